@@ -1,0 +1,107 @@
+/*
+ * nm_os_linux.c - the Linux kernel backend of nm_os.h (out-of-line half).
+ *
+ * Owns: locks, RCU read sections, kvmalloc allocation, invariant reports,
+ * time and notifiers.  Nothing here sleeps except where the seam's contract
+ * says "control path" (allocation, synchronize).
+ */
+#include "nm_os.h"
+
+#include <linux/bug.h>
+#include <linux/eventfd.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/wait.h>
+
+int nm_os_lock_init(struct nm_os_lock *l)
+{
+	spin_lock_init(&l->lock);
+	return 0;
+}
+
+void nm_os_lock_fini(struct nm_os_lock *l)
+{
+	/* A spinlock owns no resources; only check it is not held. */
+	WARN_ON_ONCE(spin_is_locked(&l->lock));
+}
+
+void nm_os_lock_acquire(struct nm_os_lock *l)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lock, flags);
+	l->irqflags = flags;
+}
+
+void nm_os_lock_release(struct nm_os_lock *l)
+{
+	unsigned long flags = l->irqflags;
+
+	spin_unlock_irqrestore(&l->lock, flags);
+}
+
+void nm_os_read_enter(void)
+{
+	rcu_read_lock();
+}
+
+void nm_os_read_exit(void)
+{
+	rcu_read_unlock();
+}
+
+void nm_os_ptr_publish(void **slot, void *p)
+{
+	/* rcu_assign_pointer()'s ordering, without sparse's __rcu marking,
+	 * which the portable core cannot spell. */
+	smp_store_release(slot, p);
+}
+
+void *nm_os_ptr_read(void *const *slot)
+{
+	/* READ_ONCE gives dependency ordering on every architecture Linux
+	 * supports (rcu_dereference's guarantee). */
+	return READ_ONCE(*slot);
+}
+
+void nm_os_read_synchronize(void)
+{
+	synchronize_rcu();
+}
+
+void *nm_os_zalloc(size_t n)
+{
+	return kvzalloc(n, GFP_KERNEL);
+}
+
+void nm_os_free(void *p)
+{
+	kvfree(p);
+}
+
+void nm_os_invariant_failed(const char *expr, const char *file, int line)
+{
+	WARN_ONCE(1, "nmlab: invariant '%s' failed at %s:%d\n", expr, file,
+		  line);
+}
+
+uint64_t nm_os_time_ns(void)
+{
+	return ktime_get_ns();
+}
+
+void nm_os_notify(struct nm_os_notifier *n)
+{
+	atomic64_inc(&n->count);
+	if (n->efd != NULL)
+		eventfd_signal(n->efd, 1);
+	if (n->wq != NULL)
+		wake_up_interruptible(n->wq);
+}
+
+uint64_t nm_os_notify_count(const struct nm_os_notifier *n)
+{
+	return (uint64_t)atomic64_read(&n->count);
+}

@@ -1,0 +1,298 @@
+/*
+ * nm_os_posix.c - the userspace shim backend of nm_os.h (out-of-line half).
+ *
+ * Owns: locks (pthread mutexes), read-side sections (liburcu, memb flavour,
+ * called explicitly as urcu_memb_*), eventfd notifiers, allocation, the
+ * rate-limited logger and the thread wrapper that registers every thread
+ * with liburcu.  Everything here is thread-safe.
+ */
+#define _GNU_SOURCE
+#include "nm_shim.h"
+
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <urcu/urcu-memb.h>
+
+#ifdef NM_SHIM_TSAN
+uint32_t nm_shim_tsan_fence_word;
+#endif
+
+/* ---- Locks. */
+
+int nm_os_lock_init(struct nm_os_lock *l)
+{
+	return -pthread_mutex_init(&l->mtx, NULL);
+}
+
+void nm_os_lock_fini(struct nm_os_lock *l)
+{
+	pthread_mutex_destroy(&l->mtx);
+}
+
+void nm_os_lock_acquire(struct nm_os_lock *l)
+{
+	if (pthread_mutex_lock(&l->mtx) != 0)
+		abort();
+}
+
+void nm_os_lock_release(struct nm_os_lock *l)
+{
+	if (pthread_mutex_unlock(&l->mtx) != 0)
+		abort();
+}
+
+/* ---- Read-side sections (liburcu, memb flavour). */
+
+static __thread bool nm_shim_registered;
+
+void nm_shim_thread_register(void)
+{
+	if (!nm_shim_registered) {
+		urcu_memb_register_thread();
+		nm_shim_registered = true;
+	}
+}
+
+void nm_shim_thread_unregister(void)
+{
+	if (nm_shim_registered) {
+		urcu_memb_unregister_thread();
+		nm_shim_registered = false;
+	}
+}
+
+void nm_os_read_enter(void)
+{
+	if (!nm_shim_registered) {
+		fprintf(stderr, "nmlab shim: read section in a thread not registered with liburcu (use nm_os_kthread_create or nm_shim_thread_register)\n");
+		abort();
+	}
+	urcu_memb_read_lock();
+}
+
+void nm_os_read_exit(void)
+{
+	urcu_memb_read_unlock();
+}
+
+void nm_os_ptr_publish(void **slot, void *p)
+{
+	__atomic_store_n(slot, p, __ATOMIC_RELEASE);
+}
+
+void *nm_os_ptr_read(void *const *slot)
+{
+	/* Acquire rather than consume: what every compiler implements, and
+	 * free on x86. */
+	return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+}
+
+void nm_os_read_synchronize(void)
+{
+	urcu_memb_synchronize_rcu();
+}
+
+/* ---- Threads. */
+
+static void *nm_shim_thread_main(void *arg)
+{
+	struct nm_os_kthread *t = arg;
+	void *ret;
+
+	nm_shim_thread_register();
+	ret = t->fn(t->arg);
+	nm_shim_thread_unregister();
+	return ret;
+}
+
+int nm_os_kthread_create(struct nm_os_kthread *t, void *(*fn)(void *),
+			 void *arg, const char *name)
+{
+	int err;
+
+	t->fn = fn;
+	t->arg = arg;
+	snprintf(t->name, sizeof(t->name), "%s", name != NULL ? name : "nm");
+	err = pthread_create(&t->tid, NULL, nm_shim_thread_main, t);
+	if (err != 0)
+		return -err;
+	pthread_setname_np(t->tid, t->name);
+	return 0;
+}
+
+void *nm_os_kthread_join(struct nm_os_kthread *t)
+{
+	void *ret = NULL;
+
+	if (pthread_join(t->tid, &ret) != 0)
+		abort();
+	return ret;
+}
+
+/* ---- Allocation. */
+
+void *nm_os_zalloc(size_t n)
+{
+	return calloc(1, n != 0 ? n : 1);
+}
+
+void nm_os_free(void *p)
+{
+	free(p);
+}
+
+/* ---- Invariants and time. */
+
+void nm_os_invariant_failed(const char *expr, const char *file, int line)
+{
+	fprintf(stderr, "nmlab: invariant '%s' failed at %s:%d\n", expr, file,
+		line);
+	abort();
+}
+
+uint64_t nm_os_time_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- Notifiers (eventfd). */
+
+int nm_shim_notifier_init(struct nm_os_notifier *n)
+{
+	n->count = 0;
+	n->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return n->fd < 0 ? -errno : 0;
+}
+
+void nm_shim_notifier_fini(struct nm_os_notifier *n)
+{
+	if (n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
+}
+
+void nm_os_notify(struct nm_os_notifier *n)
+{
+	uint64_t one = 1;
+
+	__atomic_fetch_add(&n->count, 1, __ATOMIC_RELAXED);
+	/* A non-blocking eventfd write fails only when the counter would
+	 * overflow 2^64 - 2, and then the waiter is certainly awake. */
+	if (write(n->fd, &one, sizeof(one)) != sizeof(one) && errno != EAGAIN)
+		abort();
+}
+
+uint64_t nm_os_notify_count(const struct nm_os_notifier *n)
+{
+	return __atomic_load_n(&n->count, __ATOMIC_RELAXED);
+}
+
+int64_t nm_shim_notifier_wait(struct nm_os_notifier *n, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = n->fd, .events = POLLIN };
+	uint64_t value;
+	int r;
+
+	do {
+		r = poll(&pfd, 1, timeout_ms);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return 0;
+	if (read(n->fd, &value, sizeof(value)) != sizeof(value))
+		return errno == EAGAIN ? 0 : -errno;
+	return (int64_t)value;
+}
+
+/* ---- Logging. */
+
+#define NM_SHIM_RL_INTERVAL_NS (5ULL * 1000000000ULL)
+#define NM_SHIM_RL_BURST 10U
+
+static pthread_mutex_t nm_shim_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct nm_shim_log_stats nm_shim_log_totals;
+static char nm_shim_log_last_line[256];
+static int nm_shim_log_quiet = -1; /* -1: not decided yet, read NM_LOG_QUIET */
+
+void nm_shim_log_set_quiet(bool quiet)
+{
+	pthread_mutex_lock(&nm_shim_log_lock);
+	nm_shim_log_quiet = quiet;
+	pthread_mutex_unlock(&nm_shim_log_lock);
+}
+
+/* The rate-limit decision; called with nm_shim_log_lock held. */
+static bool nm_shim_log_allowed(struct nm_shim_ratelimit *rl)
+{
+	uint64_t now = nm_os_time_ns();
+
+	if (rl == NULL)
+		return true;
+	if (rl->window_start_ns == 0 ||
+	    now - rl->window_start_ns >= NM_SHIM_RL_INTERVAL_NS) {
+		if (rl->missed > 0)
+			fprintf(stderr, "nmlab: %u callbacks suppressed\n",
+				rl->missed);
+		rl->window_start_ns = now;
+		rl->printed = 0;
+		rl->missed = 0;
+	}
+	if (rl->printed < NM_SHIM_RL_BURST) {
+		rl->printed++;
+		return true;
+	}
+	rl->missed++;
+	return false;
+}
+
+void nm_shim_log(struct nm_shim_ratelimit *rl, enum nm_shim_log_level level,
+		 const char *fmt, ...)
+{
+	static const char *const names[] = { "error", "warning", "info" };
+	va_list ap;
+	bool allowed;
+
+	pthread_mutex_lock(&nm_shim_log_lock);
+	va_start(ap, fmt);
+	vsnprintf(nm_shim_log_last_line, sizeof(nm_shim_log_last_line), fmt,
+		  ap);
+	va_end(ap);
+	allowed = nm_shim_log_allowed(rl);
+	if (allowed)
+		nm_shim_log_totals.emitted++;
+	else
+		nm_shim_log_totals.suppressed++;
+	if (nm_shim_log_quiet < 0) {
+		const char *q = getenv("NM_LOG_QUIET");
+
+		nm_shim_log_quiet = q != NULL && q[0] == '1';
+	}
+	if (allowed && !nm_shim_log_quiet)
+		fprintf(stderr, "nmlab %s: %s\n", names[level],
+			nm_shim_log_last_line);
+	pthread_mutex_unlock(&nm_shim_log_lock);
+}
+
+void nm_shim_log_stats(struct nm_shim_log_stats *out)
+{
+	pthread_mutex_lock(&nm_shim_log_lock);
+	*out = nm_shim_log_totals;
+	pthread_mutex_unlock(&nm_shim_log_lock);
+}
+
+void nm_shim_log_last(char *buf, size_t size)
+{
+	pthread_mutex_lock(&nm_shim_log_lock);
+	snprintf(buf, size, "%s", nm_shim_log_last_line);
+	pthread_mutex_unlock(&nm_shim_log_lock);
+}

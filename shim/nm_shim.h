@@ -1,0 +1,51 @@
+/*
+ * nm_shim.h - what the shim offers beyond the seam, to tests, benchmarks and
+ * shim-side backends (the kloop thread): threads registered with liburcu,
+ * eventfd notifiers a thread can wait on, and log statistics.
+ *
+ * Core never includes this file.
+ */
+#ifndef NM_SHIM_H
+#define NM_SHIM_H
+
+#include "nm_os.h"
+
+struct nm_os_kthread {
+	pthread_t tid;
+	void *(*fn)(void *);
+	void *arg;
+	char name[16];
+};
+
+/* Start fn(arg) in a new thread registered with liburcu; 0 or -errno. */
+int nm_os_kthread_create(struct nm_os_kthread *t, void *(*fn)(void *),
+			 void *arg, const char *name);
+/* Wait for the thread to finish; returns what fn returned. */
+void *nm_os_kthread_join(struct nm_os_kthread *t);
+
+/* Register / unregister the calling thread for read-side sections.  Threads
+ * from nm_os_kthread_create() are registered already. */
+void nm_shim_thread_register(void);
+void nm_shim_thread_unregister(void);
+
+/* eventfd notifier: 0 or -errno. */
+int nm_shim_notifier_init(struct nm_os_notifier *n);
+void nm_shim_notifier_fini(struct nm_os_notifier *n);
+/*
+ * Block until n is notified or timeout_ms passes (-1: forever).  Returns
+ * the number of notifications consumed (0 on timeout), or -errno.
+ */
+int64_t nm_shim_notifier_wait(struct nm_os_notifier *n, int timeout_ms);
+
+struct nm_shim_log_stats {
+	uint64_t emitted;    /* lines written */
+	uint64_t suppressed; /* lines dropped by a rate limit */
+};
+
+void nm_shim_log_stats(struct nm_shim_log_stats *out);
+/* Copy the last line logged (emitted or suppressed) into buf. */
+void nm_shim_log_last(char *buf, size_t size);
+/* Keep logging to stderr (default) or count only (NM_LOG_QUIET=1 too). */
+void nm_shim_log_set_quiet(bool quiet);
+
+#endif /* NM_SHIM_H */

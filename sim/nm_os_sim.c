@@ -1,0 +1,144 @@
+/*
+ * nm_os_sim.c - the simulator backend of nm_os.h (out-of-line half).
+ *
+ * Single-threaded: a lock found held is a deadlock in a simulation and is
+ * fatal; synchronising with readers is immediate because no reader can be
+ * inside a section when the control path runs, and that is asserted.
+ */
+#include "nm_os.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct nm_sim_os nm_sim_os;
+static uint64_t nm_sim_log_total;
+
+void nm_sim_os_reset(const uint64_t cost_ns[NM_SIM_STEP_KINDS])
+{
+	memset(&nm_sim_os, 0, sizeof(nm_sim_os));
+	if (cost_ns != NULL)
+		memcpy(nm_sim_os.cost_ns, cost_ns, sizeof(nm_sim_os.cost_ns));
+	nm_sim_log_total = 0;
+}
+
+uint64_t nm_sim_log_lines(void)
+{
+	return nm_sim_log_total;
+}
+
+int nm_os_lock_init(struct nm_os_lock *l)
+{
+	l->held = false;
+	return 0;
+}
+
+void nm_os_lock_fini(struct nm_os_lock *l)
+{
+	if (l->held)
+		nm_os_invariant_failed("lock destroyed while held", __FILE__,
+				       __LINE__);
+}
+
+void nm_os_lock_acquire(struct nm_os_lock *l)
+{
+	if (l->held)
+		nm_os_invariant_failed("lock taken twice (deadlock)", __FILE__,
+				       __LINE__);
+	l->held = true;
+	nm_sim_step(NM_SIM_LOCK, l, 1);
+}
+
+void nm_os_lock_release(struct nm_os_lock *l)
+{
+	if (!l->held)
+		nm_os_invariant_failed("lock released while free", __FILE__,
+				       __LINE__);
+	l->held = false;
+	nm_sim_step(NM_SIM_LOCK, l, 1);
+}
+
+void nm_os_read_enter(void)
+{
+	nm_sim_os.read_depth++;
+}
+
+void nm_os_read_exit(void)
+{
+	if (nm_sim_os.read_depth == 0)
+		nm_os_invariant_failed("read section exit without enter",
+				       __FILE__, __LINE__);
+	nm_sim_os.read_depth--;
+}
+
+void nm_os_ptr_publish(void **slot, void *p)
+{
+	*slot = p;
+}
+
+void *nm_os_ptr_read(void *const *slot)
+{
+	return *slot;
+}
+
+void nm_os_read_synchronize(void)
+{
+	if (nm_sim_os.read_depth != 0)
+		nm_os_invariant_failed("synchronize inside a read section",
+				       __FILE__, __LINE__);
+}
+
+void *nm_os_zalloc(size_t n)
+{
+	return calloc(1, n != 0 ? n : 1);
+}
+
+void nm_os_free(void *p)
+{
+	free(p);
+}
+
+void nm_os_invariant_failed(const char *expr, const char *file, int line)
+{
+	fprintf(stderr,
+		"nmlab sim: invariant '%s' failed at %s:%d (virtual time %llu ns)\n",
+		expr, file, line, (unsigned long long)nm_sim_os.now_ns);
+	abort();
+}
+
+uint64_t nm_os_time_ns(void)
+{
+	return nm_sim_os.now_ns;
+}
+
+void nm_os_notify(struct nm_os_notifier *n)
+{
+	n->count++;
+	nm_sim_step(NM_SIM_NOTIFY, n, 1);
+	if (n->deliver != NULL)
+		n->deliver(n, n->arg);
+}
+
+uint64_t nm_os_notify_count(const struct nm_os_notifier *n)
+{
+	return n->count;
+}
+
+void nm_sim_log(struct nm_sim_ratelimit *rl, const char *level,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	nm_sim_log_total++;
+	if (rl != NULL && rl->printed >= 10) {
+		rl->missed++;
+		return;
+	}
+	if (rl != NULL)
+		rl->printed++;
+	fprintf(stderr, "nmlab sim %s: ", level);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

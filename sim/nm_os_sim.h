@@ -1,0 +1,203 @@
+/*
+ * nm_os_sim.h - the simulator backend of nm_os.h (hot-path half).
+ *
+ * Owns: a single-threaded, deterministic implementation of the seam in which
+ * every primitive the core calls (fence, shared load or store, lock, copy,
+ * notify) is a counted step that advances a virtual clock by its cost.  No
+ * threads, no wall clock: the same inputs give the same step counts and the
+ * same virtual time.  A step hook lets a driver (the discrete-event engine,
+ * or an interleaving explorer) see every shared access as a scheduling point.
+ *
+ * The event engine, actors and cost model come with the simulator (issue 5);
+ * this header already carries everything the core needs.
+ */
+#ifndef NM_OS_SIM_H
+#define NM_OS_SIM_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define NM_OS_BACKEND_API_VERSION 1
+
+enum nm_sim_step {
+	NM_SIM_FENCE_STORE_STORE,
+	NM_SIM_FENCE_LOAD_LOAD,
+	NM_SIM_FENCE_STORE_LOAD,
+	NM_SIM_SHARED_LOAD,
+	NM_SIM_SHARED_STORE,
+	NM_SIM_ATOMIC,
+	NM_SIM_LOCK,
+	NM_SIM_COPY_BYTE,
+	NM_SIM_NOTIFY,
+	NM_SIM_STEP_KINDS
+};
+
+struct nm_sim_os {
+	uint64_t now_ns;			 /* virtual time */
+	uint64_t steps[NM_SIM_STEP_KINDS];	 /* how many of each */
+	uint64_t cost_ns[NM_SIM_STEP_KINDS];	 /* virtual cost of each */
+	/* Called after every step with the address touched (or NULL). */
+	void (*hook)(enum nm_sim_step kind, const volatile void *addr,
+		     void *arg);
+	void *hook_arg;
+	uint32_t read_depth; /* nesting of nm_os_read_enter() */
+};
+
+/* The one simulated machine; sim/ is single-threaded by design. */
+extern struct nm_sim_os nm_sim_os;
+
+static inline void nm_sim_step(enum nm_sim_step kind,
+			       const volatile void *addr, uint64_t count)
+{
+	nm_sim_os.steps[kind] += count;
+	nm_sim_os.now_ns += nm_sim_os.cost_ns[kind] * count;
+	if (nm_sim_os.hook != NULL)
+		nm_sim_os.hook(kind, addr, nm_sim_os.hook_arg);
+}
+
+struct nm_os_lock {
+	bool held;
+};
+
+struct nm_os_counter {
+	uint64_t value;
+};
+
+struct nm_os_notifier {
+	uint64_t count;
+	/* What the simulator does when the core notifies (schedule a wake-up
+	 * event for the peer actor); NULL only counts. */
+	void (*deliver)(struct nm_os_notifier *n, void *arg);
+	void *arg;
+};
+
+static inline void nm_os_fence_store_store(void)
+{
+	nm_sim_step(NM_SIM_FENCE_STORE_STORE, NULL, 1);
+}
+
+static inline void nm_os_fence_load_load(void)
+{
+	nm_sim_step(NM_SIM_FENCE_LOAD_LOAD, NULL, 1);
+}
+
+static inline void nm_os_fence_store_load(void)
+{
+	nm_sim_step(NM_SIM_FENCE_STORE_LOAD, NULL, 1);
+}
+
+static inline uint32_t nm_os_shared_load32(const volatile uint32_t *p)
+{
+	nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
+	return *p;
+}
+
+static inline void nm_os_shared_store32(volatile uint32_t *p, uint32_t v)
+{
+	*p = v;
+	nm_sim_step(NM_SIM_SHARED_STORE, p, 1);
+}
+
+static inline uint16_t nm_os_shared_load16(const volatile uint16_t *p)
+{
+	nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
+	return *p;
+}
+
+static inline void nm_os_shared_store16(volatile uint16_t *p, uint16_t v)
+{
+	*p = v;
+	nm_sim_step(NM_SIM_SHARED_STORE, p, 1);
+}
+
+static inline uint64_t nm_os_shared_load64(const volatile uint64_t *p)
+{
+	nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
+	return *p;
+}
+
+static inline void nm_os_shared_store64(volatile uint64_t *p, uint64_t v)
+{
+	*p = v;
+	nm_sim_step(NM_SIM_SHARED_STORE, p, 1);
+}
+
+static inline bool nm_os_atomic_cas32(volatile uint32_t *p, uint32_t old,
+				      uint32_t nv)
+{
+	bool swapped = *p == old;
+
+	if (swapped)
+		*p = nv;
+	nm_sim_step(NM_SIM_ATOMIC, p, 1);
+	return swapped;
+}
+
+static inline void nm_os_atomic_store_release32(volatile uint32_t *p,
+						uint32_t v)
+{
+	*p = v;
+	nm_sim_step(NM_SIM_ATOMIC, p, 1);
+}
+
+static inline uint32_t nm_os_atomic_load_acquire32(const volatile uint32_t *p)
+{
+	nm_sim_step(NM_SIM_ATOMIC, p, 1);
+	return *p;
+}
+
+static inline void nm_os_memcpy(void *dst, const void *src, size_t n)
+{
+	memcpy(dst, src, n);
+	nm_sim_step(NM_SIM_COPY_BYTE, dst, n);
+}
+
+static inline void nm_os_memset(void *dst, int c, size_t n)
+{
+	memset(dst, c, n);
+	nm_sim_step(NM_SIM_COPY_BYTE, dst, n);
+}
+
+static inline void nm_os_counter_init(struct nm_os_counter *c)
+{
+	c->value = 0;
+}
+
+static inline void nm_os_counter_add(struct nm_os_counter *c, uint64_t n)
+{
+	c->value += n;
+}
+
+static inline uint64_t nm_os_counter_read(const struct nm_os_counter *c)
+{
+	return c->value;
+}
+
+/* Logging is rate-limited by count, not time, so runs stay deterministic:
+ * the first 10 lines of each call site are printed, the rest counted. */
+struct nm_sim_ratelimit {
+	uint32_t printed;
+	uint64_t missed;
+};
+
+void nm_sim_log(struct nm_sim_ratelimit *rl, const char *level,
+		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#define nm_sim_log_rl_(level, ...)                                  \
+	do {                                                        \
+		static struct nm_sim_ratelimit nm_sim_rl_;          \
+		nm_sim_log(&nm_sim_rl_, level, __VA_ARGS__);        \
+	} while (0)
+#define nm_os_log_err_rl(...) nm_sim_log_rl_("error", __VA_ARGS__)
+#define nm_os_log_warn_rl(...) nm_sim_log_rl_("warning", __VA_ARGS__)
+#define nm_os_log_info(...) nm_sim_log(NULL, "info", __VA_ARGS__)
+
+/* Reset the simulated machine: time 0, no steps, the given costs. */
+void nm_sim_os_reset(const uint64_t cost_ns[NM_SIM_STEP_KINDS]);
+/* Total lines logged and suppressed since the last reset. */
+uint64_t nm_sim_log_lines(void);
+
+#endif /* NM_OS_SIM_H */

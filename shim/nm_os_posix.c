@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -145,6 +146,22 @@ void *nm_os_zalloc(size_t n)
 void nm_os_free(void *p)
 {
 	free(p);
+}
+
+void *nm_os_region_alloc(size_t n)
+{
+	/* Anonymous mappings are zeroed and page-aligned, like the kernel's
+	 * vmalloc_user(), and a test can mprotect() or share them. */
+	void *p = mmap(NULL, n != 0 ? n : 1, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void nm_os_region_free(void *p, size_t n)
+{
+	if (p != NULL)
+		munmap(p, n != 0 ? n : 1);
 }
 
 /* ---- Invariants and time. */

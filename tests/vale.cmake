@@ -15,3 +15,5 @@ nm_add_test(vale_threads SOURCES test_vale_threads.c LABELS unit
 add_test(NAME stress.vale_threads.long COMMAND test_vale_threads_plain long)
 set_tests_properties(stress.vale_threads.long PROPERTIES LABELS stress
   TIMEOUT 3600 ENVIRONMENT "NM_LOG_QUIET=1")
+# The same core on the simulator backend (as the simulator drives it).
+nm_add_test(vale_sim SOURCES test_vale_sim.c BACKEND sim LABELS unit GROUPS sim)

@@ -116,16 +116,16 @@ int nm_pipe_txsync(struct nm_kring *kr, uint32_t flags)
 	kr->hwcur = kr->rhead;
 	if (pub != r->pub) {
 		r->pub = pub;
-		/* The swapped slots before the receiver may see tx_pos; pairs
-		 * with nm_os_atomic_load_acquire32() in nm_pipe_rxsync(). */
+		/* The swapped slots before the receiver may see tx_pos.
+		 * Pairs with nm_os_atomic_load_acquire32() in nm_pipe_rxsync(). */
 		nm_os_atomic_store_release32(&r->link->tx_pos, pub);
 		nm_os_read_enter();
 		nm_port_notify(&peer_end->up, NR_RX, r->ring);
 		nm_os_read_exit();
 	}
 	/* The receiver's releases (and its last reads of those buffers)
-	 * before we hand the slots out again; pairs with
-	 * nm_os_atomic_store_release32() in nm_pipe_rxsync(). */
+	 * before we hand the slots out again.
+	 * Pairs with nm_os_atomic_store_release32() in nm_pipe_rxsync(). */
 	kr->hwtail = nm_idx_prev(nm_os_atomic_load_acquire32(&r->link->rx_pos), n);
 	nm_os_counter_add(&e->stats.tx_pkts, pkts);
 	nm_os_counter_add(&e->stats.tx_slots, slots);
@@ -145,15 +145,15 @@ int nm_pipe_rxsync(struct nm_kring *kr, uint32_t flags)
 	if (kr->rhead != kr->hwcur) {
 		kr->hwcur = kr->rhead;
 		/* Our reads of the released buffers before the sender may
-		 * reuse them; pairs with nm_os_atomic_load_acquire32() in
-		 * nm_pipe_txsync(). */
+		 * reuse them.
+		 * Pairs with nm_os_atomic_load_acquire32() in nm_pipe_txsync(). */
 		nm_os_atomic_store_release32(&r->link->rx_pos, kr->hwcur);
 		nm_os_read_enter();
 		nm_port_notify(&peer_end->up, NR_TX, r->ring);
 		nm_os_read_exit();
 	}
-	/* The sender's slot swaps before the tail that shows them; pairs
-	 * with nm_os_atomic_store_release32() in nm_pipe_txsync(). */
+	/* The sender's slot swaps before the tail that shows them.
+	 * Pairs with nm_os_atomic_store_release32() in nm_pipe_txsync(). */
 	tx_pos = nm_os_atomic_load_acquire32(&r->link->tx_pos);
 	if (NM_ASSERT(tx_pos < kr->num_slots))
 		kr->hwtail = tx_pos;

@@ -1,27 +1,18 @@
 /*
- * vale_fwd.c - VALE forwarding: the TX sync of a port moves [hwcur, head)
- * into other ports' RX rings, and the RX sync that imports them.
+ * vale_fwd.c - VALE forwarding: a port's TX sync moves [hwcur, head) into
+ * other ports' RX rings; the RX sync imports them.
  *
- * Phase 1 (classify, no lock): each packet (a NS_MOREFRAG chain) is read
- * slot by slot, each slot once, into the TX ring's scratch; the lookup
- * picks a destination and the packet joins that (port, ring) queue.  A
- * packet starts only while fewer than VALE_BATCH entries are used and holds
- * at most NETMAP_MAX_FRAGS entries, so the scratch (VALE_FT_SLOTS entries)
- * cannot overflow whatever the ring size (defect D2); the fragment count is
- * a 32-bit counter and the walk ends at head, so no chain length loops
- * (D1).  Longer chains, chains cut by head, hostile slots and NS_INDIRECT
- * are dropped and counted.
+ * Phase 1 (no lock): each packet (NS_MOREFRAG chain) is read slot by slot,
+ * each field once, into the TX ring's scratch and classified by the lookup
+ * into a (port, ring) queue.  A packet starts only below VALE_BATCH entries
+ * and stores at most 64, so the scratch is bounded by slots (D2); the walk
+ * ends at head and counts in 32 bits (D1).  Phase 2, per destination ring:
+ * lease whole packets under the ring lock, copy unlocked, complete the lease
+ * under the lock (hwtail moves only over completed leases, in order; see
+ * vale_lease.h), notify.  Details: docs/vale.md.
  *
- * Phase 2 (per destination ring): under the ring lock, lease exactly the
- * slots of the whole packets that fit (vale_lease.h); copy without the
- * lock; under the lock, complete the lease, which moves hwtail only over
- * completed leases in lease order; notify if it moved.  Broadcast packets
- * are merged with each port's ring-0 queue in source order.
- *
- * Locking: the whole TX pass is one read-side section (ports and the lookup
- * stay valid); the destination RX ring lock is held only to take and to
- * complete a lease, and by the RX sync.  The scratch belongs to the TX
- * kring and is used only under its sync gate.
+ * Locking: the TX pass is one read-side section; ring locks are held only to
+ * take and complete leases and by the RX sync; the scratch is the TX kring's.
  */
 #include "vale.h"
 #include "vale_bridge_impl.h"

@@ -1,19 +1,14 @@
 /*
  * vale_lookup.c - the default VALE lookup: a learning bridge.
  *
- * Owns: the 1024-entry direct-mapped MAC table of a switch.  Same behaviour
- * as the reference table (shared/reference section 4.4): learn the source
- * MAC of every unicast source, flood multicast/broadcast and unknown
- * destinations, no aging, a colliding address overwrites.  Differences:
- * a multiply-shift hash (the table is internal; ~2.5x cheaper than the
- * Jenkins mix per frame), NS_NO_LEARN is honoured (defect D8), and an entry
- * is rewritten only when it changes, so steady traffic does not bounce the
- * table's cache lines between senders.
+ * Owns: a switch's 1024-entry direct-mapped MAC table, with the reference's
+ * behaviour (learn unicast sources, flood multicast and unknown
+ * destinations, no aging, collisions overwrite) and a multiply-shift hash;
+ * NS_NO_LEARN is honoured (D8); an entry is rewritten only when it changes.
  *
- * Concurrency: many sources classify at once with no lock.  Each entry is
- * one 64-bit word read and written with single untorn accesses, so a reader
- * sees either the old or the new (mac, port) pair, never a mix; a lost
- * update only delays learning by one packet, as in the reference.
+ * Concurrency: sources classify at once with no lock.  Each entry is one
+ * 64-bit word read and written untorn, so a reader sees the old or the new
+ * (mac, port) pair, never a mix; a lost update delays learning by a packet.
  */
 #include "vale_bridge_impl.h"
 

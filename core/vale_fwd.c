@@ -400,7 +400,11 @@ static void vale_fwd_flush(struct vale_tx_ring *t)
 		 * lookup's ring is taken modulo its ring count. */
 		dp = nm_os_ptr_read((void *const *)&sw->ports[d]);
 		if (dp == NULL)
-			vale_fwd_drop_all(ft, qq->head, b, VALE_DROP_NO_PORT);
+			/* Only the unicast packets were meant for this port:
+			 * a broadcast goes to the ports that exist (counting
+			 * it here too broke conservation, found by fuzz_vale). */
+			vale_fwd_drop_all(ft, qq->head, VALE_FT_NIL,
+					  VALE_DROP_NO_PORT);
 		else
 			vale_fwd_deliver(t, dp,
 					 (q % VALE_MAX_RINGS) %

@@ -217,6 +217,48 @@ static void test_vale_fwd_hostile_lookup_results(void **state)
 	env_free(e);
 }
 
+/* Port from the frame's first byte (0xfe: broadcast), ring from the second. */
+static uint32_t byte_lookup_fn(const struct vale_pkt *pkt, uint32_t *dst_ring,
+			       void *priv)
+{
+	(void)priv;
+	*dst_ring = pkt->buf[1];
+	return pkt->buf[0] == 0xfe ? VALE_BROADCAST : pkt->buf[0];
+}
+
+/*
+ * Found by fuzz_vale (corpus bcast_absent_port_ring0): unicast packets to
+ * an absent port's ring 0 in the same pass as a broadcast got the
+ * broadcast queue merged in, so every broadcast packet was also counted
+ * as a NO_PORT drop for each such absent port, breaking conservation
+ * (delivered + drops = sent + broadcast fan-out).
+ */
+static void test_vale_fwd_bcast_and_absent_port(void **state)
+{
+	struct env *e = env_new(2, 1, 64);
+	struct vale_lookup lk = { byte_lookup_fn, NULL };
+	struct netmap_ring *r = vt_ring(e->p[0], NR_TX, 0);
+	struct vale_port *src = vt_vale(e->p[0]);
+	uint8_t frame[60] = { 0 };
+
+	(void)state;
+	vale_switch_set_lookup(src->sw, &lk);
+	frame[0] = 5; /* absent, ring 0 */
+	vt_put(r, frame, sizeof(frame), 0);
+	frame[0] = 0xfe; /* broadcast: port 1 only */
+	vt_put(r, frame, sizeof(frame), 0);
+	frame[0] = 7; /* absent, ring 0 */
+	vt_put(r, frame, sizeof(frame), 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_rx_drain(e->p[1], 0), 1);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_NO_PORT), 2);
+	assert_int_equal(vale_port_drops_total(src), 2);
+	assert_int_equal(nm_os_counter_read(&src->stats.tx_pkts),
+			 vt_rx_pkts(e->p[1]) + vale_port_drops_total(src));
+	vale_switch_set_lookup(src->sw, NULL);
+	env_free(e);
+}
+
 /* ---- full, sizes, order */
 
 static void test_vale_fwd_ring_full(void **state)
@@ -657,6 +699,7 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest lookup[] = {
 		cmocka_unit_test(test_vale_fwd_hostile_lookup_results),
+		cmocka_unit_test(test_vale_fwd_bcast_and_absent_port),
 	};
 	const struct CMUnitTest full[] = {
 		cmocka_unit_test(test_vale_fwd_ring_full),

@@ -1,0 +1,5 @@
+# CSB synchronisation (issue #4): core/csb*.c, shim/csb_kloop.c.
+# The shim kloop is part of every shim library variant.
+foreach(v IN LISTS NM_VARIANTS)
+  target_sources(nm_shim_${v} PRIVATE ${CMAKE_SOURCE_DIR}/shim/csb_kloop.c)
+endforeach()

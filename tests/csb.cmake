@@ -3,3 +3,6 @@
 foreach(v IN LISTS NM_VARIANTS)
   target_sources(nm_shim_${v} PRIVATE ${CMAKE_SOURCE_DIR}/shim/csb_kloop.c)
 endforeach()
+
+nm_add_test(csb SOURCES test_csb.c LABELS unit
+            GROUPS init suppress index hostile opts)

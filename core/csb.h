@@ -89,6 +89,8 @@ struct csb_host_ring {
 	struct nm_csb_ktoa *ktoa;  /* KW AR */
 	enum csb_host_mode mode;
 	bool kick_enabled;	   /* what we last stored in ktoa->kern_need_kick */
+	uint32_t pub_hwcur;	   /* what we last stored in ktoa->hwcur */
+	uint32_t pub_hwtail;	   /* what we last stored in ktoa->hwtail */
 	uint64_t head_total;	   /* slots accepted from the app, ever */
 	uint64_t hwtail_total;	   /* slots handed to the app (hwtail moves), ever */
 	struct csb_host_stats stats;

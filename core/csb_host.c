@@ -62,6 +62,8 @@ int csb_host_ring_init(struct csb_host_ring *hr, struct nm_kring *kr,
 	nm_os_shared_store32(&ktoa->hwtail, kr->hwtail);
 	nm_os_shared_store32(&ktoa->kern_need_kick, need);
 	hr->kick_enabled = need != 0;
+	hr->pub_hwcur = kr->hwcur;
+	hr->pub_hwtail = kr->hwtail;
 	/* The initial lines are complete before anything that publishes the
 	 * CSB to the application; pairs with nm_os_fence_load_load() in
 	 * csb_guest_init(). */
@@ -86,12 +88,19 @@ static void csb_host_read_atok(struct csb_host_ring *hr, uint32_t *head,
 	nm_os_fence_load_load();
 }
 
-/* Publish the kernel's pair: hwcur first, then hwtail. */
+/* Publish the kernel's pair: hwcur first, then hwtail.  Unchanged values
+ * are not rewritten, so an idle step leaves the line the application polls
+ * clean in its cache. */
 static void csb_host_publish(struct csb_host_ring *hr)
 {
 	struct nm_kring *kr = hr->kr;
 	uint32_t first = kr->hwcur, second = kr->hwtail;
 	volatile uint32_t *p1 = &hr->ktoa->hwcur, *p2 = &hr->ktoa->hwtail;
+
+	if (kr->hwcur == hr->pub_hwcur && kr->hwtail == hr->pub_hwtail)
+		return;
+	hr->pub_hwcur = kr->hwcur;
+	hr->pub_hwtail = kr->hwtail;
 
 	if (CSB_MUTANT(CSB_MUT_SWAP_PUBLISH)) {
 		first = kr->hwtail;

@@ -232,7 +232,8 @@ static void kloop_watchdog(struct csb_kloop *kl)
 			       r->host.kr->rhead;
 		}
 		if (work && !notifier_pending(r->ioeventfd)) {
-			kl->stats.lost_notifications++;
+			__atomic_fetch_add(&kl->stats.lost_notifications, 1,
+					   __ATOMIC_RELAXED);
 			nm_os_log_warn_rl("csb kloop: lost kick on ring %u (%s)",
 					  i, r->host.kr->name);
 		}

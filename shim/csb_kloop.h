@@ -40,7 +40,7 @@ struct csb_kloop_stats {
 	uint64_t wakeups;	     /* waits ended by a notification */
 	uint64_t spurious;	     /* ... followed by a pass with no progress */
 	uint64_t timeouts;	     /* waits ended by the watchdog timeout */
-	uint64_t lost_notifications; /* asleep while the peer had published work */
+	uint64_t lost_notifications; /* asleep while the peer had published work (atomic) */
 	uint64_t direct_runs;	     /* rings run from csb_kloop_kick() */
 	uint64_t step_errors;	     /* steps that returned an error */
 };

@@ -8,8 +8,8 @@
  */
 #include "nm_mem.h"
 
-int nm_buf_pool_init(struct nm_buf_pool *pool, uint32_t num_bufs,
-		     uint32_t buf_size)
+static int nm_buf_pool_setup(struct nm_buf_pool *pool, void *mem,
+			     uint32_t num_bufs, uint32_t buf_size)
 {
 	uint32_t i;
 	int err;
@@ -24,7 +24,9 @@ int nm_buf_pool_init(struct nm_buf_pool *pool, uint32_t num_bufs,
 	err = nm_os_lock_init(&pool->lock);
 	if (err != 0)
 		return err;
-	pool->base = nm_os_zalloc((size_t)num_bufs * buf_size);
+	pool->owns_base = mem == NULL;
+	pool->base = mem != NULL ? mem
+				 : nm_os_zalloc((size_t)num_bufs * buf_size);
 	if (pool->base == NULL)
 		goto err_base;
 	pool->free_idx = nm_os_zalloc((size_t)num_bufs * sizeof(uint32_t));
@@ -44,11 +46,26 @@ int nm_buf_pool_init(struct nm_buf_pool *pool, uint32_t num_bufs,
 err_in_use:
 	nm_os_free(pool->free_idx);
 err_free_idx:
-	nm_os_free(pool->base);
+	if (pool->owns_base)
+		nm_os_free(pool->base);
 err_base:
 	nm_os_lock_fini(&pool->lock);
 	nm_os_memset(pool, 0, sizeof(*pool));
 	return -ENOMEM;
+}
+
+int nm_buf_pool_init(struct nm_buf_pool *pool, uint32_t num_bufs,
+		     uint32_t buf_size)
+{
+	return nm_buf_pool_setup(pool, NULL, num_bufs, buf_size);
+}
+
+int nm_buf_pool_init_at(struct nm_buf_pool *pool, void *mem,
+			uint32_t num_bufs, uint32_t buf_size)
+{
+	if (mem == NULL)
+		return -EINVAL;
+	return nm_buf_pool_setup(pool, mem, num_bufs, buf_size);
 }
 
 void nm_buf_pool_fini(struct nm_buf_pool *pool)
@@ -57,7 +74,8 @@ void nm_buf_pool_fini(struct nm_buf_pool *pool)
 		return;
 	nm_os_free(pool->in_use);
 	nm_os_free(pool->free_idx);
-	nm_os_free(pool->base);
+	if (pool->owns_base)
+		nm_os_free(pool->base);
 	nm_os_lock_fini(&pool->lock);
 	nm_os_memset(pool, 0, sizeof(*pool));
 }

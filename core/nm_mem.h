@@ -26,6 +26,7 @@ struct nm_buf_pool {
 	uint32_t *free_idx; /* stack of free indices */
 	uint32_t free_count;
 	uint8_t *in_use;    /* one byte per buffer: handed out? */
+	bool owns_base;	    /* base came from nm_os_zalloc() */
 	struct nm_os_lock lock;
 };
 
@@ -40,6 +41,10 @@ struct nm_slot_snap {
 /* [control path] 0, -EINVAL (bad geometry) or -ENOMEM. */
 int nm_buf_pool_init(struct nm_buf_pool *pool, uint32_t num_bufs,
 		     uint32_t buf_size);
+/* [control path] the same over caller-provided memory of num_bufs * buf_size
+ * bytes (inside a mappable region); the pool never frees it. */
+int nm_buf_pool_init_at(struct nm_buf_pool *pool, void *mem,
+			uint32_t num_bufs, uint32_t buf_size);
 /* [control path] release everything; outstanding buffers are forgotten. */
 void nm_buf_pool_fini(struct nm_buf_pool *pool);
 

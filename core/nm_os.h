@@ -127,6 +127,11 @@ void nm_os_read_synchronize(void);
 void *nm_os_zalloc(size_t n);
 /* [control path][may sleep] free memory from nm_os_zalloc(); NULL is ignored. */
 void nm_os_free(void *p);
+/* [control path][may sleep] zeroed, page-aligned memory of n bytes that the
+ * backend can map into a user process (a port's shared region), or NULL. */
+void *nm_os_region_alloc(size_t n);
+/* [control path][may sleep] free a region from nm_os_region_alloc() of n bytes. */
+void nm_os_region_free(void *p, size_t n);
 
 /* ---- Logging.  Rate-limited variants are macros so that every call site
  * has its own limit (like pr_warn_ratelimited): a hostile peer hammering one

@@ -50,4 +50,21 @@ static inline void nm_ring_user_publish(struct netmap_ring *ring,
 	nm_os_shared_store32(&ring->head, head);
 }
 
+/* The buffer of slot idx as the application addresses it (NETMAP_BUF):
+ * relative to the ring, so it works wherever the region is mapped. */
+static inline void *nm_ring_user_buf(struct netmap_ring *ring, uint32_t idx)
+{
+	return (uint8_t *)ring + ring->buf_ofs + (int64_t)idx * ring->nr_buf_size;
+}
+
+/* Ring i of an interface as the application finds it (NETMAP_TXRING /
+ * NETMAP_RXRING): RX rings follow the TX ones in ring_ofs[]. */
+static inline struct netmap_ring *nm_if_user_ring(struct netmap_if *nifp,
+						  uint32_t dir, uint32_t i)
+{
+	uint32_t pos = dir == NR_TX ? i : nifp->ni_tx_rings + i;
+
+	return (struct netmap_ring *)((uint8_t *)nifp + nifp->ring_ofs[pos]);
+}
+
 #endif /* NM_RING_USER_H */

@@ -13,6 +13,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 #include <linux/wait.h>
 
 int nm_os_lock_init(struct nm_os_lock *l)
@@ -79,6 +80,18 @@ void *nm_os_zalloc(size_t n)
 void nm_os_free(void *p)
 {
 	kvfree(p);
+}
+
+void *nm_os_region_alloc(size_t n)
+{
+	/* Zeroed, page-aligned and flagged VM_USERMAP, so the device's mmap
+	 * can hand it to a process with remap_vmalloc_range(). */
+	return vmalloc_user(n);
+}
+
+void nm_os_region_free(void *p, size_t n)
+{
+	vfree(p);
 }
 
 void nm_os_invariant_failed(const char *expr, const char *file, int line)

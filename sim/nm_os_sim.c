@@ -98,6 +98,24 @@ void nm_os_free(void *p)
 	free(p);
 }
 
+#define NM_SIM_PAGE 4096U
+
+void *nm_os_region_alloc(size_t n)
+{
+	size_t rounded = (n + NM_SIM_PAGE - 1) / NM_SIM_PAGE * NM_SIM_PAGE;
+	void *p = aligned_alloc(NM_SIM_PAGE, rounded != 0 ? rounded : NM_SIM_PAGE);
+
+	if (p != NULL)
+		memset(p, 0, rounded != 0 ? rounded : NM_SIM_PAGE);
+	return p;
+}
+
+void nm_os_region_free(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+
 void nm_os_invariant_failed(const char *expr, const char *file, int line)
 {
 	fprintf(stderr,

@@ -2,7 +2,7 @@
  * nm_os_linux.c - the Linux kernel backend of nm_os.h (out-of-line half).
  *
  * Owns: locks, RCU read sections, kvmalloc allocation, invariant reports,
- * time and notifiers.  Nothing here sleeps except where the seam's contract
+ * user-memory copies (copy_from_user/copy_to_user), time and notifiers.  Nothing here sleeps except where the seam's contract
  * says "control path" (allocation, synchronize).
  */
 #include "nm_os.h"
@@ -13,6 +13,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
@@ -98,6 +99,17 @@ void nm_os_invariant_failed(const char *expr, const char *file, int line)
 {
 	WARN_ONCE(1, "nmlab: invariant '%s' failed at %s:%d\n", expr, file,
 		  line);
+}
+
+int nm_os_copy_from_user(void *dst, uint64_t uaddr, size_t n)
+{
+	return copy_from_user(dst, u64_to_user_ptr(uaddr), n) == 0 ? 0
+								  : -EFAULT;
+}
+
+int nm_os_copy_to_user(uint64_t uaddr, const void *src, size_t n)
+{
+	return copy_to_user(u64_to_user_ptr(uaddr), src, n) == 0 ? 0 : -EFAULT;
 }
 
 uint64_t nm_os_time_ns(void)

@@ -1,0 +1,23 @@
+# CSB synchronisation (issue #4): core/csb*.c, shim/csb_kloop.c.
+# The shim kloop is part of every shim library variant.
+foreach(v IN LISTS NM_VARIANTS)
+  target_sources(nm_shim_${v} PRIVATE ${CMAKE_SOURCE_DIR}/shim/csb_kloop.c)
+endforeach()
+
+nm_add_test(csb SOURCES test_csb.c LABELS unit
+            GROUPS init suppress index hostile opts)
+
+# The mutant switches of core/csb*.c (NM_CSB_MUTANTS) exist only in these
+# test libraries: the whole core over the simulator backend, whose step hook
+# lets a test inject interleavings and emulate TSO store buffers.
+foreach(v IN LISTS NM_VARIANTS)
+  if(v STREQUAL "tsan")
+    continue()
+  endif()
+  nm_add_backend(nm_sim_csbmut ${v} DEFINE NM_OS_BACKEND_SIM
+                 INCLUDE ${CMAKE_SOURCE_DIR}/sim
+                 SOURCES ${CMAKE_SOURCE_DIR}/sim/nm_os_sim.c)
+  target_compile_definitions(nm_sim_csbmut_${v} PUBLIC NM_CSB_MUTANTS)
+endforeach()
+nm_add_test(csb_model SOURCES test_csb_model.c BACKEND sim_csbmut LABELS unit model
+            GROUPS order interleave mutants)

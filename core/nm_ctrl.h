@@ -32,6 +32,7 @@
 #define NM_CTRL_H
 
 #include "nm_abi.h"
+#include "nm_selftest.h"
 
 /* Most options one request can carry: each needs at least a header. */
 #define NM_CTRL_MAX_OPTS (NETMAP_REQ_MAXSIZE / sizeof(struct nmreq_option))
@@ -101,5 +102,9 @@ int nm_ctrl_options_check(const struct nm_ctrl_req *r);
  * copy-out failed.
  */
 int nm_ctrl_finish(struct nm_ctrl_req *r, int err);
+
+/* Vectors for the pure request rules (body and option sizes, kloop
+ * configuration, name routing), added to r; nm_ctrl_selftest.c. */
+void nm_ctrl_selftest(struct nm_selftest_result *r);
 
 #endif /* NM_CTRL_H */

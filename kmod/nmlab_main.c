@@ -7,6 +7,7 @@
  * (nmlab_dev.c); unloading is possible only when no file is open.
  */
 #include "nmlab_dev.h"
+#include "nm_ctrl.h"
 #include "nm_selftest.h"
 
 #include <linux/init.h>
@@ -23,6 +24,7 @@ static int __init nmlab_init(void)
 
 	if (selftest) {
 		r = nm_selftest_run();
+		nm_ctrl_selftest(&r);
 		pr_info("nmlab: selftest: %u passed, %u failed\n", r.passed,
 			r.failed);
 		if (r.failed != 0)

@@ -555,6 +555,18 @@ static void test_ctrl_random_chains(void **state)
 	}
 }
 
+/* ---- selftest: the vectors the kernel runs at load */
+
+static void test_ctrl_selftest_vectors(void **state)
+{
+	struct nm_selftest_result r = { 0, 0 };
+
+	(void)state;
+	nm_ctrl_selftest(&r);
+	assert_int_equal(r.failed, 0);
+	assert_true(r.passed >= 30);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest header[] = {
@@ -590,6 +602,9 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest random[] = {
 		cmocka_unit_test(test_ctrl_random_chains),
 	};
+	static const struct CMUnitTest selftest[] = {
+		cmocka_unit_test(test_ctrl_selftest_vectors),
+	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("header", header),
 		NM_TEST_GROUP("body", body),
@@ -597,6 +612,7 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("copyout", copyout),
 		NM_TEST_GROUP("fault", fault),
 		NM_TEST_GROUP("random", random),
+		NM_TEST_GROUP("selftest", selftest),
 	};
 	int rc;
 

@@ -21,3 +21,17 @@ foreach(v IN LISTS NM_VARIANTS)
 endforeach()
 nm_add_test(csb_model SOURCES test_csb_model.c BACKEND sim_csbmut LABELS unit model
             GROUPS order interleave mutants)
+
+# The kloop with real threads; the short stress runs in the default set
+# (and under TSan), 100 million frames per mode under ctest -L stress.
+nm_add_test(csb_kloop SOURCES test_csb_kloop.c LABELS unit
+            GROUPS lifecycle watchdog stress_eventfd stress_busywait stress_direct
+            TSAN_GROUPS lifecycle watchdog stress_eventfd stress_busywait stress_direct)
+nm_add_test(csb_stress SOURCES test_csb_kloop.c LABELS stress
+            GROUPS long_eventfd long_busywait)
+foreach(t long_eventfd long_busywait)
+  if(TEST stress.csb_stress.${t}.asan)
+    set_tests_properties(stress.csb_stress.${t}.asan PROPERTIES TIMEOUT 3600)
+  endif()
+  set_tests_properties(stress.csb_stress.${t} PROPERTIES TIMEOUT 1800)
+endforeach()

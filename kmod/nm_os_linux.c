@@ -85,6 +85,11 @@ void nm_os_free(void *p)
 
 void *nm_os_region_alloc(size_t n)
 {
+	/* A request for more than half of the memory still available fails
+	 * here, quietly, instead of in the allocator with a stack dump (or
+	 * the OOM killer): the geometry comes from an application. */
+	if (n / PAGE_SIZE > si_mem_available() / 2)
+		return NULL;
 	/* Zeroed, page-aligned and flagged VM_USERMAP, so the device's mmap
 	 * can hand it to a process with remap_vmalloc_range(). */
 	return vmalloc_user(n);

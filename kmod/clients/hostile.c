@@ -246,6 +246,35 @@ static void cases_register(void)
 		nmc_hdr(&h, NETMAP_REQ_REGISTER, "valeH:a", &r2);
 		expect("register_one_nic_bad_ring", nmc_ctrl(fd, &h), EINVAL);
 	}
+	{
+		struct nmreq_register r2;
+		struct nmreq_header h;
+		int err;
+
+		/* 16 + 16 rings of 4096 slots: 128 Ki buffers, 256 MiB; more
+		 * than this guest can spare.  Either works or ENOMEM. */
+		memset(&r2, 0, sizeof(r2));
+		r2.nr_tx_rings = r2.nr_rx_rings = 16;
+		r2.nr_tx_slots = r2.nr_rx_slots = 4096;
+		nmc_hdr(&h, NETMAP_REQ_REGISTER, "valeH:big", &r2);
+		fd2 = dev();
+		err = nmc_ctrl(fd2, &h);
+		expect_true("register_huge_geometry", err == 0 || err == ENOMEM,
+			    err == 0 ? "0" : "ENOMEM");
+		close(fd2);
+		/* Hints beyond the limits are clamped, as the reference. */
+		memset(&r2, 0, sizeof(r2));
+		r2.nr_tx_rings = 60000;
+		r2.nr_tx_slots = 1000000;
+		nmc_hdr(&h, NETMAP_REQ_REGISTER, "valeH:clamp", &r2);
+		fd2 = dev();
+		err = nmc_ctrl(fd2, &h);
+		expect_true("register_geometry_clamped",
+			    err == 0 && r2.nr_tx_rings <= 16 &&
+				    r2.nr_tx_slots <= 4096,
+			    "rings and slots clamped");
+		close(fd2);
+	}
 	expect("register_ok", reg_req(fd, "valeH:a", 0, NR_EXCLUSIVE, NULL, &reg),
 	       0);
 	expect("register_twice", reg_req(fd, "valeH:b", 0, 0, NULL, NULL), EBUSY);
@@ -563,6 +592,30 @@ static void cases_csb(void)
 		expect("kloop_stop_after_csb_unmapped", kloop_stop(p.fd), 0);
 		pthread_join(thr, NULL);
 		nmc_close(&p);
+	}
+
+	/* The CSB inside the port's own netmap region (pages the kernel
+	 * mapped with remap_vmalloc_range): pinned or refused, never a crash. */
+	{
+		struct nmc_port q;
+		int err2;
+
+		err = nmc_open(&q, "hostR{1", NR_REG_ALL_NIC, NR_EXCLUSIVE, 64, 0);
+		NMC_CHECK(err == 0, "register: %s", strerror(err));
+		err2 = csb_enable(q.fd, q.mem + q.memsize - 4096,
+				  q.mem + q.memsize - 2048);
+		expect_true("csb_inside_netmap_region", err2 == 0 || err2 == EFAULT,
+			    err2 == 0 ? "0" : "EFAULT");
+		if (err2 == 0) {
+			sa.fd = q.fd;
+			sa.opts = NULL;
+			NMC_CHECK(pthread_create(&thr, NULL, start_thread, &sa) == 0,
+				  "thread");
+			usleep(50000);
+			expect("kloop_stop_csb_in_region", kloop_stop(q.fd), 0);
+			pthread_join(thr, NULL);
+		}
+		nmc_close(&q);
 	}
 
 	/* close() while START runs in another thread, then exit. */

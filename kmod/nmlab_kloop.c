@@ -8,7 +8,8 @@
  * a pass every sleep_us), eventfd (sleep until a ring's ioeventfd is
  * written or the port's backend makes progress), and direct (validated
  * like the reference should, defect D3; its rings are stepped by the kloop
- * thread as soon as a kick wakes it, with kicks always enabled).
+ * thread as soon as a kick wakes it, with kicks always enabled;
+ * TODO(#8): run them in the kicker's context, as the reference does).
  *
  * Invariants: the kloop thread only touches the pinned CSB, the port's
  * krings (through the sync gate) and eventfds it holds references to; it

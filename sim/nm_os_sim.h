@@ -35,6 +35,21 @@ enum nm_sim_step {
 	NM_SIM_STEP_KINDS
 };
 
+/*
+ * Optional memory model for an interleaving explorer (models/explore/):
+ * when nm_sim_os.mem is set, every shared load and store and every fence
+ * (and the full fence implied by a compare-and-swap) is performed by these
+ * callbacks, which may buffer stores per thread (x86-TSO), forward loads
+ * from a store buffer and drain it at a fence; the step is still counted
+ * and the hook still called afterwards.  NULL (the default): direct access.
+ */
+struct nm_sim_mem_ops {
+	uint64_t (*load)(const volatile void *p, unsigned size, void *arg);
+	void (*store)(volatile void *p, uint64_t v, unsigned size, void *arg);
+	void (*fence)(enum nm_sim_step kind, void *arg);
+	void *arg;
+};
+
 struct nm_sim_os {
 	uint64_t now_ns;			 /* virtual time */
 	uint64_t steps[NM_SIM_STEP_KINDS];	 /* how many of each */
@@ -44,6 +59,7 @@ struct nm_sim_os {
 		     void *arg);
 	void *hook_arg;
 	uint32_t read_depth; /* nesting of nm_os_read_enter() */
+	const struct nm_sim_mem_ops *mem; /* NULL: direct shared accesses */
 };
 
 /* The one simulated machine; sim/ is single-threaded by design. */
@@ -74,61 +90,113 @@ struct nm_os_notifier {
 	void *arg;
 };
 
+static inline void nm_sim_fence(enum nm_sim_step kind)
+{
+	if (nm_sim_os.mem != NULL)
+		nm_sim_os.mem->fence(kind, nm_sim_os.mem->arg);
+	nm_sim_step(kind, NULL, 1);
+}
+
+static inline uint64_t nm_sim_load(const volatile void *p, unsigned size)
+{
+	return nm_sim_os.mem->load(p, size, nm_sim_os.mem->arg);
+}
+
+static inline void nm_sim_store(volatile void *p, uint64_t v, unsigned size)
+{
+	nm_sim_os.mem->store(p, v, size, nm_sim_os.mem->arg);
+}
+
 static inline void nm_os_fence_store_store(void)
 {
-	nm_sim_step(NM_SIM_FENCE_STORE_STORE, NULL, 1);
+	nm_sim_fence(NM_SIM_FENCE_STORE_STORE);
 }
 
 static inline void nm_os_fence_load_load(void)
 {
-	nm_sim_step(NM_SIM_FENCE_LOAD_LOAD, NULL, 1);
+	nm_sim_fence(NM_SIM_FENCE_LOAD_LOAD);
 }
 
 static inline void nm_os_fence_store_load(void)
 {
-	nm_sim_step(NM_SIM_FENCE_STORE_LOAD, NULL, 1);
+	nm_sim_fence(NM_SIM_FENCE_STORE_LOAD);
 }
 
 static inline uint32_t nm_os_shared_load32(const volatile uint32_t *p)
 {
+	uint32_t v;
+
+	if (nm_sim_os.mem != NULL) {
+		v = (uint32_t)nm_sim_load(p, 4);
+		nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
+		return v;
+	}
 	nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
 	return *p;
 }
 
 static inline void nm_os_shared_store32(volatile uint32_t *p, uint32_t v)
 {
-	*p = v;
+	if (nm_sim_os.mem != NULL)
+		nm_sim_store(p, v, 4);
+	else
+		*p = v;
 	nm_sim_step(NM_SIM_SHARED_STORE, p, 1);
 }
 
 static inline uint16_t nm_os_shared_load16(const volatile uint16_t *p)
 {
+	uint16_t v;
+
+	if (nm_sim_os.mem != NULL) {
+		v = (uint16_t)nm_sim_load(p, 2);
+		nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
+		return v;
+	}
 	nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
 	return *p;
 }
 
 static inline void nm_os_shared_store16(volatile uint16_t *p, uint16_t v)
 {
-	*p = v;
+	if (nm_sim_os.mem != NULL)
+		nm_sim_store(p, v, 2);
+	else
+		*p = v;
 	nm_sim_step(NM_SIM_SHARED_STORE, p, 1);
 }
 
 static inline uint64_t nm_os_shared_load64(const volatile uint64_t *p)
 {
+	uint64_t v;
+
+	if (nm_sim_os.mem != NULL) {
+		v = nm_sim_load(p, 8);
+		nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
+		return v;
+	}
 	nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
 	return *p;
 }
 
 static inline void nm_os_shared_store64(volatile uint64_t *p, uint64_t v)
 {
-	*p = v;
+	if (nm_sim_os.mem != NULL)
+		nm_sim_store(p, v, 8);
+	else
+		*p = v;
 	nm_sim_step(NM_SIM_SHARED_STORE, p, 1);
 }
 
 static inline bool nm_os_atomic_cas32(volatile uint32_t *p, uint32_t old,
 				      uint32_t nv)
 {
-	bool swapped = *p == old;
+	bool swapped;
+
+	/* A locked instruction: a full fence for the memory model. */
+	if (nm_sim_os.mem != NULL)
+		nm_sim_os.mem->fence(NM_SIM_ATOMIC, nm_sim_os.mem->arg);
+	swapped = *p == old;
 
 	if (swapped)
 		*p = nv;

@@ -37,8 +37,9 @@ enum nm_sim_step {
 
 struct nm_sim_os {
 	uint64_t now_ns;			 /* virtual time */
+	uint64_t frac_ps;			 /* sub-nanosecond remainder */
 	uint64_t steps[NM_SIM_STEP_KINDS];	 /* how many of each */
-	uint64_t cost_ns[NM_SIM_STEP_KINDS];	 /* virtual cost of each */
+	uint64_t cost_ps[NM_SIM_STEP_KINDS];	 /* virtual cost of each, ps */
 	/* Called after every step with the address touched (or NULL). */
 	void (*hook)(enum nm_sim_step kind, const volatile void *addr,
 		     void *arg);
@@ -52,8 +53,14 @@ extern struct nm_sim_os nm_sim_os;
 static inline void nm_sim_step(enum nm_sim_step kind,
 			       const volatile void *addr, uint64_t count)
 {
+	uint64_t ps = nm_sim_os.frac_ps + nm_sim_os.cost_ps[kind] * count;
+
+	/* Costs are picoseconds (a shared load or a copied byte costs well
+	 * under a nanosecond); the clock keeps the remainder, so the sum of
+	 * many cheap steps is exact and still integer. */
 	nm_sim_os.steps[kind] += count;
-	nm_sim_os.now_ns += nm_sim_os.cost_ns[kind] * count;
+	nm_sim_os.now_ns += ps / 1000;
+	nm_sim_os.frac_ps = ps % 1000;
 	if (nm_sim_os.hook != NULL)
 		nm_sim_os.hook(kind, addr, nm_sim_os.hook_arg);
 }
@@ -195,8 +202,8 @@ void nm_sim_log(struct nm_sim_ratelimit *rl, const char *level,
 #define nm_os_log_warn_rl(...) nm_sim_log_rl_("warning", __VA_ARGS__)
 #define nm_os_log_info(...) nm_sim_log(NULL, "info", __VA_ARGS__)
 
-/* Reset the simulated machine: time 0, no steps, the given costs. */
-void nm_sim_os_reset(const uint64_t cost_ns[NM_SIM_STEP_KINDS]);
+/* Reset the simulated machine: time 0, no steps, the given costs (ps). */
+void nm_sim_os_reset(const uint64_t cost_ps[NM_SIM_STEP_KINDS]);
 /* Total lines logged and suppressed since the last reset. */
 uint64_t nm_sim_log_lines(void);
 

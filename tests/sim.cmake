@@ -1,0 +1,4 @@
+# Simulator units (issue 5).  Scenario runs (sim.<scenario>) and bad-input
+# cases are registered by sim/CMakeLists.txt next to the nmsim binary.
+nm_add_test(sim_engine SOURCES test_sim_engine.c BACKEND simcore LABELS unit
+            GROUPS queue engine rng)

@@ -2,3 +2,5 @@
 # cases are registered by sim/CMakeLists.txt next to the nmsim binary.
 nm_add_test(sim_engine SOURCES test_sim_engine.c BACKEND simcore LABELS unit
             GROUPS queue engine rng)
+nm_add_test(sim_trace SOURCES test_sim_trace.c BACKEND simcore LABELS unit
+            GROUPS gen io bad)

@@ -4,3 +4,5 @@ nm_add_test(sim_engine SOURCES test_sim_engine.c BACKEND simcore LABELS unit
             GROUPS queue engine rng)
 nm_add_test(sim_trace SOURCES test_sim_trace.c BACKEND simcore LABELS unit
             GROUPS gen io bad)
+nm_add_test(sim_scenario SOURCES test_sim_scenario.c BACKEND simcore LABELS unit
+            GROUPS parse bad override)

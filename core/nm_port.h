@@ -1,0 +1,91 @@
+/*
+ * nm_port.h - what a netmap front-end (kmod ioctl/mmap/poll, simulator
+ * actor, shim test) sees of a software port: a VALE port or one end of a
+ * netmap pipe.
+ *
+ * Owns: the front-end view (the shared region to map, the netmap_if offset,
+ * ring and slot counts, the krings to sync) and the notifiers called when a
+ * ring gains work: an RX ring received packets (hwtail moved for the next
+ * rxsync) or a TX ring regained space because a peer released slots (pipes).
+ *
+ * Notifier contract: nm_port_notify() runs inside a read-side section
+ * (nm_os_read_enter) after the state the next sync imports has been
+ * published under the ring's lock or with a release store; the notifier is
+ * read with nm_os_ptr_read().  nm_port_set_notifier() publishes a new one
+ * and then waits (nm_os_read_synchronize) so that, once it returns, the old
+ * notifier is no longer in use and may be freed.
+ *
+ * Locking: the view is immutable while the port is open, except the
+ * notifier pointers (RCU-published, control path writers).
+ */
+#ifndef NM_PORT_H
+#define NM_PORT_H
+
+#include "nm_kring.h"
+#include "nm_region.h"
+
+#define NM_PORT_MAX_RINGS 16U
+#define NM_PORT_ALL_RINGS 0xffffffffU /* nm_port_set_notifier(): port-wide */
+
+enum nm_port_kind {
+	NM_PORT_VALE = 1, /* struct vale_port */
+	NM_PORT_PIPE = 2, /* struct nm_pipe_end */
+};
+
+/* Ring and slot counts: hints on input (0 means the default, values above
+ * the limit are clamped, like the reference), actual values on output. */
+struct nm_port_geom {
+	uint32_t tx_rings, rx_rings; /* 1..16, default 1 */
+	uint32_t tx_slots, rx_slots; /* 2..4096, default 1024 */
+};
+
+struct nm_port {
+	enum nm_port_kind kind;
+	char name[NETMAP_REQ_IFNAMSIZ];
+	struct nm_region *region; /* mmap base .. base + size */
+	uint32_t if_index;	  /* this port's netmap_if in the region */
+	uint32_t num_rings[2];	  /* [NR_TX], [NR_RX] */
+	uint32_t num_slots[2];
+	struct nm_kring *kring[2][NM_PORT_MAX_RINGS];
+	/* RCU-published; NULL when nobody waits. */
+	struct nm_os_notifier *notifier[2][NM_PORT_MAX_RINGS];
+	struct nm_os_notifier *notifier_all;
+};
+
+struct vale_registry;
+
+/* Offset of the port's netmap_if from region->base (nmreq_register.nr_offset). */
+uint64_t nm_port_nifp_offset(const struct nm_port *p);
+
+/* Kring `ring` of direction dir (NR_TX / NR_RX), or NULL if out of range.
+ * Front-ends run nm_kring_sync() on it for NIOCTXSYNC / NIOCRXSYNC. */
+struct nm_kring *nm_port_kring(const struct nm_port *p, uint32_t dir,
+			       uint32_t ring);
+
+/*
+ * [control path][may sleep] Set (or clear, n = NULL) the notifier of one
+ * ring, or of the whole port with ring = NM_PORT_ALL_RINGS.  Waits for
+ * running notifications to end before returning.  0 or -EINVAL.
+ */
+int nm_port_set_notifier(struct nm_port *p, uint32_t dir, uint32_t ring,
+			 struct nm_os_notifier *n);
+
+/* [read section][no sleep] Wake whoever waits on ring `ring` of direction dir
+ * and on the whole port. */
+void nm_port_notify(struct nm_port *p, uint32_t dir, uint32_t ring);
+
+/*
+ * [control path][may sleep] Open a port by name: "X{Y" / "X}Y" is a pipe end,
+ * "valeX:Y" a VALE port (created and attached on first open).  *g is
+ * normalised to the actual geometry.  0, -EINVAL (bad name), -ENOMEM,
+ * -EBUSY (pipe end already open) or -ENXIO (not a software port name).
+ */
+int nm_port_open(struct vale_registry *reg, const char *name,
+		 struct nm_port_geom *g, struct nm_port **out);
+/* [control path][may sleep] Close what nm_port_open() returned. */
+void nm_port_close(struct nm_port *p);
+
+/* Clamp a geometry to the limits, applying defaults for zeros. */
+void nm_port_geom_normalize(struct nm_port_geom *g);
+
+#endif /* NM_PORT_H */

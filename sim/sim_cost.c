@@ -32,7 +32,7 @@ const struct sim_cost_info sim_cost_info[SIM_C_COUNT] = {
 	[SIM_C_DMA_MAP]      = { "dma_map_ns",      100000, "VMM translating one guest buffer address" },
 	[SIM_C_HYPERCALL]    = { "hypercall_ns",   700000, "Xen hypercall (event channel send)" },
 	[SIM_C_GRANT_COPY]   = { "grant_copy_ns",  400000, "Xen grant copy per buffer, excluding bytes" },
-	[SIM_C_SWITCH_PKT]   = { "switch_pkt_ns",   15000, "VALE lookup and queueing per packet" },
+	[SIM_C_SWITCH_PKT]   = { "switch_pkt_ns",   40000, "VALE lookup and queueing per packet" },
 	[SIM_C_APP_PKT]      = { "app_pkt_ns",       5000, "pkt-gen per-packet work (fill or check a slot)" },
 	[SIM_C_DEV_DESC]     = { "dev_desc_ns",    150000, "emulated device per descriptor" },
 };

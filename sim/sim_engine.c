@@ -184,6 +184,8 @@ uint64_t sim_engine_run(struct sim_engine *e, uint64_t until_ns)
 		arg = ev->arg;
 		sim_slot_put(e, id);
 		fn(e, arg, &e->cur);
+		if (e->after != NULL)
+			e->after(e, e->after_arg);
 		if (__builtin_expect(e->progress != NULL, 0) &&
 		    (e->executed & SIM_PROGRESS_MASK) == 0)
 			e->progress(e, e->progress_arg);

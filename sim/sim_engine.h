@@ -66,6 +66,9 @@ struct sim_engine {
 	uint64_t cancelled;   /* events dropped because cancelled */
 	bool stop;	      /* set by sim_engine_stop() */
 	struct sim_event cur; /* copy of the event being run */
+	/* Called after every event that ran (invariant checks), if set. */
+	void (*after)(struct sim_engine *e, void *arg);
+	void *after_arg;
 	/* Called every 2^20 events with the engine, for progress lines. */
 	void (*progress)(struct sim_engine *e, void *arg);
 	void *progress_arg;

@@ -174,8 +174,15 @@ static int nmsim_parse(int argc, char **argv, struct nmsim_opts *o,
 			fputs(usage, stdout);
 			exit(0);
 		}
-		if (a[0] == '-' && a[1] == '-' && i + 1 >= argc && strcmp(a, "--quiet")) {
-			fprintf(stderr, "nmsim: %s needs a value\n%s", a, usage);
+		if (a[0] == '-' && strcmp(a, "--trace") && strcmp(a, "--json") &&
+		    strcmp(a, "--pcap-out") && strcmp(a, "--plot") && strcmp(a, "--set") &&
+		    strcmp(a, "--seed") && strcmp(a, "--quiet")) {
+			fprintf(stderr, "nmsim: unknown option '%s' (see nmsim %s --help)\n", a,
+				usage == usage_run ? "run" : "sweep");
+			return 2;
+		}
+		if (a[0] == '-' && i + 1 >= argc && strcmp(a, "--quiet")) {
+			fprintf(stderr, "nmsim: %s needs a value (see --help)\n", a);
 			return 2;
 		}
 		if (!strcmp(a, "--trace"))
@@ -202,13 +209,10 @@ static int nmsim_parse(int argc, char **argv, struct nmsim_opts *o,
 				return 2;
 			}
 			o->have_seed = true;
-		} else if (a[0] == '-') {
-			fprintf(stderr, "nmsim: unknown option '%s'\n%s", a, usage);
-			return 2;
 		} else if (*npos < maxpos) {
 			pos[(*npos)++] = a;
 		} else {
-			fprintf(stderr, "nmsim: unexpected argument '%s'\n%s", a, usage);
+			fprintf(stderr, "nmsim: unexpected argument '%s' (see --help)\n", a);
 			return 2;
 		}
 	}
@@ -298,7 +302,7 @@ static int nmsim_sweep(int argc, char **argv)
 		return 2;
 	rc = nmsim_parse(argc, argv, &o, pos, 2, &npos, usage_sweep);
 	if (rc == 0 && npos != 2) {
-		fprintf(stderr, "nmsim: sweep needs SCENARIO and PARAM=v1,v2,...\n%s", usage_sweep);
+		fprintf(stderr, "nmsim: sweep needs SCENARIO and PARAM=v1,v2,... (see nmsim sweep --help)\n");
 		rc = 2;
 	}
 	if (rc != 0)
@@ -390,6 +394,6 @@ int main(int argc, char **argv)
 		return nmsim_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "sweep"))
 		return nmsim_sweep(argc - 2, argv + 2);
-	fprintf(stderr, "nmsim: unknown command '%s'\n%s", argv[1], usage_main);
+	fprintf(stderr, "nmsim: unknown command '%s' (expected run or sweep; see --help)\n", argv[1]);
 	return 2;
 }

@@ -62,6 +62,12 @@ void sim_actor_wake(struct sim_actor *a, uint64_t t)
 {
 	if (a->done)
 		return;
+	if (a->w->cur == a) {
+		if (!a->wake_pending || t < a->wake_at)
+			a->wake_at = t;
+		a->wake_pending = true;
+		return;
+	}
 	if (a->sleeping) {
 		a->sleeping = false;
 		a->woken = true;
@@ -85,6 +91,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	}
 	a->runs++;
 	a->again = false;
+	a->wake_pending = false;
 	a->at = 0;
 	a->w->cur = a;
 	t0 = nm_os_time_ns();
@@ -94,6 +101,16 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->woken = false;
 	a->cpu->busy_until = end;
 	a->busy_ns += end - t0;
+	if (a->sleeping && a->wake_pending) {
+		/* A notification arrived while it ran: not lost, it wakes. */
+		a->wake_pending = false;
+		a->sleeping = false;
+		a->woken = true;
+		a->wakeups++;
+		sim_actor_schedule(a, a->wake_at > end ? a->wake_at : end,
+				   SIM_EV_WAKE);
+		return;
+	}
 	if (a->done || a->sleeping)
 		return;
 	if (a->again)

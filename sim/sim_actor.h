@@ -66,6 +66,8 @@ struct sim_actor {
 	bool again;		/* set by the body: run again when free */
 	uint64_t at;		/* set by the body: run at this time (0: no) */
 	bool done;
+	bool wake_pending;	/* notified while running: wake at wake_at */
+	uint64_t wake_at;
 
 	uint64_t runs, wakeups, spurious, sleeps;
 	uint64_t busy_ns;
@@ -108,7 +110,9 @@ static inline void sim_actor_spurious(struct sim_actor *a)
 /*
  * A notification for a arrives at time t (a kick, an interrupt, a wake-up
  * of a poll()).  Wakes it if asleep (the next run has woken set); if it is
- * running or already has a run pending, the notification is absorbed.
+ * already has a run pending, the notification is absorbed; if it is the
+ * actor running now, the notification is kept and wakes it right away
+ * should this step end in sleep.
  */
 void sim_actor_wake(struct sim_actor *a, uint64_t t);
 

@@ -28,6 +28,9 @@ struct sim_sc_ctx {
 
 enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP };
 
+/* opt_line entries are line numbers, or UINT32_MAX for an override. */
+#define SIM_SC_MARK(line) ((line) != 0 ? (line) : UINT32_MAX)
+
 static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
 
@@ -37,7 +40,8 @@ static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
 	va_list ap;
 	int n;
 
-	n = snprintf(c->err, c->errlen, "%s:%u: ", c->file, line);
+	n = line != 0 ? snprintf(c->err, c->errlen, "%s:%u: ", c->file, line)
+		      : snprintf(c->err, c->errlen, "%s: ", c->file);
 	if (n < 0 || (size_t)n >= c->errlen)
 		return -EINVAL;
 	va_start(ap, fmt);
@@ -277,27 +281,27 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 	if (!strcmp(k, "pkt_work_ns"))
 		return sim_sc_u64(c, line, "endpoints.pkt_work_ns", v, 0, 1000000000, &ep->pkt_work_ns);
 	if (!strcmp(k, "itr_us")) {
-		c->opt_line[i][OPT_ITR] = line ? line : 1;
+		c->opt_line[i][OPT_ITR] = SIM_SC_MARK(line);
 		return sim_sc_u32(c, line, "endpoints.itr_us", v, 0, 10000, &ep->itr_us);
 	}
 	if (!strcmp(k, "send_combining")) {
-		c->opt_line[i][OPT_COMBINE] = line ? line : 1;
+		c->opt_line[i][OPT_COMBINE] = SIM_SC_MARK(line);
 		return sim_sc_bool(c, line, "endpoints.send_combining", v, &ep->send_combining);
 	}
 	if (!strcmp(k, "csb")) {
-		c->opt_line[i][OPT_CSB] = line ? line : 1;
+		c->opt_line[i][OPT_CSB] = SIM_SC_MARK(line);
 		return sim_sc_bool(c, line, "endpoints.csb", v, &ep->csb);
 	}
 	if (!strcmp(k, "event_idx")) {
-		c->opt_line[i][OPT_EVIDX] = line ? line : 1;
+		c->opt_line[i][OPT_EVIDX] = SIM_SC_MARK(line);
 		return sim_sc_bool(c, line, "endpoints.event_idx", v, &ep->event_idx);
 	}
 	if (!strcmp(k, "fast_path")) {
-		c->opt_line[i][OPT_FAST] = line ? line : 1;
+		c->opt_line[i][OPT_FAST] = SIM_SC_MARK(line);
 		return sim_sc_bool(c, line, "endpoints.fast_path", v, &ep->fast_path);
 	}
 	if (!strcmp(k, "kloop")) {
-		c->opt_line[i][OPT_KLOOP] = line ? line : 1;
+		c->opt_line[i][OPT_KLOOP] = SIM_SC_MARK(line);
 		if (sim_sc_enum(c, line, "endpoints.kloop", v, sim_kloop_names, &e) != 0)
 			return -EINVAL;
 		ep->kloop = (enum sim_kloop_mode)e;
@@ -545,8 +549,10 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 			return sim_sc_fail(c, ep->line, "endpoint %s: batch %u is not below slots %u (expected batch < slots)",
 					   ep->name, ep->batch, ep->slots);
 		for (j = 0; j < 6; j++)
-			if (c->opt_line[i][j] != 0 && ep->device != opt_dev[j])
-				return sim_sc_fail(c, c->opt_line[i][j], "endpoint %s: %s applies to device %s only (this one is %s)",
+			if (c->opt_line[i][j] != 0 && ep->device != opt_dev[j] &&
+			    !(j == OPT_KLOOP && ep->device == SIM_DEV_XEN))
+				return sim_sc_fail(c, c->opt_line[i][j] == UINT32_MAX ? 0 : c->opt_line[i][j],
+						   "endpoint %s: %s applies to device %s only (this one is %s)",
 						   ep->name, opt_key[j], sim_dev_names[opt_dev[j]],
 						   sim_dev_names[ep->device]);
 	}
@@ -621,7 +627,7 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen)
 {
 	struct sim_scenario *copy = malloc(sizeof(*copy));
-	struct sim_sc_ctx c = { .sc = copy, .file = "override", .err = err, .errlen = errlen };
+	struct sim_sc_ctx c = { .sc = copy, .file = assignment, .err = err, .errlen = errlen };
 	char buf[256], *eq, *key, *sub, *name;
 	uint32_t i;
 	int rc = -EINVAL;

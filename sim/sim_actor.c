@@ -94,6 +94,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->wake_pending = false;
 	a->at = 0;
 	a->w->cur = a;
+	a->w->cache.step++;
 	t0 = nm_os_time_ns();
 	a->body(a);
 	end = nm_os_time_ns();

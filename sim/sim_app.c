@@ -102,14 +102,14 @@ static void sim_app_send(struct sim_ep *ep)
 		rec = (uint32_t)(ep->src_next % t->count);
 		len = t->len[rec];
 		slot = &ep->ring->slot[ep->head];
-		buf = nm_ring_user_buf(ep->ring, slot->buf_idx);
+		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
 		nm_os_memcpy(buf, sim_trace_frame(t, rec), len);
 		sim_pkt_inject(&w->pk, rec, (uint16_t)ep->idx, buf, len,
 			       w->sc.trace.mode == SIM_TRACE_FAST
 				       ? nm_os_time_ns()
 				       : sim_app_release_time(ep, ep->src_next));
-		slot->len = (uint16_t)len;
-		slot->flags = 0;
+		nm_os_shared_store16(&slot->len, (uint16_t)len);
+		nm_os_shared_store16(&slot->flags, 0);
 		sim_cost_charge(SIM_C_APP_PKT, 1);
 		if (ep->cfg->pkt_work_ns != 0)
 			nm_sim_os.now_ns += ep->cfg->pkt_work_ns;
@@ -149,8 +149,8 @@ static void sim_app_receive(struct sim_ep *ep)
 	n = avail < ep->cfg->batch ? avail : ep->cfg->batch;
 	for (i = 0; i < n; i++) {
 		slot = &ep->ring->slot[ep->head];
-		len = slot->len;
-		buf = nm_ring_user_buf(ep->ring, slot->buf_idx);
+		len = nm_os_shared_load16(&slot->len);
+		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
 		if (len > w->sc.buf_size ||
 		    sim_pkt_deliver(&w->pk, buf, len, nm_os_time_ns(), why,
 				    sizeof(why)) != 0) {

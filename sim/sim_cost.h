@@ -32,7 +32,8 @@ enum sim_cost_id {
 	SIM_C_COPY_BYTE,	/* memcpy per byte, L1/L2 resident */
 	SIM_C_NOTIFY,		/* issuing a notification (eventfd write) */
 	/* Memory system. */
-	SIM_C_CACHELINE,	/* cache-line transfer between cores */
+	SIM_C_CACHELINE,	/* cache-line transfer between cores (latency) */
+	SIM_C_CACHELINE_STREAM,	/* a further transfer in the same step (overlapped) */
 	/* Operating system. */
 	SIM_C_SYSCALL,		/* user-kernel round trip (ioctl, poll entry) */
 	SIM_C_WAKEUP,		/* wake a sleeping thread until it runs */

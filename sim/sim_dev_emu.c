@@ -208,17 +208,18 @@ static void sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
 			 uint32_t di, struct netmap_ring *sr, uint32_t si)
 {
 	struct netmap_slot *ss = &sr->slot[si], *ds = &dr->slot[di];
-	uint32_t len = ss->len;
+	uint32_t len = nm_os_shared_load16(&ss->len);
+	uint32_t sidx = nm_os_shared_load32(&ss->buf_idx);
+	uint32_t didx = nm_os_shared_load32(&ds->buf_idx);
 
 	sim_cost_charge(e->pol.pkt_cost, 1);
 	if (e->pol.pkt_dma)
 		sim_cost_charge(SIM_C_DMA_MAP, 1);
 	if (len > sim_emu_w(e)->sc.buf_size)
 		len = 0; /* a hostile length is never copied */
-	nm_os_memcpy(nm_ring_user_buf(dr, ds->buf_idx),
-		     nm_ring_user_buf(sr, ss->buf_idx), len);
-	ds->len = (uint16_t)len;
-	ds->flags = 0;
+	nm_os_memcpy(nm_ring_user_buf(dr, didx), nm_ring_user_buf(sr, sidx), len);
+	nm_os_shared_store16(&ds->len, (uint16_t)len);
+	nm_os_shared_store16(&ds->flags, 0);
 }
 
 static uint32_t sim_emu_dev_tx(struct sim_emu *e)

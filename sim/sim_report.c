@@ -83,6 +83,8 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		per_pkt(s->kicks, pk), per_pkt(s->irqs, pk), per_pkt(s->vmexits, pk),
 		per_pkt(s->syscalls, pk), per_pkt(s->hypercalls, pk),
 		per_pkt(s->spurious, pk));
+	fprintf(f, "  cache      %" PRIu64 " cache-line transfers (%.3f per packet)\n",
+		w->cache.transfers, per_pkt(w->cache.transfers, pk));
 	fprintf(f, "  endpoints\n");
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep *ep = w->ep[i];
@@ -145,6 +147,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 	json_object_set_new(pp, "syscalls", json_real(per_pkt(s->syscalls, s->out)));
 	json_object_set_new(pp, "hypercalls", json_real(per_pkt(s->hypercalls, s->out)));
 	json_object_set_new(pp, "spurious_wakeups", json_real(per_pkt(s->spurious, s->out)));
+	json_object_set_new(pp, "cacheline_transfers", json_real(per_pkt(w->cache.transfers, s->out)));
 	json_object_set_new(o, "per_packet", pp);
 	json_object_set_new(o, "totals", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"kicks", (json_int_t)s->kicks, "interrupts", (json_int_t)s->irqs,

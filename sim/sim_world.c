@@ -181,6 +181,10 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		goto oom;
 	w->eng.after = sim_world_after;
 	w->eng.after_arg = w;
+	if (sim_cache_init(&w->cache) != 0)
+		goto oom;
+	nm_sim_os.hook = sim_cache_hook;
+	nm_sim_os.hook_arg = w;
 	rc = sim_world_trace(w, trace_override, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -316,6 +320,9 @@ void sim_world_destroy(struct sim_world *w)
 	}
 	sim_pkts_fini(&w->pk);
 	sim_trace_free(&w->trace);
+	nm_sim_os.hook = NULL;
+	nm_sim_os.hook_arg = NULL;
+	sim_cache_fini(&w->cache);
 	sim_engine_fini(&w->eng);
 	memset(w, 0, sizeof(*w));
 }

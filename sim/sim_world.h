@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "sim_actor.h"
+#include "sim_cache.h"
 #include "sim_engine.h"
 #include "sim_pkt.h"
 #include "sim_scenario.h"
@@ -54,6 +55,7 @@ struct sim_world {
 	struct sim_scenario sc;
 	struct sim_trace trace;
 	struct sim_pkts pk;
+	struct sim_cache cache;	  /* cache-line transfers (the step hook) */
 	struct vale_registry *reg;
 	struct sim_switch *sw[SIM_MAX_SWITCHES];
 	struct sim_ep *ep[SIM_MAX_ENDPOINTS];

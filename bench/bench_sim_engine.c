@@ -75,7 +75,7 @@ static double run_queue(uint64_t events, uint32_t pending)
 {
 	struct sim_queue q;
 	struct sim_rng rng;
-	struct sim_qkey k;
+	struct sim_qkey k = { 0, 0 };
 	uint64_t seq = 0, n;
 	double t0, t1;
 	uint32_t i;

@@ -146,8 +146,8 @@ uint64_t sim_engine_next_time(const struct sim_engine *e)
 uint64_t sim_engine_run(struct sim_engine *e, uint64_t until_ns)
 {
 	uint64_t ran = 0, fp;
+	struct sim_qkey k = { 0, 0 };
 	struct sim_event *ev;
-	struct sim_qkey k;
 	sim_handler fn;
 	void *arg;
 	uint32_t id;

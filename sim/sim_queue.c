@@ -1,5 +1,6 @@
 /*
- * sim_queue.c - the pending-event queue as an implicit 4-ary min-heap.
+ * sim_queue.c - the pending-event queue (4-ary min-heap) out-of-line parts:
+ * allocation and growth; push and pop are inline in sim_queue.h.
  *
  * Invariant: for every i > 0, heap[(i - 1) / 4] comes before heap[i] in the
  * order of sim_qkey_before(); push sifts a hole up, pop sifts the hole left
@@ -12,8 +13,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SIM_Q_ARITY 4
 
 static struct sim_qkey *sim_queue_alloc(size_t cap)
 {
@@ -28,69 +27,24 @@ int sim_queue_init(struct sim_queue *q, size_t initial_cap)
 	return q->heap != NULL ? 0 : -ENOMEM;
 }
 
+int sim_queue_grow(struct sim_queue *q)
+{
+	struct sim_qkey *h = sim_queue_alloc(2 * q->cap);
+
+	if (h == NULL)
+		return -ENOMEM;
+	memcpy(h, q->heap, q->len * sizeof(*h));
+	free(q->heap);
+	q->heap = h;
+	q->cap *= 2;
+	return 0;
+}
+
 void sim_queue_fini(struct sim_queue *q)
 {
 	free(q->heap);
 	q->heap = NULL;
 	q->len = q->cap = 0;
-}
-
-int sim_queue_push(struct sim_queue *q, const struct sim_qkey *k)
-{
-	struct sim_qkey *h;
-	size_t i, parent;
-
-	if (q->len == q->cap) {
-		h = sim_queue_alloc(2 * q->cap);
-		if (h == NULL)
-			return -ENOMEM;
-		memcpy(h, q->heap, q->len * sizeof(*h));
-		free(q->heap);
-		q->heap = h;
-		q->cap *= 2;
-	}
-	h = q->heap;
-	i = q->len++;
-	while (i > 0) {
-		parent = (i - 1) / SIM_Q_ARITY;
-		if (!sim_qkey_before(k, &h[parent]))
-			break;
-		h[i] = h[parent];
-		i = parent;
-	}
-	h[i] = *k;
-	return 0;
-}
-
-bool sim_queue_pop(struct sim_queue *q, struct sim_qkey *out)
-{
-	struct sim_qkey *h = q->heap;
-	struct sim_qkey last;
-	size_t i = 0, first, best, c, end, n;
-
-	if (q->len == 0)
-		return false;
-	*out = h[0];
-	n = --q->len;
-	if (n == 0)
-		return true;
-	last = h[n];
-	for (;;) {
-		first = SIM_Q_ARITY * i + 1;
-		if (first >= n)
-			break;
-		end = first + SIM_Q_ARITY < n ? first + SIM_Q_ARITY : n;
-		best = first;
-		for (c = first + 1; c < end; c++)
-			if (sim_qkey_before(&h[c], &h[best]))
-				best = c;
-		if (!sim_qkey_before(&h[best], &last))
-			break;
-		h[i] = h[best];
-		i = best;
-	}
-	h[i] = last;
-	return true;
 }
 
 bool sim_queue_valid(const struct sim_queue *q)

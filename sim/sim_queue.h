@@ -18,6 +18,7 @@
 #ifndef SIM_QUEUE_H
 #define SIM_QUEUE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,8 +56,12 @@ static inline uint64_t sim_qkey_seq(const struct sim_qkey *k)
 static inline bool sim_qkey_before(const struct sim_qkey *a,
 				   const struct sim_qkey *b)
 {
-	return a->time_ns < b->time_ns ||
-	       (a->time_ns == b->time_ns && a->seq_id < b->seq_id);
+	/* One 128-bit comparison (time high, seq_id low): the compiler emits
+	 * cmp/sbb with no branch, which is what a heap sift wants. */
+	unsigned __int128 x = (unsigned __int128)a->time_ns << 64 | a->seq_id;
+	unsigned __int128 y = (unsigned __int128)b->time_ns << 64 | b->seq_id;
+
+	return x < y;
 }
 
 struct sim_queue {
@@ -67,10 +72,68 @@ struct sim_queue {
 /* 0 or -ENOMEM. */
 int sim_queue_init(struct sim_queue *q, size_t initial_cap);
 void sim_queue_fini(struct sim_queue *q);
+/* Double the capacity: 0 or -ENOMEM (the queue is unchanged then). */
+int sim_queue_grow(struct sim_queue *q);
+
+/* The heap is 4-ary: half the depth of a binary one, and the four 16-byte
+ * children of a node share one cache line (the array is 64-byte aligned).
+ * Invariant: heap[(i - 1) / 4] comes before heap[i] for every i > 0. */
+#define SIM_Q_ARITY 4
+
 /* 0 or -ENOMEM (the queue is unchanged then). */
-int sim_queue_push(struct sim_queue *q, const struct sim_qkey *k);
+static inline int sim_queue_push(struct sim_queue *q, const struct sim_qkey *k)
+{
+	struct sim_qkey *h;
+	size_t i, parent;
+
+	if (q->len == q->cap && sim_queue_grow(q) != 0)
+		return -ENOMEM;
+	h = q->heap;
+	i = q->len++;
+	while (i > 0) {
+		parent = (i - 1) / SIM_Q_ARITY;
+		if (!sim_qkey_before(k, &h[parent]))
+			break;
+		h[i] = h[parent];
+		i = parent;
+	}
+	h[i] = *k;
+	return 0;
+}
+
 /* Remove the first key into *out; false when empty. */
-bool sim_queue_pop(struct sim_queue *q, struct sim_qkey *out);
+static inline bool sim_queue_pop(struct sim_queue *q, struct sim_qkey *out)
+{
+	struct sim_qkey *h = q->heap;
+	struct sim_qkey last;
+	size_t i = 0, first, best, c, end, n;
+
+	if (q->len == 0)
+		return false;
+	*out = h[0];
+	n = --q->len;
+	if (n == 0)
+		return true;
+	last = h[n];
+	for (;;) {
+		first = SIM_Q_ARITY * i + 1;
+		if (first >= n)
+			break;
+		end = first + SIM_Q_ARITY < n ? first + SIM_Q_ARITY : n;
+		best = first;
+		for (c = first + 1; c < end; c++)
+			if (sim_qkey_before(&h[c], &h[best]))
+				best = c;
+		if (!sim_qkey_before(&h[best], &last))
+			break;
+		h[i] = h[best];
+		i = best;
+	}
+	h[i] = last;
+	return true;
+}
+
+
 /* The first key without removing it, or NULL when empty. */
 static inline const struct sim_qkey *sim_queue_peek(const struct sim_queue *q)
 {

@@ -26,7 +26,7 @@ static void test_sim_queue_pops_in_key_order(void **state)
 	enum { N = 5000 };
 	struct sim_qkey *ref = calloc(N, sizeof(*ref));
 	struct sim_queue q;
-	struct sim_qkey k;
+	struct sim_qkey k = { 0, 0 };
 	size_t i;
 
 	(void)state;

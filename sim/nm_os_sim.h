@@ -8,8 +8,10 @@
  * same virtual time.  A step hook lets a driver (the discrete-event engine,
  * or an interleaving explorer) see every shared access as a scheduling point.
  *
- * The event engine, actors and cost model come with the simulator (issue 5);
- * this header already carries everything the core needs.
+ * Costs are in picoseconds per step (sim/sim_cost.c installs them); the
+ * clock carries the sub-nanosecond remainder.  The discrete-event engine
+ * (sim/sim_engine.c) sets now_ns at every event and uses the hook to
+ * charge cache-line transfers (sim/sim_cache.c).
  */
 #ifndef NM_OS_SIM_H
 #define NM_OS_SIM_H

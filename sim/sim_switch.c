@@ -2,7 +2,8 @@
  * sim_switch.c - ports of VALE switches and pipes, opened by name through
  * the core (nm_port_open), as a netmap application would.
  *
- * Names: switch i of a scenario is "simvale<i>" (ports "simvale<i>:<ep>")
+ * Names: switch i of a scenario is the VALE switch "vale<i>" (ports
+ * "vale<i>:<endpoint>")
  * or the pipe "simpipe<i>" (sender "simpipe<i>{0", receiver "simpipe<i>}0").
  */
 #include "sim_switch.h"

@@ -79,26 +79,28 @@ int nm_pipe_txsync(struct nm_kring *kr, uint32_t flags)
 	struct netmap_slot *tx = kr->ring->slot, *rx = r->peer->slot;
 	uint32_t n = kr->num_slots, i, pub = r->pub;
 	uint64_t pkts = 0, slots = 0, bad = 0;
-	struct nm_slot_snap s;
 
 	(void)flags;
 	for (i = kr->hwcur; i != kr->rhead; i = nm_idx_next(i, n)) {
+		/* The three fields used, each read once, judged before use. */
+		uint32_t idx = nm_os_shared_load32(&tx[i].buf_idx);
+		uint16_t len = nm_os_shared_load16(&tx[i].len);
+		uint16_t sflags = nm_os_shared_load16(&tx[i].flags);
 		uint32_t rx_idx = nm_os_shared_load32(&rx[i].buf_idx);
-		uint16_t more;
+		uint16_t more = sflags & NS_MOREFRAG;
 
-		if (nm_slot_load(pool, &tx[i], &s) != 0 ||
-		    (s.flags & NS_INDIRECT)) {
+		if (nm_unlikely(!nm_buf_idx_valid(pool, idx) ||
+				len > pool->buf_size ||
+				(sflags & NS_INDIRECT))) {
 			/* Never hand over a buffer we cannot vouch for: the
 			 * receiver gets an empty slot, the sender keeps its
 			 * descriptor untouched. */
-			more = s.flags & NS_MOREFRAG;
 			nm_os_shared_store16(&rx[i].len, 0);
 			nm_os_shared_store16(&rx[i].flags, more);
 			bad++;
 		} else {
-			more = s.flags & NS_MOREFRAG;
-			nm_os_shared_store32(&rx[i].buf_idx, s.buf_idx);
-			nm_os_shared_store16(&rx[i].len, s.len);
+			nm_os_shared_store32(&rx[i].buf_idx, idx);
+			nm_os_shared_store16(&rx[i].len, len);
 			nm_os_shared_store16(&rx[i].flags,
 					     (uint16_t)(more | NS_BUF_CHANGED));
 			nm_os_shared_store32(&tx[i].buf_idx, rx_idx);
@@ -114,16 +116,16 @@ int nm_pipe_txsync(struct nm_kring *kr, uint32_t flags)
 	kr->hwcur = kr->rhead;
 	if (pub != r->pub) {
 		r->pub = pub;
-		/* The swapped slots before the receiver may see tx_pos; pairs
-		 * with nm_os_atomic_load_acquire32() in nm_pipe_rxsync(). */
+		/* The swapped slots before the receiver may see tx_pos.
+		 * Pairs with nm_os_atomic_load_acquire32() in nm_pipe_rxsync(). */
 		nm_os_atomic_store_release32(&r->link->tx_pos, pub);
 		nm_os_read_enter();
 		nm_port_notify(&peer_end->up, NR_RX, r->ring);
 		nm_os_read_exit();
 	}
 	/* The receiver's releases (and its last reads of those buffers)
-	 * before we hand the slots out again; pairs with
-	 * nm_os_atomic_store_release32() in nm_pipe_rxsync(). */
+	 * before we hand the slots out again.
+	 * Pairs with nm_os_atomic_store_release32() in nm_pipe_rxsync(). */
 	kr->hwtail = nm_idx_prev(nm_os_atomic_load_acquire32(&r->link->rx_pos), n);
 	nm_os_counter_add(&e->stats.tx_pkts, pkts);
 	nm_os_counter_add(&e->stats.tx_slots, slots);
@@ -143,15 +145,15 @@ int nm_pipe_rxsync(struct nm_kring *kr, uint32_t flags)
 	if (kr->rhead != kr->hwcur) {
 		kr->hwcur = kr->rhead;
 		/* Our reads of the released buffers before the sender may
-		 * reuse them; pairs with nm_os_atomic_load_acquire32() in
-		 * nm_pipe_txsync(). */
+		 * reuse them.
+		 * Pairs with nm_os_atomic_load_acquire32() in nm_pipe_txsync(). */
 		nm_os_atomic_store_release32(&r->link->rx_pos, kr->hwcur);
 		nm_os_read_enter();
 		nm_port_notify(&peer_end->up, NR_TX, r->ring);
 		nm_os_read_exit();
 	}
-	/* The sender's slot swaps before the tail that shows them; pairs
-	 * with nm_os_atomic_store_release32() in nm_pipe_txsync(). */
+	/* The sender's slot swaps before the tail that shows them.
+	 * Pairs with nm_os_atomic_store_release32() in nm_pipe_txsync(). */
 	tx_pos = nm_os_atomic_load_acquire32(&r->link->tx_pos);
 	if (NM_ASSERT(tx_pos < kr->num_slots))
 		kr->hwtail = tx_pos;

@@ -1,22 +1,16 @@
 /*
- * nm_port.h - what a netmap front-end (kmod ioctl/mmap/poll, simulator
- * actor, shim test) sees of a software port: a VALE port or one end of a
- * netmap pipe.
+ * nm_port.h - what a netmap front-end (kmod, simulator, shim test) sees of a
+ * software port: a VALE port or one end of a netmap pipe.
  *
- * Owns: the front-end view (the shared region to map, the netmap_if offset,
- * ring and slot counts, the krings to sync) and the notifiers called when a
- * ring gains work: an RX ring received packets (hwtail moved for the next
- * rxsync) or a TX ring regained space because a peer released slots (pipes).
- *
- * Notifier contract: nm_port_notify() runs inside a read-side section
- * (nm_os_read_enter) after the state the next sync imports has been
- * published under the ring's lock or with a release store; the notifier is
- * read with nm_os_ptr_read().  nm_port_set_notifier() publishes a new one
- * and then waits (nm_os_read_synchronize) so that, once it returns, the old
- * notifier is no longer in use and may be freed.
+ * Owns: the front-end view (region to map, netmap_if offset, ring and slot
+ * counts, krings to sync) and the notifiers called when an RX ring gains
+ * packets or a TX ring regains space.  nm_port_notify() runs in a read-side
+ * section after the state the next sync imports is published; notifiers are
+ * read with nm_os_ptr_read(), and nm_port_set_notifier() waits
+ * (nm_os_read_synchronize) so the old one may be freed when it returns.
  *
  * Locking: the view is immutable while the port is open, except the
- * notifier pointers (RCU-published, control path writers).
+ * notifier pointers (RCU-published by control-path writers).
  */
 #ifndef NM_PORT_H
 #define NM_PORT_H

@@ -1,24 +1,17 @@
 /*
  * vale.h - the VALE software switch: registry, switches, ports, lookup.
  *
- * Owns: an explicit registry object (no global state) holding up to
- * VALE_MAX_SWITCHES switches and the pipe namespace; each switch holds up to
- * VALE_MAX_PORTS ephemeral ports named "valeX:Y" and a pluggable lookup
- * (default: the learning bridge of vale_lookup.c).  A port owns one
- * nm_region (its netmap_if, rings and buffers), its TX and RX krings and its
- * counters.  Forwarding (vale_fwd.c) runs from the TX kring's sync.
+ * Owns: an explicit registry (no global state) of up to 8 switches and the
+ * pipe namespace; a switch holds up to 254 ports "valeX:Y" and a pluggable
+ * lookup (default: the learning bridge); a port owns one nm_region, its
+ * krings and counters.  Invariants: a port is published only when fully
+ * built and freed only after nm_os_read_synchronize() following its
+ * removal, so forwarding passes (read sections) never see freed memory;
+ * every lookup result and ring is classified (docs/vale.md).
  *
- * Invariants: a port is published in its switch's table only when fully
- * built, and freed only after nm_os_read_synchronize() following its
- * removal, so a forwarding pass (a read-side section) never sees a freed
- * port.  Every lookup result is classified: 0..253 port, 254 broadcast,
- * >= 255 drop; a destination ring >= 16 drops.
- *
- * Locking: reg->lock (short, never held across allocation or
- * synchronize) guards the switch table, every port table, users counts and
- * the pipe list.  Forwarding takes no registry lock, only read sections
- * and the destination RX ring locks.  A port must not be closed while one
- * of its own krings is being synced (the front-end's file reference).
+ * Locking: reg->lock (short, never across allocation or synchronize) guards
+ * the tables and counts; forwarding takes only read sections and destination
+ * ring locks.  A port must not be closed while its own kring is syncing.
  */
 #ifndef VALE_H
 #define VALE_H

@@ -1,33 +1,28 @@
 /*
- * vale_fwd.c - VALE forwarding: the TX sync of a port moves [hwcur, head)
- * into other ports' RX rings, and the RX sync that imports them.
+ * vale_fwd.c - VALE forwarding: a port's TX sync moves [hwcur, head) into
+ * other ports' RX rings; the RX sync imports them.
  *
- * Phase 1 (classify, no lock): each packet (a NS_MOREFRAG chain) is read
- * slot by slot, each slot once, into the TX ring's scratch; the lookup
- * picks a destination and the packet joins that (port, ring) queue.  A
- * packet starts only while fewer than VALE_BATCH entries are used and holds
- * at most NETMAP_MAX_FRAGS entries, so the scratch (VALE_FT_SLOTS entries)
- * cannot overflow whatever the ring size (defect D2); the fragment count is
- * a 32-bit counter and the walk ends at head, so no chain length loops
- * (D1).  Longer chains, chains cut by head, hostile slots and NS_INDIRECT
- * are dropped and counted.
+ * Phase 1 (no lock): each packet (NS_MOREFRAG chain) is read slot by slot,
+ * each field once, into the TX ring's scratch and classified by the lookup
+ * into a (port, ring) queue.  A packet starts only below VALE_BATCH entries
+ * and stores at most 64, so the scratch is bounded by slots (D2); the walk
+ * ends at head and counts in 32 bits (D1).  Phase 2, per destination ring:
+ * lease whole packets under the ring lock, copy unlocked, complete the lease
+ * under the lock (hwtail moves only over completed leases, in order; see
+ * vale_lease.h), notify.  Details: docs/vale.md.
  *
- * Phase 2 (per destination ring): under the ring lock, lease exactly the
- * slots of the whole packets that fit (vale_lease.h); copy without the
- * lock; under the lock, complete the lease, which moves hwtail only over
- * completed leases in lease order; notify if it moved.  Broadcast packets
- * are merged with each port's ring-0 queue in source order.
- *
- * Locking: the whole TX pass is one read-side section (ports and the lookup
- * stay valid); the destination RX ring lock is held only to take and to
- * complete a lease, and by the RX sync.  The scratch belongs to the TX
- * kring and is used only under its sync gate.
+ * Locking: the TX pass is one read-side section; ring locks are held only to
+ * take and complete leases and by the RX sync; the scratch is the TX kring's.
  */
 #include "vale.h"
+#include "vale_bridge_impl.h"
 #include "vale_lease.h"
 
 #define VALE_FT_NIL 0xffffU
 #define VALE_COPY_SMALL 1024U
+#ifndef VALE_FLUSH_SLOTS
+#define VALE_FLUSH_SLOTS VALE_BATCH
+#endif
 
 NM_STATIC_ASSERT(VALE_FT_SLOTS < VALE_FT_NIL, "scratch indices fit in 16 bits");
 NM_STATIC_ASSERT(VALE_NUM_QUEUES < VALE_FT_NIL, "queue numbers fit in 16 bits");
@@ -95,50 +90,52 @@ static void vale_fwd_enqueue(struct vale_fwd_scratch *ft, uint32_t q,
 	ft->used += frags;
 }
 
-/* Lookup for one packet held in ent[first .. first + frags). */
-static void vale_fwd_classify(struct vale_tx_ring *t,
-			      const struct vale_lookup *lk, uint32_t first,
-			      uint32_t frags)
+/* Lookup for one packet held in ent[first .. first + frags).  Whether the
+ * destination port exists, and the ring modulo its ring count, are
+ * settled in phase 2, once per queue rather than once per packet. */
+static inline void vale_fwd_classify(struct vale_tx_ring *t,
+				     const struct vale_lookup *lk,
+				     uint32_t first, uint32_t frags)
 {
 	struct vale_fwd_scratch *ft = t->ft;
-	struct vale_port *src = t->port;
-	struct vale_port *dp;
+	const struct vale_fwd_ent *e = &ft->ent[first];
+	uint32_t dst, dst_ring = t->ring, src = t->port->index;
 	struct vale_pkt pkt;
-	uint32_t dst, dst_ring = t->ring;
 
-	pkt.buf = ft->ent[first].buf;
-	pkt.len = ft->ent[first].len;
-	pkt.slots = frags;
-	pkt.flags = ft->ent[first].flags;
-	pkt.src_port = src->index;
-	pkt.src_ring = t->ring;
-	dst = lk->fn(&pkt, &dst_ring, lk->priv);
-	if (dst >= VALE_DROP) {
-		ft->drops[VALE_DROP_LOOKUP]++;
-	} else if (dst == VALE_BROADCAST) {
-		vale_fwd_enqueue(ft, VALE_BCAST_QUEUE, first, frags);
-	} else if (dst_ring >= VALE_MAX_RINGS) {
-		ft->drops[VALE_DROP_BAD_RING]++; /* D10: never index with it */
-	} else if (dst == src->index) {
-		ft->drops[VALE_DROP_SELF]++;
+	if (nm_likely(lk->fn == vale_bridge_lookup)) {
+		/* The default bridge, inlined: no indirect call per packet. */
+		dst = vale_bridge_classify(lk->priv, e->buf, e->len, e->flags,
+					   src);
 	} else {
-		dp = nm_os_ptr_read((void *const *)&src->sw->ports[dst]);
-		if (dp == NULL)
-			ft->drops[VALE_DROP_NO_PORT]++;
-		else
-			vale_fwd_enqueue(ft, dst * VALE_MAX_RINGS +
-						     dst_ring % dp->up.num_rings[NR_RX],
-					 first, frags);
+		pkt.buf = e->buf;
+		pkt.len = e->len;
+		pkt.slots = frags;
+		pkt.flags = e->flags;
+		pkt.src_port = src;
+		pkt.src_ring = t->ring;
+		dst = lk->fn(&pkt, &dst_ring, lk->priv);
 	}
+	if (dst >= VALE_DROP)
+		ft->drops[VALE_DROP_LOOKUP]++;
+	else if (dst == VALE_BROADCAST)
+		vale_fwd_enqueue(ft, VALE_BCAST_QUEUE, first, frags);
+	else if (dst_ring >= VALE_MAX_RINGS)
+		ft->drops[VALE_DROP_BAD_RING]++; /* D10: never index with it */
+	else if (dst == src)
+		ft->drops[VALE_DROP_SELF]++;
+	else
+		vale_fwd_enqueue(ft, dst * VALE_MAX_RINGS + dst_ring, first,
+				 frags);
 }
 
 /*
  * Read one packet starting at slot i (i != end) and classify it; returns the
- * slot after it.  Every slot is read once; nothing in the TX ring is written.
+ * slot after it.  The fields used (buffer index, length, flags) are read
+ * once each and judged before use; nothing in the TX ring is written.
  */
-static uint32_t vale_fwd_take(struct vale_tx_ring *t,
-			      const struct vale_lookup *lk, uint32_t i,
-			      uint32_t end)
+static inline uint32_t vale_fwd_take(struct vale_tx_ring *t,
+				     const struct vale_lookup *lk, uint32_t i,
+				     uint32_t end)
 {
 	struct vale_fwd_scratch *ft = t->ft;
 	const struct nm_buf_pool *pool = &t->port->region.pool;
@@ -146,25 +143,29 @@ static uint32_t vale_fwd_take(struct vale_tx_ring *t,
 	uint32_t n = t->kr.num_slots, first = ft->used, frags = 0;
 	int bad = -1; /* drop reason, or -1 */
 	bool complete = true;
-	struct nm_slot_snap s;
 
 	for (;;) {
-		if (nm_slot_load(pool, &slot[i], &s) != 0) {
+		uint32_t idx = nm_os_shared_load32(&slot[i].buf_idx);
+		uint16_t len = nm_os_shared_load16(&slot[i].len);
+		uint16_t flags = nm_os_shared_load16(&slot[i].flags);
+
+		if (nm_unlikely(!nm_buf_idx_valid(pool, idx) ||
+				len > pool->buf_size)) {
 			if (bad < 0)
 				bad = VALE_DROP_BAD_SLOT;
-		} else if (s.flags & NS_INDIRECT) {
+		} else if (nm_unlikely(flags & NS_INDIRECT)) {
 			if (bad < 0)
 				bad = VALE_DROP_UNSUPPORTED;
-		} else if (bad < 0 && frags < NETMAP_MAX_FRAGS) {
+		} else if (nm_likely(bad < 0 && frags < NETMAP_MAX_FRAGS)) {
 			struct vale_fwd_ent *e = &ft->ent[first + frags];
 
-			e->buf = nm_buf_addr(pool, s.buf_idx);
-			e->len = s.len;
-			e->flags = s.flags;
+			e->buf = pool->base + (size_t)idx * pool->buf_size;
+			e->len = len;
+			e->flags = flags;
 		}
 		frags++;
 		i = nm_idx_next(i, n);
-		if (!(s.flags & NS_MOREFRAG))
+		if (nm_likely(!(flags & NS_MOREFRAG)))
 			break;
 		if (i == end) {
 			complete = false;
@@ -173,11 +174,11 @@ static uint32_t vale_fwd_take(struct vale_tx_ring *t,
 	}
 	ft->tx_pkts++;
 	ft->tx_slots += frags;
-	if (!complete)
+	if (nm_unlikely(!complete))
 		ft->drops[VALE_DROP_TRUNC]++;
-	else if (frags > NETMAP_MAX_FRAGS)
+	else if (nm_unlikely(frags > NETMAP_MAX_FRAGS))
 		ft->drops[VALE_DROP_FRAGS]++;
-	else if (bad >= 0)
+	else if (nm_unlikely(bad >= 0))
 		ft->drops[bad]++;
 	else
 		vale_fwd_classify(t, lk, first, frags);
@@ -237,11 +238,13 @@ static inline void vale_fwd_copy_bytes(uint8_t *dst, const uint8_t *src,
  * Copy the packet at ent[cur] into RX slots [j, j + frags).  The slots are
  * leased to us; their buffer indices are receiver-writable and read once.
  * On a bad one the packet's slots are padded with empty packets (len 0,
- * flags 0) and false is returned.
+ * flags 0) and false is returned.  This is the multi-slot case; the
+ * single-slot case is vale_fwd_copy().
  */
-static bool vale_fwd_copy(const struct vale_fwd_scratch *ft, uint32_t cur,
-			  struct netmap_ring *ring, uint32_t n, uint32_t j,
-			  const struct nm_buf_pool *dpool)
+static __attribute__((__noinline__)) bool
+vale_fwd_copy_frags(const struct vale_fwd_scratch *ft, uint32_t cur,
+		    struct netmap_ring *ring, uint32_t n, uint32_t j,
+		    const struct nm_buf_pool *dpool)
 {
 	uint32_t frags = ft->ent[cur].frags, f, k, idx[NETMAP_MAX_FRAGS];
 	bool ok = true;
@@ -272,6 +275,32 @@ static bool vale_fwd_copy(const struct vale_fwd_scratch *ft, uint32_t cur,
 	return ok;
 }
 
+/* Copy the packet at ent[cur] into the leased RX slots from j; see
+ * vale_fwd_copy_frags() for the rules. */
+static inline bool vale_fwd_copy(const struct vale_fwd_scratch *ft,
+				 uint32_t cur, struct netmap_ring *ring,
+				 uint32_t n, uint32_t j,
+				 const struct nm_buf_pool *dpool)
+{
+	const struct vale_fwd_ent *e = &ft->ent[cur];
+	struct netmap_slot *d = &ring->slot[j];
+	uint32_t b;
+
+	if (nm_unlikely(e->frags != 1))
+		return vale_fwd_copy_frags(ft, cur, ring, n, j, dpool);
+	b = nm_os_shared_load32(&d->buf_idx);
+	if (nm_likely(nm_buf_idx_valid(dpool, b) && e->len <= dpool->buf_size)) {
+		vale_fwd_copy_bytes(dpool->base + (size_t)b * dpool->buf_size,
+				    e->buf, e->len);
+		nm_os_shared_store16(&d->len, e->len);
+		nm_os_shared_store16(&d->flags, 1 << NS_PORT_SHIFT);
+		return true;
+	}
+	nm_os_shared_store16(&d->len, 0);
+	nm_os_shared_store16(&d->flags, 0);
+	return false;
+}
+
 /* Deliver queue u (and the broadcast queue b) into ring `ring` of dp. */
 static void vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp,
 			     uint32_t ring, uint32_t u, uint32_t b,
@@ -297,6 +326,10 @@ static void vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp,
 	left = need;
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
 		cur = vale_fwd_pop(ft, &u, &b);
+		/* The next packet's source line, while this one is copied
+		 * (a hint only: it never faults). */
+		if (u != VALE_FT_NIL)
+			__builtin_prefetch(ft->ent[u].buf);
 		if (ft->ent[cur].frags > left) {
 			ft->drops[VALE_DROP_RX_FULL]++;
 			left = 0; /* later packets did not fit either */
@@ -363,8 +396,8 @@ static void vale_fwd_flush(struct vale_tx_ring *t)
 		d = q / VALE_MAX_RINGS;
 		b = q % VALE_MAX_RINGS == 0 ? bq->head : VALE_FT_NIL;
 		need = qq->slots + (b != VALE_FT_NIL ? bq->slots : 0);
-		/* Re-read: the port may have gone (or been replaced by one
-		 * with fewer rings) since phase 1. */
+		/* Once per queue: the port may be gone (detached), and the
+		 * lookup's ring is taken modulo its ring count. */
 		dp = nm_os_ptr_read((void *const *)&sw->ports[d]);
 		if (dp == NULL)
 			vale_fwd_drop_all(ft, qq->head, b, VALE_DROP_NO_PORT);
@@ -412,7 +445,7 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 	nm_os_read_enter();
 	lk = nm_os_ptr_read((void *const *)&t->port->sw->lookup);
 	while (i != end) {
-		if (t->ft->used >= VALE_BATCH)
+		if (t->ft->used >= VALE_FLUSH_SLOTS)
 			vale_fwd_flush(t);
 		i = vale_fwd_take(t, lk, i, end);
 	}

@@ -1,8 +1,8 @@
 /*
  * nm_test.h - what every cmocka test binary shares: group selection from
  * argv (ctest runs one group per test), a seeded PRNG whose seed is printed
- * and can be replayed with NM_SEED=, and an independent reference predicate
- * of the sync prologue rules.
+ * and can be replayed with NM_SEED=, and (from nm_ref.h) an independent
+ * reference predicate of the sync prologue rules.
  */
 #ifndef NM_TEST_H
 #define NM_TEST_H
@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include "nm_ref.h"
 
 struct nm_test_group {
 	const char *name;
@@ -73,38 +75,6 @@ static inline uint64_t nm_test_rand(uint64_t *state)
 static inline uint32_t nm_test_below(uint64_t *state, uint32_t bound)
 {
 	return (uint32_t)(nm_test_rand(state) % bound);
-}
-
-/*
- * The prologue rules, restated independently of core/nm_idx.h: walk the ring
- * one slot at a time with '%' and see whether x is met between from and to.
- * Slow and obviously right; the tests compare the core against it.
- */
-static inline int nm_ref_on_walk(uint32_t x, uint32_t from, uint32_t to,
-				 uint32_t n)
-{
-	uint32_t i = from, steps;
-
-	for (steps = 0; steps <= n; steps++) {
-		if (i == x)
-			return 1;
-		if (i == to)
-			return 0;
-		i = (i + 1) % n;
-	}
-	abort(); /* from or to was not a ring index */
-}
-
-static inline int nm_ref_accept(int tx, uint32_t n, uint32_t hwcur,
-				uint32_t hwtail, uint32_t rhead,
-				uint32_t rtail, uint32_t head, uint32_t cur)
-{
-	uint32_t lo = tx ? rhead : hwcur;
-	uint32_t hi = tx ? rtail : hwtail;
-
-	if (head >= n || cur >= n)
-		return 0;
-	return nm_ref_on_walk(head, lo, hi, n) && nm_ref_on_walk(cur, head, hi, n);
 }
 
 #endif /* NM_TEST_H */

@@ -56,6 +56,7 @@ static const char usage_run[] =
 	"  --pcap-out DIR   write one pcap per receiving port into DIR\n"
 	"  --set PATH=V     override one scenario value (e.g. endpoints.g1.batch=64,\n"
 	"                   trace.packets=1000, costs.vmexit_ns=900); repeatable\n"
+	"  --plot FILE      a gnuplot chart (.png or .svg) of the latency distribution\n"
 	"  --quiet          no text report (JSON only, if asked for)\n";
 
 static const char usage_sweep[] =
@@ -219,6 +220,52 @@ static int nmsim_parse(int argc, char **argv, struct nmsim_opts *o,
 	return 0;
 }
 
+static int nmsim_gnuplot(const char *plot, const char *title, const char *labels,
+			 const char *plotcmd)
+{
+	const char *dot = strrchr(plot, '.');
+	bool svg = dot != NULL && strcmp(dot, ".svg") == 0;
+	FILE *g = popen("gnuplot", "w");
+
+	if (g == NULL) {
+		fprintf(stderr, "nmsim: cannot run gnuplot for %s\n", plot);
+		return 2;
+	}
+	fprintf(g, "set terminal %s size 900,540\n", svg ? "svg" : "png");
+	fprintf(g, "set output '%s'\nset title '%s'\n%s\n", plot, title, labels);
+	fprintf(g, "set grid\nset key top left\n%s\n", plotcmd);
+	if (pclose(g) != 0) {
+		fprintf(stderr, "nmsim: gnuplot failed writing %s\n", plot);
+		return 2;
+	}
+	return 0;
+}
+
+/* The latency distribution of a run as a CDF, one point per mille. */
+static int nmsim_plot_latency(const struct sim_world *w, const char *plot)
+{
+	char data[] = "/tmp/nmsim-lat-XXXXXX", title[160], cmd[256];
+	int fd = mkstemp(data), rc;
+	FILE *df = fd >= 0 ? fdopen(fd, "w") : NULL;
+	unsigned k;
+
+	if (df == NULL) {
+		fprintf(stderr, "nmsim: cannot create a temporary data file\n");
+		return 2;
+	}
+	for (k = 1; k <= 1000; k++)
+		fprintf(df, "%" PRIu64 " %.3f\n", sim_pkt_latency(&w->pk, k), k / 1000.0);
+	fclose(df);
+	snprintf(title, sizeof(title), "nmsim %s: latency of %" PRIu64 " packets",
+		 w->sc.name, w->pk.delivered);
+	snprintf(cmd, sizeof(cmd), "plot '%s' using 1:2 with lines title 'CDF'", data);
+	rc = nmsim_gnuplot(plot, title,
+			   "set xlabel 'latency (ns)'\nset ylabel 'fraction of packets'\nset logscale x",
+			   cmd);
+	unlink(data);
+	return rc;
+}
+
 static int nmsim_run(int argc, char **argv)
 {
 	struct nmsim_opts o = { 0 };
@@ -252,6 +299,8 @@ static int nmsim_run(int argc, char **argv)
 			rc = 2;
 		json_decref(j);
 	}
+	if (o.plot != NULL && nmsim_plot_latency(w, o.plot) != 0)
+		rc = 2;
 	sim_world_destroy(w);
 out:
 	free(sc);
@@ -261,27 +310,16 @@ out:
 
 static int nmsim_plot(const char *plot, const char *param, const char *data)
 {
-	const char *dot = strrchr(plot, '.');
-	bool svg = dot != NULL && strcmp(dot, ".svg") == 0;
-	FILE *g = popen("gnuplot", "w");
+	char title[640], labels[800], cmd[512];
 
-	if (g == NULL) {
-		fprintf(stderr, "nmsim: cannot run gnuplot for %s\n", plot);
-		return 2;
-	}
-	fprintf(g, "set terminal %s size 900,540\n", svg ? "svg" : "png");
-	fprintf(g, "set output '%s'\n", plot);
-	fprintf(g, "set title 'nmsim sweep of %s'\n", param);
-	fprintf(g, "set xlabel '%s'\nset ylabel 'Mpps'\nset y2label 'kicks per packet'\n", param);
-	fprintf(g, "set ytics nomirror\nset y2tics\nset grid\nset key top left\n");
-	fprintf(g, "plot '%s' using 1:2 with linespoints title 'Mpps' axes x1y1, "
-		   "'' using 1:3 with linespoints title 'kicks/packet' axes x1y2\n",
-		data);
-	if (pclose(g) != 0) {
-		fprintf(stderr, "nmsim: gnuplot failed writing %s\n", plot);
-		return 2;
-	}
-	return 0;
+	snprintf(title, sizeof(title), "nmsim sweep of %s", param);
+	snprintf(labels, sizeof(labels),
+		 "set xlabel '%s'\nset ylabel 'Mpps'\nset y2label 'kicks per packet'\n"
+		 "set ytics nomirror\nset y2tics", param);
+	snprintf(cmd, sizeof(cmd),
+		 "plot '%s' using 1:2 with linespoints title 'Mpps' axes x1y1, "
+		 "'' using 1:3 with linespoints title 'kicks/packet' axes x1y2", data);
+	return nmsim_gnuplot(plot, title, labels, cmd);
 }
 
 static int nmsim_sweep(int argc, char **argv)

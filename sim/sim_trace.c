@@ -10,6 +10,8 @@
  */
 #include "sim_trace.h"
 
+#include "sim_rng.h"
+
 #define SIM_PCAP_NO_SNAPLIMIT 262144 /* libpcap's MAXIMUM_SNAPLEN */
 
 #include <errno.h>
@@ -298,6 +300,7 @@ static uint16_t sim_ip_csum(const uint8_t *hdr)
 int sim_trace_generate(struct sim_trace *t, const struct sim_trace_gen *g,
 		       char *err, size_t errlen)
 {
+	struct sim_rng rng;
 	uint8_t *f;
 	uint64_t i;
 	uint32_t flow, ip_len, udp_len, sport;
@@ -316,10 +319,11 @@ int sim_trace_generate(struct sim_trace *t, const struct sim_trace_gen *g,
 			 (unsigned long long)g->packets);
 		return -ENOMEM;
 	}
+	sim_rng_init(&rng, g->seed, "trace");
 	ip_len = g->size - 14;
 	udp_len = ip_len - 20;
 	for (i = 0; i < g->packets; i++) {
-		flow = (uint32_t)(i % g->flows);
+		flow = (uint32_t)sim_rng_below(&rng, g->flows);
 		sport = 1024 + flow;
 		f = t->data + i * g->size;
 		memset(f, 0, g->size);
@@ -351,7 +355,9 @@ int sim_trace_generate(struct sim_trace *t, const struct sim_trace_gen *g,
 	}
 	t->count = (uint32_t)g->packets;
 	t->bytes = g->packets * g->size;
-	t->nflows = g->flows < g->packets ? g->flows : (uint32_t)g->packets;
+	/* Flow indices are the source ports' offsets; the per-flow tables
+	 * are sized by the largest possible index + 1. */
+	t->nflows = g->flows;
 	t->snaplen = g->size;
 	snprintf(t->name, sizeof(t->name), "built-in (%llu x %u-byte UDP, %u flows)",
 		 (unsigned long long)g->packets, g->size, g->flows);

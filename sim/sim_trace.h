@@ -5,7 +5,8 @@
  * relative to the first record, their flow (a dense index given in order of
  * first appearance, so it is deterministic), reading a pcap or pcapng file
  * through libpcap with every bad input reported as one line, and the
- * built-in generator of 60-byte UDP frames (made in memory, never stored).
+ * built-in generator of UDP frames (made in memory, never stored), whose
+ * flow sequence is drawn from the run seed's "trace" PRNG stream.
  *
  * Invariants after a successful load: count >= 1; every frame has
  * 14 <= len <= max_frame; ts_ns is non-decreasing (an out-of-order record
@@ -39,6 +40,7 @@ struct sim_trace_gen {
 	uint32_t size;	   /* frame bytes, 60..1514 */
 	uint32_t flows;	   /* distinct UDP source ports, >= 1 */
 	uint64_t rate_pps; /* timestamps spaced at this rate; 0 = all at 0 */
+	uint64_t seed;	   /* flows are drawn from the run's "trace" stream */
 	uint8_t src_mac[6], dst_mac[6];
 };
 

@@ -150,6 +150,7 @@ static int sim_world_trace(struct sim_world *w, const char *trace_override,
 	g.size = t->size;
 	g.flows = t->flows;
 	g.rate_pps = t->gen_rate_pps;
+	g.seed = w->sc.seed;
 	memcpy(g.src_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 1 }, 6);
 	memcpy(g.dst_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 2 }, 6);
 	if (t->size > w->sc.buf_size) {

@@ -15,7 +15,7 @@
 
 #include "nm_os.h"
 
-#define SIM_PROGRESS_MASK ((1ULL << 20) - 1)
+#define SIM_PROGRESS_MASK ((1ULL << 14) - 1)
 
 int sim_engine_init(struct sim_engine *e)
 {

@@ -69,7 +69,7 @@ struct sim_engine {
 	/* Called after every event that ran (invariant checks), if set. */
 	void (*after)(struct sim_engine *e, void *arg);
 	void *after_arg;
-	/* Called every 2^20 events with the engine, for progress lines. */
+	/* Called every 2^14 events with the engine, for progress lines. */
 	void (*progress)(struct sim_engine *e, void *arg);
 	void *progress_arg;
 };

@@ -14,11 +14,11 @@
 struct nm_sim_os nm_sim_os;
 static uint64_t nm_sim_log_total;
 
-void nm_sim_os_reset(const uint64_t cost_ns[NM_SIM_STEP_KINDS])
+void nm_sim_os_reset(const uint64_t cost_ps[NM_SIM_STEP_KINDS])
 {
 	memset(&nm_sim_os, 0, sizeof(nm_sim_os));
-	if (cost_ns != NULL)
-		memcpy(nm_sim_os.cost_ns, cost_ns, sizeof(nm_sim_os.cost_ns));
+	if (cost_ps != NULL)
+		memcpy(nm_sim_os.cost_ps, cost_ps, sizeof(nm_sim_os.cost_ps));
 	nm_sim_log_total = 0;
 }
 

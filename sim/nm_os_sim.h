@@ -8,8 +8,10 @@
  * same virtual time.  A step hook lets a driver (the discrete-event engine,
  * or an interleaving explorer) see every shared access as a scheduling point.
  *
- * The event engine, actors and cost model come with the simulator (issue 5);
- * this header already carries everything the core needs.
+ * Costs are in picoseconds per step (sim/sim_cost.c installs them); the
+ * clock carries the sub-nanosecond remainder.  The discrete-event engine
+ * (sim/sim_engine.c) sets now_ns at every event and uses the hook to
+ * charge cache-line transfers (sim/sim_cache.c).
  */
 #ifndef NM_OS_SIM_H
 #define NM_OS_SIM_H
@@ -52,8 +54,9 @@ struct nm_sim_mem_ops {
 
 struct nm_sim_os {
 	uint64_t now_ns;			 /* virtual time */
+	uint64_t frac_ps;			 /* sub-nanosecond remainder */
 	uint64_t steps[NM_SIM_STEP_KINDS];	 /* how many of each */
-	uint64_t cost_ns[NM_SIM_STEP_KINDS];	 /* virtual cost of each */
+	uint64_t cost_ps[NM_SIM_STEP_KINDS];	 /* virtual cost of each, ps */
 	/* Called after every step with the address touched (or NULL). */
 	void (*hook)(enum nm_sim_step kind, const volatile void *addr,
 		     void *arg);
@@ -68,8 +71,14 @@ extern struct nm_sim_os nm_sim_os;
 static inline void nm_sim_step(enum nm_sim_step kind,
 			       const volatile void *addr, uint64_t count)
 {
+	uint64_t ps = nm_sim_os.frac_ps + nm_sim_os.cost_ps[kind] * count;
+
+	/* Costs are picoseconds (a shared load or a copied byte costs well
+	 * under a nanosecond); the clock keeps the remainder, so the sum of
+	 * many cheap steps is exact and still integer. */
 	nm_sim_os.steps[kind] += count;
-	nm_sim_os.now_ns += nm_sim_os.cost_ns[kind] * count;
+	nm_sim_os.now_ns += ps / 1000;
+	nm_sim_os.frac_ps = ps % 1000;
 	if (nm_sim_os.hook != NULL)
 		nm_sim_os.hook(kind, addr, nm_sim_os.hook_arg);
 }
@@ -269,8 +278,8 @@ void nm_sim_log(struct nm_sim_ratelimit *rl, const char *level,
 int nm_sim_user_add(const void *p, size_t n); /* 0 or -ENOSPC */
 void nm_sim_user_reset(void);
 
-/* Reset the simulated machine: time 0, no steps, the given costs. */
-void nm_sim_os_reset(const uint64_t cost_ns[NM_SIM_STEP_KINDS]);
+/* Reset the simulated machine: time 0, no steps, the given costs (ps). */
+void nm_sim_os_reset(const uint64_t cost_ps[NM_SIM_STEP_KINDS]);
 /* Total lines logged and suppressed since the last reset. */
 uint64_t nm_sim_log_lines(void);
 

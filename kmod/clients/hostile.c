@@ -555,6 +555,9 @@ static void cases_csb(void)
 	       EBUSY);
 	nm_os_shared_store32(&atok[0].cur, 7);
 	nm_os_shared_store32(&atok[0].head, 5000);
+	/* Publish the (hostile) head before reading the kernel's kick flag,
+	 * as a well-behaved application does; pairs with
+	 * nm_os_fence_store_load() in csb_host_idle(). */
 	nm_os_fence_store_load();
 	if (nm_os_shared_load32(&ktoa[0].kern_need_kick)) {
 		uint64_t one = 1;

@@ -181,6 +181,117 @@ struct nmreq_option {
 	uint64_t nro_size;    /* bytes including this header */
 };
 
+/* ---- Request bodies other than nmreq_register (sizes pinned below). */
+
+struct nmreq_port_info_get { /* NETMAP_REQ_PORT_INFO_GET, all out */
+	uint64_t nr_memsize;
+	uint32_t nr_tx_slots;
+	uint32_t nr_rx_slots;
+	uint16_t nr_tx_rings;
+	uint16_t nr_rx_rings;
+	uint16_t nr_host_tx_rings;
+	uint16_t nr_host_rx_rings;
+	uint16_t nr_mem_id; /* in: 0 or the port's */
+	uint16_t pad[3];
+};
+
+struct nmreq_vale_attach { /* NETMAP_REQ_VALE_ATTACH */
+	struct nmreq_register reg;
+	uint32_t port_index; /* out */
+	uint32_t pad1;
+};
+
+struct nmreq_vale_detach { /* NETMAP_REQ_VALE_DETACH */
+	uint32_t port_index; /* out */
+	uint32_t pad1;
+};
+
+struct nmreq_vale_list { /* NETMAP_REQ_VALE_LIST: in/out cursor */
+	uint16_t nr_bridge_idx;
+	uint16_t pad1;
+	uint32_t nr_port_idx;
+};
+
+struct nmreq_port_hdr { /* NETMAP_REQ_PORT_HDR_SET / _GET */
+	uint32_t nr_hdr_len;
+	uint32_t pad1;
+};
+
+struct nmreq_vale_newif { /* NETMAP_REQ_VALE_NEWIF */
+	uint32_t nr_tx_slots;
+	uint32_t nr_rx_slots;
+	uint16_t nr_tx_rings;
+	uint16_t nr_rx_rings;
+	uint16_t nr_mem_id;
+	uint16_t pad1;
+};
+
+struct nmreq_vale_polling { /* NETMAP_REQ_VALE_POLLING_ENABLE / _DISABLE */
+	uint32_t nr_mode;
+	uint32_t pad1;
+	uint32_t nr_first_cpu_id;
+	uint32_t nr_num_polling_cpus;
+};
+
+struct nmreq_pools_info { /* NETMAP_REQ_POOLS_INFO_GET, and in OPT_EXTMEM */
+	uint64_t nr_memsize;
+	uint16_t nr_mem_id;
+	uint16_t pad1[3];
+	uint64_t nr_if_pool_offset;
+	uint32_t nr_if_pool_objtotal;
+	uint32_t nr_if_pool_objsize;
+	uint64_t nr_ring_pool_offset;
+	uint32_t nr_ring_pool_objtotal;
+	uint32_t nr_ring_pool_objsize;
+	uint64_t nr_buf_pool_offset;
+	uint32_t nr_buf_pool_objtotal;
+	uint32_t nr_buf_pool_objsize;
+};
+
+struct nmreq_sync_kloop_start { /* NETMAP_REQ_SYNC_KLOOP_START */
+	uint32_t sleep_us; /* busy-wait interval, <= 1000000 */
+	uint32_t pad1;
+};
+
+/* ---- Options: a header followed by the option's own fields. */
+
+struct nmreq_opt_extmem { /* NETMAP_REQ_OPT_EXTMEM */
+	struct nmreq_option nro_opt;
+	uint64_t nro_usrptr;
+	struct nmreq_pools_info nro_info;
+};
+
+struct nmreq_opt_sync_kloop_eventfds { /* NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS */
+	struct nmreq_option nro_opt; /* nro_size = 24 + 8 * bound rings */
+	struct {
+		int32_t ioeventfd; /* kick: the application writes it */
+		int32_t irqfd;	   /* interrupt: the kernel signals it; < 0 none */
+	} eventfds[];		   /* TX rings first, then RX rings */
+};
+
+struct nmreq_opt_csb { /* NETMAP_REQ_OPT_CSB: user addresses, 64-aligned */
+	struct nmreq_option nro_opt;
+	uint64_t csb_atok; /* struct nm_csb_atok[bound rings] */
+	uint64_t csb_ktoa; /* struct nm_csb_ktoa[bound rings] */
+};
+
+#define NM_OPT_SYNC_KLOOP_DIRECT_TX 0x1U
+#define NM_OPT_SYNC_KLOOP_DIRECT_RX 0x2U
+
+struct nmreq_opt_sync_kloop_mode { /* NETMAP_REQ_OPT_SYNC_KLOOP_MODE */
+	struct nmreq_option nro_opt;
+	uint32_t mode; /* NM_OPT_SYNC_KLOOP_DIRECT_* */
+};
+
+struct nmreq_opt_offsets { /* NETMAP_REQ_OPT_OFFSETS */
+	struct nmreq_option nro_opt;
+	uint64_t nro_max_offset;
+	uint64_t nro_initial_offset;
+	uint32_t nro_offset_bits;
+	uint32_t nro_tx_align;
+	uint64_t nro_min_gap;
+};
+
 /* ---- ptnetmap / sync-kloop Communication Status Block: one 64-byte line per
  * ring per direction, so every line has a single writer. */
 
@@ -290,6 +401,32 @@ NM_ABI_AT(nmreq_option, nro_next, 0);
 NM_ABI_AT(nmreq_option, nro_reqtype, 8);
 NM_ABI_AT(nmreq_option, nro_status, 12);
 NM_ABI_AT(nmreq_option, nro_size, 16);
+
+NM_ABI_SIZE(nmreq_port_info_get, 32);
+NM_ABI_AT(nmreq_port_info_get, nr_mem_id, 24);
+NM_ABI_SIZE(nmreq_vale_attach, 64);
+NM_ABI_AT(nmreq_vale_attach, port_index, 56);
+NM_ABI_SIZE(nmreq_vale_detach, 8);
+NM_ABI_SIZE(nmreq_vale_list, 8);
+NM_ABI_AT(nmreq_vale_list, nr_port_idx, 4);
+NM_ABI_SIZE(nmreq_port_hdr, 8);
+NM_ABI_SIZE(nmreq_vale_newif, 16);
+NM_ABI_AT(nmreq_vale_newif, nr_mem_id, 12);
+NM_ABI_SIZE(nmreq_vale_polling, 16);
+NM_ABI_SIZE(nmreq_pools_info, 64);
+NM_ABI_AT(nmreq_pools_info, nr_if_pool_offset, 16);
+NM_ABI_AT(nmreq_pools_info, nr_ring_pool_offset, 32);
+NM_ABI_AT(nmreq_pools_info, nr_buf_pool_offset, 48);
+NM_ABI_AT(nmreq_pools_info, nr_buf_pool_objsize, 60);
+NM_ABI_SIZE(nmreq_sync_kloop_start, 8);
+NM_ABI_SIZE(nmreq_opt_extmem, 96);
+NM_ABI_SIZE(nmreq_opt_sync_kloop_eventfds, 24);
+NM_ABI_SIZE(nmreq_opt_csb, 40);
+NM_ABI_AT(nmreq_opt_csb, csb_atok, 24);
+NM_ABI_AT(nmreq_opt_csb, csb_ktoa, 32);
+NM_ABI_SIZE(nmreq_opt_sync_kloop_mode, 32);
+NM_ABI_AT(nmreq_opt_sync_kloop_mode, mode, 24);
+NM_ABI_SIZE(nmreq_opt_offsets, 56);
 
 NM_ABI_SIZE(nm_csb_atok, 64);
 NM_ABI_AT(nm_csb_atok, head, 0);

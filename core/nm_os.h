@@ -156,6 +156,14 @@ void nm_os_invariant_failed(const char *expr, const char *file, int line);
 /* [any ctx][no sleep] monotonic time in nanoseconds (virtual in the simulator). */
 uint64_t nm_os_time_ns(void);
 
+/* ---- User memory (request decoding).  A user address is a uint64_t that
+ * core never dereferences; only these two entries touch what it names. */
+
+/* [control path][may sleep] copy n bytes from user address uaddr into dst; 0 or -EFAULT. */
+int nm_os_copy_from_user(void *dst, uint64_t uaddr, size_t n);
+/* [control path][may sleep] copy n bytes from src to user address uaddr; 0 or -EFAULT. */
+int nm_os_copy_to_user(uint64_t uaddr, const void *src, size_t n);
+
 /* ---- Notification. */
 
 /* [any ctx][no sleep] wake whoever waits on n (kick or interrupt); counted by the backend. */

@@ -2,7 +2,7 @@
  * nm_os_linux.c - the Linux kernel backend of nm_os.h (out-of-line half).
  *
  * Owns: locks, RCU read sections, kvmalloc allocation, invariant reports,
- * time and notifiers.  Nothing here sleeps except where the seam's contract
+ * user-memory copies (copy_from_user/copy_to_user), time and notifiers.  Nothing here sleeps except where the seam's contract
  * says "control path" (allocation, synchronize).
  */
 #include "nm_os.h"
@@ -13,6 +13,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
@@ -84,6 +85,11 @@ void nm_os_free(void *p)
 
 void *nm_os_region_alloc(size_t n)
 {
+	/* A request for more than half of the memory still available fails
+	 * here, quietly, instead of in the allocator with a stack dump (or
+	 * the OOM killer): the geometry comes from an application. */
+	if (n / PAGE_SIZE > si_mem_available() / 2)
+		return NULL;
 	/* Zeroed, page-aligned and flagged VM_USERMAP, so the device's mmap
 	 * can hand it to a process with remap_vmalloc_range(). */
 	return vmalloc_user(n);
@@ -98,6 +104,17 @@ void nm_os_invariant_failed(const char *expr, const char *file, int line)
 {
 	WARN_ONCE(1, "nmlab: invariant '%s' failed at %s:%d\n", expr, file,
 		  line);
+}
+
+int nm_os_copy_from_user(void *dst, uint64_t uaddr, size_t n)
+{
+	return copy_from_user(dst, u64_to_user_ptr(uaddr), n) == 0 ? 0
+								  : -EFAULT;
+}
+
+int nm_os_copy_to_user(uint64_t uaddr, const void *src, size_t n)
+{
+	return copy_to_user(u64_to_user_ptr(uaddr), src, n) == 0 ? 0 : -EFAULT;
 }
 
 uint64_t nm_os_time_ns(void)

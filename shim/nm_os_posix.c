@@ -115,6 +115,105 @@ void nm_os_read_synchronize(void)
 #endif
 }
 
+/* ---- User memory: registered ranges, optional fault injection. */
+
+static pthread_mutex_t nm_shim_user_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	uintptr_t lo, hi; /* [lo, hi) */
+} nm_shim_user_range[NM_SHIM_USER_RANGES];
+static uint32_t nm_shim_user_nranges;
+static int64_t nm_shim_user_budget = -1;
+static uint64_t nm_shim_user_ncopies;
+
+int nm_shim_user_add(const void *p, size_t n)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&nm_shim_user_mtx);
+	if (nm_shim_user_nranges == NM_SHIM_USER_RANGES) {
+		err = -ENOSPC;
+	} else {
+		nm_shim_user_range[nm_shim_user_nranges].lo = (uintptr_t)p;
+		nm_shim_user_range[nm_shim_user_nranges].hi = (uintptr_t)p + n;
+		nm_shim_user_nranges++;
+	}
+	pthread_mutex_unlock(&nm_shim_user_mtx);
+	return err;
+}
+
+void nm_shim_user_reset(void)
+{
+	pthread_mutex_lock(&nm_shim_user_mtx);
+	nm_shim_user_nranges = 0;
+	nm_shim_user_budget = -1;
+	nm_shim_user_ncopies = 0;
+	pthread_mutex_unlock(&nm_shim_user_mtx);
+}
+
+void nm_shim_user_fail_after(int64_t n)
+{
+	pthread_mutex_lock(&nm_shim_user_mtx);
+	nm_shim_user_budget = n;
+	pthread_mutex_unlock(&nm_shim_user_mtx);
+}
+
+uint64_t nm_shim_user_copies(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&nm_shim_user_mtx);
+	n = nm_shim_user_ncopies;
+	pthread_mutex_unlock(&nm_shim_user_mtx);
+	return n;
+}
+
+/* The host address behind [uaddr, uaddr + n), or NULL (-EFAULT). */
+static void *nm_shim_user_check(uint64_t uaddr, size_t n)
+{
+	void *p = NULL;
+	uint32_t i;
+
+	pthread_mutex_lock(&nm_shim_user_mtx);
+	nm_shim_user_ncopies++;
+	if (nm_shim_user_budget == 0)
+		goto out;
+	if (nm_shim_user_budget > 0)
+		nm_shim_user_budget--;
+	for (i = 0; i < nm_shim_user_nranges; i++) {
+		uintptr_t lo = nm_shim_user_range[i].lo;
+		uintptr_t hi = nm_shim_user_range[i].hi;
+
+		/* uaddr + n computed without overflow: n <= hi - uaddr. */
+		if (uaddr >= lo && uaddr <= hi && n <= hi - uaddr) {
+			p = (void *)(uintptr_t)uaddr;
+			break;
+		}
+	}
+out:
+	pthread_mutex_unlock(&nm_shim_user_mtx);
+	return p;
+}
+
+int nm_os_copy_from_user(void *dst, uint64_t uaddr, size_t n)
+{
+	void *src = nm_shim_user_check(uaddr, n);
+
+	if (src == NULL)
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+int nm_os_copy_to_user(uint64_t uaddr, const void *src, size_t n)
+{
+	void *dst = nm_shim_user_check(uaddr, n);
+
+	if (dst == NULL)
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
 /* ---- Threads. */
 
 static void *nm_shim_thread_main(void *arg)

@@ -37,6 +37,23 @@ void nm_shim_notifier_fini(struct nm_os_notifier *n);
  */
 int64_t nm_shim_notifier_wait(struct nm_os_notifier *n, int timeout_ms);
 
+/*
+ * "User memory" for nm_os_copy_from_user()/nm_os_copy_to_user(): a copy
+ * succeeds only when [uaddr, uaddr + n) lies inside one registered range, so
+ * tests and fuzzers decide what a hostile process's pointers reach.  Fault
+ * injection makes copies fail with -EFAULT after a number of successes.
+ */
+#define NM_SHIM_USER_RANGES 16
+/* Register [p, p + n) as user memory; 0 or -ENOSPC. */
+int nm_shim_user_add(const void *p, size_t n);
+/* Forget every range, stop fault injection, zero the copy counter. */
+void nm_shim_user_reset(void);
+/* Let the next n copies through the range check, fail every later one
+ * (n < 0: never fail). */
+void nm_shim_user_fail_after(int64_t n);
+/* Copies attempted since the last reset. */
+uint64_t nm_shim_user_copies(void);
+
 struct nm_shim_log_stats {
 	uint64_t emitted;    /* lines written */
 	uint64_t suppressed; /* lines dropped by a rate limit */

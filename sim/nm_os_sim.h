@@ -8,8 +8,10 @@
  * same virtual time.  A step hook lets a driver (the discrete-event engine,
  * or an interleaving explorer) see every shared access as a scheduling point.
  *
- * The event engine, actors and cost model come with the simulator (issue 5);
- * this header already carries everything the core needs.
+ * Costs are in picoseconds per step (sim/sim_cost.c installs them); the
+ * clock carries the sub-nanosecond remainder.  The discrete-event engine
+ * (sim/sim_engine.c) sets now_ns at every event and uses the hook to
+ * charge cache-line transfers (sim/sim_cache.c).
  */
 #ifndef NM_OS_SIM_H
 #define NM_OS_SIM_H
@@ -35,15 +37,32 @@ enum nm_sim_step {
 	NM_SIM_STEP_KINDS
 };
 
+/*
+ * Optional memory model for an interleaving explorer (models/explore/):
+ * when nm_sim_os.mem is set, every shared load and store and every fence
+ * (and the full fence implied by a compare-and-swap) is performed by these
+ * callbacks, which may buffer stores per thread (x86-TSO), forward loads
+ * from a store buffer and drain it at a fence; the step is still counted
+ * and the hook still called afterwards.  NULL (the default): direct access.
+ */
+struct nm_sim_mem_ops {
+	uint64_t (*load)(const volatile void *p, unsigned size, void *arg);
+	void (*store)(volatile void *p, uint64_t v, unsigned size, void *arg);
+	void (*fence)(enum nm_sim_step kind, void *arg);
+	void *arg;
+};
+
 struct nm_sim_os {
 	uint64_t now_ns;			 /* virtual time */
+	uint64_t frac_ps;			 /* sub-nanosecond remainder */
 	uint64_t steps[NM_SIM_STEP_KINDS];	 /* how many of each */
-	uint64_t cost_ns[NM_SIM_STEP_KINDS];	 /* virtual cost of each */
+	uint64_t cost_ps[NM_SIM_STEP_KINDS];	 /* virtual cost of each, ps */
 	/* Called after every step with the address touched (or NULL). */
 	void (*hook)(enum nm_sim_step kind, const volatile void *addr,
 		     void *arg);
 	void *hook_arg;
 	uint32_t read_depth; /* nesting of nm_os_read_enter() */
+	const struct nm_sim_mem_ops *mem; /* NULL: direct shared accesses */
 };
 
 /* The one simulated machine; sim/ is single-threaded by design. */
@@ -52,8 +71,14 @@ extern struct nm_sim_os nm_sim_os;
 static inline void nm_sim_step(enum nm_sim_step kind,
 			       const volatile void *addr, uint64_t count)
 {
+	uint64_t ps = nm_sim_os.frac_ps + nm_sim_os.cost_ps[kind] * count;
+
+	/* Costs are picoseconds (a shared load or a copied byte costs well
+	 * under a nanosecond); the clock keeps the remainder, so the sum of
+	 * many cheap steps is exact and still integer. */
 	nm_sim_os.steps[kind] += count;
-	nm_sim_os.now_ns += nm_sim_os.cost_ns[kind] * count;
+	nm_sim_os.now_ns += ps / 1000;
+	nm_sim_os.frac_ps = ps % 1000;
 	if (nm_sim_os.hook != NULL)
 		nm_sim_os.hook(kind, addr, nm_sim_os.hook_arg);
 }
@@ -74,61 +99,113 @@ struct nm_os_notifier {
 	void *arg;
 };
 
+static inline void nm_sim_fence(enum nm_sim_step kind)
+{
+	if (nm_sim_os.mem != NULL)
+		nm_sim_os.mem->fence(kind, nm_sim_os.mem->arg);
+	nm_sim_step(kind, NULL, 1);
+}
+
+static inline uint64_t nm_sim_load(const volatile void *p, unsigned size)
+{
+	return nm_sim_os.mem->load(p, size, nm_sim_os.mem->arg);
+}
+
+static inline void nm_sim_store(volatile void *p, uint64_t v, unsigned size)
+{
+	nm_sim_os.mem->store(p, v, size, nm_sim_os.mem->arg);
+}
+
 static inline void nm_os_fence_store_store(void)
 {
-	nm_sim_step(NM_SIM_FENCE_STORE_STORE, NULL, 1);
+	nm_sim_fence(NM_SIM_FENCE_STORE_STORE);
 }
 
 static inline void nm_os_fence_load_load(void)
 {
-	nm_sim_step(NM_SIM_FENCE_LOAD_LOAD, NULL, 1);
+	nm_sim_fence(NM_SIM_FENCE_LOAD_LOAD);
 }
 
 static inline void nm_os_fence_store_load(void)
 {
-	nm_sim_step(NM_SIM_FENCE_STORE_LOAD, NULL, 1);
+	nm_sim_fence(NM_SIM_FENCE_STORE_LOAD);
 }
 
 static inline uint32_t nm_os_shared_load32(const volatile uint32_t *p)
 {
+	uint32_t v;
+
+	if (nm_sim_os.mem != NULL) {
+		v = (uint32_t)nm_sim_load(p, 4);
+		nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
+		return v;
+	}
 	nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
 	return *p;
 }
 
 static inline void nm_os_shared_store32(volatile uint32_t *p, uint32_t v)
 {
-	*p = v;
+	if (nm_sim_os.mem != NULL)
+		nm_sim_store(p, v, 4);
+	else
+		*p = v;
 	nm_sim_step(NM_SIM_SHARED_STORE, p, 1);
 }
 
 static inline uint16_t nm_os_shared_load16(const volatile uint16_t *p)
 {
+	uint16_t v;
+
+	if (nm_sim_os.mem != NULL) {
+		v = (uint16_t)nm_sim_load(p, 2);
+		nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
+		return v;
+	}
 	nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
 	return *p;
 }
 
 static inline void nm_os_shared_store16(volatile uint16_t *p, uint16_t v)
 {
-	*p = v;
+	if (nm_sim_os.mem != NULL)
+		nm_sim_store(p, v, 2);
+	else
+		*p = v;
 	nm_sim_step(NM_SIM_SHARED_STORE, p, 1);
 }
 
 static inline uint64_t nm_os_shared_load64(const volatile uint64_t *p)
 {
+	uint64_t v;
+
+	if (nm_sim_os.mem != NULL) {
+		v = nm_sim_load(p, 8);
+		nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
+		return v;
+	}
 	nm_sim_step(NM_SIM_SHARED_LOAD, p, 1);
 	return *p;
 }
 
 static inline void nm_os_shared_store64(volatile uint64_t *p, uint64_t v)
 {
-	*p = v;
+	if (nm_sim_os.mem != NULL)
+		nm_sim_store(p, v, 8);
+	else
+		*p = v;
 	nm_sim_step(NM_SIM_SHARED_STORE, p, 1);
 }
 
 static inline bool nm_os_atomic_cas32(volatile uint32_t *p, uint32_t old,
 				      uint32_t nv)
 {
-	bool swapped = *p == old;
+	bool swapped;
+
+	/* A locked instruction: a full fence for the memory model. */
+	if (nm_sim_os.mem != NULL)
+		nm_sim_os.mem->fence(NM_SIM_ATOMIC, nm_sim_os.mem->arg);
+	swapped = *p == old;
 
 	if (swapped)
 		*p = nv;
@@ -195,8 +272,14 @@ void nm_sim_log(struct nm_sim_ratelimit *rl, const char *level,
 #define nm_os_log_warn_rl(...) nm_sim_log_rl_("warning", __VA_ARGS__)
 #define nm_os_log_info(...) nm_sim_log(NULL, "info", __VA_ARGS__)
 
-/* Reset the simulated machine: time 0, no steps, the given costs. */
-void nm_sim_os_reset(const uint64_t cost_ns[NM_SIM_STEP_KINDS]);
+/* "User memory" for nm_os_copy_{from,to}_user(): only registered ranges
+ * (same rules as the shim's nm_shim_user_*); each byte is a COPY_BYTE step. */
+#define NM_SIM_USER_RANGES 16
+int nm_sim_user_add(const void *p, size_t n); /* 0 or -ENOSPC */
+void nm_sim_user_reset(void);
+
+/* Reset the simulated machine: time 0, no steps, the given costs (ps). */
+void nm_sim_os_reset(const uint64_t cost_ps[NM_SIM_STEP_KINDS]);
 /* Total lines logged and suppressed since the last reset. */
 uint64_t nm_sim_log_lines(void);
 

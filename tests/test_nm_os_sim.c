@@ -51,8 +51,8 @@ static void sync_once(struct access_count *a, uint32_t head, int expect,
 		      uint64_t *now)
 {
 	static const uint64_t costs[NM_SIM_STEP_KINDS] = {
-		[NM_SIM_FENCE_STORE_LOAD] = 20, [NM_SIM_SHARED_LOAD] = 1,
-		[NM_SIM_SHARED_STORE] = 1,	[NM_SIM_ATOMIC] = 5,
+		[NM_SIM_FENCE_STORE_LOAD] = 20000, [NM_SIM_SHARED_LOAD] = 1000,
+		[NM_SIM_SHARED_STORE] = 1000,	[NM_SIM_ATOMIC] = 5000,
 	};
 	struct netmap_ring *ring = calloc(1, sizeof(*ring) + 64 * 16);
 	struct nm_kring kr;

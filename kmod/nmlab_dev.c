@@ -1,0 +1,626 @@
+/*
+ * nmlab_dev.c - the /dev/netmap misc device: netmap API 14 over the core.
+ *
+ * Owns: open/release of a file, NIOCCTRL (decoded by core/nm_ctrl.c, then
+ * dispatched here: REGISTER, PORT_INFO_GET, VALE_LIST, POOLS_INFO_GET,
+ * CSB_ENABLE, SYNC_KLOOP_START/STOP; every other type is refused with
+ * EOPNOTSUPP), NIOCTXSYNC/NIOCRXSYNC (nm_kring_sync on the bound rings),
+ * poll, and mmap of the bound port's region (remap_vmalloc_range, bounds
+ * checked).  Ports are the core's software ports (nm_port_open: VALE
+ * "valeX:Y" and pipes "X{Y" / "X}Y") in one registry for the module.
+ *
+ * Invariants: user memory is read only through nm_ctrl (once per request)
+ * or the kring syncs (once per index); a file's binding never changes
+ * after it is published; a port record lives while a file is bound to it.
+ *
+ * Locking: nmlab_lock for every control operation (never held by the data
+ * path); the data path is serialised per ring by the kring gate.
+ */
+#include "nmlab_dev.h"
+#include "nm_ctrl.h"
+#include "vale.h"
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+DEFINE_MUTEX(nmlab_lock);
+static LIST_HEAD(nmlab_ports);
+static struct vale_registry nmlab_reg;
+static uint16_t nmlab_next_mem_id = 2; /* 1 is the reference's global pool */
+
+/* ---- Port records. */
+
+static struct nmlab_port *nmlab_port_get(struct nm_port *port)
+{
+	struct nmlab_port *np;
+
+	list_for_each_entry(np, &nmlab_ports, link) {
+		if (np->port == port) {
+			np->files++;
+			return np;
+		}
+	}
+	np = kzalloc(sizeof(*np), GFP_KERNEL);
+	if (np == NULL)
+		return NULL;
+	np->port = port;
+	np->files = 1;
+	np->mem_id = nmlab_next_mem_id++;
+	if (nmlab_next_mem_id == 0)
+		nmlab_next_mem_id = 2;
+	init_waitqueue_head(&np->wq);
+	np->notifier.wq = &np->wq;
+	atomic64_set(&np->notifier.count, 0);
+	if (nm_port_set_notifier(port, NR_TX, NM_PORT_ALL_RINGS,
+				 &np->notifier) != 0) {
+		kfree(np);
+		return NULL;
+	}
+	list_add(&np->link, &nmlab_ports);
+	return np;
+}
+
+static void nmlab_port_put(struct nmlab_port *np)
+{
+	if (--np->files > 0)
+		return;
+	/* Returns once no notification can still use np->notifier. */
+	nm_port_set_notifier(np->port, NR_TX, NM_PORT_ALL_RINGS, NULL);
+	list_del(&np->link);
+	kfree(np);
+}
+
+/* ---- Binding (REGISTER). */
+
+/* Ring selection, the reference's netmap_interp_ringid on ports without
+ * host rings. */
+static int nmlab_select_rings(struct nmlab_priv *priv, struct nm_port *port,
+			      const struct nmreq_register *reg)
+{
+	uint32_t d, n;
+
+	switch (reg->nr_mode) {
+	case NR_REG_DEFAULT:
+	case NR_REG_ALL_NIC:
+		for (d = NR_TX; d <= NR_RX; d++) {
+			priv->first[d] = 0;
+			priv->last[d] = port->num_rings[d];
+		}
+		break;
+	case NR_REG_ONE_NIC:
+		if (reg->nr_ringid >= port->num_rings[NR_TX] &&
+		    reg->nr_ringid >= port->num_rings[NR_RX])
+			return -EINVAL;
+		for (d = NR_TX; d <= NR_RX; d++) {
+			n = reg->nr_ringid < port->num_rings[d] ? reg->nr_ringid
+								: 0;
+			priv->first[d] = n;
+			priv->last[d] = n + 1;
+		}
+		break;
+	case NR_REG_SW:
+	case NR_REG_NIC_SW:
+	case NR_REG_ONE_SW:
+		return -EINVAL; /* software ports have no host rings */
+	case NR_REG_NULL:
+		return -EOPNOTSUPP; /* null ports are not provided */
+	default:
+		return -EINVAL; /* PIPE_MASTER/SLAVE (deprecated) and unknown */
+	}
+	if (reg->nr_flags & NR_TX_RINGS_ONLY)
+		priv->last[NR_RX] = priv->first[NR_RX];
+	if (reg->nr_flags & NR_RX_RINGS_ONLY)
+		priv->last[NR_TX] = priv->first[NR_TX];
+	return 0;
+}
+
+/* Take (or, with undo, give back) the selected rings of np. */
+static int nmlab_claim_rings(struct nmlab_priv *priv, struct nmlab_port *np,
+			     bool undo)
+{
+	uint32_t d, i;
+
+	for (d = NR_TX; d <= NR_RX && !undo; d++)
+		for (i = priv->first[d]; i < priv->last[d]; i++)
+			if (np->excl[d][i] ||
+			    (priv->exclusive && np->users[d][i] > 0))
+				return -EBUSY;
+	for (d = NR_TX; d <= NR_RX; d++) {
+		for (i = priv->first[d]; i < priv->last[d]; i++) {
+			if (undo) {
+				np->users[d][i]--;
+				if (priv->exclusive)
+					np->excl[d][i] = false;
+			} else {
+				np->users[d][i]++;
+				if (priv->exclusive)
+					np->excl[d][i] = true;
+			}
+		}
+	}
+	return 0;
+}
+
+static void nmlab_unbind(struct nmlab_priv *priv)
+{
+	struct nm_port *port = priv->port;
+
+	if (port == NULL)
+		return;
+	nmlab_csb_disable(priv);
+	nmlab_claim_rings(priv, priv->np, true);
+	nmlab_port_put(priv->np);
+	nm_port_close(port);
+	priv->np = NULL;
+	priv->port = NULL;
+}
+
+static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
+{
+	struct nmreq_register *reg = nm_ctrl_body(r);
+	struct nm_ctrl_opt *csb = nm_ctrl_opt_take(r, NETMAP_REQ_OPT_CSB);
+	struct nm_port_geom g;
+	struct nmlab_port *np;
+	struct nm_port *port;
+	uint32_t d, i;
+	int err;
+
+	if (priv->port != NULL)
+		return -EBUSY;
+	/* Options we do not use fail the request before anything happens. */
+	err = nm_ctrl_options_check(r);
+	if (err != 0)
+		return err;
+	if (reg->nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON))
+		return -EOPNOTSUPP; /* no monitors */
+	if (reg->nr_mem_id != 0)
+		return -EINVAL; /* no shared allocators to choose from */
+	if (csb != NULL && !(reg->nr_flags & NR_EXCLUSIVE))
+		return nm_ctrl_opt_fail(csb, -EINVAL);
+
+	memset(&g, 0, sizeof(g));
+	g.tx_rings = reg->nr_tx_rings;
+	g.rx_rings = reg->nr_rx_rings;
+	g.tx_slots = reg->nr_tx_slots;
+	g.rx_slots = reg->nr_rx_slots;
+	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
+	if (err != 0)
+		return err;
+	err = nmlab_select_rings(priv, port, reg);
+	if (err != 0)
+		goto fail_close;
+	if (port->kind == NM_PORT_PIPE && reg->nr_mode != NR_REG_DEFAULT &&
+	    reg->nr_mode != NR_REG_ALL_NIC && reg->nr_mode != NR_REG_ONE_NIC) {
+		err = -EINVAL;
+		goto fail_close;
+	}
+	np = nmlab_port_get(port);
+	if (np == NULL) {
+		err = -ENOMEM;
+		goto fail_close;
+	}
+	priv->exclusive = (reg->nr_flags & NR_EXCLUSIVE) != 0;
+	priv->nr_flags = reg->nr_flags;
+	err = nmlab_claim_rings(priv, np, false);
+	if (err != 0)
+		goto fail_put;
+	priv->np = np;
+	priv->nrings = 0;
+	for (d = NR_TX; d <= NR_RX; d++)
+		for (i = priv->first[d]; i < priv->last[d]; i++)
+			priv->krings[priv->nrings++] = nm_port_kring(port, d, i);
+	if (csb != NULL) {
+		/* The option body: csb_atok, csb_ktoa. */
+		const uint64_t *c = nm_ctrl_opt_body(r, csb);
+
+		err = nmlab_csb_enable(priv, c[0], c[1]);
+		if (err != 0) {
+			nm_ctrl_opt_fail(csb, err);
+			goto fail_claim;
+		}
+	}
+
+	reg->nr_offset = nm_port_nifp_offset(port);
+	reg->nr_memsize = port->region->size;
+	reg->nr_tx_rings = port->num_rings[NR_TX];
+	reg->nr_rx_rings = port->num_rings[NR_RX];
+	reg->nr_tx_slots = port->num_slots[NR_TX];
+	reg->nr_rx_slots = port->num_slots[NR_RX];
+	reg->nr_host_tx_rings = 0;
+	reg->nr_host_rx_rings = 0;
+	reg->nr_extra_bufs = 0; /* none given; ni_bufs_head stays 0 */
+	reg->nr_mem_id = np->mem_id;
+	/* The data path may look now. */
+	smp_store_release(&priv->port, port);
+	return 0;
+
+fail_claim:
+	priv->np = NULL;
+	nmlab_claim_rings(priv, np, true);
+fail_put:
+	nmlab_port_put(np);
+fail_close:
+	nm_port_close(port);
+	return err;
+}
+
+/* ---- Information requests. */
+
+static int nmlab_port_info(struct nm_ctrl_req *r)
+{
+	struct nmreq_port_info_get *pi = nm_ctrl_body(r);
+	struct nm_port_geom g;
+	struct nm_port *port;
+	int err;
+
+	memset(&g, 0, sizeof(g));
+	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
+	if (err != 0)
+		return err;
+	pi->nr_memsize = port->region->size;
+	pi->nr_tx_rings = port->num_rings[NR_TX];
+	pi->nr_rx_rings = port->num_rings[NR_RX];
+	pi->nr_tx_slots = port->num_slots[NR_TX];
+	pi->nr_rx_slots = port->num_slots[NR_RX];
+	pi->nr_host_tx_rings = 0;
+	pi->nr_host_rx_rings = 0;
+	nm_port_close(port);
+	return 0;
+}
+
+static void nmlab_fill_pools(struct nmreq_pools_info *pi,
+			     const struct nm_port *port, uint16_t mem_id)
+{
+	const struct nm_region *rg = port->region;
+	const struct netmap_ring *first =
+		nm_region_ring(rg, port->if_index, NR_TX, 0);
+
+	memset(pi, 0, sizeof(*pi));
+	pi->nr_memsize = rg->size;
+	pi->nr_mem_id = mem_id;
+	pi->nr_if_pool_offset = rg->if_ofs[0];
+	pi->nr_if_pool_objtotal = rg->geom.num_ifs;
+	pi->nr_if_pool_objsize = (uint32_t)(rg->if_ofs[rg->geom.num_ifs > 1 ? 1 : 0] -
+					    rg->if_ofs[0]);
+	if (first != NULL)
+		pi->nr_ring_pool_offset = (uint64_t)((const uint8_t *)first -
+						     rg->base);
+	pi->nr_ring_pool_objtotal = port->num_rings[NR_TX] + port->num_rings[NR_RX];
+	pi->nr_ring_pool_objsize = (uint32_t)(sizeof(struct netmap_ring) +
+		(size_t)port->num_slots[NR_TX] * sizeof(struct netmap_slot));
+	pi->nr_buf_pool_offset = rg->buf_ofs;
+	pi->nr_buf_pool_objtotal = rg->pool.num_bufs;
+	pi->nr_buf_pool_objsize = rg->pool.buf_size;
+}
+
+static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
+{
+	struct nmreq_pools_info *pi = nm_ctrl_body(r);
+	struct nm_port_geom g;
+	struct nm_port *port;
+	int err;
+
+	if (priv->port != NULL) {
+		nmlab_fill_pools(pi, priv->port, priv->np->mem_id);
+		return 0;
+	}
+	if (r->hdr.nr_name[0] == '\0')
+		return -EINVAL;
+	memset(&g, 0, sizeof(g));
+	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
+	if (err != 0)
+		return err;
+	nmlab_fill_pools(pi, port, 0);
+	nm_port_close(port);
+	return 0;
+}
+
+static int nmlab_vale_list(struct nm_ctrl_req *r)
+{
+	struct nmreq_vale_list *vl = nm_ctrl_body(r);
+	uint32_t sw, port;
+	int err;
+
+	if (r->hdr.nr_name[0] != '\0') {
+		err = vale_port_find(&nmlab_reg, r->hdr.nr_name, &sw, &port);
+		if (err != 0)
+			return err;
+	} else {
+		sw = vl->nr_bridge_idx;
+		port = vl->nr_port_idx;
+		err = vale_port_list_next(&nmlab_reg, &sw, &port, r->hdr.nr_name,
+					  sizeof(r->hdr.nr_name));
+		if (err != 0)
+			return err;
+	}
+	vl->nr_bridge_idx = (uint16_t)sw;
+	vl->nr_port_idx = port;
+	return 0;
+}
+
+/* ---- CSB and the kloop. */
+
+static int nmlab_csb_enable_req(struct nmlab_priv *priv, struct nm_ctrl_req *r)
+{
+	struct nm_ctrl_opt *csb = nm_ctrl_opt_take(r, NETMAP_REQ_OPT_CSB);
+	const uint64_t *c;
+	int err;
+
+	err = nm_ctrl_options_check(r);
+	if (err != 0)
+		return err;
+	if (priv->port == NULL)
+		return -ENXIO;
+	if (csb == NULL)
+		return -EINVAL; /* CSB_ENABLE needs NETMAP_REQ_OPT_CSB */
+	if (!priv->exclusive)
+		return nm_ctrl_opt_fail(csb, -EINVAL);
+	c = nm_ctrl_opt_body(r, csb); /* csb_atok, csb_ktoa */
+	err = nmlab_csb_enable(priv, c[0], c[1]);
+	return err != 0 ? nm_ctrl_opt_fail(csb, err) : 0;
+}
+
+/* Runs until the kloop is stopped (STOP, or release): the reference's
+ * START returns only then.  A fatal signal ends the wait (the kloop is
+ * then stopped by release). */
+static int nmlab_kloop_start_req(struct nmlab_priv *priv, struct nm_ctrl_req *r)
+{
+	struct nmreq_sync_kloop_start *ks = nm_ctrl_body(r);
+	struct nm_ctrl_opt *efd =
+		nm_ctrl_opt_take(r, NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS);
+	struct nm_ctrl_opt *mode =
+		nm_ctrl_opt_take(r, NETMAP_REQ_OPT_SYNC_KLOOP_MODE);
+	uint32_t direct = 0;
+	uint64_t gen;
+	int err;
+
+	err = nm_ctrl_options_check(r);
+	if (err != 0)
+		return err;
+	if (priv->port == NULL)
+		return -ENXIO;
+	if (priv->kloop.task != NULL)
+		return -EBUSY;
+	if (!priv->csb_mode)
+		return -EINVAL; /* needs NETMAP_REQ_OPT_CSB first */
+	if (mode != NULL)
+		direct = *(const uint32_t *)nm_ctrl_opt_body(r, mode);
+	err = nmlab_kloop_start(priv, ks->sleep_us,
+				efd != NULL ? nm_ctrl_opt_body(r, efd) : NULL,
+				efd != NULL ? efd->body_len : 0, efd != NULL,
+				direct, &gen);
+	if (err != 0) {
+		if (err == -EINVAL && mode != NULL && direct != 0)
+			nm_ctrl_opt_fail(mode, err);
+		else if (efd != NULL && err != -EINVAL)
+			nm_ctrl_opt_fail(efd, err);
+		return err;
+	}
+	mutex_unlock(&nmlab_lock);
+	err = wait_event_killable(priv->kloop.stopped,
+				  READ_ONCE(priv->kloop.gen) != gen);
+	mutex_lock(&nmlab_lock);
+	return err != 0 ? -EINTR : 0;
+}
+
+/* ---- NIOCCTRL. */
+
+static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
+{
+	struct nm_ctrl_req *r;
+	int err;
+
+	r = kvmalloc(sizeof(*r), GFP_KERNEL);
+	if (r == NULL)
+		return -ENOMEM;
+	mutex_lock(&nmlab_lock);
+	err = nm_ctrl_decode(r, (uint64_t)arg);
+	if (err == 0) {
+		switch (r->hdr.nr_reqtype) {
+		case NETMAP_REQ_REGISTER:
+			err = nmlab_register(priv, r);
+			break;
+		case NETMAP_REQ_PORT_INFO_GET:
+			err = nm_ctrl_options_check(r);
+			if (err == 0)
+				err = nmlab_port_info(r);
+			break;
+		case NETMAP_REQ_POOLS_INFO_GET:
+			err = nm_ctrl_options_check(r);
+			if (err == 0)
+				err = nmlab_pools_info(priv, r);
+			break;
+		case NETMAP_REQ_VALE_LIST:
+			err = nm_ctrl_options_check(r);
+			if (err == 0)
+				err = nmlab_vale_list(r);
+			break;
+		case NETMAP_REQ_CSB_ENABLE:
+			err = nmlab_csb_enable_req(priv, r);
+			break;
+		case NETMAP_REQ_SYNC_KLOOP_START:
+			err = nmlab_kloop_start_req(priv, r);
+			break;
+		case NETMAP_REQ_SYNC_KLOOP_STOP:
+			err = nm_ctrl_options_check(r);
+			if (err == 0)
+				nmlab_kloop_stop(priv);
+			break;
+		default:
+			/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING, PORT_HDR:
+			 * no NICs, no persistent ports, no vnet headers. */
+			err = -EOPNOTSUPP;
+			break;
+		}
+	}
+	err = nm_ctrl_finish(r, err);
+	mutex_unlock(&nmlab_lock);
+	kvfree(r);
+	return err;
+}
+
+/* ---- Data path. */
+
+static struct nm_port *nmlab_bound(struct nmlab_priv *priv)
+{
+	return smp_load_acquire(&priv->port);
+}
+
+static long nmlab_sync(struct nmlab_priv *priv, uint32_t dir)
+{
+	struct nm_port *port = nmlab_bound(priv);
+	uint32_t i;
+	int err, ret = 0;
+
+	if (port == NULL)
+		return -ENXIO;
+	if (READ_ONCE(priv->csb_mode))
+		return -EBUSY;
+	for (i = priv->first[dir]; i < priv->last[dir]; i++) {
+		err = nm_kring_sync(nm_port_kring(port, dir, i), 0);
+		/* A ring another thread is syncing is skipped, as the
+		 * reference does; a rejected head/cur is reported. */
+		if (err != 0 && err != -EBUSY)
+			ret = err;
+	}
+	return ret;
+}
+
+static long nmlab_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct nmlab_priv *priv = f->private_data;
+
+	switch (cmd) {
+	case NIOCCTRL:
+		return nmlab_ctrl(priv, arg);
+	case NIOCTXSYNC:
+		return nmlab_sync(priv, NR_TX);
+	case NIOCRXSYNC:
+		return nmlab_sync(priv, NR_RX);
+	case NIOCGINFO:
+	case NIOCREGIF:
+		return -EOPNOTSUPP; /* legacy struct nmreq: use NIOCCTRL */
+	default:
+		return -ENOTTY;
+	}
+}
+
+static __poll_t nmlab_poll(struct file *f, poll_table *wait)
+{
+	struct nmlab_priv *priv = f->private_data;
+	struct nm_port *port = nmlab_bound(priv);
+	__poll_t want = poll_requested_events(wait);
+	__poll_t mask = 0;
+	struct nm_kring *kr;
+	uint32_t i;
+	int err;
+
+	if (port == NULL || READ_ONCE(priv->csb_mode))
+		return EPOLLERR;
+	poll_wait(f, &priv->np->wq, wait);
+	if ((want & (EPOLLOUT | EPOLLWRNORM)) ||
+	    !(priv->nr_flags & NR_NO_TX_POLL)) {
+		for (i = priv->first[NR_TX]; i < priv->last[NR_TX]; i++) {
+			kr = nm_port_kring(port, NR_TX, i);
+			err = nm_kring_sync(kr, 0);
+			if (err == -EINVAL)
+				mask |= EPOLLERR;
+			if (READ_ONCE(kr->rcur) != READ_ONCE(kr->rtail))
+				mask |= want & (EPOLLOUT | EPOLLWRNORM);
+		}
+	}
+	if (want & (EPOLLIN | EPOLLRDNORM)) {
+		for (i = priv->first[NR_RX]; i < priv->last[NR_RX]; i++) {
+			kr = nm_port_kring(port, NR_RX, i);
+			err = nm_kring_sync(kr, 0);
+			if (err == -EINVAL)
+				mask |= EPOLLERR;
+			if (READ_ONCE(kr->rcur) != READ_ONCE(kr->rtail))
+				mask |= want & (EPOLLIN | EPOLLRDNORM);
+		}
+	}
+	return mask;
+}
+
+static int nmlab_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	struct nmlab_priv *priv = f->private_data;
+	struct nm_port *port = nmlab_bound(priv);
+	unsigned long len = vma->vm_end - vma->vm_start;
+	unsigned long pgoff = vma->vm_pgoff;
+	size_t size;
+
+	if (port == NULL)
+		return -EINVAL; /* nothing registered: nothing to map */
+	size = port->region->size;
+	if (pgoff >= (size >> PAGE_SHIFT) || len > size - (pgoff << PAGE_SHIFT))
+		return -EINVAL;
+	/* remap_vmalloc_range takes a page reference for each mapped page,
+	 * so the pages outlive the region if the port goes away first. */
+	return remap_vmalloc_range(vma, port->region->base, pgoff);
+}
+
+static int nmlab_open(struct inode *inode, struct file *f)
+{
+	struct nmlab_priv *priv = kzalloc(sizeof(*priv), GFP_KERNEL);
+
+	if (priv == NULL)
+		return -ENOMEM;
+	nmlab_kloop_init(priv);
+	f->private_data = priv;
+	return 0;
+}
+
+static int nmlab_release(struct inode *inode, struct file *f)
+{
+	struct nmlab_priv *priv = f->private_data;
+
+	mutex_lock(&nmlab_lock);
+	nmlab_unbind(priv);
+	mutex_unlock(&nmlab_lock);
+	kfree(priv);
+	return 0;
+}
+
+static const struct file_operations nmlab_fops = {
+	.owner = THIS_MODULE,
+	.open = nmlab_open,
+	.release = nmlab_release,
+	.unlocked_ioctl = nmlab_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = nmlab_poll,
+	.mmap = nmlab_mmap,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice nmlab_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "netmap",
+	.fops = &nmlab_fops,
+	.mode = 0600,
+};
+
+int nmlab_dev_init(void)
+{
+	int err = vale_registry_init(&nmlab_reg);
+
+	if (err != 0)
+		return err;
+	err = misc_register(&nmlab_misc);
+	if (err != 0)
+		vale_registry_fini(&nmlab_reg);
+	return err;
+}
+
+void nmlab_dev_exit(void)
+{
+	/* No file is open: the module cannot be unloaded while one is. */
+	misc_deregister(&nmlab_misc);
+	vale_registry_fini(&nmlab_reg);
+}

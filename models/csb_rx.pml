@@ -1,0 +1,212 @@
+/*
+ * csb_rx.pml - the CSB protocol on one RX ring: the kernel sync loop imports
+ * packets from the backend (hwtail), the application consumes them and
+ * releases the slots (cur, head), the kernel reclaims them (hwcur).  The
+ * backend holds P packets from the start and hands over one per sync.
+ *
+ * Two notification hand-offs, each a Dekker pattern:
+ *   IRQ:  kernel publishes hwtail, full fence, reads appl_need_kick, raises
+ *         an interrupt if set; app, out of packets, sets appl_need_kick,
+ *         full fence, re-reads hwtail and sleeps only if nothing arrived.
+ *   KICK: app publishes head (slots released), full fence, reads
+ *         kern_need_kick, kicks if set; kernel, out of free slots, sets
+ *         kern_need_kick, full fence, re-reads head and sleeps only if no
+ *         slot was released.
+ * Start states (both legal idle snapshots, chosen by init):
+ *   APP_ASLEEP   ring empty, app asleep waiting for an interrupt, kernel
+ *                about to import;
+ *   KERN_ASLEEP  ring full (N - 1 packets imported), kernel asleep waiting
+ *                for a kick (eventfd mode only), app about to consume.
+ * Properties: the assertions in csb_mem.pml and below (safety), and the
+ * watchdog: when no process can move, every packet must have been imported
+ * and consumed - otherwise a notification was lost.
+ */
+#include "csb_mem.pml"
+
+#define START_APP_ASLEEP 1
+#define START_KERN_ASLEEP 2
+
+byte start;
+byte g_imported;	/* packets the kernel imported into the ring */
+byte g_got;		/* packets the app consumed */
+
+proctype app()
+{
+	byte h, hwcur_v, hwtail_v, t;
+	byte sbi;
+
+	if
+	:: start == START_APP_ASLEEP -> goto sleep
+	:: else -> skip
+	fi;
+loop:
+	if
+	:: g_got == P -> goto done
+	:: else -> skip
+	fi;
+	READ_KTOA(h, hwtail_v, hwcur_v);
+	if
+	:: h == hwtail_v ->
+		/* Nothing to read: enable interrupts, re-check, sleep. */
+		STORE(APP, A_NEED_KICK, 1);
+		ENABLE_FENCE(APP);
+#ifndef MUT_NO_RECHECK
+		READ_KTOA(h, hwtail_v, hwcur_v);
+		if
+		:: h != hwtail_v ->
+			STORE(APP, A_NEED_KICK, 0);
+			goto consume
+		:: else -> skip
+		fi;
+#endif
+sleep:
+		printf("@@ app:  SLEEP until interrupt\n");
+end_app_sleep:
+		atomic { irq_latch -> irq_latch = 0; printf("@@ app:  woken by interrupt\n") };
+		STORE(APP, A_NEED_KICK, 0);
+		goto loop
+	:: else -> skip
+	fi;
+consume:
+	skip;
+	d_step {
+		g_got = g_got + DIST(h, hwtail_v);
+		h = hwtail_v;
+		printf("@@ app:  consumed %d packets in all, head -> %d\n", g_got, h)
+	};
+	PUBLISH_ATOK(h);
+	PUB_FENCE(APP);
+	LOAD(APP, K_NEED_KICK, t);
+	if
+	:: t != 0 -> NOTIFY(APP, kick_latch)
+	:: else -> skip
+	fi;
+	t = 0;
+	goto loop;
+done:
+	skip
+}
+
+proctype kern()
+{
+	byte rhead, rcur, hwcur, hwtail, head, cur, t;
+	bit got_some;
+	byte sbi;
+
+#ifndef BUSY_WAIT
+	if
+	:: start == START_KERN_ASLEEP ->
+		hwtail = N - 1;
+		goto sleep
+	:: else -> skip
+	fi;
+#endif
+top:
+#ifndef BUSY_WAIT
+	STORE(KERN, K_NEED_KICK, 0);
+#endif
+	READ_ATOK(head, cur);
+prologue:
+	/* Never head ahead of cur; the RX prologue: head in [hwcur, hwtail],
+	 * cur in [head, hwtail]. */
+	assert(DIST(hwcur, head) <= DIST(hwcur, cur));
+	assert(IN_WIN(head, hwcur, hwtail) && IN_WIN(cur, head, hwtail));
+	/* nm_sync: reclaim [hwcur, head), import one packet if a slot is free. */
+	d_step {
+		rhead = head;
+		rcur = cur;
+		hwcur = head;
+		if
+		:: g_imported < P && NEXT(hwtail) != hwcur ->
+			hwtail = NEXT(hwtail);
+			g_imported++;
+			got_some = 1
+		:: else -> got_some = 0
+		fi;
+		printf("@@ kern: rxsync: %d packets imported in all, hwcur %d hwtail %d\n",
+		       g_imported, hwcur, hwtail)
+	};
+	PUBLISH_KTOA(hwcur, hwtail);
+	if
+	:: got_some ->
+		PUB_FENCE(KERN);
+		LOAD(KERN, A_NEED_KICK, t);
+		if
+		:: t != 0 -> NOTIFY(KERN, irq_latch)
+		:: else -> skip
+		fi;
+		t = 0
+	:: else -> skip
+	fi;
+	got_some = 0;
+	if
+	:: g_imported == P -> goto done
+	:: else -> skip
+	fi;
+	READ_ATOK(head, cur);
+	if
+	:: NEXT(hwtail) != head -> goto prologue
+	:: else -> skip
+	fi;
+	/* No free slot: wait for the application to release some. */
+#ifdef BUSY_WAIT
+end_kern_poll:
+	mem[A_HEAD] != head;
+	goto top;
+#else
+	STORE(KERN, K_NEED_KICK, 1);
+	ENABLE_FENCE(KERN);
+#ifndef MUT_NO_RECHECK
+	READ_ATOK(head, cur);
+	if
+	:: NEXT(hwtail) != head ->
+		STORE(KERN, K_NEED_KICK, 0);
+		goto prologue
+	:: else -> skip
+	fi;
+#endif
+sleep:
+	printf("@@ kern: SLEEP until kick\n");
+end_kern_sleep:
+	atomic { kick_latch -> kick_latch = 0; printf("@@ kern: woken by kick\n") };
+	goto top;
+#endif
+done:
+	skip
+}
+
+/* Quiescence: nothing can move.  Every packet must have been imported and
+ * consumed. */
+active proctype watchdog()
+{
+end:
+	timeout ->
+	assert(g_imported == P && g_got == P)
+}
+
+init
+{
+	atomic {
+		if
+		:: start = START_APP_ASLEEP
+#ifndef BUSY_WAIT
+		:: start = START_KERN_ASLEEP
+#endif
+		fi;
+		if
+		:: start == START_APP_ASLEEP ->
+			mem[A_NEED_KICK] = SLEEPER_INIT_KICK;
+			mem[K_NEED_KICK] = 0
+		:: start == START_KERN_ASLEEP ->
+			mem[K_HWTAIL] = N - 1;
+			g_imported = N - 1;
+			mem[K_NEED_KICK] = SLEEPER_INIT_KICK
+		fi;
+		run app();
+		run kern();
+#ifdef TSO
+		run flusher(APP);
+		run flusher(KERN)
+#endif
+	}
+}

@@ -1,0 +1,121 @@
+/*
+ * sim_actor.c - running actors on their own CPUs.
+ *
+ * One event per step.  An event that finds the actor's CPU busy (its
+ * previous step ends later) is moved to the end of that step, so an actor
+ * never runs two steps at once and never goes back in time.
+ */
+#include "sim_actor.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "nm_os.h"
+#include "sim_world.h"
+
+static void sim_actor_event(struct sim_engine *e, void *arg,
+			    const struct sim_event *ev);
+
+void sim_actor_init(struct sim_actor *a, struct sim_world *w, const char *name,
+		    uint32_t ep, sim_actor_body body, sim_actor_pred has_work,
+		    void *priv)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	a->w = w;
+	a->ep = ep;
+	a->body = body;
+	a->has_work = has_work;
+	a->priv = priv;
+	a->cpu = &a->own_cpu;
+	sim_world_add_actor(w, a);
+}
+
+static void sim_actor_schedule(struct sim_actor *a, uint64_t t, uint16_t kind)
+{
+	struct sim_engine *e = &a->w->eng;
+
+	if (sim_pending(e, a->ev)) {
+		if (a->ev_time <= t)
+			return;
+		sim_cancel(e, a->ev);
+	}
+	if (t < e->now_ns)
+		t = e->now_ns;
+	a->ev = sim_schedule(e, t, sim_actor_event, a, kind, a->id, a->ep,
+			     (uint32_t)a->runs);
+	a->ev_time = t;
+}
+
+void sim_actor_start(struct sim_actor *a, uint64_t t)
+{
+	sim_actor_schedule(a, t, SIM_EV_RUN);
+}
+
+void sim_actor_sleep(struct sim_actor *a)
+{
+	a->sleeping = true;
+	a->sleeps++;
+}
+
+void sim_actor_wake(struct sim_actor *a, uint64_t t)
+{
+	if (a->done)
+		return;
+	if (a->w->cur == a) {
+		if (!a->wake_pending || t < a->wake_at)
+			a->wake_at = t;
+		a->wake_pending = true;
+		return;
+	}
+	if (a->sleeping) {
+		a->sleeping = false;
+		a->woken = true;
+		a->wakeups++;
+		sim_actor_schedule(a, t, SIM_EV_WAKE);
+	}
+	/* Running or already due to run: the notification is absorbed. */
+}
+
+static void sim_actor_event(struct sim_engine *e, void *arg,
+			    const struct sim_event *ev)
+{
+	struct sim_actor *a = arg;
+	uint64_t t0, end;
+
+	(void)ev;
+	a->ev.gen = 0;
+	if (e->now_ns < a->cpu->busy_until) {
+		sim_actor_schedule(a, a->cpu->busy_until, ev->kind);
+		return;
+	}
+	a->runs++;
+	a->again = false;
+	a->wake_pending = false;
+	a->at = 0;
+	a->w->cur = a;
+	a->w->cache.step++;
+	t0 = nm_os_time_ns();
+	a->body(a);
+	end = nm_os_time_ns();
+	a->w->cur = NULL;
+	a->woken = false;
+	a->cpu->busy_until = end;
+	a->busy_ns += end - t0;
+	if (a->sleeping && a->wake_pending) {
+		/* A notification arrived while it ran: not lost, it wakes. */
+		a->wake_pending = false;
+		a->sleeping = false;
+		a->woken = true;
+		a->wakeups++;
+		sim_actor_schedule(a, a->wake_at > end ? a->wake_at : end,
+				   SIM_EV_WAKE);
+		return;
+	}
+	if (a->done || a->sleeping)
+		return;
+	if (a->again)
+		sim_actor_schedule(a, end, SIM_EV_RUN);
+	else if (a->at != 0)
+		sim_actor_schedule(a, a->at > end ? a->at : end, SIM_EV_TIMER);
+}

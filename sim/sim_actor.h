@@ -1,0 +1,119 @@
+/*
+ * sim_actor.h - a thread of execution in the simulated system: a guest's
+ * vCPU running an application, a host kloop thread, a VMM I/O thread, a
+ * vhost or netback thread, a host process.
+ *
+ * Owns: the actor's CPU (it runs one thing at a time: an event that finds it
+ * busy is deferred to when it is free), its run/sleep state, and its
+ * counters (runs, wake-ups, spurious wake-ups, busy time).
+ *
+ * An actor's body runs to completion in one event ("a step"); the core
+ * steps it calls advance the clock, and the body ends by asking to run
+ * again (sim_actor_again), to run at a time (sim_actor_at, a timer), to
+ * sleep until notified (sim_actor_sleep), or by being done.  The shared
+ * memory effects of a step become visible to other actors at the step's
+ * start time; the step's notifications leave at its end.  (A documented
+ * approximation: see docs/simulator.md.)
+ *
+ * No lost notification: an actor that sleeps provides has_work(), which
+ * reads the peer's *published* state; an actor that sleeps with has_work()
+ * true and no wake-up pending is a violation, checked after every event.
+ *
+ * Locking: none (single-threaded).
+ */
+#ifndef SIM_ACTOR_H
+#define SIM_ACTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim_engine.h"
+
+struct sim_world;
+struct sim_actor;
+
+typedef void (*sim_actor_body)(struct sim_actor *a);
+typedef bool (*sim_actor_pred)(struct sim_actor *a);
+
+enum sim_ev_kind {
+	SIM_EV_RUN = 1,	  /* an actor's body */
+	SIM_EV_WAKE = 2,  /* an actor's body after a notification */
+	SIM_EV_TIMER = 3, /* an actor's body at a time it asked for */
+	SIM_EV_DEV = 4,	  /* a device timer (interrupt moderation) */
+};
+
+/* A CPU: runs one step of one actor at a time (a vCPU may carry the
+ * guest application and the guest's interrupt handler). */
+struct sim_cpu {
+	uint64_t busy_until;
+};
+
+struct sim_actor {
+	char name[48];
+	uint16_t id;
+	uint32_t ep;		/* endpoint index (fingerprinted as ring) */
+	struct sim_world *w;
+	sim_actor_body body;
+	sim_actor_pred has_work; /* may be NULL: never sleeps on a peer */
+	void *priv;
+
+	struct sim_ev_ref ev;	/* pending run, if any */
+	uint64_t ev_time;
+	struct sim_cpu own_cpu;
+	struct sim_cpu *cpu;	/* own_cpu, or another actor's */
+	bool sleeping;		/* waiting for a notification */
+	bool woken;		/* this run was caused by a notification */
+	bool again;		/* set by the body: run again when free */
+	uint64_t at;		/* set by the body: run at this time (0: no) */
+	bool done;
+	bool wake_pending;	/* notified while running: wake at wake_at */
+	uint64_t wake_at;
+
+	uint64_t runs, wakeups, spurious, sleeps;
+	uint64_t busy_ns;
+};
+
+void sim_actor_init(struct sim_actor *a, struct sim_world *w, const char *name,
+		    uint32_t ep, sim_actor_body body, sim_actor_pred has_work,
+		    void *priv);
+/* Make a run on b's CPU (call before starting either). */
+static inline void sim_actor_share_cpu(struct sim_actor *a,
+				       struct sim_actor *b)
+{
+	a->cpu = b->cpu;
+}
+
+/* Schedule the first run at time t. */
+void sim_actor_start(struct sim_actor *a, uint64_t t);
+
+/* From the body: run again as soon as this step ends. */
+static inline void sim_actor_again(struct sim_actor *a)
+{
+	a->again = true;
+}
+
+/* From the body: run at time t (a timer; t may be before the step ends). */
+static inline void sim_actor_at(struct sim_actor *a, uint64_t t)
+{
+	a->at = t;
+}
+
+/* From the body: sleep until sim_actor_wake(). */
+void sim_actor_sleep(struct sim_actor *a);
+
+/* From the body: the run found nothing to do after a wake-up. */
+static inline void sim_actor_spurious(struct sim_actor *a)
+{
+	a->spurious++;
+}
+
+/*
+ * A notification for a arrives at time t (a kick, an interrupt, a wake-up
+ * of a poll()).  Wakes it if asleep (the next run has woken set); if it is
+ * already has a run pending, the notification is absorbed; if it is the
+ * actor running now, the notification is kept and wakes it right away
+ * should this step end in sleep.
+ */
+void sim_actor_wake(struct sim_actor *a, uint64_t t);
+
+#endif /* SIM_ACTOR_H */

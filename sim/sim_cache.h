@@ -1,0 +1,44 @@
+/*
+ * sim_cache.h - the cost of moving cache lines between the actors' CPUs.
+ *
+ * Owns: a map from each 64-byte line the core touches through its shared
+ * accessors (ring indices, slot fields, CSB words, kring gates) to the
+ * actor that last wrote it and the set of actors holding a copy; installed
+ * as the simulator backend's step hook.  A load by an actor without a copy,
+ * or a store or atomic by an actor that is not the only holder, costs one
+ * cache-line transfer on the running actor's clock: the first one in a
+ * step pays the latency (SIM_C_CACHELINE), later ones in the same step
+ * overlap with it (out-of-order execution and the prefetcher streaming a
+ * slot array) and pay the bandwidth (SIM_C_CACHELINE_STREAM).
+ * That is what makes a fast consumer expensive: polling an index the
+ * producer keeps writing moves the line at every look.
+ *
+ * Determinism: lines are looked up in an open-addressing table that never
+ * evicts, so behaviour depends on which lines are touched, never on where
+ * they hash.  Bulk copies are not tracked (SIM_C_COPY_BYTE covers them).
+ */
+#ifndef SIM_CACHE_H
+#define SIM_CACHE_H
+
+#include <stdint.h>
+
+#include "nm_os.h"
+
+struct sim_world;
+
+struct sim_cache {
+	uint64_t *line;	   /* line address + 1, 0 = empty */
+	uint64_t *holders; /* bit per actor (actor 63: no actor) */
+	uint8_t *writer;
+	uint64_t cap, n;
+	uint64_t transfers;
+	uint64_t step;	    /* bumped by the engine at every actor step */
+	uint64_t last_step; /* step of the last transfer */
+};
+
+int sim_cache_init(struct sim_cache *c);
+void sim_cache_fini(struct sim_cache *c);
+/* The nm_sim_os step hook; arg is the struct sim_world. */
+void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg);
+
+#endif /* SIM_CACHE_H */

@@ -1,0 +1,84 @@
+/*
+ * sim_cost.h - the one cost model every datapath runs under.
+ *
+ * Owns: the named primitives (value, unit and where the value comes from is
+ * in docs/cost-model.md), their defaults, overriding them by name from a
+ * scenario, and installing the per-step costs into the simulator backend
+ * (sim/nm_os_sim.h) so that the core's own fences, shared loads and stores,
+ * atomics, locks and copies advance the clock.  Primitives the core does not
+ * see (a VM exit, an interrupt injection, a wake-up) are charged by the
+ * device models with sim_cost_charge().  There are no per-scenario fudge
+ * factors: a scenario may override a primitive, and the report prints the
+ * values in force.
+ *
+ * Units: every value is stored in picoseconds; names ending in _ns are
+ * given in nanoseconds, names ending in _ps in picoseconds.
+ */
+#ifndef SIM_COST_H
+#define SIM_COST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sim_cost_id {
+	/* Steps of the core, installed into nm_sim_os.cost_ps. */
+	SIM_C_SHARED_LOAD,	/* a load of a peer-written word, cache hit */
+	SIM_C_SHARED_STORE,	/* a store to a peer-read word, cache hit */
+	SIM_C_FENCE_STST,	/* store-store fence (x86: compiler only) */
+	SIM_C_FENCE_LDLD,	/* load-load fence (x86: compiler only) */
+	SIM_C_FENCE_STLD,	/* full fence (mfence / locked op) */
+	SIM_C_ATOMIC,		/* locked read-modify-write */
+	SIM_C_LOCK,		/* uncontended spin lock acquire or release */
+	SIM_C_COPY_BYTE,	/* memcpy per byte, L1/L2 resident */
+	SIM_C_NOTIFY,		/* issuing a notification (eventfd write) */
+	/* Memory system. */
+	SIM_C_CACHELINE,	/* cache-line transfer between cores (latency) */
+	SIM_C_CACHELINE_STREAM,	/* a further transfer in the same step (overlapped) */
+	/* Operating system. */
+	SIM_C_SYSCALL,		/* user-kernel round trip (ioctl, poll entry) */
+	SIM_C_WAKEUP,		/* wake a sleeping thread until it runs */
+	/* Virtualisation. */
+	SIM_C_VMEXIT,		/* VM exit + entry handled in the host kernel */
+	SIM_C_VMEXIT_USER,	/* VM exit handled by the userspace VMM */
+	SIM_C_IRQ_INJECT,	/* interrupt injection into a running vCPU */
+	SIM_C_GUEST_IRQ,	/* guest interrupt handler entry/exit + EOI */
+	SIM_C_DMA_MAP,		/* VMM translating one guest buffer address */
+	SIM_C_HYPERCALL,	/* Xen hypercall (event channel send) */
+	SIM_C_GRANT_COPY,	/* Xen grant copy, per buffer, excluding bytes */
+	/* Per-packet work outside the core's counted steps. */
+	SIM_C_SWITCH_PKT,	/* VALE lookup and queueing per packet */
+	SIM_C_APP_PKT,		/* pkt-gen per packet (fill or check a slot) */
+	SIM_C_DEV_DESC,		/* device model per descriptor (emulation) */
+	SIM_C_COUNT
+};
+
+struct sim_cost_info {
+	const char *name;  /* key in a scenario's costs: section */
+	uint64_t def_ps;   /* default value in picoseconds */
+	const char *what;
+};
+
+struct sim_costs {
+	uint64_t ps[SIM_C_COUNT];
+};
+
+extern const struct sim_cost_info sim_cost_info[SIM_C_COUNT];
+
+/* Defaults of every primitive. */
+void sim_costs_default(struct sim_costs *c);
+/* Look a primitive up by its scenario name: its id, or -1. */
+int sim_cost_find(const char *name);
+/* Set primitive id from a value in the unit of its name (_ns or _ps). */
+void sim_cost_set(struct sim_costs *c, int id, uint64_t value);
+/* The value in the unit of its name. */
+uint64_t sim_cost_get(const struct sim_costs *c, int id);
+/* Install the core-step costs into the simulator backend. */
+void sim_costs_install(const struct sim_costs *c);
+
+/* The model in force for charging (set by sim_costs_install). */
+extern struct sim_costs sim_cost_now;
+
+/* Advance the running actor's clock by count times primitive id. */
+void sim_cost_charge(enum sim_cost_id id, uint64_t count);
+
+#endif /* SIM_COST_H */

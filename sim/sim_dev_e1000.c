@@ -1,0 +1,36 @@
+/*
+ * sim_dev_e1000.c - the emulated Intel e1000 (QEMU) with netmap's native
+ * driver in the guest, and the three improvements of Rizzo, Lettieri and
+ * Maffione (ANCS 2013), each switchable from the scenario:
+ *   itr_us          interrupt moderation: at most one interrupt per itr_us;
+ *   send_combining  the driver defers the TDT write while a TX interrupt is
+ *                   due, and the interrupt handler flushes it;
+ *   csb             the paravirtual extension: TDT/RDT and TDH/RDH travel
+ *                   through a shared block; a register write (exit) only
+ *                   when the VMM's I/O thread asked for one, an interrupt
+ *                   only when the guest asked for one.
+ * Without csb every TDT/RDT write exits to the VMM (which sends in the vCPU
+ * thread during the exit) and reading TDH to reclaim exits too.
+ */
+#include "sim_dev_emu.h"
+
+static int sim_e1000_init(struct sim_ep *ep, char *err, size_t errlen)
+{
+	struct sim_emu_policy p = {
+		.kick = ep->cfg->csb ? SIM_EMU_FLAG : SIM_EMU_ALWAYS,
+		.irq = ep->cfg->csb ? SIM_EMU_FLAG : SIM_EMU_ALWAYS,
+		.kick_cost = SIM_C_VMEXIT_USER,
+		.irq_cost = SIM_C_COUNT,
+		.pkt_cost = SIM_C_DEV_DESC,
+		.pkt_dma = true,
+		.tx_inline = !ep->cfg->csb,
+		.reg_read_exits = !ep->cfg->csb,
+		.backend_syscall = true,
+		.send_combining = ep->cfg->send_combining,
+		.itr_ns = ep->cfg->itr_us * 1000U,
+	};
+
+	return sim_emu_init(ep, &p, err, errlen);
+}
+
+const struct sim_dev_ops sim_dev_e1000_ops = SIM_EMU_OPS("e1000", sim_e1000_init);

@@ -1,0 +1,607 @@
+/*
+ * sim_dev_emu.c - the emulated / paravirtual NIC family, one engine for
+ * e1000, virtio-net and Xen netfront/netback (policies in sim_dev_emu.h).
+ *
+ * Shared state in guest memory (struct sim_emu_shared), each word with one
+ * writer:   guest writes prod, guest_need_irq, irq_event;
+ *           device writes cons, dev_need_kick, kick_event.
+ * TX: the guest fills slots [cons, prod), the device sends them and moves
+ * cons.  RX: the guest offers free slots [cons, prod), the device fills
+ * them and moves cons; the guest keeps one slot back so prod never
+ * reaches cons from behind.
+ *
+ *   guest driver (app vCPU)                 device thread
+ *   write descriptors; prod = x             (running: kicks off)
+ *   stld fence; need = dev_need_kick  --->  idle: dev_need_kick = 1; stld;
+ *   (or x crossed kick_event)                re-read prod
+ *   poll: guest_need_irq = 1; stld;   <---  cons = y; stld; read
+ *   re-read cons                             guest_need_irq (or irq_event)
+ *
+ * Both sides fence between publishing and reading the peer's flag, and
+ * between enabling and re-checking: the Dekker pattern of docs/csb.md,
+ * here for the device protocols the simulator models itself (the netmap
+ * CSB itself is the core's, see sim_dev_ptnet.c).
+ */
+#include "sim_dev_emu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nm_port.h"
+#include "nm_region.h"
+#include "nm_ring_user.h"
+#include "sim_switch.h"
+#include "sim_world.h"
+
+struct sim_emu_shared {
+	uint32_t prod;		 /* GW DR */
+	uint32_t guest_need_irq; /* GW DR */
+	uint32_t irq_event;	 /* GW DR */
+	uint32_t pad0[13];
+	uint32_t cons;		 /* DW GR */
+	uint32_t dev_need_kick;	 /* DW GR */
+	uint32_t kick_event;	 /* DW GR */
+	uint32_t pad1[13];
+};
+
+struct sim_emu {
+	struct sim_emu_shared sh __attribute__((aligned(64)));
+	struct sim_ep *ep;
+	struct sim_emu_policy pol;
+	struct nm_region greg;	 /* the guest's netmap port */
+	struct nm_kring gkr;	 /* its kring: the guest driver */
+	struct netmap_ring *gring, *pring;
+	struct sim_actor dev;	 /* device thread */
+	struct sim_actor isr;	 /* guest interrupt handler (app's vCPU) */
+	struct nm_os_notifier kick_n, irq_n;
+	uint32_t n, pn;		 /* guest and port ring sizes */
+	/* Device side. */
+	uint32_t dcons;		 /* == sh.cons */
+	uint32_t phead, ptail;	 /* device's view of the port ring */
+	uint32_t irq_cons;	 /* cons at the last interrupt decision */
+	bool kick_enabled;	 /* dev_need_kick as last stored */
+	bool itr_armed;
+	struct sim_ev_ref itr_ev;
+	uint64_t last_irq_ns;
+	/* Guest side. */
+	uint32_t g_cons;	 /* cons as the driver last read it */
+	uint32_t g_prod;	 /* prod as last published */
+	bool tx_inflight, tdt_pending; /* send combining */
+	uint32_t tdt_shadow;
+	uint64_t irqs_coalesced;
+};
+
+static bool sim_emu_need_event(uint32_t event, uint32_t nw, uint32_t old,
+			       uint32_t n)
+{
+	/* vring_need_event() on ring indices: did [old, nw) pass event? */
+	return nm_idx_dist(old, nw, n) > nm_idx_dist(old, event, n) ||
+	       (event == old && nw != old);
+}
+
+static struct sim_world *sim_emu_w(const struct sim_emu *e)
+{
+	return e->ep->w;
+}
+
+/* ---- Notifications. */
+
+static void sim_emu_kick_deliver(struct nm_os_notifier *n, void *arg)
+{
+	struct sim_emu *e = arg;
+
+	(void)n;
+	sim_actor_wake(&e->dev, nm_os_time_ns() + sim_cost_now.ps[SIM_C_WAKEUP] / 1000);
+}
+
+static void sim_emu_irq_deliver(struct nm_os_notifier *n, void *arg)
+{
+	struct sim_emu *e = arg;
+
+	(void)n;
+	sim_actor_wake(&e->isr, nm_os_time_ns() + sim_cost_now.ps[SIM_C_IRQ_INJECT] / 1000);
+}
+
+static void sim_emu_irq_now(struct sim_emu *e)
+{
+	struct sim_ep *ep = e->ep;
+
+	e->last_irq_ns = nm_os_time_ns();
+	e->irq_cons = e->dcons;
+	ep->st.irqs++;
+	if (e->pol.irq_cost != SIM_C_COUNT) {
+		sim_cost_charge(e->pol.irq_cost, 1);
+		if (e->pol.irq_cost == SIM_C_HYPERCALL)
+			ep->st.hypercalls++;
+	}
+	nm_os_notify(&e->irq_n);
+}
+
+static void sim_emu_itr_fire(struct sim_engine *eng, void *arg,
+			     const struct sim_event *ev)
+{
+	struct sim_emu *e = arg;
+
+	(void)eng;
+	(void)ev;
+	e->itr_armed = false;
+	sim_emu_irq_now(e);
+}
+
+/* The device decided to interrupt: now, or when moderation allows. */
+static void sim_emu_raise(struct sim_emu *e)
+{
+	uint64_t now = nm_os_time_ns(), t;
+
+	if (e->pol.itr_ns == 0) {
+		sim_emu_irq_now(e);
+		return;
+	}
+	if (e->itr_armed) {
+		e->irqs_coalesced++;
+		return;
+	}
+	t = e->last_irq_ns + e->pol.itr_ns;
+	if (e->last_irq_ns == 0 || t <= now) {
+		sim_emu_irq_now(e);
+		return;
+	}
+	e->itr_armed = true;
+	e->itr_ev = sim_schedule(&sim_emu_w(e)->eng, t, sim_emu_itr_fire, e,
+				 SIM_EV_DEV, e->dev.id, e->ep->idx, e->dcons);
+}
+
+/* Device side, after moving cons: interrupt the guest? */
+static void sim_emu_dev_irq(struct sim_emu *e)
+{
+	uint32_t v, old;
+
+	switch (e->pol.irq) {
+	case SIM_EMU_ALWAYS:
+		sim_emu_raise(e);
+		return;
+	case SIM_EMU_FLAG:
+		/* cons before the guest's flag; pairs with the
+		 * nm_os_fence_store_load() in sim_emu_may_sleep(). */
+		nm_os_fence_store_load();
+		if (nm_os_shared_load32(&e->sh.guest_need_irq))
+			sim_emu_raise(e);
+		return;
+	case SIM_EMU_EVENT_IDX:
+	default:
+		/* cons before the guest's event index; pairs with the
+		 * nm_os_fence_store_load() in sim_emu_may_sleep(). */
+		nm_os_fence_store_load();
+		v = nm_os_shared_load32(&e->sh.irq_event);
+		/* Like vhost's signalled_used, the window starts where the
+		 * last check ended, so it never spans a whole lap. */
+		old = e->irq_cons;
+		e->irq_cons = e->dcons;
+		if (sim_emu_need_event(v, e->dcons, old, e->n))
+			sim_emu_raise(e);
+		return;
+	}
+}
+
+/* ---- The device moving packets. */
+
+static void sim_emu_port_sync(struct sim_emu *e)
+{
+	struct sim_ep *ep = e->ep;
+	int rc;
+
+	if (e->pol.backend_syscall) {
+		sim_cost_charge(SIM_C_SYSCALL, 1);
+		ep->st.syscalls++;
+	}
+	nm_ring_user_publish(e->pring, e->phead, e->phead);
+	rc = nm_kring_sync(ep->pkr, 0);
+	sim_switch_charge(ep->sw);
+	if (rc != 0)
+		sim_world_violation(ep->w, SIM_INV_RING_INDEX, &e->dev, ep->idx,
+				    "nm_kring_sync(%s) failed: %d", ep->pkr->name, rc);
+	e->ptail = nm_ring_user_tail(e->pring);
+}
+
+static void sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
+			 uint32_t di, struct netmap_ring *sr, uint32_t si)
+{
+	struct netmap_slot *ss = &sr->slot[si], *ds = &dr->slot[di];
+	uint32_t len = nm_os_shared_load16(&ss->len);
+	uint32_t sidx = nm_os_shared_load32(&ss->buf_idx);
+	uint32_t didx = nm_os_shared_load32(&ds->buf_idx);
+
+	sim_cost_charge(e->pol.pkt_cost, 1);
+	if (e->pol.pkt_dma)
+		sim_cost_charge(SIM_C_DMA_MAP, 1);
+	if (len > sim_emu_w(e)->sc.buf_size)
+		len = 0; /* a hostile length is never copied */
+	nm_os_memcpy(nm_ring_user_buf(dr, didx), nm_ring_user_buf(sr, sidx), len);
+	nm_os_shared_store16(&ds->len, (uint16_t)len);
+	nm_os_shared_store16(&ds->flags, 0);
+}
+
+static uint32_t sim_emu_dev_tx(struct sim_emu *e)
+{
+	uint32_t prod = nm_os_shared_load32(&e->sh.prod), moved = 0;
+
+	if (prod >= e->n)
+		return 0;
+	while (e->dcons != prod) {
+		if (e->phead == e->ptail) {
+			sim_emu_port_sync(e);
+			if (e->phead == e->ptail)
+				break; /* the switch applies back-pressure */
+		}
+		sim_emu_copy(e, e->pring, e->phead, e->gring, e->dcons);
+		e->phead = nm_idx_next(e->phead, e->pn);
+		e->dcons = nm_idx_next(e->dcons, e->n);
+		moved++;
+	}
+	if (moved != 0) {
+		sim_emu_port_sync(e);
+		nm_os_shared_store32(&e->sh.cons, e->dcons);
+		sim_emu_dev_irq(e);
+	}
+	return moved;
+}
+
+static uint32_t sim_emu_dev_rx(struct sim_emu *e)
+{
+	uint32_t prod, moved = 0;
+
+	sim_emu_port_sync(e);
+	prod = nm_os_shared_load32(&e->sh.prod);
+	if (prod >= e->n)
+		return 0;
+	while (e->phead != e->ptail && e->dcons != prod) {
+		sim_emu_copy(e, e->gring, e->dcons, e->pring, e->phead);
+		e->phead = nm_idx_next(e->phead, e->pn);
+		e->dcons = nm_idx_next(e->dcons, e->n);
+		moved++;
+	}
+	if (moved != 0) {
+		/* Descriptors and payloads before cons; pairs with the
+		 * nm_os_fence_load_load() in sim_emu_guest_rxsync(). */
+		nm_os_fence_store_store();
+		nm_os_shared_store32(&e->sh.cons, e->dcons);
+		sim_emu_dev_irq(e);
+	}
+	return moved;
+}
+
+static void sim_emu_dev_body(struct sim_actor *a)
+{
+	struct sim_emu *e = a->priv;
+	bool tx = e->ep->role == SIM_ROLE_SENDER;
+	uint32_t moved, prod;
+
+	if (e->kick_enabled && e->pol.kick == SIM_EMU_FLAG) {
+		nm_os_shared_store32(&e->sh.dev_need_kick, 0);
+		e->kick_enabled = false;
+	}
+	moved = tx ? sim_emu_dev_tx(e) : sim_emu_dev_rx(e);
+	if (moved != 0) {
+		sim_actor_again(a);
+		return;
+	}
+	/* Idle: ask for kicks, then look again (the guest may have
+	 * published meanwhile and seen kicks off). */
+	if (e->pol.kick == SIM_EMU_FLAG) {
+		nm_os_shared_store32(&e->sh.dev_need_kick, 1);
+		e->kick_enabled = true;
+	} else if (e->pol.kick == SIM_EMU_EVENT_IDX) {
+		nm_os_shared_store32(&e->sh.kick_event, e->dcons);
+		e->kick_enabled = true;
+	}
+	/* The enable before the re-check; pairs with the
+	 * nm_os_fence_store_load() in sim_emu_guest_publish(). */
+	nm_os_fence_store_load();
+	prod = nm_os_shared_load32(&e->sh.prod);
+	if (prod != e->dcons && (tx || e->phead != e->ptail)) {
+		sim_actor_again(a);
+		return;
+	}
+	if (a->woken)
+		sim_actor_spurious(a);
+	sim_actor_sleep(a);
+}
+
+static bool sim_emu_dev_has_work(struct sim_actor *a)
+{
+	struct sim_emu *e = a->priv;
+	bool kicks = e->pol.kick == SIM_EMU_ALWAYS || e->kick_enabled;
+
+	if (e->ep->role == SIM_ROLE_SENDER)
+		return (kicks && e->sh.prod != e->dcons &&
+			!(e->pol.kick == SIM_EMU_ALWAYS && e->tdt_pending)) ||
+		       (e->phead == e->ptail && e->sh.prod != e->dcons &&
+			sim_switch_pending(e->ep->sw, SIM_ROLE_SENDER));
+	return sim_switch_pending(e->ep->sw, SIM_ROLE_RECEIVER) ||
+	       (kicks && e->phead != e->ptail && e->sh.prod != e->dcons);
+}
+
+/* ---- The guest driver (runs on the application's vCPU). */
+
+static void sim_emu_guest_kick(struct sim_emu *e)
+{
+	struct sim_ep *ep = e->ep;
+
+	sim_cost_charge(e->pol.kick_cost, 1);
+	ep->st.kicks++;
+	if (e->pol.kick_cost == SIM_C_HYPERCALL)
+		ep->st.hypercalls++;
+	else
+		ep->st.vmexits++;
+}
+
+static void sim_emu_guest_publish(struct sim_emu *e, uint32_t prod)
+{
+	uint32_t old = e->g_prod, v;
+	bool kick;
+
+	if (e->pol.kick == SIM_EMU_ALWAYS && e->pol.send_combining &&
+	    e->ep->role == SIM_ROLE_SENDER && e->tx_inflight) {
+		e->tdt_pending = true; /* flushed by the TX interrupt */
+		e->tdt_shadow = prod;
+		return;
+	}
+	e->g_prod = prod;
+	/* Descriptors before the index that hands them over; pairs with the
+	 * device's load of prod in sim_emu_dev_tx() / sim_emu_dev_rx(). */
+	nm_os_fence_store_store();
+	nm_os_shared_store32(&e->sh.prod, prod);
+	switch (e->pol.kick) {
+	case SIM_EMU_ALWAYS:
+		kick = true;
+		break;
+	case SIM_EMU_FLAG:
+		/* prod before the device's flag; pairs with the
+		 * nm_os_fence_store_load() in sim_emu_dev_body(). */
+		nm_os_fence_store_load();
+		kick = nm_os_shared_load32(&e->sh.dev_need_kick) != 0;
+		break;
+	case SIM_EMU_EVENT_IDX:
+	default:
+		/* prod before the device's event index; pairs with the
+		 * nm_os_fence_store_load() in sim_emu_dev_body(). */
+		nm_os_fence_store_load();
+		v = nm_os_shared_load32(&e->sh.kick_event);
+		kick = sim_emu_need_event(v, prod, old, e->n);
+		break;
+	}
+	if (!kick)
+		return;
+	sim_emu_guest_kick(e);
+	if (e->pol.tx_inline && e->ep->role == SIM_ROLE_SENDER) {
+		/* e1000: the VMM sends during the register exit, on this vCPU. */
+		e->tx_inflight = true;
+		sim_emu_dev_tx(e);
+	} else {
+		nm_os_notify(&e->kick_n);
+	}
+}
+
+static uint32_t sim_emu_guest_read_cons(struct sim_emu *e, bool need)
+{
+	if (e->pol.reg_read_exits) {
+		if (!need)
+			return e->g_cons;
+		sim_cost_charge(SIM_C_VMEXIT_USER, 1);
+		e->ep->st.vmexits++;
+	}
+	e->g_cons = nm_os_shared_load32(&e->sh.cons);
+	/* cons before the slots it covers; pairs with the
+	 * nm_os_fence_store_store() in sim_emu_dev_rx(). */
+	nm_os_fence_load_load();
+	if (e->g_cons >= e->n)
+		e->g_cons = 0;
+	return e->g_cons;
+}
+
+static int sim_emu_guest_txsync(struct nm_kring *kr, uint32_t flags)
+{
+	struct sim_emu *e = kr->sync_priv;
+	uint32_t cons, nd;
+
+	if (kr->rhead != kr->hwcur) {
+		nd = nm_idx_dist(kr->hwcur, kr->rhead, kr->num_slots);
+		/* Each descriptor: address, length and command words. */
+		sim_cost_charge(SIM_C_SHARED_STORE, 2ULL * nd);
+		kr->hwcur = kr->rhead;
+		sim_emu_guest_publish(e, kr->rhead);
+	}
+	cons = sim_emu_guest_read_cons(e, (flags & NAF_FORCE_RECLAIM) ||
+						  kr->rhead == kr->hwtail);
+	kr->hwtail = nm_idx_prev(cons, kr->num_slots);
+	return 0;
+}
+
+static int sim_emu_guest_rxsync(struct nm_kring *kr, uint32_t flags)
+{
+	struct sim_emu *e = kr->sync_priv;
+
+	(void)flags;
+	kr->hwtail = sim_emu_guest_read_cons(e, true);
+	if (kr->rhead != kr->hwcur) {
+		sim_cost_charge(SIM_C_SHARED_STORE,
+				2ULL * nm_idx_dist(kr->hwcur, kr->rhead, kr->num_slots));
+		kr->hwcur = kr->rhead;
+		sim_emu_guest_publish(e, nm_idx_prev(kr->rhead, kr->num_slots));
+	}
+	return 0;
+}
+
+static void sim_emu_isr_body(struct sim_actor *a)
+{
+	struct sim_emu *e = a->priv;
+	struct sim_ep *ep = e->ep;
+
+	sim_cost_charge(SIM_C_GUEST_IRQ, 1);
+	if (e->pol.irq == SIM_EMU_FLAG)
+		nm_os_shared_store32(&e->sh.guest_need_irq, 0); /* NAPI: irqs off */
+	if (ep->role == SIM_ROLE_SENDER && e->pol.send_combining) {
+		e->tx_inflight = false;
+		if (e->tdt_pending) {
+			e->tdt_pending = false;
+			sim_emu_guest_publish(e, e->tdt_shadow);
+		}
+	}
+	sim_actor_wake(&ep->app, nm_os_time_ns());
+	sim_actor_sleep(a);
+}
+
+/* ---- The application's side (struct sim_dev_ops). */
+
+static void sim_emu_app_sync_flags(struct sim_ep *ep, uint32_t flags)
+{
+	struct sim_emu *e = ep->dev;
+	int rc;
+
+	sim_cost_charge(SIM_C_SYSCALL, 1);
+	ep->st.syscalls++;
+	ep->st.syncs++;
+	nm_ring_user_publish(ep->ring, ep->head, ep->head);
+	rc = nm_kring_sync(&e->gkr, flags);
+	if (rc != 0)
+		sim_world_violation(ep->w, SIM_INV_RING_INDEX, &ep->app, ep->idx,
+				    "guest nm_kring_sync failed: %d (head %u)", rc, ep->head);
+	ep->tail = nm_ring_user_tail(ep->ring);
+}
+
+void sim_emu_sync(struct sim_ep *ep)
+{
+	sim_emu_app_sync_flags(ep, 0);
+}
+
+bool sim_emu_may_sleep(struct sim_ep *ep)
+{
+	struct sim_emu *e = ep->dev;
+	uint32_t before = ep->tail;
+
+	/* poll(): enable interrupts, full fence, sync again (re-check). */
+	if (e->pol.irq == SIM_EMU_FLAG)
+		nm_os_shared_store32(&e->sh.guest_need_irq, 1);
+	else if (e->pol.irq == SIM_EMU_EVENT_IDX)
+		nm_os_shared_store32(&e->sh.irq_event, e->g_cons);
+	/* The enable before the re-check; pairs with the
+	 * nm_os_fence_store_load() in sim_emu_dev_irq(). */
+	nm_os_fence_store_load();
+	sim_emu_app_sync_flags(ep, NAF_FORCE_RECLAIM);
+	if (ep->tail == before)
+		return true;
+	if (e->pol.irq == SIM_EMU_FLAG)
+		nm_os_shared_store32(&e->sh.guest_need_irq, 0);
+	return false;
+}
+
+void sim_emu_woken(struct sim_ep *ep)
+{
+	(void)ep; /* the interrupt handler actor already paid */
+}
+
+bool sim_emu_app_has_work(struct sim_ep *ep)
+{
+	struct sim_emu *e = ep->dev;
+	bool irq_on = e->pol.irq != SIM_EMU_FLAG || e->sh.guest_need_irq != 0;
+
+	return irq_on && e->sh.cons != e->g_cons && e->isr.sleeping &&
+	       !e->itr_armed;
+}
+
+bool sim_emu_rings_ok(struct sim_ep *ep, const char **what)
+{
+	struct sim_emu *e = ep->dev;
+
+	if (!nm_kring_valid(&e->gkr)) {
+		*what = "guest kring";
+		return false;
+	}
+	if (!nm_kring_valid(ep->pkr)) {
+		*what = "port kring";
+		return false;
+	}
+	return true;
+}
+
+void sim_emu_fini(struct sim_ep *ep)
+{
+	struct sim_emu *e = ep->dev;
+
+	if (e == NULL)
+		return;
+	nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, NULL);
+	nm_region_destroy(&e->greg);
+	free(e);
+	ep->dev = NULL;
+}
+
+int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
+		 size_t errlen)
+{
+	struct nm_region_geom g = { 0 };
+	struct sim_emu *e;
+	char name[48];
+	int rc;
+
+	e = aligned_alloc(64, sizeof(*e));
+	if (e == NULL)
+		goto oom;
+	memset(e, 0, sizeof(*e));
+	ep->dev = e;
+	e->ep = ep;
+	e->pol = *p;
+	e->n = ep->cfg->slots;
+	g.num_ifs = 1;
+	g.ifs[0].tx_rings = g.ifs[0].rx_rings = 1;
+	g.ifs[0].tx_slots = g.ifs[0].rx_slots = e->n;
+	g.buf_size = ep->w->sc.buf_size;
+	rc = nm_region_create(&e->greg, &g, ep->cfg->name);
+	if (rc != 0)
+		goto oom;
+	e->gring = nm_region_ring(&e->greg, 0, ep->dir, 0);
+	snprintf(name, sizeof(name), "%s.guest", ep->cfg->name);
+	rc = nm_kring_init(&e->gkr, ep->dir == NR_TX ? NM_KRING_TX : NM_KRING_RX,
+			   e->n, e->gring,
+			   ep->dir == NR_TX ? sim_emu_guest_txsync : sim_emu_guest_rxsync,
+			   e, name);
+	if (rc != 0) {
+		snprintf(err, errlen, "endpoint %s: guest ring setup failed: %d",
+			 ep->cfg->name, rc);
+		return rc;
+	}
+	ep->ring = e->gring;
+	ep->n = e->n;
+	ep->head = e->gring->head;
+	ep->tail = e->gring->tail;
+	e->pring = ep->pkr->ring;
+	e->pn = ep->pkr->num_slots;
+	e->phead = e->pring->head;
+	e->ptail = e->pring->tail;
+	if (ep->role == SIM_ROLE_RECEIVER) {
+		/* Every slot but one is offered to the device. */
+		e->g_prod = nm_idx_prev(0, e->n);
+		e->sh.prod = e->g_prod;
+	}
+	e->kick_n.deliver = sim_emu_kick_deliver;
+	e->kick_n.arg = e;
+	e->irq_n.deliver = sim_emu_irq_deliver;
+	e->irq_n.arg = e;
+	snprintf(name, sizeof(name), "%s.dev", ep->cfg->name);
+	sim_actor_init(&e->dev, ep->w, name, ep->idx, sim_emu_dev_body,
+		       sim_emu_dev_has_work, e);
+	snprintf(name, sizeof(name), "%s.irq", ep->cfg->name);
+	sim_actor_init(&e->isr, ep->w, name, ep->idx, sim_emu_isr_body, NULL, e);
+	sim_actor_share_cpu(&e->isr, &ep->app);
+	e->isr.sleeping = true;
+	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_now.ps[SIM_C_WAKEUP] / 1000);
+	rc = nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, &ep->port_notifier);
+	if (rc != 0)
+		return rc;
+	sim_actor_start(&e->dev, 0);
+	return 0;
+oom:
+	snprintf(err, errlen, "endpoint %s: out of memory for the device", ep->cfg->name);
+	return -ENOMEM;
+}

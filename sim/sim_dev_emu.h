@@ -1,0 +1,61 @@
+/*
+ * sim_dev_emu.h - the emulated and paravirtual NIC family (e1000, virtio-net,
+ * Xen netfront/netback): what differs between them, as a policy.
+ *
+ * Every member has the same shape: the guest application uses a netmap port
+ * of the guest's own (a ring whose slots are the device's descriptors, as
+ * netmap's native drivers map them), the guest driver publishes a producer
+ * index and maybe notifies the device, a device thread on the host (the
+ * VMM's I/O thread, vhost, netback) moves packets between guest buffers and
+ * the host switch port (copying them), publishes a consumer index and maybe
+ * interrupts the guest.  The policies say how each notification is decided
+ * and what it costs.
+ */
+#ifndef SIM_DEV_EMU_H
+#define SIM_DEV_EMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim_cost.h"
+#include "sim_ep.h"
+
+enum sim_emu_notify {
+	SIM_EMU_ALWAYS,	   /* every update notifies (e1000 registers) */
+	SIM_EMU_FLAG,	   /* only if the peer's need flag is set (CSB, VRING_F_NO_*) */
+	SIM_EMU_EVENT_IDX, /* only if the index crossed the peer's event index */
+};
+
+struct sim_emu_policy {
+	enum sim_emu_notify kick;  /* guest -> device */
+	enum sim_emu_notify irq;   /* device -> guest */
+	enum sim_cost_id kick_cost;   /* VMEXIT_USER, VMEXIT or HYPERCALL */
+	enum sim_cost_id irq_cost;    /* charged to the device when it interrupts, or SIM_C_COUNT */
+	enum sim_cost_id pkt_cost;    /* per packet: DEV_DESC, DMA_MAP or GRANT_COPY */
+	bool pkt_dma;		   /* plus DMA_MAP per packet */
+	bool tx_inline;		   /* TX runs in the vCPU during the register exit */
+	bool reg_read_exits;	   /* reading the completion index exits (TDH) */
+	bool backend_syscall;	   /* the device thread reaches the switch by syscalls */
+	bool send_combining;	   /* defer TX register writes while a TX irq is due */
+	uint32_t itr_ns;	   /* interrupt moderation: at most one irq per itr_ns */
+};
+
+/* Build the emulated device of ep with policy p (called by the device files). */
+int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
+		 size_t errlen);
+
+/* The struct sim_dev_ops members every family member shares. */
+void sim_emu_fini(struct sim_ep *ep);
+void sim_emu_sync(struct sim_ep *ep);
+bool sim_emu_may_sleep(struct sim_ep *ep);
+void sim_emu_woken(struct sim_ep *ep);
+bool sim_emu_app_has_work(struct sim_ep *ep);
+bool sim_emu_rings_ok(struct sim_ep *ep, const char **what);
+
+#define SIM_EMU_OPS(dev_name, init_fn)                                       \
+	{ .name = dev_name, .init = init_fn, .fini = sim_emu_fini,          \
+	  .sync = sim_emu_sync, .may_sleep = sim_emu_may_sleep,              \
+	  .woken = sim_emu_woken, .app_has_work = sim_emu_app_has_work,      \
+	  .rings_ok = sim_emu_rings_ok }
+
+#endif /* SIM_DEV_EMU_H */

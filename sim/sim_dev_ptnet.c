@@ -1,0 +1,232 @@
+/*
+ * sim_dev_ptnet.c - ptnet: netmap passthrough over the CSB (ptnetmap).
+ *
+ * The guest application's ring IS the host switch port's netmap_ring (the
+ * port's memory is mapped into the guest); index synchronisation goes
+ * through the CSB with the core's step functions (core/csb_*.c):
+ *   guest txsync/rxsync  = guest syscall + csb_guest_sync(); a kick (the
+ *                          ptnet kick register: a VM exit that KVM turns
+ *                          into an ioeventfd signal) only when the host
+ *                          asked for kicks;
+ *   host kloop thread    = csb_host_step() on the port's kring, which runs
+ *                          the core's VALE or pipe sync; an interrupt
+ *                          (irqfd, injected into the vCPU) only when the
+ *                          guest asked for one; with nothing to do it
+ *                          enables kicks, re-checks and sleeps, or waits
+ *                          for the switch to wake the port.
+ * kloop: busy polls every SIM_PTNET_POLL_NS with kicks disabled instead.
+ * The Xen accelerated netfront (xen, fast_path: true) is the same model with
+ * event channels instead of the kick register and the irqfd: a hypercall
+ * for each kick and for each interrupt.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "csb.h"
+#include "nm_port.h"
+#include "sim_cost.h"
+#include "sim_ep.h"
+#include "sim_switch.h"
+#include "sim_world.h"
+
+#define SIM_PTNET_POLL_NS 1000
+
+struct sim_ptnet {
+	struct nm_csb_atok atok __attribute__((aligned(64)));
+	struct nm_csb_ktoa ktoa __attribute__((aligned(64)));
+	struct csb_host_ring hr;
+	struct csb_guest g;
+	struct sim_actor kloop;
+	struct nm_os_notifier kick, irq;
+	struct sim_ep *ep;
+	bool busy;
+	bool xen; /* event channels instead of kick register and irqfd */
+};
+
+static void sim_ptnet_kick_deliver(struct nm_os_notifier *n, void *arg)
+{
+	struct sim_ptnet *d = arg;
+
+	(void)n;
+	sim_actor_wake(&d->kloop, nm_os_time_ns() + sim_cost_now.ps[SIM_C_WAKEUP] / 1000);
+}
+
+static void sim_ptnet_irq_deliver(struct nm_os_notifier *n, void *arg)
+{
+	struct sim_ptnet *d = arg;
+
+	(void)n;
+	sim_actor_wake(&d->ep->app, nm_os_time_ns() + sim_cost_now.ps[SIM_C_IRQ_INJECT] / 1000);
+}
+
+static void sim_ptnet_kloop_body(struct sim_actor *a)
+{
+	struct sim_ptnet *d = a->priv;
+	struct sim_ep *ep = d->ep;
+	unsigned todo = 0;
+	int rc;
+
+	rc = csb_host_step(&d->hr, 0, &todo);
+	sim_switch_charge(ep->sw);
+	if (rc == -EBUSY) {
+		sim_actor_again(a);
+		return;
+	}
+	if (rc != 0) {
+		sim_world_violation(ep->w, SIM_INV_RING_INDEX, a, ep->idx,
+				    "csb_host_step(%s) failed: %d (rhead %u hwtail %u)",
+				    d->hr.kr->name, rc, d->hr.kr->rhead, d->hr.kr->hwtail);
+		return;
+	}
+	if (todo & CSB_DO_NOTIFY) {
+		ep->st.irqs++;
+		if (d->xen) {
+			sim_cost_charge(SIM_C_HYPERCALL, 1);
+			ep->st.hypercalls++;
+		}
+		nm_os_notify(&d->irq);
+	}
+	if (todo & CSB_DO_AGAIN) {
+		sim_actor_again(a);
+	} else if (d->busy) {
+		sim_actor_at(a, nm_os_time_ns() + SIM_PTNET_POLL_NS);
+	} else {
+		if (a->woken && !(todo & CSB_DO_NOTIFY))
+			sim_actor_spurious(a);
+		sim_actor_sleep(a);
+	}
+}
+
+static bool sim_ptnet_kloop_has_work(struct sim_actor *a)
+{
+	struct sim_ptnet *d = a->priv;
+
+	if (d->busy)
+		return false;
+	return (d->ktoa.kern_need_kick != 0 && d->atok.head != d->hr.kr->rhead) ||
+	       sim_switch_pending(d->ep->sw, d->ep->role);
+}
+
+static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
+{
+	struct sim_ptnet *d = aligned_alloc(64, sizeof(*d));
+	char name[48];
+	int rc;
+
+	if (d == NULL) {
+		snprintf(err, errlen, "endpoint %s: out of memory", ep->cfg->name);
+		return -ENOMEM;
+	}
+	memset(d, 0, sizeof(*d));
+	ep->dev = d;
+	d->ep = ep;
+	d->busy = ep->cfg->kloop == SIM_KLOOP_BUSY;
+	d->xen = ep->cfg->device == SIM_DEV_XEN;
+	ep->ring = ep->pkr->ring;
+	ep->n = ep->pkr->num_slots;
+	rc = csb_host_ring_init(&d->hr, ep->pkr, &d->atok, &d->ktoa,
+				d->busy ? CSB_MODE_BUSY_WAIT : CSB_MODE_EVENTFD);
+	if (rc == 0)
+		rc = csb_guest_init(&d->g, ep->dir == NR_TX ? NM_KRING_TX : NM_KRING_RX,
+				    ep->n, &d->atok, &d->ktoa);
+	if (rc != 0) {
+		snprintf(err, errlen, "endpoint %s: CSB setup failed: %d", ep->cfg->name, rc);
+		return rc;
+	}
+	ep->head = d->g.head;
+	ep->tail = d->g.hwtail;
+	d->kick.deliver = sim_ptnet_kick_deliver;
+	d->kick.arg = d;
+	d->irq.deliver = sim_ptnet_irq_deliver;
+	d->irq.arg = d;
+	snprintf(name, sizeof(name), "%s.kloop", ep->cfg->name);
+	sim_actor_init(&d->kloop, ep->w, name, ep->idx, sim_ptnet_kloop_body,
+		       sim_ptnet_kloop_has_work, d);
+	sim_ep_port_notifier_init(ep, &d->kloop, sim_cost_now.ps[SIM_C_WAKEUP] / 1000);
+	rc = nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, &ep->port_notifier);
+	if (rc == 0)
+		sim_actor_start(&d->kloop, 0);
+	return rc;
+}
+
+static void sim_ptnet_fini(struct sim_ep *ep)
+{
+	nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, NULL);
+	free(ep->dev);
+	ep->dev = NULL;
+}
+
+static void sim_ptnet_sync(struct sim_ep *ep)
+{
+	struct sim_ptnet *d = ep->dev;
+	unsigned todo = 0;
+	int rc;
+
+	sim_cost_charge(SIM_C_SYSCALL, 1);
+	ep->st.syscalls++;
+	ep->st.syncs++;
+	rc = csb_guest_sync(&d->g, ep->head, ep->head, 0, &todo);
+	if (rc != 0) {
+		sim_world_violation(ep->w, SIM_INV_RING_INDEX, &ep->app, ep->idx,
+				    "csb_guest_sync failed: %d (head %u, hwtail %u)",
+				    rc, ep->head, d->g.hwtail);
+		return;
+	}
+	if (todo & CSB_DO_NOTIFY) {
+		/* The kick register write exits and KVM signals the ioeventfd;
+		 * under Xen it is an event channel hypercall. */
+		sim_cost_charge(d->xen ? SIM_C_HYPERCALL : SIM_C_VMEXIT, 1);
+		if (d->xen)
+			ep->st.hypercalls++;
+		else
+			ep->st.vmexits++;
+		ep->st.kicks++;
+		nm_os_notify(&d->kick);
+	}
+	ep->tail = d->g.hwtail;
+}
+
+static bool sim_ptnet_may_sleep(struct sim_ep *ep)
+{
+	struct sim_ptnet *d = ep->dev;
+	bool sleep = csb_guest_may_sleep(&d->g);
+
+	ep->tail = d->g.hwtail;
+	return sleep;
+}
+
+static void sim_ptnet_woken(struct sim_ep *ep)
+{
+	struct sim_ptnet *d = ep->dev;
+
+	sim_cost_charge(SIM_C_GUEST_IRQ, 1);
+	csb_guest_woken(&d->g);
+	ep->tail = d->g.hwtail;
+}
+
+static bool sim_ptnet_app_has_work(struct sim_ep *ep)
+{
+	struct sim_ptnet *d = ep->dev;
+
+	return d->atok.appl_need_kick != 0 && d->ktoa.hwtail != d->g.hwtail;
+}
+
+static bool sim_ptnet_rings_ok(struct sim_ep *ep, const char **what)
+{
+	if (!nm_kring_valid(ep->pkr)) {
+		*what = "port kring";
+		return false;
+	}
+	return true;
+}
+
+const struct sim_dev_ops sim_dev_ptnet_ops = {
+	.name = "ptnet",
+	.init = sim_ptnet_init,
+	.fini = sim_ptnet_fini,
+	.sync = sim_ptnet_sync,
+	.may_sleep = sim_ptnet_may_sleep,
+	.woken = sim_ptnet_woken,
+	.app_has_work = sim_ptnet_app_has_work,
+	.rings_ok = sim_ptnet_rings_ok,
+};

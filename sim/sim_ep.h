@@ -1,0 +1,108 @@
+/*
+ * sim_ep.h - an endpoint: a pkt-gen-like application (sender or receiver)
+ * in a guest or a host process, the device it reaches the switch through,
+ * and the switch port on the host side.
+ *
+ * Owns: the application's view of its ring (head == cur, and the last tail
+ * it saw), the source replay state of a sender, the per-endpoint counters,
+ * and the device interface every datapath implements (struct sim_dev_ops).
+ *
+ * The application never looks behind its ring: it fills (or drains) slots
+ * and calls ops->sync(), which is whatever NIOCTXSYNC/NIOCRXSYNC means on
+ * that datapath (a syscall into the host kernel; a guest syscall into a
+ * driver that writes a register, kicks a virtqueue, publishes into a CSB).
+ */
+#ifndef SIM_EP_H
+#define SIM_EP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nm_kring.h"
+#include "sim_actor.h"
+#include "sim_scenario.h"
+
+struct sim_ep;
+struct sim_world;
+struct sim_switch;
+struct sim_pcap_sink;
+
+struct sim_dev_ops {
+	const char *name;
+	/* Set up ep->ring/ep->n and the device; 0 or -errno with err. */
+	int (*init)(struct sim_ep *ep, char *err, size_t errlen);
+	void (*fini)(struct sim_ep *ep);
+	/* On the app's CPU: hand [last head, ep->head) over, refresh ep->tail. */
+	void (*sync)(struct sim_ep *ep);
+	/* On the app's CPU, nothing to do: enable notifications and re-check.
+	 * true: sleep until notified; false: there is work, run again. */
+	bool (*may_sleep)(struct sim_ep *ep);
+	/* On the app's CPU, first thing in a run caused by a notification. */
+	void (*woken)(struct sim_ep *ep);
+	/* Does the peer's published state say the app has work? */
+	bool (*app_has_work)(struct sim_ep *ep);
+	/* Check the device's krings; false with *what on a broken one. */
+	bool (*rings_ok)(struct sim_ep *ep, const char **what);
+};
+
+struct sim_ep_stats {
+	uint64_t pkts;	     /* sent (sender) or received (receiver) by the app */
+	uint64_t syncs;	     /* ops->sync calls */
+	uint64_t kicks;	     /* guest/app -> host notifications */
+	uint64_t irqs;	     /* host -> guest/app notifications */
+	uint64_t vmexits;
+	uint64_t syscalls;
+	uint64_t hypercalls;
+	uint64_t dev_drops;  /* packets dropped by the device model */
+	uint64_t full_waits; /* sender found its ring full */
+};
+
+struct sim_ep {
+	struct sim_world *w;
+	const struct sim_sc_endpoint *cfg;
+	uint32_t idx;
+	enum sim_role role;
+	uint32_t dir; /* NR_TX for a sender, NR_RX for a receiver */
+
+	/* Host side: the switch port and the kring of it this endpoint uses. */
+	struct sim_switch *sw;
+	struct nm_kring *pkr;
+	struct nm_os_notifier port_notifier; /* the switch woke this port */
+	struct sim_actor *port_waiter;	     /* who port_notifier wakes */
+	uint64_t port_wake_ns;		     /* latency of that wake-up */
+
+	/* The application and its view of its ring. */
+	struct sim_actor app;
+	struct netmap_ring *ring;
+	uint32_t n;
+	uint32_t head; /* == cur */
+	uint32_t tail; /* as last returned by ops->sync */
+
+	const struct sim_dev_ops *ops;
+	void *dev;
+	struct sim_ep_stats st;
+
+	/* Sender: replay position over trace records x loops. */
+	uint64_t src_next, src_total, src_loop_ns;
+	/* Receiver: the pcap sink, if asked for. */
+	struct sim_pcap_sink *sink;
+};
+
+extern const struct sim_dev_ops sim_dev_host_ops;
+extern const struct sim_dev_ops sim_dev_ptnet_ops;
+extern const struct sim_dev_ops sim_dev_e1000_ops;
+extern const struct sim_dev_ops sim_dev_virtio_ops;
+extern const struct sim_dev_ops sim_dev_xen_ops;
+
+/* The application's body (sim_app.c). */
+void sim_app_body(struct sim_actor *a);
+bool sim_app_has_work(struct sim_actor *a);
+/* When the sender's packet k may leave (virtual ns). */
+uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k);
+
+/* Deliver the switch port's notifications to ep->port_waiter. */
+void sim_ep_port_notifier_init(struct sim_ep *ep, struct sim_actor *waiter,
+			       uint64_t wake_ns);
+
+#endif /* SIM_EP_H */

@@ -1,0 +1,164 @@
+/*
+ * sim_pkt.c - packet tags, delivery checks and latency.
+ *
+ * The latency histogram is log-linear: values below 64 ns have their own
+ * bucket, above that each power of two is split in 64 (1.6% resolution).
+ */
+#include "sim_pkt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sim_pkts_init(struct sim_pkts *p, const struct sim_trace *t,
+		  uint64_t capacity)
+{
+	uint64_t cap = 1024;
+
+	memset(p, 0, sizeof(*p));
+	while (cap < capacity)
+		cap *= 2;
+	p->trace = t;
+	p->mask = cap - 1;
+	p->meta = calloc(cap, sizeof(*p->meta));
+	p->flow_last = calloc((size_t)(t->nflows != 0 ? t->nflows : 1) * SIM_PKT_MAX_SENDERS,
+			      sizeof(uint64_t));
+	if (p->meta == NULL || p->flow_last == NULL) {
+		sim_pkts_fini(p);
+		return -ENOMEM;
+	}
+	p->first_in = UINT64_MAX;
+	return 0;
+}
+
+void sim_pkts_fini(struct sim_pkts *p)
+{
+	free(p->meta);
+	free(p->flow_last);
+	p->meta = NULL;
+	p->flow_last = NULL;
+}
+
+uint64_t sim_pkt_inject(struct sim_pkts *p, uint32_t rec, uint16_t sender,
+			uint8_t *buf, uint32_t len, uint64_t t_in)
+{
+	uint64_t id = p->next_id++;
+	struct sim_pkt_meta *m = &p->meta[id & p->mask];
+
+	p->injected++;
+	p->bytes_in += len;
+	if (t_in < p->first_in)
+		p->first_in = t_in;
+	if (len < SIM_TAG_MIN_LEN) {
+		p->untagged_in++;
+		return id;
+	}
+	if (sender >= SIM_PKT_MAX_SENDERS)
+		sender = 0;
+	if (m->in_flight)
+		p->overwritten++; /* an older packet was dropped silently */
+	m->id = id;
+	m->t_in = t_in;
+	m->rec = rec;
+	m->sender = sender;
+	m->in_flight = true;
+	memcpy(buf + len - SIM_TAG_BYTES, &id, SIM_TAG_BYTES);
+	return id;
+}
+
+static unsigned sim_lat_bucket(uint64_t v)
+{
+	unsigned msb;
+
+	if (v < 64)
+		return (unsigned)v;
+	msb = 63 - (unsigned)__builtin_clzll(v);
+	return (msb - 5) * 64 + (unsigned)((v >> (msb - 6)) & 63);
+}
+
+static uint64_t sim_lat_value(unsigned b)
+{
+	unsigned msb;
+
+	if (b < 64)
+		return b;
+	msb = b / 64 + 5;
+	return (1ULL << msb) | ((uint64_t)(b % 64) << (msb - 6));
+}
+
+int sim_pkt_deliver(struct sim_pkts *p, uint8_t *buf, uint32_t len,
+		    uint64_t now, char *why, size_t whylen)
+{
+	const struct sim_trace *t = p->trace;
+	struct sim_pkt_meta *m;
+	uint64_t id, lat, slot;
+	uint32_t flow;
+	unsigned b;
+
+	p->delivered++;
+	p->bytes_out += len;
+	p->last_out = now;
+	if (len < SIM_TAG_MIN_LEN) {
+		p->untagged_out++;
+		return 0;
+	}
+	p->checks_tag++;
+	memcpy(&id, buf + len - SIM_TAG_BYTES, SIM_TAG_BYTES);
+	m = &p->meta[id & p->mask];
+	if (id >= p->next_id || m->id != id || !m->in_flight) {
+		snprintf(why, whylen, "%s packet (tag %llu, %u bytes)",
+			 id < p->next_id && m->id == id ? "duplicate" : "unknown or corrupted",
+			 (unsigned long long)id, len);
+		return -EPROTO;
+	}
+	m->in_flight = false;
+	p->checks_payload++;
+	if (len != t->len[m->rec] ||
+	    memcmp(buf, sim_trace_frame(t, m->rec), len - SIM_TAG_BYTES) != 0) {
+		snprintf(why, whylen, "payload of packet %llu (trace record %u) differs from the trace",
+			 (unsigned long long)id, m->rec + 1);
+		return -EPROTO;
+	}
+	memcpy(buf + len - SIM_TAG_BYTES,
+	       sim_trace_frame(t, m->rec) + len - SIM_TAG_BYTES, SIM_TAG_BYTES);
+	p->checks_order++;
+	flow = t->flow[m->rec];
+	slot = (uint64_t)m->sender * t->nflows + flow;
+	if (p->flow_last[slot] > id) {
+		snprintf(why, whylen, "flow %u out of order: packet %llu after packet %llu",
+			 flow, (unsigned long long)id,
+			 (unsigned long long)p->flow_last[slot] - 1);
+		return -EPROTO;
+	}
+	p->flow_last[slot] = id + 1;
+	lat = now >= m->t_in ? now - m->t_in : 0;
+	b = sim_lat_bucket(lat);
+	if (b >= SIM_LAT_BUCKETS)
+		b = SIM_LAT_BUCKETS - 1;
+	p->lat_hist[b]++;
+	p->lat_count++;
+	if (lat > p->lat_max)
+		p->lat_max = lat;
+	return 0;
+}
+
+uint64_t sim_pkt_latency(const struct sim_pkts *p, unsigned permille)
+{
+	uint64_t want, seen = 0;
+	unsigned b;
+
+	if (p->lat_count == 0)
+		return 0;
+	if (permille >= 1000)
+		return p->lat_max;
+	want = (p->lat_count * permille + 999) / 1000;
+	if (want == 0)
+		want = 1;
+	for (b = 0; b < SIM_LAT_BUCKETS; b++) {
+		seen += p->lat_hist[b];
+		if (seen >= want)
+			return sim_lat_value(b);
+	}
+	return p->lat_max;
+}

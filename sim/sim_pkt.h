@@ -1,0 +1,74 @@
+/*
+ * sim_pkt.h - following every packet from the trace to a receiver.
+ *
+ * Owns: packet identity (a 64-bit id written into the last 8 bytes of the
+ * frame by the sender and restored from the trace at delivery), the table
+ * of packets in flight, the per-flow order check, the payload check, the
+ * latency histogram and the conservation counters.
+ *
+ * Invariants checked at every delivery: the tag names a packet in flight
+ * that was not delivered before (no duplicate, no corruption), its payload
+ * equals the trace record's, and its id is above the last delivered id of
+ * its flow at this receiver (per-flow order).  At the end of a drained run:
+ * injected == delivered + every counted drop (conservation).
+ *
+ * Frames shorter than 22 bytes carry no tag; they are counted only.
+ */
+#ifndef SIM_PKT_H
+#define SIM_PKT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim_trace.h"
+
+#define SIM_TAG_BYTES 8U
+#define SIM_TAG_MIN_LEN (SIM_ETH_MIN_FRAME + SIM_TAG_BYTES)
+#define SIM_LAT_BUCKETS (64 * 64)
+#define SIM_PKT_MAX_SENDERS 16U
+
+struct sim_pkt_meta {
+	uint64_t id;	  /* matches the tag while in flight */
+	uint64_t t_in;	  /* when it entered the sender's ring */
+	uint32_t rec;	  /* trace record */
+	uint16_t sender;  /* endpoint */
+	bool in_flight;
+};
+
+struct sim_pkts {
+	const struct sim_trace *trace;
+	struct sim_pkt_meta *meta; /* indexed by id & mask */
+	uint64_t mask;
+	uint64_t next_id;
+	uint64_t injected, delivered, untagged_in, untagged_out;
+	uint64_t bytes_in, bytes_out;
+	uint64_t overwritten;	   /* table slots reused while in flight */
+	uint64_t *flow_last;	   /* per (sender, flow): last delivered id + 1 */
+	uint64_t lat_hist[SIM_LAT_BUCKETS];
+	uint64_t lat_max, lat_count;
+	uint64_t first_in, last_out;
+	/* Invariant bookkeeping. */
+	uint64_t checks_order, checks_payload, checks_tag;
+};
+
+/* 0 or -ENOMEM; capacity is rounded up to a power of two. */
+int sim_pkts_init(struct sim_pkts *p, const struct sim_trace *t,
+		  uint64_t capacity);
+void sim_pkts_fini(struct sim_pkts *p);
+
+/* The sender wrote record rec into buf[0..len); tag it.  Returns the id. */
+uint64_t sim_pkt_inject(struct sim_pkts *p, uint32_t rec, uint16_t sender,
+			uint8_t *buf, uint32_t len, uint64_t t_in);
+
+/*
+ * A receiver got buf[0..len) at time now.  Checks and accounts it; restores
+ * the tag bytes to the trace's (so the sink writes the original frame).
+ * 0, or -EPROTO with a one-line reason in why.
+ */
+int sim_pkt_deliver(struct sim_pkts *p, uint8_t *buf, uint32_t len,
+		    uint64_t now, char *why, size_t whylen);
+
+/* Latency percentile (0..1000 per mille) in ns, from the histogram. */
+uint64_t sim_pkt_latency(const struct sim_pkts *p, unsigned permille);
+
+#endif /* SIM_PKT_H */

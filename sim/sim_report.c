@@ -1,0 +1,196 @@
+/*
+ * sim_report.c - the human-readable and JSON reports of a run.
+ */
+#include "sim_report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "sim_cost.h"
+#include "sim_ep.h"
+#include "sim_switch.h"
+
+void sim_summary_collect(const struct sim_world *w, double wall_s,
+			 struct sim_summary *s)
+{
+	const struct sim_pkts *pk = &w->pk;
+	uint32_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->in = pk->injected;
+	s->out = pk->delivered;
+	s->bytes_out = pk->bytes_out;
+	for (i = 0; i < w->sc.nswitches; i++) {
+		s->drops += sim_switch_drops(w->sw[i]);
+		s->drops_rx_full += sim_switch_drops_rx_full(w->sw[i]);
+	}
+	for (i = 0; i < w->nep; i++) {
+		const struct sim_ep_stats *st = &w->ep[i]->st;
+
+		s->dev_drops += st->dev_drops;
+		s->kicks += st->kicks;
+		s->irqs += st->irqs;
+		s->vmexits += st->vmexits;
+		s->syscalls += st->syscalls;
+		s->hypercalls += st->hypercalls;
+	}
+	s->drops += s->dev_drops;
+	for (i = 0; i < w->nactors; i++) {
+		s->spurious += w->actors[i]->spurious;
+		s->wakeups += w->actors[i]->wakeups;
+	}
+	if (pk->delivered != 0 && pk->last_out > pk->first_in)
+		s->sim_ns = pk->last_out - pk->first_in;
+	if (s->sim_ns != 0) {
+		s->mpps = (double)s->out * 1e3 / (double)s->sim_ns;
+		s->gbps = (double)s->bytes_out * 8.0 / (double)s->sim_ns;
+	}
+	s->lat_p50 = sim_pkt_latency(pk, 500);
+	s->lat_p99 = sim_pkt_latency(pk, 990);
+	s->lat_max = pk->lat_max;
+	s->events = w->eng.executed;
+	s->wall_s = wall_s;
+	s->events_per_s = wall_s > 0 ? (double)s->events / wall_s : 0;
+}
+
+static double per_pkt(uint64_t x, uint64_t pkts)
+{
+	return pkts != 0 ? (double)x / (double)pkts : 0.0;
+}
+
+void sim_report_text(FILE *f, const struct sim_world *w,
+		     const struct sim_summary *s)
+{
+	uint64_t pk = s->out;
+	uint32_t i;
+
+	fprintf(f, "nmsim: scenario %s (%s), seed %" PRIu64 "\n", w->sc.name,
+		w->sc.source, w->sc.seed);
+	fprintf(f, "  trace      %s, %u records x %u loops\n", w->trace.name,
+		w->trace.count, w->sc.trace.loops);
+	fprintf(f, "  result     %s\n", w->failed ? "FAILED" : w->finished ? "ok (every packet accounted for)" : "ok (stopped at max_time_us)");
+	if (w->failed)
+		fprintf(f, "  failure    %s\n", w->fail_msg);
+	fprintf(f, "  packets    in %" PRIu64 ", out %" PRIu64 ", dropped %" PRIu64
+		" (switch rx ring full %" PRIu64 ", other switch %" PRIu64 ", device %" PRIu64 ")\n",
+		s->in, s->out, s->drops, s->drops_rx_full,
+		s->drops - s->drops_rx_full - s->dev_drops, s->dev_drops);
+	fprintf(f, "  throughput %.3f Mpps, %.3f Gbit/s over %.3f ms simulated\n",
+		s->mpps, s->gbps, (double)s->sim_ns / 1e6);
+	fprintf(f, "  latency    p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, max %" PRIu64 " ns\n",
+		s->lat_p50, s->lat_p99, s->lat_max);
+	fprintf(f, "  per packet kicks %.4f, interrupts %.4f, VM exits %.4f, syscalls %.4f, hypercalls %.4f, spurious wake-ups %.4f\n",
+		per_pkt(s->kicks, pk), per_pkt(s->irqs, pk), per_pkt(s->vmexits, pk),
+		per_pkt(s->syscalls, pk), per_pkt(s->hypercalls, pk),
+		per_pkt(s->spurious, pk));
+	fprintf(f, "  cache      %" PRIu64 " cache-line transfers (%.3f per packet)\n",
+		w->cache.transfers, per_pkt(w->cache.transfers, pk));
+	fprintf(f, "  endpoints\n");
+	for (i = 0; i < w->nep; i++) {
+		const struct sim_ep *ep = w->ep[i];
+
+		fprintf(f, "    %-10s %-8s %-6s %-6s batch %4u slots %4u  pkts %" PRIu64
+			" kicks %" PRIu64 " irqs %" PRIu64 " exits %" PRIu64 " syscalls %" PRIu64
+			" hypercalls %" PRIu64 "\n",
+			ep->cfg->name, ep->role == SIM_ROLE_SENDER ? "sender" : "receiver",
+			sim_device_name(ep->cfg->device), sim_switch_type_name(ep->sw->type),
+			ep->cfg->batch, ep->cfg->slots, ep->st.pkts, ep->st.kicks,
+			ep->st.irqs, ep->st.vmexits, ep->st.syscalls, ep->st.hypercalls);
+	}
+	fprintf(f, "  actors\n");
+	for (i = 0; i < w->nactors; i++) {
+		const struct sim_actor *a = w->actors[i];
+
+		fprintf(f, "    %-14s runs %10" PRIu64 " wake-ups %8" PRIu64 " spurious %8" PRIu64
+			" busy %6.2f%%\n", a->name, a->runs, a->wakeups, a->spurious,
+			w->end_ns != 0 ? 100.0 * (double)a->busy_ns / (double)w->end_ns : 0.0);
+	}
+	fprintf(f, "  invariants\n");
+	for (i = 0; i < SIM_INV_COUNT; i++)
+		fprintf(f, "    %-22s checked %12" PRIu64 "  violations %" PRIu64 "\n",
+			sim_inv_names[i], w->inv_checks[i], w->inv_violations[i]);
+	fprintf(f, "  engine     %" PRIu64 " events in %.3f s wall (%.2f M events/s)\n",
+		s->events, s->wall_s, s->events_per_s / 1e6);
+	fprintf(f, "  fingerprint %016" PRIx64 "\n", w->eng.fingerprint);
+}
+
+json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
+{
+	json_t *o = json_object(), *eps = json_array(), *inv = json_object();
+	json_t *costs = json_object(), *actors = json_array(), *pp = json_object();
+	char fp[24];
+	uint32_t i;
+
+	json_object_set_new(o, "scenario", json_string(w->sc.name));
+	json_object_set_new(o, "source", json_string(w->sc.source));
+	json_object_set_new(o, "seed", json_integer((json_int_t)w->sc.seed));
+	json_object_set_new(o, "trace", json_string(w->trace.name));
+	json_object_set_new(o, "ok", json_boolean(!w->failed));
+	json_object_set_new(o, "finished", json_boolean(w->finished));
+	if (w->failed)
+		json_object_set_new(o, "failure", json_string(w->fail_msg));
+	json_object_set_new(o, "packets_in", json_integer((json_int_t)s->in));
+	json_object_set_new(o, "packets_out", json_integer((json_int_t)s->out));
+	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I}",
+		"total", (json_int_t)s->drops, "switch_rx_full", (json_int_t)s->drops_rx_full,
+		"switch_other", (json_int_t)(s->drops - s->drops_rx_full - s->dev_drops),
+		"device", (json_int_t)s->dev_drops));
+	json_object_set_new(o, "sim_ns", json_integer((json_int_t)s->sim_ns));
+	json_object_set_new(o, "mpps", json_real(s->mpps));
+	json_object_set_new(o, "gbps", json_real(s->gbps));
+	json_object_set_new(o, "latency_ns", json_pack("{s:I,s:I,s:I}",
+		"p50", (json_int_t)s->lat_p50, "p99", (json_int_t)s->lat_p99,
+		"max", (json_int_t)s->lat_max));
+	json_object_set_new(pp, "kicks", json_real(per_pkt(s->kicks, s->out)));
+	json_object_set_new(pp, "interrupts", json_real(per_pkt(s->irqs, s->out)));
+	json_object_set_new(pp, "vm_exits", json_real(per_pkt(s->vmexits, s->out)));
+	json_object_set_new(pp, "syscalls", json_real(per_pkt(s->syscalls, s->out)));
+	json_object_set_new(pp, "hypercalls", json_real(per_pkt(s->hypercalls, s->out)));
+	json_object_set_new(pp, "spurious_wakeups", json_real(per_pkt(s->spurious, s->out)));
+	json_object_set_new(pp, "cacheline_transfers", json_real(per_pkt(w->cache.transfers, s->out)));
+	json_object_set_new(o, "per_packet", pp);
+	json_object_set_new(o, "totals", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		"kicks", (json_int_t)s->kicks, "interrupts", (json_int_t)s->irqs,
+		"vm_exits", (json_int_t)s->vmexits, "syscalls", (json_int_t)s->syscalls,
+		"hypercalls", (json_int_t)s->hypercalls, "spurious_wakeups", (json_int_t)s->spurious,
+		"wakeups", (json_int_t)s->wakeups));
+	for (i = 0; i < w->nep; i++) {
+		const struct sim_ep *ep = w->ep[i];
+
+		json_array_append_new(eps, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+			"name", ep->cfg->name,
+			"role", ep->role == SIM_ROLE_SENDER ? "sender" : "receiver",
+			"device", sim_device_name(ep->cfg->device),
+			"switch", sim_switch_type_name(ep->sw->type),
+			"batch", (json_int_t)ep->cfg->batch, "slots", (json_int_t)ep->cfg->slots,
+			"packets", (json_int_t)ep->st.pkts, "kicks", (json_int_t)ep->st.kicks,
+			"interrupts", (json_int_t)ep->st.irqs, "vm_exits", (json_int_t)ep->st.vmexits,
+			"syscalls", (json_int_t)ep->st.syscalls,
+			"hypercalls", (json_int_t)ep->st.hypercalls));
+	}
+	json_object_set_new(o, "endpoints", eps);
+	for (i = 0; i < w->nactors; i++) {
+		const struct sim_actor *a = w->actors[i];
+
+		json_array_append_new(actors, json_pack("{s:s,s:I,s:I,s:I,s:I}",
+			"name", a->name, "runs", (json_int_t)a->runs,
+			"wakeups", (json_int_t)a->wakeups, "spurious", (json_int_t)a->spurious,
+			"busy_ns", (json_int_t)a->busy_ns));
+	}
+	json_object_set_new(o, "actors", actors);
+	for (i = 0; i < SIM_INV_COUNT; i++)
+		json_object_set_new(inv, sim_inv_names[i], json_pack("{s:I,s:I}",
+			"checked", (json_int_t)w->inv_checks[i],
+			"violations", (json_int_t)w->inv_violations[i]));
+	json_object_set_new(o, "invariants", inv);
+	for (i = 0; i < SIM_C_COUNT; i++)
+		json_object_set_new(costs, sim_cost_info[i].name,
+				    json_integer((json_int_t)sim_cost_get(&w->sc.costs, (int)i)));
+	json_object_set_new(o, "costs", costs);
+	json_object_set_new(o, "events", json_integer((json_int_t)s->events));
+	json_object_set_new(o, "wall_s", json_real(s->wall_s));
+	json_object_set_new(o, "events_per_s", json_real(s->events_per_s));
+	snprintf(fp, sizeof(fp), "%016" PRIx64, w->eng.fingerprint);
+	json_object_set_new(o, "fingerprint", json_string(fp));
+	return o;
+}

@@ -1,0 +1,36 @@
+/*
+ * sim_report.h - what a run measured, for people (text) and programs (JSON
+ * through jansson): packets in and out, drops by reason, simulated Mpps and
+ * Gbit/s, latency percentiles, notifications per packet (kicks, interrupts,
+ * VM exits, system calls, hypercalls, spurious wake-ups), per-endpoint
+ * figures, engine events and events per second of wall time, every
+ * invariant with its count of checks, the fingerprint, and the cost model
+ * in force.  Both forms carry the same fields.
+ */
+#ifndef SIM_REPORT_H
+#define SIM_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "sim_world.h"
+
+struct sim_summary {
+	uint64_t in, out, drops, drops_rx_full, dev_drops;
+	uint64_t bytes_out;
+	uint64_t sim_ns;      /* first packet in to last packet out */
+	double mpps, gbps;
+	uint64_t lat_p50, lat_p99, lat_max;
+	uint64_t kicks, irqs, vmexits, syscalls, hypercalls, spurious, wakeups;
+	uint64_t events;
+	double wall_s, events_per_s;
+};
+
+void sim_summary_collect(const struct sim_world *w, double wall_s,
+			 struct sim_summary *s);
+void sim_report_text(FILE *f, const struct sim_world *w,
+		     const struct sim_summary *s);
+/* A new JSON object with the same fields as the text report. */
+json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s);
+
+#endif /* SIM_REPORT_H */

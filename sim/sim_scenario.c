@@ -1,0 +1,695 @@
+/*
+ * sim_scenario.c - reading and validating scenarios (libyaml document API).
+ *
+ * The YAML is loaded as a node tree; the walker visits known sections and
+ * hands each scalar to the same setter that command-line overrides use, so
+ * a key means the same thing in a file and after "--set".  Validation of
+ * ranges happens in the setters (one value at a time, with its line);
+ * cross-references and topology are checked once at the end.
+ */
+#include "sim_scenario.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+struct sim_sc_ctx {
+	struct sim_scenario *sc;
+	const char *file;
+	char *err;
+	size_t errlen;
+	/* Lines of device-specific keys, checked once the device is known. */
+	uint32_t opt_line[SIM_MAX_ENDPOINTS][6];
+};
+
+enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP };
+
+/* opt_line entries are line numbers, or UINT32_MAX for an override. */
+#define SIM_SC_MARK(line) ((line) != 0 ? (line) : UINT32_MAX)
+
+static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
+
+static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
+		       ...)
+{
+	va_list ap;
+	int n;
+
+	n = line != 0 ? snprintf(c->err, c->errlen, "%s:%u: ", c->file, line)
+		      : snprintf(c->err, c->errlen, "%s: ", c->file);
+	if (n < 0 || (size_t)n >= c->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int sim_sc_u64(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		      const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long x;
+
+	if (v[0] < '0' || v[0] > '9')
+		goto bad;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || x < lo || x > hi)
+		goto bad;
+	*out = x;
+	return 0;
+bad:
+	return sim_sc_fail(c, line, "%s: '%s' is out of range (expected an integer in [%" PRIu64 ", %" PRIu64 "])",
+			   key, v, lo, hi);
+}
+
+static int sim_sc_u32(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		      const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	uint64_t x;
+	int rc = sim_sc_u64(c, line, key, v, lo, hi, &x);
+
+	if (rc == 0)
+		*out = (uint32_t)x;
+	return rc;
+}
+
+static int sim_sc_bool(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		       const char *v, bool *out)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off")) {
+		*out = false;
+		return 0;
+	}
+	return sim_sc_fail(c, line, "%s: '%s' is not a boolean (expected true or false)",
+			   key, v);
+}
+
+/* Index of v in the NULL-terminated names, or an error listing them. */
+static int sim_sc_enum(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		       const char *v, const char *const *names, int *out)
+{
+	char list[128] = "";
+	int i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", i ? ", " : "", names[i]);
+	}
+	return sim_sc_fail(c, line, "%s: unknown value '%s' (expected one of: %s)",
+			   key, v, list);
+}
+
+static int sim_sc_name(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		       const char *v, char *dst)
+{
+	size_t i, n = strlen(v);
+
+	if (n == 0 || n >= SIM_NAME_MAX)
+		goto bad;
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '_'))
+			goto bad;
+	memcpy(dst, v, n + 1);
+	return 0;
+bad:
+	return sim_sc_fail(c, line, "%s: '%s' is not a valid name (expected 1-%d letters, digits, '-' or '_')",
+			   key, v, SIM_NAME_MAX - 1);
+}
+
+static const char *const sim_mode_names[] = { "fast", "timestamps", "rate", NULL };
+static const char *const sim_swtype_names[] = { "vale", "pipe", NULL };
+static const char *const sim_role_names[] = { "sender", "receiver", NULL };
+static const char *const sim_dev_names[] = { "none", "ptnet", "e1000", "virtio", "xen", NULL };
+static const char *const sim_kloop_names[] = { "notify", "busy", NULL };
+
+const char *sim_device_name(enum sim_device d)
+{
+	return sim_dev_names[d];
+}
+
+const char *sim_switch_type_name(enum sim_switch_type t)
+{
+	return sim_swtype_names[t];
+}
+
+static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
+			  const char *v)
+{
+	struct sim_scenario *sc = c->sc;
+
+	if (!strcmp(k, "name")) {
+		snprintf(sc->name, sizeof(sc->name), "%s", v);
+		return 0;
+	}
+	if (!strcmp(k, "description"))
+		return 0;
+	if (!strcmp(k, "seed"))
+		return sim_sc_u64(c, line, k, v, 0, UINT64_MAX, &sc->seed);
+	if (!strcmp(k, "max_time_us"))
+		return sim_sc_u64(c, line, k, v, 0, 3600000000ULL, &sc->max_time_us);
+	if (!strcmp(k, "buf_size")) {
+		if (sim_sc_u32(c, line, k, v, 64, 65536, &sc->buf_size) != 0)
+			return -EINVAL;
+		if (sc->buf_size % 64 != 0)
+			return sim_sc_fail(c, line, "buf_size: %u is not a multiple of 64 (expected 64..65536 in steps of 64)",
+					   sc->buf_size);
+		return 0;
+	}
+	return sim_sc_fail(c, line, "unknown key '%s' (expected name, description, seed, max_time_us, buf_size, trace, costs, hosts, switches or endpoints)",
+			   k);
+}
+
+static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
+			    const char *v)
+{
+	struct sim_sc_trace *t = &c->sc->trace;
+	int e;
+
+	if (!strcmp(k, "file")) {
+		if (strlen(v) == 0 || strlen(v) >= sizeof(t->file))
+			return sim_sc_fail(c, line, "trace.file: expected a path of 1-%zu bytes",
+					   sizeof(t->file) - 1);
+		snprintf(t->file, sizeof(t->file), "%s", v);
+		return 0;
+	}
+	if (!strcmp(k, "packets"))
+		return sim_sc_u64(c, line, "trace.packets", v, 1, 100000000, &t->packets);
+	if (!strcmp(k, "size"))
+		return sim_sc_u32(c, line, "trace.size", v, 60, 1514, &t->size);
+	if (!strcmp(k, "flows"))
+		return sim_sc_u32(c, line, "trace.flows", v, 1, 65536, &t->flows);
+	if (!strcmp(k, "builtin_rate_pps"))
+		return sim_sc_u64(c, line, "trace.builtin_rate_pps", v, 0, 1000000000, &t->gen_rate_pps);
+	if (!strcmp(k, "rate_pps"))
+		return sim_sc_u64(c, line, "trace.rate_pps", v, 1, 1000000000, &t->rate_pps);
+	if (!strcmp(k, "loops"))
+		return sim_sc_u32(c, line, "trace.loops", v, 1, 1000000, &t->loops);
+	if (!strcmp(k, "mode")) {
+		if (sim_sc_enum(c, line, "trace.mode", v, sim_mode_names, &e) != 0)
+			return -EINVAL;
+		t->mode = (enum sim_trace_mode)e;
+		return 0;
+	}
+	return sim_sc_fail(c, line, "trace: unknown key '%s' (expected file, packets, size, flows, builtin_rate_pps, mode, rate_pps or loops)",
+			   k);
+}
+
+static int sim_sc_set_cost(struct sim_sc_ctx *c, uint32_t line, const char *k,
+			   const char *v)
+{
+	int id = sim_cost_find(k);
+	uint64_t x;
+
+	if (id < 0)
+		return sim_sc_fail(c, line, "costs: unknown primitive '%s' (expected a name from docs/cost-model.md, e.g. vmexit_ns)",
+				   k);
+	if (sim_sc_u64(c, line, k, v, 0, 1000000000, &x) != 0)
+		return -EINVAL;
+	sim_cost_set(&c->sc->costs, id, x);
+	return 0;
+}
+
+static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			   const char *k, const char *v)
+{
+	if (!strcmp(k, "name"))
+		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
+	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name)", k);
+}
+
+static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			     const char *k, const char *v)
+{
+	struct sim_sc_switch *s = &c->sc->switches[i];
+	int e;
+
+	if (!strcmp(k, "name"))
+		return sim_sc_name(c, line, "switches.name", v, s->name);
+	if (!strcmp(k, "type")) {
+		if (sim_sc_enum(c, line, "switches.type", v, sim_swtype_names, &e) != 0)
+			return -EINVAL;
+		s->type = (enum sim_switch_type)e;
+		return 0;
+	}
+	return sim_sc_fail(c, line, "switches: unknown key '%s' (expected name or type)", k);
+}
+
+static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			 const char *k, const char *v)
+{
+	struct sim_sc_endpoint *ep = &c->sc->endpoints[i];
+	int e;
+
+	if (!strcmp(k, "name"))
+		return sim_sc_name(c, line, "endpoints.name", v, ep->name);
+	if (!strcmp(k, "host"))
+		return sim_sc_name(c, line, "endpoints.host", v, ep->host_ref);
+	if (!strcmp(k, "switch"))
+		return sim_sc_name(c, line, "endpoints.switch", v, ep->sw_ref);
+	if (!strcmp(k, "role")) {
+		if (sim_sc_enum(c, line, "endpoints.role", v, sim_role_names, &e) != 0)
+			return -EINVAL;
+		ep->role = (enum sim_role)e;
+		return 0;
+	}
+	if (!strcmp(k, "device")) {
+		if (sim_sc_enum(c, line, "endpoints.device", v, sim_dev_names, &e) != 0)
+			return -EINVAL;
+		ep->device = (enum sim_device)e;
+		return 0;
+	}
+	if (!strcmp(k, "batch"))
+		return sim_sc_u32(c, line, "endpoints.batch", v, 1, 4095, &ep->batch);
+	if (!strcmp(k, "slots"))
+		return sim_sc_u32(c, line, "endpoints.slots", v, 8, 4096, &ep->slots);
+	if (!strcmp(k, "pkt_work_ns"))
+		return sim_sc_u64(c, line, "endpoints.pkt_work_ns", v, 0, 1000000000, &ep->pkt_work_ns);
+	if (!strcmp(k, "itr_us")) {
+		c->opt_line[i][OPT_ITR] = SIM_SC_MARK(line);
+		return sim_sc_u32(c, line, "endpoints.itr_us", v, 0, 10000, &ep->itr_us);
+	}
+	if (!strcmp(k, "send_combining")) {
+		c->opt_line[i][OPT_COMBINE] = SIM_SC_MARK(line);
+		return sim_sc_bool(c, line, "endpoints.send_combining", v, &ep->send_combining);
+	}
+	if (!strcmp(k, "csb")) {
+		c->opt_line[i][OPT_CSB] = SIM_SC_MARK(line);
+		return sim_sc_bool(c, line, "endpoints.csb", v, &ep->csb);
+	}
+	if (!strcmp(k, "event_idx")) {
+		c->opt_line[i][OPT_EVIDX] = SIM_SC_MARK(line);
+		return sim_sc_bool(c, line, "endpoints.event_idx", v, &ep->event_idx);
+	}
+	if (!strcmp(k, "fast_path")) {
+		c->opt_line[i][OPT_FAST] = SIM_SC_MARK(line);
+		return sim_sc_bool(c, line, "endpoints.fast_path", v, &ep->fast_path);
+	}
+	if (!strcmp(k, "kloop")) {
+		c->opt_line[i][OPT_KLOOP] = SIM_SC_MARK(line);
+		if (sim_sc_enum(c, line, "endpoints.kloop", v, sim_kloop_names, &e) != 0)
+			return -EINVAL;
+		ep->kloop = (enum sim_kloop_mode)e;
+		return 0;
+	}
+	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, itr_us, send_combining, csb, event_idx, fast_path or kloop)",
+			   k);
+}
+
+static void sim_sc_defaults(struct sim_scenario *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	snprintf(sc->name, sizeof(sc->name), "unnamed");
+	sc->seed = 1;
+	sc->buf_size = 2048;
+	sc->trace.packets = 10000;
+	sc->trace.size = 60;
+	sc->trace.flows = 4;
+	sc->trace.gen_rate_pps = 14880952; /* 10 Gbit/s of 64-byte frames */
+	sc->trace.mode = SIM_TRACE_FAST;
+	sc->trace.rate_pps = 1000000;
+	sc->trace.loops = 1;
+	sim_costs_default(&sc->costs);
+}
+
+static void sim_sc_ep_defaults(struct sim_sc_endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->batch = 256;
+	ep->slots = 1024;
+	ep->event_idx = true;
+	ep->kloop = SIM_KLOOP_NOTIFY;
+}
+
+/* ---- The YAML walk. */
+
+static uint32_t sim_y_line(const yaml_node_t *n)
+{
+	return (uint32_t)n->start_mark.line + 1;
+}
+
+typedef int (*sim_sc_item_setter)(struct sim_sc_ctx *c, uint32_t i,
+				  uint32_t line, const char *k, const char *v);
+
+static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
+		      yaml_node_t *map, const char *what, uint32_t i,
+		      sim_sc_item_setter item,
+		      int (*plain)(struct sim_sc_ctx *, uint32_t, const char *,
+				   const char *))
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v;
+	int rc;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return sim_sc_fail(c, sim_y_line(map), "%s: expected a mapping of key: value",
+				   what);
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(d, p->key);
+		v = yaml_document_get_node(d, p->value);
+		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
+			return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
+		if (v->type != YAML_SCALAR_NODE)
+			return sim_sc_fail(c, sim_y_line(v), "%s.%s: expected a single value, not a list or mapping",
+					   what, (const char *)k->data.scalar.value);
+		rc = item != NULL
+			     ? item(c, i, sim_y_line(k), (const char *)k->data.scalar.value,
+				    (const char *)v->data.scalar.value)
+			     : plain(c, sim_y_line(k), (const char *)k->data.scalar.value,
+				     (const char *)v->data.scalar.value);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+typedef void (*sim_sc_item_init)(struct sim_scenario *sc, uint32_t i,
+				 uint32_t line);
+
+static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
+		       yaml_node_t *seq, const char *what, uint32_t max,
+		       uint32_t *count, sim_sc_item_init init,
+		       sim_sc_item_setter item)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *n;
+	uint32_t i = 0;
+	int rc;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return sim_sc_fail(c, sim_y_line(seq), "%s: expected a list", what);
+	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+		n = yaml_document_get_node(d, *it);
+		if (i == max)
+			return sim_sc_fail(c, sim_y_line(n), "%s: more than %u entries", what, max);
+		init(c->sc, i, sim_y_line(n));
+		rc = sim_sc_map(c, d, n, what, i, item, NULL);
+		if (rc != 0)
+			return rc;
+		*count = ++i;
+	}
+	return 0;
+}
+
+static void sim_sc_host_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
+{
+	memset(&sc->hosts[i], 0, sizeof(sc->hosts[i]));
+	sc->hosts[i].line = line;
+}
+
+static void sim_sc_switch_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
+{
+	memset(&sc->switches[i], 0, sizeof(sc->switches[i]));
+	sc->switches[i].line = line;
+}
+
+static void sim_sc_ep_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
+{
+	sim_sc_ep_defaults(&sc->endpoints[i]);
+	sc->endpoints[i].line = line;
+}
+
+static int sim_sc_host_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			    const char *k, const char *v)
+{
+	return sim_sc_set_host(c, i, line, k, v);
+}
+
+static int sim_sc_switch_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			      const char *k, const char *v)
+{
+	return sim_sc_set_switch(c, i, line, k, v);
+}
+
+static int sim_sc_ep_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			  const char *k, const char *v)
+{
+	return sim_sc_set_ep(c, i, line, k, v);
+}
+
+static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
+{
+	struct sim_scenario *sc = c->sc;
+	yaml_node_t *root = yaml_document_get_root_node(d);
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v;
+	const char *key;
+	int rc;
+
+	if (root == NULL)
+		return sim_sc_fail(c, 1, "empty scenario (expected a mapping with switches and endpoints)");
+	if (root->type != YAML_MAPPING_NODE)
+		return sim_sc_fail(c, sim_y_line(root), "expected a mapping at the top level");
+	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(d, p->key);
+		v = yaml_document_get_node(d, p->value);
+		if (k->type != YAML_SCALAR_NODE)
+			return sim_sc_fail(c, sim_y_line(k), "expected scalar keys");
+		key = (const char *)k->data.scalar.value;
+		if (!strcmp(key, "trace")) {
+			sc->trace.line = sim_y_line(k);
+			rc = sim_sc_map(c, d, v, "trace", 0, NULL, sim_sc_set_trace);
+		} else if (!strcmp(key, "costs")) {
+			rc = sim_sc_map(c, d, v, "costs", 0, NULL, sim_sc_set_cost);
+		} else if (!strcmp(key, "hosts")) {
+			rc = sim_sc_list(c, d, v, "hosts", SIM_MAX_HOSTS, &sc->nhosts,
+					 sim_sc_host_init, sim_sc_host_item);
+		} else if (!strcmp(key, "switches")) {
+			rc = sim_sc_list(c, d, v, "switches", SIM_MAX_SWITCHES,
+					 &sc->nswitches, sim_sc_switch_init,
+					 sim_sc_switch_item);
+		} else if (!strcmp(key, "endpoints")) {
+			rc = sim_sc_list(c, d, v, "endpoints", SIM_MAX_ENDPOINTS,
+					 &sc->nendpoints, sim_sc_ep_init,
+					 sim_sc_ep_item);
+		} else if (v->type != YAML_SCALAR_NODE) {
+			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, hosts, switches or endpoints)",
+					 key);
+		} else {
+			rc = sim_sc_set_top(c, sim_y_line(k), key,
+					    (const char *)v->data.scalar.value);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- Cross-checks once everything is read. */
+
+static int sim_sc_validate(struct sim_sc_ctx *c)
+{
+	static const char *const opt_key[] = { "itr_us", "send_combining", "csb",
+					       "event_idx", "fast_path", "kloop" };
+	static const enum sim_device opt_dev[] = { SIM_DEV_E1000, SIM_DEV_E1000,
+						   SIM_DEV_E1000, SIM_DEV_VIRTIO,
+						   SIM_DEV_XEN, SIM_DEV_PTNET };
+	struct sim_scenario *sc = c->sc;
+	uint32_t i, j, senders, receivers;
+	struct sim_sc_endpoint *ep;
+
+	for (i = 0; i < sc->nhosts; i++) {
+		if (sc->hosts[i].name[0] == '\0')
+			return sim_sc_fail(c, sc->hosts[i].line, "hosts: entry without a name (expected name: ...)");
+		for (j = 0; j < i; j++)
+			if (!strcmp(sc->hosts[i].name, sc->hosts[j].name))
+				return sim_sc_fail(c, sc->hosts[i].line, "hosts: duplicate name '%s'",
+						   sc->hosts[i].name);
+	}
+	for (i = 0; i < sc->nswitches; i++) {
+		if (sc->switches[i].name[0] == '\0')
+			return sim_sc_fail(c, sc->switches[i].line, "switches: entry without a name (expected name: ...)");
+		for (j = 0; j < i; j++)
+			if (!strcmp(sc->switches[i].name, sc->switches[j].name))
+				return sim_sc_fail(c, sc->switches[i].line, "switches: duplicate name '%s'",
+						   sc->switches[i].name);
+	}
+	if (sc->nswitches == 0)
+		return sim_sc_fail(c, 1, "no switches (expected at least one under switches:)");
+	for (i = 0; i < sc->nendpoints; i++) {
+		ep = &sc->endpoints[i];
+		if (ep->name[0] == '\0')
+			return sim_sc_fail(c, ep->line, "endpoints: entry without a name (expected name: ...)");
+		for (j = 0; j < i; j++)
+			if (!strcmp(ep->name, sc->endpoints[j].name))
+				return sim_sc_fail(c, ep->line, "endpoints: duplicate name '%s'", ep->name);
+		if (ep->sw_ref[0] == '\0')
+			return sim_sc_fail(c, ep->line, "endpoint %s: no switch (expected switch: NAME)", ep->name);
+		for (j = 0; j < sc->nswitches && strcmp(sc->switches[j].name, ep->sw_ref); j++)
+			;
+		if (j == sc->nswitches)
+			return sim_sc_fail(c, ep->line, "endpoint %s: switch '%s' is not defined (expected a name under switches:)",
+					   ep->name, ep->sw_ref);
+		ep->sw = j;
+		ep->host = 0;
+		if (ep->host_ref[0] != '\0') {
+			for (j = 0; j < sc->nhosts && strcmp(sc->hosts[j].name, ep->host_ref); j++)
+				;
+			if (j == sc->nhosts)
+				return sim_sc_fail(c, ep->line, "endpoint %s: host '%s' is not defined (expected a name under hosts:)",
+						   ep->name, ep->host_ref);
+			ep->host = j;
+		}
+		if (ep->batch >= ep->slots)
+			return sim_sc_fail(c, ep->line, "endpoint %s: batch %u is not below slots %u (expected batch < slots)",
+					   ep->name, ep->batch, ep->slots);
+		for (j = 0; j < 6; j++)
+			if (c->opt_line[i][j] != 0 && ep->device != opt_dev[j] &&
+			    !(j == OPT_KLOOP && ep->device == SIM_DEV_XEN))
+				return sim_sc_fail(c, c->opt_line[i][j] == UINT32_MAX ? 0 : c->opt_line[i][j],
+						   "endpoint %s: %s applies to device %s only (this one is %s)",
+						   ep->name, opt_key[j], sim_dev_names[opt_dev[j]],
+						   sim_dev_names[ep->device]);
+	}
+	for (i = 0; i < sc->nswitches; i++) {
+		senders = receivers = 0;
+		for (j = 0; j < sc->nendpoints; j++) {
+			if (sc->endpoints[j].sw != i)
+				continue;
+			if (sc->endpoints[j].role == SIM_ROLE_SENDER)
+				senders++;
+			else
+				receivers++;
+		}
+		if (senders != 1 || receivers != 1)
+			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u senders and %u receivers (expected exactly one of each)",
+					   sc->switches[i].name, senders, receivers);
+	}
+	if (sc->trace.mode == SIM_TRACE_TIMESTAMPS && sc->trace.file[0] == '\0' &&
+	    sc->trace.gen_rate_pps == 0)
+		return sim_sc_fail(c, sc->trace.line, "trace: mode timestamps with builtin_rate_pps 0 (expected a rate for the built-in timestamps)");
+	return 0;
+}
+
+int sim_scenario_load(struct sim_scenario *sc, const char *path,
+		      const char *text, char *err, size_t errlen)
+{
+	struct sim_sc_ctx c = { .sc = sc, .file = path, .err = err, .errlen = errlen };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	FILE *f = NULL;
+	int rc;
+
+	sim_sc_defaults(sc);
+	snprintf(sc->source, sizeof(sc->source), "%s", path);
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errlen, "%s: cannot initialise the YAML parser", path);
+		return -ENOMEM;
+	}
+	if (text != NULL) {
+		yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+					     strlen(text));
+	} else {
+		f = fopen(path, "rb");
+		if (f == NULL) {
+			snprintf(err, errlen, "%s: %s (expected a readable scenario file)",
+				 path, strerror(errno));
+			yaml_parser_delete(&parser);
+			return -EINVAL;
+		}
+		yaml_parser_set_input_file(&parser, f);
+	}
+	if (!yaml_parser_load(&parser, &doc)) {
+		rc = sim_sc_fail(&c, (uint32_t)parser.problem_mark.line + 1,
+				 "YAML syntax error: %s%s%s", parser.problem ? parser.problem : "?",
+				 parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		if (f != NULL)
+			fclose(f);
+		return rc;
+	}
+	rc = sim_sc_walk(&c, &doc);
+	if (rc == 0)
+		rc = sim_sc_validate(&c);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}
+
+int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
+			  char *err, size_t errlen)
+{
+	struct sim_scenario *copy = malloc(sizeof(*copy));
+	struct sim_sc_ctx c = { .sc = copy, .file = assignment, .err = err, .errlen = errlen };
+	char buf[256], *eq, *key, *sub, *name;
+	uint32_t i;
+	int rc = -EINVAL;
+
+	if (copy == NULL) {
+		snprintf(err, errlen, "override: out of memory");
+		return -ENOMEM;
+	}
+	*copy = *sc;
+	snprintf(buf, sizeof(buf), "%s", assignment);
+	eq = strchr(buf, '=');
+	if (eq == NULL) {
+		snprintf(err, errlen, "override '%s': expected PATH=VALUE", assignment);
+		goto out;
+	}
+	*eq = '\0';
+	key = buf;
+	sub = strchr(key, '.');
+	if (sub != NULL)
+		*sub++ = '\0';
+	if (sub == NULL) {
+		rc = sim_sc_set_top(&c, 0, key, eq + 1);
+	} else if (!strcmp(key, "trace")) {
+		rc = sim_sc_set_trace(&c, 0, sub, eq + 1);
+	} else if (!strcmp(key, "costs")) {
+		rc = sim_sc_set_cost(&c, 0, sub, eq + 1);
+	} else if (!strcmp(key, "endpoints") || !strcmp(key, "switches")) {
+		name = sub;
+		sub = strchr(name, '.');
+		if (sub == NULL) {
+			snprintf(err, errlen, "override '%s': expected %s.NAME.KEY=VALUE", assignment, key);
+			goto out;
+		}
+		*sub++ = '\0';
+		if (!strcmp(key, "endpoints")) {
+			for (i = 0; i < copy->nendpoints && strcmp(copy->endpoints[i].name, name); i++)
+				;
+			if (i == copy->nendpoints) {
+				snprintf(err, errlen, "override '%s': no endpoint named '%s'", assignment, name);
+				goto out;
+			}
+			rc = sim_sc_set_ep(&c, i, 0, sub, eq + 1);
+		} else {
+			for (i = 0; i < copy->nswitches && strcmp(copy->switches[i].name, name); i++)
+				;
+			if (i == copy->nswitches) {
+				snprintf(err, errlen, "override '%s': no switch named '%s'", assignment, name);
+				goto out;
+			}
+			rc = sim_sc_set_switch(&c, i, 0, sub, eq + 1);
+		}
+	} else {
+		snprintf(err, errlen, "override '%s': unknown section '%s' (expected trace, costs, endpoints, switches or a top-level key)",
+			 assignment, key);
+		goto out;
+	}
+	/* Only the option just set is checked against its device. */
+	if (rc == 0)
+		rc = sim_sc_validate(&c);
+	if (rc == 0)
+		*sc = *copy;
+out:
+	free(copy);
+	return rc;
+}

@@ -1,0 +1,114 @@
+/*
+ * sim_scenario.h - what a simulation run is made of, read from YAML.
+ *
+ * Owns: the scenario structure (trace, costs, hosts, switches, endpoints),
+ * reading it from a YAML file or string with libyaml's document loader,
+ * validating every key, range and reference, and overriding single values
+ * by path ("endpoints.tx.batch=64") for sweeps and the command line.
+ *
+ * Every error is one line "FILE:LINE: what (expected ...)" and -EINVAL;
+ * nothing is half-applied to a scenario the caller keeps using.
+ *
+ * Topology: each switch (VALE or pipe) joins exactly one sender endpoint
+ * to exactly one receiver endpoint; a sender replays the trace.  Endpoints
+ * are host processes on a switch port, or guests whose device (ptnet, e1000,
+ * virtio, xen) reaches the switch through the hypervisor of their host.
+ */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_cost.h"
+
+#define SIM_NAME_MAX 32
+#define SIM_MAX_HOSTS 8
+#define SIM_MAX_SWITCHES 8
+#define SIM_MAX_ENDPOINTS 16
+
+enum sim_trace_mode { SIM_TRACE_FAST, SIM_TRACE_TIMESTAMPS, SIM_TRACE_RATE };
+enum sim_switch_type { SIM_SW_VALE, SIM_SW_PIPE };
+enum sim_role { SIM_ROLE_SENDER, SIM_ROLE_RECEIVER };
+enum sim_device {
+	SIM_DEV_NONE,	/* a host process on the switch port */
+	SIM_DEV_PTNET,
+	SIM_DEV_E1000,
+	SIM_DEV_VIRTIO,
+	SIM_DEV_XEN,
+};
+enum sim_kloop_mode { SIM_KLOOP_NOTIFY, SIM_KLOOP_BUSY };
+
+struct sim_sc_trace {
+	char file[256];	   /* empty: built-in */
+	uint64_t packets;  /* built-in */
+	uint32_t size;	   /* built-in */
+	uint32_t flows;	   /* built-in */
+	uint64_t gen_rate_pps; /* built-in timestamps */
+	enum sim_trace_mode mode;
+	uint64_t rate_pps; /* mode rate */
+	uint32_t loops;
+	uint32_t line;	   /* where it was defined */
+};
+
+struct sim_sc_host {
+	char name[SIM_NAME_MAX];
+	uint32_t line;
+};
+
+struct sim_sc_switch {
+	char name[SIM_NAME_MAX];
+	enum sim_switch_type type;
+	uint32_t line;
+};
+
+struct sim_sc_endpoint {
+	char name[SIM_NAME_MAX];
+	uint32_t host;	   /* index into hosts */
+	uint32_t sw;	   /* index into switches */
+	enum sim_role role;
+	enum sim_device device;
+	uint32_t batch;	   /* slots per sync, 1..slots-1 */
+	uint32_t slots;	   /* ring size, 2..4096 */
+	uint64_t pkt_work_ns; /* extra per-packet work in the application */
+	/* Device options (each valid only for its device). */
+	uint32_t itr_us;	/* e1000: interrupt moderation delay, 0 = off */
+	bool send_combining;	/* e1000 */
+	bool csb;		/* e1000: paravirtual CSB extension */
+	bool event_idx;		/* virtio: VIRTIO_RING_F_EVENT_IDX */
+	bool fast_path;		/* xen: accelerated netfront, backend bypassed */
+	enum sim_kloop_mode kloop; /* ptnet */
+	uint32_t line;
+	char host_ref[SIM_NAME_MAX], sw_ref[SIM_NAME_MAX];
+};
+
+struct sim_scenario {
+	char name[64];
+	char source[256];  /* file name, or "<embedded default>" */
+	uint64_t seed;
+	uint64_t max_time_us; /* 0: until every packet is accounted for */
+	uint32_t buf_size;    /* netmap buffer size, 64..65536, multiple of 64 */
+	struct sim_sc_trace trace;
+	struct sim_costs costs;
+	uint32_t nhosts, nswitches, nendpoints;
+	struct sim_sc_host hosts[SIM_MAX_HOSTS];
+	struct sim_sc_switch switches[SIM_MAX_SWITCHES];
+	struct sim_sc_endpoint endpoints[SIM_MAX_ENDPOINTS];
+};
+
+/* The scenario nmsim runs with no arguments. */
+extern const char sim_scenario_default_yaml[];
+
+/* Parse a file (or, with text != NULL, the YAML in text, named by path). */
+int sim_scenario_load(struct sim_scenario *sc, const char *path,
+		      const char *text, char *err, size_t errlen);
+/* Apply one "path=value" override (trace.loops=2, costs.vmexit_ns=900,
+ * endpoints.NAME.KEY=V, switches.NAME.type=pipe, seed=3).  0 or -EINVAL. */
+int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
+			  char *err, size_t errlen);
+
+const char *sim_device_name(enum sim_device d);
+const char *sim_switch_type_name(enum sim_switch_type t);
+
+#endif /* SIM_SCENARIO_H */

@@ -1,0 +1,329 @@
+/*
+ * sim_world.c - building, running and checking one simulation run.
+ *
+ * Build order: cost model, trace (file or built-in), packet table, switch
+ * registry and ports, endpoints (devices create their own actors), then the
+ * applications start at time 0 in endpoint order.  The run ends when every
+ * packet is accounted for (delivered or dropped by a counted reason), when
+ * nothing is left to happen, at max_time_us, or at the first violation.
+ */
+#include "sim_world.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sim_cost.h"
+#include "sim_ep.h"
+#include "sim_pcap_sink.h"
+#include "sim_switch.h"
+#include "vale.h"
+
+const char *const sim_inv_names[SIM_INV_COUNT] = {
+	[SIM_INV_CONSERVATION] = "conservation",
+	[SIM_INV_FLOW_ORDER] = "flow_order",
+	[SIM_INV_PAYLOAD] = "payload",
+	[SIM_INV_RING_INDEX] = "ring_index",
+	[SIM_INV_LEASE] = "lease",
+	[SIM_INV_NOTIFICATION] = "no_lost_notification",
+};
+
+void sim_world_add_actor(struct sim_world *w, struct sim_actor *a)
+{
+	if (w->nactors == SIM_MAX_ACTORS) {
+		fprintf(stderr, "nmsim: more than %d actors\n", SIM_MAX_ACTORS);
+		abort();
+	}
+	a->id = (uint16_t)w->nactors;
+	w->actors[w->nactors++] = a;
+}
+
+void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
+			 const struct sim_actor *a, uint32_t ring,
+			 const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	w->inv_violations[id]++;
+	if (w->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(w->fail_msg, sizeof(w->fail_msg),
+		 "invariant %s violated at %llu ns, actor %s, ring %u (endpoint %s): %s",
+		 sim_inv_names[id], (unsigned long long)nm_os_time_ns(),
+		 a != NULL ? a->name : "-", ring,
+		 ring < w->nep ? w->ep[ring]->cfg->name : "-", what);
+	w->failed = true;
+	sim_engine_stop(&w->eng);
+}
+
+uint64_t sim_world_drops(const struct sim_world *w)
+{
+	uint64_t d = 0;
+	uint32_t i;
+
+	for (i = 0; i < w->sc.nswitches; i++)
+		d += sim_switch_drops(w->sw[i]);
+	for (i = 0; i < w->nep; i++)
+		d += w->ep[i]->st.dev_drops;
+	return d;
+}
+
+static const struct sim_dev_ops *sim_dev_ops_for(const struct sim_sc_endpoint *c)
+{
+	switch (c->device) {
+	case SIM_DEV_PTNET:
+		return &sim_dev_ptnet_ops;
+	case SIM_DEV_E1000:
+		return &sim_dev_e1000_ops;
+	case SIM_DEV_VIRTIO:
+		return &sim_dev_virtio_ops;
+	case SIM_DEV_XEN:
+		return c->fast_path ? &sim_dev_ptnet_ops : &sim_dev_xen_ops;
+	case SIM_DEV_NONE:
+	default:
+		return &sim_dev_host_ops;
+	}
+}
+
+/* After every event: the continuous invariants. */
+static void sim_world_after(struct sim_engine *e, void *arg)
+{
+	struct sim_world *w = arg;
+	const char *what = NULL;
+	struct sim_actor *a;
+	struct sim_ep *ep;
+	uint32_t i;
+
+	(void)e;
+	for (i = 0; i < w->nep; i++) {
+		ep = w->ep[i];
+		w->inv_checks[SIM_INV_RING_INDEX]++;
+		if (!ep->ops->rings_ok(ep, &what))
+			sim_world_violation(w, SIM_INV_RING_INDEX, NULL, i,
+					    "%s breaks the kring invariants", what);
+	}
+	for (i = 0; i < w->sc.nswitches; i++) {
+		w->inv_checks[SIM_INV_LEASE]++;
+		if (!sim_switch_lease_ok(w->sw[i], &what))
+			sim_world_violation(w, SIM_INV_LEASE, NULL, 0,
+					    "switch %s: %s", w->sw[i]->name, what);
+	}
+	for (i = 0; i < w->nactors; i++) {
+		a = w->actors[i];
+		if (a->has_work == NULL || !a->sleeping)
+			continue;
+		w->inv_checks[SIM_INV_NOTIFICATION]++;
+		if (a->has_work(a))
+			sim_world_violation(w, SIM_INV_NOTIFICATION, a, a->ep,
+					    "asleep while its peer's published state says it has work, and no notification is on its way");
+	}
+	if (w->pk.delivered + sim_world_drops(w) > w->pk.injected)
+		sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
+				    "delivered %llu + dropped %llu > injected %llu",
+				    (unsigned long long)w->pk.delivered,
+				    (unsigned long long)sim_world_drops(w),
+				    (unsigned long long)w->pk.injected);
+	if (w->pk.injected == w->total_packets &&
+	    w->pk.delivered + sim_world_drops(w) == w->total_packets) {
+		w->finished = true;
+		sim_engine_stop(&w->eng);
+	}
+}
+
+static int sim_world_trace(struct sim_world *w, const char *trace_override,
+			   char *err, size_t errlen)
+{
+	const struct sim_sc_trace *t = &w->sc.trace;
+	struct sim_trace_gen g = { 0 };
+	const char *file = trace_override != NULL ? trace_override : t->file;
+
+	if (file[0] != '\0')
+		return sim_trace_load(&w->trace, file, w->sc.buf_size, err, errlen);
+	g.packets = t->packets;
+	g.size = t->size;
+	g.flows = t->flows;
+	g.rate_pps = t->gen_rate_pps;
+	g.seed = w->sc.seed;
+	memcpy(g.src_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 1 }, 6);
+	memcpy(g.dst_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 2 }, 6);
+	if (t->size > w->sc.buf_size) {
+		snprintf(err, errlen, "%s: trace.size %u is over buf_size %u",
+			 w->sc.source, t->size, w->sc.buf_size);
+		return -EINVAL;
+	}
+	return sim_trace_generate(&w->trace, &g, err, errlen);
+}
+
+int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
+		    const char *trace_override, const char *pcap_dir,
+		    char *err, size_t errlen)
+{
+	const struct sim_sc_endpoint *cfg;
+	struct sim_switch *sw;
+	struct sim_ep *ep;
+	uint64_t cap = 0, span;
+	char path[512];
+	uint32_t i;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->sc = *sc;
+	w->pcap_dir = pcap_dir;
+	nm_sim_os_reset(NULL);
+	sim_costs_install(&w->sc.costs);
+	if (sim_engine_init(&w->eng) != 0)
+		goto oom;
+	w->eng.after = sim_world_after;
+	w->eng.after_arg = w;
+	if (sim_cache_init(&w->cache) != 0)
+		goto oom;
+	nm_sim_os.hook = sim_cache_hook;
+	nm_sim_os.hook_arg = w;
+	rc = sim_world_trace(w, trace_override, err, errlen);
+	if (rc != 0)
+		return rc;
+	w->total_packets = (uint64_t)w->trace.count * w->sc.trace.loops;
+	for (i = 0; i < sc->nendpoints; i++)
+		cap += 4ULL * sc->endpoints[i].slots;
+	if (sim_pkts_init(&w->pk, &w->trace, cap + 4096) != 0)
+		goto oom;
+	w->reg = calloc(1, sizeof(*w->reg));
+	if (w->reg == NULL || vale_registry_init(w->reg) != 0)
+		goto oom;
+	if (pcap_dir != NULL && mkdir(pcap_dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: cannot create the pcap directory: %s",
+			 pcap_dir, strerror(errno));
+		return -EINVAL;
+	}
+	for (i = 0; i < sc->nswitches; i++) {
+		sw = calloc(1, sizeof(*sw));
+		if (sw == NULL)
+			goto oom;
+		sw->type = sc->switches[i].type;
+		sw->idx = i;
+		snprintf(sw->name, sizeof(sw->name), "%s", sc->switches[i].name);
+		w->sw[i] = sw;
+	}
+	for (i = 0; i < sc->nendpoints; i++) {
+		cfg = &w->sc.endpoints[i];
+		ep = calloc(1, sizeof(*ep));
+		if (ep == NULL)
+			goto oom;
+		w->ep[i] = ep;
+		w->nep = i + 1;
+		ep->w = w;
+		ep->cfg = cfg;
+		ep->idx = i;
+		ep->role = cfg->role;
+		ep->dir = cfg->role == SIM_ROLE_SENDER ? NR_TX : NR_RX;
+		ep->sw = w->sw[cfg->sw];
+		rc = sim_switch_open_port(ep->sw, w->reg, cfg->name, cfg->role,
+					  cfg->slots, err, errlen);
+		if (rc != 0)
+			return rc;
+		ep->pkr = sim_switch_kring(ep->sw, cfg->role);
+		sim_actor_init(&ep->app, w, cfg->name, i, sim_app_body,
+			       sim_app_has_work, ep);
+	}
+	for (i = 0; i < w->nep; i++) {
+		ep = w->ep[i];
+		ep->ops = sim_dev_ops_for(ep->cfg);
+		rc = ep->ops->init(ep, err, errlen);
+		if (rc != 0) {
+			if (err[0] == '\0')
+				snprintf(err, errlen, "endpoint %s: device setup failed: %d",
+					 ep->cfg->name, rc);
+			ep->ops = NULL;
+			return rc;
+		}
+		if (ep->role == SIM_ROLE_SENDER) {
+			ep->src_total = w->total_packets;
+			span = w->trace.ts_ns[w->trace.count - 1];
+			ep->src_loop_ns = span + (w->trace.count > 1
+						  ? span / (w->trace.count - 1) + 1 : 1000);
+		} else if (pcap_dir != NULL) {
+			snprintf(path, sizeof(path), "%s/%s.pcap", pcap_dir, ep->cfg->name);
+			ep->sink = sim_pcap_sink_open(path, w->sc.buf_size, err, errlen);
+			if (ep->sink == NULL)
+				return -EINVAL;
+		}
+	}
+	for (i = 0; i < w->nep; i++)
+		sim_actor_start(&w->ep[i]->app, 0);
+	return 0;
+oom:
+	snprintf(err, errlen, "%s: out of memory building the run", sc->source);
+	return -ENOMEM;
+}
+
+void sim_world_run(struct sim_world *w)
+{
+	uint64_t until = w->sc.max_time_us != 0 ? w->sc.max_time_us * 1000ULL
+						: UINT64_MAX;
+	struct sim_actor *a;
+	uint32_t i;
+
+	sim_engine_run(&w->eng, until);
+	w->end_ns = w->eng.now_ns;
+	if (w->failed)
+		return;
+	/* Drained: nobody may be left asleep with work (a lost notification
+	 * that nothing else would ever recover), and every packet counts. */
+	for (i = 0; i < w->nactors; i++) {
+		a = w->actors[i];
+		if (a->has_work != NULL && a->sleeping && a->has_work(a))
+			sim_world_violation(w, SIM_INV_NOTIFICATION, a, a->ep,
+					    "stranded at the end: asleep with work and no notification on its way");
+	}
+	if (w->failed)
+		return;
+	w->inv_checks[SIM_INV_CONSERVATION]++;
+	if (w->finished || sim_engine_next_time(&w->eng) == UINT64_MAX) {
+		if (w->pk.injected != w->pk.delivered + sim_world_drops(w) ||
+		    w->pk.injected != w->total_packets)
+			sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
+					    "run drained with injected %llu of %llu, delivered %llu, dropped %llu",
+					    (unsigned long long)w->pk.injected,
+					    (unsigned long long)w->total_packets,
+					    (unsigned long long)w->pk.delivered,
+					    (unsigned long long)sim_world_drops(w));
+	}
+	w->inv_checks[SIM_INV_FLOW_ORDER] = w->pk.checks_order;
+	w->inv_checks[SIM_INV_PAYLOAD] = w->pk.checks_payload;
+}
+
+void sim_world_destroy(struct sim_world *w)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->nep; i++) {
+		if (w->ep[i]->ops != NULL && w->ep[i]->ops->fini != NULL)
+			w->ep[i]->ops->fini(w->ep[i]);
+		sim_pcap_sink_close(w->ep[i]->sink);
+	}
+	for (i = 0; i < w->sc.nswitches; i++) {
+		if (w->sw[i] != NULL)
+			sim_switch_close(w->sw[i]);
+		free(w->sw[i]);
+	}
+	for (i = 0; i < w->nep; i++)
+		free(w->ep[i]);
+	if (w->reg != NULL) {
+		vale_registry_fini(w->reg);
+		free(w->reg);
+	}
+	sim_pkts_fini(&w->pk);
+	sim_trace_free(&w->trace);
+	nm_sim_os.hook = NULL;
+	nm_sim_os.hook_arg = NULL;
+	sim_cache_fini(&w->cache);
+	sim_engine_fini(&w->eng);
+	memset(w, 0, sizeof(*w));
+}

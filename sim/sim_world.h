@@ -1,0 +1,95 @@
+/*
+ * sim_world.h - one simulation run: the engine, the scenario, the trace,
+ * the switches' registry, the endpoints with their actors and devices, the
+ * packet accounting, and the invariants.
+ *
+ * Owns: building a run from a scenario (sim_world_build), running it to the
+ * end (sim_world_run) and tearing it down.  Everything in a run hangs off
+ * one struct sim_world; there is no other global state except the
+ * simulator backend's nm_sim_os (one machine per process).
+ *
+ * Invariants (each counted when checked; the first violation stops the run
+ * and is reported with time, actor, ring and indices):
+ *   conservation   injected == delivered + counted drops (at the end)
+ *   flow_order     per sender and flow, ids delivered in increasing order
+ *   payload        delivered bytes equal the trace record, no duplicate
+ *   ring_index     nm_kring_valid() on every kring after every event
+ *   lease          VALE: between steps no lease is open and
+ *                  hwcur <= hwtail == hwlease on every RX ring
+ *   notification   no actor sleeps while the peer's published state says
+ *                  it has work and no notification is on its way
+ */
+#ifndef SIM_WORLD_H
+#define SIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim_actor.h"
+#include "sim_cache.h"
+#include "sim_engine.h"
+#include "sim_pkt.h"
+#include "sim_scenario.h"
+#include "sim_trace.h"
+
+#define SIM_MAX_ACTORS 64
+
+enum sim_inv_id {
+	SIM_INV_CONSERVATION,
+	SIM_INV_FLOW_ORDER,
+	SIM_INV_PAYLOAD,
+	SIM_INV_RING_INDEX,
+	SIM_INV_LEASE,
+	SIM_INV_NOTIFICATION,
+	SIM_INV_COUNT
+};
+
+extern const char *const sim_inv_names[SIM_INV_COUNT];
+
+struct sim_ep;
+struct sim_switch;
+struct sim_pcap_sink;
+
+struct sim_world {
+	struct sim_engine eng;
+	struct sim_scenario sc;
+	struct sim_trace trace;
+	struct sim_pkts pk;
+	struct sim_cache cache;	  /* cache-line transfers (the step hook) */
+	struct vale_registry *reg;
+	struct sim_switch *sw[SIM_MAX_SWITCHES];
+	struct sim_ep *ep[SIM_MAX_ENDPOINTS];
+	uint32_t nep;
+	struct sim_actor *actors[SIM_MAX_ACTORS];
+	uint32_t nactors;
+	struct sim_actor *cur;	  /* running actor, or NULL */
+	uint64_t total_packets;	  /* to inject: trace records x loops */
+	uint64_t inv_checks[SIM_INV_COUNT];
+	uint64_t inv_violations[SIM_INV_COUNT];
+	bool failed;
+	char fail_msg[768];
+	bool finished;		  /* every packet accounted for */
+	uint64_t end_ns;	  /* virtual time at the end */
+	const char *pcap_dir;	  /* NULL: no pcap output */
+};
+
+/* Build the run; 0, or -EINVAL/-ENOMEM with one line in err. */
+int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
+		    const char *trace_override, const char *pcap_dir,
+		    char *err, size_t errlen);
+/* Run to the end (every packet accounted for, max_time, or a violation). */
+void sim_world_run(struct sim_world *w);
+void sim_world_destroy(struct sim_world *w);
+
+/* Register an actor with the run (fails the run if there are too many). */
+void sim_world_add_actor(struct sim_world *w, struct sim_actor *a);
+
+/* Record a violation of invariant id at the current time and stop. */
+void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
+			 const struct sim_actor *a, uint32_t ring,
+			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Packets dropped so far, by every counted reason. */
+uint64_t sim_world_drops(const struct sim_world *w);
+
+#endif /* SIM_WORLD_H */

@@ -1,0 +1,196 @@
+/*
+ * test_sim_scenario.c - scenarios read with libyaml: the embedded default,
+ * every kind of bad input as one line with file and line, and overrides.
+ *
+ * Groups: parse (default, full example, costs in their units),
+ * bad (syntax error, unknown key, out-of-range value, dangling reference,
+ * option for another device, duplicate, topology, missing file),
+ * override (good paths, bad paths, failure leaves the scenario unchanged).
+ */
+#include "nm_test.h"
+
+#include <errno.h>
+
+#include "sim_scenario.h"
+
+static const char *good =
+	"name: t\n"
+	"seed: 9\n"
+	"trace: {packets: 500, size: 128, mode: rate, rate_pps: 2000000, loops: 2}\n"
+	"costs: {vmexit_ns: 900, copy_byte_ps: 80}\n"
+	"hosts: [{name: h0}, {name: h1}]\n"
+	"switches:\n"
+	"  - {name: s0, type: pipe}\n"
+	"endpoints:\n"
+	"  - {name: a, host: h0, device: e1000, switch: s0, role: sender, itr_us: 50, send_combining: true}\n"
+	"  - {name: b, host: h1, device: virtio, switch: s0, role: receiver, event_idx: false, batch: 64, slots: 512}\n";
+
+static void test_sim_scenario_parses_default(void **state)
+{
+	struct sim_scenario sc;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(sim_scenario_load(&sc, "<embedded default>",
+					   sim_scenario_default_yaml, err,
+					   sizeof(err)),
+			 0);
+	assert_true(sc.trace.packets == 1000000);
+	assert_int_equal(sc.nendpoints, 2);
+	assert_int_equal(sc.endpoints[0].device, SIM_DEV_PTNET);
+	assert_int_equal(sc.switches[0].type, SIM_SW_VALE);
+}
+
+static void test_sim_scenario_parses_everything(void **state)
+{
+	struct sim_scenario sc;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(sim_scenario_load(&sc, "t.yaml", good, err, sizeof(err)), 0);
+	assert_true(sc.seed == 9);
+	assert_int_equal(sc.trace.size, 128);
+	assert_int_equal(sc.trace.mode, SIM_TRACE_RATE);
+	assert_int_equal(sc.trace.loops, 2);
+	assert_true(sc.costs.ps[SIM_C_VMEXIT] == 900000);
+	assert_true(sc.costs.ps[SIM_C_COPY_BYTE] == 80);
+	assert_int_equal(sc.endpoints[0].itr_us, 50);
+	assert_true(sc.endpoints[0].send_combining);
+	assert_false(sc.endpoints[1].event_idx);
+	assert_int_equal(sc.endpoints[1].host, 1);
+	assert_int_equal(sc.endpoints[1].slots, 512);
+	assert_int_equal(sc.switches[0].type, SIM_SW_PIPE);
+}
+
+static void expect_bad(const char *yaml, const char *what)
+{
+	struct sim_scenario sc;
+	char err[512] = "";
+
+	assert_int_equal(sim_scenario_load(&sc, "bad.yaml", yaml, err, sizeof(err)),
+			 -EINVAL);
+	printf("    rejected: %s\n", err);
+	assert_non_null(strstr(err, "bad.yaml:"));
+	assert_non_null(strstr(err, what));
+	assert_null(strchr(err, '\n'));
+}
+
+#define TOPO "switches: [{name: s}]\n" \
+	     "endpoints:\n" \
+	     "  - {name: a, switch: s, role: sender}\n" \
+	     "  - {name: b, switch: s, role: receiver}\n"
+
+static void test_sim_scenario_bad_syntax(void **state)
+{
+	(void)state;
+	expect_bad("name: x\ntrace: {packets: 5\nseed: 1\n", "bad.yaml:");
+	expect_bad("name: [unclosed\n", "YAML syntax error");
+	expect_bad("", "empty scenario");
+	expect_bad("- just\n- a list\n", "expected a mapping at the top level");
+}
+
+static void test_sim_scenario_bad_unknown_key(void **state)
+{
+	(void)state;
+	expect_bad(TOPO "colour: blue\n", "bad.yaml:5: unknown key 'colour'");
+	expect_bad(TOPO "trace: {packts: 5}\n", "bad.yaml:5: trace: unknown key 'packts'");
+	expect_bad(TOPO "costs: {warp_ns: 5}\n", "unknown primitive 'warp_ns'");
+	expect_bad("switches: [{name: s, speed: 10}]\n", "bad.yaml:1: switches: unknown key 'speed'");
+}
+
+static void test_sim_scenario_bad_range(void **state)
+{
+	(void)state;
+	expect_bad(TOPO "trace: {size: 20}\n", "trace.size: '20' is out of range (expected an integer in [60, 1514])");
+	expect_bad(TOPO "trace: {packets: -3}\n", "trace.packets: '-3' is out of range");
+	expect_bad(TOPO "trace: {loops: many}\n", "trace.loops: 'many' is out of range");
+	expect_bad(TOPO "buf_size: 100\n", "not a multiple of 64");
+	expect_bad(TOPO "trace: {mode: warp}\n", "unknown value 'warp' (expected one of: fast, timestamps, rate)");
+	expect_bad("switches: [{name: s}]\nendpoints:\n"
+		   "  - {name: a, switch: s, role: sender, batch: 1024, slots: 1024}\n"
+		   "  - {name: b, switch: s, role: receiver}\n",
+		   "bad.yaml:3: endpoint a: batch 1024 is not below slots 1024");
+}
+
+static void test_sim_scenario_bad_reference(void **state)
+{
+	(void)state;
+	expect_bad("switches: [{name: s}]\nendpoints:\n"
+		   "  - {name: a, switch: t, role: sender}\n",
+		   "bad.yaml:3: endpoint a: switch 't' is not defined");
+	expect_bad("hosts: [{name: h}]\n" "switches: [{name: s}]\nendpoints:\n"
+		   "  - {name: a, switch: s, host: q, role: sender}\n",
+		   "bad.yaml:4: endpoint a: host 'q' is not defined");
+	expect_bad("switches: [{name: s}]\nendpoints:\n"
+		   "  - {name: a, switch: s, role: sender, device: virtio, itr_us: 5}\n",
+		   "bad.yaml:3: endpoint a: itr_us applies to device e1000 only (this one is virtio)");
+	expect_bad("switches: [{name: s}, {name: s}]\n", "duplicate name 's'");
+	expect_bad("switches: [{name: s}]\nendpoints:\n"
+		   "  - {name: a, switch: s, role: sender}\n",
+		   "switch s: 1 senders and 0 receivers");
+	expect_bad(TOPO "trace: {file: [a, b]}\n", "trace.file: expected a single value");
+}
+
+static void test_sim_scenario_bad_missing_file(void **state)
+{
+	struct sim_scenario sc;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(sim_scenario_load(&sc, "/nonexistent/x.yaml", NULL, err,
+					   sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "/nonexistent/x.yaml: "));
+}
+
+static void test_sim_scenario_override_paths(void **state)
+{
+	struct sim_scenario sc, before;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(sim_scenario_load(&sc, "t.yaml", good, err, sizeof(err)), 0);
+	assert_int_equal(sim_scenario_override(&sc, "endpoints.b.batch=32", err, sizeof(err)), 0);
+	assert_int_equal(sc.endpoints[1].batch, 32);
+	assert_int_equal(sim_scenario_override(&sc, "trace.loops=3", err, sizeof(err)), 0);
+	assert_int_equal(sc.trace.loops, 3);
+	assert_int_equal(sim_scenario_override(&sc, "costs.vmexit_ns=777", err, sizeof(err)), 0);
+	assert_true(sc.costs.ps[SIM_C_VMEXIT] == 777000);
+	assert_int_equal(sim_scenario_override(&sc, "seed=5", err, sizeof(err)), 0);
+	assert_int_equal(sim_scenario_override(&sc, "switches.s0.type=vale", err, sizeof(err)), 0);
+	before = sc;
+	assert_int_equal(sim_scenario_override(&sc, "endpoints.b.batch=4096", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "batch"));
+	assert_int_equal(sim_scenario_override(&sc, "endpoints.z.batch=1", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no endpoint named 'z'"));
+	assert_int_equal(sim_scenario_override(&sc, "endpoints.b.itr_us=5", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "applies to device e1000"));
+	assert_int_equal(sim_scenario_override(&sc, "nonsense", err, sizeof(err)), -EINVAL);
+	assert_memory_equal(&sc, &before, sizeof(sc));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest parse[] = {
+		cmocka_unit_test(test_sim_scenario_parses_default),
+		cmocka_unit_test(test_sim_scenario_parses_everything),
+	};
+	static const struct CMUnitTest bad[] = {
+		cmocka_unit_test(test_sim_scenario_bad_syntax),
+		cmocka_unit_test(test_sim_scenario_bad_unknown_key),
+		cmocka_unit_test(test_sim_scenario_bad_range),
+		cmocka_unit_test(test_sim_scenario_bad_reference),
+		cmocka_unit_test(test_sim_scenario_bad_missing_file),
+	};
+	static const struct CMUnitTest override[] = {
+		cmocka_unit_test(test_sim_scenario_override_paths),
+	};
+	static const struct nm_test_group groups[] = {
+		NM_TEST_GROUP("parse", parse),
+		NM_TEST_GROUP("bad", bad),
+		NM_TEST_GROUP("override", override),
+	};
+
+	return nm_test_main("sim_scenario", argc, argv, groups,
+			    sizeof(groups) / sizeof(groups[0]));
+}

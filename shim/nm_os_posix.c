@@ -372,7 +372,7 @@ static bool nm_shim_log_allowed(struct nm_shim_ratelimit *rl)
 		return true;
 	if (rl->window_start_ns == 0 ||
 	    now - rl->window_start_ns >= NM_SHIM_RL_INTERVAL_NS) {
-		if (rl->missed > 0)
+		if (rl->missed > 0 && nm_shim_log_quiet != 1)
 			fprintf(stderr, "nmlab: %u callbacks suppressed\n",
 				rl->missed);
 		rl->window_start_ns = now;
@@ -399,16 +399,16 @@ void nm_shim_log(struct nm_shim_ratelimit *rl, enum nm_shim_log_level level,
 	vsnprintf(nm_shim_log_last_line, sizeof(nm_shim_log_last_line), fmt,
 		  ap);
 	va_end(ap);
-	allowed = nm_shim_log_allowed(rl);
-	if (allowed)
-		nm_shim_log_totals.emitted++;
-	else
-		nm_shim_log_totals.suppressed++;
 	if (nm_shim_log_quiet < 0) {
 		const char *q = getenv("NM_LOG_QUIET");
 
 		nm_shim_log_quiet = q != NULL && q[0] == '1';
 	}
+	allowed = nm_shim_log_allowed(rl);
+	if (allowed)
+		nm_shim_log_totals.emitted++;
+	else
+		nm_shim_log_totals.suppressed++;
 	if (allowed && !nm_shim_log_quiet)
 		fprintf(stderr, "nmlab %s: %s\n", names[level],
 			nm_shim_log_last_line);

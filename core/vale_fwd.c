@@ -260,6 +260,10 @@ static inline void vale_fwd_copy_bytes(uint8_t *dst, const uint8_t *src,
 	/* Whole 64-byte blocks (fixed-size copies the compiler inlines);
 	 * both buffers are multiples of 64 bytes long and len fits in both,
 	 * so the rounding stays inside them. */
+	if (nm_likely(len <= 64)) {
+		nm_os_memcpy(dst, src, 64); /* minimum-size frames: one block */
+		return;
+	}
 	if (len > VALE_COPY_SMALL) {
 		nm_os_memcpy(dst, src, len);
 		return;
@@ -324,7 +328,11 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 	struct netmap_ring *rring = rx->kr.ring;
 	struct netmap_slot *rs = rring->slot;
 	uint8_t *dbase = dpool->base;
-	uint32_t dsize = dpool->buf_size, dnum = dpool->num_bufs;
+	uint32_t dsize = dpool->buf_size;
+	/* Valid indices: bi - NETMAP_BUF_RESERVED < dvalid (unsigned). */
+	uint32_t dvalid = dpool->num_bufs > NETMAP_BUF_RESERVED ?
+				  dpool->num_bufs - NETMAP_BUF_RESERVED :
+				  0;
 	uint32_t n = rx->kr.num_slots, start = 0, idx = 0, j, left, cur;
 	uint64_t pkts = 0, slots = 0;
 	bool moved;
@@ -374,7 +382,7 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 		/* One slot, leased to us; its buffer index is
 		 * receiver-writable and read once. */
 		bi = nm_os_shared_load32(&rs[j].buf_idx);
-		if (nm_likely(bi >= NETMAP_BUF_RESERVED && bi < dnum &&
+		if (nm_likely(bi - NETMAP_BUF_RESERVED < dvalid &&
 			      len <= dsize)) {
 			vale_fwd_copy_bytes(dbase + (size_t)bi * dsize, sbuf,
 					    len);
@@ -559,6 +567,10 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 	uint32_t bsize = pool->buf_size, nbufs = pool->num_bufs;
 	uint32_t n = kr->num_slots, i = kr->hwcur, end = kr->rhead;
 	uint32_t src = t->port->index, ring = t->ring;
+	/* Valid indices: idx - NETMAP_BUF_RESERVED < nvalid (unsigned). */
+	uint32_t nvalid = nbufs > NETMAP_BUF_RESERVED ?
+				  nbufs - NETMAP_BUF_RESERVED :
+				  0;
 	struct vale_bridge *br = NULL;
 	const struct vale_lookup *lk;
 	uint64_t pkts = 0;
@@ -570,6 +582,8 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 	lk = nm_os_ptr_read((void *const *)&t->port->sw->lookup);
 	if (lk->fn == vale_bridge_lookup && ring < VALE_MAX_RINGS)
 		br = lk->priv;
+	else
+		nvalid = 0; /* no inline path: every packet is taken below */
 	while (i != end) {
 		uint32_t idx, first;
 		uint16_t len, fl;
@@ -580,8 +594,8 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 		idx = nm_os_shared_load32(&slot[i].buf_idx);
 		len = nm_os_shared_load16(&slot[i].len);
 		fl = nm_os_shared_load16(&slot[i].flags);
-		if (nm_likely(br != NULL && idx >= NETMAP_BUF_RESERVED &&
-			      idx < nbufs && len <= bsize &&
+		if (nm_likely(idx - NETMAP_BUF_RESERVED < nvalid &&
+			      len <= bsize &&
 			      !(fl & (NS_INDIRECT | NS_MOREFRAG)))) {
 			buf = base + (size_t)idx * bsize;
 			first = ft->used;

@@ -22,10 +22,12 @@
  * Runs are timed with the thread's CPU clock (time on a core).
  *
  *   nmlab-bench-vale [--packets N] [--runs R] [--json FILE] [--quick]
+ *                    [--batch 1|4|16|64|256|1024]
  *                    [--only baseline|vale_unicast|pipe|vale_1to8|vale_bcast8]
  *                    [--frame 60|1514]
- * (--quick: batch 256 only; --only, --frame: one figure or frame size of
- * vale_unicast and the baseline, for profiling: the others print as zero.)
+ * (--quick: batch 256 only; --batch: that batch only; --only, --frame: one
+ * figure, or one frame size of vale_unicast and the baseline, for
+ * profiling: the others print as zero.)
  */
 #include "nm_ring_user.h"
 #include "nm_shim.h"
@@ -384,7 +386,7 @@ int main(int argc, char **argv)
 	struct bench b;
 	const char *json = NULL;
 	bool quick = false;
-	uint32_t i, k;
+	uint32_t i, k, only_batch = 0;
 
 	memset(&b, 0, sizeof(b));
 	b.packets = 4000000;
@@ -398,12 +400,14 @@ int main(int argc, char **argv)
 			json = argv[++i];
 		else if (!strcmp(argv[i], "--quick"))
 			quick = true;
+		else if (!strcmp(argv[i], "--batch") && i + 1 < (uint32_t)argc)
+			only_batch = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--only") && i + 1 < (uint32_t)argc)
 			b.only = argv[++i];
 		else if (!strcmp(argv[i], "--frame") && i + 1 < (uint32_t)argc)
 			b.frame = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else {
-			fprintf(stderr, "usage: %s [--packets N] [--runs R (5..101)] [--json FILE] [--quick] [--only FIGURE] [--frame 60|1514]\n",
+			fprintf(stderr, "usage: %s [--packets N] [--runs R (5..101)] [--json FILE] [--quick] [--batch B] [--only FIGURE] [--frame 60|1514]\n",
 				argv[0]);
 			return 2;
 		}
@@ -425,7 +429,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < NM_ARRAY_SIZE(batches); i++) {
 		bool all = false;
 
-		if (quick && batches[i] != 256)
+		if ((quick && batches[i] != 256) ||
+		    (only_batch != 0 && batches[i] != only_batch))
 			continue;
 		for (k = 0; k < NM_ARRAY_SIZE(few_batches); k++)
 			all |= few_batches[k] == batches[i];

@@ -359,10 +359,6 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 		frags = ft->ent[cur].frags;
 		len = ft->ent[cur].len;
 		sbuf = ft->ent[cur].buf;
-		/* The next packet's source line, while this one is copied
-		 * (a hint only: it never faults). */
-		if (u != VALE_FT_NIL)
-			__builtin_prefetch(ft->ent[u].buf);
 		if (nm_unlikely(frags > left)) {
 			ft->drops[VALE_DROP_RX_FULL]++;
 			left = 0; /* later packets did not fit either */

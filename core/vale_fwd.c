@@ -214,18 +214,19 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 /*
  * Next packet in source order; advances the queue used.  Linked: from two
  * queues u and b (ent[].next).  Linear (every entry is in one queue, b is
- * empty): the entry after u's packet, up to ft->used.
+ * empty): the entry after u's packet, up to used (ft->used, passed in a
+ * local: it does not change in phase 2).
  */
 static inline __attribute__((__always_inline__)) uint32_t
 vale_fwd_pop(const struct vale_fwd_scratch *ft, uint32_t *u, uint32_t *b,
-	     bool linear)
+	     bool linear, uint32_t used)
 {
 	uint32_t cur;
 
 	if (linear) {
 		cur = *u;
 		*u = cur + ft->ent[cur].frags;
-		if (*u >= ft->used)
+		if (*u >= used)
 			*u = VALE_FT_NIL;
 	} else if (*u < *b) {
 		cur = *u;
@@ -241,10 +242,10 @@ vale_fwd_pop(const struct vale_fwd_scratch *ft, uint32_t *u, uint32_t *b,
 static uint32_t vale_fwd_fit(const struct vale_fwd_scratch *ft, uint32_t u,
 			     uint32_t b, uint32_t space, bool linear)
 {
-	uint32_t sum = 0, cur;
+	uint32_t sum = 0, cur, used = ft->used;
 
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
-		cur = vale_fwd_pop(ft, &u, &b, linear);
+		cur = vale_fwd_pop(ft, &u, &b, linear, used);
 		if (sum + ft->ent[cur].frags > space)
 			break;
 		sum += ft->ent[cur].frags;
@@ -334,7 +335,8 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 				  dpool->num_bufs - NETMAP_BUF_RESERVED :
 				  0;
 	uint32_t n = rx->kr.num_slots, start = 0, idx = 0, j, left, cur;
-	uint64_t pkts = 0, slots = 0;
+	uint32_t used = ft->used;
+	uint64_t pkts = 0, slots = 0; /* slots: beyond a packet's first */
 	bool moved;
 
 	nm_os_lock_acquire(&rx->lock);
@@ -355,7 +357,7 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 		const uint8_t *sbuf;
 		uint32_t frags, len, bi;
 
-		cur = vale_fwd_pop(ft, &u, &b, linear);
+		cur = vale_fwd_pop(ft, &u, &b, linear, used);
 		frags = ft->ent[cur].frags;
 		len = ft->ent[cur].len;
 		sbuf = ft->ent[cur].buf;
@@ -367,7 +369,7 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 		if (nm_unlikely(frags != 1)) {
 			if (vale_fwd_copy_frags(ft, cur, rring, n, j, dpool)) {
 				pkts++;
-				slots += frags;
+				slots += frags - 1;
 			} else {
 				ft->drops[VALE_DROP_BAD_DST]++;
 			}
@@ -385,7 +387,6 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 			nm_os_shared_store16(&rs[j].len, (uint16_t)len);
 			nm_os_shared_store16(&rs[j].flags, 1 << NS_PORT_SHIFT);
 			pkts++;
-			slots++;
 		} else {
 			/* Padded with an empty packet (see
 			 * vale_fwd_copy_frags()). */
@@ -406,7 +407,7 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 	if (moved)
 		nm_port_notify(&dp->up, NR_RX, ring);
 	nm_os_counter_add(&dp->stats.rx_pkts, pkts);
-	nm_os_counter_add(&dp->stats.rx_slots, slots);
+	nm_os_counter_add(&dp->stats.rx_slots, pkts + slots);
 }
 
 /* Count every packet of queues u and b as dropped for reason r. */
@@ -414,7 +415,7 @@ static void vale_fwd_drop_all(struct vale_fwd_scratch *ft, uint32_t u,
 			      uint32_t b, enum vale_drop_reason r, bool linear)
 {
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
-		vale_fwd_pop(ft, &u, &b, linear);
+		vale_fwd_pop(ft, &u, &b, linear, ft->used);
 		ft->drops[r]++;
 	}
 }

@@ -22,9 +22,12 @@
  * Runs are timed with the thread's CPU clock (time on a core).
  *
  *   nmlab-bench-vale [--packets N] [--runs R] [--json FILE] [--quick]
+ *                    [--batch 1|4|16|64|256|1024]
  *                    [--only baseline|vale_unicast|pipe|vale_1to8|vale_bcast8]
- * (--quick: batch 256 only; --only: one figure, for profiling: the others
- * print as zero.)
+ *                    [--frame 60|1514]
+ * (--quick: batch 256 only; --batch: that batch only; --only, --frame: one
+ * figure, or one frame size of vale_unicast and the baseline, for
+ * profiling: the others print as zero.)
  */
 #include "nm_ring_user.h"
 #include "nm_shim.h"
@@ -51,11 +54,17 @@ struct bench {
 	FILE *out;
 	int nres;
 	const char *only; /* profile one figure: skip the others */
+	uint32_t frame;	  /* profile one frame size (60 or 1514); 0: both */
 };
 
 static bool want(const struct bench *b, const char *name)
 {
 	return b->only == NULL || strcmp(b->only, name) == 0;
+}
+
+static bool want_frame(const struct bench *b, uint32_t frame)
+{
+	return b->frame == 0 || b->frame == frame;
 }
 
 /* CPU time of this thread: a run is timed only while it is on a core, so
@@ -332,14 +341,14 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 	memset(bc8, 0, sizeof(bc8));
 	setup_switch(b, &s2, batch, 1, false);
 	for (r = 0; r < b->runs; r++) {
-		if (want(b, "baseline")) {
+		if (want(b, "baseline") && want_frame(b, 60))
 			base60[r] = run_baseline(b, s2.src, s2.dst[0], batch, 60);
+		if (want(b, "baseline") && want_frame(b, 1514))
 			base1514[r] = run_baseline(b, s2.src, s2.dst[0], batch, 1514);
-		}
-		if (want(b, "vale_unicast")) {
+		if (want(b, "vale_unicast") && want_frame(b, 60))
 			v60[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 60);
+		if (want(b, "vale_unicast") && want_frame(b, 1514))
 			v1514[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 1514);
-		}
 	}
 	teardown(&s2);
 	sb60 = summarize(base60, b->runs);
@@ -377,7 +386,7 @@ int main(int argc, char **argv)
 	struct bench b;
 	const char *json = NULL;
 	bool quick = false;
-	uint32_t i, k;
+	uint32_t i, k, only_batch = 0;
 
 	memset(&b, 0, sizeof(b));
 	b.packets = 4000000;
@@ -391,10 +400,14 @@ int main(int argc, char **argv)
 			json = argv[++i];
 		else if (!strcmp(argv[i], "--quick"))
 			quick = true;
+		else if (!strcmp(argv[i], "--batch") && i + 1 < (uint32_t)argc)
+			only_batch = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--only") && i + 1 < (uint32_t)argc)
 			b.only = argv[++i];
+		else if (!strcmp(argv[i], "--frame") && i + 1 < (uint32_t)argc)
+			b.frame = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else {
-			fprintf(stderr, "usage: %s [--packets N] [--runs R (5..101)] [--json FILE] [--quick] [--only FIGURE]\n",
+			fprintf(stderr, "usage: %s [--packets N] [--runs R (5..101)] [--json FILE] [--quick] [--batch B] [--only FIGURE] [--frame 60|1514]\n",
 				argv[0]);
 			return 2;
 		}
@@ -416,7 +429,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < NM_ARRAY_SIZE(batches); i++) {
 		bool all = false;
 
-		if (quick && batches[i] != 256)
+		if ((quick && batches[i] != 256) ||
+		    (only_batch != 0 && batches[i] != only_batch))
 			continue;
 		for (k = 0; k < NM_ARRAY_SIZE(few_batches); k++)
 			all |= few_batches[k] == batches[i];

@@ -4,12 +4,14 @@
  *
  * Phase 1 (no lock): each packet (NS_MOREFRAG chain) is read slot by slot,
  * each field once, into the TX ring's scratch and classified by the lookup
- * into a (port, ring) queue.  A packet starts only below VALE_BATCH entries
- * and stores at most 64, so the scratch is bounded by slots (D2); the walk
- * ends at head and counts in 32 bits (D1).  Phase 2, per destination ring:
- * lease whole packets under the ring lock, copy unlocked, complete the lease
- * under the lock (hwtail moves only over completed leases, in order; see
- * vale_lease.h), notify.  Details: docs/vale.md.
+ * into a (port, ring) queue, recorded on its entry.  A packet starts only
+ * below VALE_BATCH entries and stores at most 64, so the scratch is bounded
+ * by slots (D2); the walk ends at head and counts in 32 bits (D1).  Phase 2:
+ * when every packet went to one ring the scratch is delivered in order as
+ * it stands; otherwise one pass links each queue's packets first.  Per
+ * destination ring: lease whole packets under the ring lock, copy unlocked,
+ * complete the lease under the lock (hwtail moves only over completed
+ * leases, in order; see vale_lease.h), notify.  Details: docs/vale.md.
  *
  * Locking: the TX pass is one read-side section; ring locks are held only to
  * take and complete leases and by the RX sync; the scratch is the TX kring's.
@@ -30,9 +32,10 @@ NM_STATIC_ASSERT(VALE_NUM_QUEUES < VALE_FT_NIL, "queue numbers fit in 16 bits");
 struct vale_fwd_ent {
 	const uint8_t *buf; /* source payload (inside the source region) */
 	uint16_t len;
-	uint16_t flags;
 	uint16_t frags; /* on a packet's first entry: its slots */
-	uint16_t next;	/* on a packet's first entry: next packet in queue */
+	uint16_t q;	/* on a packet's first entry: its queue */
+	uint16_t next;	/* on a packet's first entry: next packet in queue
+			 * (linked by vale_fwd_link() in phase 2) */
 };
 
 struct vale_fwd_queue {
@@ -46,6 +49,8 @@ struct vale_fwd_scratch {
 	uint16_t active[VALE_NUM_QUEUES]; /* queues with work, first-use order */
 	uint32_t num_active;
 	uint32_t used; /* entries of ent[] in use */
+	uint32_t q0;   /* queue of ent[0], or VALE_FT_NIL */
+	bool mixed;    /* some entry is in another queue than q0 */
 	/* Accumulated during one sync, added to the port's counters once. */
 	uint64_t tx_pkts, tx_slots;
 	uint64_t drops[VALE_DROP_NREASONS];
@@ -60,6 +65,7 @@ struct vale_fwd_scratch *vale_fwd_scratch_alloc(void)
 		return NULL;
 	for (q = 0; q < VALE_NUM_QUEUES; q++)
 		ft->q[q].head = VALE_FT_NIL;
+	ft->q0 = VALE_FT_NIL;
 	return ft;
 }
 
@@ -70,85 +76,96 @@ void vale_fwd_scratch_free(struct vale_fwd_scratch *ft)
 
 /* ---- Phase 1. */
 
-static void vale_fwd_enqueue(struct vale_fwd_scratch *ft, uint32_t q,
-			     uint32_t first, uint32_t frags)
+/* Record the packet held in ent[first .. first + frags) as queued on q. */
+static inline void vale_fwd_push(struct vale_fwd_scratch *ft, uint32_t q,
+				 uint32_t first, uint32_t frags)
 {
-	struct vale_fwd_queue *qq = &ft->q[q];
-
 	ft->ent[first].frags = (uint16_t)frags;
-	ft->ent[first].next = VALE_FT_NIL;
-	if (qq->head == VALE_FT_NIL) {
-		qq->head = (uint16_t)first;
-		qq->slots = 0;
-		if (q != VALE_BCAST_QUEUE)
-			ft->active[ft->num_active++] = (uint16_t)q;
-	} else {
-		ft->ent[qq->tail].next = (uint16_t)first;
+	ft->ent[first].q = (uint16_t)q;
+	if (nm_unlikely(q != ft->q0)) {
+		if (ft->q0 == VALE_FT_NIL)
+			ft->q0 = q;
+		else
+			ft->mixed = true;
 	}
-	qq->tail = (uint16_t)first;
-	qq->slots += frags;
-	ft->used += frags;
+	ft->used = first + frags;
 }
 
-/* Lookup for one packet held in ent[first .. first + frags).  Whether the
- * destination port exists, and the ring modulo its ring count, are
- * settled in phase 2, once per queue rather than once per packet. */
-static inline void vale_fwd_classify(struct vale_tx_ring *t,
-				     const struct vale_lookup *lk,
-				     uint32_t first, uint32_t frags)
+/* Lookup for one packet held in ent[first .. first + frags), whose first
+ * slot had flags `flags`.  Whether the destination port exists, and the
+ * ring modulo its ring count, are settled in phase 2, once per queue
+ * rather than once per packet. */
+static void vale_fwd_classify(struct vale_tx_ring *t,
+			      const struct vale_lookup *lk, uint32_t first,
+			      uint32_t frags, uint16_t flags)
 {
 	struct vale_fwd_scratch *ft = t->ft;
 	const struct vale_fwd_ent *e = &ft->ent[first];
 	uint32_t dst, dst_ring = t->ring, src = t->port->index;
 	struct vale_pkt pkt;
 
-	if (nm_likely(lk->fn == vale_bridge_lookup)) {
-		/* The default bridge, inlined: no indirect call per packet. */
-		dst = vale_bridge_classify(lk->priv, e->buf, e->len, e->flags,
-					   src);
-	} else {
-		pkt.buf = e->buf;
-		pkt.len = e->len;
-		pkt.slots = frags;
-		pkt.flags = e->flags;
-		pkt.src_port = src;
-		pkt.src_ring = t->ring;
-		dst = lk->fn(&pkt, &dst_ring, lk->priv);
-	}
+	pkt.buf = e->buf;
+	pkt.len = e->len;
+	pkt.slots = frags;
+	pkt.flags = flags;
+	pkt.src_port = src;
+	pkt.src_ring = t->ring;
+	dst = lk->fn(&pkt, &dst_ring, lk->priv);
 	if (dst >= VALE_DROP)
 		ft->drops[VALE_DROP_LOOKUP]++;
 	else if (dst == VALE_BROADCAST)
-		vale_fwd_enqueue(ft, VALE_BCAST_QUEUE, first, frags);
+		vale_fwd_push(ft, VALE_BCAST_QUEUE, first, frags);
 	else if (dst_ring >= VALE_MAX_RINGS)
 		ft->drops[VALE_DROP_BAD_RING]++; /* D10: never index with it */
 	else if (dst == src)
 		ft->drops[VALE_DROP_SELF]++;
 	else
-		vale_fwd_enqueue(ft, dst * VALE_MAX_RINGS + dst_ring, first,
-				 frags);
+		vale_fwd_push(ft, dst * VALE_MAX_RINGS + dst_ring, first, frags);
+}
+
+/* Queue the packet held in ent[first .. first + frags), of first slot
+ * (buf, len, flags), where the default bridge sends it; its destination
+ * ring is the source ring, ring (< VALE_MAX_RINGS). */
+static inline void vale_fwd_bridge(struct vale_fwd_scratch *ft,
+				   struct vale_bridge *br, uint32_t src,
+				   uint32_t ring, uint32_t first,
+				   uint32_t frags, const uint8_t *buf,
+				   uint32_t len, uint16_t flags)
+{
+	uint32_t dst = vale_bridge_classify(br, buf, len, flags, src);
+
+	if (nm_likely(dst < VALE_BROADCAST && dst != src))
+		vale_fwd_push(ft, dst * VALE_MAX_RINGS + ring, first, frags);
+	else if (dst == VALE_BROADCAST)
+		vale_fwd_push(ft, VALE_BCAST_QUEUE, first, frags);
+	else if (dst >= VALE_DROP)
+		ft->drops[VALE_DROP_LOOKUP]++;
+	else
+		ft->drops[VALE_DROP_SELF]++;
 }
 
 /*
- * Read one packet starting at slot i (i != end) and classify it; returns the
- * slot after it.  The fields used (buffer index, length, flags) are read
- * once each and judged before use; nothing in the TX ring is written.
+ * Read one packet starting at slot i (i != end), whose first slot's fields
+ * the caller has read once as (idx, len, flags), and classify it; returns
+ * the slot after it.  The fields used (buffer index, length, flags) are
+ * read once each and judged before use; nothing in the TX ring is written.
+ * This is the general case; vale_txsync() inlines the common one (a
+ * single-slot packet, the default bridge).
  */
-static inline uint32_t vale_fwd_take(struct vale_tx_ring *t,
-				     const struct vale_lookup *lk, uint32_t i,
-				     uint32_t end)
+static __attribute__((__noinline__)) uint32_t
+vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
+	      uint32_t i, uint32_t end, uint32_t idx, uint16_t len,
+	      uint16_t flags)
 {
 	struct vale_fwd_scratch *ft = t->ft;
 	const struct nm_buf_pool *pool = &t->port->region.pool;
 	struct netmap_slot *slot = t->kr.ring->slot;
 	uint32_t n = t->kr.num_slots, first = ft->used, frags = 0;
+	uint16_t first_flags = flags;
 	int bad = -1; /* drop reason, or -1 */
 	bool complete = true;
 
 	for (;;) {
-		uint32_t idx = nm_os_shared_load32(&slot[i].buf_idx);
-		uint16_t len = nm_os_shared_load16(&slot[i].len);
-		uint16_t flags = nm_os_shared_load16(&slot[i].flags);
-
 		if (nm_unlikely(!nm_buf_idx_valid(pool, idx) ||
 				len > pool->buf_size)) {
 			if (bad < 0)
@@ -161,7 +178,6 @@ static inline uint32_t vale_fwd_take(struct vale_tx_ring *t,
 
 			e->buf = pool->base + (size_t)idx * pool->buf_size;
 			e->len = len;
-			e->flags = flags;
 		}
 		frags++;
 		i = nm_idx_next(i, n);
@@ -171,6 +187,9 @@ static inline uint32_t vale_fwd_take(struct vale_tx_ring *t,
 			complete = false;
 			break;
 		}
+		idx = nm_os_shared_load32(&slot[i].buf_idx);
+		len = nm_os_shared_load16(&slot[i].len);
+		flags = nm_os_shared_load16(&slot[i].flags);
 	}
 	ft->tx_pkts++;
 	ft->tx_slots += frags;
@@ -180,20 +199,36 @@ static inline uint32_t vale_fwd_take(struct vale_tx_ring *t,
 		ft->drops[VALE_DROP_FRAGS]++;
 	else if (nm_unlikely(bad >= 0))
 		ft->drops[bad]++;
+	else if (lk->fn == vale_bridge_lookup && t->ring < VALE_MAX_RINGS)
+		/* The default bridge, inlined: no indirect call. */
+		vale_fwd_bridge(ft, lk->priv, t->port->index, t->ring, first,
+				frags, ft->ent[first].buf, ft->ent[first].len,
+				first_flags);
 	else
-		vale_fwd_classify(t, lk, first, frags);
+		vale_fwd_classify(t, lk, first, frags, first_flags);
 	return i;
 }
 
 /* ---- Phase 2. */
 
-/* Next packet in source order from two queues; advances the one used. */
-static inline uint32_t vale_fwd_pop(const struct vale_fwd_scratch *ft,
-				    uint32_t *u, uint32_t *b)
+/*
+ * Next packet in source order; advances the queue used.  Linked: from two
+ * queues u and b (ent[].next).  Linear (every entry is in one queue, b is
+ * empty): the entry after u's packet, up to used (ft->used, passed in a
+ * local: it does not change in phase 2).
+ */
+static inline __attribute__((__always_inline__)) uint32_t
+vale_fwd_pop(const struct vale_fwd_scratch *ft, uint32_t *u, uint32_t *b,
+	     bool linear, uint32_t used)
 {
 	uint32_t cur;
 
-	if (*u < *b) {
+	if (linear) {
+		cur = *u;
+		*u = cur + ft->ent[cur].frags;
+		if (*u >= used)
+			*u = VALE_FT_NIL;
+	} else if (*u < *b) {
 		cur = *u;
 		*u = ft->ent[cur].next;
 	} else {
@@ -205,12 +240,12 @@ static inline uint32_t vale_fwd_pop(const struct vale_fwd_scratch *ft,
 
 /* Slots of the longest prefix of whole packets that fits in space. */
 static uint32_t vale_fwd_fit(const struct vale_fwd_scratch *ft, uint32_t u,
-			     uint32_t b, uint32_t space)
+			     uint32_t b, uint32_t space, bool linear)
 {
-	uint32_t sum = 0, cur;
+	uint32_t sum = 0, cur, used = ft->used;
 
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
-		cur = vale_fwd_pop(ft, &u, &b);
+		cur = vale_fwd_pop(ft, &u, &b, linear, used);
 		if (sum + ft->ent[cur].frags > space)
 			break;
 		sum += ft->ent[cur].frags;
@@ -226,6 +261,10 @@ static inline void vale_fwd_copy_bytes(uint8_t *dst, const uint8_t *src,
 	/* Whole 64-byte blocks (fixed-size copies the compiler inlines);
 	 * both buffers are multiples of 64 bytes long and len fits in both,
 	 * so the rounding stays inside them. */
+	if (nm_likely(len <= 64)) {
+		nm_os_memcpy(dst, src, 64); /* minimum-size frames: one block */
+		return;
+	}
 	if (len > VALE_COPY_SMALL) {
 		nm_os_memcpy(dst, src, len);
 		return;
@@ -239,7 +278,7 @@ static inline void vale_fwd_copy_bytes(uint8_t *dst, const uint8_t *src,
  * leased to us; their buffer indices are receiver-writable and read once.
  * On a bad one the packet's slots are padded with empty packets (len 0,
  * flags 0) and false is returned.  This is the multi-slot case; the
- * single-slot case is vale_fwd_copy().
+ * single-slot case is inline in vale_fwd_deliver().
  */
 static __attribute__((__noinline__)) bool
 vale_fwd_copy_frags(const struct vale_fwd_scratch *ft, uint32_t cur,
@@ -275,74 +314,88 @@ vale_fwd_copy_frags(const struct vale_fwd_scratch *ft, uint32_t cur,
 	return ok;
 }
 
-/* Copy the packet at ent[cur] into the leased RX slots from j; see
- * vale_fwd_copy_frags() for the rules. */
-static inline bool vale_fwd_copy(const struct vale_fwd_scratch *ft,
-				 uint32_t cur, struct netmap_ring *ring,
-				 uint32_t n, uint32_t j,
-				 const struct nm_buf_pool *dpool)
-{
-	const struct vale_fwd_ent *e = &ft->ent[cur];
-	struct netmap_slot *d = &ring->slot[j];
-	uint32_t b;
-
-	if (nm_unlikely(e->frags != 1))
-		return vale_fwd_copy_frags(ft, cur, ring, n, j, dpool);
-	b = nm_os_shared_load32(&d->buf_idx);
-	if (nm_likely(nm_buf_idx_valid(dpool, b) && e->len <= dpool->buf_size)) {
-		vale_fwd_copy_bytes(dpool->base + (size_t)b * dpool->buf_size,
-				    e->buf, e->len);
-		nm_os_shared_store16(&d->len, e->len);
-		nm_os_shared_store16(&d->flags, 1 << NS_PORT_SHIFT);
-		return true;
-	}
-	nm_os_shared_store16(&d->len, 0);
-	nm_os_shared_store16(&d->flags, 0);
-	return false;
-}
-
-/* Deliver queue u (and the broadcast queue b) into ring `ring` of dp. */
-static void vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp,
-			     uint32_t ring, uint32_t u, uint32_t b,
-			     uint32_t need)
+/*
+ * Deliver queue u (and the broadcast queue b) into ring `ring` of dp; need
+ * is their slots.  linear: u is every entry of the scratch (see
+ * vale_fwd_pop()).
+ */
+static inline __attribute__((__always_inline__)) void
+vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
+		 uint32_t u, uint32_t b, uint32_t need, bool linear)
 {
 	struct vale_fwd_scratch *ft = t->ft;
 	struct vale_rx_ring *rx = &dp->rx[ring];
+	const struct nm_buf_pool *dpool = &dp->region.pool;
+	struct netmap_ring *rring = rx->kr.ring;
+	struct netmap_slot *rs = rring->slot;
+	uint8_t *dbase = dpool->base;
+	uint32_t dsize = dpool->buf_size;
+	/* Valid indices: bi - NETMAP_BUF_RESERVED < dvalid (unsigned). */
+	uint32_t dvalid = dpool->num_bufs > NETMAP_BUF_RESERVED ?
+				  dpool->num_bufs - NETMAP_BUF_RESERVED :
+				  0;
 	uint32_t n = rx->kr.num_slots, start = 0, idx = 0, j, left, cur;
-	uint64_t pkts = 0, slots = 0;
+	uint32_t used = ft->used;
+	uint64_t pkts = 0, slots = 0; /* slots: beyond a packet's first */
 	bool moved;
 
 	nm_os_lock_acquire(&rx->lock);
 	left = vale_lease_space(&rx->ls);
 	if (need > left)
-		need = vale_fwd_fit(ft, u, b, left);
+		need = vale_fwd_fit(ft, u, b, left, linear);
 	if (need > 0)
 		idx = vale_lease_take(&rx->ls, need, &start);
 	nm_os_lock_release(&rx->lock);
 
 	/* Fill [start, start + need) with no lock held: other senders fill
-	 * their own leases of this ring meanwhile. */
+	 * their own leases of this ring meanwhile.  Each packet's entry is
+	 * read before the slot's shared load (which the compiler may not
+	 * move memory accesses across). */
 	j = start;
 	left = need;
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
-		cur = vale_fwd_pop(ft, &u, &b);
-		/* The next packet's source line, while this one is copied
-		 * (a hint only: it never faults). */
-		if (u != VALE_FT_NIL)
-			__builtin_prefetch(ft->ent[u].buf);
-		if (ft->ent[cur].frags > left) {
+		const uint8_t *sbuf;
+		uint32_t frags, len, bi;
+
+		cur = vale_fwd_pop(ft, &u, &b, linear, used);
+		frags = ft->ent[cur].frags;
+		len = ft->ent[cur].len;
+		sbuf = ft->ent[cur].buf;
+		if (nm_unlikely(frags > left)) {
 			ft->drops[VALE_DROP_RX_FULL]++;
 			left = 0; /* later packets did not fit either */
 			continue;
 		}
-		if (vale_fwd_copy(ft, cur, rx->kr.ring, n, j, &dp->region.pool)) {
+		if (nm_unlikely(frags != 1)) {
+			if (vale_fwd_copy_frags(ft, cur, rring, n, j, dpool)) {
+				pkts++;
+				slots += frags - 1;
+			} else {
+				ft->drops[VALE_DROP_BAD_DST]++;
+			}
+			j = nm_idx_add(j, frags, n);
+			left -= frags;
+			continue;
+		}
+		/* One slot, leased to us; its buffer index is
+		 * receiver-writable and read once. */
+		bi = nm_os_shared_load32(&rs[j].buf_idx);
+		if (nm_likely(bi - NETMAP_BUF_RESERVED < dvalid &&
+			      len <= dsize)) {
+			vale_fwd_copy_bytes(dbase + (size_t)bi * dsize, sbuf,
+					    len);
+			nm_os_shared_store16(&rs[j].len, (uint16_t)len);
+			nm_os_shared_store16(&rs[j].flags, 1 << NS_PORT_SHIFT);
 			pkts++;
-			slots += ft->ent[cur].frags;
 		} else {
+			/* Padded with an empty packet (see
+			 * vale_fwd_copy_frags()). */
+			nm_os_shared_store16(&rs[j].len, 0);
+			nm_os_shared_store16(&rs[j].flags, 0);
 			ft->drops[VALE_DROP_BAD_DST]++;
 		}
-		j = nm_idx_add(j, ft->ent[cur].frags, n);
-		left -= ft->ent[cur].frags;
+		j = nm_idx_next(j, n);
+		left--;
 	}
 	if (need == 0)
 		return;
@@ -354,21 +407,65 @@ static void vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp,
 	if (moved)
 		nm_port_notify(&dp->up, NR_RX, ring);
 	nm_os_counter_add(&dp->stats.rx_pkts, pkts);
-	nm_os_counter_add(&dp->stats.rx_slots, slots);
+	nm_os_counter_add(&dp->stats.rx_slots, pkts + slots);
 }
 
 /* Count every packet of queues u and b as dropped for reason r. */
 static void vale_fwd_drop_all(struct vale_fwd_scratch *ft, uint32_t u,
-			      uint32_t b, enum vale_drop_reason r)
+			      uint32_t b, enum vale_drop_reason r, bool linear)
 {
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
-		vale_fwd_pop(ft, &u, &b);
+		vale_fwd_pop(ft, &u, &b, linear, ft->used);
 		ft->drops[r]++;
 	}
 }
 
-/* Phase 2 for everything classified so far, then reset the scratch. */
-static void vale_fwd_flush(struct vale_tx_ring *t)
+/* Link the scratch's packets into their queues, in source order; queues
+ * other than the broadcast one become active in first-use order. */
+static void vale_fwd_link(struct vale_fwd_scratch *ft)
+{
+	uint32_t cur, q, frags;
+	struct vale_fwd_queue *qq;
+
+	for (cur = 0; cur < ft->used; cur += frags) {
+		frags = ft->ent[cur].frags;
+		q = ft->ent[cur].q;
+		qq = &ft->q[q];
+		ft->ent[cur].next = VALE_FT_NIL;
+		if (qq->head == VALE_FT_NIL) {
+			qq->head = (uint16_t)cur;
+			qq->slots = 0;
+			if (q != VALE_BCAST_QUEUE)
+				ft->active[ft->num_active++] = (uint16_t)q;
+		} else {
+			ft->ent[qq->tail].next = (uint16_t)cur;
+		}
+		qq->tail = (uint16_t)cur;
+		qq->slots += frags;
+	}
+}
+
+/* Phase 2 when every packet went to queue q (not the broadcast one): the
+ * scratch is that queue, in order. */
+static void vale_fwd_flush_one(struct vale_tx_ring *t, uint32_t q)
+{
+	struct vale_fwd_scratch *ft = t->ft;
+	struct vale_port *dp;
+
+	/* The port may be gone (detached), and the lookup's ring is taken
+	 * modulo its ring count. */
+	dp = nm_os_ptr_read(
+		(void *const *)&t->port->sw->ports[q / VALE_MAX_RINGS]);
+	if (dp == NULL)
+		vale_fwd_drop_all(ft, 0, VALE_FT_NIL, VALE_DROP_NO_PORT, true);
+	else
+		vale_fwd_deliver(t, dp,
+				 (q % VALE_MAX_RINGS) % dp->up.num_rings[NR_RX],
+				 0, VALE_FT_NIL, ft->used, true);
+}
+
+/* Phase 2 for packets in several queues. */
+static void vale_fwd_flush_linked(struct vale_tx_ring *t)
 {
 	struct vale_fwd_scratch *ft = t->ft;
 	struct vale_port *src = t->port;
@@ -376,6 +473,7 @@ static void vale_fwd_flush(struct vale_tx_ring *t)
 	struct vale_fwd_queue *bq = &ft->q[VALE_BCAST_QUEUE];
 	uint32_t a, d, q, b;
 
+	vale_fwd_link(ft);
 	if (bq->head != VALE_FT_NIL) {
 		/* Every other port's ring 0 gets the broadcast queue, merged
 		 * with its own unicast queue when it has one. */
@@ -404,19 +502,34 @@ static void vale_fwd_flush(struct vale_tx_ring *t)
 			 * a broadcast goes to the ports that exist (counting
 			 * it here too broke conservation, found by fuzz_vale). */
 			vale_fwd_drop_all(ft, qq->head, VALE_FT_NIL,
-					  VALE_DROP_NO_PORT);
+					  VALE_DROP_NO_PORT, false);
 		else
 			vale_fwd_deliver(t, dp,
 					 (q % VALE_MAX_RINGS) %
 						 dp->up.num_rings[NR_RX],
-					 qq->head, b, need);
+					 qq->head, b, need, false);
 		qq->head = VALE_FT_NIL;
 		qq->slots = 0;
 	}
 	bq->head = VALE_FT_NIL;
 	bq->slots = 0;
 	ft->num_active = 0;
+}
+
+/* Phase 2 for everything classified so far, then reset the scratch. */
+static void vale_fwd_flush(struct vale_tx_ring *t)
+{
+	struct vale_fwd_scratch *ft = t->ft;
+
+	if (ft->used == 0)
+		return;
+	if (!ft->mixed && ft->q0 != VALE_BCAST_QUEUE)
+		vale_fwd_flush_one(t, ft->q0);
+	else
+		vale_fwd_flush_linked(t);
 	ft->used = 0;
+	ft->q0 = VALE_FT_NIL;
+	ft->mixed = false;
 }
 
 static void vale_fwd_account(struct vale_tx_ring *t)
@@ -437,22 +550,67 @@ static void vale_fwd_account(struct vale_tx_ring *t)
 	}
 }
 
+/*
+ * Phase 1 inline for the common packet (one slot, default bridge), the
+ * rest through vale_fwd_take().  Each slot's fields are read once, here,
+ * and judged before use.  The ring, pool and bridge fields are copied to
+ * locals once: the shared loads are compiler barriers, after which fields
+ * in memory would be read again for every packet.
+ */
 int vale_txsync(struct nm_kring *kr, uint32_t flags)
 {
 	struct vale_tx_ring *t = kr->sync_priv;
-	uint32_t i = kr->hwcur, end = kr->rhead;
+	struct vale_fwd_scratch *ft = t->ft;
+	const struct nm_buf_pool *pool = &t->port->region.pool;
+	struct netmap_slot *slot = kr->ring->slot;
+	uint8_t *base = pool->base;
+	uint32_t bsize = pool->buf_size, nbufs = pool->num_bufs;
+	uint32_t n = kr->num_slots, i = kr->hwcur, end = kr->rhead;
+	uint32_t src = t->port->index, ring = t->ring;
+	/* Valid indices: idx - NETMAP_BUF_RESERVED < nvalid (unsigned). */
+	uint32_t nvalid = nbufs > NETMAP_BUF_RESERVED ?
+				  nbufs - NETMAP_BUF_RESERVED :
+				  0;
+	struct vale_bridge *br = NULL;
 	const struct vale_lookup *lk;
+	uint64_t pkts = 0;
 
 	(void)flags;
 	if (i == end)
 		return 0;
 	nm_os_read_enter();
 	lk = nm_os_ptr_read((void *const *)&t->port->sw->lookup);
+	if (lk->fn == vale_bridge_lookup && ring < VALE_MAX_RINGS)
+		br = lk->priv;
+	else
+		nvalid = 0; /* no inline path: every packet is taken below */
 	while (i != end) {
-		if (t->ft->used >= VALE_FLUSH_SLOTS)
+		uint32_t idx, first;
+		uint16_t len, fl;
+		const uint8_t *buf;
+
+		if (nm_unlikely(ft->used >= VALE_FLUSH_SLOTS))
 			vale_fwd_flush(t);
-		i = vale_fwd_take(t, lk, i, end);
+		idx = nm_os_shared_load32(&slot[i].buf_idx);
+		len = nm_os_shared_load16(&slot[i].len);
+		fl = nm_os_shared_load16(&slot[i].flags);
+		if (nm_likely(idx - NETMAP_BUF_RESERVED < nvalid &&
+			      len <= bsize &&
+			      !(fl & (NS_INDIRECT | NS_MOREFRAG)))) {
+			buf = base + (size_t)idx * bsize;
+			first = ft->used;
+			ft->ent[first].buf = buf;
+			ft->ent[first].len = len;
+			pkts++;
+			i = nm_idx_next(i, n);
+			vale_fwd_bridge(ft, br, src, ring, first, 1, buf, len,
+					fl);
+		} else {
+			i = vale_fwd_take(t, lk, i, end, idx, len, fl);
+		}
 	}
+	ft->tx_pkts += pkts;
+	ft->tx_slots += pkts;
 	vale_fwd_flush(t);
 	nm_os_read_exit();
 	vale_fwd_account(t);

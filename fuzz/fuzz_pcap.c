@@ -133,6 +133,18 @@ static uint16_t rd16(const uint8_t *p, bool swap)
 }
 
 /*
+ * A 32-bit timestamp field as libpcap 1.10 hands it over: signed when the
+ * file is in host byte order, unsigned when it is byte-swapped (measured:
+ * its swap path works on unsigned words).  So the same capture written in
+ * the other byte order has other times before 1970; the reader takes
+ * libpcap's values as they come and must convert them exactly.
+ */
+static __int128 fuzz_field(const uint8_t *p, bool swap)
+{
+	return swap ? (__int128)rd32(p, swap) : (__int128)(int32_t)rd32(p, swap);
+}
+
+/*
  * When the input is a classic pcap file this reading fully understands
  * (version 2.4, Ethernet, every record complete and within the snap
  * length and the buffer), compare the loaded trace with it record by
@@ -180,8 +192,8 @@ static void fuzz_check_classic(const uint8_t *d, size_t size,
 	FUZZ_CHECK(l->rc == 0);
 	for (pos = 24; pos < size; pos += 16 + caplen, i++) {
 		caplen = rd32(d + pos + 8, swap);
-		abs = (__int128)(int32_t)rd32(d + pos, swap) * 1000000000 +
-		      (__int128)(int32_t)rd32(d + pos + 4, swap) * (nano ? 1 : 1000);
+		abs = fuzz_field(d + pos, swap) * 1000000000 +
+		      fuzz_field(d + pos + 4, swap) * (nano ? 1 : 1000);
 		if (i == 0)
 			abs0 = abs;
 		rel = abs >= abs0 ? abs - abs0 : 0;

@@ -38,6 +38,7 @@ static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
 		       ...)
 {
 	va_list ap;
+	char *p;
 	int n;
 
 	n = line != 0 ? snprintf(c->err, c->errlen, "%s:%u: ", c->file, line)
@@ -47,6 +48,11 @@ static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* Keys and values from the file are echoed: keep the message one
+	 * line whatever they hold (a folded or escaped line break, ESC). */
+	for (p = c->err + n; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -EINVAL;
 }
 

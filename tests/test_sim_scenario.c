@@ -5,7 +5,7 @@
  * Groups: parse (default, full example, costs in their units),
  * bad (syntax error, unknown key, out-of-range value, dangling reference,
  * option for another device, duplicate name, duplicate key, topology,
- * missing file),
+ * missing file, control characters echoed),
  * override (good paths, bad paths, failure leaves the scenario unchanged).
  */
 #include "nm_test.h"
@@ -150,6 +150,19 @@ static void test_sim_scenario_bad_duplicate_key(void **state)
 		   "bad.yaml:1: switches: duplicate key 'type'");
 }
 
+/* Found by fuzz_scenario (corpus scenario/key_with_line_breaks.yaml): a
+ * key or value folded over several lines, or quoted with escapes, was
+ * echoed into the message with its line breaks: not one line any more.
+ * Control characters are shown as '?'. */
+static void test_sim_scenario_bad_control_characters(void **state)
+{
+	(void)state;
+	expect_bad(TOPO "\"col\\nour\\e\": blue\n", "unknown key 'col?our?'");
+	expect_bad(TOPO "trace: {mode: \"fa\\nst\"}\n", "unknown value 'fa?st'");
+	expect_bad("switches: [{name: s}]\nendpoints:\n  - {name: a, switch: s, swe\r\r\nb, role: sender}\n",
+		   "bad.yaml:3: endpoints: unknown key 'swe?b'");
+}
+
 static void test_sim_scenario_bad_missing_file(void **state)
 {
 	struct sim_scenario sc;
@@ -200,6 +213,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_scenario_bad_range),
 		cmocka_unit_test(test_sim_scenario_bad_reference),
 		cmocka_unit_test(test_sim_scenario_bad_duplicate_key),
+		cmocka_unit_test(test_sim_scenario_bad_control_characters),
 		cmocka_unit_test(test_sim_scenario_bad_missing_file),
 	};
 	static const struct CMUnitTest override[] = {

@@ -124,6 +124,7 @@ static struct {
 static uint32_t nm_shim_user_nranges;
 static int64_t nm_shim_user_budget = -1;
 static uint64_t nm_shim_user_ncopies;
+static uint64_t nm_shim_user_nbytes;
 
 int nm_shim_user_add(const void *p, size_t n)
 {
@@ -147,6 +148,7 @@ void nm_shim_user_reset(void)
 	nm_shim_user_nranges = 0;
 	nm_shim_user_budget = -1;
 	nm_shim_user_ncopies = 0;
+	nm_shim_user_nbytes = 0;
 	pthread_mutex_unlock(&nm_shim_user_mtx);
 }
 
@@ -163,6 +165,16 @@ uint64_t nm_shim_user_copies(void)
 
 	pthread_mutex_lock(&nm_shim_user_mtx);
 	n = nm_shim_user_ncopies;
+	pthread_mutex_unlock(&nm_shim_user_mtx);
+	return n;
+}
+
+uint64_t nm_shim_user_bytes(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&nm_shim_user_mtx);
+	n = nm_shim_user_nbytes;
 	pthread_mutex_unlock(&nm_shim_user_mtx);
 	return n;
 }
@@ -186,6 +198,7 @@ static void *nm_shim_user_check(uint64_t uaddr, size_t n)
 		/* uaddr + n computed without overflow: n <= hi - uaddr. */
 		if (uaddr >= lo && uaddr <= hi && n <= hi - uaddr) {
 			p = (void *)(uintptr_t)uaddr;
+			nm_shim_user_nbytes += n;
 			break;
 		}
 	}

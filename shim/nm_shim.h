@@ -53,6 +53,9 @@ void nm_shim_user_reset(void);
 void nm_shim_user_fail_after(int64_t n);
 /* Copies attempted since the last reset. */
 uint64_t nm_shim_user_copies(void);
+/* Bytes moved by the copies that succeeded since the last reset (both
+ * directions). */
+uint64_t nm_shim_user_bytes(void);
 
 struct nm_shim_log_stats {
 	uint64_t emitted;    /* lines written */

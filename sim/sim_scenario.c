@@ -38,6 +38,7 @@ static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
 		       ...)
 {
 	va_list ap;
+	char *p;
 	int n;
 
 	n = line != 0 ? snprintf(c->err, c->errlen, "%s:%u: ", c->file, line)
@@ -47,6 +48,11 @@ static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* Keys and values from the file are echoed: keep the message one
+	 * line whatever they hold (a folded or escaped line break, ESC). */
+	for (p = c->err + n; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -EINVAL;
 }
 
@@ -343,6 +349,33 @@ static uint32_t sim_y_line(const yaml_node_t *n)
 	return (uint32_t)n->start_mark.line + 1;
 }
 
+/*
+ * 0, or an error naming both lines if the scalar key of pair p repeats an
+ * earlier pair's of the same mapping (what: the mapping, NULL at the top).
+ * YAML wants unique keys; libyaml does not check.
+ */
+static int sim_sc_unique_key(struct sim_sc_ctx *c, yaml_document_t *d,
+			     const yaml_node_t *map, const yaml_node_pair_t *p,
+			     const char *what)
+{
+	const yaml_node_t *k = yaml_document_get_node(d, p->key), *o;
+	const char *key = (const char *)k->data.scalar.value;
+	const yaml_node_pair_t *q;
+
+	for (q = map->data.mapping.pairs.start; q < p; q++) {
+		o = yaml_document_get_node(d, q->key);
+		if (o == NULL || o->type != YAML_SCALAR_NODE ||
+		    strcmp((const char *)o->data.scalar.value, key) != 0)
+			continue;
+		if (what == NULL)
+			return sim_sc_fail(c, sim_y_line(k), "duplicate key '%s' (first at line %u)",
+					   key, sim_y_line(o));
+		return sim_sc_fail(c, sim_y_line(k), "%s: duplicate key '%s' (first at line %u)",
+				   what, key, sim_y_line(o));
+	}
+	return 0;
+}
+
 typedef int (*sim_sc_item_setter)(struct sim_sc_ctx *c, uint32_t i,
 				  uint32_t line, const char *k, const char *v);
 
@@ -364,6 +397,8 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 		v = yaml_document_get_node(d, p->value);
 		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
+		if (sim_sc_unique_key(c, d, map, p, what) != 0)
+			return -EINVAL;
 		if (v->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "%s.%s: expected a single value, not a list or mapping",
 					   what, (const char *)k->data.scalar.value);
@@ -460,6 +495,8 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 		v = yaml_document_get_node(d, p->value);
 		if (k->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(k), "expected scalar keys");
+		if (sim_sc_unique_key(c, d, root, p, NULL) != 0)
+			return -EINVAL;
 		key = (const char *)k->data.scalar.value;
 		if (!strcmp(key, "trace")) {
 			sc->trace.line = sim_y_line(k);

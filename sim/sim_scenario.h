@@ -7,7 +7,8 @@
  * by path ("endpoints.tx.batch=64") for sweeps and the command line.
  *
  * Every error is one line "FILE:LINE: what (expected ...)" and -EINVAL;
- * nothing is half-applied to a scenario the caller keeps using.
+ * nothing is half-applied to a scenario the caller keeps using.  A key
+ * given twice in one mapping is an error (YAML wants unique keys).
  *
  * Topology: each switch (VALE or pipe) joins exactly one sender endpoint
  * to exactly one receiver endpoint; a sender replays the trace.  Endpoints

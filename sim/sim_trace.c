@@ -1,8 +1,10 @@
 /*
  * sim_trace.c - loading and generating traces.
  *
- * libpcap reads both pcap and pcapng (pcap_open_offline picks by magic);
- * timestamps are asked for in nanoseconds.  Flows: IPv4 TCP/UDP frames are
+ * libpcap reads both pcap and pcapng (pcap_fopen_offline picks by magic);
+ * timestamps are asked for in nanoseconds and converted to signed 64-bit
+ * nanoseconds with overflow checks (before 1970 is valid; past +-292
+ * years is an error) before they are made relative to the first record.  Flows: IPv4 TCP/UDP frames are
  * keyed by the 5-tuple, other IPv4 by (src, dst, proto), everything else by
  * (dst MAC, src MAC, ethertype); keys map to dense indices in order of first
  * appearance through an open-addressing table (lookups only: no iteration in
@@ -170,23 +172,57 @@ static int sim_trace_reserve(struct sim_trace *t, uint64_t *cap,
 	return 0;
 }
 
+/*
+ * A record's time in signed nanoseconds since 1970 (libpcap gives seconds,
+ * possibly negative, and a nanosecond part that a classic pcap file may
+ * make negative or over a second); -ERANGE if it does not fit in 64 bits.
+ */
+static int sim_ts_ns(const struct pcap_pkthdr *h, int64_t *out)
+{
+	int64_t ns;
+
+	if (__builtin_mul_overflow((int64_t)h->ts.tv_sec, (int64_t)1000000000,
+				   &ns) ||
+	    __builtin_add_overflow(ns, (int64_t)h->ts.tv_usec, &ns))
+		return -ERANGE;
+	*out = ns;
+	return 0;
+}
+
 int sim_trace_load(struct sim_trace *t, const char *path, uint32_t max_frame,
 		   char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL) {
+		memset(t, 0, sizeof(*t));
+		snprintf(err, errlen,
+			 "%s: not a readable pcap or pcapng file: %s (expected a capture file with at least one Ethernet record)",
+			 path, strerror(errno));
+		return -EINVAL;
+	}
+	return sim_trace_load_stream(t, f, path, max_frame, err, errlen);
+}
+
+int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *path,
+			  uint32_t max_frame, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
 	struct sim_flowtab ft;
 	struct pcap_pkthdr *h;
 	const u_char *pkt;
-	uint64_t cap = 1024, bcap = 65536, ts, first = 0, rec = 0;
-	int64_t flow;
+	uint64_t cap = 1024, bcap = 65536, ts, rec = 0;
+	int64_t flow, abs, first = 0;
 	pcap_t *p;
 	int dlt, rc, snap;
 
 	ebuf[0] = '\0';
-	p = pcap_open_offline_with_tstamp_precision(path,
-						    PCAP_TSTAMP_PRECISION_NANO,
-						    ebuf);
+	memset(t, 0, sizeof(*t));
+	/* On success pcap_close() closes f; on failure it is still ours. */
+	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
+						     ebuf);
 	if (p == NULL) {
+		fclose(f);
 		snprintf(err, errlen,
 			 "%s: not a readable pcap or pcapng file: %s (expected a capture file with at least one Ethernet record)",
 			 path, ebuf);
@@ -240,11 +276,18 @@ int sim_trace_load(struct sim_trace *t, const char *path, uint32_t max_frame,
 		}
 		if (sim_trace_reserve(t, &cap, &bcap, h->caplen) != 0)
 			goto oom;
-		ts = (uint64_t)h->ts.tv_sec * 1000000000ULL +
-		     (uint64_t)h->ts.tv_usec; /* tv_usec holds ns here */
+		if (sim_ts_ns(h, &abs) != 0) {
+			snprintf(err, errlen,
+				 "%s: record %llu: timestamp %lld s is out of range (expected within %lld s of 1970)",
+				 path, (unsigned long long)rec,
+				 (long long)h->ts.tv_sec,
+				 (long long)(INT64_MAX / 1000000000LL - 1));
+			goto fail;
+		}
 		if (t->count == 0)
-			first = ts;
-		ts = ts >= first ? ts - first : 0;
+			first = abs;
+		/* Relative to the first; exact in 64 unsigned bits. */
+		ts = abs >= first ? (uint64_t)abs - (uint64_t)first : 0;
 		if (t->count > 0 && ts < t->ts_ns[t->count - 1]) {
 			ts = t->ts_ns[t->count - 1];
 			t->ts_clamped++;

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SIM_ETH_MIN_FRAME 14U
 
@@ -49,10 +50,16 @@ struct sim_trace_gen {
  * frame the simulated buffers carry.  0, or -EINVAL with one line in err
  * naming the file, the record number where it applies, and what was
  * expected (empty or not a capture, truncated, link type not Ethernet,
- * snap length or record length over max_frame, frame shorter than 14).
+ * snap length or record length over max_frame, frame shorter than 14,
+ * timestamp out of the signed 64-bit nanosecond range).  A failed load
+ * leaves t empty (sim_trace_free() on it is harmless).
  */
 int sim_trace_load(struct sim_trace *t, const char *path, uint32_t max_frame,
 		   char *err, size_t errlen);
+/* The same from an open stream (a file, or fmemopen() bytes) named name in
+ * messages; f is closed before returning, whatever the result. */
+int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *name,
+			  uint32_t max_frame, char *err, size_t errlen);
 /* Fill t with the built-in trace described by g.  0, -EINVAL or -ENOMEM. */
 int sim_trace_generate(struct sim_trace *t, const struct sim_trace_gen *g,
 		       char *err, size_t errlen);

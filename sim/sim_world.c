@@ -168,7 +168,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	const struct sim_sc_endpoint *cfg;
 	struct sim_switch *sw;
 	struct sim_ep *ep;
-	uint64_t cap = 0, span;
+	uint64_t cap = 0, span, per_sender;
 	char path[512];
 	uint32_t i;
 	int rc;
@@ -189,7 +189,11 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	rc = sim_world_trace(w, trace_override, err, errlen);
 	if (rc != 0)
 		return rc;
-	w->total_packets = (uint64_t)w->trace.count * w->sc.trace.loops;
+	/* Every sender replays the whole trace (one sender per switch). */
+	per_sender = (uint64_t)w->trace.count * w->sc.trace.loops;
+	for (i = 0; i < sc->nendpoints; i++)
+		if (sc->endpoints[i].role == SIM_ROLE_SENDER)
+			w->total_packets += per_sender;
 	for (i = 0; i < sc->nendpoints; i++)
 		cap += 4ULL * sc->endpoints[i].slots;
 	if (sim_pkts_init(&w->pk, &w->trace, cap + 4096) != 0)
@@ -244,7 +248,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			return rc;
 		}
 		if (ep->role == SIM_ROLE_SENDER) {
-			ep->src_total = w->total_packets;
+			ep->src_total = per_sender;
 			span = w->trace.ts_ns[w->trace.count - 1];
 			ep->src_loop_ns = span + (w->trace.count > 1
 						  ? span / (w->trace.count - 1) + 1 : 1000);

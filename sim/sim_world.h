@@ -63,7 +63,7 @@ struct sim_world {
 	struct sim_actor *actors[SIM_MAX_ACTORS];
 	uint32_t nactors;
 	struct sim_actor *cur;	  /* running actor, or NULL */
-	uint64_t total_packets;	  /* to inject: trace records x loops */
+	uint64_t total_packets;	  /* to inject: records x loops x senders */
 	uint64_t inv_checks[SIM_INV_COUNT];
 	uint64_t inv_violations[SIM_INV_COUNT];
 	bool failed;

@@ -453,6 +453,13 @@ static void test_ctrl_fault_every_copy(void **state)
 	assert_int_equal(decode(), 0);
 	copies = nm_shim_user_copies();
 	assert_int_equal(copies, 1 + 1 + 4 + 3); /* hdr, body, 4 hdrs, 3 bodies */
+	assert_int_equal(nm_shim_user_bytes(),
+			 sizeof(struct nmreq_header) +
+				 sizeof(struct nmreq_sync_kloop_start) +
+				 sizeof(struct nmreq_opt_csb) +
+				 sizeof(struct nmreq_opt_sync_kloop_mode) +
+				 sizeof(struct nmreq_option) + 16 +
+				 sizeof(struct nmreq_option));
 	for (k = 0; k < (int64_t)copies; k++) {
 		nm_shim_user_fail_after(k);
 		err = decode();

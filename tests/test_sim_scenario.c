@@ -4,7 +4,8 @@
  *
  * Groups: parse (default, full example, costs in their units),
  * bad (syntax error, unknown key, out-of-range value, dangling reference,
- * option for another device, duplicate, topology, missing file),
+ * option for another device, duplicate name, duplicate key, topology,
+ * missing file, control characters echoed),
  * override (good paths, bad paths, failure leaves the scenario unchanged).
  */
 #include "nm_test.h"
@@ -131,6 +132,37 @@ static void test_sim_scenario_bad_reference(void **state)
 	expect_bad(TOPO "trace: {file: [a, b]}\n", "trace.file: expected a single value");
 }
 
+/* Found with fuzz_scenario's seed corpus (scenario/dup_keys_and_sections.yaml):
+ * a key given twice was silently overwritten, and a second endpoints list
+ * inherited the device options of the first (a wrong error pointing at a
+ * list no longer in use).  A mapping's keys are unique in YAML: refused. */
+static void test_sim_scenario_bad_duplicate_key(void **state)
+{
+	(void)state;
+	expect_bad(TOPO "seed: 1\nseed: 2\n", "bad.yaml:6: duplicate key 'seed' (first at line 5)");
+	expect_bad("switches: [{name: s}]\n"
+		   "endpoints: [{name: a, switch: s, role: sender, device: e1000, itr_us: 10}]\n"
+		   "endpoints: [{name: a, switch: s, role: sender, device: ptnet}]\n",
+		   "bad.yaml:3: duplicate key 'endpoints' (first at line 2)");
+	expect_bad(TOPO "trace: {size: 60, size: 64}\n",
+		   "bad.yaml:5: trace: duplicate key 'size' (first at line 5)");
+	expect_bad("switches: [{name: s, type: vale, type: pipe}]\n",
+		   "bad.yaml:1: switches: duplicate key 'type'");
+}
+
+/* Found by fuzz_scenario (corpus scenario/key_with_line_breaks.yaml): a
+ * key or value folded over several lines, or quoted with escapes, was
+ * echoed into the message with its line breaks: not one line any more.
+ * Control characters are shown as '?'. */
+static void test_sim_scenario_bad_control_characters(void **state)
+{
+	(void)state;
+	expect_bad(TOPO "\"col\\nour\\e\": blue\n", "unknown key 'col?our?'");
+	expect_bad(TOPO "trace: {mode: \"fa\\nst\"}\n", "unknown value 'fa?st'");
+	expect_bad("switches: [{name: s}]\nendpoints:\n  - {name: a, switch: s, swe\r\r\nb, role: sender}\n",
+		   "bad.yaml:3: endpoints: unknown key 'swe?b'");
+}
+
 static void test_sim_scenario_bad_missing_file(void **state)
 {
 	struct sim_scenario sc;
@@ -180,6 +212,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_scenario_bad_unknown_key),
 		cmocka_unit_test(test_sim_scenario_bad_range),
 		cmocka_unit_test(test_sim_scenario_bad_reference),
+		cmocka_unit_test(test_sim_scenario_bad_duplicate_key),
+		cmocka_unit_test(test_sim_scenario_bad_control_characters),
 		cmocka_unit_test(test_sim_scenario_bad_missing_file),
 	};
 	static const struct CMUnitTest override[] = {

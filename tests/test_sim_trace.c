@@ -5,7 +5,8 @@
  *
  * Groups: gen (generator, flows, timestamps), io (sink -> reader round trip,
  * a hand-made pcapng), bad (empty, garbage, truncated record, non-Ethernet,
- * snap length and record length over the buffer, runt frame, missing file).
+ * snap length and record length over the buffer, runt frame, missing file,
+ * timestamp out of range).
  */
 #include "nm_test.h"
 
@@ -261,6 +262,115 @@ static void test_sim_trace_bad_snaplen_and_record_length(void **state)
 	expect_bad(p, 2048, "record 1: 10 bytes, shorter than an Ethernet header");
 }
 
+/* A classic little-endian microsecond pcap of 60-byte frames, one per
+ * (seconds, microseconds) pair, the seconds as the format's signed 32 bits. */
+static size_t make_pcap_ts(uint8_t *buf, const int32_t (*ts)[2], int n)
+{
+	static const uint32_t hdr[6] = { 0xa1b2c3d4, 2 | 4 << 16, 0, 0, 2048, 1 };
+	uint32_t rec[4];
+	size_t at = sizeof(hdr);
+	int i;
+
+	memcpy(buf, hdr, sizeof(hdr));
+	for (i = 0; i < n; i++) {
+		rec[0] = (uint32_t)ts[i][0];
+		rec[1] = (uint32_t)ts[i][1];
+		rec[2] = rec[3] = 60;
+		memcpy(buf + at, rec, sizeof(rec));
+		at += sizeof(rec);
+		memset(buf + at, 0, 60);
+		buf[at + 12] = 0x88;
+		buf[at + 13] = (uint8_t)i;
+		at += 60;
+	}
+	return at;
+}
+
+/* Found by fuzz_pcap (corpus pcap/ts_negative_seconds): seconds before
+ * 1970 were converted as unsigned, so a later record looked earlier than
+ * the first and was clamped to 0. */
+static void test_sim_trace_io_timestamps_before_1970(void **state)
+{
+	static const int32_t ts[4][2] = {
+		{ -1, 0 }, { 0, 0 }, { -2147483647 - 1, 0 }, { 0, -250 }
+	};
+	static uint8_t buf[1024];
+	const char *path = tmp_path("pre1970.pcap");
+	struct sim_trace t;
+	char err[256];
+
+	(void)state;
+	write_bytes(path, buf, make_pcap_ts(buf, ts, 4));
+	assert_int_equal(sim_trace_load(&t, path, 2048, err, sizeof(err)), 0);
+	assert_int_equal(t.count, 4);
+	assert_true(t.ts_ns[0] == 0);
+	assert_true(t.ts_ns[1] == 1000000000ULL);
+	assert_true(t.ts_ns[2] == 1000000000ULL); /* before the first: clamped */
+	assert_true(t.ts_ns[3] == 1000000000ULL); /* 0 s - 250 us: clamped */
+	assert_true(t.ts_clamped == 2);
+	sim_trace_free(&t);
+}
+
+/* The stream reader (what fuzz_pcap uses) names the input as told and
+ * reads the same as the path reader. */
+static void test_sim_trace_io_stream(void **state)
+{
+	static const int32_t ts[2][2] = { { 5, 0 }, { 5, 7 } };
+	static uint8_t buf[1024];
+	struct sim_trace t;
+	char err[256] = "";
+	size_t n = make_pcap_ts(buf, ts, 2);
+	FILE *f = fmemopen(buf, n, "rb");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(sim_trace_load_stream(&t, f, "mem", 2048, err, sizeof(err)), 0);
+	assert_int_equal(t.count, 2);
+	assert_true(t.ts_ns[1] == 7000);
+	assert_string_equal(t.name, "mem");
+	sim_trace_free(&t);
+	f = fmemopen(buf, 10, "rb");
+	assert_non_null(f);
+	assert_int_equal(sim_trace_load_stream(&t, f, "mem", 2048, err, sizeof(err)),
+			 -EINVAL);
+	assert_true(strncmp(err, "mem: not a readable pcap", 24) == 0);
+	assert_null(t.data);
+}
+
+/* Found by analysis with fuzz_pcap (corpus pcap/pcapng_ts_1s_resolution_huge):
+ * at a pcapng resolution of 1 s, 2^40 s wrapped the 64-bit nanoseconds. */
+static void test_sim_trace_bad_timestamp_out_of_range(void **state)
+{
+	static const uint32_t shb[7] = { 0x0a0d0d0a, 28, 0x1a2b3c4d, 1,
+					  0xffffffff, 0xffffffff, 28 };
+	/* Interface: EN10MB, no snap length, if_tsresol = 10^0 (seconds). */
+	static const uint32_t idb[7] = { 1, 28, 1, 0, 9 | 1 << 16, 0, 28 };
+	uint8_t buf[512];
+	uint32_t epb[7];
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	memcpy(buf, shb, sizeof(shb));
+	n += sizeof(shb);
+	memcpy(buf + n, idb, sizeof(idb));
+	n += sizeof(idb);
+	for (i = 0; i < 2; i++) {
+		epb[0] = 6; epb[1] = 32 + 60; epb[2] = 0;
+		epb[3] = i == 0 ? 0 : 1U << 8; /* 2^40 s */
+		epb[4] = 0; epb[5] = epb[6] = 60;
+		memcpy(buf + n, epb, sizeof(epb));
+		n += sizeof(epb);
+		memset(buf + n, 0, 60);
+		n += 60;
+		memcpy(buf + n, &epb[1], 4);
+		n += 4;
+	}
+	write_bytes(tmp_path("huge-ts.pcapng"), buf, n);
+	expect_bad(tmp_path("huge-ts.pcapng"), 2048,
+		   "record 2: timestamp 1099511627776 s is out of range");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest gen[] = {
@@ -269,12 +379,15 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest io[] = {
 		cmocka_unit_test(test_sim_trace_roundtrip_through_sink),
 		cmocka_unit_test(test_sim_trace_reads_pcapng),
+		cmocka_unit_test(test_sim_trace_io_timestamps_before_1970),
+		cmocka_unit_test(test_sim_trace_io_stream),
 	};
 	static const struct CMUnitTest bad[] = {
 		cmocka_unit_test(test_sim_trace_bad_empty_and_garbage),
 		cmocka_unit_test(test_sim_trace_bad_truncated_record),
 		cmocka_unit_test(test_sim_trace_bad_link_type),
 		cmocka_unit_test(test_sim_trace_bad_snaplen_and_record_length),
+		cmocka_unit_test(test_sim_trace_bad_timestamp_out_of_range),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("gen", gen),

@@ -2,7 +2,8 @@
  * test_sim_world.c - a whole run and its invariant checkers.
  *
  * Groups: run (the default scenario on a short trace: every packet
- * accounted for, every invariant checked, same fingerprint twice),
+ * accounted for, every invariant checked, same fingerprint twice; two
+ * switches, each sender's packets counted),
  * detect (the checkers fire: a lost notification, a duplicate, a corrupted
  * payload, a reordered flow; and stay quiet when the notification is sent).
  */
@@ -67,6 +68,40 @@ static void test_sim_world_default_accounts_for_everything(void **state)
 	w = build_default(3000);
 	sim_world_run(w);
 	assert_true(w->eng.fingerprint == fp);
+	sim_world_destroy(w);
+	free(w);
+}
+
+/* Found by fuzz_scenario (corpus scenario/hosts_two_switches_flow.yaml):
+ * with two switches, hence two senders each replaying the trace, the run
+ * expected one trace's worth of packets: it failed conservation, or ended
+ * "finished" before the second sender's packets were accounted for. */
+static void test_sim_world_two_switches_account_for_both(void **state)
+{
+	static const char yaml[] =
+		"trace: {packets: 500}\n"
+		"switches: [{name: s1}, {name: s2, type: pipe}]\n"
+		"endpoints:\n"
+		"  - {name: a, switch: s1, role: sender, batch: 16, slots: 64}\n"
+		"  - {name: b, switch: s1, role: receiver, batch: 16, slots: 64}\n"
+		"  - {name: c, switch: s2, role: sender, device: ptnet, batch: 8, slots: 32}\n"
+		"  - {name: d, switch: s2, role: receiver, batch: 8, slots: 32}\n";
+	static struct sim_scenario sc;
+	struct sim_world *w = calloc(1, sizeof(*w));
+	char err[512];
+
+	(void)state;
+	assert_non_null(w);
+	assert_int_equal(sim_scenario_load(&sc, "two.yaml", yaml, err, sizeof(err)), 0);
+	assert_int_equal(sim_world_build(w, &sc, NULL, NULL, err, sizeof(err)), 0);
+	sim_world_run(w);
+	if (w->failed)
+		printf("    %s\n", w->fail_msg);
+	assert_false(w->failed);
+	assert_true(w->finished);
+	assert_true(w->total_packets == 1000);
+	assert_true(w->pk.injected == 1000);
+	assert_true(w->pk.delivered + sim_world_drops(w) == 1000);
 	sim_world_destroy(w);
 	free(w);
 }
@@ -203,6 +238,7 @@ int main(int argc, char **argv)
 {
 	static const struct CMUnitTest run[] = {
 		cmocka_unit_test(test_sim_world_default_accounts_for_everything),
+		cmocka_unit_test(test_sim_world_two_switches_account_for_both),
 	};
 	static const struct CMUnitTest detect[] = {
 		cmocka_unit_test(test_sim_world_detects_lost_notification),

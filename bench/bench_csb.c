@@ -6,8 +6,11 @@
  * Two threads in every scheme.  The application thread sends batches of
  * 60-byte sequence-numbered frames on a TX ring and receives them back on
  * an RX ring (checking every sequence number); the host thread moves them
- * from TX to RX with a zero-copy descriptor hand-off (tests/csb_wire.h, a
- * pipe-like wire).  Schemes:
+ * from TX to RX with a zero-copy descriptor hand-off: in the CSB schemes
+ * the core's netmap pipe (the TX ring of "bench{0" feeds the RX ring of
+ * "bench}0", nm_pipe_txsync/rxsync run by the kloop), in the baseline the
+ * same swap done inline over plain indices (tests/csb_wire.h's rings).
+ * Schemes:
  *   baseline      the same two threads over plain SPSC indices with no
  *                 CSB and no suppression: one eventfd write per batch in
  *                 each direction, blocking reads when idle
@@ -23,6 +26,9 @@
  */
 #include "csb_kloop.h"
 #include "csb_wire.h"
+#include "nm_pipe.h"
+#include "nm_port.h"
+#include "vale.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -52,7 +58,13 @@ struct result {
 };
 
 struct run {
-	struct csb_wire *w;
+	struct csb_wire *w; /* CSB lines; the baseline's rings and buffers */
+	/* The rings frames travel on: the wire's (baseline) or the pipe's. */
+	struct netmap_ring *txr, *rxr;
+	struct nm_buf_pool *pool;
+	struct nm_kring *txk, *rxk;
+	struct vale_registry reg;
+	struct nm_port *pa, *pb; /* the two pipe ends (CSB schemes) */
 	struct nm_os_notifier kick, irq;
 	uint64_t packets;
 	uint32_t batch;
@@ -75,9 +87,37 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* Write frame number seq into TX slot i (a 60-byte frame). */
+static void frame_put(struct run *r, uint32_t i, uint64_t seq)
+{
+	struct netmap_slot *s = &r->txr->slot[i];
+	uint8_t *buf = nm_buf_addr(r->pool, s->buf_idx);
+
+	if (buf == NULL)
+		abort(); /* the application's own slot: a harness bug */
+	memset(buf + 8, (int)(seq & 0xff), CSB_WIRE_FRAME - 8);
+	memcpy(buf, &seq, sizeof(seq));
+	s->len = CSB_WIRE_FRAME;
+}
+
+/* The sequence number in RX slot i, or UINT64_MAX if it is damaged. */
+static uint64_t frame_get(struct run *r, uint32_t i)
+{
+	struct netmap_slot *s = &r->rxr->slot[i];
+	uint8_t *buf = nm_buf_addr(r->pool, s->buf_idx);
+	uint64_t seq;
+
+	if (buf == NULL || s->len != CSB_WIRE_FRAME)
+		return UINT64_MAX;
+	memcpy(&seq, buf, sizeof(seq));
+	if (buf[CSB_WIRE_FRAME - 1] != (uint8_t)(seq & 0xff))
+		return UINT64_MAX;
+	return seq;
+}
+
 static uint64_t rx_check(struct run *r, uint32_t i, uint64_t expect)
 {
-	if (csb_wire_get(r->w, i) != expect)
+	if (frame_get(r, i) != expect)
 		r->errors++;
 	return expect + 1;
 }
@@ -131,7 +171,7 @@ static void baseline_app(struct run *r)
 			uint32_t i;
 
 			for (i = 0; i < k; i++) {
-				csb_wire_put(w, prod, sent++);
+				frame_put(r, prod, sent++);
 				prod = nm_idx_next(prod, n);
 			}
 			__atomic_store_n(&r->tx_prod, prod, __ATOMIC_RELEASE);
@@ -222,7 +262,7 @@ static void csb_app(struct run *r)
 		if (k > 0) {
 			head = gt->head;
 			for (i = 0; i < k; i++) {
-				csb_wire_put(r->w, head, sent++);
+				frame_put(r, head, sent++);
 				head = nm_idx_next(head, n);
 			}
 			if (csb_guest_txsync(gt, head, head, &todo) != 0)
@@ -281,8 +321,8 @@ static struct result run_csb(struct run *r, enum scheme s, const struct opts *o)
 	cfg.eventfds = s != S_BUSYWAIT;
 	cfg.sleep_us = o->sleep_us;
 	memset(rc, 0, sizeof(rc));
-	rc[0].kr = &r->w->tx;
-	rc[1].kr = &r->w->rx;
+	rc[0].kr = r->txk;
+	rc[1].kr = r->rxk;
 	for (i = 0; i < 2; i++) {
 		if (nm_shim_notifier_init(&r->kick_ev[i]) != 0 ||
 		    nm_shim_notifier_init(&r->irq_ev[i]) != 0)
@@ -335,6 +375,24 @@ static struct result run_one(enum scheme s, uint32_t batch, uint64_t packets,
 	    nm_shim_notifier_init(&r.kick) != 0 ||
 	    nm_shim_notifier_init(&r.irq) != 0)
 		abort();
+	r.txr = r.w->txr;
+	r.rxr = r.w->rxr;
+	r.pool = &r.w->pool;
+	if (s != S_BASELINE) {
+		struct nm_port_geom g = { 1, 1, o->ring, o->ring };
+
+		/* A fresh pipe pair for every run, so runs do not share state. */
+		if (vale_registry_init(&r.reg) != 0 ||
+		    nm_port_open(&r.reg, "bench{0", &g, &r.pa) != 0 ||
+		    nm_port_open(&r.reg, "bench}0", &g, &r.pb) != 0 ||
+		    g.tx_slots != o->ring || g.rx_slots != o->ring)
+			abort();
+		r.txk = nm_port_kring(r.pa, NR_TX, 0);
+		r.rxk = nm_port_kring(r.pb, NR_RX, 0);
+		r.txr = r.txk->ring;
+		r.rxr = r.rxk->ring;
+		r.pool = &r.pa->region->pool;
+	}
 	r.packets = packets;
 	r.batch = batch;
 	res = s == S_BASELINE ? run_baseline(&r) : run_csb(&r, s, o);
@@ -345,6 +403,11 @@ static struct result run_one(enum scheme s, uint32_t batch, uint64_t packets,
 	}
 	nm_shim_notifier_fini(&r.kick);
 	nm_shim_notifier_fini(&r.irq);
+	if (s != S_BASELINE) {
+		nm_port_close(r.pb);
+		nm_port_close(r.pa);
+		vale_registry_fini(&r.reg);
+	}
 	csb_wire_fini(r.w);
 	return res;
 }

@@ -2,9 +2,9 @@
  * nm_os_posix.h - the userspace shim backend of nm_os.h (hot-path half).
  *
  * Owns: types, fences and shared-memory accessors for core/ compiled into
- * real threads.  Fences and accessors are Concurrency Kit's ck_pr, which
- * compile to the same instructions as the kernel's smp_* on each
- * architecture.  ThreadSanitizer cannot see inline-asm fences, so a TSan
+ * real threads.  Fences are Concurrency Kit's ck_pr, which compile to the
+ * same instructions as the kernel's smp_* on each architecture; shared
+ * accessors are volatile accesses, like the kernel's READ_ONCE/WRITE_ONCE.  ThreadSanitizer cannot see inline-asm fences, so a TSan
  * build (NM_SHIM_TSAN) maps them to C11 atomics instead: shared loads become
  * acquire, shared stores release and fences a seq_cst read-modify-write.  That is stronger than
  * the contract, never weaker, and lets TSan check every other access.
@@ -114,34 +114,42 @@ static inline void nm_os_fence_store_load(void)
 	ck_pr_fence_store_load();
 }
 
+/*
+ * Shared accessors are READ_ONCE / WRITE_ONCE, exactly as in the kernel
+ * backend: one volatile access of the natural width (never torn for aligned
+ * 16/32/64-bit fields on the targets we build for), with no ordering and no
+ * compiler barrier beyond it.  ck_pr_load_* would also clobber all memory,
+ * which the seam does not promise and which made the core's loops reload
+ * every unrelated field per packet; ordering comes from the named fences.
+ */
 static inline uint32_t nm_os_shared_load32(const volatile uint32_t *p)
 {
-	return ck_pr_load_32((const uint32_t *)p);
+	return *p;
 }
 
 static inline void nm_os_shared_store32(volatile uint32_t *p, uint32_t v)
 {
-	ck_pr_store_32((uint32_t *)p, v);
+	*p = v;
 }
 
 static inline uint16_t nm_os_shared_load16(const volatile uint16_t *p)
 {
-	return ck_pr_load_16((const uint16_t *)p);
+	return *p;
 }
 
 static inline void nm_os_shared_store16(volatile uint16_t *p, uint16_t v)
 {
-	ck_pr_store_16((uint16_t *)p, v);
+	*p = v;
 }
 
 static inline uint64_t nm_os_shared_load64(const volatile uint64_t *p)
 {
-	return ck_pr_load_64((const uint64_t *)p);
+	return *p;
 }
 
 static inline void nm_os_shared_store64(volatile uint64_t *p, uint64_t v)
 {
-	ck_pr_store_64((uint64_t *)p, v);
+	*p = v;
 }
 #endif /* NM_SHIM_TSAN */
 

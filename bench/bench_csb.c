@@ -24,6 +24,7 @@
  *   nmlab-bench-csb [--packets N] [--runs R] [--ring SLOTS] [--spin-us U]
  *                   [--sleep-us U] [--batches 1,2,...] [--json FILE]
  */
+#include "bench_stats.h"
 #include "csb_kloop.h"
 #include "csb_wire.h"
 #include "nm_pipe.h"
@@ -87,37 +88,9 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Write frame number seq into TX slot i (a 60-byte frame). */
-static void frame_put(struct run *r, uint32_t i, uint64_t seq)
-{
-	struct netmap_slot *s = &r->txr->slot[i];
-	uint8_t *buf = nm_buf_addr(r->pool, s->buf_idx);
-
-	if (buf == NULL)
-		abort(); /* the application's own slot: a harness bug */
-	memset(buf + 8, (int)(seq & 0xff), CSB_WIRE_FRAME - 8);
-	memcpy(buf, &seq, sizeof(seq));
-	s->len = CSB_WIRE_FRAME;
-}
-
-/* The sequence number in RX slot i, or UINT64_MAX if it is damaged. */
-static uint64_t frame_get(struct run *r, uint32_t i)
-{
-	struct netmap_slot *s = &r->rxr->slot[i];
-	uint8_t *buf = nm_buf_addr(r->pool, s->buf_idx);
-	uint64_t seq;
-
-	if (buf == NULL || s->len != CSB_WIRE_FRAME)
-		return UINT64_MAX;
-	memcpy(&seq, buf, sizeof(seq));
-	if (buf[CSB_WIRE_FRAME - 1] != (uint8_t)(seq & 0xff))
-		return UINT64_MAX;
-	return seq;
-}
-
 static uint64_t rx_check(struct run *r, uint32_t i, uint64_t expect)
 {
-	if (frame_get(r, i) != expect)
+	if (csb_frame_get(r->rxr, r->pool, i) != expect)
 		r->errors++;
 	return expect + 1;
 }
@@ -171,7 +144,7 @@ static void baseline_app(struct run *r)
 			uint32_t i;
 
 			for (i = 0; i < k; i++) {
-				frame_put(r, prod, sent++);
+				csb_frame_put(r->txr, r->pool, prod, sent++);
 				prod = nm_idx_next(prod, n);
 			}
 			__atomic_store_n(&r->tx_prod, prod, __ATOMIC_RELEASE);
@@ -262,7 +235,7 @@ static void csb_app(struct run *r)
 		if (k > 0) {
 			head = gt->head;
 			for (i = 0; i < k; i++) {
-				frame_put(r, head, sent++);
+				csb_frame_put(r->txr, r->pool, head, sent++);
 				head = nm_idx_next(head, n);
 			}
 			if (csb_guest_txsync(gt, head, head, &todo) != 0)
@@ -410,28 +383,6 @@ static struct result run_one(enum scheme s, uint32_t batch, uint64_t packets,
 	}
 	csb_wire_fini(r.w);
 	return res;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct stat3 {
-	double median, min, max;
-};
-
-static struct stat3 summarize(double *v, int n)
-{
-	struct stat3 s;
-
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
-	s.median = v[n / 2];
-	s.min = v[0];
-	s.max = v[n - 1];
-	return s;
 }
 
 static void print_stat(FILE *out, const char *name, struct stat3 s,

@@ -11,6 +11,7 @@
  *
  *   nmlab-bench-ring [--packets N] [--runs R] [--json FILE]
  */
+#include "bench_stats.h"
 #include "nm_kring.h"
 #include "nm_mem.h"
 #include "nm_ring_user.h"
@@ -110,28 +111,6 @@ static double run_baseline(struct bench *b, uint32_t batch, uint64_t packets)
 		sent += batch;
 	}
 	return (double)sent * 1e9 / (double)(nm_os_time_ns() - t0);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct stat3 {
-	double median, min, max;
-};
-
-static struct stat3 summarize(double *v, int n)
-{
-	struct stat3 s;
-
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
-	s.median = v[n / 2];
-	s.min = v[0];
-	s.max = v[n - 1];
-	return s;
 }
 
 int main(int argc, char **argv)

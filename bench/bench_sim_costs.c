@@ -20,6 +20,7 @@
  *
  *   nmlab-bench-sim-costs [--runs R] [--json FILE]
  */
+#include "bench_stats.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -251,13 +252,6 @@ static double bench_kvm_ioeventfd_exit(void)
 	close(vm);
 	close(kvm);
 	return t0 / 50000 * 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 struct fig {

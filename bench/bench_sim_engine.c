@@ -15,6 +15,7 @@
  *
  *   nmlab-bench-sim-engine [--events N] [--pending P] [--runs R] [--json FILE]
  */
+#include "bench_stats.h"
 #include "sim_engine.h"
 #include "sim_rng.h"
 
@@ -97,13 +98,6 @@ static double run_queue(uint64_t events, uint32_t pending)
 	t1 = wall_s();
 	sim_queue_fini(&q);
 	return (double)events / (t1 - t0);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv)

@@ -29,6 +29,7 @@
  * figure, or one frame size of vale_unicast and the baseline, for
  * profiling: the others print as zero.)
  */
+#include "bench_stats.h"
 #include "nm_ring_user.h"
 #include "nm_shim.h"
 #include "vale.h"
@@ -41,10 +42,6 @@
 
 static const uint32_t batches[] = { 1, 4, 16, 64, 256, 1024 };
 static const uint32_t few_batches[] = { 16, 256, 1024 };
-
-struct stat3 {
-	double median, min, max;
-};
 
 struct bench {
 	struct vale_registry reg;
@@ -225,24 +222,6 @@ static double run_baseline(struct bench *b, struct nm_port *src,
 		sent += batch;
 	}
 	return (double)sent * 1e9 / (double)(cpu_ns() - t0);
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, c = *(const double *)y;
-
-	return a < c ? -1 : a > c;
-}
-
-static struct stat3 summarize(double *v, int n)
-{
-	struct stat3 s;
-
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
-	s.median = v[n / 2];
-	s.min = v[0];
-	s.max = v[n - 1];
-	return s;
 }
 
 static void emit(struct bench *b, const char *name, uint32_t frame,

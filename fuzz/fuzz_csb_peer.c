@@ -16,36 +16,13 @@
  * indices, the guest re-attaches), traffic resumes: new slots published by
  * the guest are taken by the host.
  */
+#include "fuzz_util.h"
 #include "csb.h"
 #include "nm_shim.h"
 #include "nm_ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "fuzz_csb_peer: oracle '%s' failed at line %d\n", \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
-
-struct fuzz_input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static bool take(struct fuzz_input *in, void *out, size_t n)
-{
-	if (in->left < n)
-		return false;
-	memcpy(out, in->p, n);
-	in->p += n;
-	in->left -= n;
-	return true;
-}
 
 struct fuzz_ctx {
 	struct nm_kring kr;
@@ -176,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t n, v32;
 
 	nm_shim_log_set_quiet(true);
-	if (!take(&in, &dir, 1) || !take(&in, &n16, 2) || !take(&in, &mode, 1))
+	if (!fuzz_take(&in, &dir, 1) || !fuzz_take(&in, &n16, 2) || !fuzz_take(&in, &mode, 1))
 		return 0;
 	n = NM_RING_MIN_SLOTS + n16 % 1023; /* 2..1024: steps are O(1), oracles O(n) */
 	c = calloc(1, sizeof(*c));
@@ -194,45 +171,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      (enum csb_host_mode)(mode % 3)) == 0);
 	FUZZ_CHECK(csb_guest_init(&c->g, c->kr.dir, n, c->atok, c->ktoa) == 0);
 
-	while (take(&in, &op, 1)) {
+	while (fuzz_take(&in, &op, 1)) {
 		struct csb_guest old = c->g;
 
 		switch (op % 10) {
 		case 0: /* hostile application */
-			if (take(&in, &v32, 4))
+			if (fuzz_take(&in, &v32, 4))
 				c->atok->head = v32;
 			break;
 		case 1:
-			if (take(&in, &v32, 4))
+			if (fuzz_take(&in, &v32, 4))
 				c->atok->cur = v32;
 			break;
 		case 2:
-			if (take(&in, &v32, 4))
+			if (fuzz_take(&in, &v32, 4))
 				c->atok->sync_flags = v32;
 			break;
 		case 3: /* hostile kernel */
-			if (take(&in, &v32, 4))
+			if (fuzz_take(&in, &v32, 4))
 				c->ktoa->hwtail = v32;
 			break;
 		case 4:
-			if (take(&in, &v32, 4))
+			if (fuzz_take(&in, &v32, 4))
 				c->ktoa->hwcur = v32;
 			break;
 		case 5:
-			if (take(&in, &v32, 4)) {
+			if (fuzz_take(&in, &v32, 4)) {
 				c->ktoa->kern_need_kick = v32;
 				c->atok->appl_need_kick = v32 >> 16;
 			}
 			break;
 		case 6:
-			if (take(&in, &v16, 2))
+			if (fuzz_take(&in, &v16, 2))
 				c->amount = v16 % (n + 1);
 			break;
 		case 7:
 			fuzz_host_run(c);
 			break;
 		case 8:
-			if (take(&in, &v16, 2))
+			if (fuzz_take(&in, &v16, 2))
 				fuzz_guest_sync(c, v16);
 			break;
 		default:

@@ -19,21 +19,13 @@
  * byte for byte, with faults injected anywhere.
  */
 #define _GNU_SOURCE
+#include "fuzz_util.h"
 #include "nm_ctrl.h"
 #include "nm_shim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "fuzz_ioctl: oracle '%s' failed at line %d\n", \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
 
 #define FUZZ_UBASE 0x40000000ULL /* where user memory lives */
 #define FUZZ_UMAX 16384U	 /* user memory bytes taken from the input */

@@ -15,6 +15,7 @@
  * with an independent reading of the format done in 128-bit arithmetic.
  */
 #define _GNU_SOURCE
+#include "fuzz_util.h"
 #include "sim_trace.h"
 
 #include <errno.h>
@@ -22,15 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "fuzz_pcap: oracle '%s' failed at line %d\n", \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
 
 #define FUZZ_NAME "fuzz.pcap"
 #define FUZZ_MAX_FRAME 2048U

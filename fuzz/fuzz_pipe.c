@@ -22,6 +22,7 @@
  * kring indices match the model and nm_kring_valid() holds after every call,
  * and close/reopen of one end changes nothing.
  */
+#include "fuzz_util.h"
 #include "nm_pipe.h"
 #include "nm_ref.h"
 #include "nm_ring_user.h"
@@ -30,15 +31,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "fuzz_pipe: oracle '%s' failed at line %d\n", \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
 
 /* Oracle loops carry no coverage worth steering by. */
 #if defined(__clang__)
@@ -49,36 +41,6 @@
 
 #define FP_RINGS 3U
 #define FP_MAX_SLOTS 1100U
-
-struct fuzz_input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t in_u8(struct fuzz_input *in)
-{
-	uint8_t v;
-
-	if (in->left == 0)
-		return 0;
-	v = *in->p++;
-	in->left--;
-	return v;
-}
-
-static uint16_t in_u16(struct fuzz_input *in)
-{
-	uint16_t lo = in_u8(in);
-
-	return (uint16_t)(lo | (uint16_t)in_u8(in) << 8);
-}
-
-static uint32_t in_u32(struct fuzz_input *in)
-{
-	uint32_t lo = in_u16(in);
-
-	return lo | (uint32_t)in_u16(in) << 16;
-}
 
 /* The model of one kring. */
 struct fp_kr {

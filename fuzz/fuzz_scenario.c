@@ -15,6 +15,7 @@
  * file named by the input) and run for at most 2 ms of virtual time with
  * no invariant violated.
  */
+#include "fuzz_util.h"
 #include "sim_scenario.h"
 #include "sim_world.h"
 
@@ -22,15 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "fuzz_scenario: oracle '%s' failed at line %d\n", \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
 
 #define FUZZ_NAME "fuzz.yaml"
 #define FUZZ_RING_BYTES (4U << 20) /* world runs only below this */

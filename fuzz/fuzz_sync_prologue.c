@@ -11,6 +11,7 @@
  * one runs it once and publishes tail = hwtail; nm_kring_valid() holds after
  * every call.  All randomness comes from the input.
  */
+#include "fuzz_util.h"
 #include "nm_kring.h"
 #include "nm_ring_user.h"
 #include "nm_shim.h"
@@ -18,30 +19,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "fuzz_sync_prologue: oracle '%s' failed at line %d\n", \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
-
-struct fuzz_input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static bool take(struct fuzz_input *in, void *out, size_t n)
-{
-	if (in->left < n)
-		return false;
-	memcpy(out, in->p, n);
-	in->p += n;
-	in->left -= n;
-	return true;
-}
 
 struct fuzz_backend {
 	uint32_t amount; /* TX: slots completed; RX: slots received */
@@ -104,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t n, v32;
 
 	nm_shim_log_set_quiet(true);
-	if (!take(&in, &dir, 1) || !take(&in, &n16, 2))
+	if (!fuzz_take(&in, &dir, 1) || !fuzz_take(&in, &n16, 2))
 		return 0;
 	n = NM_RING_MIN_SLOTS + n16 % (NM_RING_MAX_SLOTS - 1);
 	ring = calloc(1, sizeof(*ring) + n * sizeof(struct netmap_slot));
@@ -113,20 +90,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(nm_kring_init(&kr, (dir & 1) ? NM_KRING_RX : NM_KRING_TX, n,
 				 ring, fuzz_sync, &b, "fuzz") == 0);
 	b.amount = n;
-	while (take(&in, &op, 1)) {
+	while (fuzz_take(&in, &op, 1)) {
 		switch (op % 6) {
 		case 0: /* hostile head */
-			if (take(&in, &v32, 4))
+			if (fuzz_take(&in, &v32, 4))
 				ring->head = v32;
 			break;
 		case 1: /* hostile cur */
-			if (take(&in, &v32, 4))
+			if (fuzz_take(&in, &v32, 4))
 				ring->cur = v32;
 			break;
 		case 2: { /* a well-behaved producer's move */
 			uint32_t tail = ring->tail % n, h = kr.rhead, space;
 
-			if (!take(&in, &v16, 2))
+			if (!fuzz_take(&in, &v16, 2))
 				break;
 			space = nm_ring_user_space(ring, h, tail);
 			ring->head = nm_idx_add(h, v16 % (space + 1), n);
@@ -135,11 +112,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 3: /* scribble on tail */
-			if (take(&in, &v32, 4))
+			if (fuzz_take(&in, &v32, 4))
 				ring->tail = v32;
 			break;
 		case 4:
-			if (take(&in, &v16, 2))
+			if (fuzz_take(&in, &v16, 2))
 				b.amount = v16 % (n + 1);
 			break;
 		default:

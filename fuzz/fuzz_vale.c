@@ -21,6 +21,7 @@
  * RX slots the application owns; nm_kring_valid() and the lease invariants
  * after every call.  All randomness comes from the input.
  */
+#include "fuzz_util.h"
 #include "nm_port.h"
 #include "nm_ring_user.h"
 #include "nm_shim.h"
@@ -29,15 +30,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-
-#define FUZZ_CHECK(cond)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "fuzz_vale: oracle '%s' failed at line %d\n", \
-				#cond, __LINE__);                            \
-			abort();                                             \
-		}                                                            \
-	} while (0)
 
 /* Oracle loops (hashes, byte patterns) carry no coverage worth steering by:
  * keep libFuzzer's comparison hooks out of them. */
@@ -55,29 +47,6 @@
 #define FV_MAX_FRAGS (1U << 18)
 #define FV_NKEYS (FV_PORTS * FV_RINGS * VALE_MAX_RINGS)
 #define FV_NIL 0U /* no packet: ids start at 1 */
-
-struct fuzz_input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t in_u8(struct fuzz_input *in)
-{
-	uint8_t v;
-
-	if (in->left == 0)
-		return 0;
-	v = *in->p++;
-	in->left--;
-	return v;
-}
-
-static uint16_t in_u16(struct fuzz_input *in)
-{
-	uint16_t lo = in_u8(in);
-
-	return (uint16_t)(lo | (uint16_t)in_u8(in) << 8);
-}
 
 enum fv_route { FV_UNROUTED, FV_UNICAST, FV_BCAST, FV_DROPPED };
 

@@ -129,11 +129,13 @@ static inline void csb_wire_fini(struct csb_wire *w)
 	free(w);
 }
 
-/* Write frame number seq into TX slot i (a 60-byte frame). */
-static inline void csb_wire_put(struct csb_wire *w, uint32_t i, uint64_t seq)
+/* Write frame number seq into slot i of TX ring txr (a 60-byte frame). */
+static inline void csb_frame_put(struct netmap_ring *txr,
+				 const struct nm_buf_pool *pool, uint32_t i,
+				 uint64_t seq)
 {
-	struct netmap_slot *s = &w->txr->slot[i];
-	uint8_t *buf = nm_buf_addr(&w->pool, s->buf_idx);
+	struct netmap_slot *s = &txr->slot[i];
+	uint8_t *buf = nm_buf_addr(pool, s->buf_idx);
 
 	if (buf == NULL)
 		abort(); /* the application's own slot: a harness bug */
@@ -143,14 +145,16 @@ static inline void csb_wire_put(struct csb_wire *w, uint32_t i, uint64_t seq)
 }
 
 /*
- * Read the frame in RX slot i: its sequence number, or UINT64_MAX if the
- * slot or the frame is damaged (bad buffer, length, or a byte that does
- * not match the number: a stale or shared buffer).
+ * Read the frame in slot i of RX ring rxr: its sequence number, or
+ * UINT64_MAX if the slot or the frame is damaged (bad buffer, length, or a
+ * byte that does not match the number: a stale or shared buffer).
  */
-static inline uint64_t csb_wire_get(struct csb_wire *w, uint32_t i)
+static inline uint64_t csb_frame_get(const struct netmap_ring *rxr,
+				     const struct nm_buf_pool *pool,
+				     uint32_t i)
 {
-	struct netmap_slot *s = &w->rxr->slot[i];
-	uint8_t *buf = nm_buf_addr(&w->pool, s->buf_idx);
+	const struct netmap_slot *s = &rxr->slot[i];
+	uint8_t *buf = nm_buf_addr(pool, s->buf_idx);
 	uint64_t seq;
 
 	if (buf == NULL || s->len != CSB_WIRE_FRAME)
@@ -159,6 +163,17 @@ static inline uint64_t csb_wire_get(struct csb_wire *w, uint32_t i)
 	if (buf[CSB_WIRE_FRAME - 1] != (uint8_t)(seq & 0xff))
 		return UINT64_MAX;
 	return seq;
+}
+
+/* The same on the wire's own rings. */
+static inline void csb_wire_put(struct csb_wire *w, uint32_t i, uint64_t seq)
+{
+	csb_frame_put(w->txr, &w->pool, i, seq);
+}
+
+static inline uint64_t csb_wire_get(struct csb_wire *w, uint32_t i)
+{
+	return csb_frame_get(w->rxr, &w->pool, i);
 }
 
 #endif /* CSB_WIRE_H */

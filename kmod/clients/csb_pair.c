@@ -257,29 +257,21 @@ static int receiver(int s)
 	return 0;
 }
 
+static int sender_main(int s, void *arg)
+{
+	return sender(s, *(enum mode *)arg);
+}
+
 int main(int argc, char **argv)
 {
 	enum mode mode = MODE_EVENTFD;
-	int sv[2], status;
-	pid_t pid;
 
 	nmc_prog = "csb-pair";
 	if (argc > 1 && strcmp(argv[1], "busy") == 0)
 		mode = MODE_BUSY;
 	else if (argc > 1 && strcmp(argv[1], "direct") == 0)
 		mode = MODE_DIRECT;
-	NMC_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
-	pid = fork();
-	NMC_CHECK(pid >= 0, "fork");
-	if (pid == 0) {
-		close(sv[0]);
-		exit(receiver(sv[1]));
-	}
-	close(sv[1]);
-	sender(sv[0], mode);
-	NMC_CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
-	NMC_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "receiver failed (status %#x)", status);
+	nmc_run_pair(receiver, sender_main, &mode);
 	printf("csb-pair %s: OK\n", argc > 1 ? argv[1] : "eventfd");
 	return 0;
 }

@@ -55,6 +55,13 @@ int nmc_sync(struct nmc_port *p, uint32_t dir);
 /* poll() for events, timeout_ms; returns revents (0 on timeout). */
 int nmc_poll(int fd, int events, int timeout_ms);
 
+/*
+ * Run a two-process test: a socketpair between them, receiver(s) in a
+ * forked child, sender(s, arg) here; fails (exits) unless both succeed.
+ */
+void nmc_run_pair(int (*receiver)(int s), int (*sender)(int s, void *arg),
+		  void *arg);
+
 /* Test frames: 60 bytes (unless len), broadcast-free addresses, a
  * sequence number and a pattern derived from it. */
 #define NMC_FRAME_LEN 60

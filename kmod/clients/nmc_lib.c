@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 const char *nmc_prog = "client";
@@ -141,4 +143,24 @@ int64_t nmc_frame_check(const uint8_t *buf, uint32_t len)
 		if (buf[i] != (uint8_t)(seq * 7 + i))
 			return -1;
 	return seq;
+}
+
+void nmc_run_pair(int (*receiver)(int s), int (*sender)(int s, void *arg),
+		  void *arg)
+{
+	int sv[2], status;
+	pid_t pid;
+
+	NMC_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
+	pid = fork();
+	NMC_CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		close(sv[0]);
+		exit(receiver(sv[1]));
+	}
+	close(sv[1]);
+	NMC_CHECK(sender(sv[0], arg) == 0, "sender failed");
+	NMC_CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	NMC_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "receiver failed (status %#x)", status);
 }

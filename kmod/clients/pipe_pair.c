@@ -129,24 +129,16 @@ static int sender(int s)
 	return 0;
 }
 
+static int sender_main(int s, void *arg)
+{
+	(void)arg;
+	return sender(s);
+}
+
 int main(void)
 {
-	int sv[2], status;
-	pid_t pid;
-
 	nmc_prog = "pipe-pair";
-	NMC_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
-	pid = fork();
-	NMC_CHECK(pid >= 0, "fork");
-	if (pid == 0) {
-		close(sv[0]);
-		exit(receiver(sv[1]));
-	}
-	close(sv[1]);
-	sender(sv[0]);
-	NMC_CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
-	NMC_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "receiver failed (status %#x)", status);
+	nmc_run_pair(receiver, sender_main, NULL);
 	printf("pipe-pair: OK\n");
 	return 0;
 }

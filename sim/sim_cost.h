@@ -78,6 +78,12 @@ void sim_costs_install(const struct sim_costs *c);
 /* The model in force for charging (set by sim_costs_install). */
 extern struct sim_costs sim_cost_now;
 
+/* Primitive id of the model in force, in whole nanoseconds (for delays). */
+static inline uint64_t sim_cost_ns(enum sim_cost_id id)
+{
+	return sim_cost_now.ps[id] / 1000;
+}
+
 /* Advance the running actor's clock by count times primitive id. */
 void sim_cost_charge(enum sim_cost_id id, uint64_t count);
 

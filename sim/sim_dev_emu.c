@@ -92,7 +92,7 @@ static void sim_emu_kick_deliver(struct nm_os_notifier *n, void *arg)
 	struct sim_emu *e = arg;
 
 	(void)n;
-	sim_actor_wake(&e->dev, nm_os_time_ns() + sim_cost_now.ps[SIM_C_WAKEUP] / 1000);
+	sim_actor_wake(&e->dev, nm_os_time_ns() + sim_cost_ns(SIM_C_WAKEUP));
 }
 
 static void sim_emu_irq_deliver(struct nm_os_notifier *n, void *arg)
@@ -100,7 +100,7 @@ static void sim_emu_irq_deliver(struct nm_os_notifier *n, void *arg)
 	struct sim_emu *e = arg;
 
 	(void)n;
-	sim_actor_wake(&e->isr, nm_os_time_ns() + sim_cost_now.ps[SIM_C_IRQ_INJECT] / 1000);
+	sim_actor_wake(&e->isr, nm_os_time_ns() + sim_cost_ns(SIM_C_IRQ_INJECT));
 }
 
 static void sim_emu_irq_now(struct sim_emu *e)
@@ -595,7 +595,7 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	sim_actor_init(&e->isr, ep->w, name, ep->idx, sim_emu_isr_body, NULL, e);
 	sim_actor_share_cpu(&e->isr, &ep->app);
 	e->isr.sleeping = true;
-	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_now.ps[SIM_C_WAKEUP] / 1000);
+	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_ns(SIM_C_WAKEUP));
 	rc = nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, &ep->port_notifier);
 	if (rc != 0)
 		return rc;

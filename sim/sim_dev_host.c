@@ -41,7 +41,7 @@ static int sim_host_init(struct sim_ep *ep, char *err, size_t errlen)
 	ep->head = ep->ring->head;
 	ep->tail = ep->ring->tail;
 	sim_ep_port_notifier_init(ep, &ep->app,
-				  sim_cost_now.ps[SIM_C_WAKEUP] / 1000);
+				  sim_cost_ns(SIM_C_WAKEUP));
 	return nm_port_set_notifier(p, ep->dir, 0, &ep->port_notifier);
 }
 

@@ -48,7 +48,7 @@ static void sim_ptnet_kick_deliver(struct nm_os_notifier *n, void *arg)
 	struct sim_ptnet *d = arg;
 
 	(void)n;
-	sim_actor_wake(&d->kloop, nm_os_time_ns() + sim_cost_now.ps[SIM_C_WAKEUP] / 1000);
+	sim_actor_wake(&d->kloop, nm_os_time_ns() + sim_cost_ns(SIM_C_WAKEUP));
 }
 
 static void sim_ptnet_irq_deliver(struct nm_os_notifier *n, void *arg)
@@ -56,7 +56,7 @@ static void sim_ptnet_irq_deliver(struct nm_os_notifier *n, void *arg)
 	struct sim_ptnet *d = arg;
 
 	(void)n;
-	sim_actor_wake(&d->ep->app, nm_os_time_ns() + sim_cost_now.ps[SIM_C_IRQ_INJECT] / 1000);
+	sim_actor_wake(&d->ep->app, nm_os_time_ns() + sim_cost_ns(SIM_C_IRQ_INJECT));
 }
 
 static void sim_ptnet_kloop_body(struct sim_actor *a)
@@ -142,7 +142,7 @@ static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
 	snprintf(name, sizeof(name), "%s.kloop", ep->cfg->name);
 	sim_actor_init(&d->kloop, ep->w, name, ep->idx, sim_ptnet_kloop_body,
 		       sim_ptnet_kloop_has_work, d);
-	sim_ep_port_notifier_init(ep, &d->kloop, sim_cost_now.ps[SIM_C_WAKEUP] / 1000);
+	sim_ep_port_notifier_init(ep, &d->kloop, sim_cost_ns(SIM_C_WAKEUP));
 	rc = nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, &ep->port_notifier);
 	if (rc == 0)
 		sim_actor_start(&d->kloop, 0);

@@ -94,6 +94,10 @@ struct vale_port_stats {
 	struct nm_os_counter tx_slots;
 	struct nm_os_counter rx_pkts;  /* packets delivered into our RX rings */
 	struct nm_os_counter rx_slots;
+	/* Empty packets (len 0) written into our RX rings to fill the unused
+	 * tail of a sender's lease that could not be rolled back (a later
+	 * lease had been taken; see vale_lease_trim()). */
+	struct nm_os_counter rx_pad_slots;
 	/* Counted at the source, once per packet and destination. */
 	struct nm_os_counter drops[VALE_DROP_NREASONS];
 };
@@ -200,6 +204,7 @@ int vale_port_list_next(struct vale_registry *reg, uint32_t *sw_idx,
 /* Counter snapshot helpers. */
 uint64_t vale_port_drops(const struct vale_port *p, enum vale_drop_reason r);
 uint64_t vale_port_drops_total(const struct vale_port *p);
+uint64_t vale_port_rx_pads(const struct vale_port *p);
 
 /* ---- Switches (for pluggable lookups). */
 

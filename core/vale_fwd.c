@@ -51,6 +51,7 @@ struct vale_fwd_scratch {
 	uint32_t used; /* entries of ent[] in use */
 	uint32_t q0;   /* queue of ent[0], or VALE_FT_NIL */
 	bool mixed;    /* some entry is in another queue than q0 */
+	uint32_t run_hint; /* slots the next direct run leases at most */
 	/* Accumulated during one sync, added to the port's counters once. */
 	uint64_t tx_pkts, tx_slots;
 	uint64_t drops[VALE_DROP_NREASONS];
@@ -66,6 +67,7 @@ struct vale_fwd_scratch *vale_fwd_scratch_alloc(void)
 	for (q = 0; q < VALE_NUM_QUEUES; q++)
 		ft->q[q].head = VALE_FT_NIL;
 	ft->q0 = VALE_FT_NIL;
+	ft->run_hint = VALE_BATCH;
 	return ft;
 }
 
@@ -123,17 +125,14 @@ static void vale_fwd_classify(struct vale_tx_ring *t,
 		vale_fwd_push(ft, dst * VALE_MAX_RINGS + dst_ring, first, frags);
 }
 
-/* Queue the packet held in ent[first .. first + frags), of first slot
- * (buf, len, flags), where the default bridge sends it; its destination
- * ring is the source ring, ring (< VALE_MAX_RINGS). */
-static inline void vale_fwd_bridge(struct vale_fwd_scratch *ft,
-				   struct vale_bridge *br, uint32_t src,
-				   uint32_t ring, uint32_t first,
-				   uint32_t frags, const uint8_t *buf,
-				   uint32_t len, uint16_t flags)
+/* Queue the packet held in ent[first .. first + frags) for port dst, as
+ * the default bridge classified it; its destination ring is the source
+ * ring, ring (< VALE_MAX_RINGS). */
+static inline void vale_fwd_queue_dst(struct vale_fwd_scratch *ft,
+				      uint32_t dst, uint32_t src,
+				      uint32_t ring, uint32_t first,
+				      uint32_t frags)
 {
-	uint32_t dst = vale_bridge_classify(br, buf, len, flags, src);
-
 	if (nm_likely(dst < VALE_BROADCAST && dst != src))
 		vale_fwd_push(ft, dst * VALE_MAX_RINGS + ring, first, frags);
 	else if (dst == VALE_BROADCAST)
@@ -142,6 +141,18 @@ static inline void vale_fwd_bridge(struct vale_fwd_scratch *ft,
 		ft->drops[VALE_DROP_LOOKUP]++;
 	else
 		ft->drops[VALE_DROP_SELF]++;
+}
+
+/* Classify with the default bridge, then queue: the packet's first slot is
+ * (buf, len, flags). */
+static inline void vale_fwd_bridge(struct vale_fwd_scratch *ft,
+				   struct vale_bridge *br, uint32_t src,
+				   uint32_t ring, uint32_t first,
+				   uint32_t frags, const uint8_t *buf,
+				   uint32_t len, uint16_t flags)
+{
+	vale_fwd_queue_dst(ft, vale_bridge_classify(br, buf, len, flags, src),
+			   src, ring, first, frags);
 }
 
 /*
@@ -314,6 +325,76 @@ vale_fwd_copy_frags(const struct vale_fwd_scratch *ft, uint32_t cur,
 	return ok;
 }
 
+/* What phase 2 needs of a destination RX ring, read once per delivery. */
+struct vale_fwd_dest {
+	struct netmap_slot *rs;
+	uint8_t *base;
+	uint32_t buf_size;
+	uint32_t valid; /* valid buffer index bi: bi - NETMAP_BUF_RESERVED < valid */
+	uint32_t n;
+};
+
+static inline void vale_fwd_dest_init(struct vale_fwd_dest *d,
+				      const struct vale_port *dp,
+				      const struct vale_rx_ring *rx)
+{
+	const struct nm_buf_pool *dpool = &dp->region.pool;
+
+	d->rs = rx->kr.ring->slot;
+	d->base = dpool->base;
+	d->buf_size = dpool->buf_size;
+	d->valid = dpool->num_bufs > NETMAP_BUF_RESERVED ?
+			   dpool->num_bufs - NETMAP_BUF_RESERVED :
+			   0;
+	d->n = rx->kr.num_slots;
+}
+
+/* Fill leased RX slot j with the single-slot packet (sbuf, len).  Its
+ * buffer index is receiver-writable and read once; if it is bad, or the
+ * packet does not fit the buffer, the slot is padded with an empty packet
+ * (see vale_fwd_copy_frags()) and false is returned. */
+static inline __attribute__((__always_inline__)) bool
+vale_fwd_put1(const struct vale_fwd_dest *d, uint32_t j, const uint8_t *sbuf,
+	      uint32_t len)
+{
+	uint32_t bi = nm_os_shared_load32(&d->rs[j].buf_idx);
+
+	if (nm_likely(bi - NETMAP_BUF_RESERVED < d->valid &&
+		      len <= d->buf_size)) {
+		vale_fwd_copy_bytes(d->base + (size_t)bi * d->buf_size, sbuf,
+				    len);
+		nm_os_shared_store16(&d->rs[j].len, (uint16_t)len);
+		nm_os_shared_store16(&d->rs[j].flags, 1 << NS_PORT_SHIFT);
+		return true;
+	}
+	nm_os_shared_store16(&d->rs[j].len, 0);
+	nm_os_shared_store16(&d->rs[j].flags, 0);
+	return false;
+}
+
+/*
+ * Complete lease idx = [start, end) of ring `ring` of dp, every slot of it
+ * written, and wake the receiver if hwtail moved; pkts packets were
+ * delivered in it, using slots slots beyond their first.
+ */
+static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
+			     uint32_t idx, uint32_t start, uint32_t end,
+			     uint64_t pkts, uint64_t slots)
+{
+	struct vale_rx_ring *rx = &dp->rx[ring];
+	bool moved;
+
+	nm_os_lock_acquire(&rx->lock);
+	moved = vale_lease_done(&rx->ls, idx, start, end);
+	nm_os_lock_release(&rx->lock);
+	/* The receiver's rxsync takes the lock we just released, so it sees
+	 * every slot written before it imports hwtail. */
+	if (moved)
+		nm_port_notify(&dp->up, NR_RX, ring);
+	nm_os_counter_add(&dp->stats.rx_pkts, pkts);
+	nm_os_counter_add(&dp->stats.rx_slots, pkts + slots);
+}
+
 /*
  * Deliver queue u (and the broadcast queue b) into ring `ring` of dp; need
  * is their slots.  linear: u is every entry of the scratch (see
@@ -325,20 +406,12 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 {
 	struct vale_fwd_scratch *ft = t->ft;
 	struct vale_rx_ring *rx = &dp->rx[ring];
-	const struct nm_buf_pool *dpool = &dp->region.pool;
-	struct netmap_ring *rring = rx->kr.ring;
-	struct netmap_slot *rs = rring->slot;
-	uint8_t *dbase = dpool->base;
-	uint32_t dsize = dpool->buf_size;
-	/* Valid indices: bi - NETMAP_BUF_RESERVED < dvalid (unsigned). */
-	uint32_t dvalid = dpool->num_bufs > NETMAP_BUF_RESERVED ?
-				  dpool->num_bufs - NETMAP_BUF_RESERVED :
-				  0;
-	uint32_t n = rx->kr.num_slots, start = 0, idx = 0, j, left, cur;
+	struct vale_fwd_dest d;
+	uint32_t start = 0, idx = 0, j, left, cur;
 	uint32_t used = ft->used;
 	uint64_t pkts = 0, slots = 0; /* slots: beyond a packet's first */
-	bool moved;
 
+	vale_fwd_dest_init(&d, dp, rx);
 	nm_os_lock_acquire(&rx->lock);
 	left = vale_lease_space(&rx->ls);
 	if (need > left)
@@ -355,7 +428,7 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 	left = need;
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
 		const uint8_t *sbuf;
-		uint32_t frags, len, bi;
+		uint32_t frags, len;
 
 		cur = vale_fwd_pop(ft, &u, &b, linear, used);
 		frags = ft->ent[cur].frags;
@@ -367,47 +440,26 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 			continue;
 		}
 		if (nm_unlikely(frags != 1)) {
-			if (vale_fwd_copy_frags(ft, cur, rring, n, j, dpool)) {
+			if (vale_fwd_copy_frags(ft, cur, rx->kr.ring, d.n, j,
+						&dp->region.pool)) {
 				pkts++;
 				slots += frags - 1;
 			} else {
 				ft->drops[VALE_DROP_BAD_DST]++;
 			}
-			j = nm_idx_add(j, frags, n);
+			j = nm_idx_add(j, frags, d.n);
 			left -= frags;
 			continue;
 		}
-		/* One slot, leased to us; its buffer index is
-		 * receiver-writable and read once. */
-		bi = nm_os_shared_load32(&rs[j].buf_idx);
-		if (nm_likely(bi - NETMAP_BUF_RESERVED < dvalid &&
-			      len <= dsize)) {
-			vale_fwd_copy_bytes(dbase + (size_t)bi * dsize, sbuf,
-					    len);
-			nm_os_shared_store16(&rs[j].len, (uint16_t)len);
-			nm_os_shared_store16(&rs[j].flags, 1 << NS_PORT_SHIFT);
+		if (nm_likely(vale_fwd_put1(&d, j, sbuf, len)))
 			pkts++;
-		} else {
-			/* Padded with an empty packet (see
-			 * vale_fwd_copy_frags()). */
-			nm_os_shared_store16(&rs[j].len, 0);
-			nm_os_shared_store16(&rs[j].flags, 0);
+		else
 			ft->drops[VALE_DROP_BAD_DST]++;
-		}
-		j = nm_idx_next(j, n);
+		j = nm_idx_next(j, d.n);
 		left--;
 	}
-	if (need == 0)
-		return;
-	nm_os_lock_acquire(&rx->lock);
-	moved = vale_lease_done(&rx->ls, idx, start, j);
-	nm_os_lock_release(&rx->lock);
-	/* The receiver's rxsync takes the lock we just released, so it sees
-	 * every slot written above before it imports hwtail. */
-	if (moved)
-		nm_port_notify(&dp->up, NR_RX, ring);
-	nm_os_counter_add(&dp->stats.rx_pkts, pkts);
-	nm_os_counter_add(&dp->stats.rx_slots, pkts + slots);
+	if (need > 0)
+		vale_fwd_publish(dp, ring, idx, start, j, pkts, slots);
 }
 
 /* Count every packet of queues u and b as dropped for reason r. */
@@ -532,6 +584,139 @@ static void vale_fwd_flush(struct vale_tx_ring *t)
 	ft->mixed = false;
 }
 
+/* ---- The direct run: phases 1 and 2 fused for a unicast stream. */
+
+/*
+ * At the first unicast packet of a sync, the default bridge's inline path
+ * leases slots on its destination ring for the packets still to come and
+ * copies every following packet for that port straight into the lease as
+ * soon as it is classified: each packet is read once, while its lines are
+ * in cache, and never goes through the scratch.  Packets for other
+ * destinations still go through the scratch.  Per-destination order is
+ * source order: a packet that may reach the run's ring through the scratch
+ * (a broadcast, a packet the inline path does not take) closes the run, or
+ * keeps one from opening later in the sync; once a run is closed (or its
+ * lease is used up) later packets for its port go through the scratch,
+ * whose lease comes after the run's.
+ *
+ * A lease taken ahead of the packets may be filled short: closing trims it
+ * (vale_lease_trim(): rolled back if it is the newest, otherwise padded
+ * with empty packets).  The lease is sized by what the last run used
+ * (run_hint), so mixed traffic stops leasing far ahead of itself.
+ */
+enum vale_fwd_run_state { VALE_RUN_IDLE, VALE_RUN_OPEN, VALE_RUN_CLOSED };
+
+struct vale_fwd_run {
+	enum vale_fwd_run_state state; /* at most one run per sync */
+	struct vale_port *dp;
+	uint32_t dst, ring;	 /* destination port and its ring */
+	struct vale_fwd_dest d;
+	uint32_t idx, start, end; /* the lease */
+	uint32_t j;		 /* next slot to fill */
+	uint32_t left;		 /* slots of the lease not filled yet */
+	uint64_t pkts, bad;	 /* delivered; padded (bad buffer index) */
+};
+
+/*
+ * Open a run to port dst for a packet, with up to want slots to come
+ * (want >= 1).  False if the port is gone or its ring is full: the packet
+ * then goes through the scratch, which counts it, and no run is tried
+ * again in this sync.
+ */
+static inline __attribute__((__always_inline__)) bool
+vale_fwd_run_open(struct vale_tx_ring *t, struct vale_fwd_run *r,
+			      uint32_t dst, uint32_t want)
+{
+	struct vale_port *dp;
+	struct vale_rx_ring *rx;
+	uint32_t space;
+
+	r->state = VALE_RUN_CLOSED;
+	dp = nm_os_ptr_read((void *const *)&t->port->sw->ports[dst]);
+	if (dp == NULL)
+		return false;
+	r->ring = t->ring % dp->up.num_rings[NR_RX];
+	rx = &dp->rx[r->ring];
+	if (want > t->ft->run_hint)
+		want = t->ft->run_hint;
+	nm_os_lock_acquire(&rx->lock);
+	space = vale_lease_space(&rx->ls);
+	if (want > space)
+		want = space;
+	/* Another sender is filling this ring: one slot at a time (the run
+	 * is then exact and never pads), since a lease taken after ours
+	 * would keep its unused tail from being rolled back. */
+	if (rx->ls.hwtail != rx->ls.hwlease && want > 1)
+		want = 1;
+	if (want > 0)
+		r->idx = vale_lease_take(&rx->ls, want, &r->start);
+	nm_os_lock_release(&rx->lock);
+	if (want == 0)
+		return false;
+	vale_fwd_dest_init(&r->d, dp, rx);
+	r->dp = dp;
+	r->dst = dst;
+	r->end = nm_idx_add(r->start, want, r->d.n);
+	r->j = r->start;
+	r->left = want;
+	r->pkts = 0;
+	r->bad = 0;
+	r->state = VALE_RUN_OPEN;
+	return true;
+}
+
+/* Copy one single-slot packet into the run's next leased slot. */
+static inline __attribute__((__always_inline__)) void
+vale_fwd_run_put(struct vale_fwd_run *r, const uint8_t *buf, uint32_t len)
+{
+	if (nm_likely(vale_fwd_put1(&r->d, r->j, buf, len)))
+		r->pkts++;
+	else
+		r->bad++;
+	r->j = nm_idx_next(r->j, r->d.n);
+	r->left--;
+}
+
+/* Trim the run's lease to what was filled, publish it, and size the next
+ * run's lease by this one's use. */
+static inline __attribute__((__always_inline__)) void
+vale_fwd_run_close(struct vale_tx_ring *t, struct vale_fwd_run *r)
+{
+	struct vale_fwd_scratch *ft = t->ft;
+	struct vale_rx_ring *rx = &r->dp->rx[r->ring];
+	uint32_t end = r->end, used = nm_idx_dist(r->start, r->j, r->d.n);
+
+	r->state = VALE_RUN_CLOSED;
+	if (r->left > 0) {
+		/* Filled short; r->j != r->start (a run opens with a packet). */
+		nm_os_lock_acquire(&rx->lock);
+		end = vale_lease_trim(&rx->ls, r->idx, r->start, r->j, end);
+		nm_os_lock_release(&rx->lock);
+		if (r->j != end)
+			nm_os_counter_add(&r->dp->stats.rx_pad_slots,
+					  nm_idx_dist(r->j, end, r->d.n));
+		for (; r->j != end; r->j = nm_idx_next(r->j, r->d.n)) {
+			nm_os_shared_store16(&r->d.rs[r->j].len, 0);
+			nm_os_shared_store16(&r->d.rs[r->j].flags, 0);
+		}
+		ft->run_hint = used;
+	} else if (ft->run_hint < VALE_BATCH) {
+		ft->run_hint *= 2; /* the stream wanted at least this much */
+	}
+	vale_fwd_publish(r->dp, r->ring, r->idx, r->start, end, r->pkts, 0);
+	ft->drops[VALE_DROP_BAD_DST] += r->bad;
+}
+
+/* A packet that may reach any ring goes through the scratch: close the
+ * run, or forbid one in this sync (it would overtake the packet). */
+static inline void vale_fwd_run_end(struct vale_tx_ring *t,
+				    struct vale_fwd_run *r)
+{
+	if (r->state == VALE_RUN_OPEN)
+		vale_fwd_run_close(t, r);
+	r->state = VALE_RUN_CLOSED;
+}
+
 static void vale_fwd_account(struct vale_tx_ring *t)
 {
 	struct vale_fwd_scratch *ft = t->ft;
@@ -573,11 +758,13 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 				  0;
 	struct vale_bridge *br = NULL;
 	const struct vale_lookup *lk;
+	struct vale_fwd_run run;
 	uint64_t pkts = 0;
 
 	(void)flags;
 	if (i == end)
 		return 0;
+	run.state = VALE_RUN_IDLE;
 	nm_os_read_enter();
 	lk = nm_os_ptr_read((void *const *)&t->port->sw->lookup);
 	if (lk->fn == vale_bridge_lookup && ring < VALE_MAX_RINGS)
@@ -585,7 +772,7 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 	else
 		nvalid = 0; /* no inline path: every packet is taken below */
 	while (i != end) {
-		uint32_t idx, first;
+		uint32_t idx, first, dst;
 		uint16_t len, fl;
 		const uint8_t *buf;
 
@@ -594,21 +781,43 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 		idx = nm_os_shared_load32(&slot[i].buf_idx);
 		len = nm_os_shared_load16(&slot[i].len);
 		fl = nm_os_shared_load16(&slot[i].flags);
-		if (nm_likely(idx - NETMAP_BUF_RESERVED < nvalid &&
-			      len <= bsize &&
-			      !(fl & (NS_INDIRECT | NS_MOREFRAG)))) {
-			buf = base + (size_t)idx * bsize;
-			first = ft->used;
-			ft->ent[first].buf = buf;
-			ft->ent[first].len = len;
-			pkts++;
-			i = nm_idx_next(i, n);
-			vale_fwd_bridge(ft, br, src, ring, first, 1, buf, len,
-					fl);
-		} else {
+		if (nm_unlikely(idx - NETMAP_BUF_RESERVED >= nvalid ||
+				len > bsize ||
+				(fl & (NS_INDIRECT | NS_MOREFRAG)))) {
+			/* It may go to any ring through the scratch. */
+			vale_fwd_run_end(t, &run);
 			i = vale_fwd_take(t, lk, i, end, idx, len, fl);
+			continue;
 		}
+		buf = base + (size_t)idx * bsize;
+		pkts++;
+		dst = vale_bridge_classify(br, buf, len, fl, src);
+		if (run.state == VALE_RUN_OPEN && dst == run.dst) {
+			vale_fwd_run_put(&run, buf, len);
+			if (run.left == 0)
+				vale_fwd_run_close(t, &run);
+			i = nm_idx_next(i, n);
+			continue;
+		}
+		if (run.state == VALE_RUN_IDLE && dst < VALE_BROADCAST &&
+		    dst != src &&
+		    vale_fwd_run_open(t, &run, dst, nm_idx_dist(i, end, n))) {
+			vale_fwd_run_put(&run, buf, len);
+			if (run.left == 0)
+				vale_fwd_run_close(t, &run);
+			i = nm_idx_next(i, n);
+			continue;
+		}
+		if (dst == VALE_BROADCAST)
+			vale_fwd_run_end(t, &run);
+		first = ft->used;
+		ft->ent[first].buf = buf;
+		ft->ent[first].len = len;
+		vale_fwd_queue_dst(ft, dst, src, ring, first, 1);
+		i = nm_idx_next(i, n);
 	}
+	if (run.state == VALE_RUN_OPEN)
+		vale_fwd_run_close(t, &run);
 	ft->tx_pkts += pkts;
 	ft->tx_slots += pkts;
 	vale_fwd_flush(t);

@@ -15,9 +15,13 @@
  *
  * Every lease holds at least one slot, so at most n - 1 are outstanding and
  * the n-entry ends[] array, indexed by lease number mod n, never wraps onto
- * a live lease.  Leases are exact (callers lease only whole packets that
- * fit), so nothing is ever rolled back; a slot that cannot be filled is
- * padded by the caller with an empty packet (len 0, flags 0).
+ * a live lease.  A lease that was not filled to its end (a speculative
+ * one: vale_fwd.c's direct run) is trimmed before it is done: the newest
+ * lease gives its unused tail back (hwlease moves back to where filling
+ * stopped); an older one cannot, because a later lease begins at its end,
+ * so the caller pads the tail with empty packets (len 0, flags 0), as it
+ * does for a slot it cannot fill.  Either way every leased slot ends up
+ * filled, padded or returned, and done() still sees whole leases.
  *
  * Locking: every function runs under the RX ring's lock.  Pure otherwise.
  */
@@ -64,6 +68,28 @@ static inline uint32_t vale_lease_take(struct vale_lease *ls, uint32_t count,
 	ls->ends[idx] = VALE_LEASE_BUSY;
 	ls->next_idx = nm_idx_next(idx, ls->num_slots);
 	return idx;
+}
+
+/*
+ * Lease idx, which began at start and was taken up to end, was filled only
+ * up to fill (start < fill <= end, circularly).  If it is the newest lease
+ * (none was taken after it), give [fill, end) back and return fill;
+ * otherwise return end: the caller pads [fill, end) before calling
+ * vale_lease_done() with the returned end.
+ */
+static inline uint32_t vale_lease_trim(struct vale_lease *ls, uint32_t idx,
+				       uint32_t start, uint32_t fill,
+				       uint32_t end)
+{
+	uint32_t n = ls->num_slots;
+
+	NM_ASSERT(fill != start &&
+		  nm_idx_dist(start, fill, n) <= nm_idx_dist(start, end, n));
+	if (nm_idx_next(idx, n) != ls->next_idx)
+		return end; /* a later lease begins at end */
+	NM_ASSERT(ls->hwlease == end);
+	ls->hwlease = fill;
+	return fill;
 }
 
 /*

@@ -519,6 +519,11 @@ uint64_t vale_port_drops(const struct vale_port *p, enum vale_drop_reason r)
 	return nm_os_counter_read(&p->stats.drops[r]);
 }
 
+uint64_t vale_port_rx_pads(const struct vale_port *p)
+{
+	return nm_os_counter_read(&p->stats.rx_pad_slots);
+}
+
 uint64_t vale_port_drops_total(const struct vale_port *p)
 {
 	uint64_t sum = 0;

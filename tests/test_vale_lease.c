@@ -2,7 +2,8 @@
  * test_vale_lease.c - leases on a destination ring (core/vale_lease.h).
  *
  * Groups: lease (space, wrap, ring full, several leases held and completed
- * in every order for ring sizes 2/3/1000/4096), property (random takes,
+ * in every order for ring sizes 2/3/1000/4096, trimming a lease filled
+ * short), property (random takes,
  * completions and releases against a slot-by-slot model; NM_SEED=).
  */
 #include "vale_test.h"
@@ -36,6 +37,61 @@ static void test_vale_lease_space_and_full(void **state)
 		assert_true(vale_lease_done(&ls, idx, start,
 					    nm_idx_add(start, n - 1, n)));
 		assert_int_equal(ls.hwtail, n - 2 == 0 ? 0 : (2 * n - 2) % n);
+		assert_true(vale_lease_valid(&ls));
+		free(ends);
+	}
+}
+
+/* A lease filled short of its end: the newest gives its tail back, an
+ * older one (a later lease begins at its end) keeps it for padding. */
+static void test_vale_lease_trim_newest_and_older(void **state)
+{
+	uint32_t k;
+
+	(void)state;
+	for (k = 0; k < NM_ARRAY_SIZE(sizes); k++) {
+		uint32_t n = sizes[k], a, b, sa, sb, ea, eb, end;
+		uint32_t *ends;
+		struct vale_lease ls;
+
+		if (n < 4)
+			continue; /* leases of 2 and 1 slots need n - 1 >= 3 */
+		ends = calloc(n, sizeof(*ends));
+		vale_lease_init(&ls, n, ends);
+		/* Start near the end of the ring so the leases wrap. */
+		a = vale_lease_take(&ls, n - 2, &sa);
+		assert_true(vale_lease_done(&ls, a, sa, n - 2));
+		vale_lease_release(&ls, n - 2);
+
+		/* Newest: [fill, end) goes back to the free space. */
+		a = vale_lease_take(&ls, n - 1, &sa);
+		ea = nm_idx_add(sa, n - 1, n);
+		assert_int_equal(vale_lease_space(&ls), 0);
+		end = vale_lease_trim(&ls, a, sa, nm_idx_add(sa, 1, n), ea);
+		assert_int_equal(end, nm_idx_add(sa, 1, n));
+		assert_int_equal(ls.hwlease, end);
+		assert_int_equal(vale_lease_space(&ls), n - 2);
+		assert_true(vale_lease_valid(&ls));
+		assert_true(vale_lease_done(&ls, a, sa, end));
+		assert_int_equal(ls.hwtail, end);
+		vale_lease_release(&ls, end);
+
+		/* Older: B begins at A's end, so A keeps its tail. */
+		a = vale_lease_take(&ls, 2, &sa);
+		ea = nm_idx_add(sa, 2, n);
+		b = vale_lease_take(&ls, 1, &sb);
+		eb = nm_idx_add(sb, 1, n);
+		assert_int_equal(sb, ea);
+		end = vale_lease_trim(&ls, a, sa, nm_idx_add(sa, 1, n), ea);
+		assert_int_equal(end, ea);
+		assert_int_equal(ls.hwlease, eb);
+		assert_false(vale_lease_done(&ls, b, sb, eb));
+		assert_true(vale_lease_done(&ls, a, sa, end));
+		assert_int_equal(ls.hwtail, eb);
+		/* Filled to its end: nothing to give back. */
+		a = vale_lease_take(&ls, 1, &sa);
+		ea = nm_idx_add(sa, 1, n);
+		assert_int_equal(vale_lease_trim(&ls, a, sa, ea, ea), ea);
 		assert_true(vale_lease_valid(&ls));
 		free(ends);
 	}
@@ -170,6 +226,19 @@ static void test_vale_lease_property_random(void **state)
 				if (dn[k])
 					continue;
 				dn[k] = true;
+				if (nm_test_below(&rng, 2)) {
+					/* Filled short: trimmed first. */
+					uint32_t end = nm_idx_add(st[k], ln[k], n);
+					uint32_t fill = 1 + nm_test_below(&rng, ln[k]);
+
+					end = vale_lease_trim(&ls, id[k], st[k],
+							      nm_idx_add(st[k], fill, n),
+							      end);
+					if (k + 1 == live)
+						ln[k] = fill; /* newest: rolled back */
+					assert_int_equal(end, nm_idx_add(st[k], ln[k], n));
+					assert_int_equal(ls.hwlease, nm_idx_add(st[live - 1], ln[live - 1], n));
+				}
 				vale_lease_done(&ls, id[k], st[k],
 						nm_idx_add(st[k], ln[k], n));
 				/* Completed prefix leaves the table. */
@@ -203,6 +272,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest lease[] = {
 		cmocka_unit_test(test_vale_lease_space_and_full),
 		cmocka_unit_test(test_vale_lease_out_of_order_every_order),
+		cmocka_unit_test(test_vale_lease_trim_newest_and_older),
 	};
 	const struct CMUnitTest property[] = {
 		cmocka_unit_test(test_vale_lease_property_random),

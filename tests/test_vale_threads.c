@@ -47,6 +47,7 @@ struct receiver {
 	int64_t last[MAX_SEND];
 	int64_t last_bcast;
 	uint64_t bcast_got, disorder, foreign;
+	uint64_t empty; /* len 0: padding of a sender's short lease */
 };
 
 static void *sender_main(void *v)
@@ -84,7 +85,9 @@ static void receiver_take(struct receiver *rc, const uint8_t *buf, uint16_t len)
 {
 	struct vt_payload pl = vt_payload_of(buf);
 
-	if (len != 60) {
+	if (len == 0) {
+		rc->empty++;
+	} else if (len != 60) {
 		rc->foreign++;
 	} else if (pl.sender < rc->st->nsend) {
 		if ((int64_t)pl.seq <= rc->last[pl.sender])
@@ -194,6 +197,7 @@ static void run_stress(uint32_t nsend, uint32_t nrecv, uint64_t per_sender)
 	struct receiver rcv[MAX_RECV];
 	struct nm_os_kthread ts[MAX_SEND], tr[MAX_RECV], tb, tc;
 	uint64_t total_got = 0, total_drops = 0, total_sent = 0;
+	uint64_t total_pads = 0;
 	char name[32];
 	uint32_t i, r, reason;
 	void *churn_rounds;
@@ -274,12 +278,17 @@ static void run_stress(uint32_t nsend, uint32_t nrecv, uint64_t per_sender)
 	for (r = 0; r < nrecv; r++) {
 		assert_int_equal(rcv[r].disorder, 0);
 		assert_int_equal(rcv[r].foreign, 0);
+		/* Every empty packet is a counted pad (senders are done, so
+		 * all of them were in the ring for the last drain). */
+		assert_int_equal(rcv[r].empty, vale_port_rx_pads(vt_vale(rcv[r].p)));
+		total_pads += rcv[r].empty;
 	}
 	assert_int_equal(total_sent, (uint64_t)nsend * per_sender);
 	assert_true(total_got > 0);
-	printf("[ STRESS   ] %u->%u: sent %llu received %llu dropped(full) %llu; broadcasts seen %llu; churn attach/detach %llu\n",
+	printf("[ STRESS   ] %u->%u: sent %llu received %llu dropped(full) %llu; padded %llu; broadcasts seen %llu; churn attach/detach %llu\n",
 	       nsend, nrecv, (unsigned long long)total_sent,
 	       (unsigned long long)total_got, (unsigned long long)total_drops,
+	       (unsigned long long)total_pads,
 	       (unsigned long long)rcv[0].bcast_got,
 	       (unsigned long long)(uintptr_t)churn_rounds);
 

@@ -758,13 +758,12 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 				  0;
 	struct vale_bridge *br = NULL;
 	const struct vale_lookup *lk;
-	struct vale_fwd_run run;
+	struct vale_fwd_run run = { .state = VALE_RUN_IDLE };
 	uint64_t pkts = 0;
 
 	(void)flags;
 	if (i == end)
 		return 0;
-	run.state = VALE_RUN_IDLE;
 	nm_os_read_enter();
 	lk = nm_os_ptr_read((void *const *)&t->port->sw->lookup);
 	if (lk->fn == vale_bridge_lookup && ring < VALE_MAX_RINGS)

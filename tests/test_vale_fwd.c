@@ -7,7 +7,9 @@
  * fragments, chains cut by the end of the batch, whole-or-nothing, the
  * reference's D2 scenario), hostile (bad buffer indices and lengths on
  * either side, NS_INDIRECT), attach (attach/detach between and during
- * forwarding passes, stale learning entries), notify (notifier kicks).
+ * forwarding passes, stale learning entries), notify (notifier kicks),
+ * direct (random mixes of unicast, broadcast, unknown, self and hostile
+ * packets in one pass: each port gets exactly its packets, in order).
  */
 #include "vale_test.h"
 #include "nm_shim.h"
@@ -689,6 +691,90 @@ static void test_vale_fwd_notify(void **state)
 	env_free(e);
 }
 
+/* ---- direct (the fused unicast path) against an oracle */
+
+enum { DK_UNI, DK_BCAST, DK_UNKNOWN, DK_SELF, DK_BAD };
+
+/*
+ * Random passes of unicast to ports 1..3, broadcasts, unknown hosts
+ * (flooded), frames to the sender itself (dropped) and hostile slots (a bad
+ * buffer index: dropped) from port 0, in one TX sync each: every port must
+ * receive exactly the packets meant for it, in source order, with no empty
+ * packet (one sender: a short lease is always rolled back).
+ */
+static void test_vale_fwd_direct_mixed_order(void **state)
+{
+	uint64_t rng = nm_test_seed("vale_fwd.direct");
+	struct env *e = env_new(4, 1, 64);
+	struct netmap_ring *tx = vt_ring(e->p[0], NR_TX, 0);
+	uint32_t round, i, p, seq = 0;
+
+	(void)state;
+	for (p = 1; p < 4; p++) { /* learn hosts 1..3 */
+		send1(e, p, vt_bcast(), 0);
+		for (i = 0; i < 4; i++)
+			vt_rx_drain(e->p[i], 0);
+	}
+	for (round = 0; round < 300; round++) {
+		uint32_t n = 1 + nm_test_below(&rng, 60), want[4][64], nw[4] = { 0 };
+		uint32_t bad_slot[64], bad_buf[64];
+		uint64_t bad0 = vt_drops(e->p[0], VALE_DROP_BAD_SLOT);
+		uint64_t self0 = vt_drops(e->p[0], VALE_DROP_SELF), nself = 0;
+		uint32_t nbad = 0;
+
+		for (i = 0; i < n; i++, seq++) {
+			uint32_t kind = nm_test_below(&rng, 8), to = 1 + nm_test_below(&rng, 3);
+			uint8_t mac[6];
+
+			kind = kind < 4 ? DK_UNI : kind - 3; /* unicast half the time */
+			if (kind == DK_BCAST)
+				memcpy(mac, vt_bcast(), 6);
+			else
+				vt_mac(mac, kind == DK_UNKNOWN ? 9 : kind == DK_SELF ? 0 : to);
+			if (kind == DK_BAD) {
+				uint32_t h = tx->head, saved = tx->slot[h].buf_idx;
+
+				vt_send(e->p[0], 0, mac, 0, 0, seq, 60);
+				tx->slot[h].buf_idx = 1; /* reserved: hostile */
+				bad_slot[nbad] = h; /* put back after the sync */
+				bad_buf[nbad++] = saved;
+				continue;
+			}
+			vt_send(e->p[0], 0, mac, 0, 0, seq, 60);
+			if (kind == DK_SELF) {
+				nself++;
+				continue;
+			}
+			for (p = 1; p < 4; p++)
+				if (kind != DK_UNI || p == to)
+					want[p][nw[p]++] = seq;
+		}
+		assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+		for (i = 0; i < nbad; i++)
+			tx->slot[bad_slot[i]].buf_idx = bad_buf[i];
+		assert_int_equal(vt_drops(e->p[0], VALE_DROP_BAD_SLOT) - bad0, nbad);
+		assert_int_equal(vt_drops(e->p[0], VALE_DROP_SELF) - self0, nself);
+		for (p = 1; p < 4; p++) {
+			struct netmap_ring *rx = vt_ring(e->p[p], NR_RX, 0);
+
+			assert_int_equal(vt_rx_ready(e->p[p], 0), nw[p]);
+			for (i = 0; i < nw[p]; i++) {
+				struct netmap_slot *sl = &rx->slot[(rx->head + i) % rx->num_slots];
+
+				assert_int_equal(sl->len, 60);
+				assert_int_equal(vt_payload_of(nm_ring_user_buf(rx, sl->buf_idx)).seq,
+						 want[p][i]);
+			}
+			vt_rx_drain(e->p[p], 0);
+			assert_int_equal(vale_port_rx_pads(vt_vale(e->p[p])), 0);
+		}
+	}
+	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])),
+			 vt_drops(e->p[0], VALE_DROP_BAD_SLOT) +
+				 vt_drops(e->p[0], VALE_DROP_SELF));
+	env_free(e);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest bridge[] = {
@@ -721,11 +807,14 @@ int main(int argc, char **argv)
 	const struct CMUnitTest notify[] = {
 		cmocka_unit_test(test_vale_fwd_notify),
 	};
+	const struct CMUnitTest direct[] = {
+		cmocka_unit_test(test_vale_fwd_direct_mixed_order),
+	};
 	const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("bridge", bridge),   NM_TEST_GROUP("lookup", lookup),
 		NM_TEST_GROUP("full", full),	   NM_TEST_GROUP("frags", frags),
 		NM_TEST_GROUP("hostile", hostile), NM_TEST_GROUP("attach", attach),
-		NM_TEST_GROUP("notify", notify),
+		NM_TEST_GROUP("notify", notify),   NM_TEST_GROUP("direct", direct),
 	};
 
 	nm_shim_thread_register();

@@ -4,7 +4,7 @@ nm_add_test(vale_lease SOURCES test_vale_lease.c LABELS unit
 nm_add_test(vale_switch SOURCES test_vale_switch.c LABELS unit
             GROUPS names ports limits view)
 nm_add_test(vale_fwd SOURCES test_vale_fwd.c LABELS unit
-            GROUPS bridge lookup full frags hostile attach notify)
+            GROUPS bridge lookup full frags hostile attach notify direct)
 nm_add_test(nm_pipe SOURCES test_nm_pipe.c LABELS unit
             GROUPS basic frags full lifecycle hostile threads
             TSAN_GROUPS threads)

@@ -11,7 +11,11 @@
  * it stands; otherwise one pass links each queue's packets first.  Per
  * destination ring: lease whole packets under the ring lock, copy unlocked,
  * complete the lease under the lock (hwtail moves only over completed
- * leases, in order; see vale_lease.h), notify.  Details: docs/vale.md.
+ * leases, in order; see vale_lease.h), notify.  The common case, a stream
+ * of single-slot unicast packets, skips the scratch: a direct run leases
+ * ahead on the first packet's destination ring and copies each packet for
+ * it as soon as it is classified (see "The direct run" below).  Details:
+ * docs/vale.md.
  *
  * Locking: the TX pass is one read-side section; ring locks are held only to
  * take and complete leases and by the RX sync; the scratch is the TX kring's.

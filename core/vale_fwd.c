@@ -616,9 +616,8 @@ struct vale_fwd_run {
 	uint32_t dst, ring;	 /* destination port and its ring */
 	struct vale_fwd_dest d;
 	uint32_t idx, start, end; /* the lease */
-	uint32_t j;		 /* next slot to fill */
-	uint32_t left;		 /* slots of the lease not filled yet */
-	uint64_t pkts, bad;	 /* delivered; padded (bad buffer index) */
+	uint32_t j;		 /* next slot to fill; the lease is full at end */
+	uint32_t bad;		 /* slots padded for a bad buffer index */
 };
 
 /*
@@ -662,8 +661,6 @@ vale_fwd_run_open(struct vale_tx_ring *t, struct vale_fwd_run *r,
 	r->dst = dst;
 	r->end = nm_idx_add(r->start, want, r->d.n);
 	r->j = r->start;
-	r->left = want;
-	r->pkts = 0;
 	r->bad = 0;
 	r->state = VALE_RUN_OPEN;
 	return true;
@@ -673,12 +670,9 @@ vale_fwd_run_open(struct vale_tx_ring *t, struct vale_fwd_run *r,
 static inline __attribute__((__always_inline__)) void
 vale_fwd_run_put(struct vale_fwd_run *r, const uint8_t *buf, uint32_t len)
 {
-	if (nm_likely(vale_fwd_put1(&r->d, r->j, buf, len)))
-		r->pkts++;
-	else
+	if (nm_unlikely(!vale_fwd_put1(&r->d, r->j, buf, len)))
 		r->bad++;
 	r->j = nm_idx_next(r->j, r->d.n);
-	r->left--;
 }
 
 /* Trim the run's lease to what was filled, publish it, and size the next
@@ -691,7 +685,7 @@ vale_fwd_run_close(struct vale_tx_ring *t, struct vale_fwd_run *r)
 	uint32_t end = r->end, used = nm_idx_dist(r->start, r->j, r->d.n);
 
 	r->state = VALE_RUN_CLOSED;
-	if (r->left > 0) {
+	if (r->j != r->end) {
 		/* Filled short; r->j != r->start (a run opens with a packet). */
 		nm_os_lock_acquire(&rx->lock);
 		end = vale_lease_trim(&rx->ls, r->idx, r->start, r->j, end);
@@ -707,7 +701,8 @@ vale_fwd_run_close(struct vale_tx_ring *t, struct vale_fwd_run *r)
 	} else if (ft->run_hint < VALE_BATCH) {
 		ft->run_hint *= 2; /* the stream wanted at least this much */
 	}
-	vale_fwd_publish(r->dp, r->ring, r->idx, r->start, end, r->pkts, 0);
+	vale_fwd_publish(r->dp, r->ring, r->idx, r->start, end,
+			 used - r->bad, 0);
 	ft->drops[VALE_DROP_BAD_DST] += r->bad;
 }
 
@@ -797,7 +792,7 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 		dst = vale_bridge_classify(br, buf, len, fl, src);
 		if (run.state == VALE_RUN_OPEN && dst == run.dst) {
 			vale_fwd_run_put(&run, buf, len);
-			if (run.left == 0)
+			if (run.j == run.end)
 				vale_fwd_run_close(t, &run);
 			i = nm_idx_next(i, n);
 			continue;
@@ -806,7 +801,7 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 		    dst != src &&
 		    vale_fwd_run_open(t, &run, dst, nm_idx_dist(i, end, n))) {
 			vale_fwd_run_put(&run, buf, len);
-			if (run.left == 0)
+			if (run.j == run.end)
 				vale_fwd_run_close(t, &run);
 			i = nm_idx_next(i, n);
 			continue;

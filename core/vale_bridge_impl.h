@@ -36,7 +36,33 @@ static inline uint32_t vale_hash48(uint64_t mac)
 
 NM_STATIC_ASSERT(VALE_HASH_SIZE == 1024, "vale_hash48 yields 10 bits");
 
+/*
+ * What one source remembers between consecutive packets of one TX sync:
+ * the last source MAC it learnt (its entry was checked or written in this
+ * sync) and the last destination MAC it looked up, with the result.  A
+ * stream of packets between the same two hosts then costs one table read
+ * per sync instead of two per packet.  Reusing them gives exactly what the
+ * table would say if no other port learnt during the sync, which is one of
+ * the interleavings the lock-free table allows anyway (see
+ * vale_lookup.c); the destination is forgotten whenever this source writes
+ * the table, so its own learning is always seen.
+ */
+struct vale_bridge_memo {
+	uint64_t smac, dmac; /* VALE_MEMO_NONE: nothing remembered */
+	uint32_t dst;
+};
+
+#define VALE_MEMO_NONE (~0ULL) /* above 48 bits: never a MAC */
+
+static inline void vale_bridge_memo_init(struct vale_bridge_memo *m)
+{
+	m->smac = VALE_MEMO_NONE;
+	m->dmac = VALE_MEMO_NONE;
+	m->dst = VALE_BROADCAST;
+}
+
 static inline uint32_t vale_bridge_classify(struct vale_bridge *b,
+					    struct vale_bridge_memo *m,
 					    const uint8_t *buf, uint32_t len,
 					    uint16_t flags, uint32_t src_port)
 {
@@ -47,18 +73,25 @@ static inline uint32_t vale_bridge_classify(struct vale_bridge *b,
 		return VALE_DROP;
 	dmac = vale_mac48(buf);
 	smac = vale_mac48(buf + 6);
-	if (!(buf[6] & 1) && !(flags & NS_NO_LEARN)) {
+	if (!(buf[6] & 1) && !(flags & NS_NO_LEARN) && smac != m->smac) {
 		h = vale_hash48(smac);
 		want = smac << 16 | (uint64_t)src_port << 8 | VALE_ENT_VALID;
-		if (nm_os_shared_load64(&b->ent[h]) != want)
+		if (nm_os_shared_load64(&b->ent[h]) != want) {
 			nm_os_shared_store64(&b->ent[h], want);
+			m->dmac = VALE_MEMO_NONE;
+		}
+		m->smac = smac;
 	}
 	if (buf[0] & 1)
 		return VALE_BROADCAST;
-	e = nm_os_shared_load64(&b->ent[vale_hash48(dmac)]);
-	if ((e & VALE_ENT_VALID) && (e >> 16) == dmac)
-		return (uint32_t)(e >> 8) & 0xff;
-	return VALE_BROADCAST;
+	if (dmac != m->dmac) {
+		e = nm_os_shared_load64(&b->ent[vale_hash48(dmac)]);
+		m->dst = (e & VALE_ENT_VALID) && (e >> 16) == dmac ?
+				 (uint32_t)(e >> 8) & 0xff :
+				 VALE_BROADCAST;
+		m->dmac = dmac;
+	}
+	return m->dst;
 }
 
 #endif /* VALE_BRIDGE_IMPL_H */

@@ -150,12 +150,14 @@ static inline void vale_fwd_queue_dst(struct vale_fwd_scratch *ft,
 /* Classify with the default bridge, then queue: the packet's first slot is
  * (buf, len, flags). */
 static inline void vale_fwd_bridge(struct vale_fwd_scratch *ft,
-				   struct vale_bridge *br, uint32_t src,
+				   struct vale_bridge *br,
+				   struct vale_bridge_memo *memo, uint32_t src,
 				   uint32_t ring, uint32_t first,
 				   uint32_t frags, const uint8_t *buf,
 				   uint32_t len, uint16_t flags)
 {
-	vale_fwd_queue_dst(ft, vale_bridge_classify(br, buf, len, flags, src),
+	vale_fwd_queue_dst(ft,
+			   vale_bridge_classify(br, memo, buf, len, flags, src),
 			   src, ring, first, frags);
 }
 
@@ -165,12 +167,13 @@ static inline void vale_fwd_bridge(struct vale_fwd_scratch *ft,
  * the slot after it.  The fields used (buffer index, length, flags) are
  * read once each and judged before use; nothing in the TX ring is written.
  * This is the general case; vale_txsync() inlines the common one (a
- * single-slot packet, the default bridge).
+ * single-slot packet, the default bridge).  memo is the sync's bridge memo
+ * (shared with the inline path, so each sees the other's learning).
  */
 static __attribute__((__noinline__)) uint32_t
 vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
-	      uint32_t i, uint32_t end, uint32_t idx, uint16_t len,
-	      uint16_t flags)
+	      struct vale_bridge_memo *memo, uint32_t i, uint32_t end,
+	      uint32_t idx, uint16_t len, uint16_t flags)
 {
 	struct vale_fwd_scratch *ft = t->ft;
 	const struct nm_buf_pool *pool = &t->port->region.pool;
@@ -216,9 +219,9 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 		ft->drops[bad]++;
 	else if (lk->fn == vale_bridge_lookup && t->ring < VALE_MAX_RINGS)
 		/* The default bridge, inlined: no indirect call. */
-		vale_fwd_bridge(ft, lk->priv, t->port->index, t->ring, first,
-				frags, ft->ent[first].buf, ft->ent[first].len,
-				first_flags);
+		vale_fwd_bridge(ft, lk->priv, memo, t->port->index, t->ring,
+				first, frags, ft->ent[first].buf,
+				ft->ent[first].len, first_flags);
 	else
 		vale_fwd_classify(t, lk, first, frags, first_flags);
 	return i;
@@ -758,11 +761,13 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 	struct vale_bridge *br = NULL;
 	const struct vale_lookup *lk;
 	struct vale_fwd_run run = { .state = VALE_RUN_IDLE };
+	struct vale_bridge_memo memo;
 	uint64_t pkts = 0;
 
 	(void)flags;
 	if (i == end)
 		return 0;
+	vale_bridge_memo_init(&memo);
 	nm_os_read_enter();
 	lk = nm_os_ptr_read((void *const *)&t->port->sw->lookup);
 	if (lk->fn == vale_bridge_lookup && ring < VALE_MAX_RINGS)
@@ -784,12 +789,12 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 				(fl & (NS_INDIRECT | NS_MOREFRAG)))) {
 			/* It may go to any ring through the scratch. */
 			vale_fwd_run_end(t, &run);
-			i = vale_fwd_take(t, lk, i, end, idx, len, fl);
+			i = vale_fwd_take(t, lk, &memo, i, end, idx, len, fl);
 			continue;
 		}
 		buf = base + (size_t)idx * bsize;
 		pkts++;
-		dst = vale_bridge_classify(br, buf, len, fl, src);
+		dst = vale_bridge_classify(br, &memo, buf, len, fl, src);
 		if (run.state == VALE_RUN_OPEN && dst == run.dst) {
 			vale_fwd_run_put(&run, buf, len);
 			if (run.j == run.end)

@@ -9,6 +9,9 @@
  * Concurrency: sources classify at once with no lock.  Each entry is one
  * 64-bit word read and written untorn, so a reader sees the old or the new
  * (mac, port) pair, never a mix; a lost update delays learning by a packet.
+ * The forwarding path classifies through a per-sync memo (struct
+ * vale_bridge_memo in vale_bridge_impl.h); this entry point remembers
+ * nothing between packets.
  */
 #include "vale_bridge_impl.h"
 
@@ -35,8 +38,11 @@ void vale_bridge_init(struct vale_bridge *b)
 uint32_t vale_bridge_lookup(const struct vale_pkt *pkt, uint32_t *dst_ring,
 			    void *priv)
 {
+	struct vale_bridge_memo m;
+
 	(void)dst_ring; /* stays the source ring, as in the reference */
-	return vale_bridge_classify(priv, pkt->buf, pkt->len, pkt->flags,
+	vale_bridge_memo_init(&m); /* one packet: nothing to remember */
+	return vale_bridge_classify(priv, &m, pkt->buf, pkt->len, pkt->flags,
 				    pkt->src_port);
 }
 

@@ -691,6 +691,55 @@ static void test_vale_fwd_notify(void **state)
 	env_free(e);
 }
 
+/*
+ * The bridge memo (the last source learnt and destination looked up in a
+ * sync) must see the sync's own learning: host S, whose entry collides
+ * with host D's, is learnt between two packets to D, so the second one no
+ * longer finds D and is flooded.  With S's packet on the inline path and,
+ * as a two-slot chain, on the general path.
+ */
+static void test_vale_fwd_memo_sees_own_learning(void **state)
+{
+	uint32_t chain, d = 100, x = 200, sh, got1, got2;
+	uint8_t md[6], ms[6];
+
+	(void)state;
+	vt_mac(md, d);
+	for (sh = 1000;; sh++) { /* a host whose entry is D's */
+		vt_mac(ms, sh);
+		if (vale_bridge_hash(ms) == vale_bridge_hash(md))
+			break;
+	}
+	for (chain = 0; chain < 2; chain++) {
+		struct env *e = env_new(3, 1, 64);
+		struct netmap_ring *tx = vt_ring(e->p[0], NR_TX, 0);
+		uint8_t frame[60];
+
+		/* D lives behind port 1. */
+		vt_send(e->p[1], 0, vt_bcast(), d, 1, 0, 60);
+		assert_int_equal(vt_sync(e->p[1], NR_TX, 0), 0);
+		vt_rx_drain(e->p[0], 0);
+		vt_rx_drain(e->p[2], 0);
+		/* One sync: X->D, S->broadcast (learns S over D), X->D. */
+		vt_send(e->p[0], 0, md, x, 0, 1, 60);
+		memset(frame, 0, sizeof(frame));
+		vt_frame(frame, vt_bcast(), sh, 0, 2);
+		if (chain) {
+			vt_put(tx, frame, 60, NS_MOREFRAG);
+			vt_put(tx, frame, 60, 0);
+		} else {
+			vt_put(tx, frame, 60, 0);
+		}
+		vt_send(e->p[0], 0, md, x, 0, 3, 60);
+		assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+		got1 = vt_rx_drain(e->p[1], 0);
+		got2 = vt_rx_drain(e->p[2], 0);
+		assert_int_equal(got1, 3 + chain); /* 1, 2 (all slots), 3 */
+		assert_int_equal(got2, 2 + chain); /* 2 and the flooded 3 */
+		env_free(e);
+	}
+}
+
 /* ---- direct (the fused unicast path) against an oracle */
 
 enum { DK_UNI, DK_BCAST, DK_UNKNOWN, DK_SELF, DK_BAD };
@@ -782,6 +831,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vale_fwd_flooding),
 		cmocka_unit_test(test_vale_fwd_self_drop),
 		cmocka_unit_test(test_vale_fwd_no_learn_and_short),
+		cmocka_unit_test(test_vale_fwd_memo_sees_own_learning),
 	};
 	const struct CMUnitTest lookup[] = {
 		cmocka_unit_test(test_vale_fwd_hostile_lookup_results),

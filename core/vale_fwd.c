@@ -680,7 +680,7 @@ vale_fwd_run_put(struct vale_fwd_run *r, const uint8_t *buf, uint32_t len)
 
 /* Trim the run's lease to what was filled, publish it, and size the next
  * run's lease by this one's use. */
-static inline __attribute__((__always_inline__)) void
+static __attribute__((__noinline__)) void
 vale_fwd_run_close(struct vale_tx_ring *t, struct vale_fwd_run *r)
 {
 	struct vale_fwd_scratch *ft = t->ft;
@@ -711,8 +711,8 @@ vale_fwd_run_close(struct vale_tx_ring *t, struct vale_fwd_run *r)
 
 /* A packet that may reach any ring goes through the scratch: close the
  * run, or forbid one in this sync (it would overtake the packet). */
-static inline void vale_fwd_run_end(struct vale_tx_ring *t,
-				    struct vale_fwd_run *r)
+static inline __attribute__((__always_inline__)) void
+vale_fwd_run_end(struct vale_tx_ring *t, struct vale_fwd_run *r)
 {
 	if (r->state == VALE_RUN_OPEN)
 		vale_fwd_run_close(t, r);

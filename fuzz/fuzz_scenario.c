@@ -8,7 +8,9 @@
  * whose line lies in the text, never both; the same text gives the same
  * scenario (byte for byte) or the same message twice; an accepted scenario
  * keeps every rule of sim_scenario.h when restated independently here
- * (ranges, names, references, one sender and one receiver per switch);
+ * (ranges, names, references, a pipe joins one sender and one receiver, a
+ * VALE switch at least one of each, with the same receiver count on every
+ * VALE switch of more than two ports);
  * overrides that restate a loaded value ("endpoints.NAME.batch=B") are
  * accepted and change nothing; and a scenario small enough (ring memory
  * <= 4 MiB) is built into a world on a 16-packet built-in trace (never a
@@ -98,7 +100,7 @@ static bool fuzz_name_ok(const char *s)
 static void fuzz_check_rules(const struct sim_scenario *sc)
 {
 	const struct sim_sc_endpoint *ep;
-	uint32_t i, j, senders, receivers;
+	uint32_t i, j, senders, receivers, ranks = 0;
 
 	FUZZ_CHECK(sc->nhosts <= SIM_MAX_HOSTS);
 	FUZZ_CHECK(sc->nswitches >= 1 && sc->nswitches <= SIM_MAX_SWITCHES);
@@ -157,7 +159,13 @@ static void fuzz_check_rules(const struct sim_scenario *sc)
 			else
 				receivers++;
 		}
-		FUZZ_CHECK(senders == 1 && receivers == 1);
+		if (sc->switches[i].type == SIM_SW_PIPE)
+			FUZZ_CHECK(senders == 1 && receivers == 1);
+		FUZZ_CHECK(senders >= 1 && receivers >= 1);
+		if (senders + receivers > 2) {
+			FUZZ_CHECK(ranks == 0 || receivers == ranks);
+			ranks = receivers;
+		}
 	}
 }
 

@@ -1,5 +1,11 @@
 /*
  * sim_report.c - the human-readable and JSON reports of a run.
+ *
+ * Per switch: ports, packets in (its senders'), out (its receivers'),
+ * drops; per endpoint: its packets and Mpps over the run's window, its
+ * notifications, and its switch port's counters (in = taken from its TX
+ * ring, out = delivered into its RX ring, drops counted with it as the
+ * source; a sender's packets delivered to any receiver).
  */
 #include "sim_report.h"
 
@@ -58,6 +64,18 @@ static double per_pkt(uint64_t x, uint64_t pkts)
 	return pkts != 0 ? (double)x / (double)pkts : 0.0;
 }
 
+/* An endpoint's packets over the run's window (first in to last out). */
+static double ep_mpps(const struct sim_ep *ep, const struct sim_summary *s)
+{
+	return s->sim_ns != 0 ? (double)ep->st.pkts * 1e3 / (double)s->sim_ns : 0.0;
+}
+
+/* A sender's tagged packets delivered to any receiver. */
+static uint64_t ep_delivered(const struct sim_ep *ep)
+{
+	return ep->idx < SIM_PKT_MAX_SENDERS ? ep->w->pk.delivered_from[ep->idx] : 0;
+}
+
 void sim_report_text(FILE *f, const struct sim_world *w,
 		     const struct sim_summary *s)
 {
@@ -85,17 +103,38 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		per_pkt(s->spurious, pk));
 	fprintf(f, "  cache      %" PRIu64 " cache-line transfers (%.3f per packet)\n",
 		w->cache.transfers, per_pkt(w->cache.transfers, pk));
+	fprintf(f, "  switches\n");
+	for (i = 0; i < w->sc.nswitches; i++) {
+		struct sim_sw_flow fl;
+
+		sim_world_switch_flow(w, i, &fl);
+		fprintf(f, "    %-10s %-6s ports %2u  in %" PRIu64 " out %" PRIu64
+			" dropped %" PRIu64 " (rx ring full %" PRIu64 ")%s\n",
+			w->sw[i]->name, sim_switch_type_name(w->sw[i]->type),
+			w->sw[i]->nports, fl.in, fl.out, fl.drops,
+			sim_switch_drops_rx_full(w->sw[i]),
+			w->sw[i]->learned ? ", receivers learnt" : "");
+	}
 	fprintf(f, "  endpoints\n");
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep *ep = w->ep[i];
+		struct sim_swport_stats ps;
 
+		sim_switch_port_stats(ep->sw, ep->swport, &ps);
 		fprintf(f, "    %-10s %-8s %-6s %-6s batch %4u slots %4u  pkts %" PRIu64
-			" kicks %" PRIu64 " irqs %" PRIu64 " exits %" PRIu64 " syscalls %" PRIu64
+			" (%.3f Mpps) kicks %" PRIu64 " irqs %" PRIu64 " exits %" PRIu64 " syscalls %" PRIu64
 			" hypercalls %" PRIu64 "\n",
 			ep->cfg->name, ep->role == SIM_ROLE_SENDER ? "sender" : "receiver",
 			sim_device_name(ep->cfg->device), sim_switch_type_name(ep->sw->type),
-			ep->cfg->batch, ep->cfg->slots, ep->st.pkts, ep->st.kicks,
+			ep->cfg->batch, ep->cfg->slots, ep->st.pkts,
+			ep_mpps(ep, s), ep->st.kicks,
 			ep->st.irqs, ep->st.vmexits, ep->st.syscalls, ep->st.hypercalls);
+		fprintf(f, "    %-10s   port %s: in %" PRIu64 " out %" PRIu64 " dropped %" PRIu64
+			" (rx ring full %" PRIu64 ")", "", ep->port->name, ps.tx_pkts,
+			ps.rx_pkts, ps.drops, ps.drops_rx_full);
+		if (ep->role == SIM_ROLE_SENDER)
+			fprintf(f, "; delivered %" PRIu64, ep_delivered(ep));
+		fprintf(f, "\n");
 	}
 	fprintf(f, "  actors\n");
 	for (i = 0; i < w->nactors; i++) {
@@ -118,6 +157,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 {
 	json_t *o = json_object(), *eps = json_array(), *inv = json_object();
 	json_t *costs = json_object(), *actors = json_array(), *pp = json_object();
+	json_t *sws = json_array();
 	char fp[24];
 	uint32_t i;
 
@@ -154,19 +194,43 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		"vm_exits", (json_int_t)s->vmexits, "syscalls", (json_int_t)s->syscalls,
 		"hypercalls", (json_int_t)s->hypercalls, "spurious_wakeups", (json_int_t)s->spurious,
 		"wakeups", (json_int_t)s->wakeups));
+	for (i = 0; i < w->sc.nswitches; i++) {
+		struct sim_sw_flow fl;
+
+		sim_world_switch_flow(w, i, &fl);
+		json_array_append_new(sws, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:b}",
+			"name", w->sw[i]->name, "type", sim_switch_type_name(w->sw[i]->type),
+			"ports", (json_int_t)w->sw[i]->nports, "in", (json_int_t)fl.in,
+			"out", (json_int_t)fl.out, "drops", (json_int_t)fl.drops,
+			"drops_rx_full", (json_int_t)sim_switch_drops_rx_full(w->sw[i]),
+			"learnt", w->sw[i]->learned));
+	}
+	json_object_set_new(o, "switches", sws);
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep *ep = w->ep[i];
+		struct sim_swport_stats ps;
+		json_t *e;
 
-		json_array_append_new(eps, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		sim_switch_port_stats(ep->sw, ep->swport, &ps);
+		e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 			"name", ep->cfg->name,
 			"role", ep->role == SIM_ROLE_SENDER ? "sender" : "receiver",
 			"device", sim_device_name(ep->cfg->device),
 			"switch", sim_switch_type_name(ep->sw->type),
+			"switch_name", ep->sw->name,
 			"batch", (json_int_t)ep->cfg->batch, "slots", (json_int_t)ep->cfg->slots,
 			"packets", (json_int_t)ep->st.pkts, "kicks", (json_int_t)ep->st.kicks,
 			"interrupts", (json_int_t)ep->st.irqs, "vm_exits", (json_int_t)ep->st.vmexits,
 			"syscalls", (json_int_t)ep->st.syscalls,
-			"hypercalls", (json_int_t)ep->st.hypercalls));
+			"hypercalls", (json_int_t)ep->st.hypercalls);
+		json_object_set_new(e, "mpps", json_real(ep_mpps(ep, s)));
+		json_object_set_new(e, "port", json_pack("{s:s,s:I,s:I,s:I,s:I}",
+			"name", ep->port->name, "in", (json_int_t)ps.tx_pkts,
+			"out", (json_int_t)ps.rx_pkts, "drops", (json_int_t)ps.drops,
+			"drops_rx_full", (json_int_t)ps.drops_rx_full));
+		if (ep->role == SIM_ROLE_SENDER)
+			json_object_set_new(e, "delivered", json_integer((json_int_t)ep_delivered(ep)));
+		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);
 	for (i = 0; i < w->nactors; i++) {

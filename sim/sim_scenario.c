@@ -537,7 +537,7 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 						   SIM_DEV_E1000, SIM_DEV_VIRTIO,
 						   SIM_DEV_XEN, SIM_DEV_PTNET };
 	struct sim_scenario *sc = c->sc;
-	uint32_t i, j, senders, receivers;
+	uint32_t i, j, senders, receivers, ranks = 0, ranks_sw = 0;
 	struct sim_sc_endpoint *ep;
 
 	for (i = 0; i < sc->nhosts; i++) {
@@ -603,9 +603,22 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 			else
 				receivers++;
 		}
-		if (senders != 1 || receivers != 1)
-			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u senders and %u receivers (expected exactly one of each)",
+		if (sc->switches[i].type == SIM_SW_PIPE && (senders != 1 || receivers != 1))
+			return sim_sc_fail(c, sc->switches[i].line, "switch %s: a pipe with %u senders and %u receivers (expected exactly one of each: a pipe has two ends; use type: vale for more ports)",
 					   sc->switches[i].name, senders, receivers);
+		if (senders == 0 || receivers == 0)
+			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u senders and %u receivers (expected at least one of each)",
+					   sc->switches[i].name, senders, receivers);
+		/* The built-in trace addresses flow f to receiver rank f mod R
+		 * on every many-port switch: R must be the same on each. */
+		if (senders + receivers > 2) {
+			if (ranks != 0 && receivers != ranks)
+				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u receivers, but switch %s has %u (expected the same number on every VALE switch of more than two ports: flows are addressed by receiver rank)",
+						   sc->switches[i].name, receivers,
+						   sc->switches[ranks_sw].name, ranks);
+			ranks = receivers;
+			ranks_sw = i;
+		}
 	}
 	if (sc->trace.mode == SIM_TRACE_TIMESTAMPS && sc->trace.file[0] == '\0' &&
 	    sc->trace.gen_rate_pps == 0)

@@ -10,8 +10,13 @@
  * nothing is half-applied to a scenario the caller keeps using.  A key
  * given twice in one mapping is an error (YAML wants unique keys).
  *
- * Topology: each switch (VALE or pipe) joins exactly one sender endpoint
- * to exactly one receiver endpoint; a sender replays the trace.  Endpoints
+ * Topology: a VALE switch joins any number of endpoints (at least one
+ * sender and one receiver; up to SIM_MAX_ENDPOINTS), each on a port of its
+ * own; a pipe joins exactly one sender to one receiver (it has two ends).
+ * Every sender replays the whole trace.  On a VALE switch with more than
+ * two ports the bridge learns each receiver before time 0 and the built-in
+ * trace addresses flow f to the receiver of rank f mod R (R receivers, the
+ * same on every such switch with several; see sim_switch.h).  Endpoints
  * are host processes on a switch port, or guests whose device (ptnet, e1000,
  * virtio, xen) reaches the switch through the hypervisor of their host.
  */

@@ -10,12 +10,15 @@
  *
  * Invariants (each counted when checked; the first violation stops the run
  * and is reported with time, actor, ring and indices):
- *   conservation   injected == delivered + counted drops (at the end)
+ *   conservation   injected == delivered + counted drops (at the end),
+ *                  overall and per switch (its senders' packets in, its
+ *                  receivers' out, drops at its ports and devices)
  *   flow_order     per sender and flow, ids delivered in increasing order
  *   payload        delivered bytes equal the trace record, no duplicate
  *   ring_index     nm_kring_valid() on every kring after every event
  *   lease          VALE: between steps no lease is open and
- *                  hwcur <= hwtail == hwlease on every RX ring
+ *                  hwcur <= hwtail == hwlease on every RX ring of every
+ *                  port (senders' included)
  *   notification   no actor sleeps while the peer's published state says
  *                  it has work and no notification is on its way
  */
@@ -91,5 +94,13 @@ void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
 
 /* Packets dropped so far, by every counted reason. */
 uint64_t sim_world_drops(const struct sim_world *w);
+
+/* Packet flow of switch s: injected by its senders, delivered to its
+ * receivers, dropped at its ports and its endpoints' devices. */
+struct sim_sw_flow {
+	uint64_t in, out, drops;
+};
+void sim_world_switch_flow(const struct sim_world *w, uint32_t s,
+			   struct sim_sw_flow *f);
 
 #endif /* SIM_WORLD_H */

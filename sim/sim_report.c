@@ -1,8 +1,10 @@
 /*
  * sim_report.c - the human-readable and JSON reports of a run.
  *
- * Per switch: ports, packets in (its senders'), out (its receivers'),
- * drops; per endpoint: its packets and Mpps over the run's window, its
+ * Per switch: ports, packets in (its senders' and links'), out (its
+ * receivers' and links'), drops; per link direction: taken, delivered,
+ * dropped (queue full), the deepest queue, Mpps and Gbit/s of line time
+ * (first frame's first bit to last frame's last bit); per endpoint: its packets and Mpps over the run's window, its
  * notifications, and its switch port's counters (in = taken from its TX
  * ring, out = delivered into its RX ring, drops counted with it as the
  * source; a sender's packets delivered to any receiver).
@@ -14,6 +16,7 @@
 
 #include "sim_cost.h"
 #include "sim_ep.h"
+#include "sim_link.h"
 #include "sim_switch.h"
 
 void sim_summary_collect(const struct sim_world *w, double wall_s,
@@ -41,6 +44,9 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 		s->hypercalls += st->hypercalls;
 	}
 	s->drops += s->dev_drops;
+	for (i = 0; i < w->nlinks; i++)
+		s->link_drops += sim_link_drops(w->link[i]);
+	s->drops += s->link_drops;
 	for (i = 0; i < w->nactors; i++) {
 		s->spurious += w->actors[i]->spurious;
 		s->wakeups += w->actors[i]->wakeups;
@@ -70,6 +76,22 @@ static double ep_mpps(const struct sim_ep *ep, const struct sim_summary *s)
 	return s->sim_ns != 0 ? (double)ep->st.pkts * 1e3 / (double)s->sim_ns : 0.0;
 }
 
+/* The trace's first frame length, for a link's ceiling. */
+static uint32_t link_frame_len(const struct sim_world *w)
+{
+	return w->trace.count != 0 ? w->trace.len[0] : 60;
+}
+
+/* Frame bytes delivered per second of line time, in Gbit/s. */
+static double link_gbps(const struct sim_link *l, uint32_t d)
+{
+	const struct sim_link_dir *ld = &l->dir[d];
+
+	if (ld->delivered == 0 || ld->last_end_ps <= ld->first_start_ps)
+		return 0.0;
+	return (double)ld->bytes * 8.0 * 1e3 / (double)(ld->last_end_ps - ld->first_start_ps);
+}
+
 /* A sender's tagged packets delivered to any receiver. */
 static uint64_t ep_delivered(const struct sim_ep *ep)
 {
@@ -90,9 +112,11 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 	if (w->failed)
 		fprintf(f, "  failure    %s\n", w->fail_msg);
 	fprintf(f, "  packets    in %" PRIu64 ", out %" PRIu64 ", dropped %" PRIu64
-		" (switch rx ring full %" PRIu64 ", other switch %" PRIu64 ", device %" PRIu64 ")\n",
+		" (switch rx ring full %" PRIu64 ", other switch %" PRIu64 ", device %" PRIu64
+		", link queue full %" PRIu64 ")\n",
 		s->in, s->out, s->drops, s->drops_rx_full,
-		s->drops - s->drops_rx_full - s->dev_drops, s->dev_drops);
+		s->drops - s->drops_rx_full - s->dev_drops - s->link_drops,
+		s->dev_drops, s->link_drops);
 	fprintf(f, "  throughput %.3f Mpps, %.3f Gbit/s over %.3f ms simulated\n",
 		s->mpps, s->gbps, (double)s->sim_ns / 1e6);
 	fprintf(f, "  latency    p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, max %" PRIu64 " ns\n",
@@ -136,6 +160,30 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			fprintf(f, "; delivered %" PRIu64, ep_delivered(ep));
 		fprintf(f, "\n");
 	}
+	if (w->nlinks != 0)
+		fprintf(f, "  links\n");
+	for (i = 0; i < w->nlinks; i++) {
+		const struct sim_link *l = w->link[i];
+		uint32_t d;
+
+		fprintf(f, "    %-10s %s <-> %s, %.3f Gbit/s, delay %" PRIu64 " ns, queue %u (ceiling %.3f Mpps of %u-byte frames)\n",
+			l->cfg->name, l->sw[0]->name, l->sw[1]->name,
+			(double)l->cfg->bandwidth_bps / 1e9, l->cfg->delay_ns,
+			l->cfg->queue, sim_link_max_mpps(l, link_frame_len(w)),
+			link_frame_len(w));
+		for (d = 0; d < 2; d++) {
+			const struct sim_link_dir *ld = &l->dir[d];
+
+			if (ld->taken == 0)
+				continue;
+			fprintf(f, "      %s -> %s: taken %" PRIu64 " delivered %" PRIu64
+				" dropped %" PRIu64 " (queue full), max queue %" PRIu64
+				", %.3f Mpps, %.3f Gbit/s on the line\n",
+				ld->in_sw->name, ld->out_sw->name, ld->taken, ld->delivered,
+				ld->drops_queue_full, ld->max_queued, sim_link_mpps(l, d),
+				link_gbps(l, d));
+		}
+	}
 	fprintf(f, "  actors\n");
 	for (i = 0; i < w->nactors; i++) {
 		const struct sim_actor *a = w->actors[i];
@@ -157,7 +205,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 {
 	json_t *o = json_object(), *eps = json_array(), *inv = json_object();
 	json_t *costs = json_object(), *actors = json_array(), *pp = json_object();
-	json_t *sws = json_array();
+	json_t *sws = json_array(), *lks = json_array();
 	char fp[24];
 	uint32_t i;
 
@@ -171,10 +219,12 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		json_object_set_new(o, "failure", json_string(w->fail_msg));
 	json_object_set_new(o, "packets_in", json_integer((json_int_t)s->in));
 	json_object_set_new(o, "packets_out", json_integer((json_int_t)s->out));
-	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I}",
+	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I,s:I}",
 		"total", (json_int_t)s->drops, "switch_rx_full", (json_int_t)s->drops_rx_full,
-		"switch_other", (json_int_t)(s->drops - s->drops_rx_full - s->dev_drops),
-		"device", (json_int_t)s->dev_drops));
+		"switch_other", (json_int_t)(s->drops - s->drops_rx_full - s->dev_drops -
+					     s->link_drops),
+		"device", (json_int_t)s->dev_drops,
+		"link_queue_full", (json_int_t)s->link_drops));
 	json_object_set_new(o, "sim_ns", json_integer((json_int_t)s->sim_ns));
 	json_object_set_new(o, "mpps", json_real(s->mpps));
 	json_object_set_new(o, "gbps", json_real(s->gbps));
@@ -206,6 +256,35 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 			"learnt", w->sw[i]->learned));
 	}
 	json_object_set_new(o, "switches", sws);
+	for (i = 0; i < w->nlinks; i++) {
+		const struct sim_link *l = w->link[i];
+		json_t *dirs = json_array();
+		uint32_t d;
+
+		for (d = 0; d < 2; d++) {
+			const struct sim_link_dir *ld = &l->dir[d];
+			json_t *o2 = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}",
+				"from", ld->in_sw->name, "to", ld->out_sw->name,
+				"taken", (json_int_t)ld->taken,
+				"delivered", (json_int_t)ld->delivered,
+				"drops_queue_full", (json_int_t)ld->drops_queue_full,
+				"max_queue", (json_int_t)ld->max_queued,
+				"first_bit_ps", (json_int_t)ld->first_start_ps,
+				"last_bit_ps", (json_int_t)ld->last_end_ps);
+
+			json_object_set_new(o2, "mpps", json_real(sim_link_mpps(l, d)));
+			json_object_set_new(o2, "gbps", json_real(link_gbps(l, d)));
+			json_array_append_new(dirs, o2);
+		}
+		json_array_append_new(lks, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:f,s:o}",
+			"name", l->cfg->name, "from", l->sw[0]->name, "to", l->sw[1]->name,
+			"bandwidth_bps", (json_int_t)l->cfg->bandwidth_bps,
+			"delay_ns", (json_int_t)l->cfg->delay_ns,
+			"queue", (json_int_t)l->cfg->queue,
+			"ceiling_mpps", sim_link_max_mpps(l, link_frame_len(w)),
+			"directions", dirs));
+	}
+	json_object_set_new(o, "links", lks);
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep *ep = w->ep[i];
 		struct sim_swport_stats ps;

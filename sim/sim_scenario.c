@@ -177,7 +177,7 @@ static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 					   sc->buf_size);
 		return 0;
 	}
-	return sim_sc_fail(c, line, "unknown key '%s' (expected name, description, seed, max_time_us, buf_size, trace, costs, hosts, switches or endpoints)",
+	return sim_sc_fail(c, line, "unknown key '%s' (expected name, description, seed, max_time_us, buf_size, trace, costs, hosts, switches, endpoints or links)",
 			   k);
 }
 
@@ -254,6 +254,30 @@ static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return 0;
 	}
 	return sim_sc_fail(c, line, "switches: unknown key '%s' (expected name or type)", k);
+}
+
+static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			   const char *k, const char *v)
+{
+	struct sim_sc_link *l = &c->sc->links[i];
+
+	if (!strcmp(k, "name"))
+		return sim_sc_name(c, line, "links.name", v, l->name);
+	if (!strcmp(k, "from"))
+		return sim_sc_name(c, line, "links.from", v, l->sw_ref[0]);
+	if (!strcmp(k, "to"))
+		return sim_sc_name(c, line, "links.to", v, l->sw_ref[1]);
+	if (!strcmp(k, "bandwidth_bps"))
+		return sim_sc_u64(c, line, "links.bandwidth_bps", v, 1, 1000000000000ULL,
+				  &l->bandwidth_bps);
+	if (!strcmp(k, "delay_ns"))
+		return sim_sc_u64(c, line, "links.delay_ns", v, 0, 1000000000, &l->delay_ns);
+	if (!strcmp(k, "queue"))
+		return sim_sc_u32(c, line, "links.queue", v, 1, 65536, &l->queue);
+	if (!strcmp(k, "slots"))
+		return sim_sc_u32(c, line, "links.slots", v, 8, 4096, &l->slots);
+	return sim_sc_fail(c, line, "links: unknown key '%s' (expected name, from, to, bandwidth_bps, delay_ns, queue or slots)",
+			   k);
 }
 
 static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -453,6 +477,21 @@ static void sim_sc_switch_init(struct sim_scenario *sc, uint32_t i, uint32_t lin
 	sc->switches[i].line = line;
 }
 
+static void sim_sc_link_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
+{
+	memset(&sc->links[i], 0, sizeof(sc->links[i]));
+	sc->links[i].bandwidth_bps = 10000000000ULL;
+	sc->links[i].queue = 1024;
+	sc->links[i].slots = 1024;
+	sc->links[i].line = line;
+}
+
+static int sim_sc_link_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			    const char *k, const char *v)
+{
+	return sim_sc_set_link(c, i, line, k, v);
+}
+
 static void sim_sc_ep_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	sim_sc_ep_defaults(&sc->endpoints[i]);
@@ -514,8 +553,12 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 			rc = sim_sc_list(c, d, v, "endpoints", SIM_MAX_ENDPOINTS,
 					 &sc->nendpoints, sim_sc_ep_init,
 					 sim_sc_ep_item);
+		} else if (!strcmp(key, "links")) {
+			rc = sim_sc_list(c, d, v, "links", SIM_MAX_LINKS,
+					 &sc->nlinks, sim_sc_link_init,
+					 sim_sc_link_item);
 		} else if (v->type != YAML_SCALAR_NODE) {
-			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, hosts, switches or endpoints)",
+			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, hosts, switches, endpoints or links)",
 					 key);
 		} else {
 			rc = sim_sc_set_top(c, sim_y_line(k), key,
@@ -529,6 +572,88 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 
 /* ---- Cross-checks once everything is read. */
 
+/* The switch link l names as its end (0 from, 1 to), or an error. */
+static int sim_sc_link_end(struct sim_sc_ctx *c, struct sim_sc_link *l,
+			   uint32_t end)
+{
+	const struct sim_scenario *sc = c->sc;
+	const char *key = end == 0 ? "from" : "to";
+	uint32_t j;
+
+	if (l->sw_ref[end][0] == '\0')
+		return sim_sc_fail(c, l->line, "link %s: no '%s' switch (expected %s: NAME)",
+				   l->name, key, key);
+	for (j = 0; j < sc->nswitches && strcmp(sc->switches[j].name, l->sw_ref[end]); j++)
+		;
+	if (j == sc->nswitches)
+		return sim_sc_fail(c, l->line, "link %s: switch '%s' is not defined (expected a name under switches:)",
+				   l->name, l->sw_ref[end]);
+	if (sc->switches[j].type != SIM_SW_VALE)
+		return sim_sc_fail(c, l->line, "link %s: switch '%s' is a pipe (expected a VALE switch: a pipe has only its two ends)",
+				   l->name, l->sw_ref[end]);
+	l->sw[end] = j;
+	return 0;
+}
+
+/*
+ * Links: names, ends, no link from a switch to itself; nlinks[s] counts
+ * the link ports of switch s.  Then, once every switch with a link has
+ * exactly two ports (else the caller reports it), each sender on such a
+ * switch follows its chain of links, which must end at a receiver.
+ */
+static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
+{
+	struct sim_scenario *sc = c->sc;
+	const struct sim_sc_endpoint *ep;
+	struct sim_sc_link *l;
+	uint32_t i, j, k, s, via, steps;
+
+	for (i = 0; i < sc->nlinks; i++) {
+		l = &sc->links[i];
+		if (l->name[0] == '\0')
+			return sim_sc_fail(c, l->line, "links: entry without a name (expected name: ...)");
+		for (j = 0; j < i; j++)
+			if (!strcmp(l->name, sc->links[j].name))
+				return sim_sc_fail(c, l->line, "links: duplicate name '%s'", l->name);
+		if (sim_sc_link_end(c, l, 0) != 0 || sim_sc_link_end(c, l, 1) != 0)
+			return -EINVAL;
+		if (l->sw[0] == l->sw[1])
+			return sim_sc_fail(c, l->line, "link %s: from and to are both switch %s (expected two different switches)",
+					   l->name, sc->switches[l->sw[0]].name);
+		nlinks[l->sw[0]]++;
+		nlinks[l->sw[1]]++;
+	}
+	for (i = 0; i < sc->nswitches; i++) {
+		for (j = k = 0; k < sc->nendpoints; k++)
+			j += sc->endpoints[k].sw == i;
+		if (nlinks[i] != 0 && j + nlinks[i] != 2)
+			return 0; /* reported by the caller */
+	}
+	for (i = 0; i < sc->nendpoints; i++) {
+		ep = &sc->endpoints[i];
+		if (ep->role != SIM_ROLE_SENDER || nlinks[ep->sw] == 0)
+			continue;
+		s = ep->sw;
+		via = UINT32_MAX;
+		for (steps = 0; steps <= sc->nlinks; steps++) {
+			for (k = 0; k < sc->nlinks; k++)
+				if (k != via && (sc->links[k].sw[0] == s || sc->links[k].sw[1] == s))
+					break;
+			if (k == sc->nlinks)
+				break; /* the other port of s is an endpoint */
+			via = k;
+			s = sc->links[k].sw[0] == s ? sc->links[k].sw[1] : sc->links[k].sw[0];
+		}
+		for (k = 0; k < sc->nendpoints; k++)
+			if (k != i && sc->endpoints[k].sw == s)
+				break;
+		if (k == sc->nendpoints || sc->endpoints[k].role != SIM_ROLE_RECEIVER)
+			return sim_sc_fail(c, ep->line, "endpoint %s: its links lead to %s (expected a receiver at the end of a sender's chain of links)",
+					   ep->name, k == sc->nendpoints ? "no endpoint" : sc->endpoints[k].name);
+	}
+	return 0;
+}
+
 static int sim_sc_validate(struct sim_sc_ctx *c)
 {
 	static const char *const opt_key[] = { "itr_us", "send_combining", "csb",
@@ -538,6 +663,7 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 						   SIM_DEV_XEN, SIM_DEV_PTNET };
 	struct sim_scenario *sc = c->sc;
 	uint32_t i, j, senders, receivers, ranks = 0, ranks_sw = 0;
+	uint32_t nlinks[SIM_MAX_SWITCHES] = { 0 };
 	struct sim_sc_endpoint *ep;
 
 	for (i = 0; i < sc->nhosts; i++) {
@@ -593,6 +719,8 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 						   ep->name, opt_key[j], sim_dev_names[opt_dev[j]],
 						   sim_dev_names[ep->device]);
 	}
+	if (sim_sc_validate_links(c, nlinks) != 0)
+		return -EINVAL;
 	for (i = 0; i < sc->nswitches; i++) {
 		senders = receivers = 0;
 		for (j = 0; j < sc->nendpoints; j++) {
@@ -602,6 +730,12 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 				senders++;
 			else
 				receivers++;
+		}
+		if (nlinks[i] != 0) {
+			if (senders + receivers + nlinks[i] != 2)
+				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u endpoints and %u link ports (expected exactly two ports on a switch with a link)",
+						   sc->switches[i].name, senders + receivers, nlinks[i]);
+			continue;
 		}
 		if (sc->switches[i].type == SIM_SW_PIPE && (senders != 1 || receivers != 1))
 			return sim_sc_fail(c, sc->switches[i].line, "switch %s: a pipe with %u senders and %u receivers (expected exactly one of each: a pipe has two ends; use type: vale for more ports)",
@@ -704,7 +838,8 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		rc = sim_sc_set_trace(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "costs")) {
 		rc = sim_sc_set_cost(&c, 0, sub, eq + 1);
-	} else if (!strcmp(key, "endpoints") || !strcmp(key, "switches")) {
+	} else if (!strcmp(key, "endpoints") || !strcmp(key, "switches") ||
+		   !strcmp(key, "links")) {
 		name = sub;
 		sub = strchr(name, '.');
 		if (sub == NULL) {
@@ -720,6 +855,14 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 				goto out;
 			}
 			rc = sim_sc_set_ep(&c, i, 0, sub, eq + 1);
+		} else if (!strcmp(key, "links")) {
+			for (i = 0; i < copy->nlinks && strcmp(copy->links[i].name, name); i++)
+				;
+			if (i == copy->nlinks) {
+				snprintf(err, errlen, "override '%s': no link named '%s'", assignment, name);
+				goto out;
+			}
+			rc = sim_sc_set_link(&c, i, 0, sub, eq + 1);
 		} else {
 			for (i = 0; i < copy->nswitches && strcmp(copy->switches[i].name, name); i++)
 				;
@@ -730,7 +873,7 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			rc = sim_sc_set_switch(&c, i, 0, sub, eq + 1);
 		}
 	} else {
-		snprintf(err, errlen, "override '%s': unknown section '%s' (expected trace, costs, endpoints, switches or a top-level key)",
+		snprintf(err, errlen, "override '%s': unknown section '%s' (expected trace, costs, endpoints, switches, links or a top-level key)",
 			 assignment, key);
 		goto out;
 	}

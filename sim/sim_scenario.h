@@ -1,7 +1,8 @@
 /*
  * sim_scenario.h - what a simulation run is made of, read from YAML.
  *
- * Owns: the scenario structure (trace, costs, hosts, switches, endpoints),
+ * Owns: the scenario structure (trace, costs, hosts, switches, endpoints,
+ * links),
  * reading it from a YAML file or string with libyaml's document loader,
  * validating every key, range and reference, and overriding single values
  * by path ("endpoints.tx.batch=64") for sweeps and the command line.
@@ -19,6 +20,10 @@
  * same on every such switch with several; see sim_switch.h).  Endpoints
  * are host processes on a switch port, or guests whose device (ptnet, e1000,
  * virtio, xen) reaches the switch through the hypervisor of their host.
+ * A link joins two different VALE switches with a port on each (full
+ * duplex: bandwidth, propagation delay, queue limit per direction); a
+ * switch with a link port has exactly two ports, and a sender's chain of
+ * links must end at a receiver (see docs/simulator.md).
  */
 #ifndef SIM_SCENARIO_H
 #define SIM_SCENARIO_H
@@ -33,10 +38,15 @@
 #define SIM_MAX_HOSTS 8
 #define SIM_MAX_SWITCHES 8
 #define SIM_MAX_ENDPOINTS 16
+#define SIM_MAX_LINKS 8
 
 enum sim_trace_mode { SIM_TRACE_FAST, SIM_TRACE_TIMESTAMPS, SIM_TRACE_RATE };
 enum sim_switch_type { SIM_SW_VALE, SIM_SW_PIPE };
-enum sim_role { SIM_ROLE_SENDER, SIM_ROLE_RECEIVER };
+enum sim_role {
+	SIM_ROLE_SENDER,
+	SIM_ROLE_RECEIVER,
+	SIM_ROLE_LINK, /* a switch port of a link (sim_switch.h), never an endpoint */
+};
 enum sim_device {
 	SIM_DEV_NONE,	/* a host process on the switch port */
 	SIM_DEV_PTNET,
@@ -89,6 +99,18 @@ struct sim_sc_endpoint {
 	char host_ref[SIM_NAME_MAX], sw_ref[SIM_NAME_MAX];
 };
 
+/* A full-duplex link between two VALE switches (sim_link.h). */
+struct sim_sc_link {
+	char name[SIM_NAME_MAX];
+	uint32_t sw[2];		/* indices into switches: from, to */
+	uint64_t bandwidth_bps; /* per direction, 1..10^12 */
+	uint64_t delay_ns;	/* propagation, 0..10^9 */
+	uint32_t queue;		/* packets waiting for the line, 1..65536 */
+	uint32_t slots;		/* ring size of its two switch ports */
+	uint32_t line;
+	char sw_ref[2][SIM_NAME_MAX];
+};
+
 struct sim_scenario {
 	char name[64];
 	char source[256];  /* file name, or "<embedded default>" */
@@ -97,10 +119,11 @@ struct sim_scenario {
 	uint32_t buf_size;    /* netmap buffer size, 64..65536, multiple of 64 */
 	struct sim_sc_trace trace;
 	struct sim_costs costs;
-	uint32_t nhosts, nswitches, nendpoints;
+	uint32_t nhosts, nswitches, nendpoints, nlinks;
 	struct sim_sc_host hosts[SIM_MAX_HOSTS];
 	struct sim_sc_switch switches[SIM_MAX_SWITCHES];
 	struct sim_sc_endpoint endpoints[SIM_MAX_ENDPOINTS];
+	struct sim_sc_link links[SIM_MAX_LINKS];
 };
 
 /* The scenario nmsim runs with no arguments. */
@@ -110,7 +133,8 @@ extern const char sim_scenario_default_yaml[];
 int sim_scenario_load(struct sim_scenario *sc, const char *path,
 		      const char *text, char *err, size_t errlen);
 /* Apply one "path=value" override (trace.loops=2, costs.vmexit_ns=900,
- * endpoints.NAME.KEY=V, switches.NAME.type=pipe, seed=3).  0 or -EINVAL. */
+ * endpoints.NAME.KEY=V, switches.NAME.type=pipe, links.NAME.KEY=V,
+ * seed=3).  0 or -EINVAL. */
 int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen);
 

@@ -43,7 +43,9 @@ int sim_switch_open_port(struct sim_switch *sw, struct vale_registry *reg,
 		snprintf(err, errlen, "switch %s: no port left for %s", sw->name, ep_name);
 		return -ENOSPC;
 	}
-	if (sw->type == SIM_SW_VALE)
+	if (role == SIM_ROLE_LINK)
+		snprintf(name, sizeof(name), "vale%u:%s.link", sw->idx, ep_name);
+	else if (sw->type == SIM_SW_VALE)
 		snprintf(name, sizeof(name), "vale%u:%s", sw->idx, ep_name);
 	else
 		snprintf(name, sizeof(name), "simpipe%u%c0", sw->idx,
@@ -144,6 +146,7 @@ struct nm_kring *sim_switch_kring(const struct sim_switch *sw, uint32_t slot)
 {
 	const struct sim_swport *sp = &sw->port[slot];
 
+	/* A link's port: its RX ring, where the switch hands frames to it. */
 	return nm_port_kring(sp->p, sp->role == SIM_ROLE_SENDER ? NR_TX : NR_RX, 0);
 }
 
@@ -158,7 +161,7 @@ void sim_switch_charge(struct sim_switch *sw)
 		return;
 	for (i = 0; i < sw->nports; i++) {
 		sp = &sw->port[i];
-		if (sp->role != SIM_ROLE_SENDER)
+		if (sp->role == SIM_ROLE_RECEIVER)
 			continue;
 		vp = (const struct vale_port *)sp->p;
 		now = nm_os_counter_read(&vp->stats.tx_pkts);

@@ -27,13 +27,13 @@
  * 02+k; rank 0 is the built-in trace's default destination). */
 #define SIM_RX_MAC_BASE 2U
 
-/* One port of a scenario switch: an endpoint's (or, later, a link's). */
+/* One port of a scenario switch: an endpoint's or a link's. */
 struct sim_swport {
 	struct nm_port *p;
-	enum sim_role role;	 /* sender: uses TX; receiver: uses RX */
-	uint32_t ep;		 /* endpoint index */
+	enum sim_role role;	 /* sender: uses TX; receiver: RX; link: both */
+	uint32_t ep;		 /* endpoint index (link: UINT32_MAX) */
 	uint32_t rank;		 /* receivers: 0.. in endpoint order */
-	uint64_t charged_pkts;	 /* sender: forwarded packets already charged */
+	uint64_t charged_pkts;	 /* sender, link: forwarded packets charged */
 	uint64_t drops_base;	 /* drops counted by the learning phase */
 };
 
@@ -48,7 +48,9 @@ struct sim_switch {
 };
 
 /* Open the port of endpoint ep_name (index ep) with this role and ring
- * size; *slot gets its index in sw->port.  0, or -errno with one line. */
+ * size; *slot gets its index in sw->port.  0, or -errno with one line.
+ * SIM_ROLE_LINK: the port "vale<i>:<ep_name>.link" of link ep_name (its
+ * RX ring feeds the link, its TX ring takes what the link delivers). */
 int sim_switch_open_port(struct sim_switch *sw, struct vale_registry *reg,
 			 const char *ep_name, uint32_t ep, enum sim_role role,
 			 uint32_t slots, uint32_t *slot, char *err, size_t errlen);

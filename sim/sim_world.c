@@ -18,6 +18,7 @@
 
 #include "sim_cost.h"
 #include "sim_ep.h"
+#include "sim_link.h"
 #include "sim_pcap_sink.h"
 #include "sim_switch.h"
 #include "vale.h"
@@ -72,6 +73,8 @@ uint64_t sim_world_drops(const struct sim_world *w)
 		d += sim_switch_drops(w->sw[i]);
 	for (i = 0; i < w->nep; i++)
 		d += w->ep[i]->st.dev_drops;
+	for (i = 0; i < w->nlinks; i++)
+		d += sim_link_drops(w->link[i]);
 	return d;
 }
 
@@ -99,7 +102,7 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 	const char *what = NULL;
 	struct sim_actor *a;
 	struct sim_ep *ep;
-	uint32_t i, bad = 0;
+	uint32_t i, d, bad = 0;
 
 	(void)e;
 	for (i = 0; i < w->nep; i++) {
@@ -108,6 +111,16 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 		if (!ep->ops->rings_ok(ep, &what))
 			sim_world_violation(w, SIM_INV_RING_INDEX, NULL, i,
 					    "%s breaks the kring invariants", what);
+	}
+	for (i = 0; i < w->nlinks; i++) {
+		for (d = 0; d < 2; d++) {
+			w->inv_checks[SIM_INV_RING_INDEX] += 2;
+			if (!nm_kring_valid(w->link[i]->dir[d].in_kr) ||
+			    !nm_kring_valid(w->link[i]->dir[d].out_kr))
+				sim_world_violation(w, SIM_INV_RING_INDEX, NULL, 0,
+						    "link %s: a port kring breaks the kring invariants",
+						    w->link[i]->cfg->name);
+		}
 	}
 	for (i = 0; i < w->sc.nswitches; i++) {
 		if (!sim_switch_lease_ok(w->sw[i], &w->inv_checks[SIM_INV_LEASE],
@@ -304,8 +317,19 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 				return -EINVAL;
 		}
 	}
+	for (i = 0; i < sc->nlinks; i++) {
+		w->link[i] = calloc(1, sizeof(*w->link[i]));
+		if (w->link[i] == NULL)
+			goto oom;
+		w->nlinks = i + 1;
+		rc = sim_link_build(w->link[i], w, i, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
 	for (i = 0; i < w->nep; i++)
 		sim_actor_start(&w->ep[i]->app, 0);
+	for (i = 0; i < w->nlinks; i++)
+		sim_link_start(w->link[i]);
 	return 0;
 oom:
 	snprintf(err, errlen, "%s: out of memory building the run", sc->source);
@@ -316,10 +340,18 @@ void sim_world_switch_flow(const struct sim_world *w, uint32_t s,
 			   struct sim_sw_flow *f)
 {
 	const struct sim_ep *ep;
-	uint32_t i;
+	uint32_t i, d;
 
 	f->in = f->out = 0;
 	f->drops = sim_switch_drops(w->sw[s]);
+	for (i = 0; i < w->nlinks; i++) {
+		for (d = 0; d < 2; d++) {
+			if (w->link[i]->dir[d].in_sw == w->sw[s])
+				f->out += w->link[i]->dir[d].taken;
+			if (w->link[i]->dir[d].out_sw == w->sw[s])
+				f->in += w->link[i]->dir[d].delivered;
+		}
+	}
 	for (i = 0; i < w->nep; i++) {
 		ep = w->ep[i];
 		if (ep->sw != w->sw[s])
@@ -332,12 +364,30 @@ void sim_world_switch_flow(const struct sim_world *w, uint32_t s,
 	}
 }
 
-/* Drained: per switch, what its senders injected was delivered to its
- * receivers or dropped by a counted reason at its ports or devices. */
+/* Drained: per switch, what its senders and links injected was delivered
+ * to its receivers and links or dropped by a counted reason at its ports
+ * or devices; per link direction, what it took was delivered or dropped. */
 static void sim_world_check_switches(struct sim_world *w)
 {
+	const struct sim_link_dir *ld;
 	struct sim_sw_flow f;
-	uint32_t i;
+	uint32_t i, d;
+
+	for (i = 0; i < w->nlinks; i++) {
+		for (d = 0; d < 2; d++) {
+			ld = &w->link[i]->dir[d];
+			w->inv_checks[SIM_INV_CONSERVATION]++;
+			if (ld->taken != ld->delivered + ld->drops_queue_full ||
+			    ld->first != ld->next)
+				sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
+						    "link %s direction %u: taken %llu != delivered %llu + dropped %llu (%llu still queued)",
+						    w->link[i]->cfg->name, d,
+						    (unsigned long long)ld->taken,
+						    (unsigned long long)ld->delivered,
+						    (unsigned long long)ld->drops_queue_full,
+						    (unsigned long long)(ld->next - ld->first));
+		}
+	}
 
 	for (i = 0; i < w->sc.nswitches; i++) {
 		w->inv_checks[SIM_INV_CONSERVATION]++;
@@ -397,6 +447,10 @@ void sim_world_destroy(struct sim_world *w)
 		if (w->ep[i]->ops != NULL && w->ep[i]->ops->fini != NULL)
 			w->ep[i]->ops->fini(w->ep[i]);
 		sim_pcap_sink_close(w->ep[i]->sink);
+	}
+	for (i = 0; i < w->nlinks; i++) {
+		sim_link_fini(w->link[i]);
+		free(w->link[i]);
 	}
 	for (i = 0; i < w->sc.nswitches; i++) {
 		if (w->sw[i] != NULL)

@@ -149,6 +149,12 @@ static void fuzz_check_rules(const struct sim_scenario *sc)
 		FUZZ_CHECK(ep->role <= SIM_ROLE_RECEIVER);
 		FUZZ_CHECK(ep->device <= SIM_DEV_XEN);
 		FUZZ_CHECK(ep->kloop <= SIM_KLOOP_BUSY);
+		FUZZ_CHECK(ep->cpu == SIM_CPU_OWN ||
+			   (ep->host < sc->nhosts && ep->cpu < sc->hosts[ep->host].cpus));
+		FUZZ_CHECK(ep->kloop_cpu == SIM_CPU_OWN ||
+			   (ep->host < sc->nhosts && ep->kloop_cpu < sc->hosts[ep->host].cpus));
+		FUZZ_CHECK(ep->backend_cpu == SIM_CPU_OWN ||
+			   (ep->host < sc->nhosts && ep->backend_cpu < sc->hosts[ep->host].cpus));
 	}
 	for (i = 0; i < sc->nlinks; i++) {
 		FUZZ_CHECK(fuzz_name_ok(sc->links[i].name));

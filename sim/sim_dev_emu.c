@@ -591,6 +591,7 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	snprintf(name, sizeof(name), "%s.dev", ep->cfg->name);
 	sim_actor_init(&e->dev, ep->w, name, ep->idx, sim_emu_dev_body,
 		       sim_emu_dev_has_work, e);
+	ep->backend = &e->dev;
 	snprintf(name, sizeof(name), "%s.irq", ep->cfg->name);
 	sim_actor_init(&e->isr, ep->w, name, ep->idx, sim_emu_isr_body, NULL, e);
 	sim_actor_share_cpu(&e->isr, &ep->app);

@@ -142,6 +142,7 @@ static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
 	snprintf(name, sizeof(name), "%s.kloop", ep->cfg->name);
 	sim_actor_init(&d->kloop, ep->w, name, ep->idx, sim_ptnet_kloop_body,
 		       sim_ptnet_kloop_has_work, d);
+	ep->backend = &d->kloop;
 	sim_ep_port_notifier_init(ep, &d->kloop, sim_cost_ns(SIM_C_WAKEUP));
 	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);
 	if (rc == 0)

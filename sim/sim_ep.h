@@ -83,6 +83,8 @@ struct sim_ep {
 
 	const struct sim_dev_ops *ops;
 	void *dev;
+	struct sim_actor *backend; /* the device's host thread (kloop, VMM I/O,
+				    * vhost, netback), or NULL; set by init */
 	struct sim_ep_stats st;
 
 	/* Sender: replay position over trace records x loops. */

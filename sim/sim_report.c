@@ -4,7 +4,8 @@
  * Per switch: ports, packets in (its senders' and links'), out (its
  * receivers' and links'), drops; per link direction: taken, delivered,
  * dropped (queue full), the deepest queue, Mpps and Gbit/s of line time
- * (first frame's first bit to last frame's last bit); per endpoint: its packets and Mpps over the run's window, its
+ * (first frame's first bit to last frame's last bit); per actor the CPU it
+ * runs on (a host CPU "HOST/K" or its own), per host CPU its busy time; per endpoint: its packets and Mpps over the run's window, its
  * notifications, and its switch port's counters (in = taken from its TX
  * ring, out = delivered into its RX ring, drops counted with it as the
  * source; a sender's packets delivered to any receiver).
@@ -90,6 +91,26 @@ static double link_gbps(const struct sim_link *l, uint32_t d)
 	if (ld->delivered == 0 || ld->last_end_ps <= ld->first_start_ps)
 		return 0.0;
 	return (double)ld->bytes * 8.0 * 1e3 / (double)(ld->last_end_ps - ld->first_start_ps);
+}
+
+/* "HOST/K" for an actor pinned to a host CPU, "own" otherwise. */
+static const char *actor_cpu(const struct sim_world *w, const struct sim_actor *a,
+			     char *buf, size_t len)
+{
+	uint32_t h, k;
+
+	for (h = 0; h < w->sc.nhosts; h++)
+		for (k = 0; w->host_cpu[h] != NULL && k < w->sc.hosts[h].cpus; k++)
+			if (a->cpu == &w->host_cpu[h][k]) {
+				snprintf(buf, len, "%s/%u", w->sc.hosts[h].name, k);
+				return buf;
+			}
+	return "own";
+}
+
+static double busy_pct(const struct sim_world *w, uint64_t busy_ns)
+{
+	return w->end_ns != 0 ? 100.0 * (double)busy_ns / (double)w->end_ns : 0.0;
 }
 
 /* A sender's tagged packets delivered to any receiver. */
@@ -187,10 +208,18 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 	fprintf(f, "  actors\n");
 	for (i = 0; i < w->nactors; i++) {
 		const struct sim_actor *a = w->actors[i];
+		char cpu[48];
 
 		fprintf(f, "    %-14s runs %10" PRIu64 " wake-ups %8" PRIu64 " spurious %8" PRIu64
-			" busy %6.2f%%\n", a->name, a->runs, a->wakeups, a->spurious,
-			w->end_ns != 0 ? 100.0 * (double)a->busy_ns / (double)w->end_ns : 0.0);
+			" busy %6.2f%% cpu %s\n", a->name, a->runs, a->wakeups, a->spurious,
+			busy_pct(w, a->busy_ns), actor_cpu(w, a, cpu, sizeof(cpu)));
+	}
+	for (i = 0; i < w->sc.nhosts; i++) {
+		uint32_t k;
+
+		for (k = 0; w->host_cpu[i] != NULL && k < w->sc.hosts[i].cpus; k++)
+			fprintf(f, "  cpu %s/%u busy %6.2f%%\n", w->sc.hosts[i].name, k,
+				busy_pct(w, w->host_cpu[i][k].busy_ns));
 	}
 	fprintf(f, "  invariants\n");
 	for (i = 0; i < SIM_INV_COUNT; i++)
@@ -205,7 +234,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 {
 	json_t *o = json_object(), *eps = json_array(), *inv = json_object();
 	json_t *costs = json_object(), *actors = json_array(), *pp = json_object();
-	json_t *sws = json_array(), *lks = json_array();
+	json_t *sws = json_array(), *lks = json_array(), *cpus = json_array();
 	char fp[24];
 	uint32_t i;
 
@@ -315,12 +344,24 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 	for (i = 0; i < w->nactors; i++) {
 		const struct sim_actor *a = w->actors[i];
 
-		json_array_append_new(actors, json_pack("{s:s,s:I,s:I,s:I,s:I}",
+		char cpu[48];
+
+		json_array_append_new(actors, json_pack("{s:s,s:I,s:I,s:I,s:I,s:s}",
 			"name", a->name, "runs", (json_int_t)a->runs,
 			"wakeups", (json_int_t)a->wakeups, "spurious", (json_int_t)a->spurious,
-			"busy_ns", (json_int_t)a->busy_ns));
+			"busy_ns", (json_int_t)a->busy_ns,
+			"cpu", actor_cpu(w, a, cpu, sizeof(cpu))));
 	}
 	json_object_set_new(o, "actors", actors);
+	for (i = 0; i < w->sc.nhosts; i++) {
+		uint32_t k;
+
+		for (k = 0; w->host_cpu[i] != NULL && k < w->sc.hosts[i].cpus; k++)
+			json_array_append_new(cpus, json_pack("{s:s,s:I,s:I}",
+				"host", w->sc.hosts[i].name, "cpu", (json_int_t)k,
+				"busy_ns", (json_int_t)w->host_cpu[i][k].busy_ns));
+	}
+	json_object_set_new(o, "cpus", cpus);
 	for (i = 0; i < SIM_INV_COUNT; i++)
 		json_object_set_new(inv, sim_inv_names[i], json_pack("{s:I,s:I}",
 			"checked", (json_int_t)w->inv_checks[i],

@@ -17,16 +17,17 @@
 #include <string.h>
 #include <yaml.h>
 
+enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP,
+       OPT_KLOOP_CPU, OPT_BACKEND_CPU, OPT_COUNT };
+
 struct sim_sc_ctx {
 	struct sim_scenario *sc;
 	const char *file;
 	char *err;
 	size_t errlen;
 	/* Lines of device-specific keys, checked once the device is known. */
-	uint32_t opt_line[SIM_MAX_ENDPOINTS][6];
+	uint32_t opt_line[SIM_MAX_ENDPOINTS][OPT_COUNT];
 };
-
-enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP };
 
 /* opt_line entries are line numbers, or UINT32_MAX for an override. */
 #define SIM_SC_MARK(line) ((line) != 0 ? (line) : UINT32_MAX)
@@ -78,7 +79,7 @@ bad:
 static int sim_sc_u32(struct sim_sc_ctx *c, uint32_t line, const char *key,
 		      const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int rc = sim_sc_u64(c, line, key, v, lo, hi, &x);
 
 	if (rc == 0)
@@ -236,7 +237,9 @@ static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 {
 	if (!strcmp(k, "name"))
 		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
-	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name)", k);
+	if (!strcmp(k, "cpus"))
+		return sim_sc_u32(c, line, "hosts.cpus", v, 1, SIM_MAX_CPUS, &c->sc->hosts[i].cpus);
+	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name or cpus)", k);
 }
 
 static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -330,6 +333,18 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		c->opt_line[i][OPT_FAST] = SIM_SC_MARK(line);
 		return sim_sc_bool(c, line, "endpoints.fast_path", v, &ep->fast_path);
 	}
+	if (!strcmp(k, "cpu"))
+		return sim_sc_u32(c, line, "endpoints.cpu", v, 0, SIM_MAX_CPUS - 1, &ep->cpu);
+	if (!strcmp(k, "kloop_cpu")) {
+		c->opt_line[i][OPT_KLOOP_CPU] = SIM_SC_MARK(line);
+		return sim_sc_u32(c, line, "endpoints.kloop_cpu", v, 0, SIM_MAX_CPUS - 1,
+				  &ep->kloop_cpu);
+	}
+	if (!strcmp(k, "backend_cpu")) {
+		c->opt_line[i][OPT_BACKEND_CPU] = SIM_SC_MARK(line);
+		return sim_sc_u32(c, line, "endpoints.backend_cpu", v, 0, SIM_MAX_CPUS - 1,
+				  &ep->backend_cpu);
+	}
 	if (!strcmp(k, "kloop")) {
 		c->opt_line[i][OPT_KLOOP] = SIM_SC_MARK(line);
 		if (sim_sc_enum(c, line, "endpoints.kloop", v, sim_kloop_names, &e) != 0)
@@ -337,7 +352,7 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		ep->kloop = (enum sim_kloop_mode)e;
 		return 0;
 	}
-	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, itr_us, send_combining, csb, event_idx, fast_path or kloop)",
+	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, itr_us, send_combining, csb, event_idx, fast_path, kloop, cpu, kloop_cpu or backend_cpu)",
 			   k);
 }
 
@@ -364,6 +379,7 @@ static void sim_sc_ep_defaults(struct sim_sc_endpoint *ep)
 	ep->slots = 1024;
 	ep->event_idx = true;
 	ep->kloop = SIM_KLOOP_NOTIFY;
+	ep->cpu = ep->kloop_cpu = ep->backend_cpu = SIM_CPU_OWN;
 }
 
 /* ---- The YAML walk. */
@@ -572,6 +588,49 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 
 /* ---- Cross-checks once everything is read. */
 
+/* Endpoint i's pinned CPUs: each on a thread its device has, each below
+ * its host's cpus. */
+static int sim_sc_validate_cpus(struct sim_sc_ctx *c, uint32_t i)
+{
+	const struct sim_scenario *sc = c->sc;
+	const struct sim_sc_endpoint *ep = &sc->endpoints[i];
+	bool kloop = ep->device == SIM_DEV_PTNET ||
+		     (ep->device == SIM_DEV_XEN && ep->fast_path);
+	bool backend = ep->device != SIM_DEV_NONE && !kloop;
+	static const char *const key[3] = { "cpu", "kloop_cpu", "backend_cpu" };
+	uint32_t cpu[3] = { ep->cpu, ep->kloop_cpu, ep->backend_cpu }, k, l;
+	const struct sim_sc_host *h;
+
+	l = c->opt_line[i][OPT_KLOOP_CPU];
+	if (l != 0 && !kloop)
+		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+				   "endpoint %s: kloop_cpu applies to device ptnet or xen with fast_path only (this one is %s%s)",
+				   ep->name, sim_dev_names[ep->device],
+				   ep->device == SIM_DEV_XEN ? " without fast_path" : "");
+	l = c->opt_line[i][OPT_BACKEND_CPU];
+	if (l != 0 && !backend)
+		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+				   "endpoint %s: backend_cpu applies to devices e1000, virtio and xen without fast_path only (this one is %s%s)",
+				   ep->name, sim_dev_names[ep->device],
+				   ep->device == SIM_DEV_XEN ? " with fast_path" : "");
+	for (k = 0; k < 3; k++) {
+		if (cpu[k] == SIM_CPU_OWN)
+			continue;
+		if (sc->nhosts == 0)
+			return sim_sc_fail(c, ep->line, "endpoint %s: %s %u but no hosts (expected hosts: [{name: ..., cpus: N}])",
+					   ep->name, key[k], cpu[k]);
+		h = &sc->hosts[ep->host];
+		if (h->cpus == 0)
+			return sim_sc_fail(c, ep->line, "endpoint %s: %s %u but host %s declares no cpus (expected cpus: N on host %s)",
+					   ep->name, key[k], cpu[k], h->name, h->name);
+		if (cpu[k] >= h->cpus)
+			return sim_sc_fail(c, ep->line, "endpoint %s: %s %u is not below host %s's cpus %u (expected 0..%d)",
+					   ep->name, key[k], cpu[k], h->name, h->cpus,
+					   (int)h->cpus - 1);
+	}
+	return 0;
+}
+
 /* The switch link l names as its end (0 from, 1 to), or an error. */
 static int sim_sc_link_end(struct sim_sc_ctx *c, struct sim_sc_link *l,
 			   uint32_t end)
@@ -711,13 +770,15 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 		if (ep->batch >= ep->slots)
 			return sim_sc_fail(c, ep->line, "endpoint %s: batch %u is not below slots %u (expected batch < slots)",
 					   ep->name, ep->batch, ep->slots);
-		for (j = 0; j < 6; j++)
+		for (j = 0; j < OPT_KLOOP_CPU; j++)
 			if (c->opt_line[i][j] != 0 && ep->device != opt_dev[j] &&
 			    !(j == OPT_KLOOP && ep->device == SIM_DEV_XEN))
 				return sim_sc_fail(c, c->opt_line[i][j] == UINT32_MAX ? 0 : c->opt_line[i][j],
 						   "endpoint %s: %s applies to device %s only (this one is %s)",
 						   ep->name, opt_key[j], sim_dev_names[opt_dev[j]],
 						   sim_dev_names[ep->device]);
+		if (sim_sc_validate_cpus(c, i) != 0)
+			return -EINVAL;
 	}
 	if (sim_sc_validate_links(c, nlinks) != 0)
 		return -EINVAL;

@@ -24,6 +24,10 @@
  * duplex: bandwidth, propagation delay, queue limit per direction); a
  * switch with a link port has exactly two ports, and a sender's chain of
  * links must end at a receiver (see docs/simulator.md).
+ * CPUs: every actor has a CPU of its own unless pinned: a host with
+ * `cpus: N` lets its endpoints pin the application (`cpu: K`), the kloop
+ * (`kloop_cpu: K`) or the device backend thread (`backend_cpu: K`) to its
+ * CPU K < N; actors pinned to one CPU take turns (sim_actor.h).
  */
 #ifndef SIM_SCENARIO_H
 #define SIM_SCENARIO_H
@@ -39,6 +43,8 @@
 #define SIM_MAX_SWITCHES 8
 #define SIM_MAX_ENDPOINTS 16
 #define SIM_MAX_LINKS 8
+#define SIM_MAX_CPUS 64	    /* per host */
+#define SIM_CPU_OWN UINT32_MAX /* not pinned: a CPU of its own */
 
 enum sim_trace_mode { SIM_TRACE_FAST, SIM_TRACE_TIMESTAMPS, SIM_TRACE_RATE };
 enum sim_switch_type { SIM_SW_VALE, SIM_SW_PIPE };
@@ -70,6 +76,7 @@ struct sim_sc_trace {
 
 struct sim_sc_host {
 	char name[SIM_NAME_MAX];
+	uint32_t cpus;	   /* 0: not declared (no actor may be pinned) */
 	uint32_t line;
 };
 
@@ -95,6 +102,10 @@ struct sim_sc_endpoint {
 	bool event_idx;		/* virtio: VIRTIO_RING_F_EVENT_IDX */
 	bool fast_path;		/* xen: accelerated netfront, backend bypassed */
 	enum sim_kloop_mode kloop; /* ptnet */
+	/* Host CPUs (index < the host's cpus), or SIM_CPU_OWN. */
+	uint32_t cpu;		/* the application (a guest's vCPU) */
+	uint32_t kloop_cpu;	/* ptnet, xen fast path: the kloop thread */
+	uint32_t backend_cpu;	/* e1000, virtio, xen: the VMM/vhost/netback thread */
 	uint32_t line;
 	char host_ref[SIM_NAME_MAX], sw_ref[SIM_NAME_MAX];
 };

@@ -221,7 +221,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	struct sim_ep *ep;
 	uint64_t cap = 0, span, per_sender;
 	char path[512];
-	uint32_t i;
+	uint32_t i, j, pin;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
@@ -257,6 +257,15 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			 pcap_dir, strerror(errno));
 		return -EINVAL;
 	}
+	for (i = 0; i < sc->nhosts; i++) {
+		if (sc->hosts[i].cpus == 0)
+			continue;
+		w->host_cpu[i] = calloc(sc->hosts[i].cpus, sizeof(*w->host_cpu[i]));
+		if (w->host_cpu[i] == NULL)
+			goto oom;
+		for (j = 0; j < sc->hosts[i].cpus; j++)
+			w->host_cpu[i][j].fair = true;
+	}
 	for (i = 0; i < sc->nswitches; i++) {
 		sw = calloc(1, sizeof(*sw));
 		if (sw == NULL)
@@ -287,6 +296,10 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		ep->pkr = sim_switch_kring(ep->sw, ep->swport);
 		sim_actor_init(&ep->app, w, cfg->name, i, sim_app_body,
 			       sim_app_has_work, ep);
+		/* Before the device: a guest's interrupt handler takes the
+		 * application's (v)CPU. */
+		if (cfg->cpu != SIM_CPU_OWN)
+			sim_actor_pin(&ep->app, &w->host_cpu[cfg->host][cfg->cpu]);
 	}
 	/* Before any device is attached: the bridges learn the receivers. */
 	for (i = 0; i < sc->nswitches; i++) {
@@ -305,6 +318,10 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			ep->ops = NULL;
 			return rc;
 		}
+		pin = ep->cfg->kloop_cpu != SIM_CPU_OWN ? ep->cfg->kloop_cpu
+							 : ep->cfg->backend_cpu;
+		if (pin != SIM_CPU_OWN && ep->backend != NULL)
+			sim_actor_pin(ep->backend, &w->host_cpu[ep->cfg->host][pin]);
 		if (ep->role == SIM_ROLE_SENDER) {
 			ep->src_total = per_sender;
 			span = w->trace.ts_ns[w->trace.count - 1];
@@ -463,6 +480,8 @@ void sim_world_destroy(struct sim_world *w)
 		vale_registry_fini(w->reg);
 		free(w->reg);
 	}
+	for (i = 0; i < SIM_MAX_HOSTS; i++)
+		free(w->host_cpu[i]);
 	sim_pkts_fini(&w->pk);
 	sim_trace_free(&w->trace);
 	nm_sim_os.hook = NULL;

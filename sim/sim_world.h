@@ -69,6 +69,7 @@ struct sim_world {
 	uint32_t nep;
 	struct sim_link *link[SIM_MAX_LINKS];
 	uint32_t nlinks;
+	struct sim_cpu *host_cpu[SIM_MAX_HOSTS]; /* sc.hosts[h].cpus each, or NULL */
 	struct sim_actor *actors[SIM_MAX_ACTORS];
 	uint32_t nactors;
 	struct sim_actor *cur;	  /* running actor, or NULL */

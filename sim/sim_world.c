@@ -1,9 +1,12 @@
 /*
  * sim_world.c - building, running and checking one simulation run.
  *
- * Build order: cost model, trace (file or built-in), packet table, switch
- * registry and ports, endpoints (devices create their own actors), then the
- * applications start at time 0 in endpoint order.  The run ends when every
+ * Build order: cost model, trace (file or built-in), packet table, host
+ * CPUs, switch registry and ports, endpoints (applications pinned), the
+ * learning phase of many-port VALE switches, devices (they create their
+ * own actors; kloops and backends pinned), links (their ports and
+ * actors), then the applications start at time 0 in endpoint order and
+ * the links' sending NICs after them.  The run ends when every
  * packet is accounted for (delivered or dropped by a counted reason), when
  * nothing is left to happen, at max_time_us, or at the first violation.
  */

@@ -8,7 +8,10 @@
  * whose line lies in the text, never both; the same text gives the same
  * scenario (byte for byte) or the same message twice; an accepted scenario
  * keeps every rule of sim_scenario.h when restated independently here
- * (ranges, names, references, one sender and one receiver per switch);
+ * (ranges, names, references, a pipe joins one sender and one receiver, a
+ * VALE switch at least one of each, with the same receiver count on every
+ * VALE switch of more than two ports; links join two different VALE
+ * switches, each then with exactly two ports);
  * overrides that restate a loaded value ("endpoints.NAME.batch=B") are
  * accepted and change nothing; and a scenario small enough (ring memory
  * <= 4 MiB) is built into a world on a 16-packet built-in trace (never a
@@ -98,7 +101,7 @@ static bool fuzz_name_ok(const char *s)
 static void fuzz_check_rules(const struct sim_scenario *sc)
 {
 	const struct sim_sc_endpoint *ep;
-	uint32_t i, j, senders, receivers;
+	uint32_t i, j, senders, receivers, links, ranks = 0;
 
 	FUZZ_CHECK(sc->nhosts <= SIM_MAX_HOSTS);
 	FUZZ_CHECK(sc->nswitches >= 1 && sc->nswitches <= SIM_MAX_SWITCHES);
@@ -146,6 +149,19 @@ static void fuzz_check_rules(const struct sim_scenario *sc)
 		FUZZ_CHECK(ep->role <= SIM_ROLE_RECEIVER);
 		FUZZ_CHECK(ep->device <= SIM_DEV_XEN);
 		FUZZ_CHECK(ep->kloop <= SIM_KLOOP_BUSY);
+		FUZZ_CHECK(ep->cpu == SIM_CPU_OWN ||
+			   (ep->host < sc->nhosts && ep->cpu < sc->hosts[ep->host].cpus));
+		FUZZ_CHECK(ep->kloop_cpu == SIM_CPU_OWN ||
+			   (ep->host < sc->nhosts && ep->kloop_cpu < sc->hosts[ep->host].cpus));
+		FUZZ_CHECK(ep->backend_cpu == SIM_CPU_OWN ||
+			   (ep->host < sc->nhosts && ep->backend_cpu < sc->hosts[ep->host].cpus));
+	}
+	for (i = 0; i < sc->nlinks; i++) {
+		FUZZ_CHECK(fuzz_name_ok(sc->links[i].name));
+		FUZZ_CHECK(sc->links[i].sw[0] < sc->nswitches && sc->links[i].sw[1] < sc->nswitches);
+		FUZZ_CHECK(sc->links[i].sw[0] != sc->links[i].sw[1]);
+		FUZZ_CHECK(sc->links[i].bandwidth_bps >= 1);
+		FUZZ_CHECK(sc->links[i].queue >= 1 && sc->links[i].slots >= 8);
 	}
 	for (i = 0; i < sc->nswitches; i++) {
 		senders = receivers = 0;
@@ -157,7 +173,20 @@ static void fuzz_check_rules(const struct sim_scenario *sc)
 			else
 				receivers++;
 		}
-		FUZZ_CHECK(senders == 1 && receivers == 1);
+		for (j = links = 0; j < sc->nlinks; j++)
+			links += (sc->links[j].sw[0] == i) + (sc->links[j].sw[1] == i);
+		if (links != 0) {
+			FUZZ_CHECK(sc->switches[i].type == SIM_SW_VALE);
+			FUZZ_CHECK(senders + receivers + links == 2);
+			continue;
+		}
+		if (sc->switches[i].type == SIM_SW_PIPE)
+			FUZZ_CHECK(senders == 1 && receivers == 1);
+		FUZZ_CHECK(senders >= 1 && receivers >= 1);
+		if (senders + receivers > 2) {
+			FUZZ_CHECK(ranks == 0 || receivers == ranks);
+			ranks = receivers;
+		}
 	}
 }
 
@@ -209,6 +238,8 @@ static void fuzz_run_world(struct sim_scenario *sc)
 
 	for (i = 0; i < sc->nendpoints; i++)
 		ring += (uint64_t)sc->endpoints[i].slots * sc->buf_size;
+	for (i = 0; i < sc->nlinks; i++)
+		ring += 2ULL * (sc->links[i].slots + sc->links[i].queue) * sc->buf_size;
 	if (ring > FUZZ_RING_BYTES)
 		return;
 	sc->trace.file[0] = '\0'; /* never a file the input names */

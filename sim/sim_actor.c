@@ -3,7 +3,9 @@
  *
  * One event per step.  An event that finds the actor's CPU busy (its
  * previous step ends later) is moved to the end of that step, so an actor
- * never runs two steps at once and never goes back in time.
+ * never runs two steps at once and never goes back in time.  On a fair CPU
+ * such an actor is counted as a waiter, and an event of an actor that did
+ * not wait yields (requeued at the same time, behind the waiters).
  */
 #include "sim_actor.h"
 
@@ -86,8 +88,25 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	(void)ev;
 	a->ev.gen = 0;
 	if (e->now_ns < a->cpu->busy_until) {
+		if (a->cpu->fair && !a->waiting) {
+			a->waiting = true;
+			a->cpu->waiters++;
+		}
 		sim_actor_schedule(a, a->cpu->busy_until, ev->kind);
 		return;
+	}
+	if (a->cpu->fair) {
+		if (!a->waiting && a->cpu->waiters != 0) {
+			/* Another actor waited for this CPU: its event is due
+			 * no later than now and queued before this one is
+			 * queued again, so it runs first. */
+			sim_actor_schedule(a, e->now_ns, ev->kind);
+			return;
+		}
+		if (a->waiting) {
+			a->waiting = false;
+			a->cpu->waiters--;
+		}
 	}
 	a->runs++;
 	a->again = false;
@@ -101,6 +120,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->w->cur = NULL;
 	a->woken = false;
 	a->cpu->busy_until = end;
+	a->cpu->busy_ns += end - t0;
 	a->busy_ns += end - t0;
 	if (a->sleeping && a->wake_pending) {
 		/* A notification arrived while it ran: not lost, it wakes. */

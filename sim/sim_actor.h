@@ -4,8 +4,10 @@
  * vhost or netback thread, a host process.
  *
  * Owns: the actor's CPU (it runs one thing at a time: an event that finds it
- * busy is deferred to when it is free), its run/sleep state, and its
- * counters (runs, wake-ups, spurious wake-ups, busy time).
+ * busy is deferred to when it is free; its own, its vCPU's, or a host CPU
+ * it is pinned to and shares, taking turns, with the others pinned there),
+ * its run/sleep state, and its counters (runs, wake-ups, spurious
+ * wake-ups, busy time).
  *
  * An actor's body runs to completion in one event ("a step"); the core
  * steps it calls advance the clock, and the body ends by asking to run
@@ -42,10 +44,19 @@ enum sim_ev_kind {
 	SIM_EV_DEV = 4,	  /* a device timer (interrupt moderation) */
 };
 
-/* A CPU: runs one step of one actor at a time (a vCPU may carry the
- * guest application and the guest's interrupt handler). */
+/*
+ * A CPU: runs one step of one actor at a time (a vCPU may carry the
+ * guest application and the guest's interrupt handler; a host CPU of a
+ * scenario's `cpus:` every actor pinned to it).  A fair CPU (a host CPU)
+ * takes turns: an actor whose event found it busy (a waiter) runs before
+ * any actor that did not wait, so a busy actor asking to run again cannot
+ * starve the others; each waits at most one step of each other actor.
+ */
 struct sim_cpu {
 	uint64_t busy_until;
+	uint64_t busy_ns;  /* steps run on it */
+	uint32_t waiters;  /* actors deferred because it was busy (fair) */
+	bool fair;
 };
 
 struct sim_actor {
@@ -67,6 +78,7 @@ struct sim_actor {
 	uint64_t at;		/* set by the body: run at this time (0: no) */
 	bool done;
 	bool wake_pending;	/* notified while running: wake at wake_at */
+	bool waiting;		/* deferred by a busy fair CPU, counted there */
 	uint64_t wake_at;
 
 	uint64_t runs, wakeups, spurious, sleeps;
@@ -81,6 +93,12 @@ static inline void sim_actor_share_cpu(struct sim_actor *a,
 				       struct sim_actor *b)
 {
 	a->cpu = b->cpu;
+}
+
+/* Pin a to cpu (a host CPU; call before starting it). */
+static inline void sim_actor_pin(struct sim_actor *a, struct sim_cpu *cpu)
+{
+	a->cpu = cpu;
 }
 
 /* Schedule the first run at time t. */

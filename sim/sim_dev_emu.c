@@ -317,8 +317,8 @@ static bool sim_emu_dev_has_work(struct sim_actor *a)
 		return (kicks && e->sh.prod != e->dcons &&
 			!(e->pol.kick == SIM_EMU_ALWAYS && e->tdt_pending)) ||
 		       (e->phead == e->ptail && e->sh.prod != e->dcons &&
-			sim_switch_pending(e->ep->sw, SIM_ROLE_SENDER));
-	return sim_switch_pending(e->ep->sw, SIM_ROLE_RECEIVER) ||
+			sim_switch_pending(e->ep->sw, e->ep->swport));
+	return sim_switch_pending(e->ep->sw, e->ep->swport) ||
 	       (kicks && e->phead != e->ptail && e->sh.prod != e->dcons);
 }
 
@@ -531,7 +531,7 @@ void sim_emu_fini(struct sim_ep *ep)
 
 	if (e == NULL)
 		return;
-	nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, NULL);
+	nm_port_set_notifier(ep->port, ep->dir, 0, NULL);
 	nm_region_destroy(&e->greg);
 	free(e);
 	ep->dev = NULL;
@@ -591,12 +591,13 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	snprintf(name, sizeof(name), "%s.dev", ep->cfg->name);
 	sim_actor_init(&e->dev, ep->w, name, ep->idx, sim_emu_dev_body,
 		       sim_emu_dev_has_work, e);
+	ep->backend = &e->dev;
 	snprintf(name, sizeof(name), "%s.irq", ep->cfg->name);
 	sim_actor_init(&e->isr, ep->w, name, ep->idx, sim_emu_isr_body, NULL, e);
 	sim_actor_share_cpu(&e->isr, &ep->app);
 	e->isr.sleeping = true;
 	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_ns(SIM_C_WAKEUP));
-	rc = nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, &ep->port_notifier);
+	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);
 	if (rc != 0)
 		return rc;
 	sim_actor_start(&e->dev, 0);

@@ -32,7 +32,7 @@ static void sim_host_kernel_sync(struct sim_ep *ep)
 
 static int sim_host_init(struct sim_ep *ep, char *err, size_t errlen)
 {
-	struct nm_port *p = ep->sw->port[ep->role];
+	struct nm_port *p = ep->port;
 
 	(void)err;
 	(void)errlen;
@@ -47,7 +47,7 @@ static int sim_host_init(struct sim_ep *ep, char *err, size_t errlen)
 
 static void sim_host_fini(struct sim_ep *ep)
 {
-	nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, NULL);
+	nm_port_set_notifier(ep->port, ep->dir, 0, NULL);
 }
 
 static void sim_host_sync(struct sim_ep *ep)
@@ -76,7 +76,7 @@ static void sim_host_woken(struct sim_ep *ep)
 
 static bool sim_host_app_has_work(struct sim_ep *ep)
 {
-	return sim_switch_pending(ep->sw, ep->role) || ep->pkr->hwtail != ep->tail;
+	return sim_switch_pending(ep->sw, ep->swport) || ep->pkr->hwtail != ep->tail;
 }
 
 static bool sim_host_rings_ok(struct sim_ep *ep, const char **what)

@@ -104,7 +104,7 @@ static bool sim_ptnet_kloop_has_work(struct sim_actor *a)
 	if (d->busy)
 		return false;
 	return (d->ktoa.kern_need_kick != 0 && d->atok.head != d->hr.kr->rhead) ||
-	       sim_switch_pending(d->ep->sw, d->ep->role);
+	       sim_switch_pending(d->ep->sw, d->ep->swport);
 }
 
 static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
@@ -142,8 +142,9 @@ static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
 	snprintf(name, sizeof(name), "%s.kloop", ep->cfg->name);
 	sim_actor_init(&d->kloop, ep->w, name, ep->idx, sim_ptnet_kloop_body,
 		       sim_ptnet_kloop_has_work, d);
+	ep->backend = &d->kloop;
 	sim_ep_port_notifier_init(ep, &d->kloop, sim_cost_ns(SIM_C_WAKEUP));
-	rc = nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, &ep->port_notifier);
+	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);
 	if (rc == 0)
 		sim_actor_start(&d->kloop, 0);
 	return rc;
@@ -151,7 +152,7 @@ static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
 
 static void sim_ptnet_fini(struct sim_ep *ep)
 {
-	nm_port_set_notifier(ep->sw->port[ep->role], ep->dir, 0, NULL);
+	nm_port_set_notifier(ep->port, ep->dir, 0, NULL);
 	free(ep->dev);
 	ep->dev = NULL;
 }

@@ -67,6 +67,8 @@ struct sim_ep {
 
 	/* Host side: the switch port and the kring of it this endpoint uses. */
 	struct sim_switch *sw;
+	uint32_t swport;	/* index of its port in sw->port */
+	struct nm_port *port;
 	struct nm_kring *pkr;
 	struct nm_os_notifier port_notifier; /* the switch woke this port */
 	struct sim_actor *port_waiter;	     /* who port_notifier wakes */
@@ -81,6 +83,8 @@ struct sim_ep {
 
 	const struct sim_dev_ops *ops;
 	void *dev;
+	struct sim_actor *backend; /* the device's host thread (kloop, VMM I/O,
+				    * vhost, netback), or NULL; set by init */
 	struct sim_ep_stats st;
 
 	/* Sender: replay position over trace records x loops. */

@@ -132,6 +132,7 @@ int sim_pkt_deliver(struct sim_pkts *p, uint8_t *buf, uint32_t len,
 		return -EPROTO;
 	}
 	p->flow_last[slot] = id + 1;
+	p->delivered_from[m->sender]++;
 	lat = now >= m->t_in ? now - m->t_in : 0;
 	b = sim_lat_bucket(lat);
 	if (b >= SIM_LAT_BUCKETS)

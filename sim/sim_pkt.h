@@ -43,6 +43,7 @@ struct sim_pkts {
 	uint64_t injected, delivered, untagged_in, untagged_out;
 	uint64_t bytes_in, bytes_out;
 	uint64_t overwritten;	   /* table slots reused while in flight */
+	uint64_t delivered_from[SIM_PKT_MAX_SENDERS]; /* tagged, per sender */
 	uint64_t *flow_last;	   /* per (sender, flow): last delivered id + 1 */
 	uint64_t lat_hist[SIM_LAT_BUCKETS];
 	uint64_t lat_max, lat_count;

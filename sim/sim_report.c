@@ -1,5 +1,14 @@
 /*
  * sim_report.c - the human-readable and JSON reports of a run.
+ *
+ * Per switch: ports, packets in (its senders' and links'), out (its
+ * receivers' and links'), drops; per link direction: taken, delivered,
+ * dropped (queue full), the deepest queue, Mpps and Gbit/s of line time
+ * (first frame's first bit to last frame's last bit); per actor the CPU it
+ * runs on (a host CPU "HOST/K" or its own), per host CPU its busy time; per endpoint: its packets and Mpps over the run's window, its
+ * notifications, and its switch port's counters (in = taken from its TX
+ * ring, out = delivered into its RX ring, drops counted with it as the
+ * source; a sender's packets delivered to any receiver).
  */
 #include "sim_report.h"
 
@@ -8,6 +17,7 @@
 
 #include "sim_cost.h"
 #include "sim_ep.h"
+#include "sim_link.h"
 #include "sim_switch.h"
 
 void sim_summary_collect(const struct sim_world *w, double wall_s,
@@ -35,6 +45,9 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 		s->hypercalls += st->hypercalls;
 	}
 	s->drops += s->dev_drops;
+	for (i = 0; i < w->nlinks; i++)
+		s->link_drops += sim_link_drops(w->link[i]);
+	s->drops += s->link_drops;
 	for (i = 0; i < w->nactors; i++) {
 		s->spurious += w->actors[i]->spurious;
 		s->wakeups += w->actors[i]->wakeups;
@@ -58,6 +71,54 @@ static double per_pkt(uint64_t x, uint64_t pkts)
 	return pkts != 0 ? (double)x / (double)pkts : 0.0;
 }
 
+/* An endpoint's packets over the run's window (first in to last out). */
+static double ep_mpps(const struct sim_ep *ep, const struct sim_summary *s)
+{
+	return s->sim_ns != 0 ? (double)ep->st.pkts * 1e3 / (double)s->sim_ns : 0.0;
+}
+
+/* The trace's first frame length, for a link's ceiling. */
+static uint32_t link_frame_len(const struct sim_world *w)
+{
+	return w->trace.count != 0 ? w->trace.len[0] : 60;
+}
+
+/* Frame bytes delivered per second of line time, in Gbit/s. */
+static double link_gbps(const struct sim_link *l, uint32_t d)
+{
+	const struct sim_link_dir *ld = &l->dir[d];
+
+	if (ld->delivered == 0 || ld->last_end_ps <= ld->first_start_ps)
+		return 0.0;
+	return (double)ld->bytes * 8.0 * 1e3 / (double)(ld->last_end_ps - ld->first_start_ps);
+}
+
+/* "HOST/K" for an actor pinned to a host CPU, "own" otherwise. */
+static const char *actor_cpu(const struct sim_world *w, const struct sim_actor *a,
+			     char *buf, size_t len)
+{
+	uint32_t h, k;
+
+	for (h = 0; h < w->sc.nhosts; h++)
+		for (k = 0; w->host_cpu[h] != NULL && k < w->sc.hosts[h].cpus; k++)
+			if (a->cpu == &w->host_cpu[h][k]) {
+				snprintf(buf, len, "%s/%u", w->sc.hosts[h].name, k);
+				return buf;
+			}
+	return "own";
+}
+
+static double busy_pct(const struct sim_world *w, uint64_t busy_ns)
+{
+	return w->end_ns != 0 ? 100.0 * (double)busy_ns / (double)w->end_ns : 0.0;
+}
+
+/* A sender's tagged packets delivered to any receiver. */
+static uint64_t ep_delivered(const struct sim_ep *ep)
+{
+	return ep->idx < SIM_PKT_MAX_SENDERS ? ep->w->pk.delivered_from[ep->idx] : 0;
+}
+
 void sim_report_text(FILE *f, const struct sim_world *w,
 		     const struct sim_summary *s)
 {
@@ -72,9 +133,11 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 	if (w->failed)
 		fprintf(f, "  failure    %s\n", w->fail_msg);
 	fprintf(f, "  packets    in %" PRIu64 ", out %" PRIu64 ", dropped %" PRIu64
-		" (switch rx ring full %" PRIu64 ", other switch %" PRIu64 ", device %" PRIu64 ")\n",
+		" (switch rx ring full %" PRIu64 ", other switch %" PRIu64 ", device %" PRIu64
+		", link queue full %" PRIu64 ")\n",
 		s->in, s->out, s->drops, s->drops_rx_full,
-		s->drops - s->drops_rx_full - s->dev_drops, s->dev_drops);
+		s->drops - s->drops_rx_full - s->dev_drops - s->link_drops,
+		s->dev_drops, s->link_drops);
 	fprintf(f, "  throughput %.3f Mpps, %.3f Gbit/s over %.3f ms simulated\n",
 		s->mpps, s->gbps, (double)s->sim_ns / 1e6);
 	fprintf(f, "  latency    p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, max %" PRIu64 " ns\n",
@@ -85,25 +148,78 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		per_pkt(s->spurious, pk));
 	fprintf(f, "  cache      %" PRIu64 " cache-line transfers (%.3f per packet)\n",
 		w->cache.transfers, per_pkt(w->cache.transfers, pk));
+	fprintf(f, "  switches\n");
+	for (i = 0; i < w->sc.nswitches; i++) {
+		struct sim_sw_flow fl;
+
+		sim_world_switch_flow(w, i, &fl);
+		fprintf(f, "    %-10s %-6s ports %2u  in %" PRIu64 " out %" PRIu64
+			" dropped %" PRIu64 " (rx ring full %" PRIu64 ")%s\n",
+			w->sw[i]->name, sim_switch_type_name(w->sw[i]->type),
+			w->sw[i]->nports, fl.in, fl.out, fl.drops,
+			sim_switch_drops_rx_full(w->sw[i]),
+			w->sw[i]->learned ? ", receivers learnt" : "");
+	}
 	fprintf(f, "  endpoints\n");
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep *ep = w->ep[i];
+		struct sim_swport_stats ps;
 
+		sim_switch_port_stats(ep->sw, ep->swport, &ps);
 		fprintf(f, "    %-10s %-8s %-6s %-6s batch %4u slots %4u  pkts %" PRIu64
-			" kicks %" PRIu64 " irqs %" PRIu64 " exits %" PRIu64 " syscalls %" PRIu64
+			" (%.3f Mpps) kicks %" PRIu64 " irqs %" PRIu64 " exits %" PRIu64 " syscalls %" PRIu64
 			" hypercalls %" PRIu64 "\n",
 			ep->cfg->name, ep->role == SIM_ROLE_SENDER ? "sender" : "receiver",
 			sim_device_name(ep->cfg->device), sim_switch_type_name(ep->sw->type),
-			ep->cfg->batch, ep->cfg->slots, ep->st.pkts, ep->st.kicks,
+			ep->cfg->batch, ep->cfg->slots, ep->st.pkts,
+			ep_mpps(ep, s), ep->st.kicks,
 			ep->st.irqs, ep->st.vmexits, ep->st.syscalls, ep->st.hypercalls);
+		fprintf(f, "    %-10s   port %s: in %" PRIu64 " out %" PRIu64 " dropped %" PRIu64
+			" (rx ring full %" PRIu64 ")", "", ep->port->name, ps.tx_pkts,
+			ps.rx_pkts, ps.drops, ps.drops_rx_full);
+		if (ep->role == SIM_ROLE_SENDER)
+			fprintf(f, "; delivered %" PRIu64, ep_delivered(ep));
+		fprintf(f, "\n");
+	}
+	if (w->nlinks != 0)
+		fprintf(f, "  links\n");
+	for (i = 0; i < w->nlinks; i++) {
+		const struct sim_link *l = w->link[i];
+		uint32_t d;
+
+		fprintf(f, "    %-10s %s <-> %s, %.3f Gbit/s, delay %" PRIu64 " ns, queue %u (ceiling %.3f Mpps of %u-byte frames)\n",
+			l->cfg->name, l->sw[0]->name, l->sw[1]->name,
+			(double)l->cfg->bandwidth_bps / 1e9, l->cfg->delay_ns,
+			l->cfg->queue, sim_link_max_mpps(l, link_frame_len(w)),
+			link_frame_len(w));
+		for (d = 0; d < 2; d++) {
+			const struct sim_link_dir *ld = &l->dir[d];
+
+			if (ld->taken == 0)
+				continue;
+			fprintf(f, "      %s -> %s: taken %" PRIu64 " delivered %" PRIu64
+				" dropped %" PRIu64 " (queue full), max queue %" PRIu64
+				", %.3f Mpps, %.3f Gbit/s on the line\n",
+				ld->in_sw->name, ld->out_sw->name, ld->taken, ld->delivered,
+				ld->drops_queue_full, ld->max_queued, sim_link_mpps(l, d),
+				link_gbps(l, d));
+		}
 	}
 	fprintf(f, "  actors\n");
 	for (i = 0; i < w->nactors; i++) {
 		const struct sim_actor *a = w->actors[i];
+		char cpu[48];
 
 		fprintf(f, "    %-14s runs %10" PRIu64 " wake-ups %8" PRIu64 " spurious %8" PRIu64
-			" busy %6.2f%%\n", a->name, a->runs, a->wakeups, a->spurious,
-			w->end_ns != 0 ? 100.0 * (double)a->busy_ns / (double)w->end_ns : 0.0);
+			" busy %6.2f%% cpu %s\n", a->name, a->runs, a->wakeups, a->spurious,
+			busy_pct(w, a->busy_ns), actor_cpu(w, a, cpu, sizeof(cpu)));
+	}
+	for (i = 0; i < w->sc.nhosts; i++) {
+		uint32_t k;
+
+		for (k = 0; w->host_cpu[i] != NULL && k < w->sc.hosts[i].cpus; k++)
+			fprintf(f, "  cpu %s/%u busy %6.2f%%\n", w->sc.hosts[i].name, k,
+				busy_pct(w, w->host_cpu[i][k].busy_ns));
 	}
 	fprintf(f, "  invariants\n");
 	for (i = 0; i < SIM_INV_COUNT; i++)
@@ -118,6 +234,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 {
 	json_t *o = json_object(), *eps = json_array(), *inv = json_object();
 	json_t *costs = json_object(), *actors = json_array(), *pp = json_object();
+	json_t *sws = json_array(), *lks = json_array(), *cpus = json_array();
 	char fp[24];
 	uint32_t i;
 
@@ -131,10 +248,12 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		json_object_set_new(o, "failure", json_string(w->fail_msg));
 	json_object_set_new(o, "packets_in", json_integer((json_int_t)s->in));
 	json_object_set_new(o, "packets_out", json_integer((json_int_t)s->out));
-	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I}",
+	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I,s:I}",
 		"total", (json_int_t)s->drops, "switch_rx_full", (json_int_t)s->drops_rx_full,
-		"switch_other", (json_int_t)(s->drops - s->drops_rx_full - s->dev_drops),
-		"device", (json_int_t)s->dev_drops));
+		"switch_other", (json_int_t)(s->drops - s->drops_rx_full - s->dev_drops -
+					     s->link_drops),
+		"device", (json_int_t)s->dev_drops,
+		"link_queue_full", (json_int_t)s->link_drops));
 	json_object_set_new(o, "sim_ns", json_integer((json_int_t)s->sim_ns));
 	json_object_set_new(o, "mpps", json_real(s->mpps));
 	json_object_set_new(o, "gbps", json_real(s->gbps));
@@ -154,30 +273,95 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		"vm_exits", (json_int_t)s->vmexits, "syscalls", (json_int_t)s->syscalls,
 		"hypercalls", (json_int_t)s->hypercalls, "spurious_wakeups", (json_int_t)s->spurious,
 		"wakeups", (json_int_t)s->wakeups));
+	for (i = 0; i < w->sc.nswitches; i++) {
+		struct sim_sw_flow fl;
+
+		sim_world_switch_flow(w, i, &fl);
+		json_array_append_new(sws, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:b}",
+			"name", w->sw[i]->name, "type", sim_switch_type_name(w->sw[i]->type),
+			"ports", (json_int_t)w->sw[i]->nports, "in", (json_int_t)fl.in,
+			"out", (json_int_t)fl.out, "drops", (json_int_t)fl.drops,
+			"drops_rx_full", (json_int_t)sim_switch_drops_rx_full(w->sw[i]),
+			"learnt", w->sw[i]->learned));
+	}
+	json_object_set_new(o, "switches", sws);
+	for (i = 0; i < w->nlinks; i++) {
+		const struct sim_link *l = w->link[i];
+		json_t *dirs = json_array();
+		uint32_t d;
+
+		for (d = 0; d < 2; d++) {
+			const struct sim_link_dir *ld = &l->dir[d];
+			json_t *o2 = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}",
+				"from", ld->in_sw->name, "to", ld->out_sw->name,
+				"taken", (json_int_t)ld->taken,
+				"delivered", (json_int_t)ld->delivered,
+				"drops_queue_full", (json_int_t)ld->drops_queue_full,
+				"max_queue", (json_int_t)ld->max_queued,
+				"first_bit_ps", (json_int_t)ld->first_start_ps,
+				"last_bit_ps", (json_int_t)ld->last_end_ps);
+
+			json_object_set_new(o2, "mpps", json_real(sim_link_mpps(l, d)));
+			json_object_set_new(o2, "gbps", json_real(link_gbps(l, d)));
+			json_array_append_new(dirs, o2);
+		}
+		json_array_append_new(lks, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:f,s:o}",
+			"name", l->cfg->name, "from", l->sw[0]->name, "to", l->sw[1]->name,
+			"bandwidth_bps", (json_int_t)l->cfg->bandwidth_bps,
+			"delay_ns", (json_int_t)l->cfg->delay_ns,
+			"queue", (json_int_t)l->cfg->queue,
+			"ceiling_mpps", sim_link_max_mpps(l, link_frame_len(w)),
+			"directions", dirs));
+	}
+	json_object_set_new(o, "links", lks);
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep *ep = w->ep[i];
+		struct sim_swport_stats ps;
+		json_t *e;
 
-		json_array_append_new(eps, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		sim_switch_port_stats(ep->sw, ep->swport, &ps);
+		e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 			"name", ep->cfg->name,
 			"role", ep->role == SIM_ROLE_SENDER ? "sender" : "receiver",
 			"device", sim_device_name(ep->cfg->device),
 			"switch", sim_switch_type_name(ep->sw->type),
+			"switch_name", ep->sw->name,
 			"batch", (json_int_t)ep->cfg->batch, "slots", (json_int_t)ep->cfg->slots,
 			"packets", (json_int_t)ep->st.pkts, "kicks", (json_int_t)ep->st.kicks,
 			"interrupts", (json_int_t)ep->st.irqs, "vm_exits", (json_int_t)ep->st.vmexits,
 			"syscalls", (json_int_t)ep->st.syscalls,
-			"hypercalls", (json_int_t)ep->st.hypercalls));
+			"hypercalls", (json_int_t)ep->st.hypercalls);
+		json_object_set_new(e, "mpps", json_real(ep_mpps(ep, s)));
+		json_object_set_new(e, "port", json_pack("{s:s,s:I,s:I,s:I,s:I}",
+			"name", ep->port->name, "in", (json_int_t)ps.tx_pkts,
+			"out", (json_int_t)ps.rx_pkts, "drops", (json_int_t)ps.drops,
+			"drops_rx_full", (json_int_t)ps.drops_rx_full));
+		if (ep->role == SIM_ROLE_SENDER)
+			json_object_set_new(e, "delivered", json_integer((json_int_t)ep_delivered(ep)));
+		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);
 	for (i = 0; i < w->nactors; i++) {
 		const struct sim_actor *a = w->actors[i];
 
-		json_array_append_new(actors, json_pack("{s:s,s:I,s:I,s:I,s:I}",
+		char cpu[48];
+
+		json_array_append_new(actors, json_pack("{s:s,s:I,s:I,s:I,s:I,s:s}",
 			"name", a->name, "runs", (json_int_t)a->runs,
 			"wakeups", (json_int_t)a->wakeups, "spurious", (json_int_t)a->spurious,
-			"busy_ns", (json_int_t)a->busy_ns));
+			"busy_ns", (json_int_t)a->busy_ns,
+			"cpu", actor_cpu(w, a, cpu, sizeof(cpu))));
 	}
 	json_object_set_new(o, "actors", actors);
+	for (i = 0; i < w->sc.nhosts; i++) {
+		uint32_t k;
+
+		for (k = 0; w->host_cpu[i] != NULL && k < w->sc.hosts[i].cpus; k++)
+			json_array_append_new(cpus, json_pack("{s:s,s:I,s:I}",
+				"host", w->sc.hosts[i].name, "cpu", (json_int_t)k,
+				"busy_ns", (json_int_t)w->host_cpu[i][k].busy_ns));
+	}
+	json_object_set_new(o, "cpus", cpus);
 	for (i = 0; i < SIM_INV_COUNT; i++)
 		json_object_set_new(inv, sim_inv_names[i], json_pack("{s:I,s:I}",
 			"checked", (json_int_t)w->inv_checks[i],

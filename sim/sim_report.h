@@ -2,8 +2,8 @@
  * sim_report.h - what a run measured, for people (text) and programs (JSON
  * through jansson): packets in and out, drops by reason, simulated Mpps and
  * Gbit/s, latency percentiles, notifications per packet (kicks, interrupts,
- * VM exits, system calls, hypercalls, spurious wake-ups), per-endpoint
- * figures, engine events and events per second of wall time, every
+ * VM exits, system calls, hypercalls, spurious wake-ups), per-switch,
+ * per-endpoint and per-link figures, engine events and events per second of wall time, every
  * invariant with its count of checks, the fingerprint, and the cost model
  * in force.  Both forms carry the same fields.
  */
@@ -16,7 +16,7 @@
 #include "sim_world.h"
 
 struct sim_summary {
-	uint64_t in, out, drops, drops_rx_full, dev_drops;
+	uint64_t in, out, drops, drops_rx_full, dev_drops, link_drops;
 	uint64_t bytes_out;
 	uint64_t sim_ns;      /* first packet in to last packet out */
 	double mpps, gbps;

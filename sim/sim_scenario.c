@@ -17,16 +17,17 @@
 #include <string.h>
 #include <yaml.h>
 
+enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP,
+       OPT_KLOOP_CPU, OPT_BACKEND_CPU, OPT_COUNT };
+
 struct sim_sc_ctx {
 	struct sim_scenario *sc;
 	const char *file;
 	char *err;
 	size_t errlen;
 	/* Lines of device-specific keys, checked once the device is known. */
-	uint32_t opt_line[SIM_MAX_ENDPOINTS][6];
+	uint32_t opt_line[SIM_MAX_ENDPOINTS][OPT_COUNT];
 };
-
-enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP };
 
 /* opt_line entries are line numbers, or UINT32_MAX for an override. */
 #define SIM_SC_MARK(line) ((line) != 0 ? (line) : UINT32_MAX)
@@ -78,7 +79,7 @@ bad:
 static int sim_sc_u32(struct sim_sc_ctx *c, uint32_t line, const char *key,
 		      const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int rc = sim_sc_u64(c, line, key, v, lo, hi, &x);
 
 	if (rc == 0)
@@ -177,7 +178,7 @@ static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 					   sc->buf_size);
 		return 0;
 	}
-	return sim_sc_fail(c, line, "unknown key '%s' (expected name, description, seed, max_time_us, buf_size, trace, costs, hosts, switches or endpoints)",
+	return sim_sc_fail(c, line, "unknown key '%s' (expected name, description, seed, max_time_us, buf_size, trace, costs, hosts, switches, endpoints or links)",
 			   k);
 }
 
@@ -236,7 +237,9 @@ static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 {
 	if (!strcmp(k, "name"))
 		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
-	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name)", k);
+	if (!strcmp(k, "cpus"))
+		return sim_sc_u32(c, line, "hosts.cpus", v, 1, SIM_MAX_CPUS, &c->sc->hosts[i].cpus);
+	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name or cpus)", k);
 }
 
 static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -254,6 +257,30 @@ static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return 0;
 	}
 	return sim_sc_fail(c, line, "switches: unknown key '%s' (expected name or type)", k);
+}
+
+static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			   const char *k, const char *v)
+{
+	struct sim_sc_link *l = &c->sc->links[i];
+
+	if (!strcmp(k, "name"))
+		return sim_sc_name(c, line, "links.name", v, l->name);
+	if (!strcmp(k, "from"))
+		return sim_sc_name(c, line, "links.from", v, l->sw_ref[0]);
+	if (!strcmp(k, "to"))
+		return sim_sc_name(c, line, "links.to", v, l->sw_ref[1]);
+	if (!strcmp(k, "bandwidth_bps"))
+		return sim_sc_u64(c, line, "links.bandwidth_bps", v, 1, 1000000000000ULL,
+				  &l->bandwidth_bps);
+	if (!strcmp(k, "delay_ns"))
+		return sim_sc_u64(c, line, "links.delay_ns", v, 0, 1000000000, &l->delay_ns);
+	if (!strcmp(k, "queue"))
+		return sim_sc_u32(c, line, "links.queue", v, 1, 65536, &l->queue);
+	if (!strcmp(k, "slots"))
+		return sim_sc_u32(c, line, "links.slots", v, 8, 4096, &l->slots);
+	return sim_sc_fail(c, line, "links: unknown key '%s' (expected name, from, to, bandwidth_bps, delay_ns, queue or slots)",
+			   k);
 }
 
 static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -306,6 +333,18 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		c->opt_line[i][OPT_FAST] = SIM_SC_MARK(line);
 		return sim_sc_bool(c, line, "endpoints.fast_path", v, &ep->fast_path);
 	}
+	if (!strcmp(k, "cpu"))
+		return sim_sc_u32(c, line, "endpoints.cpu", v, 0, SIM_MAX_CPUS - 1, &ep->cpu);
+	if (!strcmp(k, "kloop_cpu")) {
+		c->opt_line[i][OPT_KLOOP_CPU] = SIM_SC_MARK(line);
+		return sim_sc_u32(c, line, "endpoints.kloop_cpu", v, 0, SIM_MAX_CPUS - 1,
+				  &ep->kloop_cpu);
+	}
+	if (!strcmp(k, "backend_cpu")) {
+		c->opt_line[i][OPT_BACKEND_CPU] = SIM_SC_MARK(line);
+		return sim_sc_u32(c, line, "endpoints.backend_cpu", v, 0, SIM_MAX_CPUS - 1,
+				  &ep->backend_cpu);
+	}
 	if (!strcmp(k, "kloop")) {
 		c->opt_line[i][OPT_KLOOP] = SIM_SC_MARK(line);
 		if (sim_sc_enum(c, line, "endpoints.kloop", v, sim_kloop_names, &e) != 0)
@@ -313,7 +352,7 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		ep->kloop = (enum sim_kloop_mode)e;
 		return 0;
 	}
-	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, itr_us, send_combining, csb, event_idx, fast_path or kloop)",
+	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, itr_us, send_combining, csb, event_idx, fast_path, kloop, cpu, kloop_cpu or backend_cpu)",
 			   k);
 }
 
@@ -340,6 +379,7 @@ static void sim_sc_ep_defaults(struct sim_sc_endpoint *ep)
 	ep->slots = 1024;
 	ep->event_idx = true;
 	ep->kloop = SIM_KLOOP_NOTIFY;
+	ep->cpu = ep->kloop_cpu = ep->backend_cpu = SIM_CPU_OWN;
 }
 
 /* ---- The YAML walk. */
@@ -453,6 +493,21 @@ static void sim_sc_switch_init(struct sim_scenario *sc, uint32_t i, uint32_t lin
 	sc->switches[i].line = line;
 }
 
+static void sim_sc_link_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
+{
+	memset(&sc->links[i], 0, sizeof(sc->links[i]));
+	sc->links[i].bandwidth_bps = 10000000000ULL;
+	sc->links[i].queue = 1024;
+	sc->links[i].slots = 1024;
+	sc->links[i].line = line;
+}
+
+static int sim_sc_link_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
+			    const char *k, const char *v)
+{
+	return sim_sc_set_link(c, i, line, k, v);
+}
+
 static void sim_sc_ep_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	sim_sc_ep_defaults(&sc->endpoints[i]);
@@ -514,8 +569,12 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 			rc = sim_sc_list(c, d, v, "endpoints", SIM_MAX_ENDPOINTS,
 					 &sc->nendpoints, sim_sc_ep_init,
 					 sim_sc_ep_item);
+		} else if (!strcmp(key, "links")) {
+			rc = sim_sc_list(c, d, v, "links", SIM_MAX_LINKS,
+					 &sc->nlinks, sim_sc_link_init,
+					 sim_sc_link_item);
 		} else if (v->type != YAML_SCALAR_NODE) {
-			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, hosts, switches or endpoints)",
+			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, hosts, switches, endpoints or links)",
 					 key);
 		} else {
 			rc = sim_sc_set_top(c, sim_y_line(k), key,
@@ -529,6 +588,131 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 
 /* ---- Cross-checks once everything is read. */
 
+/* Endpoint i's pinned CPUs: each on a thread its device has, each below
+ * its host's cpus. */
+static int sim_sc_validate_cpus(struct sim_sc_ctx *c, uint32_t i)
+{
+	const struct sim_scenario *sc = c->sc;
+	const struct sim_sc_endpoint *ep = &sc->endpoints[i];
+	bool kloop = ep->device == SIM_DEV_PTNET ||
+		     (ep->device == SIM_DEV_XEN && ep->fast_path);
+	bool backend = ep->device != SIM_DEV_NONE && !kloop;
+	static const char *const key[3] = { "cpu", "kloop_cpu", "backend_cpu" };
+	uint32_t cpu[3] = { ep->cpu, ep->kloop_cpu, ep->backend_cpu }, k, l;
+	const struct sim_sc_host *h;
+
+	l = c->opt_line[i][OPT_KLOOP_CPU];
+	if (l != 0 && !kloop)
+		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+				   "endpoint %s: kloop_cpu applies to device ptnet or xen with fast_path only (this one is %s%s)",
+				   ep->name, sim_dev_names[ep->device],
+				   ep->device == SIM_DEV_XEN ? " without fast_path" : "");
+	l = c->opt_line[i][OPT_BACKEND_CPU];
+	if (l != 0 && !backend)
+		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+				   "endpoint %s: backend_cpu applies to devices e1000, virtio and xen without fast_path only (this one is %s%s)",
+				   ep->name, sim_dev_names[ep->device],
+				   ep->device == SIM_DEV_XEN ? " with fast_path" : "");
+	for (k = 0; k < 3; k++) {
+		if (cpu[k] == SIM_CPU_OWN)
+			continue;
+		if (sc->nhosts == 0)
+			return sim_sc_fail(c, ep->line, "endpoint %s: %s %u but no hosts (expected hosts: [{name: ..., cpus: N}])",
+					   ep->name, key[k], cpu[k]);
+		h = &sc->hosts[ep->host];
+		if (h->cpus == 0)
+			return sim_sc_fail(c, ep->line, "endpoint %s: %s %u but host %s declares no cpus (expected cpus: N on host %s)",
+					   ep->name, key[k], cpu[k], h->name, h->name);
+		if (cpu[k] >= h->cpus)
+			return sim_sc_fail(c, ep->line, "endpoint %s: %s %u is not below host %s's cpus %u (expected 0..%d)",
+					   ep->name, key[k], cpu[k], h->name, h->cpus,
+					   (int)h->cpus - 1);
+	}
+	return 0;
+}
+
+/* The switch link l names as its end (0 from, 1 to), or an error. */
+static int sim_sc_link_end(struct sim_sc_ctx *c, struct sim_sc_link *l,
+			   uint32_t end)
+{
+	const struct sim_scenario *sc = c->sc;
+	const char *key = end == 0 ? "from" : "to";
+	uint32_t j;
+
+	if (l->sw_ref[end][0] == '\0')
+		return sim_sc_fail(c, l->line, "link %s: no '%s' switch (expected %s: NAME)",
+				   l->name, key, key);
+	for (j = 0; j < sc->nswitches && strcmp(sc->switches[j].name, l->sw_ref[end]); j++)
+		;
+	if (j == sc->nswitches)
+		return sim_sc_fail(c, l->line, "link %s: switch '%s' is not defined (expected a name under switches:)",
+				   l->name, l->sw_ref[end]);
+	if (sc->switches[j].type != SIM_SW_VALE)
+		return sim_sc_fail(c, l->line, "link %s: switch '%s' is a pipe (expected a VALE switch: a pipe has only its two ends)",
+				   l->name, l->sw_ref[end]);
+	l->sw[end] = j;
+	return 0;
+}
+
+/*
+ * Links: names, ends, no link from a switch to itself; nlinks[s] counts
+ * the link ports of switch s.  Then, once every switch with a link has
+ * exactly two ports (else the caller reports it), each sender on such a
+ * switch follows its chain of links, which must end at a receiver.
+ */
+static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
+{
+	struct sim_scenario *sc = c->sc;
+	const struct sim_sc_endpoint *ep;
+	struct sim_sc_link *l;
+	uint32_t i, j, k, s, via, steps;
+
+	for (i = 0; i < sc->nlinks; i++) {
+		l = &sc->links[i];
+		if (l->name[0] == '\0')
+			return sim_sc_fail(c, l->line, "links: entry without a name (expected name: ...)");
+		for (j = 0; j < i; j++)
+			if (!strcmp(l->name, sc->links[j].name))
+				return sim_sc_fail(c, l->line, "links: duplicate name '%s'", l->name);
+		if (sim_sc_link_end(c, l, 0) != 0 || sim_sc_link_end(c, l, 1) != 0)
+			return -EINVAL;
+		if (l->sw[0] == l->sw[1])
+			return sim_sc_fail(c, l->line, "link %s: from and to are both switch %s (expected two different switches)",
+					   l->name, sc->switches[l->sw[0]].name);
+		nlinks[l->sw[0]]++;
+		nlinks[l->sw[1]]++;
+	}
+	for (i = 0; i < sc->nswitches; i++) {
+		for (j = k = 0; k < sc->nendpoints; k++)
+			j += sc->endpoints[k].sw == i;
+		if (nlinks[i] != 0 && j + nlinks[i] != 2)
+			return 0; /* reported by the caller */
+	}
+	for (i = 0; i < sc->nendpoints; i++) {
+		ep = &sc->endpoints[i];
+		if (ep->role != SIM_ROLE_SENDER || nlinks[ep->sw] == 0)
+			continue;
+		s = ep->sw;
+		via = UINT32_MAX;
+		for (steps = 0; steps <= sc->nlinks; steps++) {
+			for (k = 0; k < sc->nlinks; k++)
+				if (k != via && (sc->links[k].sw[0] == s || sc->links[k].sw[1] == s))
+					break;
+			if (k == sc->nlinks)
+				break; /* the other port of s is an endpoint */
+			via = k;
+			s = sc->links[k].sw[0] == s ? sc->links[k].sw[1] : sc->links[k].sw[0];
+		}
+		for (k = 0; k < sc->nendpoints; k++)
+			if (k != i && sc->endpoints[k].sw == s)
+				break;
+		if (k == sc->nendpoints || sc->endpoints[k].role != SIM_ROLE_RECEIVER)
+			return sim_sc_fail(c, ep->line, "endpoint %s: its links lead to %s (expected a receiver at the end of a sender's chain of links)",
+					   ep->name, k == sc->nendpoints ? "no endpoint" : sc->endpoints[k].name);
+	}
+	return 0;
+}
+
 static int sim_sc_validate(struct sim_sc_ctx *c)
 {
 	static const char *const opt_key[] = { "itr_us", "send_combining", "csb",
@@ -537,7 +721,8 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 						   SIM_DEV_E1000, SIM_DEV_VIRTIO,
 						   SIM_DEV_XEN, SIM_DEV_PTNET };
 	struct sim_scenario *sc = c->sc;
-	uint32_t i, j, senders, receivers;
+	uint32_t i, j, senders, receivers, ranks = 0, ranks_sw = 0;
+	uint32_t nlinks[SIM_MAX_SWITCHES] = { 0 };
 	struct sim_sc_endpoint *ep;
 
 	for (i = 0; i < sc->nhosts; i++) {
@@ -585,14 +770,18 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 		if (ep->batch >= ep->slots)
 			return sim_sc_fail(c, ep->line, "endpoint %s: batch %u is not below slots %u (expected batch < slots)",
 					   ep->name, ep->batch, ep->slots);
-		for (j = 0; j < 6; j++)
+		for (j = 0; j < OPT_KLOOP_CPU; j++)
 			if (c->opt_line[i][j] != 0 && ep->device != opt_dev[j] &&
 			    !(j == OPT_KLOOP && ep->device == SIM_DEV_XEN))
 				return sim_sc_fail(c, c->opt_line[i][j] == UINT32_MAX ? 0 : c->opt_line[i][j],
 						   "endpoint %s: %s applies to device %s only (this one is %s)",
 						   ep->name, opt_key[j], sim_dev_names[opt_dev[j]],
 						   sim_dev_names[ep->device]);
+		if (sim_sc_validate_cpus(c, i) != 0)
+			return -EINVAL;
 	}
+	if (sim_sc_validate_links(c, nlinks) != 0)
+		return -EINVAL;
 	for (i = 0; i < sc->nswitches; i++) {
 		senders = receivers = 0;
 		for (j = 0; j < sc->nendpoints; j++) {
@@ -603,9 +792,28 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 			else
 				receivers++;
 		}
-		if (senders != 1 || receivers != 1)
-			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u senders and %u receivers (expected exactly one of each)",
+		if (nlinks[i] != 0) {
+			if (senders + receivers + nlinks[i] != 2)
+				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u endpoints and %u link ports (expected exactly two ports on a switch with a link)",
+						   sc->switches[i].name, senders + receivers, nlinks[i]);
+			continue;
+		}
+		if (sc->switches[i].type == SIM_SW_PIPE && (senders != 1 || receivers != 1))
+			return sim_sc_fail(c, sc->switches[i].line, "switch %s: a pipe with %u senders and %u receivers (expected exactly one of each: a pipe has two ends; use type: vale for more ports)",
 					   sc->switches[i].name, senders, receivers);
+		if (senders == 0 || receivers == 0)
+			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u senders and %u receivers (expected at least one of each)",
+					   sc->switches[i].name, senders, receivers);
+		/* The built-in trace addresses flow f to receiver rank f mod R
+		 * on every many-port switch: R must be the same on each. */
+		if (senders + receivers > 2) {
+			if (ranks != 0 && receivers != ranks)
+				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u receivers, but switch %s has %u (expected the same number on every VALE switch of more than two ports: flows are addressed by receiver rank)",
+						   sc->switches[i].name, receivers,
+						   sc->switches[ranks_sw].name, ranks);
+			ranks = receivers;
+			ranks_sw = i;
+		}
 	}
 	if (sc->trace.mode == SIM_TRACE_TIMESTAMPS && sc->trace.file[0] == '\0' &&
 	    sc->trace.gen_rate_pps == 0)
@@ -691,7 +899,8 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		rc = sim_sc_set_trace(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "costs")) {
 		rc = sim_sc_set_cost(&c, 0, sub, eq + 1);
-	} else if (!strcmp(key, "endpoints") || !strcmp(key, "switches")) {
+	} else if (!strcmp(key, "endpoints") || !strcmp(key, "switches") ||
+		   !strcmp(key, "links")) {
 		name = sub;
 		sub = strchr(name, '.');
 		if (sub == NULL) {
@@ -707,6 +916,14 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 				goto out;
 			}
 			rc = sim_sc_set_ep(&c, i, 0, sub, eq + 1);
+		} else if (!strcmp(key, "links")) {
+			for (i = 0; i < copy->nlinks && strcmp(copy->links[i].name, name); i++)
+				;
+			if (i == copy->nlinks) {
+				snprintf(err, errlen, "override '%s': no link named '%s'", assignment, name);
+				goto out;
+			}
+			rc = sim_sc_set_link(&c, i, 0, sub, eq + 1);
 		} else {
 			for (i = 0; i < copy->nswitches && strcmp(copy->switches[i].name, name); i++)
 				;
@@ -717,7 +934,7 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			rc = sim_sc_set_switch(&c, i, 0, sub, eq + 1);
 		}
 	} else {
-		snprintf(err, errlen, "override '%s': unknown section '%s' (expected trace, costs, endpoints, switches or a top-level key)",
+		snprintf(err, errlen, "override '%s': unknown section '%s' (expected trace, costs, endpoints, switches, links or a top-level key)",
 			 assignment, key);
 		goto out;
 	}

@@ -1,7 +1,8 @@
 /*
  * sim_scenario.h - what a simulation run is made of, read from YAML.
  *
- * Owns: the scenario structure (trace, costs, hosts, switches, endpoints),
+ * Owns: the scenario structure (trace, costs, hosts, switches, endpoints,
+ * links),
  * reading it from a YAML file or string with libyaml's document loader,
  * validating every key, range and reference, and overriding single values
  * by path ("endpoints.tx.batch=64") for sweeps and the command line.
@@ -10,10 +11,23 @@
  * nothing is half-applied to a scenario the caller keeps using.  A key
  * given twice in one mapping is an error (YAML wants unique keys).
  *
- * Topology: each switch (VALE or pipe) joins exactly one sender endpoint
- * to exactly one receiver endpoint; a sender replays the trace.  Endpoints
+ * Topology: a VALE switch joins any number of endpoints (at least one
+ * sender and one receiver; up to SIM_MAX_ENDPOINTS), each on a port of its
+ * own; a pipe joins exactly one sender to one receiver (it has two ends).
+ * Every sender replays the whole trace.  On a VALE switch with more than
+ * two ports the bridge learns each receiver before time 0 and the built-in
+ * trace addresses flow f to the receiver of rank f mod R (R receivers, the
+ * same on every such switch with several; see sim_switch.h).  Endpoints
  * are host processes on a switch port, or guests whose device (ptnet, e1000,
  * virtio, xen) reaches the switch through the hypervisor of their host.
+ * A link joins two different VALE switches with a port on each (full
+ * duplex: bandwidth, propagation delay, queue limit per direction); a
+ * switch with a link port has exactly two ports, and a sender's chain of
+ * links must end at a receiver (see docs/simulator.md).
+ * CPUs: every actor has a CPU of its own unless pinned: a host with
+ * `cpus: N` lets its endpoints pin the application (`cpu: K`), the kloop
+ * (`kloop_cpu: K`) or the device backend thread (`backend_cpu: K`) to its
+ * CPU K < N; actors pinned to one CPU take turns (sim_actor.h).
  */
 #ifndef SIM_SCENARIO_H
 #define SIM_SCENARIO_H
@@ -28,10 +42,17 @@
 #define SIM_MAX_HOSTS 8
 #define SIM_MAX_SWITCHES 8
 #define SIM_MAX_ENDPOINTS 16
+#define SIM_MAX_LINKS 8
+#define SIM_MAX_CPUS 64	    /* per host */
+#define SIM_CPU_OWN UINT32_MAX /* not pinned: a CPU of its own */
 
 enum sim_trace_mode { SIM_TRACE_FAST, SIM_TRACE_TIMESTAMPS, SIM_TRACE_RATE };
 enum sim_switch_type { SIM_SW_VALE, SIM_SW_PIPE };
-enum sim_role { SIM_ROLE_SENDER, SIM_ROLE_RECEIVER };
+enum sim_role {
+	SIM_ROLE_SENDER,
+	SIM_ROLE_RECEIVER,
+	SIM_ROLE_LINK, /* a switch port of a link (sim_switch.h), never an endpoint */
+};
 enum sim_device {
 	SIM_DEV_NONE,	/* a host process on the switch port */
 	SIM_DEV_PTNET,
@@ -55,6 +76,7 @@ struct sim_sc_trace {
 
 struct sim_sc_host {
 	char name[SIM_NAME_MAX];
+	uint32_t cpus;	   /* 0: not declared (no actor may be pinned) */
 	uint32_t line;
 };
 
@@ -80,8 +102,24 @@ struct sim_sc_endpoint {
 	bool event_idx;		/* virtio: VIRTIO_RING_F_EVENT_IDX */
 	bool fast_path;		/* xen: accelerated netfront, backend bypassed */
 	enum sim_kloop_mode kloop; /* ptnet */
+	/* Host CPUs (index < the host's cpus), or SIM_CPU_OWN. */
+	uint32_t cpu;		/* the application (a guest's vCPU) */
+	uint32_t kloop_cpu;	/* ptnet, xen fast path: the kloop thread */
+	uint32_t backend_cpu;	/* e1000, virtio, xen: the VMM/vhost/netback thread */
 	uint32_t line;
 	char host_ref[SIM_NAME_MAX], sw_ref[SIM_NAME_MAX];
+};
+
+/* A full-duplex link between two VALE switches (sim_link.h). */
+struct sim_sc_link {
+	char name[SIM_NAME_MAX];
+	uint32_t sw[2];		/* indices into switches: from, to */
+	uint64_t bandwidth_bps; /* per direction, 1..10^12 */
+	uint64_t delay_ns;	/* propagation, 0..10^9 */
+	uint32_t queue;		/* packets waiting for the line, 1..65536 */
+	uint32_t slots;		/* ring size of its two switch ports */
+	uint32_t line;
+	char sw_ref[2][SIM_NAME_MAX];
 };
 
 struct sim_scenario {
@@ -92,10 +130,11 @@ struct sim_scenario {
 	uint32_t buf_size;    /* netmap buffer size, 64..65536, multiple of 64 */
 	struct sim_sc_trace trace;
 	struct sim_costs costs;
-	uint32_t nhosts, nswitches, nendpoints;
+	uint32_t nhosts, nswitches, nendpoints, nlinks;
 	struct sim_sc_host hosts[SIM_MAX_HOSTS];
 	struct sim_sc_switch switches[SIM_MAX_SWITCHES];
 	struct sim_sc_endpoint endpoints[SIM_MAX_ENDPOINTS];
+	struct sim_sc_link links[SIM_MAX_LINKS];
 };
 
 /* The scenario nmsim runs with no arguments. */
@@ -105,7 +144,8 @@ extern const char sim_scenario_default_yaml[];
 int sim_scenario_load(struct sim_scenario *sc, const char *path,
 		      const char *text, char *err, size_t errlen);
 /* Apply one "path=value" override (trace.loops=2, costs.vmexit_ns=900,
- * endpoints.NAME.KEY=V, switches.NAME.type=pipe, seed=3).  0 or -EINVAL. */
+ * endpoints.NAME.KEY=V, switches.NAME.type=pipe, links.NAME.KEY=V,
+ * seed=3).  0 or -EINVAL. */
 int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen);
 

@@ -3,8 +3,17 @@
  * the core (nm_port_open), as a netmap application would.
  *
  * Names: switch i of a scenario is the VALE switch "vale<i>" (ports
- * "vale<i>:<endpoint>")
- * or the pipe "simpipe<i>" (sender "simpipe<i>{0", receiver "simpipe<i>}0").
+ * "vale<i>:<endpoint>", any number of them) or the pipe "simpipe<i>"
+ * (sender "simpipe<i>{0", receiver "simpipe<i>}0"; the scenario reader
+ * guarantees one of each).
+ *
+ * Learning (VALE switches with more than two ports): the core's bridge
+ * floods unknown destinations to every other port, which on a many-port
+ * switch would fill the senders' RX rings (nobody reads them) and deliver
+ * a frame to several receivers.  So before time 0 each receiver's port
+ * transmits one 60-byte frame from and to its rank MAC; the bridge learns
+ * the source and drops the frame (destination is the source port).  The
+ * built-in trace addresses flow f to the receiver of rank f mod R.
  */
 #include "sim_switch.h"
 
@@ -13,94 +22,183 @@
 #include <string.h>
 
 #include "nm_pipe.h"
+#include "nm_ring_user.h"
 #include "sim_cost.h"
 #include "vale.h"
 
+#define SIM_LEARN_FRAME 60U
+#define SIM_LEARN_ETHERTYPE 0x88b5U /* IEEE local experimental */
+
 int sim_switch_open_port(struct sim_switch *sw, struct vale_registry *reg,
-			 const char *ep_name, enum sim_role role,
-			 uint32_t slots, char *err, size_t errlen)
+			 const char *ep_name, uint32_t ep, enum sim_role role,
+			 uint32_t slots, uint32_t *slot, char *err, size_t errlen)
 {
 	struct nm_port_geom g = { 1, 1, slots, slots };
 	char name[NETMAP_REQ_IFNAMSIZ];
+	struct sim_swport *sp;
 	int rc;
 
-	if (sw->type == SIM_SW_VALE)
+	if (sw->nports == SIM_MAX_ENDPOINTS ||
+	    (sw->type == SIM_SW_PIPE && sw->nports == 2)) {
+		snprintf(err, errlen, "switch %s: no port left for %s", sw->name, ep_name);
+		return -ENOSPC;
+	}
+	if (role == SIM_ROLE_LINK)
+		snprintf(name, sizeof(name), "vale%u:%s.link", sw->idx, ep_name);
+	else if (sw->type == SIM_SW_VALE)
 		snprintf(name, sizeof(name), "vale%u:%s", sw->idx, ep_name);
 	else
 		snprintf(name, sizeof(name), "simpipe%u%c0", sw->idx,
 			 role == SIM_ROLE_SENDER ? '{' : '}');
-	rc = nm_port_open(reg, name, &g, &sw->port[role]);
+	sp = &sw->port[sw->nports];
+	memset(sp, 0, sizeof(*sp));
+	rc = nm_port_open(reg, name, &g, &sp->p);
 	if (rc != 0) {
+		sp->p = NULL;
 		snprintf(err, errlen, "switch %s: cannot open port %s: error %d",
 			 sw->name, name, rc);
 		return rc;
 	}
+	sp->role = role;
+	sp->ep = ep;
+	if (role == SIM_ROLE_RECEIVER)
+		sp->rank = sw->nreceivers++;
+	*slot = sw->nports++;
 	return 0;
 }
 
 void sim_switch_close(struct sim_switch *sw)
 {
-	int r;
+	uint32_t i;
 
-	for (r = 0; r < 2; r++) {
-		if (sw->port[r] != NULL)
-			nm_port_close(sw->port[r]);
-		sw->port[r] = NULL;
+	for (i = 0; i < sw->nports; i++) {
+		if (sw->port[i].p != NULL)
+			nm_port_close(sw->port[i].p);
+		sw->port[i].p = NULL;
 	}
+	sw->nports = 0;
 }
 
-struct nm_kring *sim_switch_kring(const struct sim_switch *sw,
-				  enum sim_role role)
+bool sim_switch_is_learning(const struct sim_switch *sw)
 {
-	return nm_port_kring(sw->port[role],
-			     role == SIM_ROLE_SENDER ? NR_TX : NR_RX, 0);
+	return sw->type == SIM_SW_VALE && sw->nports > 2;
+}
+
+/* Transmit one learning frame on the TX ring of receiver port sp. */
+static int sim_switch_learn_one(struct sim_switch *sw, struct sim_swport *sp,
+				char *err, size_t errlen)
+{
+	struct nm_kring *kr = nm_port_kring(sp->p, NR_TX, 0);
+	const struct vale_port *vp = (const struct vale_port *)sp->p;
+	struct netmap_ring *ring = kr->ring;
+	uint8_t f[SIM_LEARN_FRAME] = { 0 };
+	uint64_t before = vale_port_drops(vp, VALE_DROP_SELF);
+	struct netmap_slot *slot;
+	uint32_t head = ring->head;
+	int rc;
+
+	f[0] = f[6] = 0x02;
+	f[5] = f[11] = (uint8_t)(SIM_RX_MAC_BASE + sp->rank);
+	f[12] = SIM_LEARN_ETHERTYPE >> 8;
+	f[13] = SIM_LEARN_ETHERTYPE & 0xff;
+	slot = &ring->slot[head];
+	nm_os_memcpy(nm_ring_user_buf(ring, nm_os_shared_load32(&slot->buf_idx)),
+		     f, sizeof(f));
+	nm_os_shared_store16(&slot->len, SIM_LEARN_FRAME);
+	nm_os_shared_store16(&slot->flags, 0);
+	head = nm_idx_next(head, kr->num_slots);
+	nm_ring_user_publish(ring, head, head);
+	rc = nm_kring_sync(kr, 0);
+	if (rc != 0 || vale_port_drops(vp, VALE_DROP_SELF) != before + 1) {
+		snprintf(err, errlen, "switch %s: learning frame of port %s not learnt (sync %d)",
+			 sw->name, sp->p->name, rc);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int sim_switch_learn(struct sim_switch *sw, char *err, size_t errlen)
+{
+	struct sim_swport *sp;
+	uint32_t i;
+	int rc;
+
+	if (!sim_switch_is_learning(sw))
+		return 0;
+	for (i = 0; i < sw->nports; i++) {
+		sp = &sw->port[i];
+		if (sp->role != SIM_ROLE_RECEIVER)
+			continue;
+		rc = sim_switch_learn_one(sw, sp, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	for (i = 0; i < sw->nports; i++) {
+		sp = &sw->port[i];
+		sp->drops_base = vale_port_drops_total((const struct vale_port *)sp->p);
+		sw->learn_drops += sp->drops_base;
+	}
+	sw->learned = true;
+	return 0;
+}
+
+struct nm_kring *sim_switch_kring(const struct sim_switch *sw, uint32_t slot)
+{
+	const struct sim_swport *sp = &sw->port[slot];
+
+	/* A link's port: its RX ring, where the switch hands frames to it. */
+	return nm_port_kring(sp->p, sp->role == SIM_ROLE_SENDER ? NR_TX : NR_RX, 0);
 }
 
 void sim_switch_charge(struct sim_switch *sw)
 {
 	const struct vale_port *vp;
-	uint64_t now;
+	struct sim_swport *sp;
+	uint64_t now, fwd = 0;
+	uint32_t i;
 
 	if (sw->type != SIM_SW_VALE)
 		return;
-	vp = (const struct vale_port *)sw->port[SIM_ROLE_SENDER];
-	now = nm_os_counter_read(&vp->stats.tx_pkts);
-	if (now > sw->charged_pkts)
-		sim_cost_charge(SIM_C_SWITCH_PKT, now - sw->charged_pkts);
-	sw->charged_pkts = now;
+	for (i = 0; i < sw->nports; i++) {
+		sp = &sw->port[i];
+		if (sp->role == SIM_ROLE_RECEIVER)
+			continue;
+		vp = (const struct vale_port *)sp->p;
+		now = nm_os_counter_read(&vp->stats.tx_pkts);
+		if (now > sp->charged_pkts)
+			fwd += now - sp->charged_pkts;
+		sp->charged_pkts = now;
+	}
+	if (fwd != 0)
+		sim_cost_charge(SIM_C_SWITCH_PKT, fwd);
 }
 
-bool sim_switch_pending(const struct sim_switch *sw, enum sim_role role)
+bool sim_switch_pending(const struct sim_switch *sw, uint32_t slot)
 {
-	const struct nm_port *p = sw->port[role];
-	const struct nm_kring *kr = sim_switch_kring(sw, role);
+	const struct sim_swport *sp = &sw->port[slot];
+	const struct nm_kring *kr = sim_switch_kring(sw, slot);
 	const struct vale_port *vp;
 	const struct nm_pipe_end *pe;
 
 	/* The simulator's omniscient view: plain reads, no counted steps. */
-	if (p->kind == NM_PORT_VALE) {
-		vp = (const struct vale_port *)p;
-		if (role == SIM_ROLE_SENDER)
+	if (sp->p->kind == NM_PORT_VALE) {
+		vp = (const struct vale_port *)sp->p;
+		if (sp->role == SIM_ROLE_SENDER)
 			return false; /* VALE TX is consumed within the sync */
 		return vp->rx[0].ls.hwtail != kr->hwtail;
 	}
-	pe = (const struct nm_pipe_end *)p;
-	if (role == SIM_ROLE_RECEIVER)
+	pe = (const struct nm_pipe_end *)sp->p;
+	if (sp->role == SIM_ROLE_RECEIVER)
 		return pe->rx[0].link->tx_pos != kr->hwtail;
 	return nm_idx_prev(pe->tx[0].link->rx_pos, kr->num_slots) != kr->hwtail;
 }
 
-bool sim_switch_lease_ok(const struct sim_switch *sw, const char **what)
+static bool sim_switch_ring_lease_ok(const struct vale_rx_ring *rx,
+				     const char **what)
 {
-	const struct vale_port *vp;
-	const struct vale_lease *ls;
-	uint32_t n;
+	const struct vale_lease *ls = &rx->ls;
+	uint32_t n = ls->num_slots;
 
-	if (sw->type != SIM_SW_VALE)
-		return true;
-	vp = (const struct vale_port *)sw->port[SIM_ROLE_RECEIVER];
-	ls = &vp->rx[0].ls;
-	n = ls->num_slots;
 	if (ls->hwcur >= n || ls->hwtail >= n || ls->hwlease >= n) {
 		*what = "lease index out of range";
 		return false;
@@ -109,8 +207,8 @@ bool sim_switch_lease_ok(const struct sim_switch *sw, const char **what)
 		*what = "a lease is open between steps (hwtail != hwlease)";
 		return false;
 	}
-	if (vp->rx[0].kr.hwcur != ls->hwcur &&
-	    nm_idx_dist(ls->hwcur, vp->rx[0].kr.hwcur, n) >
+	if (rx->kr.hwcur != ls->hwcur &&
+	    nm_idx_dist(ls->hwcur, rx->kr.hwcur, n) >
 		    nm_idx_dist(ls->hwcur, ls->hwtail, n)) {
 		*what = "receiver released slots beyond the lease tail";
 		return false;
@@ -118,17 +216,65 @@ bool sim_switch_lease_ok(const struct sim_switch *sw, const char **what)
 	return true;
 }
 
+bool sim_switch_lease_ok(const struct sim_switch *sw, uint64_t *checked,
+			 uint32_t *bad, const char **what)
+{
+	uint32_t i;
+
+	if (sw->type != SIM_SW_VALE)
+		return true;
+	for (i = 0; i < sw->nports; i++) {
+		(*checked)++;
+		if (!sim_switch_ring_lease_ok(&((const struct vale_port *)sw->port[i].p)->rx[0],
+					      what)) {
+			*bad = i;
+			return false;
+		}
+	}
+	return true;
+}
+
+void sim_switch_port_stats(const struct sim_switch *sw, uint32_t slot,
+			   struct sim_swport_stats *st)
+{
+	const struct sim_swport *sp = &sw->port[slot];
+	const struct vale_port *vp;
+
+	memset(st, 0, sizeof(*st));
+	if (sw->type != SIM_SW_VALE)
+		return; /* pipes apply back-pressure, never drop */
+	vp = (const struct vale_port *)sp->p;
+	st->tx_pkts = nm_os_counter_read(&vp->stats.tx_pkts);
+	st->rx_pkts = nm_os_counter_read(&vp->stats.rx_pkts);
+	st->drops = vale_port_drops_total(vp) - sp->drops_base;
+	st->drops_rx_full = vale_port_drops(vp, VALE_DROP_RX_FULL);
+	/* The learning frames are not trace packets. */
+	if (sp->role == SIM_ROLE_RECEIVER && sw->learned && st->tx_pkts != 0)
+		st->tx_pkts--;
+}
+
 uint64_t sim_switch_drops(const struct sim_switch *sw)
 {
-	if (sw->type != SIM_SW_VALE)
-		return 0; /* pipes apply back-pressure, never drop */
-	return vale_port_drops_total((const struct vale_port *)sw->port[SIM_ROLE_SENDER]);
+	struct sim_swport_stats st;
+	uint64_t d = 0;
+	uint32_t i;
+
+	for (i = 0; i < sw->nports; i++) {
+		sim_switch_port_stats(sw, i, &st);
+		d += st.drops;
+	}
+	return d;
 }
 
 uint64_t sim_switch_drops_rx_full(const struct sim_switch *sw)
 {
-	if (sw->type != SIM_SW_VALE)
-		return 0;
-	return vale_port_drops((const struct vale_port *)sw->port[SIM_ROLE_SENDER],
-			       VALE_DROP_RX_FULL);
+	struct sim_swport_stats st;
+	uint64_t d = 0;
+	uint32_t i;
+
+	for (i = 0; i < sw->nports; i++) {
+		sim_switch_port_stats(sw, i, &st);
+		d += st.drops_rx_full;
+	}
+	return d;
 }

@@ -2,12 +2,16 @@
  * sim_switch.h - the simulator's adapter to the core's software switches:
  * a VALE switch (core/vale_*.c) or a netmap pipe (core/nm_pipe.c).
  *
- * Owns: opening the two ports of a scenario switch through nm_port_open()
- * (the sender's and the receiver's), telling whether a port has work its
- * kring has not imported yet (for the no-lost-notification check), the
- * lease invariant of VALE RX rings, and reading the core's drop counters.
- * Forwarding itself is entirely the core's: the actors call nm_kring_sync()
- * or csb_host_step() on the port's krings and the core does the rest.
+ * Owns: the ports of a scenario switch, one per endpoint, each opened
+ * through nm_port_open() (a VALE switch joins any number of them, up to
+ * SIM_MAX_ENDPOINTS; a pipe exactly its two ends), the learning phase of a
+ * many-port VALE switch (each receiver's port transmits one frame before
+ * time 0, so the core's learning bridge knows every receiver), telling
+ * whether a port has work its kring has not imported yet (for the
+ * no-lost-notification check), the lease invariant of every VALE RX ring,
+ * and reading the core's per-port counters.  Forwarding itself is entirely
+ * the core's: the actors call nm_kring_sync() or csb_host_step() on the
+ * port's krings and the core does the rest.
  */
 #ifndef SIM_SWITCH_H
 #define SIM_SWITCH_H
@@ -19,45 +23,89 @@
 #include "nm_port.h"
 #include "sim_scenario.h"
 
+/* The MAC of the receiver of rank k on a learning switch (02:00:00:00:00:
+ * 02+k; rank 0 is the built-in trace's default destination). */
+#define SIM_RX_MAC_BASE 2U
+
+/* One port of a scenario switch: an endpoint's or a link's. */
+struct sim_swport {
+	struct nm_port *p;
+	enum sim_role role;	 /* sender: uses TX; receiver: RX; link: both */
+	uint32_t ep;		 /* endpoint index (link: UINT32_MAX) */
+	uint32_t rank;		 /* receivers: 0.. in endpoint order */
+	uint64_t charged_pkts;	 /* sender, link: forwarded packets charged */
+	uint64_t drops_base;	 /* drops counted by the learning phase */
+};
+
 struct sim_switch {
 	enum sim_switch_type type;
 	uint32_t idx;
 	char name[SIM_NAME_MAX];
-	struct nm_port *port[2]; /* [SIM_ROLE_SENDER], [SIM_ROLE_RECEIVER] */
-	uint64_t charged_pkts;	 /* forwarded packets already charged */
+	uint32_t nports, nreceivers;
+	struct sim_swport port[SIM_MAX_ENDPOINTS];
+	bool learned;		 /* the learning phase ran */
+	uint64_t learn_drops;	 /* the learning frames (dropped by the core) */
 };
 
-/* Open the port of endpoint ep_name with this role and ring size.
- * 0, or -errno with one line in err. */
+/* Open the port of endpoint ep_name (index ep) with this role and ring
+ * size; *slot gets its index in sw->port.  0, or -errno with one line.
+ * SIM_ROLE_LINK: the port "vale<i>:<ep_name>.link" of link ep_name (its
+ * RX ring feeds the link, its TX ring takes what the link delivers). */
 int sim_switch_open_port(struct sim_switch *sw, struct vale_registry *reg,
-			 const char *ep_name, enum sim_role role,
-			 uint32_t slots, char *err, size_t errlen);
+			 const char *ep_name, uint32_t ep, enum sim_role role,
+			 uint32_t slots, uint32_t *slot, char *err, size_t errlen);
 void sim_switch_close(struct sim_switch *sw);
 
-/* The kring an endpoint of this role uses (TX for a sender, RX for a receiver). */
-struct nm_kring *sim_switch_kring(const struct sim_switch *sw,
-				  enum sim_role role);
+/* Does this switch need the learning phase (VALE, more than two ports)? */
+bool sim_switch_is_learning(const struct sim_switch *sw);
+
+/*
+ * The learning phase (control path, before time 0): on a VALE switch with
+ * more than two ports, each receiver's port transmits one frame from and to
+ * its own MAC (rank MAC); the core's bridge learns the source and drops the
+ * frame as addressed to its own port (VALE_DROP_SELF, not counted as a
+ * trace drop).  0, or -EPROTO with one line if the core did not learn.
+ */
+int sim_switch_learn(struct sim_switch *sw, char *err, size_t errlen);
+
+/* The kring the endpoint on port slot uses (TX for a sender, RX for a
+ * receiver). */
+struct nm_kring *sim_switch_kring(const struct sim_switch *sw, uint32_t slot);
 
 /*
  * After any sync of one of the switch's port krings: charge the running
  * actor the per-packet switch work (SIM_C_SWITCH_PKT, VALE only) for the
- * packets the core forwarded since the last call, read from the core's own
- * counters.  The core's loads, stores, locks and copies are already
- * counted step by step; this is the lookup and queueing around them.
+ * packets the core forwarded since the last call from any sender port,
+ * read from the core's own counters (only the running actor forwards
+ * between two calls).  The core's loads, stores, locks and copies are
+ * already counted step by step; this is the lookup and queueing around
+ * them.
  */
 void sim_switch_charge(struct sim_switch *sw);
 
-/* Has the switch published work for this role's kring that its next sync
+/* Has the switch published work for port slot's kring that its next sync
  * would import (packets for a receiver, released slots for a sender)? */
-bool sim_switch_pending(const struct sim_switch *sw, enum sim_role role);
+bool sim_switch_pending(const struct sim_switch *sw, uint32_t slot);
 
-/* Lease invariant on the receiver's RX ring (VALE only; true otherwise).
- * On failure, *what says which part. */
-bool sim_switch_lease_ok(const struct sim_switch *sw, const char **what);
+/* Lease invariant on every RX ring of the switch (VALE only; true
+ * otherwise); *checked += rings checked.  On failure, *what says which
+ * part and *bad which port slot. */
+bool sim_switch_lease_ok(const struct sim_switch *sw, uint64_t *checked,
+			 uint32_t *bad, const char **what);
 
-/* Packets the core dropped at this switch (every reason), and the count for
- * the RX-ring-full reason alone. */
+/* Trace packets the core dropped at this switch (every reason, counted at
+ * the source port, learning frames excluded), and the RX-ring-full reason
+ * alone. */
 uint64_t sim_switch_drops(const struct sim_switch *sw);
 uint64_t sim_switch_drops_rx_full(const struct sim_switch *sw);
+
+/* Per port (VALE; 0 for a pipe): packets taken from its TX ring, delivered
+ * into its RX ring, dropped with it as the source (learning frames
+ * excluded), and of those dropped because the destination RX ring was full. */
+struct sim_swport_stats {
+	uint64_t tx_pkts, rx_pkts, drops, drops_rx_full;
+};
+void sim_switch_port_stats(const struct sim_switch *sw, uint32_t slot,
+			   struct sim_swport_stats *st);
 
 #endif /* SIM_SWITCH_H */

@@ -371,6 +371,8 @@ int sim_trace_generate(struct sim_trace *t, const struct sim_trace_gen *g,
 		f = t->data + i * g->size;
 		memset(f, 0, g->size);
 		memcpy(f, g->dst_mac, 6);
+		if (g->ndst > 1)
+			f[5] = (uint8_t)(f[5] + flow % g->ndst);
 		memcpy(f + 6, g->src_mac, 6);
 		f[12] = 0x08;
 		f[13] = 0x00;

@@ -43,6 +43,9 @@ struct sim_trace_gen {
 	uint64_t rate_pps; /* timestamps spaced at this rate; 0 = all at 0 */
 	uint64_t seed;	   /* flows are drawn from the run's "trace" stream */
 	uint8_t src_mac[6], dst_mac[6];
+	/* > 1: flow f goes to dst_mac with f mod ndst added to its last byte
+	 * (the receivers of a many-port VALE switch); 0 or 1: dst_mac. */
+	uint32_t ndst;
 };
 
 /*

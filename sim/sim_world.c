@@ -1,9 +1,12 @@
 /*
  * sim_world.c - building, running and checking one simulation run.
  *
- * Build order: cost model, trace (file or built-in), packet table, switch
- * registry and ports, endpoints (devices create their own actors), then the
- * applications start at time 0 in endpoint order.  The run ends when every
+ * Build order: cost model, trace (file or built-in), packet table, host
+ * CPUs, switch registry and ports, endpoints (applications pinned), the
+ * learning phase of many-port VALE switches, devices (they create their
+ * own actors; kloops and backends pinned), links (their ports and
+ * actors), then the applications start at time 0 in endpoint order and
+ * the links' sending NICs after them.  The run ends when every
  * packet is accounted for (delivered or dropped by a counted reason), when
  * nothing is left to happen, at max_time_us, or at the first violation.
  */
@@ -18,6 +21,7 @@
 
 #include "sim_cost.h"
 #include "sim_ep.h"
+#include "sim_link.h"
 #include "sim_pcap_sink.h"
 #include "sim_switch.h"
 #include "vale.h"
@@ -72,6 +76,8 @@ uint64_t sim_world_drops(const struct sim_world *w)
 		d += sim_switch_drops(w->sw[i]);
 	for (i = 0; i < w->nep; i++)
 		d += w->ep[i]->st.dev_drops;
+	for (i = 0; i < w->nlinks; i++)
+		d += sim_link_drops(w->link[i]);
 	return d;
 }
 
@@ -99,7 +105,7 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 	const char *what = NULL;
 	struct sim_actor *a;
 	struct sim_ep *ep;
-	uint32_t i;
+	uint32_t i, d, bad = 0;
 
 	(void)e;
 	for (i = 0; i < w->nep; i++) {
@@ -109,11 +115,22 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 			sim_world_violation(w, SIM_INV_RING_INDEX, NULL, i,
 					    "%s breaks the kring invariants", what);
 	}
+	for (i = 0; i < w->nlinks; i++) {
+		for (d = 0; d < 2; d++) {
+			w->inv_checks[SIM_INV_RING_INDEX] += 2;
+			if (!nm_kring_valid(w->link[i]->dir[d].in_kr) ||
+			    !nm_kring_valid(w->link[i]->dir[d].out_kr))
+				sim_world_violation(w, SIM_INV_RING_INDEX, NULL, 0,
+						    "link %s: a port kring breaks the kring invariants",
+						    w->link[i]->cfg->name);
+		}
+	}
 	for (i = 0; i < w->sc.nswitches; i++) {
-		w->inv_checks[SIM_INV_LEASE]++;
-		if (!sim_switch_lease_ok(w->sw[i], &what))
-			sim_world_violation(w, SIM_INV_LEASE, NULL, 0,
-					    "switch %s: %s", w->sw[i]->name, what);
+		if (!sim_switch_lease_ok(w->sw[i], &w->inv_checks[SIM_INV_LEASE],
+					 &bad, &what))
+			sim_world_violation(w, SIM_INV_LEASE, NULL, w->sw[i]->port[bad].ep,
+					    "switch %s, port %s: %s", w->sw[i]->name,
+					    w->sw[i]->port[bad].p->name, what);
 	}
 	for (i = 0; i < w->nactors; i++) {
 		a = w->actors[i];
@@ -137,15 +154,52 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 	}
 }
 
+/*
+ * Receivers on learning switches (VALE, more than two ports) are known to
+ * the bridge by their rank MAC; the built-in trace addresses flow f to rank
+ * f mod R (the scenario reader makes R equal on every such switch with
+ * several receivers).  0 when no switch learns.
+ */
+static uint32_t sim_world_rx_ranks(const struct sim_scenario *sc,
+				   uint32_t *learning)
+{
+	uint32_t i, j, n, rx, r = 0;
+
+	*learning = 0;
+	for (i = 0; i < sc->nswitches; i++) {
+		if (sc->switches[i].type != SIM_SW_VALE)
+			continue;
+		for (j = n = rx = 0; j < sc->nendpoints; j++) {
+			if (sc->endpoints[j].sw != i)
+				continue;
+			n++;
+			rx += sc->endpoints[j].role == SIM_ROLE_RECEIVER;
+		}
+		if (n <= 2)
+			continue;
+		(*learning)++;
+		if (rx > r)
+			r = rx;
+	}
+	return r;
+}
+
 static int sim_world_trace(struct sim_world *w, const char *trace_override,
 			   char *err, size_t errlen)
 {
 	const struct sim_sc_trace *t = &w->sc.trace;
 	struct sim_trace_gen g = { 0 };
 	const char *file = trace_override != NULL ? trace_override : t->file;
+	uint32_t learning, ranks = sim_world_rx_ranks(&w->sc, &learning);
 
+	if (file[0] != '\0' && learning != 0) {
+		snprintf(err, errlen, "%s: trace file %s with a VALE switch of more than two ports (expected the built-in trace, which addresses flows to the receivers)",
+			 w->sc.source, file);
+		return -EINVAL;
+	}
 	if (file[0] != '\0')
 		return sim_trace_load(&w->trace, file, w->sc.buf_size, err, errlen);
+	g.ndst = ranks;
 	g.packets = t->packets;
 	g.size = t->size;
 	g.flows = t->flows;
@@ -170,7 +224,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	struct sim_ep *ep;
 	uint64_t cap = 0, span, per_sender;
 	char path[512];
-	uint32_t i;
+	uint32_t i, j, pin;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
@@ -206,6 +260,15 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			 pcap_dir, strerror(errno));
 		return -EINVAL;
 	}
+	for (i = 0; i < sc->nhosts; i++) {
+		if (sc->hosts[i].cpus == 0)
+			continue;
+		w->host_cpu[i] = calloc(sc->hosts[i].cpus, sizeof(*w->host_cpu[i]));
+		if (w->host_cpu[i] == NULL)
+			goto oom;
+		for (j = 0; j < sc->hosts[i].cpus; j++)
+			w->host_cpu[i][j].fair = true;
+	}
 	for (i = 0; i < sc->nswitches; i++) {
 		sw = calloc(1, sizeof(*sw));
 		if (sw == NULL)
@@ -228,13 +291,24 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		ep->role = cfg->role;
 		ep->dir = cfg->role == SIM_ROLE_SENDER ? NR_TX : NR_RX;
 		ep->sw = w->sw[cfg->sw];
-		rc = sim_switch_open_port(ep->sw, w->reg, cfg->name, cfg->role,
-					  cfg->slots, err, errlen);
+		rc = sim_switch_open_port(ep->sw, w->reg, cfg->name, i, cfg->role,
+					  cfg->slots, &ep->swport, err, errlen);
 		if (rc != 0)
 			return rc;
-		ep->pkr = sim_switch_kring(ep->sw, cfg->role);
+		ep->port = ep->sw->port[ep->swport].p;
+		ep->pkr = sim_switch_kring(ep->sw, ep->swport);
 		sim_actor_init(&ep->app, w, cfg->name, i, sim_app_body,
 			       sim_app_has_work, ep);
+		/* Before the device: a guest's interrupt handler takes the
+		 * application's (v)CPU. */
+		if (cfg->cpu != SIM_CPU_OWN)
+			sim_actor_pin(&ep->app, &w->host_cpu[cfg->host][cfg->cpu]);
+	}
+	/* Before any device is attached: the bridges learn the receivers. */
+	for (i = 0; i < sc->nswitches; i++) {
+		rc = sim_switch_learn(w->sw[i], err, errlen);
+		if (rc != 0)
+			return rc;
 	}
 	for (i = 0; i < w->nep; i++) {
 		ep = w->ep[i];
@@ -247,6 +321,10 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			ep->ops = NULL;
 			return rc;
 		}
+		pin = ep->cfg->kloop_cpu != SIM_CPU_OWN ? ep->cfg->kloop_cpu
+							 : ep->cfg->backend_cpu;
+		if (pin != SIM_CPU_OWN && ep->backend != NULL)
+			sim_actor_pin(ep->backend, &w->host_cpu[ep->cfg->host][pin]);
 		if (ep->role == SIM_ROLE_SENDER) {
 			ep->src_total = per_sender;
 			span = w->trace.ts_ns[w->trace.count - 1];
@@ -259,12 +337,88 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 				return -EINVAL;
 		}
 	}
+	for (i = 0; i < sc->nlinks; i++) {
+		w->link[i] = calloc(1, sizeof(*w->link[i]));
+		if (w->link[i] == NULL)
+			goto oom;
+		w->nlinks = i + 1;
+		rc = sim_link_build(w->link[i], w, i, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
 	for (i = 0; i < w->nep; i++)
 		sim_actor_start(&w->ep[i]->app, 0);
+	for (i = 0; i < w->nlinks; i++)
+		sim_link_start(w->link[i]);
 	return 0;
 oom:
 	snprintf(err, errlen, "%s: out of memory building the run", sc->source);
 	return -ENOMEM;
+}
+
+void sim_world_switch_flow(const struct sim_world *w, uint32_t s,
+			   struct sim_sw_flow *f)
+{
+	const struct sim_ep *ep;
+	uint32_t i, d;
+
+	f->in = f->out = 0;
+	f->drops = sim_switch_drops(w->sw[s]);
+	for (i = 0; i < w->nlinks; i++) {
+		for (d = 0; d < 2; d++) {
+			if (w->link[i]->dir[d].in_sw == w->sw[s])
+				f->out += w->link[i]->dir[d].taken;
+			if (w->link[i]->dir[d].out_sw == w->sw[s])
+				f->in += w->link[i]->dir[d].delivered;
+		}
+	}
+	for (i = 0; i < w->nep; i++) {
+		ep = w->ep[i];
+		if (ep->sw != w->sw[s])
+			continue;
+		if (ep->role == SIM_ROLE_SENDER)
+			f->in += ep->st.pkts;
+		else
+			f->out += ep->st.pkts;
+		f->drops += ep->st.dev_drops;
+	}
+}
+
+/* Drained: per switch, what its senders and links injected was delivered
+ * to its receivers and links or dropped by a counted reason at its ports
+ * or devices; per link direction, what it took was delivered or dropped. */
+static void sim_world_check_switches(struct sim_world *w)
+{
+	const struct sim_link_dir *ld;
+	struct sim_sw_flow f;
+	uint32_t i, d;
+
+	for (i = 0; i < w->nlinks; i++) {
+		for (d = 0; d < 2; d++) {
+			ld = &w->link[i]->dir[d];
+			w->inv_checks[SIM_INV_CONSERVATION]++;
+			if (ld->taken != ld->delivered + ld->drops_queue_full ||
+			    ld->first != ld->next)
+				sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
+						    "link %s direction %u: taken %llu != delivered %llu + dropped %llu (%llu still queued)",
+						    w->link[i]->cfg->name, d,
+						    (unsigned long long)ld->taken,
+						    (unsigned long long)ld->delivered,
+						    (unsigned long long)ld->drops_queue_full,
+						    (unsigned long long)(ld->next - ld->first));
+		}
+	}
+
+	for (i = 0; i < w->sc.nswitches; i++) {
+		w->inv_checks[SIM_INV_CONSERVATION]++;
+		sim_world_switch_flow(w, i, &f);
+		if (f.in != f.out + f.drops)
+			sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
+					    "switch %s: in %llu != out %llu + dropped %llu",
+					    w->sw[i]->name, (unsigned long long)f.in,
+					    (unsigned long long)f.out,
+					    (unsigned long long)f.drops);
+	}
 }
 
 void sim_world_run(struct sim_world *w)
@@ -299,6 +453,8 @@ void sim_world_run(struct sim_world *w)
 					    (unsigned long long)w->pk.delivered,
 					    (unsigned long long)sim_world_drops(w));
 	}
+	if (!w->failed && (w->finished || sim_engine_next_time(&w->eng) == UINT64_MAX))
+		sim_world_check_switches(w);
 	w->inv_checks[SIM_INV_FLOW_ORDER] = w->pk.checks_order;
 	w->inv_checks[SIM_INV_PAYLOAD] = w->pk.checks_payload;
 }
@@ -312,6 +468,10 @@ void sim_world_destroy(struct sim_world *w)
 			w->ep[i]->ops->fini(w->ep[i]);
 		sim_pcap_sink_close(w->ep[i]->sink);
 	}
+	for (i = 0; i < w->nlinks; i++) {
+		sim_link_fini(w->link[i]);
+		free(w->link[i]);
+	}
 	for (i = 0; i < w->sc.nswitches; i++) {
 		if (w->sw[i] != NULL)
 			sim_switch_close(w->sw[i]);
@@ -323,6 +483,8 @@ void sim_world_destroy(struct sim_world *w)
 		vale_registry_fini(w->reg);
 		free(w->reg);
 	}
+	for (i = 0; i < SIM_MAX_HOSTS; i++)
+		free(w->host_cpu[i]);
 	sim_pkts_fini(&w->pk);
 	sim_trace_free(&w->trace);
 	nm_sim_os.hook = NULL;

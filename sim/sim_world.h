@@ -10,12 +10,18 @@
  *
  * Invariants (each counted when checked; the first violation stops the run
  * and is reported with time, actor, ring and indices):
- *   conservation   injected == delivered + counted drops (at the end)
+ *   conservation   injected == delivered + counted drops (at the end),
+ *                  overall, per switch (its senders' and links' packets
+ *                  in, its receivers' and links' out, drops at its ports
+ *                  and devices) and per link direction (taken = delivered
+ *                  + dropped for queue full)
  *   flow_order     per sender and flow, ids delivered in increasing order
  *   payload        delivered bytes equal the trace record, no duplicate
  *   ring_index     nm_kring_valid() on every kring after every event
+ *                  (endpoints' and links' ports)
  *   lease          VALE: between steps no lease is open and
- *                  hwcur <= hwtail == hwlease on every RX ring
+ *                  hwcur <= hwtail == hwlease on every RX ring of every
+ *                  port (senders' included)
  *   notification   no actor sleeps while the peer's published state says
  *                  it has work and no notification is on its way
  */
@@ -32,7 +38,7 @@
 #include "sim_scenario.h"
 #include "sim_trace.h"
 
-#define SIM_MAX_ACTORS 64
+#define SIM_MAX_ACTORS 96
 
 enum sim_inv_id {
 	SIM_INV_CONSERVATION,
@@ -47,6 +53,7 @@ enum sim_inv_id {
 extern const char *const sim_inv_names[SIM_INV_COUNT];
 
 struct sim_ep;
+struct sim_link;
 struct sim_switch;
 struct sim_pcap_sink;
 
@@ -60,6 +67,9 @@ struct sim_world {
 	struct sim_switch *sw[SIM_MAX_SWITCHES];
 	struct sim_ep *ep[SIM_MAX_ENDPOINTS];
 	uint32_t nep;
+	struct sim_link *link[SIM_MAX_LINKS];
+	uint32_t nlinks;
+	struct sim_cpu *host_cpu[SIM_MAX_HOSTS]; /* sc.hosts[h].cpus each, or NULL */
 	struct sim_actor *actors[SIM_MAX_ACTORS];
 	uint32_t nactors;
 	struct sim_actor *cur;	  /* running actor, or NULL */
@@ -91,5 +101,14 @@ void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
 
 /* Packets dropped so far, by every counted reason. */
 uint64_t sim_world_drops(const struct sim_world *w);
+
+/* Packet flow of switch s: injected by its senders and the links into it,
+ * delivered to its receivers and the links out of it, dropped at its ports
+ * and its endpoints' devices. */
+struct sim_sw_flow {
+	uint64_t in, out, drops;
+};
+void sim_world_switch_flow(const struct sim_world *w, uint32_t s,
+			   struct sim_sw_flow *f);
 
 #endif /* SIM_WORLD_H */

@@ -4,8 +4,9 @@
  *
  * Groups: parse (default, full example, costs in their units),
  * bad (syntax error, unknown key, out-of-range value, dangling reference,
- * option for another device, duplicate name, duplicate key, topology,
- * missing file, control characters echoed),
+ * option for another device, duplicate name, duplicate key, topology
+ * (many-port VALE accepted, pipes two ends only, receiver ranks), missing
+ * file, control characters echoed),
  * override (good paths, bad paths, failure leaves the scenario unchanged).
  */
 #include "nm_test.h"
@@ -163,6 +164,41 @@ static void test_sim_scenario_bad_control_characters(void **state)
 		   "bad.yaml:3: endpoints: unknown key 'swe?b'");
 }
 
+/* Many-port switches: a VALE switch takes any number of endpoints (at
+ * least one sender and one receiver), a pipe exactly two ends, and the
+ * receiver count is the same on every VALE switch of more than two ports. */
+static void test_sim_scenario_bad_topology(void **state)
+{
+	struct sim_scenario sc;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(sim_scenario_load(&sc, "ok.yaml",
+		"switches: [{name: s}]\nendpoints:\n"
+		"  - {name: a, switch: s, role: sender}\n"
+		"  - {name: b, switch: s, role: sender}\n"
+		"  - {name: c, switch: s, role: sender}\n"
+		"  - {name: d, switch: s, role: receiver}\n", err, sizeof(err)), 0);
+	assert_int_equal(sc.nendpoints, 4);
+	expect_bad("switches: [{name: p, type: pipe}]\nendpoints:\n"
+		   "  - {name: a, switch: p, role: sender}\n"
+		   "  - {name: b, switch: p, role: receiver}\n"
+		   "  - {name: c, switch: p, role: receiver}\n",
+		   "bad.yaml:1: switch p: a pipe with 1 senders and 2 receivers (expected exactly one of each: a pipe has two ends");
+	expect_bad("switches: [{name: s}]\nendpoints:\n"
+		   "  - {name: a, switch: s, role: sender}\n"
+		   "  - {name: b, switch: s, role: sender}\n",
+		   "switch s: 2 senders and 0 receivers (expected at least one of each)");
+	expect_bad("switches: [{name: s}, {name: t}]\nendpoints:\n"
+		   "  - {name: a, switch: s, role: sender}\n"
+		   "  - {name: b, switch: s, role: receiver}\n"
+		   "  - {name: c, switch: s, role: receiver}\n"
+		   "  - {name: d, switch: t, role: sender}\n"
+		   "  - {name: e, switch: t, role: sender}\n"
+		   "  - {name: f, switch: t, role: receiver}\n",
+		   "switch t: 1 receivers, but switch s has 2");
+}
+
 static void test_sim_scenario_bad_missing_file(void **state)
 {
 	struct sim_scenario sc;
@@ -214,6 +250,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_scenario_bad_reference),
 		cmocka_unit_test(test_sim_scenario_bad_duplicate_key),
 		cmocka_unit_test(test_sim_scenario_bad_control_characters),
+		cmocka_unit_test(test_sim_scenario_bad_topology),
 		cmocka_unit_test(test_sim_scenario_bad_missing_file),
 	};
 	static const struct CMUnitTest override[] = {

@@ -111,8 +111,12 @@ struct sim_ev_ref sim_schedule(struct sim_engine *e, uint64_t at,
 		e->next_gen = 1;
 	ev->gen = e->next_gen;
 	k = sim_qkey_make(at, e->seq++, id);
-	if (sim_queue_push(&e->q, &k) != 0)
+	if (e->top_taken) {
+		sim_queue_replace_top(&e->q, &k);
+		e->top_taken = false;
+	} else if (sim_queue_push(&e->q, &k) != 0) {
 		sim_engine_oom();
+	}
 	e->scheduled++;
 	r.id = id;
 	r.gen = ev->gen;
@@ -138,28 +142,44 @@ void sim_engine_stop(struct sim_engine *e)
 
 uint64_t sim_engine_next_time(const struct sim_engine *e)
 {
-	const struct sim_qkey *k = sim_queue_peek(&e->q);
+	const struct sim_qkey *k = e->top_taken ? sim_queue_peek_second(&e->q)
+						: sim_queue_peek(&e->q);
 
 	return k != NULL ? k->time_ns : UINT64_MAX;
+}
+
+/* Remove the key of the event that ran, unless sim_schedule() replaced it. */
+static inline void sim_engine_settle(struct sim_engine *e)
+{
+	struct sim_qkey k;
+
+	if (e->top_taken) {
+		sim_queue_pop(&e->q, &k);
+		e->top_taken = false;
+	}
 }
 
 uint64_t sim_engine_run(struct sim_engine *e, uint64_t until_ns)
 {
 	uint64_t ran = 0, fp;
-	struct sim_qkey k = { 0, 0 };
+	const struct sim_qkey *top;
+	struct sim_qkey k;
 	struct sim_event *ev;
 	sim_handler fn;
 	void *arg;
 	uint32_t id;
 
 	e->stop = false;
-	while (!e->stop && sim_queue_pop(&e->q, &k)) {
-		if (k.time_ns > until_ns) {
-			/* Put it back: same key, so the order is unchanged. */
-			if (sim_queue_push(&e->q, &k) != 0)
-				sim_engine_oom();
+	for (;;) {
+		sim_engine_settle(e);
+		top = sim_queue_peek(&e->q);
+		if (e->stop || top == NULL || top->time_ns > until_ns)
 			break;
-		}
+		/* The key stays first in the queue while its event runs; the
+		 * same set of keys is in the queue either way, so the order of
+		 * events is exactly that of pop-then-push. */
+		k = *top;
+		e->top_taken = true;
 		id = sim_qkey_id(&k);
 		ev = &e->ev[id];
 		if (ev->cancelled) {

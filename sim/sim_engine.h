@@ -65,6 +65,10 @@ struct sim_engine {
 	uint64_t scheduled;   /* events inserted */
 	uint64_t cancelled;   /* events dropped because cancelled */
 	bool stop;	      /* set by sim_engine_stop() */
+	/* The running event's key is still the queue's first: the next
+	 * sim_schedule() replaces it (one sift-down instead of a pop and a
+	 * push), or the run loop removes it after the handler. */
+	bool top_taken;
 	struct sim_event cur; /* copy of the event being run */
 	/* Called after every event that ran (invariant checks), if set. */
 	void (*after)(struct sim_engine *e, void *arg);

@@ -80,6 +80,42 @@ int sim_queue_grow(struct sim_queue *q);
  * Invariant: heap[(i - 1) / 4] comes before heap[i] for every i > 0. */
 #define SIM_Q_ARITY 4
 
+/*
+ * The root of the first q->len keys is a hole: put k there.  Bottom-up
+ * (Floyd): the hole first walks down to a leaf along the smaller children,
+ * with no comparison against k, then k rises from there.  The keys a pop
+ * or a replacement puts at the root are late ones (the last leaf, a newly
+ * scheduled event), which belong near the bottom, so this saves the
+ * comparison with k at every level on the way down.
+ */
+static inline void sim_queue_fill_root(struct sim_queue *q,
+				       const struct sim_qkey *k)
+{
+	struct sim_qkey *h = q->heap;
+	size_t i = 0, first, best, c, end, parent, n = q->len;
+
+	for (;;) {
+		first = SIM_Q_ARITY * i + 1;
+		if (first >= n)
+			break;
+		end = first + SIM_Q_ARITY < n ? first + SIM_Q_ARITY : n;
+		best = first;
+		for (c = first + 1; c < end; c++)
+			if (sim_qkey_before(&h[c], &h[best]))
+				best = c;
+		h[i] = h[best];
+		i = best;
+	}
+	while (i > 0) {
+		parent = (i - 1) / SIM_Q_ARITY;
+		if (!sim_qkey_before(k, &h[parent]))
+			break;
+		h[i] = h[parent];
+		i = parent;
+	}
+	h[i] = *k;
+}
+
 /* 0 or -ENOMEM (the queue is unchanged then). */
 static inline int sim_queue_push(struct sim_queue *q, const struct sim_qkey *k)
 {
@@ -106,7 +142,7 @@ static inline bool sim_queue_pop(struct sim_queue *q, struct sim_qkey *out)
 {
 	struct sim_qkey *h = q->heap;
 	struct sim_qkey last;
-	size_t i = 0, first, best, c, end, n;
+	size_t n;
 
 	if (q->len == 0)
 		return false;
@@ -115,24 +151,36 @@ static inline bool sim_queue_pop(struct sim_queue *q, struct sim_qkey *out)
 	if (n == 0)
 		return true;
 	last = h[n];
-	for (;;) {
-		first = SIM_Q_ARITY * i + 1;
-		if (first >= n)
-			break;
-		end = first + SIM_Q_ARITY < n ? first + SIM_Q_ARITY : n;
-		best = first;
-		for (c = first + 1; c < end; c++)
-			if (sim_qkey_before(&h[c], &h[best]))
-				best = c;
-		if (!sim_qkey_before(&h[best], &last))
-			break;
-		h[i] = h[best];
-		i = best;
-	}
-	h[i] = last;
+	sim_queue_fill_root(q, &last);
 	return true;
 }
 
+
+/*
+ * Replace the first key with k (the queue is not empty): a pop and a push
+ * in one sift-down from the root.  This is the engine's common step, an
+ * event that runs and schedules the next one, at the cost of about one
+ * pop instead of a pop and a push.
+ */
+static inline void sim_queue_replace_top(struct sim_queue *q,
+					 const struct sim_qkey *k)
+{
+	sim_queue_fill_root(q, k);
+}
+
+/* The second key in order (the first of the root's children), or NULL
+ * when there are fewer than two keys. */
+static inline const struct sim_qkey *sim_queue_peek_second(const struct sim_queue *q)
+{
+	size_t c, best = 1, end = q->len < 1 + SIM_Q_ARITY ? q->len : 1 + SIM_Q_ARITY;
+
+	if (q->len < 2)
+		return NULL;
+	for (c = 2; c < end; c++)
+		if (sim_qkey_before(&q->heap[c], &q->heap[best]))
+			best = c;
+	return &q->heap[best];
+}
 
 /* The first key without removing it, or NULL when empty. */
 static inline const struct sim_qkey *sim_queue_peek(const struct sim_queue *q)

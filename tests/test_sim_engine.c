@@ -1,9 +1,10 @@
 /*
  * test_sim_engine.c - the simulator's event queue, engine and PRNG streams.
  *
- * Groups: queue (heap order against a sorted reference, FIFO ties),
+ * Groups: queue (heap order against a sorted reference, FIFO ties; random
+ * push, pop and replace-first against a reference set, second key peeked),
  * engine (time order, ties first-in first-out, cancel, stale handles,
- * run limits, fingerprint equal for equal runs and different otherwise),
+ * run limits, the next event seen from inside a handler, fingerprint equal for equal runs and different otherwise),
  * rng (streams reproducible, independent of each other, unbiased bound).
  */
 #include "nm_test.h"
@@ -48,6 +49,69 @@ static void test_sim_queue_pops_in_key_order(void **state)
 	assert_null(sim_queue_peek(&q));
 	sim_queue_fini(&q);
 	free(ref);
+}
+
+/* The smallest of ref[0..n) (keys are unique), removed; its index. */
+static size_t ref_min(const struct sim_qkey *ref, size_t n)
+{
+	size_t i, m = 0;
+
+	for (i = 1; i < n; i++)
+		if (sim_qkey_before(&ref[i], &ref[m]))
+			m = i;
+	return m;
+}
+
+/* Random pushes, pops and replacements of the first key, with the second
+ * key peeked at every step, against an unsorted reference set. */
+static void test_sim_queue_replace_top_and_peek_second(void **state)
+{
+	uint64_t rs = nm_test_seed("sim_queue.replace");
+	enum { CAP = 300 };
+	struct sim_qkey ref[CAP], k;
+	const struct sim_qkey *p;
+	struct sim_queue q;
+	size_t n = 0, step, m, m2;
+
+	(void)state;
+	assert_int_equal(sim_queue_init(&q, 2), 0);
+	for (step = 0; step < 20000; step++) {
+		uint32_t op = nm_test_below(&rs, 3);
+
+		k = sim_qkey_make(nm_test_below(&rs, 64), step, (uint32_t)step & 0xffff);
+		if (op == 0 && n < CAP) {
+			assert_int_equal(sim_queue_push(&q, &k), 0);
+			ref[n++] = k;
+		} else if (op == 1 && n > 0) {
+			struct sim_qkey out;
+
+			m = ref_min(ref, n);
+			assert_true(sim_queue_pop(&q, &out));
+			assert_true(out.seq_id == ref[m].seq_id);
+			ref[m] = ref[--n];
+		} else if (n > 0) {
+			m = ref_min(ref, n);
+			assert_true(sim_queue_peek(&q)->seq_id == ref[m].seq_id);
+			sim_queue_replace_top(&q, &k);
+			ref[m] = k;
+		}
+		assert_int_equal(sim_queue_len(&q), n);
+		assert_true(sim_queue_valid(&q));
+		p = sim_queue_peek_second(&q);
+		if (n < 2) {
+			assert_null(p);
+		} else {
+			size_t i;
+
+			m = ref_min(ref, n);
+			m2 = m == 0 ? 1 : 0;
+			for (i = 0; i < n; i++)
+				if (i != m && sim_qkey_before(&ref[i], &ref[m2]))
+					m2 = i;
+			assert_true(p->seq_id == ref[m2].seq_id);
+		}
+	}
+	sim_queue_fini(&q);
 }
 
 static void test_sim_queue_comparator_is_strict(void **state)
@@ -139,6 +203,39 @@ static void test_sim_engine_stale_ref_cancels_nothing(void **state)
 	sim_cancel(&e, old);
 	assert_int_equal(sim_engine_run(&e, UINT64_MAX), 1);
 	assert_int_equal(t.n, 2);
+	sim_engine_fini(&e);
+}
+
+/* From inside a handler, the next event is the one after the running
+ * event, whether the handler scheduled one or not. */
+struct peek_probe {
+	uint64_t seen[4];
+	unsigned n;
+};
+
+static void peek_next(struct sim_engine *e, void *arg, const struct sim_event *ev)
+{
+	struct peek_probe *p = arg;
+
+	if (ev->index == 1) /* schedules before looking */
+		sim_schedule(e, 12, peek_next, p, 1, 0, 0, 3);
+	p->seen[p->n++] = sim_engine_next_time(e);
+}
+
+static void test_sim_engine_next_time_inside_handler(void **state)
+{
+	struct sim_engine e;
+	struct peek_probe p = { .n = 0 };
+
+	(void)state;
+	assert_int_equal(sim_engine_init(&e), 0);
+	sim_schedule(&e, 5, peek_next, &p, 1, 0, 0, 1);
+	sim_schedule(&e, 20, peek_next, &p, 1, 0, 0, 2);
+	assert_int_equal(sim_engine_run(&e, UINT64_MAX), 3);
+	assert_int_equal(p.n, 3);
+	assert_int_equal(p.seen[0], 12);	 /* at 5: its own 12, then 20 */
+	assert_int_equal(p.seen[1], 20);	 /* at 12 */
+	assert_int_equal(p.seen[2], UINT64_MAX); /* at 20: nothing left */
 	sim_engine_fini(&e);
 }
 
@@ -261,12 +358,14 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest queue[] = {
 		cmocka_unit_test(test_sim_queue_pops_in_key_order),
 		cmocka_unit_test(test_sim_queue_comparator_is_strict),
+		cmocka_unit_test(test_sim_queue_replace_top_and_peek_second),
 	};
 	static const struct CMUnitTest engine[] = {
 		cmocka_unit_test(test_sim_engine_runs_in_time_order_ties_fifo),
 		cmocka_unit_test(test_sim_engine_cancel_skips_event),
 		cmocka_unit_test(test_sim_engine_stale_ref_cancels_nothing),
 		cmocka_unit_test(test_sim_engine_run_stops_at_limit),
+		cmocka_unit_test(test_sim_engine_next_time_inside_handler),
 		cmocka_unit_test(test_sim_engine_fingerprint_reproducible),
 	};
 	static const struct CMUnitTest rng[] = {

@@ -253,7 +253,8 @@ void sim_switch_port_stats(const struct sim_switch *sw, uint32_t slot,
 		st->tx_pkts--;
 }
 
-uint64_t sim_switch_drops(const struct sim_switch *sw)
+/* The switch's drops over every port: all reasons, or RX ring full alone. */
+static uint64_t sim_switch_sum_drops(const struct sim_switch *sw, bool rx_full)
 {
 	struct sim_swport_stats st;
 	uint64_t d = 0;
@@ -261,20 +262,17 @@ uint64_t sim_switch_drops(const struct sim_switch *sw)
 
 	for (i = 0; i < sw->nports; i++) {
 		sim_switch_port_stats(sw, i, &st);
-		d += st.drops;
+		d += rx_full ? st.drops_rx_full : st.drops;
 	}
 	return d;
 }
 
+uint64_t sim_switch_drops(const struct sim_switch *sw)
+{
+	return sim_switch_sum_drops(sw, false);
+}
+
 uint64_t sim_switch_drops_rx_full(const struct sim_switch *sw)
 {
-	struct sim_swport_stats st;
-	uint64_t d = 0;
-	uint32_t i;
-
-	for (i = 0; i < sw->nports; i++) {
-		sim_switch_port_stats(sw, i, &st);
-		d += st.drops_rx_full;
-	}
-	return d;
+	return sim_switch_sum_drops(sw, true);
 }

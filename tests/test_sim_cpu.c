@@ -10,7 +10,7 @@
  * kloop_cpu or backend_cpu on a device without that thread, cpus out of
  * range, an override past the host's cpus).
  */
-#include "nm_test.h"
+#include "sim_test.h"
 
 #include <errno.h>
 
@@ -152,18 +152,6 @@ static void test_sim_cpu_shared_kloops_slower(void **state)
 
 /* ---- Bad input. */
 
-static void expect_bad(const char *yaml, const char *what)
-{
-	struct sim_scenario sc;
-	char err[512] = "";
-
-	assert_int_equal(sim_scenario_load(&sc, "bad.yaml", yaml, err, sizeof(err)),
-			 -EINVAL);
-	printf("    rejected: %s\n", err);
-	assert_non_null(strstr(err, "bad.yaml:"));
-	assert_non_null(strstr(err, what));
-	assert_null(strchr(err, '\n'));
-}
 
 #define SW "switches: [{name: s}]\n"
 
@@ -173,27 +161,27 @@ static void test_sim_cpu_bad_input(void **state)
 	char err[512];
 
 	(void)state;
-	expect_bad("hosts: [{name: h, cpus: 2}]\n" SW "endpoints:\n"
+	sim_test_expect_bad("hosts: [{name: h, cpus: 2}]\n" SW "endpoints:\n"
 		   "  - {name: a, host: h, switch: s, role: sender, cpu: 2}\n"
 		   "  - {name: b, host: h, switch: s, role: receiver}\n",
 		   "bad.yaml:4: endpoint a: cpu 2 is not below host h's cpus 2 (expected 0..1)");
-	expect_bad("hosts: [{name: h}]\n" SW "endpoints:\n"
+	sim_test_expect_bad("hosts: [{name: h}]\n" SW "endpoints:\n"
 		   "  - {name: a, host: h, switch: s, role: sender, device: ptnet, kloop_cpu: 0}\n"
 		   "  - {name: b, host: h, switch: s, role: receiver}\n",
 		   "endpoint a: kloop_cpu 0 but host h declares no cpus (expected cpus: N on host h)");
-	expect_bad(SW "endpoints:\n"
+	sim_test_expect_bad(SW "endpoints:\n"
 		   "  - {name: a, switch: s, role: sender, cpu: 0}\n"
 		   "  - {name: b, switch: s, role: receiver}\n",
 		   "endpoint a: cpu 0 but no hosts");
-	expect_bad("hosts: [{name: h, cpus: 1}]\n" SW "endpoints:\n"
+	sim_test_expect_bad("hosts: [{name: h, cpus: 1}]\n" SW "endpoints:\n"
 		   "  - {name: a, host: h, switch: s, role: sender, kloop_cpu: 0}\n"
 		   "  - {name: b, host: h, switch: s, role: receiver}\n",
 		   "bad.yaml:4: endpoint a: kloop_cpu applies to device ptnet or xen with fast_path only (this one is none)");
-	expect_bad("hosts: [{name: h, cpus: 1}]\n" SW "endpoints:\n"
+	sim_test_expect_bad("hosts: [{name: h, cpus: 1}]\n" SW "endpoints:\n"
 		   "  - {name: a, host: h, switch: s, role: sender, device: ptnet, backend_cpu: 0}\n"
 		   "  - {name: b, host: h, switch: s, role: receiver}\n",
 		   "endpoint a: backend_cpu applies to devices e1000, virtio and xen without fast_path only (this one is ptnet)");
-	expect_bad("hosts: [{name: h, cpus: 0}]\n" SW, "hosts.cpus: '0' is out of range (expected an integer in [1, 64])");
+	sim_test_expect_bad("hosts: [{name: h, cpus: 0}]\n" SW, "hosts.cpus: '0' is out of range (expected an integer in [1, 64])");
 	assert_int_equal(sim_scenario_load(&sc, "ok.yaml", shared_yaml, err, sizeof(err)), 0);
 	assert_int_equal(sim_scenario_override(&sc, "endpoints.rx.kloop_cpu=2", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "kloop_cpu 2 is not below host h0's cpus 2"));

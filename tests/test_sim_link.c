@@ -10,7 +10,7 @@
  * pipe end, a third port on a switch with a link, a chain that ends at a
  * sender, an unknown key; overrides of link values).
  */
-#include "nm_test.h"
+#include "sim_test.h"
 
 #include <errno.h>
 
@@ -147,18 +147,6 @@ static void test_sim_link_delay(void **state)
 	free_world(w);
 }
 
-static void expect_bad(const char *yaml, const char *what)
-{
-	struct sim_scenario sc;
-	char err[512] = "";
-
-	assert_int_equal(sim_scenario_load(&sc, "bad.yaml", yaml, err, sizeof(err)),
-			 -EINVAL);
-	printf("    rejected: %s\n", err);
-	assert_non_null(strstr(err, "bad.yaml:"));
-	assert_non_null(strstr(err, what));
-	assert_null(strchr(err, '\n'));
-}
 
 #define EPS "endpoints:\n" \
 	    "  - {name: tx, switch: a, role: sender}\n" \
@@ -167,35 +155,35 @@ static void expect_bad(const char *yaml, const char *what)
 static void test_sim_link_bad_input(void **state)
 {
 	(void)state;
-	expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
 		   "links: [{name: l, from: a, to: nowhere}]\n" EPS,
 		   "bad.yaml:2: link l: switch 'nowhere' is not defined");
-	expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
 		   "links: [{name: l, from: a, to: b, bandwidth_bps: 0}]\n" EPS,
 		   "bad.yaml:2: links.bandwidth_bps: '0' is out of range (expected an integer in [1, 1000000000000])");
-	expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
 		   "links: [{name: l, from: a, to: a}]\n" EPS,
 		   "bad.yaml:2: link l: from and to are both switch a (expected two different switches)");
-	expect_bad("switches: [{name: a}, {name: b, type: pipe}]\n"
+	sim_test_expect_bad("switches: [{name: a}, {name: b, type: pipe}]\n"
 		   "links: [{name: l, from: a, to: b}]\n" EPS,
 		   "link l: switch 'b' is a pipe");
-	expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
 		   "links: [{name: l, to: b}]\n" EPS,
 		   "link l: no 'from' switch");
-	expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
 		   "links: [{name: l, from: a, to: b, colour: red}]\n" EPS,
 		   "bad.yaml:2: links: unknown key 'colour'");
-	expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
 		   "links: [{name: l, from: a, to: b}]\n" EPS
 		   "  - {name: t2, switch: a, role: sender}\n",
 		   "switch a: 2 endpoints and 1 link ports (expected exactly two ports on a switch with a link)");
-	expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
 		   "links: [{name: l, from: a, to: b}]\n"
 		   "endpoints:\n"
 		   "  - {name: tx, switch: a, role: sender}\n"
 		   "  - {name: t2, switch: b, role: sender}\n",
 		   "endpoint tx: its links lead to t2 (expected a receiver at the end of a sender's chain of links)");
-	expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
 		   "links: [{name: l, from: a, to: b}, {name: l, from: b, to: a}]\n" EPS,
 		   "links: duplicate name 'l'");
 }

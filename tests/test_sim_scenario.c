@@ -9,7 +9,7 @@
  * file, control characters echoed),
  * override (good paths, bad paths, failure leaves the scenario unchanged).
  */
-#include "nm_test.h"
+#include "sim_test.h"
 
 #include <errno.h>
 
@@ -64,18 +64,6 @@ static void test_sim_scenario_parses_everything(void **state)
 	assert_int_equal(sc.switches[0].type, SIM_SW_PIPE);
 }
 
-static void expect_bad(const char *yaml, const char *what)
-{
-	struct sim_scenario sc;
-	char err[512] = "";
-
-	assert_int_equal(sim_scenario_load(&sc, "bad.yaml", yaml, err, sizeof(err)),
-			 -EINVAL);
-	printf("    rejected: %s\n", err);
-	assert_non_null(strstr(err, "bad.yaml:"));
-	assert_non_null(strstr(err, what));
-	assert_null(strchr(err, '\n'));
-}
 
 #define TOPO "switches: [{name: s}]\n" \
 	     "endpoints:\n" \
@@ -85,30 +73,30 @@ static void expect_bad(const char *yaml, const char *what)
 static void test_sim_scenario_bad_syntax(void **state)
 {
 	(void)state;
-	expect_bad("name: x\ntrace: {packets: 5\nseed: 1\n", "bad.yaml:");
-	expect_bad("name: [unclosed\n", "YAML syntax error");
-	expect_bad("", "empty scenario");
-	expect_bad("- just\n- a list\n", "expected a mapping at the top level");
+	sim_test_expect_bad("name: x\ntrace: {packets: 5\nseed: 1\n", "bad.yaml:");
+	sim_test_expect_bad("name: [unclosed\n", "YAML syntax error");
+	sim_test_expect_bad("", "empty scenario");
+	sim_test_expect_bad("- just\n- a list\n", "expected a mapping at the top level");
 }
 
 static void test_sim_scenario_bad_unknown_key(void **state)
 {
 	(void)state;
-	expect_bad(TOPO "colour: blue\n", "bad.yaml:5: unknown key 'colour'");
-	expect_bad(TOPO "trace: {packts: 5}\n", "bad.yaml:5: trace: unknown key 'packts'");
-	expect_bad(TOPO "costs: {warp_ns: 5}\n", "unknown primitive 'warp_ns'");
-	expect_bad("switches: [{name: s, speed: 10}]\n", "bad.yaml:1: switches: unknown key 'speed'");
+	sim_test_expect_bad(TOPO "colour: blue\n", "bad.yaml:5: unknown key 'colour'");
+	sim_test_expect_bad(TOPO "trace: {packts: 5}\n", "bad.yaml:5: trace: unknown key 'packts'");
+	sim_test_expect_bad(TOPO "costs: {warp_ns: 5}\n", "unknown primitive 'warp_ns'");
+	sim_test_expect_bad("switches: [{name: s, speed: 10}]\n", "bad.yaml:1: switches: unknown key 'speed'");
 }
 
 static void test_sim_scenario_bad_range(void **state)
 {
 	(void)state;
-	expect_bad(TOPO "trace: {size: 20}\n", "trace.size: '20' is out of range (expected an integer in [60, 1514])");
-	expect_bad(TOPO "trace: {packets: -3}\n", "trace.packets: '-3' is out of range");
-	expect_bad(TOPO "trace: {loops: many}\n", "trace.loops: 'many' is out of range");
-	expect_bad(TOPO "buf_size: 100\n", "not a multiple of 64");
-	expect_bad(TOPO "trace: {mode: warp}\n", "unknown value 'warp' (expected one of: fast, timestamps, rate)");
-	expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad(TOPO "trace: {size: 20}\n", "trace.size: '20' is out of range (expected an integer in [60, 1514])");
+	sim_test_expect_bad(TOPO "trace: {packets: -3}\n", "trace.packets: '-3' is out of range");
+	sim_test_expect_bad(TOPO "trace: {loops: many}\n", "trace.loops: 'many' is out of range");
+	sim_test_expect_bad(TOPO "buf_size: 100\n", "not a multiple of 64");
+	sim_test_expect_bad(TOPO "trace: {mode: warp}\n", "unknown value 'warp' (expected one of: fast, timestamps, rate)");
+	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender, batch: 1024, slots: 1024}\n"
 		   "  - {name: b, switch: s, role: receiver}\n",
 		   "bad.yaml:3: endpoint a: batch 1024 is not below slots 1024");
@@ -117,20 +105,20 @@ static void test_sim_scenario_bad_range(void **state)
 static void test_sim_scenario_bad_reference(void **state)
 {
 	(void)state;
-	expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
 		   "  - {name: a, switch: t, role: sender}\n",
 		   "bad.yaml:3: endpoint a: switch 't' is not defined");
-	expect_bad("hosts: [{name: h}]\n" "switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("hosts: [{name: h}]\n" "switches: [{name: s}]\nendpoints:\n"
 		   "  - {name: a, switch: s, host: q, role: sender}\n",
 		   "bad.yaml:4: endpoint a: host 'q' is not defined");
-	expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender, device: virtio, itr_us: 5}\n",
 		   "bad.yaml:3: endpoint a: itr_us applies to device e1000 only (this one is virtio)");
-	expect_bad("switches: [{name: s}, {name: s}]\n", "duplicate name 's'");
-	expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s}, {name: s}]\n", "duplicate name 's'");
+	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n",
 		   "switch s: 1 senders and 0 receivers");
-	expect_bad(TOPO "trace: {file: [a, b]}\n", "trace.file: expected a single value");
+	sim_test_expect_bad(TOPO "trace: {file: [a, b]}\n", "trace.file: expected a single value");
 }
 
 /* Found with fuzz_scenario's seed corpus (scenario/dup_keys_and_sections.yaml):
@@ -140,14 +128,14 @@ static void test_sim_scenario_bad_reference(void **state)
 static void test_sim_scenario_bad_duplicate_key(void **state)
 {
 	(void)state;
-	expect_bad(TOPO "seed: 1\nseed: 2\n", "bad.yaml:6: duplicate key 'seed' (first at line 5)");
-	expect_bad("switches: [{name: s}]\n"
+	sim_test_expect_bad(TOPO "seed: 1\nseed: 2\n", "bad.yaml:6: duplicate key 'seed' (first at line 5)");
+	sim_test_expect_bad("switches: [{name: s}]\n"
 		   "endpoints: [{name: a, switch: s, role: sender, device: e1000, itr_us: 10}]\n"
 		   "endpoints: [{name: a, switch: s, role: sender, device: ptnet}]\n",
 		   "bad.yaml:3: duplicate key 'endpoints' (first at line 2)");
-	expect_bad(TOPO "trace: {size: 60, size: 64}\n",
+	sim_test_expect_bad(TOPO "trace: {size: 60, size: 64}\n",
 		   "bad.yaml:5: trace: duplicate key 'size' (first at line 5)");
-	expect_bad("switches: [{name: s, type: vale, type: pipe}]\n",
+	sim_test_expect_bad("switches: [{name: s, type: vale, type: pipe}]\n",
 		   "bad.yaml:1: switches: duplicate key 'type'");
 }
 
@@ -158,9 +146,9 @@ static void test_sim_scenario_bad_duplicate_key(void **state)
 static void test_sim_scenario_bad_control_characters(void **state)
 {
 	(void)state;
-	expect_bad(TOPO "\"col\\nour\\e\": blue\n", "unknown key 'col?our?'");
-	expect_bad(TOPO "trace: {mode: \"fa\\nst\"}\n", "unknown value 'fa?st'");
-	expect_bad("switches: [{name: s}]\nendpoints:\n  - {name: a, switch: s, swe\r\r\nb, role: sender}\n",
+	sim_test_expect_bad(TOPO "\"col\\nour\\e\": blue\n", "unknown key 'col?our?'");
+	sim_test_expect_bad(TOPO "trace: {mode: \"fa\\nst\"}\n", "unknown value 'fa?st'");
+	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n  - {name: a, switch: s, swe\r\r\nb, role: sender}\n",
 		   "bad.yaml:3: endpoints: unknown key 'swe?b'");
 }
 
@@ -180,16 +168,16 @@ static void test_sim_scenario_bad_topology(void **state)
 		"  - {name: c, switch: s, role: sender}\n"
 		"  - {name: d, switch: s, role: receiver}\n", err, sizeof(err)), 0);
 	assert_int_equal(sc.nendpoints, 4);
-	expect_bad("switches: [{name: p, type: pipe}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: p, type: pipe}]\nendpoints:\n"
 		   "  - {name: a, switch: p, role: sender}\n"
 		   "  - {name: b, switch: p, role: receiver}\n"
 		   "  - {name: c, switch: p, role: receiver}\n",
 		   "bad.yaml:1: switch p: a pipe with 1 senders and 2 receivers (expected exactly one of each: a pipe has two ends");
-	expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n"
 		   "  - {name: b, switch: s, role: sender}\n",
 		   "switch s: 2 senders and 0 receivers (expected at least one of each)");
-	expect_bad("switches: [{name: s}, {name: t}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s}, {name: t}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n"
 		   "  - {name: b, switch: s, role: receiver}\n"
 		   "  - {name: c, switch: s, role: receiver}\n"

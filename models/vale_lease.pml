@@ -17,7 +17,9 @@
  * space) slots (the rest is dropped, counted), copies them, and may stop
  * early (a packet that does not fit whole, a copy fault: the rest of the
  * batch is dropped, counted).  Unused leased slots are rolled back when the
- * lease is the newest one, else padded with empty packets.  Only the oldest
+ * lease is the newest one, else padded with empty packets; as in the code
+ * (vale_fwd_run_close()), trimming, padding and completing are three steps:
+ * trim under the lock, pad without it, complete under it.  Only the oldest
  * lease publishes: it walks forward over the completed leases and moves
  * hwtail to the end of the last one.
  *
@@ -134,7 +136,9 @@ proctype sender(byte s)
 		:: else -> break
 		od;
 		skip;
-		/* 3. Publish under the lock. */
+		/* 3a. Trim under the lock (vale_lease_trim()): the newest
+		 * lease gives its unused slots back, and the lease itself
+		 * when it holds none. */
 		d_step {
 			dropped[s] = dropped[s] + howmany - used;
 			q = q + howmany - used;
@@ -143,26 +147,36 @@ proctype sender(byte s)
 			:: used < howmany &&
 			   (lidx + 1) % NL == lease_idx &&
 			   hwlease == ADD(my_start, howmany) ->
-				/* newest lease: give the slots back, and the
-				 * lease itself when it holds none */
 				hwlease = wend;
+				howmany = used;
 				if
 				:: used == 0 ->
 					lease_idx = lidx;
-					outstanding--;
-					goto unlock
+					outstanding--
 				:: else -> skip
 				fi
-			:: else ->
-				/* pad with empty packets up to the lease end */
-				do
-				:: wend != ADD(my_start, howmany) ->
-					assert(slot[wend] == 0);
-					slot[wend] = PAD;
-					wend = ADD(wend, 1)
-				:: else -> break
-				od
-			fi;
+			:: else -> skip
+			fi
+		};
+		if
+		:: howmany == 0 -> goto next_batch
+		:: else -> skip
+		fi;
+		/* 3b. An older lease pads its unused slots with empty
+		 * packets, without the lock (vale_fwd_run_close()): a later
+		 * sender may lease, copy and complete meanwhile. */
+		do
+		:: d_step {
+			wend != ADD(my_start, howmany) ->
+			assert(slot[wend] == 0);
+			slot[wend] = PAD;
+			wend = ADD(wend, 1)
+		   }
+		:: else -> break
+		od;
+		skip;
+		/* 3c. Complete under the lock (vale_lease_done()). */
+		d_step {
 			leases[lidx] = wend;
 #ifdef MUT_YOUNGER_FIRST
 			if
@@ -187,7 +201,6 @@ proctype sender(byte s)
 				ADVANCE_HWTAIL(upd)
 			:: else -> skip
 			fi;
-unlock:
 			j = 0;
 			upd = 0
 		};

@@ -10,6 +10,16 @@
  * aliased buffer indices; receivers scribble on their RX buffer indices.
  * Every frame carries a packet id, so each received packet is traced back.
  *
+ * Bridge mode (the first input byte's top bit): the switch keeps its
+ * default lookup, the learning bridge, so the inline path and the direct
+ * run (core/vale_fwd.c) are the ones exercised.  Frames then carry a
+ * destination MAC chosen by the first header byte (eight hosts, two of
+ * them colliding in the table with others, broadcast, multicast), a source
+ * MAC by the second (a host, or a group address that must not be learnt),
+ * and a 16-bit packet id in the EtherType; the oracle keeps its own model
+ * of the 1024-entry table (learn, collide, forget a closed port) and
+ * predicts every packet's route in source order.
+ *
  * Oracle: conservation (sum of rx_pkts and every drop counter == sum of
  * tx_pkts plus broadcast fan-out, closed ports' counters kept); every drop
  * reason decided at the source (TRUNC, FRAGS, BAD_SLOT, UNSUPPORTED,
@@ -43,6 +53,8 @@
 #define FV_RINGS 2U
 #define FV_MAX_SLOTS 1100U
 #define FV_HDR 6U /* dst byte, ring byte, packet id (4 bytes, LE) */
+#define FV_BR_HDR 14U /* bridge mode: dst MAC, src MAC, id (2 bytes, LE) */
+#define FV_HOSTS 8U
 #define FV_MAX_REC (1U << 16)
 #define FV_MAX_FRAGS (1U << 18)
 #define FV_NKEYS (FV_PORTS * FV_RINGS * VALE_MAX_RINGS)
@@ -93,10 +105,20 @@ struct fv_port {
 	uint64_t received; /* whole packets the application read */
 };
 
+/* Bridge mode: the oracle's model of the switch's learning table. */
+struct fv_bridge_ent {
+	bool valid;
+	uint8_t mac[6];
+	uint32_t port;
+};
+
 struct fv {
 	struct vale_registry reg;
 	struct vale_switch *sw;
 	struct vale_lookup lk;
+	bool bridge; /* the default lookup (see the top of this file) */
+	uint8_t host_mac[FV_HOSTS][6];
+	struct fv_bridge_ent table[VALE_HASH_SIZE];
 	struct fv_port port[FV_PORTS];
 	uint64_t closed_tx, closed_out; /* counters of closed ports */
 	int64_t extra;			/* broadcast fan-out beyond one */
@@ -108,6 +130,89 @@ struct fv {
 };
 
 static struct fv fv_state;
+
+/* ---- Bridge mode: addresses and the table model. */
+
+/* Eight hosts: 0..5 plain, 6 collides in the table with host 0, 7 with
+ * host 1 (so learning one evicts the other). */
+static void fv_bridge_hosts(struct fv *f)
+{
+	uint32_t h, id;
+
+	for (h = 0; h < FV_HOSTS; h++) {
+		uint8_t *m = f->host_mac[h];
+
+		memset(m, 0, 6);
+		m[0] = 0x02; /* locally administered unicast */
+		m[5] = (uint8_t)(0x10 + h);
+	}
+	for (h = 6; h < FV_HOSTS; h++) {
+		uint8_t *m = f->host_mac[h];
+
+		for (id = 0x100;; id++) {
+			m[3] = (uint8_t)(id >> 16);
+			m[4] = (uint8_t)(id >> 8);
+			m[5] = (uint8_t)id;
+			if (vale_bridge_hash(m) == vale_bridge_hash(f->host_mac[h - 6]))
+				break;
+		}
+	}
+}
+
+/* The destination and source MACs packet r carries in bridge mode. */
+static void fv_bridge_macs(const struct fv *f, const struct fv_rec *r,
+			   uint8_t *dst, uint8_t *src)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	uint32_t d = r->hdr0 & 15, sh = r->hdr1 & 15;
+
+	if (d == 8)
+		memcpy(dst, bcast, 6);
+	else if (d == 9)
+		memcpy(dst, mcast, 6);
+	else
+		memcpy(dst, f->host_mac[d & 7], 6);
+	memcpy(src, f->host_mac[sh & 7], 6);
+	if (sh >= 12)
+		src[0] |= 1; /* a group source: never learnt */
+}
+
+/* What the bridge decides for packet r, first slot of length len, sent
+ * by switch port src: learn its source, then a port, VALE_BROADCAST or
+ * VALE_DROP (docs/vale.md, the learning bridge). */
+static uint32_t fv_bridge_route(struct fv *f, const struct fv_rec *r,
+				uint32_t len, uint32_t src)
+{
+	uint8_t dst[6], smac[6];
+	struct fv_bridge_ent *e;
+
+	if (len < FV_BR_HDR)
+		return VALE_DROP;
+	fv_bridge_macs(f, r, dst, smac);
+	if (!(smac[0] & 1) && !(r->flags0 & NS_NO_LEARN)) {
+		e = &f->table[vale_bridge_hash(smac)];
+		e->valid = true;
+		memcpy(e->mac, smac, 6);
+		e->port = src;
+	}
+	if (dst[0] & 1)
+		return VALE_BROADCAST;
+	e = &f->table[vale_bridge_hash(dst)];
+	if (e->valid && memcmp(e->mac, dst, 6) == 0)
+		return e->port;
+	return VALE_BROADCAST;
+}
+
+/* A closed port's entries leave the table (vale_bridge_forget_port()). */
+static void fv_bridge_forget(struct fv *f, uint32_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < VALE_HASH_SIZE; i++)
+		if (f->table[i].valid && f->table[i].port == port)
+			f->table[i].valid = false;
+}
 
 /*
  * The bytes fragment frag of packet id carries: one value per fragment,
@@ -125,7 +230,14 @@ FV_NOCOV static void fv_fill(uint8_t *buf, const struct fv_rec *r,
 		buf[k] = (uint8_t)(c ^ (k / 61U) ^ 0x5a);
 	if (len > 0)
 		buf[len - 1] = (uint8_t)~c;
-	if (frag == 0) {
+	if (frag == 0 && fv_state.bridge) {
+		uint8_t h[FV_BR_HDR];
+
+		fv_bridge_macs(&fv_state, r, h, h + 6);
+		h[12] = (uint8_t)id;
+		h[13] = (uint8_t)(id >> 8);
+		memcpy(buf, h, len < FV_BR_HDR ? len : FV_BR_HDR);
+	} else if (frag == 0) {
 		uint8_t h[FV_HDR] = { r->hdr0, r->hdr1, (uint8_t)id,
 				      (uint8_t)(id >> 8), (uint8_t)(id >> 16),
 				      (uint8_t)(id >> 24) };
@@ -271,12 +383,15 @@ static uint32_t fv_slot_of(const struct fv *f, uint32_t idx)
 	return FV_PORTS;
 }
 
+static void fv_expect(struct fv *f, struct fv_rec *r, uint32_t dst,
+		      uint32_t ring);
+
 static uint32_t fv_lookup(const struct vale_pkt *pkt, uint32_t *dst_ring,
 			  void *priv)
 {
 	struct fv *f = priv;
 	struct fv_port *sp = &f->port[f->cur_src];
-	uint32_t id = f->cursor, dst, ring, slot;
+	uint32_t id = f->cursor, dst;
 	struct fv_rec *r;
 	uint8_t b0, b1;
 
@@ -322,8 +437,19 @@ static uint32_t fv_lookup(const struct vale_pkt *pkt, uint32_t *dst_ring,
 		*dst_ring = VALE_MAX_RINGS + (b1 & 15);
 	else
 		*dst_ring = 0xffffffffU - (b1 & 15);
-	ring = *dst_ring;
-	/* What the switch must make of it (docs/vale.md, forwarding). */
+	fv_expect(f, r, dst, *dst_ring);
+	return dst;
+}
+
+/* What the switch must make of packet r, which the lookup (ours, or the
+ * bridge's model) sent to dst, ring ring (docs/vale.md, forwarding). */
+static void fv_expect(struct fv *f, struct fv_rec *r, uint32_t dst,
+		      uint32_t ring)
+{
+	struct fv_port *sp = &f->port[f->cur_src];
+	uint32_t slot;
+
+	r->route = FV_DROPPED;
 	if (dst >= VALE_DROP) {
 		f->exp[VALE_DROP_LOOKUP]++;
 	} else if (dst == VALE_BROADCAST) {
@@ -342,7 +468,6 @@ static uint32_t fv_lookup(const struct vale_pkt *pkt, uint32_t *dst_ring,
 		r->dst_slot = (uint8_t)slot;
 		r->lring = (uint8_t)ring;
 	}
-	return dst;
 }
 
 /* ---- Ports. */
@@ -429,9 +554,10 @@ static void fv_close_slot(struct fv *f, uint32_t s)
 		nm_port_close(fp->p); /* still attached: another reference */
 		return;
 	}
-	/* Its counters leave with it. */
+	/* Its counters leave with it, and so do its table entries. */
 	f->closed_tx += fv_ctr(&vp->stats.tx_pkts);
 	f->closed_out += fv_ctr(&vp->stats.rx_pkts) + vale_port_drops_total(vp);
+	fv_bridge_forget(f, vp->index);
 	nm_port_close(fp->p);
 	fv_port_free(fp);
 }
@@ -629,9 +755,21 @@ static void fv_txsync(struct fv *f, struct fv_port *fp, uint32_t r)
 		before[d] = vale_port_drops(fp->vp, d);
 		f->exp[d] = 0;
 	}
-	h = fv_user_hash(f, false);
 	f->cur_src = (uint32_t)(fp - f->port);
 	f->cur_ring = r;
+	if (f->bridge) {
+		/* No lookup callback: the model routes every packet that
+		 * reaches classification, in source order. */
+		for (id = f->cursor; id != FV_NIL; id = fv_rec[id].next)
+			if (fv_rec[id].expect_lookup)
+				fv_expect(f, &fv_rec[id],
+					  fv_bridge_route(f, &fv_rec[id],
+							  fv_len[fv_rec[id].first],
+							  fp->vp->index),
+					  r);
+		f->cursor = FV_NIL;
+	}
+	h = fv_user_hash(f, false);
 	f->in_sync = true;
 	nm_ring_user_publish(ring, head, head);
 	FUZZ_CHECK(nm_kring_sync(kr, 0) == 0);
@@ -704,9 +842,14 @@ static void fv_read_slot(struct fv *f, uint32_t s, uint32_t r, uint32_t j)
 			FUZZ_CHECK(x->ever_scribbled);
 			return;
 		}
-		FUZZ_CHECK(len >= FV_HDR);
-		id = (uint32_t)buf[2] | (uint32_t)buf[3] << 8 |
-		     (uint32_t)buf[4] << 16 | (uint32_t)buf[5] << 24;
+		if (f->bridge) {
+			FUZZ_CHECK(len >= FV_BR_HDR);
+			id = (uint32_t)buf[12] | (uint32_t)buf[13] << 8;
+		} else {
+			FUZZ_CHECK(len >= FV_HDR);
+			id = (uint32_t)buf[2] | (uint32_t)buf[3] << 8 |
+			     (uint32_t)buf[4] << 16 | (uint32_t)buf[5] << 24;
+		}
 		FUZZ_CHECK(id != FV_NIL && id < f->nrec);
 		rec = &fv_rec[id];
 		if (rec->route == FV_UNICAST) {
@@ -853,11 +996,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nm_shim_thread_register();
 	memset(f, 0, sizeof(*f));
 	f->nrec = 1; /* id 0 is FV_NIL */
+	f->bridge = size > 0 && (data[0] & 0x80);
+	fv_bridge_hosts(f);
 	FUZZ_CHECK(vale_registry_init(&f->reg) == 0);
 	FUZZ_CHECK(vale_switch_open(&f->reg, "vale0", &f->sw) == 0);
 	f->lk.fn = fv_lookup;
 	f->lk.priv = f;
-	vale_switch_set_lookup(f->sw, &f->lk);
+	if (!f->bridge)
+		vale_switch_set_lookup(f->sw, &f->lk);
 	while (in.left > 0) {
 		uint8_t op = in_u8(&in);
 

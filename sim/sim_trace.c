@@ -340,6 +340,27 @@ static uint16_t sim_ip_csum(const uint8_t *hdr)
 	return (uint16_t)~sum;
 }
 
+/* The Ethernet addresses of one frame of flow `flow` (sim_trace_address()). */
+static void sim_trace_address_frame(uint8_t *f, uint32_t flow,
+				    const uint8_t src[6], const uint8_t dst[6],
+				    uint32_t ndst)
+{
+	memcpy(f, dst, 6);
+	if (ndst > 1)
+		f[5] = (uint8_t)(f[5] + flow % ndst);
+	memcpy(f + 6, src, 6);
+}
+
+void sim_trace_address(struct sim_trace *t, const uint8_t src[6],
+		       const uint8_t dst[6], uint32_t ndst)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->count; i++)
+		sim_trace_address_frame(t->data + t->off[i], t->flow[i], src,
+					dst, ndst);
+}
+
 int sim_trace_generate(struct sim_trace *t, const struct sim_trace_gen *g,
 		       char *err, size_t errlen)
 {
@@ -370,10 +391,7 @@ int sim_trace_generate(struct sim_trace *t, const struct sim_trace_gen *g,
 		sport = 1024 + flow;
 		f = t->data + i * g->size;
 		memset(f, 0, g->size);
-		memcpy(f, g->dst_mac, 6);
-		if (g->ndst > 1)
-			f[5] = (uint8_t)(f[5] + flow % g->ndst);
-		memcpy(f + 6, g->src_mac, 6);
+		sim_trace_address_frame(f, flow, g->src_mac, g->dst_mac, g->ndst);
 		f[12] = 0x08;
 		f[13] = 0x00;
 		f[14] = 0x45;

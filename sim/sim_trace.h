@@ -66,6 +66,13 @@ int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *name,
 /* Fill t with the built-in trace described by g.  0, -EINVAL or -ENOMEM. */
 int sim_trace_generate(struct sim_trace *t, const struct sim_trace_gen *g,
 		       char *err, size_t errlen);
+/*
+ * Address every record to the receivers of a many-port VALE switch: source
+ * MAC src, destination dst with (flow mod ndst) added to its last byte
+ * (ndst <= 1: dst itself).  Records are at least 14 bytes long.
+ */
+void sim_trace_address(struct sim_trace *t, const uint8_t src[6],
+		       const uint8_t dst[6], uint32_t ndst);
 void sim_trace_free(struct sim_trace *t);
 
 static inline const uint8_t *sim_trace_frame(const struct sim_trace *t,

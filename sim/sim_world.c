@@ -191,22 +191,25 @@ static int sim_world_trace(struct sim_world *w, const char *trace_override,
 	struct sim_trace_gen g = { 0 };
 	const char *file = trace_override != NULL ? trace_override : t->file;
 	uint32_t learning, ranks = sim_world_rx_ranks(&w->sc, &learning);
+	int rc;
 
-	if (file[0] != '\0' && learning != 0) {
-		snprintf(err, errlen, "%s: trace file %s with a VALE switch of more than two ports (expected the built-in trace, which addresses flows to the receivers)",
-			 w->sc.source, file);
-		return -EINVAL;
+	memcpy(g.src_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 1 }, 6);
+	memcpy(g.dst_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 2 }, 6);
+	if (file[0] != '\0') {
+		rc = sim_trace_load(&w->trace, file, w->sc.buf_size, err, errlen);
+		/* A many-port switch forwards by the learnt receivers' MACs:
+		 * the file's flows are readdressed to them as the built-in
+		 * trace's are (flow f to rank f mod R). */
+		if (rc == 0 && learning != 0)
+			sim_trace_address(&w->trace, g.src_mac, g.dst_mac, ranks);
+		return rc;
 	}
-	if (file[0] != '\0')
-		return sim_trace_load(&w->trace, file, w->sc.buf_size, err, errlen);
 	g.ndst = ranks;
 	g.packets = t->packets;
 	g.size = t->size;
 	g.flows = t->flows;
 	g.rate_pps = t->gen_rate_pps;
 	g.seed = w->sc.seed;
-	memcpy(g.src_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 1 }, 6);
-	memcpy(g.dst_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 2 }, 6);
 	if (t->size > w->sc.buf_size) {
 		snprintf(err, errlen, "%s: trace.size %u is over buf_size %u",
 			 w->sc.source, t->size, w->sc.buf_size);

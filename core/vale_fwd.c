@@ -630,8 +630,8 @@ struct vale_fwd_run {
  * again in this sync.
  */
 static inline __attribute__((__always_inline__)) bool
-vale_fwd_run_open(struct vale_tx_ring *t, struct vale_fwd_run *r,
-			      uint32_t dst, uint32_t want)
+vale_fwd_run_open(struct vale_tx_ring *t, struct vale_fwd_run *r, uint32_t dst,
+		  uint32_t want)
 {
 	struct vale_port *dp;
 	struct vale_rx_ring *rx;
@@ -702,7 +702,9 @@ vale_fwd_run_close(struct vale_tx_ring *t, struct vale_fwd_run *r)
 		}
 		ft->run_hint = used;
 	} else if (ft->run_hint < VALE_BATCH) {
-		ft->run_hint *= 2; /* the stream wanted at least this much */
+		/* The stream wanted at least this much. */
+		ft->run_hint = ft->run_hint * 2 < VALE_BATCH ? ft->run_hint * 2 :
+							       VALE_BATCH;
 	}
 	vale_fwd_publish(r->dp, r->ring, r->idx, r->start, end,
 			 used - r->bad, 0);

@@ -80,6 +80,36 @@ int sim_queue_grow(struct sim_queue *q);
  * Invariant: heap[(i - 1) / 4] comes before heap[i] for every i > 0. */
 #define SIM_Q_ARITY 4
 
+/* Index of the smallest of the children h[first .. min(first + arity, n)). */
+static inline size_t sim_queue_min_child(const struct sim_qkey *h,
+					 size_t first, size_t n)
+{
+	size_t c, best = first;
+	size_t end = first + SIM_Q_ARITY < n ? first + SIM_Q_ARITY : n;
+
+	for (c = first + 1; c < end; c++)
+		if (sim_qkey_before(&h[c], &h[best]))
+			best = c;
+	return best;
+}
+
+/* h[i] is a hole whose subtree is a heap: move k up from there to its
+ * place among i's ancestors. */
+static inline void sim_queue_sift_up(struct sim_qkey *h, size_t i,
+				     const struct sim_qkey *k)
+{
+	size_t parent;
+
+	while (i > 0) {
+		parent = (i - 1) / SIM_Q_ARITY;
+		if (!sim_qkey_before(k, &h[parent]))
+			break;
+		h[i] = h[parent];
+		i = parent;
+	}
+	h[i] = *k;
+}
+
 /*
  * The root of the first q->len keys is a hole: put k there.  Bottom-up
  * (Floyd): the hole first walks down to a leaf along the smaller children,
@@ -92,48 +122,22 @@ static inline void sim_queue_fill_root(struct sim_queue *q,
 				       const struct sim_qkey *k)
 {
 	struct sim_qkey *h = q->heap;
-	size_t i = 0, first, best, c, end, parent, n = q->len;
+	size_t i = 0, best, n = q->len;
 
-	for (;;) {
-		first = SIM_Q_ARITY * i + 1;
-		if (first >= n)
-			break;
-		end = first + SIM_Q_ARITY < n ? first + SIM_Q_ARITY : n;
-		best = first;
-		for (c = first + 1; c < end; c++)
-			if (sim_qkey_before(&h[c], &h[best]))
-				best = c;
+	while (SIM_Q_ARITY * i + 1 < n) {
+		best = sim_queue_min_child(h, SIM_Q_ARITY * i + 1, n);
 		h[i] = h[best];
 		i = best;
 	}
-	while (i > 0) {
-		parent = (i - 1) / SIM_Q_ARITY;
-		if (!sim_qkey_before(k, &h[parent]))
-			break;
-		h[i] = h[parent];
-		i = parent;
-	}
-	h[i] = *k;
+	sim_queue_sift_up(h, i, k);
 }
 
 /* 0 or -ENOMEM (the queue is unchanged then). */
 static inline int sim_queue_push(struct sim_queue *q, const struct sim_qkey *k)
 {
-	struct sim_qkey *h;
-	size_t i, parent;
-
 	if (q->len == q->cap && sim_queue_grow(q) != 0)
 		return -ENOMEM;
-	h = q->heap;
-	i = q->len++;
-	while (i > 0) {
-		parent = (i - 1) / SIM_Q_ARITY;
-		if (!sim_qkey_before(k, &h[parent]))
-			break;
-		h[i] = h[parent];
-		i = parent;
-	}
-	h[i] = *k;
+	sim_queue_sift_up(q->heap, q->len++, k);
 	return 0;
 }
 
@@ -172,14 +176,9 @@ static inline void sim_queue_replace_top(struct sim_queue *q,
  * when there are fewer than two keys. */
 static inline const struct sim_qkey *sim_queue_peek_second(const struct sim_queue *q)
 {
-	size_t c, best = 1, end = q->len < 1 + SIM_Q_ARITY ? q->len : 1 + SIM_Q_ARITY;
-
 	if (q->len < 2)
 		return NULL;
-	for (c = 2; c < end; c++)
-		if (sim_qkey_before(&q->heap[c], &q->heap[best]))
-			best = c;
-	return &q->heap[best];
+	return &q->heap[sim_queue_min_child(q->heap, 1, q->len)];
 }
 
 /* The first key without removing it, or NULL when empty. */

@@ -62,6 +62,16 @@ static inline bool nm_buf_idx_valid(const struct nm_buf_pool *pool,
 	return idx >= NETMAP_BUF_RESERVED && idx < pool->num_bufs;
 }
 
+/* The same test for a hot loop: idx is valid exactly when
+ * idx - NETMAP_BUF_RESERVED < nm_buf_valid_span(pool) (unsigned), one
+ * compare instead of two. */
+static inline uint32_t nm_buf_valid_span(const struct nm_buf_pool *pool)
+{
+	return pool->num_bufs > NETMAP_BUF_RESERVED ?
+		       pool->num_bufs - NETMAP_BUF_RESERVED :
+		       0;
+}
+
 /* Address of a valid buffer, or NULL. */
 static inline void *nm_buf_addr(const struct nm_buf_pool *pool, uint32_t idx)
 {

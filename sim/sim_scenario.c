@@ -783,15 +783,7 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 	if (sim_sc_validate_links(c, nlinks) != 0)
 		return -EINVAL;
 	for (i = 0; i < sc->nswitches; i++) {
-		senders = receivers = 0;
-		for (j = 0; j < sc->nendpoints; j++) {
-			if (sc->endpoints[j].sw != i)
-				continue;
-			if (sc->endpoints[j].role == SIM_ROLE_SENDER)
-				senders++;
-			else
-				receivers++;
-		}
+		sim_scenario_switch_roles(sc, i, &senders, &receivers);
 		if (nlinks[i] != 0) {
 			if (senders + receivers + nlinks[i] != 2)
 				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u endpoints and %u link ports (expected exactly two ports on a switch with a link)",
@@ -946,4 +938,20 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 out:
 	free(copy);
 	return rc;
+}
+
+void sim_scenario_switch_roles(const struct sim_scenario *sc, uint32_t sw,
+			       uint32_t *senders, uint32_t *receivers)
+{
+	uint32_t j;
+
+	*senders = *receivers = 0;
+	for (j = 0; j < sc->nendpoints; j++) {
+		if (sc->endpoints[j].sw != sw)
+			continue;
+		if (sc->endpoints[j].role == SIM_ROLE_SENDER)
+			(*senders)++;
+		else
+			(*receivers)++;
+	}
 }

@@ -149,6 +149,10 @@ int sim_scenario_load(struct sim_scenario *sc, const char *path,
 int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen);
 
+/* The sender and receiver endpoints on switch sw (links not counted). */
+void sim_scenario_switch_roles(const struct sim_scenario *sc, uint32_t sw,
+			       uint32_t *senders, uint32_t *receivers);
+
 const char *sim_device_name(enum sim_device d);
 const char *sim_switch_type_name(enum sim_switch_type t);
 

@@ -163,19 +163,14 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 static uint32_t sim_world_rx_ranks(const struct sim_scenario *sc,
 				   uint32_t *learning)
 {
-	uint32_t i, j, n, rx, r = 0;
+	uint32_t i, tx, rx, r = 0;
 
 	*learning = 0;
 	for (i = 0; i < sc->nswitches; i++) {
 		if (sc->switches[i].type != SIM_SW_VALE)
 			continue;
-		for (j = n = rx = 0; j < sc->nendpoints; j++) {
-			if (sc->endpoints[j].sw != i)
-				continue;
-			n++;
-			rx += sc->endpoints[j].role == SIM_ROLE_RECEIVER;
-		}
-		if (n <= 2)
+		sim_scenario_switch_roles(sc, i, &tx, &rx);
+		if (tx + rx <= 2)
 			continue;
 		(*learning)++;
 		if (rx > r)

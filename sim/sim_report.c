@@ -66,6 +66,18 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 	s->events_per_s = wall_s > 0 ? (double)s->events / wall_s : 0;
 }
 
+static bool over_warn_share(uint64_t drops, uint64_t in)
+{
+	return drops * 1000 > in * SIM_LOSS_WARN_PERMILLE;
+}
+
+bool sim_summary_lossy(const struct sim_summary *s)
+{
+	return over_warn_share(s->drops_rx_full, s->in) ||
+	       over_warn_share(s->drops - s->drops_rx_full - s->dev_drops - s->link_drops, s->in) ||
+	       over_warn_share(s->dev_drops, s->in) || over_warn_share(s->link_drops, s->in);
+}
+
 static double per_pkt(uint64_t x, uint64_t pkts)
 {
 	return pkts != 0 ? (double)x / (double)pkts : 0.0;

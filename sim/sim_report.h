@@ -11,6 +11,7 @@
 #define SIM_REPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sim_world.h"
@@ -25,6 +26,15 @@ struct sim_summary {
 	uint64_t events;
 	double wall_s, events_per_s;
 };
+
+/* A drop reason is worth a warning past this share of the injected
+ * packets (per mille): the text report prints a line for it, the JSON lists
+ * it, and nmsim --strict exits 1. */
+#define SIM_LOSS_WARN_PERMILLE 10U
+
+/* Does any one drop reason take more than SIM_LOSS_WARN_PERMILLE of the
+ * packets injected? */
+bool sim_summary_lossy(const struct sim_summary *s);
 
 void sim_summary_collect(const struct sim_world *w, double wall_s,
 			 struct sim_summary *s);

@@ -19,6 +19,37 @@
 #include "sim_ep.h"
 #include "sim_link.h"
 #include "sim_switch.h"
+#include "sim_text.h"
+
+const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
+	[VALE_DROP_LOOKUP] = { "switch_lookup", "switch: the lookup dropped it" },
+	[VALE_DROP_SELF] = { "switch_self",
+			     "switch: destination MAC learnt on the sending port" },
+	[VALE_DROP_NO_PORT] = { "switch_no_port", "switch: no port for the destination" },
+	[VALE_DROP_BAD_RING] = { "switch_bad_ring", "switch: no such destination ring" },
+	[VALE_DROP_RX_FULL] = { "switch_rx_full", "switch: destination RX ring full" },
+	[VALE_DROP_BAD_SLOT] = { "switch_bad_slot", "switch: bad source slot" },
+	[VALE_DROP_BAD_DST] = { "switch_bad_dst", "switch: bad destination slot" },
+	[VALE_DROP_FRAGS] = { "switch_frags", "switch: too many fragments" },
+	[VALE_DROP_TRUNC] = { "switch_trunc", "switch: chain cut by the end of a batch" },
+	[VALE_DROP_UNSUPPORTED] = { "switch_unsupported", "switch: unsupported slot (NS_INDIRECT)" },
+	[SIM_DROP_DEVICE] = { "device", "device model" },
+	[SIM_DROP_LINK_QUEUE_FULL] = { "link_queue_full", "link queue full" },
+};
+
+/* An input string (a name from the scenario, a path) as the report shows
+ * it: one line, no raw control byte. */
+#define SHOW(buf, str) sim_text_show(buf, sizeof(buf), str, sizeof(buf))
+
+/* A JSON string of an input string: jansson refuses invalid UTF-8, so
+ * such a string is stored escaped rather than lost. */
+static json_t *json_text(const char *str)
+{
+	char buf[1024];
+	json_t *j = json_string(str);
+
+	return j != NULL ? j : json_string(SHOW(buf, str));
+}
 
 void sim_summary_collect(const struct sim_world *w, double wall_s,
 			 struct sim_summary *s)
@@ -26,28 +57,29 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 	const struct sim_pkts *pk = &w->pk;
 	uint32_t i;
 
+	uint32_t r;
+
 	memset(s, 0, sizeof(*s));
 	s->in = pk->injected;
 	s->out = pk->delivered;
 	s->bytes_out = pk->bytes_out;
-	for (i = 0; i < w->sc.nswitches; i++) {
-		s->drops += sim_switch_drops(w->sw[i]);
-		s->drops_rx_full += sim_switch_drops_rx_full(w->sw[i]);
-	}
+	for (i = 0; i < w->sc.nswitches; i++)
+		for (r = 0; r < VALE_DROP_NREASONS; r++)
+			s->drop_by[r] += sim_switch_drops_reason(w->sw[i], r);
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep_stats *st = &w->ep[i]->st;
 
-		s->dev_drops += st->dev_drops;
+		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops;
 		s->kicks += st->kicks;
 		s->irqs += st->irqs;
 		s->vmexits += st->vmexits;
 		s->syscalls += st->syscalls;
 		s->hypercalls += st->hypercalls;
 	}
-	s->drops += s->dev_drops;
 	for (i = 0; i < w->nlinks; i++)
-		s->link_drops += sim_link_drops(w->link[i]);
-	s->drops += s->link_drops;
+		s->drop_by[SIM_DROP_LINK_QUEUE_FULL] += sim_link_drops(w->link[i]);
+	for (r = 0; r < SIM_DROP_NREASONS; r++)
+		s->drops += s->drop_by[r];
 	for (i = 0; i < w->nactors; i++) {
 		s->spurious += w->actors[i]->spurious;
 		s->wakeups += w->actors[i]->wakeups;
@@ -73,9 +105,18 @@ static bool over_warn_share(uint64_t drops, uint64_t in)
 
 bool sim_summary_lossy(const struct sim_summary *s)
 {
-	return over_warn_share(s->drops_rx_full, s->in) ||
-	       over_warn_share(s->drops - s->drops_rx_full - s->dev_drops - s->link_drops, s->in) ||
-	       over_warn_share(s->dev_drops, s->in) || over_warn_share(s->link_drops, s->in);
+	uint32_t r;
+
+	for (r = 0; r < SIM_DROP_NREASONS; r++)
+		if (over_warn_share(s->drop_by[r], s->in))
+			return true;
+	return false;
+}
+
+/* Dropped packets in per cent of those injected. */
+static double loss_pct(uint64_t drops, uint64_t in)
+{
+	return in != 0 ? 100.0 * (double)drops / (double)in : 0.0;
 }
 
 static double per_pkt(uint64_t x, uint64_t pkts)
@@ -134,24 +175,37 @@ static uint64_t ep_delivered(const struct sim_ep *ep)
 void sim_report_text(FILE *f, const struct sim_world *w,
 		     const struct sim_summary *s)
 {
+	char name[SIM_TEXT_SHOW * 4 + 4], src[1024], n2[SIM_TEXT_SHOW * 4 + 4];
 	uint64_t pk = s->out;
+	const char *sep = " (";
 	uint32_t i;
 
-	fprintf(f, "nmsim: scenario %s (%s), seed %" PRIu64 "\n", w->sc.name,
-		w->sc.source, w->sc.seed);
-	fprintf(f, "  trace      %s, %u records x %u loops\n", w->trace.name,
+	fprintf(f, "nmsim: scenario %s (%s), seed %" PRIu64 "\n", SHOW(name, w->sc.name),
+		SHOW(src, w->sc.source), w->sc.seed);
+	fprintf(f, "  trace      %s, %u records x %u loops", SHOW(src, w->trace.name),
 		w->trace.count, w->sc.trace.loops);
-	fprintf(f, "  result     %s\n", w->failed ? "FAILED" : w->finished ? "ok (every packet accounted for)" : "ok (stopped at max_time_us)");
+	if (w->trace.ts_clamped != 0)
+		fprintf(f, " (%" PRIu64 " timestamps went backwards: each replayed at its predecessor's time)",
+			w->trace.ts_clamped);
+	fprintf(f, "\n  result     %s\n", w->failed ? "FAILED" : w->finished ? "ok (every packet accounted for)" : "ok (stopped at max_time_us)");
 	if (w->failed)
 		fprintf(f, "  failure    %s\n", w->fail_msg);
-	fprintf(f, "  packets    in %" PRIu64 ", out %" PRIu64 ", dropped %" PRIu64
-		" (switch rx ring full %" PRIu64 ", other switch %" PRIu64 ", device %" PRIu64
-		", link queue full %" PRIu64 ")\n",
-		s->in, s->out, s->drops, s->drops_rx_full,
-		s->drops - s->drops_rx_full - s->dev_drops - s->link_drops,
-		s->dev_drops, s->link_drops);
-	fprintf(f, "  throughput %.3f Mpps, %.3f Gbit/s over %.3f ms simulated\n",
-		s->mpps, s->gbps, (double)s->sim_ns / 1e6);
+	fprintf(f, "  packets    in %" PRIu64 ", out %" PRIu64 ", dropped %" PRIu64,
+		s->in, s->out, s->drops);
+	for (i = 0; i < SIM_DROP_NREASONS; i++) {
+		if (s->drop_by[i] == 0)
+			continue;
+		fprintf(f, "%s%s %" PRIu64, sep, sim_drop_info[i].text, s->drop_by[i]);
+		sep = ", ";
+	}
+	fprintf(f, "%s\n", s->drops != 0 ? ")" : "");
+	fprintf(f, "  throughput %.3f Mpps, %.3f Gbit/s over %.3f ms simulated, loss %.2f%%\n",
+		s->mpps, s->gbps, (double)s->sim_ns / 1e6, loss_pct(s->drops, s->in));
+	for (i = 0; i < SIM_DROP_NREASONS; i++)
+		if (over_warn_share(s->drop_by[i], s->in))
+			fprintf(f, "  warning    %.2f%% of the packets were dropped: %s (%" PRIu64
+				" of %" PRIu64 ")\n", loss_pct(s->drop_by[i], s->in),
+				sim_drop_info[i].text, s->drop_by[i], s->in);
 	fprintf(f, "  latency    p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, max %" PRIu64 " ns\n",
 		s->lat_p50, s->lat_p99, s->lat_max);
 	fprintf(f, "  per packet kicks %.4f, interrupts %.4f, VM exits %.4f, syscalls %.4f, hypercalls %.4f, spurious wake-ups %.4f\n",
@@ -167,7 +221,7 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		sim_world_switch_flow(w, i, &fl);
 		fprintf(f, "    %-10s %-6s ports %2u  in %" PRIu64 " out %" PRIu64
 			" dropped %" PRIu64 " (rx ring full %" PRIu64 ")%s\n",
-			w->sw[i]->name, sim_switch_type_name(w->sw[i]->type),
+			SHOW(name, w->sw[i]->name), sim_switch_type_name(w->sw[i]->type),
 			w->sw[i]->nports, fl.in, fl.out, fl.drops,
 			sim_switch_drops_rx_full(w->sw[i]),
 			w->sw[i]->learned ? ", receivers learnt" : "");
@@ -181,13 +235,13 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		fprintf(f, "    %-10s %-8s %-6s %-6s batch %4u slots %4u  pkts %" PRIu64
 			" (%.3f Mpps) kicks %" PRIu64 " irqs %" PRIu64 " exits %" PRIu64 " syscalls %" PRIu64
 			" hypercalls %" PRIu64 "\n",
-			ep->cfg->name, ep->role == SIM_ROLE_SENDER ? "sender" : "receiver",
+			SHOW(name, ep->cfg->name), ep->role == SIM_ROLE_SENDER ? "sender" : "receiver",
 			sim_device_name(ep->cfg->device), sim_switch_type_name(ep->sw->type),
 			ep->cfg->batch, ep->cfg->slots, ep->st.pkts,
 			ep_mpps(ep, s), ep->st.kicks,
 			ep->st.irqs, ep->st.vmexits, ep->st.syscalls, ep->st.hypercalls);
 		fprintf(f, "    %-10s   port %s: in %" PRIu64 " out %" PRIu64 " dropped %" PRIu64
-			" (rx ring full %" PRIu64 ")", "", ep->port->name, ps.tx_pkts,
+			" (rx ring full %" PRIu64 ")", "", SHOW(src, ep->port->name), ps.tx_pkts,
 			ps.rx_pkts, ps.drops, ps.drops_rx_full);
 		if (ep->role == SIM_ROLE_SENDER)
 			fprintf(f, "; delivered %" PRIu64, ep_delivered(ep));
@@ -200,7 +254,8 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		uint32_t d;
 
 		fprintf(f, "    %-10s %s <-> %s, %.3f Gbit/s, delay %" PRIu64 " ns, queue %u (ceiling %.3f Mpps of %u-byte frames)\n",
-			l->cfg->name, l->sw[0]->name, l->sw[1]->name,
+			SHOW(name, l->cfg->name), SHOW(src, l->sw[0]->name),
+			SHOW(n2, l->sw[1]->name),
 			(double)l->cfg->bandwidth_bps / 1e9, l->cfg->delay_ns,
 			l->cfg->queue, sim_link_max_mpps(l, link_frame_len(w)),
 			link_frame_len(w));
@@ -212,7 +267,8 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			fprintf(f, "      %s -> %s: taken %" PRIu64 " delivered %" PRIu64
 				" dropped %" PRIu64 " (queue full), max queue %" PRIu64
 				", %.3f Mpps, %.3f Gbit/s on the line\n",
-				ld->in_sw->name, ld->out_sw->name, ld->taken, ld->delivered,
+				SHOW(name, ld->in_sw->name), SHOW(n2, ld->out_sw->name),
+				ld->taken, ld->delivered,
 				ld->drops_queue_full, ld->max_queued, sim_link_mpps(l, d),
 				link_gbps(l, d));
 		}
@@ -223,14 +279,15 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		char cpu[48];
 
 		fprintf(f, "    %-14s runs %10" PRIu64 " wake-ups %8" PRIu64 " spurious %8" PRIu64
-			" busy %6.2f%% cpu %s\n", a->name, a->runs, a->wakeups, a->spurious,
-			busy_pct(w, a->busy_ns), actor_cpu(w, a, cpu, sizeof(cpu)));
+			" busy %6.2f%% cpu %s\n", SHOW(name, a->name), a->runs, a->wakeups,
+			a->spurious, busy_pct(w, a->busy_ns),
+			SHOW(src, actor_cpu(w, a, cpu, sizeof(cpu))));
 	}
 	for (i = 0; i < w->sc.nhosts; i++) {
 		uint32_t k;
 
 		for (k = 0; w->host_cpu[i] != NULL && k < w->sc.hosts[i].cpus; k++)
-			fprintf(f, "  cpu %s/%u busy %6.2f%%\n", w->sc.hosts[i].name, k,
+			fprintf(f, "  cpu %s/%u busy %6.2f%%\n", SHOW(name, w->sc.hosts[i].name), k,
 				busy_pct(w, w->host_cpu[i][k].busy_ns));
 	}
 	fprintf(f, "  invariants\n");
@@ -250,22 +307,33 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 	char fp[24];
 	uint32_t i;
 
-	json_object_set_new(o, "scenario", json_string(w->sc.name));
-	json_object_set_new(o, "source", json_string(w->sc.source));
+	json_t *drops = json_object(), *warn = json_array();
+
+	json_object_set_new(o, "scenario", json_text(w->sc.name));
+	json_object_set_new(o, "source", json_text(w->sc.source));
 	json_object_set_new(o, "seed", json_integer((json_int_t)w->sc.seed));
-	json_object_set_new(o, "trace", json_string(w->trace.name));
+	json_object_set_new(o, "trace", json_text(w->trace.name));
+	json_object_set_new(o, "trace_ts_clamped", json_integer((json_int_t)w->trace.ts_clamped));
 	json_object_set_new(o, "ok", json_boolean(!w->failed));
 	json_object_set_new(o, "finished", json_boolean(w->finished));
 	if (w->failed)
 		json_object_set_new(o, "failure", json_string(w->fail_msg));
 	json_object_set_new(o, "packets_in", json_integer((json_int_t)s->in));
 	json_object_set_new(o, "packets_out", json_integer((json_int_t)s->out));
-	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I,s:I}",
-		"total", (json_int_t)s->drops, "switch_rx_full", (json_int_t)s->drops_rx_full,
-		"switch_other", (json_int_t)(s->drops - s->drops_rx_full - s->dev_drops -
-					     s->link_drops),
-		"device", (json_int_t)s->dev_drops,
-		"link_queue_full", (json_int_t)s->link_drops));
+	json_object_set_new(drops, "total", json_integer((json_int_t)s->drops));
+	for (i = 0; i < SIM_DROP_NREASONS; i++) {
+		json_object_set_new(drops, sim_drop_info[i].key,
+				    json_integer((json_int_t)s->drop_by[i]));
+		if (over_warn_share(s->drop_by[i], s->in))
+			json_array_append_new(warn, json_pack("{s:s,s:s,s:I,s:f}",
+				"reason", sim_drop_info[i].key, "text", sim_drop_info[i].text,
+				"packets", (json_int_t)s->drop_by[i],
+				"loss_percent", loss_pct(s->drop_by[i], s->in)));
+	}
+	json_object_set_new(o, "drops", drops);
+	json_object_set_new(o, "loss_percent", json_real(loss_pct(s->drops, s->in)));
+	json_object_set_new(o, "warnings", warn);
+	json_object_set_new(o, "end_ns", json_integer((json_int_t)w->end_ns));
 	json_object_set_new(o, "sim_ns", json_integer((json_int_t)s->sim_ns));
 	json_object_set_new(o, "mpps", json_real(s->mpps));
 	json_object_set_new(o, "gbps", json_real(s->gbps));

@@ -15,9 +15,25 @@
 #include <stdio.h>
 
 #include "sim_world.h"
+#include "vale.h"
+
+/* Why packets were dropped: the core switch's reasons (enum
+ * vale_drop_reason, same order), then the simulator's own. */
+enum sim_drop_reason {
+	SIM_DROP_DEVICE = VALE_DROP_NREASONS, /* a device model dropped it */
+	SIM_DROP_LINK_QUEUE_FULL,	      /* a link's queue was full */
+	SIM_DROP_NREASONS
+};
+
+struct sim_drop_info {
+	const char *key;  /* JSON: drops.<key> */
+	const char *text; /* the text report */
+};
+extern const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS];
 
 struct sim_summary {
-	uint64_t in, out, drops, drops_rx_full, dev_drops, link_drops;
+	uint64_t in, out, drops;
+	uint64_t drop_by[SIM_DROP_NREASONS]; /* sums to drops */
 	uint64_t bytes_out;
 	uint64_t sim_ns;      /* first packet in to last packet out */
 	double mpps, gbps;
@@ -33,7 +49,8 @@ struct sim_summary {
 #define SIM_LOSS_WARN_PERMILLE 10U
 
 /* Does any one drop reason take more than SIM_LOSS_WARN_PERMILLE of the
- * packets injected? */
+ * packets injected?  (A run that loses packets says so: the report prints
+ * the loss beside the rate and a warning line per such reason.) */
 bool sim_summary_lossy(const struct sim_summary *s);
 
 void sim_summary_collect(const struct sim_world *w, double wall_s,

@@ -276,3 +276,19 @@ uint64_t sim_switch_drops_rx_full(const struct sim_switch *sw)
 {
 	return sim_switch_sum_drops(sw, true);
 }
+
+uint64_t sim_switch_drops_reason(const struct sim_switch *sw,
+				 enum vale_drop_reason r)
+{
+	uint64_t d = 0;
+	uint32_t i;
+
+	if (sw->type != SIM_SW_VALE)
+		return 0; /* pipes apply back-pressure, never drop */
+	for (i = 0; i < sw->nports; i++) {
+		d += vale_port_drops((const struct vale_port *)sw->port[i].p, r);
+		if (r == VALE_DROP_SELF)
+			d -= sw->port[i].drops_base;
+	}
+	return d;
+}

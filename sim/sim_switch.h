@@ -22,6 +22,7 @@
 
 #include "nm_port.h"
 #include "sim_scenario.h"
+#include "vale.h"
 
 /* The MAC of the receiver of rank k on a learning switch (02:00:00:00:00:
  * 02+k; rank 0 is the built-in trace's default destination). */
@@ -98,6 +99,10 @@ bool sim_switch_lease_ok(const struct sim_switch *sw, uint64_t *checked,
  * alone. */
 uint64_t sim_switch_drops(const struct sim_switch *sw);
 uint64_t sim_switch_drops_rx_full(const struct sim_switch *sw);
+/* Trace packets the core dropped at this switch for reason r (learning
+ * frames excluded: they are VALE_DROP_SELF drops of the learning phase). */
+uint64_t sim_switch_drops_reason(const struct sim_switch *sw,
+				 enum vale_drop_reason r);
 
 /* Per port (VALE; 0 for a pipe): packets taken from its TX ring, delivered
  * into its RX ring, dropped with it as the source (learning frames

@@ -427,7 +427,12 @@ void sim_world_run(struct sim_world *w)
 	uint32_t i;
 
 	sim_engine_run(&w->eng, until);
+	/* The run ends when its last step does: a step starts at an event's
+	 * time but ends later, by its cost. */
 	w->end_ns = w->eng.now_ns;
+	for (i = 0; i < w->nactors; i++)
+		if (w->actors[i]->cpu->busy_until > w->end_ns)
+			w->end_ns = w->actors[i]->cpu->busy_until;
 	if (w->failed)
 		return;
 	/* Drained: nobody may be left asleep with work (a lost notification

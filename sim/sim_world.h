@@ -79,7 +79,7 @@ struct sim_world {
 	bool failed;
 	char fail_msg[768];
 	bool finished;		  /* every packet accounted for */
-	uint64_t end_ns;	  /* virtual time at the end */
+	uint64_t end_ns;	  /* virtual time at the end of the last step */
 	const char *pcap_dir;	  /* NULL: no pcap output */
 };
 

@@ -410,6 +410,25 @@ static int nmsim_verdict(const struct nmsim_opts *o, const struct sim_world *w,
 	return w->failed || (o->strict && sim_summary_lossy(s)) ? 1 : 0;
 }
 
+/* Open the JSON file and the chart before a run, so a long run does not
+ * end by finding them unwritable; 0, or NMSIM_EXIT_OUTPUT with neither
+ * left open. */
+static int nmsim_open_outputs(const struct nmsim_opts *o, FILE **jf,
+			      struct nmsim_plot **plot)
+{
+	*jf = NULL;
+	*plot = NULL;
+	if (o->json != NULL && (*jf = nmsim_out_open(o->json)) == NULL)
+		return NMSIM_EXIT_OUTPUT;
+	if (o->plot != NULL && (*plot = nmsim_plot_open(o->plot)) == NULL) {
+		if (*jf != NULL)
+			nmsim_out_close(*jf, o->json);
+		*jf = NULL;
+		return NMSIM_EXIT_OUTPUT;
+	}
+	return 0;
+}
+
 /* The latency distribution of a run as a CDF, one point per mille. */
 static void nmsim_plot_latency(struct nmsim_plot *p, const struct sim_world *w)
 {
@@ -448,15 +467,9 @@ static int nmsim_run(int argc, char **argv)
 	rc = nmsim_build(&o, NULL, sc, w);
 	if (rc != 0)
 		goto out;
-	if (o.json != NULL && (jf = nmsim_out_open(o.json)) == NULL)
-		rc = NMSIM_EXIT_OUTPUT;
-	if (rc == 0 && o.plot != NULL && (plot = nmsim_plot_open(o.plot)) == NULL)
-		rc = NMSIM_EXIT_OUTPUT;
-	if (rc != 0) {
-		if (jf != NULL)
-			nmsim_out_close(jf, o.json);
+	rc = nmsim_open_outputs(&o, &jf, &plot);
+	if (rc != 0)
 		goto destroy;
-	}
 	nmsim_simulate(w, &s);
 	out = nmsim_close_pcaps(w);
 	if (!o.quiet)
@@ -615,12 +628,8 @@ static int nmsim_sweep(int argc, char **argv)
 		if (rc == 0)
 			sim_world_destroy(w);
 	}
-	if (rc != 0)
-		goto out;
-	if (o.json != NULL && (jf = nmsim_out_open(o.json)) == NULL)
-		rc = NMSIM_EXIT_OUTPUT;
-	if (rc == 0 && o.plot != NULL && (plot = nmsim_plot_open(o.plot)) == NULL)
-		rc = NMSIM_EXIT_OUTPUT;
+	if (rc == 0)
+		rc = nmsim_open_outputs(&o, &jf, &plot);
 	if (rc != 0)
 		goto out;
 	if (!o.quiet)

@@ -45,6 +45,7 @@ static const struct {
 struct nmsim_plot {
 	const char *path; /* the user's, from argv */
 	int out_fd;
+	bool created, drawn; /* we made path; the chart is in it */
 	char *dir;
 	char *file[NMSIM_PF_N];
 	FILE *data, *script;
@@ -100,6 +101,10 @@ void nmsim_plot_discard(struct nmsim_plot *p)
 		rmdir(p->dir);
 	if (p->out_fd >= 0)
 		close(p->out_fd);
+	/* Leave no empty or half chart behind, but only remove a file this
+	 * run created: never one that was there before (or /dev/null). */
+	if (p->created && !p->drawn)
+		unlink(p->path);
 	free(p->dir);
 	free(p);
 }
@@ -115,7 +120,10 @@ struct nmsim_plot *nmsim_plot_open(const char *path)
 		return NULL;
 	}
 	p->path = path;
-	p->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	p->out_fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	p->created = p->out_fd >= 0;
+	if (p->out_fd < 0 && errno == EEXIST)
+		p->out_fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (p->out_fd < 0) {
 		nmsim_out_fail(path, errno);
 		goto err;
@@ -260,6 +268,7 @@ static int nmsim_plot_copy(struct nmsim_plot *p)
 	if (close(p->out_fd) != 0 && rc == 0)
 		rc = nmsim_out_fail(p->path, errno);
 	p->out_fd = -1;
+	p->drawn = rc == 0;
 	return rc;
 }
 

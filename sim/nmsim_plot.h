@@ -8,7 +8,8 @@
  * file names there.  Every string from input placed in the script goes
  * through nmsim_plot_str(), the one quoting rule.  The chart is then
  * copied, with checked writes, to the path the user gave, which was
- * opened before the run.  The terminal follows the extension.
+ * opened before the run (and removed on failure if this run created it).
+ * The terminal follows the extension.
  */
 #ifndef NMSIM_PLOT_H
 #define NMSIM_PLOT_H

@@ -2,7 +2,8 @@
 # cli_options.sh NMSIM SCENARIOS: the command line's accepted forms and
 # what they promise: --opt=value, '--' ending options, decimal seeds,
 # '--json -' alone on stdout, sweeps of any length, --quiet and --strict
-# for sweep, and no partial sweep table when a value cannot be built.
+# for sweep, no partial sweep table when a value cannot be built, and no
+# empty chart left when gnuplot fails.
 set -eu
 nmsim=$1 scenarios=$2
 hv=$scenarios/host-vale.yaml
@@ -45,6 +46,19 @@ cat "$tmp/err"
 [ ! -s "$tmp/out" ] || fail "sweep printed a partial table"
 [ ! -e "$tmp/p.json" ] || fail "sweep wrote JSON for a failed sweep"
 grep -q 'trace.size 1000 is over buf_size 128' "$tmp/err" || fail "message"
+
+# A chart gnuplot could not draw: exit 3, and no empty file left behind
+# (but a file that was there before is not removed).
+set +e
+(cd "$tmp" && PATH=/nonexistent "$nmsim" run "$hv" --set trace.packets=100 --quiet --plot new.svg)
+r1=$?
+touch "$tmp/old.svg"
+(cd "$tmp" && PATH=/nonexistent "$nmsim" run "$hv" --set trace.packets=100 --quiet --plot old.svg)
+r2=$?
+set -e
+[ "$r1" = 3 ] && [ "$r2" = 3 ] || fail "gnuplot missing: status $r1 and $r2, expected 3"
+[ ! -e "$tmp/new.svg" ] || fail "an empty chart was left behind"
+[ -e "$tmp/old.svg" ] || fail "a file that was there before was removed"
 
 # --strict: exit 1 when a drop reason passes 1%, for run and for sweep.
 "$nmsim" run "$hv" --set trace.packets=1000 --quiet --strict || fail "--strict on a clean run"

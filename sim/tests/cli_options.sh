@@ -60,6 +60,14 @@ set -e
 [ ! -e "$tmp/new.svg" ] || fail "an empty chart was left behind"
 [ -e "$tmp/old.svg" ] || fail "a file that was there before was removed"
 
+# A closed stdout fails a run that writes to it, not one that does not.
+set +e
+"$nmsim" run "$hv" --set trace.packets=100 --quiet --json "$tmp/c.json" >&-; r1=$?
+"$nmsim" run "$hv" --set trace.packets=100 >&- 2>/dev/null; r2=$?
+set -e
+[ "$r1" = 0 ] || fail "closed, unused stdout: status $r1, expected 0"
+[ "$r2" = 3 ] || fail "report to a closed stdout: status $r2, expected 3"
+
 # --strict: exit 1 when a drop reason passes 1%, for run and for sweep.
 "$nmsim" run "$hv" --set trace.packets=1000 --quiet --strict || fail "--strict on a clean run"
 "$nmsim" run "$lossy" --quiet || fail "a lossy run without --strict"

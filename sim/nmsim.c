@@ -2,40 +2,59 @@
  * nmsim.c - the simulator's command line.
  *
  *   nmsim run [SCENARIO] [--trace PCAP] [--seed N] [--json FILE]
- *             [--pcap-out DIR] [--set PATH=VALUE]... [--quiet]
+ *             [--pcap-out DIR] [--plot FILE] [--set PATH=VALUE]...
+ *             [--quiet] [--strict]
  *   nmsim sweep SCENARIO PARAM=v1,v2,... [--json FILE] [--plot FILE]
- *             [--seed N] [--set PATH=VALUE]...
+ *             [--trace PCAP] [--seed N] [--set PATH=VALUE]... [--quiet]
+ *             [--strict]
  *
- * Exit status: 0 run ok, 1 an invariant was violated, 2 bad input (one line
- * on stderr naming the file and line or record).  The wall clock is read
- * here only, for events per second and the progress line; it never reaches
- * the simulation.
+ * Options are read by getopt_long (--opt VALUE, --opt=VALUE, '--' ends
+ * them).  Everything is checked before anything runs: option values, the
+ * scenario and overrides, and for a sweep that every value's run can be
+ * built; outputs are opened before the run (nmsim_out.h).  Exit status:
+ * 0 ok, 1 an invariant was violated (or --strict and a drop reason passed
+ * 1%), 2 bad input (one line on stderr), 3 an output could not be written
+ * (one line).  The wall clock is read here only, for events per second and
+ * the progress line; it never reaches the simulation.
  */
+#define _GNU_SOURCE /* asprintf */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "nmsim_out.h"
+#include "nmsim_plot.h"
+#include "sim_ep.h"
+#include "sim_pcap_sink.h"
 #include "sim_report.h"
 #include "sim_scenario.h"
+#include "sim_text.h"
 #include "sim_world.h"
 
-#define NMSIM_MAX_SETS 32
-#define NMSIM_MAX_VALUES 64
+#define NMSIM_EXIT_BAD 2
+
+/* Shown for an option value in messages (escaped, clipped). */
+#define NMSIM_SHOW(buf, s) sim_text_show(buf, sizeof(buf), s, SIM_TEXT_SHOW)
 
 struct nmsim_opts {
+	const char *cmd;      /* "run" or "sweep", for messages */
 	const char *scenario; /* NULL: the embedded default */
 	const char *trace;
 	const char *json;
 	const char *pcap_out;
 	const char *plot;
-	const char *sets[NMSIM_MAX_SETS];
+	const char **sets; /* argc entries: never more --set than arguments */
 	unsigned nsets;
-	bool have_seed, quiet;
+	const char *pos[2];
+	unsigned npos, maxpos;
+	bool have_seed, quiet, strict;
 	uint64_t seed;
 };
 
@@ -44,29 +63,87 @@ static const char usage_main[] =
 	"  run [SCENARIO]                 simulate a scenario (default: the embedded one)\n"
 	"  sweep SCENARIO PARAM=v1,v2,... run once per value and tabulate\n"
 	"  --help                         this text; 'nmsim COMMAND --help' for each command\n"
-	"Exit status: 0 ok, 1 invariant violated, 2 bad input.\n";
+	"Exit status: 0 ok, 1 invariant violated (or --strict and lossy), 2 bad input,\n"
+	"3 an output could not be written.\n";
 
 static const char usage_run[] =
 	"usage: nmsim run [SCENARIO] [options]\n"
 	"  SCENARIO         YAML scenario file; omitted or 'default': the embedded default\n"
 	"                   (two ptnet guests on one VALE switch, 1M 60-byte UDP frames)\n"
 	"  --trace PCAP     replay this pcap or pcapng file instead of the scenario's trace\n"
-	"  --seed N         run seed (printed in the report)\n"
-	"  --json FILE      write the report as JSON ('-' for stdout)\n"
+	"  --seed N         run seed, decimal, 0..9223372036854775807 (printed in the report)\n"
+	"  --json FILE      write the report as JSON ('-': stdout, and no text report)\n"
 	"  --pcap-out DIR   write one pcap per receiving port into DIR\n"
 	"  --set PATH=V     override one scenario value (e.g. endpoints.g1.batch=64,\n"
 	"                   trace.packets=1000, costs.vmexit_ns=900); repeatable\n"
-	"  --plot FILE      a gnuplot chart (.png or .svg) of the latency distribution\n"
-	"  --quiet          no text report (JSON only, if asked for)\n";
+	"  --plot FILE      a gnuplot chart (.png, .svg or .pdf) of the latency distribution\n"
+	"  --quiet          no text report (JSON only, if asked for)\n"
+	"  --strict         exit 1 when a drop reason takes over 1% of the packets\n"
+	"                   (for scripts and tests)\n"
+	"  --opt=VALUE works too; '--' ends the options (e.g. for a file named --x).\n"
+	"Exit status: 0 ok, 1 invariant violated (or --strict and lossy), 2 bad input,\n"
+	"3 an output (report, JSON, pcap, chart) could not be written.\n";
 
 static const char usage_sweep[] =
 	"usage: nmsim sweep SCENARIO PARAM=v1,v2,... [options]\n"
 	"  runs SCENARIO ('default' for the embedded one) once per value of PARAM\n"
 	"  (any --set path, e.g. endpoints.g1.batch=1,8,64,256) and prints a table of\n"
-	"  Mpps, notifications per packet and latency\n"
-	"  --json FILE      the table as JSON\n"
-	"  --plot FILE      a gnuplot chart (.png or .svg): Mpps and kicks per packet\n"
-	"  --seed N, --set PATH=V, --trace PCAP as for run\n";
+	"  Mpps, notifications per packet and latency; every value is checked, and\n"
+	"  its run built, before the first runs\n"
+	"  --json FILE      the table as JSON ('-': stdout, and no table)\n"
+	"  --plot FILE      a gnuplot chart (.png, .svg or .pdf): Mpps and kicks per packet\n"
+	"  --quiet          no table\n"
+	"  --strict         exit 1 when any run loses over 1% of its packets to one reason\n"
+	"  --seed N, --set PATH=V, --trace PCAP as for run (--pcap-out is not supported)\n"
+	"Exit status: 0 ok, 1 invariant violated (or --strict and lossy), 2 bad input,\n"
+	"3 an output could not be written.\n";
+
+/* One table for both commands: they take the same options (sweep refuses
+ * --pcap-out by name, which says more than "unknown option"). */
+enum {
+	NMSIM_O_TRACE = 256,
+	NMSIM_O_JSON,
+	NMSIM_O_PCAP_OUT,
+	NMSIM_O_PLOT,
+	NMSIM_O_SET,
+	NMSIM_O_SEED,
+	NMSIM_O_QUIET,
+	NMSIM_O_STRICT,
+	NMSIM_O_HELP,
+};
+
+static const struct option nmsim_options[] = {
+	{ "trace", required_argument, NULL, NMSIM_O_TRACE },
+	{ "json", required_argument, NULL, NMSIM_O_JSON },
+	{ "pcap-out", required_argument, NULL, NMSIM_O_PCAP_OUT },
+	{ "plot", required_argument, NULL, NMSIM_O_PLOT },
+	{ "set", required_argument, NULL, NMSIM_O_SET },
+	{ "seed", required_argument, NULL, NMSIM_O_SEED },
+	{ "quiet", no_argument, NULL, NMSIM_O_QUIET },
+	{ "strict", no_argument, NULL, NMSIM_O_STRICT },
+	{ "help", no_argument, NULL, NMSIM_O_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What a valued option expects, for its messages. */
+static const char *const nmsim_expects[] = {
+	[NMSIM_O_TRACE - NMSIM_O_TRACE] = "a pcap or pcapng file",
+	[NMSIM_O_JSON - NMSIM_O_TRACE] = "a file name, or - for standard output",
+	[NMSIM_O_PCAP_OUT - NMSIM_O_TRACE] = "a directory",
+	[NMSIM_O_PLOT - NMSIM_O_TRACE] = "a file name ending in .png, .svg or .pdf",
+	[NMSIM_O_SET - NMSIM_O_TRACE] = "PATH=VALUE",
+	[NMSIM_O_SEED - NMSIM_O_TRACE] = "a decimal integer 0..9223372036854775807",
+};
+
+static const char *nmsim_opt_name(int val)
+{
+	const struct option *o;
+
+	for (o = nmsim_options; o->name != NULL; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
 
 static double nmsim_wall(void)
 {
@@ -96,6 +173,154 @@ static void nmsim_progress(struct sim_engine *e, void *arg)
 		(double)e->executed / 1e6);
 }
 
+/*
+ * A seed: decimal digits only (no sign, space, 0x or octal: "010" is ten),
+ * at most 2^63-1 so that JSON, whose integers are signed, shows it as given.
+ */
+static bool nmsim_parse_seed(const char *v, uint64_t *out)
+{
+	uint64_t n = 0;
+	unsigned d;
+
+	for (; *v != '\0'; v++) {
+		if (*v < '0' || *v > '9')
+			return false;
+		d = (unsigned)(*v - '0');
+		if (n > ((uint64_t)INT64_MAX - d) / 10)
+			return false;
+		n = n * 10 + d;
+	}
+	*out = n;
+	return true;
+}
+
+/* Check and store one option's value; 0 or NMSIM_EXIT_BAD after one line. */
+static int nmsim_value(struct nmsim_opts *o, int val, const char *v)
+{
+	const char *name = nmsim_opt_name(val);
+	const char *expects = nmsim_expects[val - NMSIM_O_TRACE];
+	bool is_file = val == NMSIM_O_TRACE || val == NMSIM_O_JSON ||
+		       val == NMSIM_O_PCAP_OUT || val == NMSIM_O_PLOT;
+	char shown[NMSIM_SHOWN];
+
+	if (v[0] == '\0') {
+		fprintf(stderr, "nmsim: --%s: empty value (expected %s)\n", name, expects);
+		return NMSIM_EXIT_BAD;
+	}
+	/* "--json --quiet" would otherwise write a file named --quiet. */
+	if (is_file && strncmp(v, "--", 2) == 0) {
+		NMSIM_SHOW(shown, v);
+		fprintf(stderr, "nmsim: --%s '%s' looks like an option; write ./%s for a file of that name\n",
+			name, shown, shown);
+		return NMSIM_EXIT_BAD;
+	}
+	switch (val) {
+	case NMSIM_O_TRACE:
+		o->trace = v;
+		break;
+	case NMSIM_O_JSON:
+		o->json = v;
+		if (strcmp(v, "-") == 0)
+			o->quiet = true; /* JSON alone on stdout */
+		break;
+	case NMSIM_O_PCAP_OUT:
+		o->pcap_out = v;
+		break;
+	case NMSIM_O_PLOT:
+		if (!nmsim_plot_path_ok(v)) {
+			fprintf(stderr, "nmsim: --plot '%s': expected %s\n", NMSIM_SHOW(shown, v),
+				expects);
+			return NMSIM_EXIT_BAD;
+		}
+		o->plot = v;
+		break;
+	case NMSIM_O_SET:
+		o->sets[o->nsets++] = v;
+		break;
+	case NMSIM_O_SEED:
+		if (!nmsim_parse_seed(v, &o->seed)) {
+			fprintf(stderr, "nmsim: --seed '%s': expected a non-negative integer (%s)\n",
+				NMSIM_SHOW(shown, v), expects);
+			return NMSIM_EXIT_BAD;
+		}
+		o->have_seed = true;
+		break;
+	}
+	return 0;
+}
+
+static int nmsim_positional(struct nmsim_opts *o, const char *a)
+{
+	char shown[NMSIM_SHOWN];
+
+	if (o->npos < o->maxpos) {
+		o->pos[o->npos++] = a;
+		return 0;
+	}
+	fprintf(stderr, "nmsim: unexpected argument '%s' (see nmsim %s --help)\n",
+		NMSIM_SHOW(shown, a), o->cmd);
+	return NMSIM_EXIT_BAD;
+}
+
+/*
+ * argv[0] is the command.  0, NMSIM_EXIT_BAD after one line, or -1 when
+ * --help printed the usage.  "-" in the option string hands positionals
+ * over in order, so options may follow them whatever POSIXLY_CORRECT says;
+ * ":" reports a missing value as ':' rather than '?'.
+ */
+static int nmsim_parse(int argc, char **argv, struct nmsim_opts *o, const char *usage)
+{
+	char shown[NMSIM_SHOWN];
+	int c, rc = 0;
+
+	o->sets = calloc((size_t)argc, sizeof(*o->sets));
+	if (o->sets == NULL) {
+		fprintf(stderr, "nmsim: out of memory\n");
+		return NMSIM_EXIT_BAD;
+	}
+	opterr = 0;
+	optind = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, "-:h", nmsim_options, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			rc = nmsim_positional(o, optarg);
+			break;
+		case 'h':
+		case NMSIM_O_HELP:
+			fputs(usage, stdout);
+			return -1;
+		case NMSIM_O_QUIET:
+			o->quiet = true;
+			break;
+		case NMSIM_O_STRICT:
+			o->strict = true;
+			break;
+		case ':':
+			fprintf(stderr, "nmsim: --%s needs a value (expected %s)\n",
+				nmsim_opt_name(optopt), nmsim_expects[optopt - NMSIM_O_TRACE]);
+			rc = NMSIM_EXIT_BAD;
+			break;
+		case '?':
+			if (optopt >= NMSIM_O_TRACE)
+				fprintf(stderr, "nmsim: --%s takes no value\n", nmsim_opt_name(optopt));
+			else if (optopt != 0)
+				fprintf(stderr, "nmsim: unknown option '-%c' (see nmsim %s --help)\n",
+					optopt, o->cmd);
+			else
+				fprintf(stderr, "nmsim: unknown option '%s' (see nmsim %s --help)\n",
+					NMSIM_SHOW(shown, argv[optind - 1]), o->cmd);
+			rc = NMSIM_EXIT_BAD;
+			break;
+		default:
+			rc = nmsim_value(o, c, optarg);
+			break;
+		}
+	}
+	for (; rc == 0 && optind < argc; optind++)
+		rc = nmsim_positional(o, argv[optind]); /* after "--" */
+	return rc;
+}
+
 static int nmsim_load(const struct nmsim_opts *o, const char *override,
 		      struct sim_scenario *sc)
 {
@@ -114,26 +339,36 @@ static int nmsim_load(const struct nmsim_opts *o, const char *override,
 		rc = sim_scenario_override(sc, override, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "nmsim: %s\n", err);
-		return 2;
+		return NMSIM_EXIT_BAD;
 	}
 	if (o->have_seed)
 		sc->seed = o->seed;
 	return 0;
 }
 
-/* Build and run one scenario; *w is left built for the caller to report. */
-static int nmsim_simulate(const struct nmsim_opts *o, const struct sim_scenario *sc,
-			  struct sim_world *w, struct sim_summary *s)
+/* Load and build one run (override: a sweep's PARAM=value, or NULL). */
+static int nmsim_build(const struct nmsim_opts *o, const char *override,
+		       struct sim_scenario *sc, struct sim_world *w)
 {
-	struct nmsim_progress prog = { nmsim_wall(), false };
 	char err[1024] = "";
-	double t0;
+	int rc = nmsim_load(o, override, sc);
 
+	if (rc != 0)
+		return rc;
 	if (sim_world_build(w, sc, o->trace, o->pcap_out, err, sizeof(err)) != 0) {
 		fprintf(stderr, "nmsim: %s\n", err);
 		sim_world_destroy(w);
-		return 2;
+		return NMSIM_EXIT_BAD;
 	}
+	return 0;
+}
+
+/* Run a built world to the end and sum it up. */
+static void nmsim_simulate(struct sim_world *w, struct sim_summary *s)
+{
+	struct nmsim_progress prog = { nmsim_wall(), false };
+	double t0;
+
 	if (isatty(2)) {
 		w->eng.progress = nmsim_progress;
 		w->eng.progress_arg = &prog;
@@ -143,279 +378,309 @@ static int nmsim_simulate(const struct nmsim_opts *o, const struct sim_scenario 
 	sim_summary_collect(w, nmsim_wall() - t0, s);
 	if (prog.shown)
 		fprintf(stderr, "\r%*s\r", 100, "");
-	return w->failed ? 1 : 0;
 }
 
-static int nmsim_write_json(const char *path, json_t *j)
+/* Close the run's captures now, while a failure can still be reported
+ * (sim_world_destroy() has no way to); 0 or NMSIM_EXIT_OUTPUT. */
+static int nmsim_close_pcaps(struct sim_world *w)
 {
-	int rc = strcmp(path, "-") == 0
-			 ? json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS)
-			 : json_dump_file(j, path, JSON_INDENT(2) | JSON_SORT_KEYS);
+	struct sim_pcap_sink *sink;
+	int rc = 0, err;
+	char *path;
+	uint32_t i;
 
-	if (strcmp(path, "-") == 0)
-		putchar('\n');
-	if (rc != 0) {
-		fprintf(stderr, "nmsim: %s: cannot write JSON\n", path);
-		return 2;
+	for (i = 0; i < w->nep; i++) {
+		sink = w->ep[i]->sink;
+		if (sink == NULL)
+			continue;
+		w->ep[i]->sink = NULL;
+		path = strdup(sim_pcap_sink_path(sink)); /* close frees the sink's */
+		err = -sim_pcap_sink_close(sink);
+		if (err != 0 && rc == 0) /* one line: the first is enough */
+			rc = nmsim_out_fail(path != NULL ? path : w->pcap_dir, err);
+		free(path);
 	}
-	return 0;
+	return rc;
 }
 
-static int nmsim_parse(int argc, char **argv, struct nmsim_opts *o,
-		       const char **pos, unsigned maxpos, unsigned *npos,
-		       const char *usage)
+/* 1 when the run failed an invariant, or is lossy and --strict asked. */
+static int nmsim_verdict(const struct nmsim_opts *o, const struct sim_world *w,
+			 const struct sim_summary *s)
 {
-	char *end;
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage, stdout);
-			exit(0);
-		}
-		if (a[0] == '-' && strcmp(a, "--trace") && strcmp(a, "--json") &&
-		    strcmp(a, "--pcap-out") && strcmp(a, "--plot") && strcmp(a, "--set") &&
-		    strcmp(a, "--seed") && strcmp(a, "--quiet")) {
-			fprintf(stderr, "nmsim: unknown option '%s' (see nmsim %s --help)\n", a,
-				usage == usage_run ? "run" : "sweep");
-			return 2;
-		}
-		if (a[0] == '-' && i + 1 >= argc && strcmp(a, "--quiet")) {
-			fprintf(stderr, "nmsim: %s needs a value (see --help)\n", a);
-			return 2;
-		}
-		if (!strcmp(a, "--trace"))
-			o->trace = argv[++i];
-		else if (!strcmp(a, "--json"))
-			o->json = argv[++i];
-		else if (!strcmp(a, "--pcap-out"))
-			o->pcap_out = argv[++i];
-		else if (!strcmp(a, "--plot"))
-			o->plot = argv[++i];
-		else if (!strcmp(a, "--quiet"))
-			o->quiet = true;
-		else if (!strcmp(a, "--set")) {
-			if (o->nsets == NMSIM_MAX_SETS) {
-				fprintf(stderr, "nmsim: more than %d --set\n", NMSIM_MAX_SETS);
-				return 2;
-			}
-			o->sets[o->nsets++] = argv[++i];
-		} else if (!strcmp(a, "--seed")) {
-			errno = 0;
-			o->seed = strtoull(argv[++i], &end, 0);
-			if (errno != 0 || *end != '\0' || argv[i][0] == '-') {
-				fprintf(stderr, "nmsim: --seed '%s': expected a non-negative integer\n", argv[i]);
-				return 2;
-			}
-			o->have_seed = true;
-		} else if (*npos < maxpos) {
-			pos[(*npos)++] = a;
-		} else {
-			fprintf(stderr, "nmsim: unexpected argument '%s' (see --help)\n", a);
-			return 2;
-		}
-	}
-	return 0;
+	return w->failed || (o->strict && sim_summary_lossy(s)) ? 1 : 0;
 }
 
-static int nmsim_gnuplot(const char *plot, const char *title, const char *labels,
-			 const char *plotcmd)
+/* Open the JSON file and the chart before a run, so a long run does not
+ * end by finding them unwritable; 0, or NMSIM_EXIT_OUTPUT with neither
+ * left open. */
+static int nmsim_open_outputs(const struct nmsim_opts *o, FILE **jf,
+			      struct nmsim_plot **plot)
 {
-	const char *dot = strrchr(plot, '.');
-	bool svg = dot != NULL && strcmp(dot, ".svg") == 0;
-	FILE *g = popen("gnuplot", "w");
-
-	if (g == NULL) {
-		fprintf(stderr, "nmsim: cannot run gnuplot for %s\n", plot);
-		return 2;
-	}
-	fprintf(g, "set terminal %s size 900,540\n", svg ? "svg" : "png");
-	fprintf(g, "set output '%s'\nset title '%s'\n%s\n", plot, title, labels);
-	fprintf(g, "set grid\nset key top left\n%s\n", plotcmd);
-	if (pclose(g) != 0) {
-		fprintf(stderr, "nmsim: gnuplot failed writing %s\n", plot);
-		return 2;
+	*jf = NULL;
+	*plot = NULL;
+	if (o->json != NULL && (*jf = nmsim_out_open(o->json)) == NULL)
+		return NMSIM_EXIT_OUTPUT;
+	if (o->plot != NULL && (*plot = nmsim_plot_open(o->plot)) == NULL) {
+		if (*jf != NULL)
+			nmsim_out_close(*jf, o->json);
+		*jf = NULL;
+		return NMSIM_EXIT_OUTPUT;
 	}
 	return 0;
 }
 
 /* The latency distribution of a run as a CDF, one point per mille. */
-static int nmsim_plot_latency(const struct sim_world *w, const char *plot)
+static void nmsim_plot_latency(struct nmsim_plot *p, const struct sim_world *w)
 {
-	char data[] = "/tmp/nmsim-lat-XXXXXX", title[160], cmd[256];
-	int fd = mkstemp(data), rc;
-	FILE *df = fd >= 0 ? fdopen(fd, "w") : NULL;
+	FILE *d = nmsim_plot_data(p), *g = nmsim_plot_script(p);
+	char *title = NULL;
 	unsigned k;
 
-	if (df == NULL) {
-		fprintf(stderr, "nmsim: cannot create a temporary data file\n");
-		return 2;
-	}
 	for (k = 1; k <= 1000; k++)
-		fprintf(df, "%" PRIu64 " %.3f\n", sim_pkt_latency(&w->pk, k), k / 1000.0);
-	fclose(df);
-	snprintf(title, sizeof(title), "nmsim %s: latency of %" PRIu64 " packets",
-		 w->sc.name, w->pk.delivered);
-	snprintf(cmd, sizeof(cmd), "plot '%s' using 1:2 with lines title 'CDF'", data);
-	rc = nmsim_gnuplot(plot, title,
-			   "set xlabel 'latency (ns)'\nset ylabel 'fraction of packets'\nset logscale x",
-			   cmd);
-	unlink(data);
-	return rc;
+		fprintf(d, "%" PRIu64 " %.3f\n", sim_pkt_latency(&w->pk, k), k / 1000.0);
+	fputs("set title ", g);
+	if (asprintf(&title, "nmsim %s: latency of %" PRIu64 " packets", w->sc.name,
+		     w->pk.delivered) < 0)
+		title = NULL;
+	nmsim_plot_str(g, title != NULL ? title : w->sc.name);
+	free(title);
+	fputs("\nset xlabel 'latency (ns)'\nset ylabel 'fraction of packets'\n"
+	      "set logscale x\nset grid\nset key top left\n"
+	      "plot 'data' using 1:2 with lines title 'CDF'\n", g);
 }
 
 static int nmsim_run(int argc, char **argv)
 {
-	struct nmsim_opts o = { 0 };
+	struct nmsim_opts o = { .cmd = "run", .maxpos = 1 };
 	struct sim_scenario *sc = malloc(sizeof(*sc));
 	struct sim_world *w = malloc(sizeof(*w));
+	struct nmsim_plot *plot = NULL;
 	struct sim_summary s;
-	const char *pos[1];
-	unsigned npos = 0;
+	FILE *jf = NULL;
+	int rc, out;
 	json_t *j;
-	int rc;
 
-	if (sc == NULL || w == NULL)
-		return 2;
-	rc = nmsim_parse(argc, argv, &o, pos, 1, &npos, usage_run);
-	if (rc == 0) {
-		o.scenario = npos ? pos[0] : NULL;
-		rc = nmsim_load(&o, NULL, sc);
-	}
+	rc = sc == NULL || w == NULL ? NMSIM_EXIT_BAD : nmsim_parse(argc, argv, &o, usage_run);
 	if (rc != 0)
 		goto out;
-	rc = nmsim_simulate(&o, sc, w, &s);
-	if (rc == 2)
+	o.scenario = o.npos ? o.pos[0] : NULL;
+	rc = nmsim_build(&o, NULL, sc, w);
+	if (rc != 0)
 		goto out;
+	rc = nmsim_open_outputs(&o, &jf, &plot);
+	if (rc != 0)
+		goto destroy;
+	nmsim_simulate(w, &s);
+	out = nmsim_close_pcaps(w);
 	if (!o.quiet)
 		sim_report_text(stdout, w, &s);
 	if (w->failed)
 		fprintf(stderr, "nmsim: %s\n", w->fail_msg);
-	if (o.json != NULL) {
+	if (jf != NULL) {
 		j = sim_report_json(w, &s);
-		if (nmsim_write_json(o.json, j) != 0)
-			rc = 2;
+		if (nmsim_out_json(jf, o.json, j) != 0)
+			out = NMSIM_EXIT_OUTPUT;
 		json_decref(j);
 	}
-	if (o.plot != NULL && nmsim_plot_latency(w, o.plot) != 0)
-		rc = 2;
+	if (plot != NULL) {
+		nmsim_plot_latency(plot, w);
+		if (nmsim_plot_close(plot) != 0)
+			out = NMSIM_EXIT_OUTPUT;
+	}
+	rc = out != 0 ? out : nmsim_verdict(&o, w, &s);
+destroy:
 	sim_world_destroy(w);
 out:
+	free(o.sets);
 	free(sc);
 	free(w);
 	return rc;
 }
 
-static int nmsim_plot(const char *plot, const char *param, const char *data)
-{
-	char title[640], labels[800], cmd[512];
+/* PARAM=v1,v2,...: the values, any number, none empty. */
+struct nmsim_sweep {
+	char *param;  /* PARAM, NUL-terminated inside the copy */
+	char **value; /* into the copy */
+	unsigned n;
+};
 
-	snprintf(title, sizeof(title), "nmsim sweep of %s", param);
-	snprintf(labels, sizeof(labels),
-		 "set xlabel '%s'\nset ylabel 'Mpps'\nset y2label 'kicks per packet'\n"
-		 "set ytics nomirror\nset y2tics", param);
-	snprintf(cmd, sizeof(cmd),
-		 "plot '%s' using 1:2 with linespoints title 'Mpps' axes x1y1, "
-		 "'' using 1:3 with linespoints title 'kicks/packet' axes x1y2", data);
-	return nmsim_gnuplot(plot, title, labels, cmd);
+static int nmsim_sweep_split(const char *spec, struct nmsim_sweep *sw)
+{
+	char shown[NMSIM_SHOWN], *eq, *v, *comma;
+	unsigned n = 1;
+	const char *c;
+
+	NMSIM_SHOW(shown, spec);
+	eq = strchr(spec, '=');
+	if (eq == NULL || eq == spec) {
+		fprintf(stderr, "nmsim: sweep '%s': expected PARAM=v1,v2,...\n", shown);
+		return NMSIM_EXIT_BAD;
+	}
+	for (c = eq; *c != '\0'; c++)
+		n += *c == ',';
+	sw->param = strdup(spec);
+	sw->value = calloc(n, sizeof(*sw->value));
+	if (sw->param == NULL || sw->value == NULL) {
+		fprintf(stderr, "nmsim: out of memory\n");
+		return NMSIM_EXIT_BAD;
+	}
+	v = sw->param + (eq - spec);
+	*v++ = '\0';
+	for (sw->n = 0; sw->n < n; sw->n++, v = comma + 1) {
+		comma = strchr(v, ',');
+		if (comma != NULL)
+			*comma = '\0';
+		/* An empty value is a typo, not a run of the default. */
+		if (*v == '\0') {
+			fprintf(stderr, "nmsim: sweep '%s': value %u is empty (expected PARAM=v1,v2,...)\n",
+				shown, sw->n + 1);
+			return NMSIM_EXIT_BAD;
+		}
+		sw->value[sw->n] = v;
+		if (comma == NULL)
+			comma = v + strlen(v);
+	}
+	return 0;
+}
+
+/* A JSON string of input text; its shown form if it is not UTF-8. */
+static json_t *nmsim_json_text(const char *s)
+{
+	char shown[NMSIM_SHOWN];
+	json_t *j = json_string(s);
+
+	return j != NULL ? j : json_string(NMSIM_SHOW(shown, s));
+}
+
+/* Mpps and kicks per packet against the row, labelled with the values
+ * (which need not be numbers, so they are tic labels, not data). */
+static void nmsim_plot_sweep(struct nmsim_plot *p, const struct nmsim_sweep *sw)
+{
+	FILE *g = nmsim_plot_script(p);
+	char *title = NULL;
+	unsigned i;
+
+	fputs("set title ", g);
+	if (asprintf(&title, "nmsim sweep of %s", sw->param) < 0)
+		title = NULL;
+	nmsim_plot_str(g, title != NULL ? title : sw->param);
+	free(title);
+	fputs("\nset xlabel ", g);
+	nmsim_plot_str(g, sw->param);
+	fputs("\nset xtics (", g);
+	for (i = 0; i < sw->n; i++) {
+		fputs(i ? ", " : "", g);
+		nmsim_plot_str(g, sw->value[i]);
+		fprintf(g, " %u", i);
+	}
+	fprintf(g, ")\nset xrange [-0.5:%u.5]\n", sw->n - 1);
+	fputs("set ylabel 'Mpps'\nset y2label 'kicks per packet'\n"
+	      "set ytics nomirror\nset y2tics\nset grid\nset key top left\n"
+	      "plot 'data' using 1:2 with linespoints title 'Mpps' axes x1y1, "
+	      "'' using 1:3 with linespoints title 'kicks/packet' axes x1y2\n", g);
+}
+
+static double nmsim_per_pkt(uint64_t n, const struct sim_summary *s)
+{
+	return s->out ? (double)n / (double)s->out : 0.0;
 }
 
 static int nmsim_sweep(int argc, char **argv)
 {
-	struct nmsim_opts o = { 0 };
+	struct nmsim_opts o = { .cmd = "sweep", .maxpos = 2 };
 	struct sim_scenario *sc = malloc(sizeof(*sc));
 	struct sim_world *w = malloc(sizeof(*w));
-	char spec[512], assign[600], data[] = "/tmp/nmsim-sweep-XXXXXX";
-	const char *pos[2], *values[NMSIM_MAX_VALUES];
-	unsigned npos = 0, nval = 0, i;
+	struct nmsim_sweep sw = { 0 };
+	struct nmsim_plot *plot = NULL;
+	char **assign = NULL, shown[NMSIM_SHOWN];
 	json_t *rows = json_array(), *row;
+	int rc, worst = 0, out = 0;
 	struct sim_summary s;
-	char *eq, *tok, *save;
-	int rc, worst = 0, fd;
-	FILE *df = NULL;
+	FILE *jf = NULL;
+	unsigned i;
 
-	if (sc == NULL || w == NULL)
-		return 2;
-	rc = nmsim_parse(argc, argv, &o, pos, 2, &npos, usage_sweep);
-	if (rc == 0 && npos != 2) {
+	rc = sc == NULL || w == NULL || rows == NULL
+		     ? NMSIM_EXIT_BAD
+		     : nmsim_parse(argc, argv, &o, usage_sweep);
+	if (rc == 0 && o.npos != 2) {
 		fprintf(stderr, "nmsim: sweep needs SCENARIO and PARAM=v1,v2,... (see nmsim sweep --help)\n");
-		rc = 2;
+		rc = NMSIM_EXIT_BAD;
 	}
+	if (rc == 0 && o.pcap_out != NULL) {
+		fprintf(stderr, "nmsim: --pcap-out is not supported in a sweep (expected run)\n");
+		rc = NMSIM_EXIT_BAD;
+	}
+	if (rc == 0) {
+		o.scenario = o.pos[0];
+		rc = nmsim_sweep_split(o.pos[1], &sw);
+	}
+	if (rc == 0 && (assign = calloc(sw.n, sizeof(*assign))) == NULL)
+		rc = NMSIM_EXIT_BAD;
+	/* Every value loads and builds before anything is printed, so a bad
+	 * one leaves no partial table and no missing JSON behind. */
+	for (i = 0; rc == 0 && i < sw.n; i++) {
+		if (asprintf(&assign[i], "%s=%s", sw.param, sw.value[i]) < 0) {
+			assign[i] = NULL;
+			rc = NMSIM_EXIT_BAD;
+			break;
+		}
+		rc = nmsim_build(&o, assign[i], sc, w);
+		if (rc == 0)
+			sim_world_destroy(w);
+	}
+	if (rc == 0)
+		rc = nmsim_open_outputs(&o, &jf, &plot);
 	if (rc != 0)
 		goto out;
-	o.scenario = pos[0];
-	snprintf(spec, sizeof(spec), "%s", pos[1]);
-	eq = strchr(spec, '=');
-	if (eq == NULL || eq[1] == '\0') {
-		fprintf(stderr, "nmsim: sweep '%s': expected PARAM=v1,v2,...\n", pos[1]);
-		rc = 2;
-		goto out;
-	}
-	*eq = '\0';
-	for (tok = strtok_r(eq + 1, ",", &save); tok != NULL && nval < NMSIM_MAX_VALUES;
-	     tok = strtok_r(NULL, ",", &save))
-		values[nval++] = tok;
-	/* Validate every value before running any. */
-	for (i = 0; i < nval; i++) {
-		snprintf(assign, sizeof(assign), "%s=%s", spec, values[i]);
-		rc = nmsim_load(&o, assign, sc);
+	if (!o.quiet)
+		printf("%-16s %10s %10s %10s %10s %10s %10s %10s %10s  %s\n",
+		       NMSIM_SHOW(shown, sw.param), "Mpps", "Gbit/s", "kicks/pkt",
+		       "irqs/pkt", "exits/pkt", "spur/pkt", "p50 ns", "p99 ns", "invariants");
+	for (i = 0; i < sw.n; i++) {
+		rc = nmsim_build(&o, assign[i], sc, w);
 		if (rc != 0)
 			goto out;
-	}
-	if (o.plot != NULL) {
-		fd = mkstemp(data);
-		df = fd >= 0 ? fdopen(fd, "w") : NULL;
-		if (df == NULL) {
-			fprintf(stderr, "nmsim: cannot create a temporary data file\n");
-			rc = 2;
-			goto out;
-		}
-	}
-	printf("%-16s %10s %10s %10s %10s %10s %10s %10s %10s  %s\n", spec, "Mpps",
-	       "Gbit/s", "kicks/pkt", "irqs/pkt", "exits/pkt", "spur/pkt", "p50 ns",
-	       "p99 ns", "invariants");
-	for (i = 0; i < nval; i++) {
-		snprintf(assign, sizeof(assign), "%s=%s", spec, values[i]);
-		nmsim_load(&o, assign, sc);
-		o.pcap_out = NULL;
-		rc = nmsim_simulate(&o, sc, w, &s);
-		if (rc == 2)
-			goto out;
+		nmsim_simulate(w, &s);
+		rc = nmsim_verdict(&o, w, &s);
 		worst = rc > worst ? rc : worst;
-		printf("%-16s %10.3f %10.3f %10.4f %10.4f %10.4f %10.4f %10" PRIu64 " %10" PRIu64 "  %s\n",
-		       values[i], s.mpps, s.gbps,
-		       s.out ? (double)s.kicks / (double)s.out : 0.0,
-		       s.out ? (double)s.irqs / (double)s.out : 0.0,
-		       s.out ? (double)s.vmexits / (double)s.out : 0.0,
-		       s.out ? (double)s.spurious / (double)s.out : 0.0,
-		       s.lat_p50, s.lat_p99, w->failed ? w->fail_msg : "ok");
-		if (df != NULL)
-			fprintf(df, "%s %.6f %.6f\n", values[i], s.mpps,
-				s.out ? (double)s.kicks / (double)s.out : 0.0);
+		if (!o.quiet)
+			printf("%-16s %10.3f %10.3f %10.4f %10.4f %10.4f %10.4f %10" PRIu64
+			       " %10" PRIu64 "  %s\n",
+			       NMSIM_SHOW(shown, sw.value[i]), s.mpps, s.gbps,
+			       nmsim_per_pkt(s.kicks, &s), nmsim_per_pkt(s.irqs, &s),
+			       nmsim_per_pkt(s.vmexits, &s), nmsim_per_pkt(s.spurious, &s),
+			       s.lat_p50, s.lat_p99, w->failed ? w->fail_msg : "ok");
+		if (plot != NULL)
+			fprintf(nmsim_plot_data(plot), "%u %.6f %.6f\n", i, s.mpps,
+				nmsim_per_pkt(s.kicks, &s));
 		row = sim_report_json(w, &s);
-		json_object_set_new(row, "param", json_string(spec));
-		json_object_set_new(row, "value", json_string(values[i]));
+		json_object_set_new(row, "param", nmsim_json_text(sw.param));
+		json_object_set_new(row, "value", nmsim_json_text(sw.value[i]));
 		json_array_append_new(rows, row);
 		sim_world_destroy(w);
 	}
-	rc = worst;
-	if (df != NULL) {
-		fclose(df);
-		df = NULL;
-		if (nmsim_plot(o.plot, spec, data) != 0)
-			rc = 2;
-		unlink(data);
+	if (plot != NULL) {
+		nmsim_plot_sweep(plot, &sw);
+		out = nmsim_plot_close(plot);
+		plot = NULL;
 	}
-	if (o.json != NULL && nmsim_write_json(o.json, rows) != 0)
-		rc = 2;
+	if (jf != NULL) {
+		if (nmsim_out_json(jf, o.json, rows) != 0)
+			out = NMSIM_EXIT_OUTPUT;
+		jf = NULL;
+	}
+	rc = out != 0 ? out : worst;
 out:
-	if (df != NULL) {
-		fclose(df);
-		unlink(data);
-	}
+	if (jf != NULL)
+		nmsim_out_close(jf, o.json);
+	nmsim_plot_discard(plot);
+	for (i = 0; assign != NULL && i < sw.n; i++)
+		free(assign[i]);
+	free(assign);
+	free(sw.param);
+	free(sw.value);
 	json_decref(rows);
+	free(o.sets);
 	free(sc);
 	free(w);
 	return rc;
@@ -423,15 +688,30 @@ out:
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		fputs(usage_main, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	char shown[NMSIM_SHOWN];
+	int rc, out;
+
+	/* A file-size limit must be an EFBIG from write, reported as an
+	 * output that could not be written, not a kill mid-capture. */
+	signal(SIGXFSZ, SIG_IGN);
+	if (argc < 2) {
+		fprintf(stderr, "nmsim: expected a command, run or sweep (see nmsim --help)\n");
+		return NMSIM_EXIT_BAD;
 	}
-	if (!strcmp(argv[1], "run"))
-		return nmsim_run(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "sweep"))
-		return nmsim_sweep(argc - 2, argv + 2);
-	fprintf(stderr, "nmsim: unknown command '%s' (expected run or sweep; see --help)\n", argv[1]);
-	return 2;
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage_main, stdout);
+		rc = 0;
+	} else if (!strcmp(argv[1], "run")) {
+		rc = nmsim_run(argc - 1, argv + 1);
+	} else if (!strcmp(argv[1], "sweep")) {
+		rc = nmsim_sweep(argc - 1, argv + 1);
+	} else {
+		fprintf(stderr, "nmsim: unknown command '%s' (expected run or sweep; see nmsim --help)\n",
+			NMSIM_SHOW(shown, argv[1]));
+		return NMSIM_EXIT_BAD;
+	}
+	if (rc < 0)
+		rc = 0; /* --help */
+	out = nmsim_out_stdout();
+	return out != 0 ? out : rc;
 }

@@ -221,7 +221,8 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	struct sim_switch *sw;
 	struct sim_ep *ep;
 	uint64_t cap = 0, span, per_sender;
-	char path[512];
+	size_t pathlen;
+	char *path;
 	uint32_t i, j, pin;
 	int rc;
 
@@ -329,8 +330,15 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			ep->src_loop_ns = span + (w->trace.count > 1
 						  ? span / (w->trace.count - 1) + 1 : 1000);
 		} else if (pcap_dir != NULL) {
-			snprintf(path, sizeof(path), "%s/%s.pcap", pcap_dir, ep->cfg->name);
+			/* Sized to fit: a clipped path would put the capture
+			 * beside the directory, not in it. */
+			pathlen = strlen(pcap_dir) + strlen(ep->cfg->name) + sizeof("/.pcap");
+			path = malloc(pathlen);
+			if (path == NULL)
+				goto oom;
+			snprintf(path, pathlen, "%s/%s.pcap", pcap_dir, ep->cfg->name);
 			ep->sink = sim_pcap_sink_open(path, w->sc.buf_size, err, errlen);
+			free(path);
 			if (ep->sink == NULL)
 				return -EINVAL;
 		}

@@ -9,6 +9,8 @@
  */
 #include "sim_scenario.h"
 
+#include "sim_file.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -832,10 +834,11 @@ int sim_scenario_load(struct sim_scenario *sc, const char *path,
 		yaml_parser_set_input_string(&parser, (const unsigned char *)text,
 					     strlen(text));
 	} else {
-		f = fopen(path, "rb");
-		if (f == NULL) {
-			snprintf(err, errlen, "%s: %s (expected a readable scenario file)",
-				 path, strerror(errno));
+		rc = sim_file_open(path, "scenario", &f, err, errlen);
+		if (rc != 0) {
+			if (rc != -EINVAL)
+				sim_sc_fail(&c, 0, "%s (expected a readable scenario file)",
+					    strerror(-rc));
 			yaml_parser_delete(&parser);
 			return -EINVAL;
 		}

@@ -12,7 +12,9 @@
  */
 #include "sim_trace.h"
 
+#include "sim_file.h"
 #include "sim_rng.h"
+#include "sim_text.h"
 
 #define SIM_PCAP_NO_SNAPLIMIT 262144 /* libpcap's MAXIMUM_SNAPLEN */
 
@@ -192,13 +194,21 @@ static int sim_ts_ns(const struct pcap_pkthdr *h, int64_t *out)
 int sim_trace_load(struct sim_trace *t, const char *path, uint32_t max_frame,
 		   char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	char shown[4 * SIM_FILE_SHOW + 4];
+	FILE *f;
+	int rc;
 
-	if (f == NULL) {
-		memset(t, 0, sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	/* libpcap is given this stream, never the name: what it reads is the
+	 * regular file just checked (a FIFO would block it forever). */
+	rc = sim_file_open(path, "pcap or pcapng", &f, err, errlen);
+	if (rc == -EINVAL)
+		return rc;
+	if (rc != 0) {
 		snprintf(err, errlen,
 			 "%s: not a readable pcap or pcapng file: %s (expected a capture file with at least one Ethernet record)",
-			 path, strerror(errno));
+			 sim_text_show(shown, sizeof(shown), path, SIM_FILE_SHOW),
+			 strerror(-rc));
 		return -EINVAL;
 	}
 	return sim_trace_load_stream(t, f, path, max_frame, err, errlen);

@@ -1,0 +1,21 @@
+# The simulator's two input readers (issue 17): a scenario or trace that is
+# not a regular file, oversized or too deeply nested YAML, values too long
+# for their field, and records whose lengths would change the run.  Each
+# case is one line on stderr and exit status 2, promptly.
+set(B ${CMAKE_CURRENT_SOURCE_DIR}/tests/bad)
+
+# A FIFO with no writer, as scenario or trace: refused at once (opening it
+# used to block forever).  timeout 10 turns a hang into a failure.
+foreach(what scenario trace)
+  if(what STREQUAL "scenario")
+    set(args "run $d/fifo")
+  else()
+    set(args "run --trace $d/fifo")
+  endif()
+  add_test(NAME sim.bad.${what}_fifo
+           COMMAND bash -c "d=$(mktemp -d) && trap 'rm -rf $d' EXIT && mkfifo $d/fifo && timeout 10 ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_bad.sh $<TARGET_FILE:${NMSIM_TEST_BIN}> 'fifo: not a regular file (a FIFO' ${args}")
+  set_tests_properties(sim.bad.${what}_fifo PROPERTIES LABELS "sim;unit" TIMEOUT 60
+                       ENVIRONMENT "${NMSIM_TEST_ENV}")
+endforeach()
+nmsim_bad(scenario_directory "bad: not a regular file (a directory" run ${B})
+nmsim_bad(trace_directory "bad: not a regular file (a directory" run --trace ${B})

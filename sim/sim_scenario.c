@@ -1,5 +1,6 @@
 /*
- * sim_scenario.c - reading and validating scenarios (libyaml document API).
+ * sim_scenario.c - reading and validating scenarios (libyaml document API,
+ * loaded within the bounds of sim_yaml.h).
  *
  * The YAML is loaded as a node tree; the walker visits known sections and
  * hands each scalar to the same setter that command-line overrides use, so
@@ -10,6 +11,7 @@
 #include "sim_scenario.h"
 
 #include "sim_file.h"
+#include "sim_yaml.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -17,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP,
        OPT_KLOOP_CPU, OPT_BACKEND_CPU, OPT_COUNT };
@@ -819,47 +820,37 @@ int sim_scenario_load(struct sim_scenario *sc, const char *path,
 		      const char *text, char *err, size_t errlen)
 {
 	struct sim_sc_ctx c = { .sc = sc, .file = path, .err = err, .errlen = errlen };
-	yaml_parser_t parser;
 	yaml_document_t doc;
-	FILE *f = NULL;
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
 	int rc;
 
 	sim_sc_defaults(sc);
 	snprintf(sc->source, sizeof(sc->source), "%s", path);
-	if (!yaml_parser_initialize(&parser)) {
-		snprintf(err, errlen, "%s: cannot initialise the YAML parser", path);
-		return -ENOMEM;
-	}
 	if (text != NULL) {
-		yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-					     strlen(text));
+		len = strlen(text);
 	} else {
 		rc = sim_file_open(path, "scenario", &f, err, errlen);
 		if (rc != 0) {
 			if (rc != -EINVAL)
 				sim_sc_fail(&c, 0, "%s (expected a readable scenario file)",
 					    strerror(-rc));
-			yaml_parser_delete(&parser);
 			return -EINVAL;
 		}
-		yaml_parser_set_input_file(&parser, f);
+		rc = sim_yaml_read(f, path, &buf, &len, err, errlen);
+		if (rc != 0)
+			return rc;
+		text = buf;
 	}
-	if (!yaml_parser_load(&parser, &doc)) {
-		rc = sim_sc_fail(&c, (uint32_t)parser.problem_mark.line + 1,
-				 "YAML syntax error: %s%s%s", parser.problem ? parser.problem : "?",
-				 parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		if (f != NULL)
-			fclose(f);
-		return rc;
+	rc = sim_yaml_load(&doc, path, text, len, err, errlen);
+	if (rc == 0) {
+		rc = sim_sc_walk(&c, &doc);
+		if (rc == 0)
+			rc = sim_sc_validate(&c);
+		yaml_document_delete(&doc);
 	}
-	rc = sim_sc_walk(&c, &doc);
-	if (rc == 0)
-		rc = sim_sc_validate(&c);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	if (f != NULL)
-		fclose(f);
+	free(buf);
 	return rc;
 }
 

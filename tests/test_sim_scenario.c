@@ -199,6 +199,59 @@ static void test_sim_scenario_bad_missing_file(void **state)
 	assert_non_null(strstr(err, "/nonexistent/x.yaml: "));
 }
 
+/* text made of prefix, then n copies of unit, then suffix (malloc'ed). */
+static char *repeat(const char *prefix, const char *unit, size_t n,
+		    const char *suffix)
+{
+	size_t lp = strlen(prefix), lu = strlen(unit), ls = strlen(suffix), i;
+	char *s = malloc(lp + n * lu + ls + 1);
+
+	assert_non_null(s);
+	memcpy(s, prefix, lp);
+	for (i = 0; i < n; i++)
+		memcpy(s + lp + i * lu, unit, lu);
+	memcpy(s + lp + n * lu, suffix, ls + 1);
+	return s;
+}
+
+/* Issue 17: libyaml's loader had no bounds (200k levels of nesting took
+ * 102 s, a 4 MB flat list 323 MB).  Each bound is one line, at once. */
+static void test_sim_scenario_bad_bounds(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = repeat("x: ", "[", 200000, "");
+	sim_test_expect_bad(s, "bad.yaml:1: nesting deeper than 16 levels (expected at most 16)");
+	free(s);
+	s = repeat("a:\n", "- ", 40, "1\n");
+	sim_test_expect_bad(s, "nesting deeper than 16 levels");
+	free(s);
+	s = repeat("x: [", "1,", 100001, "1]\n");
+	sim_test_expect_bad(s, "bad.yaml:1: more than 100000 nodes (expected at most 100000");
+	free(s);
+	s = repeat("x:\n", "  - 1\n", 800000, "");
+	sim_test_expect_bad(s, "bad.yaml: 4800003 bytes (expected at most 1048576 bytes");
+	free(s);
+	/* At the limits: read, then refused for what it says. */
+	s = repeat("x: ", "[", 15, "");
+	sim_test_expect_bad(s, "YAML syntax error");
+	free(s);
+}
+
+/* Issue 17: a second document (even garbage) was ignored, and a "\0"
+ * escape cut a key or value short (C strings) without a word. */
+static void test_sim_scenario_bad_documents_and_nul(void **state)
+{
+	(void)state;
+	sim_test_expect_bad(TOPO "---\nseed: 2\n", "bad.yaml:5: a second YAML document (expected one document)");
+	sim_test_expect_bad(TOPO "--- ]]] garbage {{{\n", "bad.yaml:5: a second YAML document");
+	sim_test_expect_bad(TOPO "...\n]]] garbage {{{\n", "bad.yaml:6: YAML syntax error");
+	sim_test_expect_bad(TOPO "trace: {mode: \"fast\\0evil\"}\n",
+			    "bad.yaml:5: a key or value holds a NUL byte (expected text without \\0)");
+	sim_test_expect_bad(TOPO "\"seed\\0x\": 3\n", "bad.yaml:5: a key or value holds a NUL byte");
+}
+
 static void test_sim_scenario_override_paths(void **state)
 {
 	struct sim_scenario sc, before;
@@ -240,6 +293,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_scenario_bad_control_characters),
 		cmocka_unit_test(test_sim_scenario_bad_topology),
 		cmocka_unit_test(test_sim_scenario_bad_missing_file),
+		cmocka_unit_test(test_sim_scenario_bad_bounds),
+		cmocka_unit_test(test_sim_scenario_bad_documents_and_nul),
 	};
 	static const struct CMUnitTest override[] = {
 		cmocka_unit_test(test_sim_scenario_override_paths),

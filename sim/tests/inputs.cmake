@@ -19,3 +19,12 @@ foreach(what scenario trace)
 endforeach()
 nmsim_bad(scenario_directory "bad: not a regular file (a directory" run ${B})
 nmsim_bad(trace_directory "bad: not a regular file (a directory" run --trace ${B})
+
+# Bounded YAML: 200k levels of nesting (102 s before) and a 4 MB flat list
+# (323 MB before) are refused in one line well within timeout 10.
+add_test(NAME sim.bad.scenario_deep_nesting
+         COMMAND bash -c "d=$(mktemp -d) && trap 'rm -rf $d' EXIT && { printf 'x: '; printf '%*s' 200000 '' | tr ' ' '['; } > $d/deep.yaml && timeout 10 ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_bad.sh $<TARGET_FILE:${NMSIM_TEST_BIN}> 'deep.yaml:1: nesting deeper than 16 levels (expected at most 16)' run $d/deep.yaml")
+add_test(NAME sim.bad.scenario_huge_list
+         COMMAND bash -c "d=$(mktemp -d) && trap 'rm -rf $d' EXIT && { echo 'x:'; yes '  - 1' | head -n 800000; } > $d/big.yaml && timeout 10 ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_bad.sh $<TARGET_FILE:${NMSIM_TEST_BIN}> 'big.yaml: more than 1048576 bytes (expected at most 1048576 bytes' run $d/big.yaml")
+set_tests_properties(sim.bad.scenario_deep_nesting sim.bad.scenario_huge_list
+                     PROPERTIES LABELS "sim;unit" TIMEOUT 60 ENVIRONMENT "${NMSIM_TEST_ENV}")

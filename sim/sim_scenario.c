@@ -11,6 +11,7 @@
 #include "sim_scenario.h"
 
 #include "sim_file.h"
+#include "sim_text.h"
 #include "sim_yaml.h"
 
 #include <errno.h>
@@ -30,7 +31,20 @@ struct sim_sc_ctx {
 	size_t errlen;
 	/* Lines of device-specific keys, checked once the device is known. */
 	uint32_t opt_line[SIM_MAX_ENDPOINTS][OPT_COUNT];
+	/* Input strings shown in the message being built (sim_sc_q()). */
+	char shown[4][4 * SIM_TEXT_SHOW + 4];
+	unsigned nshown;
 };
+
+/* s as a message shows it (sim_text_show()): escaped, so the message stays
+ * one line, and clipped, so its "(expected ...)" stays visible.  Up to four
+ * per message. */
+static const char *sim_sc_q(struct sim_sc_ctx *c, const char *s)
+{
+	char *dst = c->shown[c->nshown++ % 4];
+
+	return sim_text_show(dst, sizeof(c->shown[0]), s, SIM_TEXT_SHOW);
+}
 
 /* opt_line entries are line numbers, or UINT32_MAX for an override. */
 #define SIM_SC_MARK(line) ((line) != 0 ? (line) : UINT32_MAX)
@@ -41,22 +55,20 @@ static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
 static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
 		       ...)
 {
+	char file[4 * SIM_FILE_SHOW + 4];
 	va_list ap;
-	char *p;
 	int n;
 
-	n = line != 0 ? snprintf(c->err, c->errlen, "%s:%u: ", c->file, line)
-		      : snprintf(c->err, c->errlen, "%s: ", c->file);
+	/* The file name, or an override's text, is input too. */
+	sim_text_show(file, sizeof(file), c->file, SIM_FILE_SHOW);
+	n = line != 0 ? snprintf(c->err, c->errlen, "%s:%u: ", file, line)
+		      : snprintf(c->err, c->errlen, "%s: ", file);
+	c->nshown = 0;
 	if (n < 0 || (size_t)n >= c->errlen)
 		return -EINVAL;
 	va_start(ap, fmt);
 	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
-	/* Keys and values from the file are echoed: keep the message one
-	 * line whatever they hold (a folded or escaped line break, ESC). */
-	for (p = c->err + n; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
 	return -EINVAL;
 }
 
@@ -76,7 +88,7 @@ static int sim_sc_u64(struct sim_sc_ctx *c, uint32_t line, const char *key,
 	return 0;
 bad:
 	return sim_sc_fail(c, line, "%s: '%s' is out of range (expected an integer in [%" PRIu64 ", %" PRIu64 "])",
-			   key, v, lo, hi);
+			   key, sim_sc_q(c, v), lo, hi);
 }
 
 static int sim_sc_u32(struct sim_sc_ctx *c, uint32_t line, const char *key,
@@ -102,7 +114,7 @@ static int sim_sc_bool(struct sim_sc_ctx *c, uint32_t line, const char *key,
 		return 0;
 	}
 	return sim_sc_fail(c, line, "%s: '%s' is not a boolean (expected true or false)",
-			   key, v);
+			   key, sim_sc_q(c, v));
 }
 
 /* Index of v in the NULL-terminated names, or an error listing them. */
@@ -121,7 +133,21 @@ static int sim_sc_enum(struct sim_sc_ctx *c, uint32_t line, const char *key,
 			 "%s%s", i ? ", " : "", names[i]);
 	}
 	return sim_sc_fail(c, line, "%s: unknown value '%s' (expected one of: %s)",
-			   key, v, list);
+			   key, sim_sc_q(c, v), list);
+}
+
+/* v into dst[0..size), or an error naming the key, v's length and the
+ * limit: a value is never cut (a cut file name may name another file). */
+static int sim_sc_text(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		       const char *v, char *dst, size_t size)
+{
+	size_t n = strlen(v);
+
+	if (n >= size)
+		return sim_sc_fail(c, line, "%s: a value of %zu bytes (expected at most %zu bytes)",
+				   key, n, size - 1);
+	memcpy(dst, v, n + 1);
+	return 0;
 }
 
 static int sim_sc_name(struct sim_sc_ctx *c, uint32_t line, const char *key,
@@ -129,7 +155,10 @@ static int sim_sc_name(struct sim_sc_ctx *c, uint32_t line, const char *key,
 {
 	size_t i, n = strlen(v);
 
-	if (n == 0 || n >= SIM_NAME_MAX)
+	if (n >= SIM_NAME_MAX)
+		return sim_sc_fail(c, line, "%s: '%s' is %zu bytes (expected 1-%d letters, digits, '-' or '_')",
+				   key, sim_sc_q(c, v), n, SIM_NAME_MAX - 1);
+	if (n == 0)
 		goto bad;
 	for (i = 0; i < n; i++)
 		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
@@ -139,7 +168,7 @@ static int sim_sc_name(struct sim_sc_ctx *c, uint32_t line, const char *key,
 	return 0;
 bad:
 	return sim_sc_fail(c, line, "%s: '%s' is not a valid name (expected 1-%d letters, digits, '-' or '_')",
-			   key, v, SIM_NAME_MAX - 1);
+			   key, sim_sc_q(c, v), SIM_NAME_MAX - 1);
 }
 
 static const char *const sim_mode_names[] = { "fast", "timestamps", "rate", NULL };
@@ -163,14 +192,13 @@ static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 {
 	struct sim_scenario *sc = c->sc;
 
-	if (!strcmp(k, "name")) {
-		snprintf(sc->name, sizeof(sc->name), "%s", v);
-		return 0;
-	}
+	if (!strcmp(k, "name"))
+		return sim_sc_text(c, line, "name", v, sc->name, sizeof(sc->name));
 	if (!strcmp(k, "description"))
 		return 0;
 	if (!strcmp(k, "seed"))
-		return sim_sc_u64(c, line, k, v, 0, UINT64_MAX, &sc->seed);
+		/* Reports print the seed as JSON, whose integers are signed. */
+		return sim_sc_u64(c, line, k, v, 0, INT64_MAX, &sc->seed);
 	if (!strcmp(k, "max_time_us"))
 		return sim_sc_u64(c, line, k, v, 0, 3600000000ULL, &sc->max_time_us);
 	if (!strcmp(k, "buf_size")) {
@@ -182,7 +210,7 @@ static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	}
 	return sim_sc_fail(c, line, "unknown key '%s' (expected name, description, seed, max_time_us, buf_size, trace, costs, hosts, switches, endpoints or links)",
-			   k);
+			   sim_sc_q(c, k));
 }
 
 static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
@@ -192,11 +220,10 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 	int e;
 
 	if (!strcmp(k, "file")) {
-		if (strlen(v) == 0 || strlen(v) >= sizeof(t->file))
-			return sim_sc_fail(c, line, "trace.file: expected a path of 1-%zu bytes",
+		if (v[0] == '\0')
+			return sim_sc_fail(c, line, "trace.file: empty (expected a path of 1-%zu bytes)",
 					   sizeof(t->file) - 1);
-		snprintf(t->file, sizeof(t->file), "%s", v);
-		return 0;
+		return sim_sc_text(c, line, "trace.file", v, t->file, sizeof(t->file));
 	}
 	if (!strcmp(k, "packets"))
 		return sim_sc_u64(c, line, "trace.packets", v, 1, 100000000, &t->packets);
@@ -217,7 +244,7 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	}
 	return sim_sc_fail(c, line, "trace: unknown key '%s' (expected file, packets, size, flows, builtin_rate_pps, mode, rate_pps or loops)",
-			   k);
+			   sim_sc_q(c, k));
 }
 
 static int sim_sc_set_cost(struct sim_sc_ctx *c, uint32_t line, const char *k,
@@ -228,7 +255,7 @@ static int sim_sc_set_cost(struct sim_sc_ctx *c, uint32_t line, const char *k,
 
 	if (id < 0)
 		return sim_sc_fail(c, line, "costs: unknown primitive '%s' (expected a name from docs/cost-model.md, e.g. vmexit_ns)",
-				   k);
+				   sim_sc_q(c, k));
 	if (sim_sc_u64(c, line, k, v, 0, 1000000000, &x) != 0)
 		return -EINVAL;
 	sim_cost_set(&c->sc->costs, id, x);
@@ -242,7 +269,7 @@ static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
 	if (!strcmp(k, "cpus"))
 		return sim_sc_u32(c, line, "hosts.cpus", v, 1, SIM_MAX_CPUS, &c->sc->hosts[i].cpus);
-	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name or cpus)", k);
+	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name or cpus)", sim_sc_q(c, k));
 }
 
 static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -259,7 +286,7 @@ static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		s->type = (enum sim_switch_type)e;
 		return 0;
 	}
-	return sim_sc_fail(c, line, "switches: unknown key '%s' (expected name or type)", k);
+	return sim_sc_fail(c, line, "switches: unknown key '%s' (expected name or type)", sim_sc_q(c, k));
 }
 
 static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -283,7 +310,7 @@ static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 	if (!strcmp(k, "slots"))
 		return sim_sc_u32(c, line, "links.slots", v, 8, 4096, &l->slots);
 	return sim_sc_fail(c, line, "links: unknown key '%s' (expected name, from, to, bandwidth_bps, delay_ns, queue or slots)",
-			   k);
+			   sim_sc_q(c, k));
 }
 
 static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -356,7 +383,7 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return 0;
 	}
 	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, itr_us, send_combining, csb, event_idx, fast_path, kloop, cpu, kloop_cpu or backend_cpu)",
-			   k);
+			   sim_sc_q(c, k));
 }
 
 static void sim_sc_defaults(struct sim_scenario *sc)
@@ -412,9 +439,9 @@ static int sim_sc_unique_key(struct sim_sc_ctx *c, yaml_document_t *d,
 			continue;
 		if (what == NULL)
 			return sim_sc_fail(c, sim_y_line(k), "duplicate key '%s' (first at line %u)",
-					   key, sim_y_line(o));
+					   sim_sc_q(c, key), sim_y_line(o));
 		return sim_sc_fail(c, sim_y_line(k), "%s: duplicate key '%s' (first at line %u)",
-				   what, key, sim_y_line(o));
+				   what, sim_sc_q(c, key), sim_y_line(o));
 	}
 	return 0;
 }
@@ -444,7 +471,7 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 			return -EINVAL;
 		if (v->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "%s.%s: expected a single value, not a list or mapping",
-					   what, (const char *)k->data.scalar.value);
+					   what, sim_sc_q(c, (const char *)k->data.scalar.value));
 		rc = item != NULL
 			     ? item(c, i, sim_y_line(k), (const char *)k->data.scalar.value,
 				    (const char *)v->data.scalar.value)
@@ -578,7 +605,7 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 					 sim_sc_link_item);
 		} else if (v->type != YAML_SCALAR_NODE) {
 			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, hosts, switches, endpoints or links)",
-					 key);
+					 sim_sc_q(c, key));
 		} else {
 			rc = sim_sc_set_top(c, sim_y_line(k), key,
 					    (const char *)v->data.scalar.value);
@@ -827,7 +854,9 @@ int sim_scenario_load(struct sim_scenario *sc, const char *path,
 	int rc;
 
 	sim_sc_defaults(sc);
-	snprintf(sc->source, sizeof(sc->source), "%s", path);
+	if (sim_sc_text(&c, 0, "scenario file name", path, sc->source,
+			sizeof(sc->source)) != 0)
+		return -EINVAL;
 	if (text != NULL) {
 		len = strlen(text);
 	} else {
@@ -854,24 +883,50 @@ int sim_scenario_load(struct sim_scenario *sc, const char *path,
 	return rc;
 }
 
+/* Where override name within section (endpoints, links, switches) is, or
+ * UINT32_MAX. */
+static uint32_t sim_sc_find(const struct sim_scenario *sc, const char *section,
+			    const char *name)
+{
+	uint32_t i;
+
+	if (!strcmp(section, "endpoints")) {
+		for (i = 0; i < sc->nendpoints && strcmp(sc->endpoints[i].name, name); i++)
+			;
+		return i < sc->nendpoints ? i : UINT32_MAX;
+	}
+	if (!strcmp(section, "links")) {
+		for (i = 0; i < sc->nlinks && strcmp(sc->links[i].name, name); i++)
+			;
+		return i < sc->nlinks ? i : UINT32_MAX;
+	}
+	for (i = 0; i < sc->nswitches && strcmp(sc->switches[i].name, name); i++)
+		;
+	return i < sc->nswitches ? i : UINT32_MAX;
+}
+
 int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen)
 {
+	static const char *const item_name[] = { "endpoint", "link", "switch" };
 	struct sim_scenario *copy = malloc(sizeof(*copy));
 	struct sim_sc_ctx c = { .sc = copy, .file = assignment, .err = err, .errlen = errlen };
-	char buf[256], *eq, *key, *sub, *name;
+	/* Split in a copy of its own size: a fixed buffer cut long values
+	 * (a cut trace.file named another, existing file). */
+	char *buf = strdup(assignment), *eq, *key, *sub, *name;
 	uint32_t i;
-	int rc = -EINVAL;
+	int rc = -EINVAL, kind;
 
-	if (copy == NULL) {
+	if (copy == NULL || buf == NULL) {
+		free(copy);
+		free(buf);
 		snprintf(err, errlen, "override: out of memory");
 		return -ENOMEM;
 	}
 	*copy = *sc;
-	snprintf(buf, sizeof(buf), "%s", assignment);
 	eq = strchr(buf, '=');
 	if (eq == NULL) {
-		snprintf(err, errlen, "override '%s': expected PATH=VALUE", assignment);
+		sim_sc_fail(&c, 0, "expected PATH=VALUE");
 		goto out;
 	}
 	*eq = '\0';
@@ -885,43 +940,28 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		rc = sim_sc_set_trace(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "costs")) {
 		rc = sim_sc_set_cost(&c, 0, sub, eq + 1);
-	} else if (!strcmp(key, "endpoints") || !strcmp(key, "switches") ||
-		   !strcmp(key, "links")) {
+	} else if (!strcmp(key, "endpoints") || !strcmp(key, "links") ||
+		   !strcmp(key, "switches")) {
+		kind = key[0] == 'e' ? 0 : key[0] == 'l' ? 1 : 2;
 		name = sub;
 		sub = strchr(name, '.');
 		if (sub == NULL) {
-			snprintf(err, errlen, "override '%s': expected %s.NAME.KEY=VALUE", assignment, key);
+			sim_sc_fail(&c, 0, "expected %s.NAME.KEY=VALUE", key);
 			goto out;
 		}
 		*sub++ = '\0';
-		if (!strcmp(key, "endpoints")) {
-			for (i = 0; i < copy->nendpoints && strcmp(copy->endpoints[i].name, name); i++)
-				;
-			if (i == copy->nendpoints) {
-				snprintf(err, errlen, "override '%s': no endpoint named '%s'", assignment, name);
-				goto out;
-			}
-			rc = sim_sc_set_ep(&c, i, 0, sub, eq + 1);
-		} else if (!strcmp(key, "links")) {
-			for (i = 0; i < copy->nlinks && strcmp(copy->links[i].name, name); i++)
-				;
-			if (i == copy->nlinks) {
-				snprintf(err, errlen, "override '%s': no link named '%s'", assignment, name);
-				goto out;
-			}
-			rc = sim_sc_set_link(&c, i, 0, sub, eq + 1);
-		} else {
-			for (i = 0; i < copy->nswitches && strcmp(copy->switches[i].name, name); i++)
-				;
-			if (i == copy->nswitches) {
-				snprintf(err, errlen, "override '%s': no switch named '%s'", assignment, name);
-				goto out;
-			}
-			rc = sim_sc_set_switch(&c, i, 0, sub, eq + 1);
+		i = sim_sc_find(copy, key, name);
+		if (i == UINT32_MAX) {
+			sim_sc_fail(&c, 0, "no %s named '%s'", item_name[kind],
+				    sim_sc_q(&c, name));
+			goto out;
 		}
+		rc = kind == 0	 ? sim_sc_set_ep(&c, i, 0, sub, eq + 1)
+		     : kind == 1 ? sim_sc_set_link(&c, i, 0, sub, eq + 1)
+				 : sim_sc_set_switch(&c, i, 0, sub, eq + 1);
 	} else {
-		snprintf(err, errlen, "override '%s': unknown section '%s' (expected trace, costs, endpoints, switches, links or a top-level key)",
-			 assignment, key);
+		sim_sc_fail(&c, 0, "unknown section '%s' (expected trace, costs, endpoints, switches, links or a top-level key)",
+			    sim_sc_q(&c, key));
 		goto out;
 	}
 	/* Only the option just set is checked against its device. */
@@ -930,6 +970,7 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 	if (rc == 0)
 		*sc = *copy;
 out:
+	free(buf);
 	free(copy);
 	return rc;
 }

@@ -27,6 +27,21 @@ static const char *good =
 	"  - {name: a, host: h0, device: e1000, switch: s0, role: sender, itr_us: 50, send_combining: true}\n"
 	"  - {name: b, host: h1, device: virtio, switch: s0, role: receiver, event_idx: false, batch: 64, slots: 512}\n";
 
+/* text made of prefix, then n copies of unit, then suffix (malloc'ed). */
+static char *repeat(const char *prefix, const char *unit, size_t n,
+		    const char *suffix)
+{
+	size_t lp = strlen(prefix), lu = strlen(unit), ls = strlen(suffix), i;
+	char *s = malloc(lp + n * lu + ls + 1);
+
+	assert_non_null(s);
+	memcpy(s, prefix, lp);
+	for (i = 0; i < n; i++)
+		memcpy(s + lp + i * lu, unit, lu);
+	memcpy(s + lp + n * lu, suffix, ls + 1);
+	return s;
+}
+
 static void test_sim_scenario_parses_default(void **state)
 {
 	struct sim_scenario sc;
@@ -142,15 +157,59 @@ static void test_sim_scenario_bad_duplicate_key(void **state)
 /* Found by fuzz_scenario (corpus scenario/key_with_line_breaks.yaml): a
  * key or value folded over several lines, or quoted with escapes, was
  * echoed into the message with its line breaks: not one line any more.
- * Control characters are shown as '?'. */
+ * Input is shown escaped (sim_text_show()). */
 static void test_sim_scenario_bad_control_characters(void **state)
 {
 	(void)state;
-	sim_test_expect_bad(TOPO "\"col\\nour\\e\": blue\n", "unknown key 'col?our?'");
-	sim_test_expect_bad(TOPO "trace: {mode: \"fa\\nst\"}\n", "unknown value 'fa?st'");
+	sim_test_expect_bad(TOPO "\"col\\nour\\e\": blue\n", "unknown key 'col\\nour\\x1b'");
+	sim_test_expect_bad(TOPO "trace: {mode: \"fa\\nst\"}\n", "unknown value 'fa\\nst'");
 	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n  - {name: a, switch: s, swe\r\r\nb, role: sender}\n",
-		   "bad.yaml:3: endpoints: unknown key 'swe?b'");
+		   "bad.yaml:3: endpoints: unknown key 'swe\\nb'");
 }
+
+/* Issue 17: a long key or value pushed "(expected ...)" out of the
+ * message; now input is clipped, the reason stays whole. */
+static void test_sim_scenario_bad_long_values_clipped(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = repeat(TOPO "trace: {mode: ", "x", 3000, "}\n");
+	sim_test_expect_bad(s, "...' (expected one of: fast, timestamps, rate)");
+	free(s);
+	s = repeat(TOPO "trace: {", "k", 1000, ": 1}\n"); /* YAML: keys <= 1024 */
+	sim_test_expect_bad(s, "...' (expected file, packets, size, flows");
+	free(s);
+	s = repeat("switches: [{name: ", "a", 40, "}]\n");
+	sim_test_expect_bad(s, "switches.name: 'aaaa");
+	sim_test_expect_bad(s, "' is 40 bytes (expected 1-31 letters, digits, '-' or '_')");
+	free(s);
+}
+
+/* Issue 17: the scenario name and source were cut to their arrays
+ * without a word, and a seed over 2^63-1 was taken (JSON printed it
+ * negative). */
+static void test_sim_scenario_bad_overlong_and_seed(void **state)
+{
+	struct sim_scenario sc;
+	char err[512], *s, *name;
+
+	(void)state;
+	s = repeat(TOPO "name: ", "n", 100, "\n");
+	sim_test_expect_bad(s, "bad.yaml:5: name: a value of 100 bytes (expected at most 63 bytes)");
+	free(s);
+	sim_test_expect_bad(TOPO "seed: 9223372036854775808\n",
+			    "seed: '9223372036854775808' is out of range (expected an integer in [0, 9223372036854775807])");
+	assert_int_equal(sim_scenario_load(&sc, "t.yaml", TOPO "seed: 9223372036854775807\n",
+					   err, sizeof(err)), 0);
+	/* A source name as long as a path may be is kept whole. */
+	name = repeat("", "d/", 150, "x.yaml");
+	assert_int_equal(sim_scenario_load(&sc, name, TOPO, err, sizeof(err)), 0);
+	assert_string_equal(sc.source, name);
+	free(name);
+}
+
+
 
 /* Many-port switches: a VALE switch takes any number of endpoints (at
  * least one sender and one receiver), a pipe exactly two ends, and the
@@ -197,21 +256,6 @@ static void test_sim_scenario_bad_missing_file(void **state)
 					   sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "/nonexistent/x.yaml: "));
-}
-
-/* text made of prefix, then n copies of unit, then suffix (malloc'ed). */
-static char *repeat(const char *prefix, const char *unit, size_t n,
-		    const char *suffix)
-{
-	size_t lp = strlen(prefix), lu = strlen(unit), ls = strlen(suffix), i;
-	char *s = malloc(lp + n * lu + ls + 1);
-
-	assert_non_null(s);
-	memcpy(s, prefix, lp);
-	for (i = 0; i < n; i++)
-		memcpy(s + lp + i * lu, unit, lu);
-	memcpy(s + lp + n * lu, suffix, ls + 1);
-	return s;
 }
 
 /* Issue 17: libyaml's loader had no bounds (200k levels of nesting took
@@ -278,6 +322,40 @@ static void test_sim_scenario_override_paths(void **state)
 	assert_memory_equal(&sc, &before, sizeof(sc));
 }
 
+/* Issue 17: --set copied its argument into 256 bytes, so a 249-byte
+ * trace.file loaded a different, shorter file; a newline in an override
+ * gave a two-line error. */
+static void test_sim_scenario_override_long_and_newlines(void **state)
+{
+	struct sim_scenario sc, before;
+	char err[512], *s;
+
+	(void)state;
+	assert_int_equal(sim_scenario_load(&sc, "t.yaml", good, err, sizeof(err)), 0);
+	s = repeat("trace.file=", "p", 249, "");
+	assert_int_equal(sim_scenario_override(&sc, s, err, sizeof(err)), 0);
+	assert_int_equal(strlen(sc.trace.file), 249);
+	free(s);
+	before = sc;
+	s = repeat("trace.file=", "p", 5000, "");
+	assert_int_equal(sim_scenario_override(&sc, s, err, sizeof(err)), -EINVAL);
+	printf("    rejected: %s\n", err);
+	assert_non_null(strstr(err, "trace.file: a value of 5000 bytes (expected at most 4095 bytes)"));
+	assert_null(strchr(err, '\n'));
+	free(s);
+	assert_int_equal(sim_scenario_override(&sc, "endpoints.b.batch=1\n2", err, sizeof(err)), -EINVAL);
+	printf("    rejected: %s\n", err);
+	assert_non_null(strstr(err, "endpoints.b.batch=1\\n2: endpoints.batch: '1\\n2' is out of range"));
+	assert_null(strchr(err, '\n'));
+	assert_int_equal(sim_scenario_override(&sc, "endpoints.z\nz.batch=1", err, sizeof(err)), -EINVAL);
+	printf("    rejected: %s\n", err);
+	assert_non_null(strstr(err, "no endpoint named 'z\\nz'"));
+	assert_null(strchr(err, '\n'));
+	assert_int_equal(sim_scenario_override(&sc, "na\nme", err, sizeof(err)), -EINVAL);
+	assert_null(strchr(err, '\n'));
+	assert_memory_equal(&sc, &before, sizeof(sc));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest parse[] = {
@@ -291,6 +369,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_scenario_bad_reference),
 		cmocka_unit_test(test_sim_scenario_bad_duplicate_key),
 		cmocka_unit_test(test_sim_scenario_bad_control_characters),
+		cmocka_unit_test(test_sim_scenario_bad_long_values_clipped),
+		cmocka_unit_test(test_sim_scenario_bad_overlong_and_seed),
 		cmocka_unit_test(test_sim_scenario_bad_topology),
 		cmocka_unit_test(test_sim_scenario_bad_missing_file),
 		cmocka_unit_test(test_sim_scenario_bad_bounds),
@@ -298,6 +378,7 @@ int main(int argc, char **argv)
 	};
 	static const struct CMUnitTest override[] = {
 		cmocka_unit_test(test_sim_scenario_override_paths),
+		cmocka_unit_test(test_sim_scenario_override_long_and_newlines),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("parse", parse),

@@ -486,10 +486,36 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 typedef void (*sim_sc_item_init)(struct sim_scenario *sc, uint32_t i,
 				 uint32_t line);
 
+/* A list section: how an entry starts and takes a key, and the key every
+ * entry must give (a default for it would be a silent guess: an endpoint
+ * without role would send, a switch without type would be VALE). */
+struct sim_sc_list_kind {
+	const char *what;
+	uint32_t max;
+	sim_sc_item_init init;
+	sim_sc_item_setter set;
+	const char *required; /* NULL: none */
+	const char *hint;     /* what the required key takes */
+};
+
+static bool sim_sc_has_key(yaml_document_t *d, const yaml_node_t *map,
+			   const char *key)
+{
+	const yaml_node_pair_t *p;
+	const yaml_node_t *k;
+
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(d, p->key);
+		if (k != NULL && k->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
-		       yaml_node_t *seq, const char *what, uint32_t max,
-		       uint32_t *count, sim_sc_item_init init,
-		       sim_sc_item_setter item)
+		       yaml_node_t *seq, const struct sim_sc_list_kind *kind,
+		       uint32_t *count)
 {
 	yaml_node_item_t *it;
 	yaml_node_t *n;
@@ -497,15 +523,20 @@ static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
 	int rc;
 
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return sim_sc_fail(c, sim_y_line(seq), "%s: expected a list", what);
+		return sim_sc_fail(c, sim_y_line(seq), "%s: expected a list", kind->what);
 	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
 		n = yaml_document_get_node(d, *it);
-		if (i == max)
-			return sim_sc_fail(c, sim_y_line(n), "%s: more than %u entries", what, max);
-		init(c->sc, i, sim_y_line(n));
-		rc = sim_sc_map(c, d, n, what, i, item, NULL);
+		if (i == kind->max)
+			return sim_sc_fail(c, sim_y_line(n), "%s: more than %u entries",
+					   kind->what, kind->max);
+		kind->init(c->sc, i, sim_y_line(n));
+		rc = sim_sc_map(c, d, n, kind->what, i, kind->set, NULL);
 		if (rc != 0)
 			return rc;
+		if (kind->required != NULL && !sim_sc_has_key(d, n, kind->required))
+			return sim_sc_fail(c, sim_y_line(n), "%s: entry without %s (expected %s: %s)",
+					   kind->what, kind->required, kind->required,
+					   kind->hint);
 		*count = ++i;
 	}
 	return 0;
@@ -532,35 +563,26 @@ static void sim_sc_link_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 	sc->links[i].line = line;
 }
 
-static int sim_sc_link_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
-			    const char *k, const char *v)
-{
-	return sim_sc_set_link(c, i, line, k, v);
-}
-
 static void sim_sc_ep_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	sim_sc_ep_defaults(&sc->endpoints[i]);
 	sc->endpoints[i].line = line;
 }
 
-static int sim_sc_host_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
-			    const char *k, const char *v)
-{
-	return sim_sc_set_host(c, i, line, k, v);
-}
-
-static int sim_sc_switch_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
-			      const char *k, const char *v)
-{
-	return sim_sc_set_switch(c, i, line, k, v);
-}
-
-static int sim_sc_ep_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
-			  const char *k, const char *v)
-{
-	return sim_sc_set_ep(c, i, line, k, v);
-}
+static const struct sim_sc_list_kind sim_sc_hosts = {
+	"hosts", SIM_MAX_HOSTS, sim_sc_host_init, sim_sc_set_host, NULL, NULL
+};
+static const struct sim_sc_list_kind sim_sc_switches = {
+	"switches", SIM_MAX_SWITCHES, sim_sc_switch_init, sim_sc_set_switch,
+	"type", "vale or pipe"
+};
+static const struct sim_sc_list_kind sim_sc_endpoints = {
+	"endpoints", SIM_MAX_ENDPOINTS, sim_sc_ep_init, sim_sc_set_ep,
+	"role", "sender or receiver"
+};
+static const struct sim_sc_list_kind sim_sc_links = {
+	"links", SIM_MAX_LINKS, sim_sc_link_init, sim_sc_set_link, NULL, NULL
+};
 
 static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 {
@@ -589,20 +611,13 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 		} else if (!strcmp(key, "costs")) {
 			rc = sim_sc_map(c, d, v, "costs", 0, NULL, sim_sc_set_cost);
 		} else if (!strcmp(key, "hosts")) {
-			rc = sim_sc_list(c, d, v, "hosts", SIM_MAX_HOSTS, &sc->nhosts,
-					 sim_sc_host_init, sim_sc_host_item);
+			rc = sim_sc_list(c, d, v, &sim_sc_hosts, &sc->nhosts);
 		} else if (!strcmp(key, "switches")) {
-			rc = sim_sc_list(c, d, v, "switches", SIM_MAX_SWITCHES,
-					 &sc->nswitches, sim_sc_switch_init,
-					 sim_sc_switch_item);
+			rc = sim_sc_list(c, d, v, &sim_sc_switches, &sc->nswitches);
 		} else if (!strcmp(key, "endpoints")) {
-			rc = sim_sc_list(c, d, v, "endpoints", SIM_MAX_ENDPOINTS,
-					 &sc->nendpoints, sim_sc_ep_init,
-					 sim_sc_ep_item);
+			rc = sim_sc_list(c, d, v, &sim_sc_endpoints, &sc->nendpoints);
 		} else if (!strcmp(key, "links")) {
-			rc = sim_sc_list(c, d, v, "links", SIM_MAX_LINKS,
-					 &sc->nlinks, sim_sc_link_init,
-					 sim_sc_link_item);
+			rc = sim_sc_list(c, d, v, &sim_sc_links, &sc->nlinks);
 		} else if (v->type != YAML_SCALAR_NODE) {
 			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, hosts, switches, endpoints or links)",
 					 sim_sc_q(c, key));
@@ -618,8 +633,8 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 
 /* ---- Cross-checks once everything is read. */
 
-/* Endpoint i's pinned CPUs: each on a thread its device has, each below
- * its host's cpus. */
+/* Endpoint i's kloop keys and pinned CPUs: each on a thread its device
+ * has, each CPU below its host's cpus. */
 static int sim_sc_validate_cpus(struct sim_sc_ctx *c, uint32_t i)
 {
 	const struct sim_scenario *sc = c->sc;
@@ -628,15 +643,21 @@ static int sim_sc_validate_cpus(struct sim_sc_ctx *c, uint32_t i)
 		     (ep->device == SIM_DEV_XEN && ep->fast_path);
 	bool backend = ep->device != SIM_DEV_NONE && !kloop;
 	static const char *const key[3] = { "cpu", "kloop_cpu", "backend_cpu" };
+	static const int kloop_opt[2] = { OPT_KLOOP, OPT_KLOOP_CPU };
 	uint32_t cpu[3] = { ep->cpu, ep->kloop_cpu, ep->backend_cpu }, k, l;
 	const struct sim_sc_host *h;
 
-	l = c->opt_line[i][OPT_KLOOP_CPU];
-	if (l != 0 && !kloop)
-		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
-				   "endpoint %s: kloop_cpu applies to device ptnet or xen with fast_path only (this one is %s%s)",
-				   ep->name, sim_dev_names[ep->device],
-				   ep->device == SIM_DEV_XEN ? " without fast_path" : "");
+	/* The kloop's mode and CPU need a kloop: xen has one only with
+	 * fast_path (else netback moves the frames). */
+	for (k = 0; k < 2; k++) {
+		l = c->opt_line[i][kloop_opt[k]];
+		if (l != 0 && !kloop)
+			return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+					   "endpoint %s: %s applies to device ptnet or xen with fast_path only (this one is %s%s)",
+					   ep->name, k == 0 ? "kloop" : "kloop_cpu",
+					   sim_dev_names[ep->device],
+					   ep->device == SIM_DEV_XEN ? " without fast_path" : "");
+	}
 	l = c->opt_line[i][OPT_BACKEND_CPU];
 	if (l != 0 && !backend)
 		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
@@ -802,7 +823,7 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 					   ep->name, ep->batch, ep->slots);
 		for (j = 0; j < OPT_KLOOP_CPU; j++)
 			if (c->opt_line[i][j] != 0 && ep->device != opt_dev[j] &&
-			    !(j == OPT_KLOOP && ep->device == SIM_DEV_XEN))
+			    j != OPT_KLOOP)
 				return sim_sc_fail(c, c->opt_line[i][j] == UINT32_MAX ? 0 : c->opt_line[i][j],
 						   "endpoint %s: %s applies to device %s only (this one is %s)",
 						   ep->name, opt_key[j], sim_dev_names[opt_dev[j]],

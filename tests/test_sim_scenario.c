@@ -80,7 +80,7 @@ static void test_sim_scenario_parses_everything(void **state)
 }
 
 
-#define TOPO "switches: [{name: s}]\n" \
+#define TOPO "switches: [{name: s, type: vale}]\n" \
 	     "endpoints:\n" \
 	     "  - {name: a, switch: s, role: sender}\n" \
 	     "  - {name: b, switch: s, role: receiver}\n"
@@ -111,7 +111,7 @@ static void test_sim_scenario_bad_range(void **state)
 	sim_test_expect_bad(TOPO "trace: {loops: many}\n", "trace.loops: 'many' is out of range");
 	sim_test_expect_bad(TOPO "buf_size: 100\n", "not a multiple of 64");
 	sim_test_expect_bad(TOPO "trace: {mode: warp}\n", "unknown value 'warp' (expected one of: fast, timestamps, rate)");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender, batch: 1024, slots: 1024}\n"
 		   "  - {name: b, switch: s, role: receiver}\n",
 		   "bad.yaml:3: endpoint a: batch 1024 is not below slots 1024");
@@ -120,17 +120,17 @@ static void test_sim_scenario_bad_range(void **state)
 static void test_sim_scenario_bad_reference(void **state)
 {
 	(void)state;
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: t, role: sender}\n",
 		   "bad.yaml:3: endpoint a: switch 't' is not defined");
-	sim_test_expect_bad("hosts: [{name: h}]\n" "switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("hosts: [{name: h}]\n" "switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, host: q, role: sender}\n",
 		   "bad.yaml:4: endpoint a: host 'q' is not defined");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender, device: virtio, itr_us: 5}\n",
 		   "bad.yaml:3: endpoint a: itr_us applies to device e1000 only (this one is virtio)");
-	sim_test_expect_bad("switches: [{name: s}, {name: s}]\n", "duplicate name 's'");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}, {name: s, type: vale}]\n", "duplicate name 's'");
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n",
 		   "switch s: 1 senders and 0 receivers");
 	sim_test_expect_bad(TOPO "trace: {file: [a, b]}\n", "trace.file: expected a single value");
@@ -144,7 +144,7 @@ static void test_sim_scenario_bad_duplicate_key(void **state)
 {
 	(void)state;
 	sim_test_expect_bad(TOPO "seed: 1\nseed: 2\n", "bad.yaml:6: duplicate key 'seed' (first at line 5)");
-	sim_test_expect_bad("switches: [{name: s}]\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\n"
 		   "endpoints: [{name: a, switch: s, role: sender, device: e1000, itr_us: 10}]\n"
 		   "endpoints: [{name: a, switch: s, role: sender, device: ptnet}]\n",
 		   "bad.yaml:3: duplicate key 'endpoints' (first at line 2)");
@@ -163,7 +163,7 @@ static void test_sim_scenario_bad_control_characters(void **state)
 	(void)state;
 	sim_test_expect_bad(TOPO "\"col\\nour\\e\": blue\n", "unknown key 'col\\nour\\x1b'");
 	sim_test_expect_bad(TOPO "trace: {mode: \"fa\\nst\"}\n", "unknown value 'fa\\nst'");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n  - {name: a, switch: s, swe\r\r\nb, role: sender}\n",
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n  - {name: a, switch: s, swe\r\r\nb, role: sender}\n",
 		   "bad.yaml:3: endpoints: unknown key 'swe\\nb'");
 }
 
@@ -180,7 +180,7 @@ static void test_sim_scenario_bad_long_values_clipped(void **state)
 	s = repeat(TOPO "trace: {", "k", 1000, ": 1}\n"); /* YAML: keys <= 1024 */
 	sim_test_expect_bad(s, "...' (expected file, packets, size, flows");
 	free(s);
-	s = repeat("switches: [{name: ", "a", 40, "}]\n");
+	s = repeat("switches: [{name: ", "a", 40, ", type: vale}]\n");
 	sim_test_expect_bad(s, "switches.name: 'aaaa");
 	sim_test_expect_bad(s, "' is 40 bytes (expected 1-31 letters, digits, '-' or '_')");
 	free(s);
@@ -221,7 +221,7 @@ static void test_sim_scenario_bad_topology(void **state)
 
 	(void)state;
 	assert_int_equal(sim_scenario_load(&sc, "ok.yaml",
-		"switches: [{name: s}]\nendpoints:\n"
+		"switches: [{name: s, type: vale}]\nendpoints:\n"
 		"  - {name: a, switch: s, role: sender}\n"
 		"  - {name: b, switch: s, role: sender}\n"
 		"  - {name: c, switch: s, role: sender}\n"
@@ -232,11 +232,11 @@ static void test_sim_scenario_bad_topology(void **state)
 		   "  - {name: b, switch: p, role: receiver}\n"
 		   "  - {name: c, switch: p, role: receiver}\n",
 		   "bad.yaml:1: switch p: a pipe with 1 senders and 2 receivers (expected exactly one of each: a pipe has two ends");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n"
 		   "  - {name: b, switch: s, role: sender}\n",
 		   "switch s: 2 senders and 0 receivers (expected at least one of each)");
-	sim_test_expect_bad("switches: [{name: s}, {name: t}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}, {name: t, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n"
 		   "  - {name: b, switch: s, role: receiver}\n"
 		   "  - {name: c, switch: s, role: receiver}\n"
@@ -244,6 +244,26 @@ static void test_sim_scenario_bad_topology(void **state)
 		   "  - {name: e, switch: t, role: sender}\n"
 		   "  - {name: f, switch: t, role: receiver}\n",
 		   "switch t: 1 receivers, but switch s has 2");
+}
+
+/* Issue 17: an endpoint without role was a sender, a switch without
+ * type a VALE switch, and kloop on xen without fast_path (no kloop to
+ * set) was taken; all without a word. */
+static void test_sim_scenario_bad_required_keys(void **state)
+{
+	(void)state;
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
+		   "  - {name: a, switch: s}\n"
+		   "  - {name: b, switch: s, role: receiver}\n",
+		   "bad.yaml:3: endpoints: entry without role (expected role: sender or receiver)");
+	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+		   "  - {name: a, switch: s, role: sender}\n"
+		   "  - {name: b, switch: s, role: receiver}\n",
+		   "bad.yaml:1: switches: entry without type (expected type: vale or pipe)");
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
+		   "  - {name: a, switch: s, role: sender, device: xen, kloop: busy}\n"
+		   "  - {name: b, switch: s, role: receiver}\n",
+		   "bad.yaml:3: endpoint a: kloop applies to device ptnet or xen with fast_path only (this one is xen without fast_path)");
 }
 
 static void test_sim_scenario_bad_missing_file(void **state)
@@ -373,6 +393,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_scenario_bad_overlong_and_seed),
 		cmocka_unit_test(test_sim_scenario_bad_topology),
 		cmocka_unit_test(test_sim_scenario_bad_missing_file),
+		cmocka_unit_test(test_sim_scenario_bad_required_keys),
 		cmocka_unit_test(test_sim_scenario_bad_bounds),
 		cmocka_unit_test(test_sim_scenario_bad_documents_and_nul),
 	};

@@ -27,6 +27,10 @@ enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP,
 struct sim_sc_ctx {
 	struct sim_scenario *sc;
 	const char *file;
+	/* A scenario file's directory with its '/' (dirlen bytes of file), so
+	 * a relative trace.file names a file next to the scenario; 0 for text
+	 * and overrides, which resolve against the current directory. */
+	size_t dirlen;
 	char *err;
 	size_t errlen;
 	/* Lines of device-specific keys, checked once the device is known. */
@@ -223,7 +227,14 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		if (v[0] == '\0')
 			return sim_sc_fail(c, line, "trace.file: empty (expected a path of 1-%zu bytes)",
 					   sizeof(t->file) - 1);
-		return sim_sc_text(c, line, "trace.file", v, t->file, sizeof(t->file));
+		if (v[0] == '/' || c->dirlen == 0)
+			return sim_sc_text(c, line, "trace.file", v, t->file, sizeof(t->file));
+		if (c->dirlen + strlen(v) >= sizeof(t->file))
+			return sim_sc_fail(c, line, "trace.file: a value of %zu bytes, %zu with the scenario's directory (expected at most %zu bytes)",
+					   strlen(v), c->dirlen + strlen(v), sizeof(t->file) - 1);
+		memcpy(t->file, c->file, c->dirlen);
+		memcpy(t->file + c->dirlen, v, strlen(v) + 1);
+		return 0;
 	}
 	if (!strcmp(k, "packets"))
 		return sim_sc_u64(c, line, "trace.packets", v, 1, 100000000, &t->packets);
@@ -892,6 +903,8 @@ int sim_scenario_load(struct sim_scenario *sc, const char *path,
 		if (rc != 0)
 			return rc;
 		text = buf;
+		if (strrchr(path, '/') != NULL)
+			c.dirlen = (size_t)(strrchr(path, '/') - path) + 1;
 	}
 	rc = sim_yaml_load(&doc, path, text, len, err, errlen);
 	if (rc == 0) {

@@ -12,6 +12,7 @@
 #include "sim_test.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 #include "sim_scenario.h"
 
@@ -342,6 +343,42 @@ static void test_sim_scenario_override_paths(void **state)
 	assert_memory_equal(&sc, &before, sizeof(sc));
 }
 
+/* Issue 17: a relative trace.file resolved against the current
+ * directory, so a scenario worked only when run from its own directory.
+ * From a file it now resolves against the file's directory; --set
+ * trace.file=REL stays relative to the current directory. */
+static void test_sim_scenario_override_relative_trace_file(void **state)
+{
+	char dir[] = "/tmp/nmsim-sc-XXXXXX", path[64], want[96], err[512];
+	struct sim_scenario sc;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(TOPO "trace: {file: caps/x.pcap}\n", f);
+	fclose(f);
+	assert_int_equal(sim_scenario_load(&sc, path, NULL, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/caps/x.pcap", dir);
+	assert_string_equal(sc.trace.file, want);
+	assert_int_equal(sim_scenario_override(&sc, "trace.file=y.pcap", err, sizeof(err)), 0);
+	assert_string_equal(sc.trace.file, "y.pcap");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(TOPO "trace: {file: /abs/x.pcap}\n", f);
+	fclose(f);
+	assert_int_equal(sim_scenario_load(&sc, path, NULL, err, sizeof(err)), 0);
+	assert_string_equal(sc.trace.file, "/abs/x.pcap");
+	/* Text (the embedded default, tests, fuzzing) has no directory. */
+	assert_int_equal(sim_scenario_load(&sc, "d/t.yaml", TOPO "trace: {file: x.pcap}\n",
+					   err, sizeof(err)), 0);
+	assert_string_equal(sc.trace.file, "x.pcap");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* Issue 17: --set copied its argument into 256 bytes, so a 249-byte
  * trace.file loaded a different, shorter file; a newline in an override
  * gave a two-line error. */
@@ -400,6 +437,7 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest override[] = {
 		cmocka_unit_test(test_sim_scenario_override_paths),
 		cmocka_unit_test(test_sim_scenario_override_long_and_newlines),
+		cmocka_unit_test(test_sim_scenario_override_relative_trace_file),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("parse", parse),

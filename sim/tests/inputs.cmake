@@ -28,3 +28,7 @@ add_test(NAME sim.bad.scenario_huge_list
          COMMAND bash -c "d=$(mktemp -d) && trap 'rm -rf $d' EXIT && { echo 'x:'; yes '  - 1' | head -n 800000; } > $d/big.yaml && timeout 10 ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_bad.sh $<TARGET_FILE:${NMSIM_TEST_BIN}> 'big.yaml: more than 1048576 bytes (expected at most 1048576 bytes' run $d/big.yaml")
 set_tests_properties(sim.bad.scenario_deep_nesting sim.bad.scenario_huge_list
                      PROPERTIES LABELS "sim;unit" TIMEOUT 60 ENVIRONMENT "${NMSIM_TEST_ENV}")
+
+# A capture cut at a 64-byte snap length: replaying 64 of 100 wire bytes
+# would change every figure of the run.
+nmsim_bad(pcap_short_capture "short-capture.pcap: record 1: 64 of the frame's 100 bytes captured, cut at the file's snap length 64" run --trace ${B}/short-capture.pcap)

@@ -192,8 +192,9 @@ static int sim_ts_ns(const struct pcap_pkthdr *h, int64_t *out)
 }
 
 /*
- * 0 if record rec holds its whole frame (caplen == len), else one line
- * saying which way it differs.  The run replays caplen bytes as the frame,
+ * 0 if record rec fits a buffer of max_frame bytes and one netmap slot
+ * (16-bit length: 65536 would be stored as 0), and holds its whole frame
+ * (caplen == len); else one line saying why not.  The run replays caplen bytes as the frame,
  * so either way its figures would be wrong: a truncated capture (caplen <
  * len, e.g. cut at the snap length) replays shorter frames than the wire
  * had; caplen > len claims more bytes than the wire carried.  libpcap
@@ -201,11 +202,20 @@ static int sim_ts_ns(const struct pcap_pkthdr *h, int64_t *out)
  * it, which then shows here as caplen < len.
  */
 static int sim_trace_lengths(const struct pcap_pkthdr *h, int snap,
-			     uint64_t rec, const char *name, char *err,
-			     size_t errlen)
+			     uint32_t max_frame, uint64_t rec, const char *name,
+			     char *err, size_t errlen)
 {
+	uint32_t lim = max_frame < SIM_TRACE_MAX_FRAME ? max_frame : SIM_TRACE_MAX_FRAME;
 	char cut[64] = "";
 
+	if (h->caplen > lim) {
+		snprintf(err, errlen,
+			 "%s: record %llu: length %u is over %s%u (expected <= %u)",
+			 name, (unsigned long long)rec, h->caplen,
+			 lim == max_frame ? "the buffer size " : "the most a netmap slot carries, ",
+			 lim, lim);
+		return -EINVAL;
+	}
 	if (h->caplen > h->len) {
 		snprintf(err, errlen,
 			 "%s: record %llu: %u bytes captured of a %u-byte frame (expected the captured length equal to the frame length)",
@@ -310,21 +320,7 @@ int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *path,
 							: max_frame;
 	while ((rc = pcap_next_ex(p, &h, &pkt)) == 1) {
 		rec++;
-		if (h->caplen > max_frame) {
-			snprintf(err, errlen,
-				 "%s: record %llu: length %u is over the buffer size %u (expected <= %u)",
-				 name, (unsigned long long)rec, h->caplen,
-				 max_frame, max_frame);
-			goto fail;
-		}
-		if (h->caplen > SIM_TRACE_MAX_FRAME) {
-			snprintf(err, errlen,
-				 "%s: record %llu: length %u is over %u, the most a netmap slot carries (expected at most %u)",
-				 name, (unsigned long long)rec, h->caplen,
-				 SIM_TRACE_MAX_FRAME, SIM_TRACE_MAX_FRAME);
-			goto fail;
-		}
-		if (sim_trace_lengths(h, snap, rec, name, err, errlen) != 0)
+		if (sim_trace_lengths(h, snap, max_frame, rec, name, err, errlen) != 0)
 			goto fail;
 		if (h->caplen < SIM_ETH_MIN_FRAME) {
 			snprintf(err, errlen,

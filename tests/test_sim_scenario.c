@@ -43,6 +43,16 @@ static char *repeat(const char *prefix, const char *unit, size_t n,
 	return s;
 }
 
+/* The scenario repeat(prefix, unit, n, suffix) is refused with what. */
+static void expect_bad_repeat(const char *prefix, const char *unit, size_t n,
+			      const char *suffix, const char *what)
+{
+	char *s = repeat(prefix, unit, n, suffix);
+
+	sim_test_expect_bad(s, what);
+	free(s);
+}
+
 static void test_sim_scenario_parses_default(void **state)
 {
 	struct sim_scenario sc;
@@ -175,12 +185,11 @@ static void test_sim_scenario_bad_long_values_clipped(void **state)
 	char *s;
 
 	(void)state;
-	s = repeat(TOPO "trace: {mode: ", "x", 3000, "}\n");
-	sim_test_expect_bad(s, "...' (expected one of: fast, timestamps, rate)");
-	free(s);
-	s = repeat(TOPO "trace: {", "k", 1000, ": 1}\n"); /* YAML: keys <= 1024 */
-	sim_test_expect_bad(s, "...' (expected file, packets, size, flows");
-	free(s);
+	expect_bad_repeat(TOPO "trace: {mode: ", "x", 3000, "}\n",
+			  "...' (expected one of: fast, timestamps, rate)");
+	/* YAML keys are at most 1024 bytes. */
+	expect_bad_repeat(TOPO "trace: {", "k", 1000, ": 1}\n",
+			  "...' (expected file, packets, size, flows");
 	s = repeat("switches: [{name: ", "a", 40, ", type: vale}]\n");
 	sim_test_expect_bad(s, "switches.name: 'aaaa");
 	sim_test_expect_bad(s, "' is 40 bytes (expected 1-31 letters, digits, '-' or '_')");
@@ -193,12 +202,11 @@ static void test_sim_scenario_bad_long_values_clipped(void **state)
 static void test_sim_scenario_bad_overlong_and_seed(void **state)
 {
 	struct sim_scenario sc;
-	char err[512], *s, *name;
+	char err[512], *name;
 
 	(void)state;
-	s = repeat(TOPO "name: ", "n", 100, "\n");
-	sim_test_expect_bad(s, "bad.yaml:5: name: a value of 100 bytes (expected at most 63 bytes)");
-	free(s);
+	expect_bad_repeat(TOPO "name: ", "n", 100, "\n",
+			  "bad.yaml:5: name: a value of 100 bytes (expected at most 63 bytes)");
 	sim_test_expect_bad(TOPO "seed: 9223372036854775808\n",
 			    "seed: '9223372036854775808' is out of range (expected an integer in [0, 9223372036854775807])");
 	assert_int_equal(sim_scenario_load(&sc, "t.yaml", TOPO "seed: 9223372036854775807\n",
@@ -283,25 +291,16 @@ static void test_sim_scenario_bad_missing_file(void **state)
  * 102 s, a 4 MB flat list 323 MB).  Each bound is one line, at once. */
 static void test_sim_scenario_bad_bounds(void **state)
 {
-	char *s;
-
 	(void)state;
-	s = repeat("x: ", "[", 200000, "");
-	sim_test_expect_bad(s, "bad.yaml:1: nesting deeper than 16 levels (expected at most 16)");
-	free(s);
-	s = repeat("a:\n", "- ", 40, "1\n");
-	sim_test_expect_bad(s, "nesting deeper than 16 levels");
-	free(s);
-	s = repeat("x: [", "1,", 100001, "1]\n");
-	sim_test_expect_bad(s, "bad.yaml:1: more than 100000 nodes (expected at most 100000");
-	free(s);
-	s = repeat("x:\n", "  - 1\n", 800000, "");
-	sim_test_expect_bad(s, "bad.yaml: 4800003 bytes (expected at most 1048576 bytes");
-	free(s);
+	expect_bad_repeat("x: ", "[", 200000, "",
+			  "bad.yaml:1: nesting deeper than 16 levels (expected at most 16)");
+	expect_bad_repeat("a:\n", "- ", 40, "1\n", "nesting deeper than 16 levels");
+	expect_bad_repeat("x: [", "1,", 100001, "1]\n",
+			  "bad.yaml:1: more than 100000 nodes (expected at most 100000");
+	expect_bad_repeat("x:\n", "  - 1\n", 800000, "",
+			  "bad.yaml: 4800003 bytes (expected at most 1048576 bytes");
 	/* At the limits: read, then refused for what it says. */
-	s = repeat("x: ", "[", 15, "");
-	sim_test_expect_bad(s, "YAML syntax error");
-	free(s);
+	expect_bad_repeat("x: ", "[", 15, "", "YAML syntax error");
 }
 
 /* Issue 17: a second document (even garbage) was ignored, and a "\0"

@@ -337,7 +337,7 @@ static void test_sim_trace_bad_record_lengths(void **state)
 	write_pcap_lens(p, 2048, short_cap, 2);
 	expect_bad(p, 2048, "record 2: 60 of the frame's 100 bytes captured (expected the whole frame: capture with a snap length at least the frame size)");
 	write_pcap_lens(p, 0, slot_max, 1);
-	expect_bad(p, 65536, "record 1: length 65536 is over 65535, the most a netmap slot carries (expected at most 65535)");
+	expect_bad(p, 65536, "record 1: length 65536 is over the most a netmap slot carries, 65535 (expected <= 65535)");
 	write_pcap_lens(p, 0, ok, 2);
 	assert_int_equal(sim_trace_load(&t, p, 65536, err, sizeof(err)), 0);
 	assert_int_equal(t.len[1], 65535);

@@ -175,6 +175,7 @@ static void fuzz_check_classic(const uint8_t *d, size_t size,
 			return;
 		caplen = rd32(d + pos + 8, swap);
 		if (caplen > snap || caplen < SIM_ETH_MIN_FRAME ||
+		    rd32(d + pos + 12, swap) != caplen || /* a whole frame */
 		    size - pos - 16 < caplen)
 			return;
 		pos += 16 + caplen;

@@ -1,5 +1,6 @@
 /*
- * sim_scenario.c - reading and validating scenarios (libyaml document API).
+ * sim_scenario.c - reading and validating scenarios (libyaml document API,
+ * loaded within the bounds of sim_yaml.h).
  *
  * The YAML is loaded as a node tree; the walker visits known sections and
  * hands each scalar to the same setter that command-line overrides use, so
@@ -9,135 +10,14 @@
  */
 #include "sim_scenario.h"
 
+#include "sim_file.h"
+#include "sim_scenario_impl.h"
+#include "sim_yaml.h"
+
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
-
-enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP,
-       OPT_KLOOP_CPU, OPT_BACKEND_CPU, OPT_COUNT };
-
-struct sim_sc_ctx {
-	struct sim_scenario *sc;
-	const char *file;
-	char *err;
-	size_t errlen;
-	/* Lines of device-specific keys, checked once the device is known. */
-	uint32_t opt_line[SIM_MAX_ENDPOINTS][OPT_COUNT];
-};
-
-/* opt_line entries are line numbers, or UINT32_MAX for an override. */
-#define SIM_SC_MARK(line) ((line) != 0 ? (line) : UINT32_MAX)
-
-static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
-		       ...) __attribute__((format(printf, 3, 4)));
-
-static int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt,
-		       ...)
-{
-	va_list ap;
-	char *p;
-	int n;
-
-	n = line != 0 ? snprintf(c->err, c->errlen, "%s:%u: ", c->file, line)
-		      : snprintf(c->err, c->errlen, "%s: ", c->file);
-	if (n < 0 || (size_t)n >= c->errlen)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	/* Keys and values from the file are echoed: keep the message one
-	 * line whatever they hold (a folded or escaped line break, ESC). */
-	for (p = c->err + n; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return -EINVAL;
-}
-
-static int sim_sc_u64(struct sim_sc_ctx *c, uint32_t line, const char *key,
-		      const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-	unsigned long long x;
-
-	if (v[0] < '0' || v[0] > '9')
-		goto bad;
-	errno = 0;
-	x = strtoull(v, &end, 10);
-	if (errno != 0 || *end != '\0' || x < lo || x > hi)
-		goto bad;
-	*out = x;
-	return 0;
-bad:
-	return sim_sc_fail(c, line, "%s: '%s' is out of range (expected an integer in [%" PRIu64 ", %" PRIu64 "])",
-			   key, v, lo, hi);
-}
-
-static int sim_sc_u32(struct sim_sc_ctx *c, uint32_t line, const char *key,
-		      const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-	uint64_t x = 0;
-	int rc = sim_sc_u64(c, line, key, v, lo, hi, &x);
-
-	if (rc == 0)
-		*out = (uint32_t)x;
-	return rc;
-}
-
-static int sim_sc_bool(struct sim_sc_ctx *c, uint32_t line, const char *key,
-		       const char *v, bool *out)
-{
-	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")) {
-		*out = true;
-		return 0;
-	}
-	if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off")) {
-		*out = false;
-		return 0;
-	}
-	return sim_sc_fail(c, line, "%s: '%s' is not a boolean (expected true or false)",
-			   key, v);
-}
-
-/* Index of v in the NULL-terminated names, or an error listing them. */
-static int sim_sc_enum(struct sim_sc_ctx *c, uint32_t line, const char *key,
-		       const char *v, const char *const *names, int *out)
-{
-	char list[128] = "";
-	int i;
-
-	for (i = 0; names[i] != NULL; i++) {
-		if (strcmp(v, names[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s%s", i ? ", " : "", names[i]);
-	}
-	return sim_sc_fail(c, line, "%s: unknown value '%s' (expected one of: %s)",
-			   key, v, list);
-}
-
-static int sim_sc_name(struct sim_sc_ctx *c, uint32_t line, const char *key,
-		       const char *v, char *dst)
-{
-	size_t i, n = strlen(v);
-
-	if (n == 0 || n >= SIM_NAME_MAX)
-		goto bad;
-	for (i = 0; i < n; i++)
-		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
-		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '_'))
-			goto bad;
-	memcpy(dst, v, n + 1);
-	return 0;
-bad:
-	return sim_sc_fail(c, line, "%s: '%s' is not a valid name (expected 1-%d letters, digits, '-' or '_')",
-			   key, v, SIM_NAME_MAX - 1);
-}
 
 static const char *const sim_mode_names[] = { "fast", "timestamps", "rate", NULL };
 static const char *const sim_swtype_names[] = { "vale", "pipe", NULL };
@@ -160,14 +40,13 @@ static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 {
 	struct sim_scenario *sc = c->sc;
 
-	if (!strcmp(k, "name")) {
-		snprintf(sc->name, sizeof(sc->name), "%s", v);
-		return 0;
-	}
+	if (!strcmp(k, "name"))
+		return sim_sc_text(c, line, "name", v, sc->name, sizeof(sc->name));
 	if (!strcmp(k, "description"))
 		return 0;
 	if (!strcmp(k, "seed"))
-		return sim_sc_u64(c, line, k, v, 0, UINT64_MAX, &sc->seed);
+		/* Reports print the seed as JSON, whose integers are signed. */
+		return sim_sc_u64(c, line, k, v, 0, INT64_MAX, &sc->seed);
 	if (!strcmp(k, "max_time_us"))
 		return sim_sc_u64(c, line, k, v, 0, 3600000000ULL, &sc->max_time_us);
 	if (!strcmp(k, "buf_size")) {
@@ -179,7 +58,7 @@ static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	}
 	return sim_sc_fail(c, line, "unknown key '%s' (expected name, description, seed, max_time_us, buf_size, trace, costs, hosts, switches, endpoints or links)",
-			   k);
+			   sim_sc_q(c, k));
 }
 
 static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
@@ -189,10 +68,16 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 	int e;
 
 	if (!strcmp(k, "file")) {
-		if (strlen(v) == 0 || strlen(v) >= sizeof(t->file))
-			return sim_sc_fail(c, line, "trace.file: expected a path of 1-%zu bytes",
+		if (v[0] == '\0')
+			return sim_sc_fail(c, line, "trace.file: empty (expected a path of 1-%zu bytes)",
 					   sizeof(t->file) - 1);
-		snprintf(t->file, sizeof(t->file), "%s", v);
+		if (v[0] == '/' || c->dirlen == 0)
+			return sim_sc_text(c, line, "trace.file", v, t->file, sizeof(t->file));
+		if (c->dirlen + strlen(v) >= sizeof(t->file))
+			return sim_sc_fail(c, line, "trace.file: a value of %zu bytes, %zu with the scenario's directory (expected at most %zu bytes)",
+					   strlen(v), c->dirlen + strlen(v), sizeof(t->file) - 1);
+		memcpy(t->file, c->file, c->dirlen);
+		memcpy(t->file + c->dirlen, v, strlen(v) + 1);
 		return 0;
 	}
 	if (!strcmp(k, "packets"))
@@ -214,7 +99,7 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	}
 	return sim_sc_fail(c, line, "trace: unknown key '%s' (expected file, packets, size, flows, builtin_rate_pps, mode, rate_pps or loops)",
-			   k);
+			   sim_sc_q(c, k));
 }
 
 static int sim_sc_set_cost(struct sim_sc_ctx *c, uint32_t line, const char *k,
@@ -225,7 +110,7 @@ static int sim_sc_set_cost(struct sim_sc_ctx *c, uint32_t line, const char *k,
 
 	if (id < 0)
 		return sim_sc_fail(c, line, "costs: unknown primitive '%s' (expected a name from docs/cost-model.md, e.g. vmexit_ns)",
-				   k);
+				   sim_sc_q(c, k));
 	if (sim_sc_u64(c, line, k, v, 0, 1000000000, &x) != 0)
 		return -EINVAL;
 	sim_cost_set(&c->sc->costs, id, x);
@@ -239,7 +124,7 @@ static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
 	if (!strcmp(k, "cpus"))
 		return sim_sc_u32(c, line, "hosts.cpus", v, 1, SIM_MAX_CPUS, &c->sc->hosts[i].cpus);
-	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name or cpus)", k);
+	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name or cpus)", sim_sc_q(c, k));
 }
 
 static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -256,7 +141,7 @@ static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		s->type = (enum sim_switch_type)e;
 		return 0;
 	}
-	return sim_sc_fail(c, line, "switches: unknown key '%s' (expected name or type)", k);
+	return sim_sc_fail(c, line, "switches: unknown key '%s' (expected name or type)", sim_sc_q(c, k));
 }
 
 static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -280,7 +165,7 @@ static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 	if (!strcmp(k, "slots"))
 		return sim_sc_u32(c, line, "links.slots", v, 8, 4096, &l->slots);
 	return sim_sc_fail(c, line, "links: unknown key '%s' (expected name, from, to, bandwidth_bps, delay_ns, queue or slots)",
-			   k);
+			   sim_sc_q(c, k));
 }
 
 static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -353,7 +238,7 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return 0;
 	}
 	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, itr_us, send_combining, csb, event_idx, fast_path, kloop, cpu, kloop_cpu or backend_cpu)",
-			   k);
+			   sim_sc_q(c, k));
 }
 
 static void sim_sc_defaults(struct sim_scenario *sc)
@@ -409,9 +294,9 @@ static int sim_sc_unique_key(struct sim_sc_ctx *c, yaml_document_t *d,
 			continue;
 		if (what == NULL)
 			return sim_sc_fail(c, sim_y_line(k), "duplicate key '%s' (first at line %u)",
-					   key, sim_y_line(o));
+					   sim_sc_q(c, key), sim_y_line(o));
 		return sim_sc_fail(c, sim_y_line(k), "%s: duplicate key '%s' (first at line %u)",
-				   what, key, sim_y_line(o));
+				   what, sim_sc_q(c, key), sim_y_line(o));
 	}
 	return 0;
 }
@@ -441,7 +326,7 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 			return -EINVAL;
 		if (v->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "%s.%s: expected a single value, not a list or mapping",
-					   what, (const char *)k->data.scalar.value);
+					   what, sim_sc_q(c, (const char *)k->data.scalar.value));
 		rc = item != NULL
 			     ? item(c, i, sim_y_line(k), (const char *)k->data.scalar.value,
 				    (const char *)v->data.scalar.value)
@@ -456,10 +341,36 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 typedef void (*sim_sc_item_init)(struct sim_scenario *sc, uint32_t i,
 				 uint32_t line);
 
+/* A list section: how an entry starts and takes a key, and the key every
+ * entry must give (a default for it would be a silent guess: an endpoint
+ * without role would send, a switch without type would be VALE). */
+struct sim_sc_list_kind {
+	const char *what;
+	uint32_t max;
+	sim_sc_item_init init;
+	sim_sc_item_setter set;
+	const char *required; /* NULL: none */
+	const char *hint;     /* what the required key takes */
+};
+
+static bool sim_sc_has_key(yaml_document_t *d, const yaml_node_t *map,
+			   const char *key)
+{
+	const yaml_node_pair_t *p;
+	const yaml_node_t *k;
+
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(d, p->key);
+		if (k != NULL && k->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
-		       yaml_node_t *seq, const char *what, uint32_t max,
-		       uint32_t *count, sim_sc_item_init init,
-		       sim_sc_item_setter item)
+		       yaml_node_t *seq, const struct sim_sc_list_kind *kind,
+		       uint32_t *count)
 {
 	yaml_node_item_t *it;
 	yaml_node_t *n;
@@ -467,15 +378,20 @@ static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
 	int rc;
 
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return sim_sc_fail(c, sim_y_line(seq), "%s: expected a list", what);
+		return sim_sc_fail(c, sim_y_line(seq), "%s: expected a list", kind->what);
 	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
 		n = yaml_document_get_node(d, *it);
-		if (i == max)
-			return sim_sc_fail(c, sim_y_line(n), "%s: more than %u entries", what, max);
-		init(c->sc, i, sim_y_line(n));
-		rc = sim_sc_map(c, d, n, what, i, item, NULL);
+		if (i == kind->max)
+			return sim_sc_fail(c, sim_y_line(n), "%s: more than %u entries",
+					   kind->what, kind->max);
+		kind->init(c->sc, i, sim_y_line(n));
+		rc = sim_sc_map(c, d, n, kind->what, i, kind->set, NULL);
 		if (rc != 0)
 			return rc;
+		if (kind->required != NULL && !sim_sc_has_key(d, n, kind->required))
+			return sim_sc_fail(c, sim_y_line(n), "%s: entry without %s (expected %s: %s)",
+					   kind->what, kind->required, kind->required,
+					   kind->hint);
 		*count = ++i;
 	}
 	return 0;
@@ -502,35 +418,26 @@ static void sim_sc_link_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 	sc->links[i].line = line;
 }
 
-static int sim_sc_link_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
-			    const char *k, const char *v)
-{
-	return sim_sc_set_link(c, i, line, k, v);
-}
-
 static void sim_sc_ep_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	sim_sc_ep_defaults(&sc->endpoints[i]);
 	sc->endpoints[i].line = line;
 }
 
-static int sim_sc_host_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
-			    const char *k, const char *v)
-{
-	return sim_sc_set_host(c, i, line, k, v);
-}
-
-static int sim_sc_switch_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
-			      const char *k, const char *v)
-{
-	return sim_sc_set_switch(c, i, line, k, v);
-}
-
-static int sim_sc_ep_item(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
-			  const char *k, const char *v)
-{
-	return sim_sc_set_ep(c, i, line, k, v);
-}
+static const struct sim_sc_list_kind sim_sc_hosts = {
+	"hosts", SIM_MAX_HOSTS, sim_sc_host_init, sim_sc_set_host, NULL, NULL
+};
+static const struct sim_sc_list_kind sim_sc_switches = {
+	"switches", SIM_MAX_SWITCHES, sim_sc_switch_init, sim_sc_set_switch,
+	"type", "vale or pipe"
+};
+static const struct sim_sc_list_kind sim_sc_endpoints = {
+	"endpoints", SIM_MAX_ENDPOINTS, sim_sc_ep_init, sim_sc_set_ep,
+	"role", "sender or receiver"
+};
+static const struct sim_sc_list_kind sim_sc_links = {
+	"links", SIM_MAX_LINKS, sim_sc_link_init, sim_sc_set_link, NULL, NULL
+};
 
 static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 {
@@ -559,23 +466,16 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 		} else if (!strcmp(key, "costs")) {
 			rc = sim_sc_map(c, d, v, "costs", 0, NULL, sim_sc_set_cost);
 		} else if (!strcmp(key, "hosts")) {
-			rc = sim_sc_list(c, d, v, "hosts", SIM_MAX_HOSTS, &sc->nhosts,
-					 sim_sc_host_init, sim_sc_host_item);
+			rc = sim_sc_list(c, d, v, &sim_sc_hosts, &sc->nhosts);
 		} else if (!strcmp(key, "switches")) {
-			rc = sim_sc_list(c, d, v, "switches", SIM_MAX_SWITCHES,
-					 &sc->nswitches, sim_sc_switch_init,
-					 sim_sc_switch_item);
+			rc = sim_sc_list(c, d, v, &sim_sc_switches, &sc->nswitches);
 		} else if (!strcmp(key, "endpoints")) {
-			rc = sim_sc_list(c, d, v, "endpoints", SIM_MAX_ENDPOINTS,
-					 &sc->nendpoints, sim_sc_ep_init,
-					 sim_sc_ep_item);
+			rc = sim_sc_list(c, d, v, &sim_sc_endpoints, &sc->nendpoints);
 		} else if (!strcmp(key, "links")) {
-			rc = sim_sc_list(c, d, v, "links", SIM_MAX_LINKS,
-					 &sc->nlinks, sim_sc_link_init,
-					 sim_sc_link_item);
+			rc = sim_sc_list(c, d, v, &sim_sc_links, &sc->nlinks);
 		} else if (v->type != YAML_SCALAR_NODE) {
 			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, hosts, switches, endpoints or links)",
-					 key);
+					 sim_sc_q(c, key));
 		} else {
 			rc = sim_sc_set_top(c, sim_y_line(k), key,
 					    (const char *)v->data.scalar.value);
@@ -588,8 +488,8 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 
 /* ---- Cross-checks once everything is read. */
 
-/* Endpoint i's pinned CPUs: each on a thread its device has, each below
- * its host's cpus. */
+/* Endpoint i's kloop keys and pinned CPUs: each on a thread its device
+ * has, each CPU below its host's cpus. */
 static int sim_sc_validate_cpus(struct sim_sc_ctx *c, uint32_t i)
 {
 	const struct sim_scenario *sc = c->sc;
@@ -598,15 +498,21 @@ static int sim_sc_validate_cpus(struct sim_sc_ctx *c, uint32_t i)
 		     (ep->device == SIM_DEV_XEN && ep->fast_path);
 	bool backend = ep->device != SIM_DEV_NONE && !kloop;
 	static const char *const key[3] = { "cpu", "kloop_cpu", "backend_cpu" };
+	static const int kloop_opt[2] = { OPT_KLOOP, OPT_KLOOP_CPU };
 	uint32_t cpu[3] = { ep->cpu, ep->kloop_cpu, ep->backend_cpu }, k, l;
 	const struct sim_sc_host *h;
 
-	l = c->opt_line[i][OPT_KLOOP_CPU];
-	if (l != 0 && !kloop)
-		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
-				   "endpoint %s: kloop_cpu applies to device ptnet or xen with fast_path only (this one is %s%s)",
-				   ep->name, sim_dev_names[ep->device],
-				   ep->device == SIM_DEV_XEN ? " without fast_path" : "");
+	/* The kloop's mode and CPU need a kloop: xen has one only with
+	 * fast_path (else netback moves the frames). */
+	for (k = 0; k < 2; k++) {
+		l = c->opt_line[i][kloop_opt[k]];
+		if (l != 0 && !kloop)
+			return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+					   "endpoint %s: %s applies to device ptnet or xen with fast_path only (this one is %s%s)",
+					   ep->name, k == 0 ? "kloop" : "kloop_cpu",
+					   sim_dev_names[ep->device],
+					   ep->device == SIM_DEV_XEN ? " without fast_path" : "");
+	}
 	l = c->opt_line[i][OPT_BACKEND_CPU];
 	if (l != 0 && !backend)
 		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
@@ -772,7 +678,7 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 					   ep->name, ep->batch, ep->slots);
 		for (j = 0; j < OPT_KLOOP_CPU; j++)
 			if (c->opt_line[i][j] != 0 && ep->device != opt_dev[j] &&
-			    !(j == OPT_KLOOP && ep->device == SIM_DEV_XEN))
+			    j != OPT_KLOOP)
 				return sim_sc_fail(c, c->opt_line[i][j] == UINT32_MAX ? 0 : c->opt_line[i][j],
 						   "endpoint %s: %s applies to device %s only (this one is %s)",
 						   ep->name, opt_key[j], sim_dev_names[opt_dev[j]],
@@ -817,67 +723,88 @@ int sim_scenario_load(struct sim_scenario *sc, const char *path,
 		      const char *text, char *err, size_t errlen)
 {
 	struct sim_sc_ctx c = { .sc = sc, .file = path, .err = err, .errlen = errlen };
-	yaml_parser_t parser;
 	yaml_document_t doc;
-	FILE *f = NULL;
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
 	int rc;
 
 	sim_sc_defaults(sc);
-	snprintf(sc->source, sizeof(sc->source), "%s", path);
-	if (!yaml_parser_initialize(&parser)) {
-		snprintf(err, errlen, "%s: cannot initialise the YAML parser", path);
-		return -ENOMEM;
-	}
+	if (sim_sc_text(&c, 0, "scenario file name", path, sc->source,
+			sizeof(sc->source)) != 0)
+		return -EINVAL;
 	if (text != NULL) {
-		yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-					     strlen(text));
+		len = strlen(text);
 	} else {
-		f = fopen(path, "rb");
-		if (f == NULL) {
-			snprintf(err, errlen, "%s: %s (expected a readable scenario file)",
-				 path, strerror(errno));
-			yaml_parser_delete(&parser);
+		rc = sim_file_open(path, "scenario", &f, err, errlen);
+		if (rc != 0) {
+			if (rc != -EINVAL)
+				sim_sc_fail(&c, 0, "%s (expected a readable scenario file)",
+					    strerror(-rc));
 			return -EINVAL;
 		}
-		yaml_parser_set_input_file(&parser, f);
+		rc = sim_yaml_read(f, path, &buf, &len, err, errlen);
+		if (rc != 0)
+			return rc;
+		text = buf;
+		if (strrchr(path, '/') != NULL)
+			c.dirlen = (size_t)(strrchr(path, '/') - path) + 1;
 	}
-	if (!yaml_parser_load(&parser, &doc)) {
-		rc = sim_sc_fail(&c, (uint32_t)parser.problem_mark.line + 1,
-				 "YAML syntax error: %s%s%s", parser.problem ? parser.problem : "?",
-				 parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		if (f != NULL)
-			fclose(f);
-		return rc;
+	rc = sim_yaml_load(&doc, path, text, len, err, errlen);
+	if (rc == 0) {
+		rc = sim_sc_walk(&c, &doc);
+		if (rc == 0)
+			rc = sim_sc_validate(&c);
+		yaml_document_delete(&doc);
 	}
-	rc = sim_sc_walk(&c, &doc);
-	if (rc == 0)
-		rc = sim_sc_validate(&c);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	if (f != NULL)
-		fclose(f);
+	free(buf);
 	return rc;
+}
+
+/* Where override name within section (endpoints, links, switches) is, or
+ * UINT32_MAX. */
+static uint32_t sim_sc_find(const struct sim_scenario *sc, const char *section,
+			    const char *name)
+{
+	uint32_t i;
+
+	if (!strcmp(section, "endpoints")) {
+		for (i = 0; i < sc->nendpoints && strcmp(sc->endpoints[i].name, name); i++)
+			;
+		return i < sc->nendpoints ? i : UINT32_MAX;
+	}
+	if (!strcmp(section, "links")) {
+		for (i = 0; i < sc->nlinks && strcmp(sc->links[i].name, name); i++)
+			;
+		return i < sc->nlinks ? i : UINT32_MAX;
+	}
+	for (i = 0; i < sc->nswitches && strcmp(sc->switches[i].name, name); i++)
+		;
+	return i < sc->nswitches ? i : UINT32_MAX;
 }
 
 int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen)
 {
+	static const char *const item_name[] = { "endpoint", "link", "switch" };
 	struct sim_scenario *copy = malloc(sizeof(*copy));
 	struct sim_sc_ctx c = { .sc = copy, .file = assignment, .err = err, .errlen = errlen };
-	char buf[256], *eq, *key, *sub, *name;
+	/* Split in a copy of its own size: a fixed buffer cut long values
+	 * (a cut trace.file named another, existing file). */
+	char *buf = strdup(assignment), *eq, *key, *sub, *name;
 	uint32_t i;
-	int rc = -EINVAL;
+	int rc = -EINVAL, kind;
 
-	if (copy == NULL) {
+	if (copy == NULL || buf == NULL) {
+		free(copy);
+		free(buf);
 		snprintf(err, errlen, "override: out of memory");
 		return -ENOMEM;
 	}
 	*copy = *sc;
-	snprintf(buf, sizeof(buf), "%s", assignment);
 	eq = strchr(buf, '=');
 	if (eq == NULL) {
-		snprintf(err, errlen, "override '%s': expected PATH=VALUE", assignment);
+		sim_sc_fail(&c, 0, "expected PATH=VALUE");
 		goto out;
 	}
 	*eq = '\0';
@@ -891,43 +818,28 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		rc = sim_sc_set_trace(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "costs")) {
 		rc = sim_sc_set_cost(&c, 0, sub, eq + 1);
-	} else if (!strcmp(key, "endpoints") || !strcmp(key, "switches") ||
-		   !strcmp(key, "links")) {
+	} else if (!strcmp(key, "endpoints") || !strcmp(key, "links") ||
+		   !strcmp(key, "switches")) {
+		kind = key[0] == 'e' ? 0 : key[0] == 'l' ? 1 : 2;
 		name = sub;
 		sub = strchr(name, '.');
 		if (sub == NULL) {
-			snprintf(err, errlen, "override '%s': expected %s.NAME.KEY=VALUE", assignment, key);
+			sim_sc_fail(&c, 0, "expected %s.NAME.KEY=VALUE", key);
 			goto out;
 		}
 		*sub++ = '\0';
-		if (!strcmp(key, "endpoints")) {
-			for (i = 0; i < copy->nendpoints && strcmp(copy->endpoints[i].name, name); i++)
-				;
-			if (i == copy->nendpoints) {
-				snprintf(err, errlen, "override '%s': no endpoint named '%s'", assignment, name);
-				goto out;
-			}
-			rc = sim_sc_set_ep(&c, i, 0, sub, eq + 1);
-		} else if (!strcmp(key, "links")) {
-			for (i = 0; i < copy->nlinks && strcmp(copy->links[i].name, name); i++)
-				;
-			if (i == copy->nlinks) {
-				snprintf(err, errlen, "override '%s': no link named '%s'", assignment, name);
-				goto out;
-			}
-			rc = sim_sc_set_link(&c, i, 0, sub, eq + 1);
-		} else {
-			for (i = 0; i < copy->nswitches && strcmp(copy->switches[i].name, name); i++)
-				;
-			if (i == copy->nswitches) {
-				snprintf(err, errlen, "override '%s': no switch named '%s'", assignment, name);
-				goto out;
-			}
-			rc = sim_sc_set_switch(&c, i, 0, sub, eq + 1);
+		i = sim_sc_find(copy, key, name);
+		if (i == UINT32_MAX) {
+			sim_sc_fail(&c, 0, "no %s named '%s'", item_name[kind],
+				    sim_sc_q(&c, name));
+			goto out;
 		}
+		rc = kind == 0	 ? sim_sc_set_ep(&c, i, 0, sub, eq + 1)
+		     : kind == 1 ? sim_sc_set_link(&c, i, 0, sub, eq + 1)
+				 : sim_sc_set_switch(&c, i, 0, sub, eq + 1);
 	} else {
-		snprintf(err, errlen, "override '%s': unknown section '%s' (expected trace, costs, endpoints, switches, links or a top-level key)",
-			 assignment, key);
+		sim_sc_fail(&c, 0, "unknown section '%s' (expected trace, costs, endpoints, switches, links or a top-level key)",
+			    sim_sc_q(&c, key));
 		goto out;
 	}
 	/* Only the option just set is checked against its device. */
@@ -936,6 +848,7 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 	if (rc == 0)
 		*sc = *copy;
 out:
+	free(buf);
 	free(copy);
 	return rc;
 }

@@ -32,6 +32,7 @@
 #ifndef SIM_SCENARIO_H
 #define SIM_SCENARIO_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +40,9 @@
 #include "sim_cost.h"
 
 #define SIM_NAME_MAX 32
+/* File names are kept whole up to the system's limit; a longer one, and any
+ * value longer than its field, is refused with its length (never cut). */
+#define SIM_PATH_MAX PATH_MAX
 #define SIM_MAX_HOSTS 8
 #define SIM_MAX_SWITCHES 8
 #define SIM_MAX_ENDPOINTS 16
@@ -63,7 +67,7 @@ enum sim_device {
 enum sim_kloop_mode { SIM_KLOOP_NOTIFY, SIM_KLOOP_BUSY };
 
 struct sim_sc_trace {
-	char file[256];	   /* empty: built-in */
+	char file[SIM_PATH_MAX]; /* empty: built-in */
 	uint64_t packets;  /* built-in */
 	uint32_t size;	   /* built-in */
 	uint32_t flows;	   /* built-in */
@@ -124,7 +128,7 @@ struct sim_sc_link {
 
 struct sim_scenario {
 	char name[64];
-	char source[256];  /* file name, or "<embedded default>" */
+	char source[SIM_PATH_MAX]; /* file name, or "<embedded default>" */
 	uint64_t seed;
 	uint64_t max_time_us; /* 0: until every packet is accounted for */
 	uint32_t buf_size;    /* netmap buffer size, 64..65536, multiple of 64 */

@@ -12,7 +12,9 @@
  */
 #include "sim_trace.h"
 
+#include "sim_file.h"
 #include "sim_rng.h"
+#include "sim_text.h"
 
 #define SIM_PCAP_NO_SNAPLIMIT 262144 /* libpcap's MAXIMUM_SNAPLEN */
 
@@ -189,16 +191,66 @@ static int sim_ts_ns(const struct pcap_pkthdr *h, int64_t *out)
 	return 0;
 }
 
+/*
+ * 0 if record rec fits a buffer of max_frame bytes and one netmap slot
+ * (16-bit length: 65536 would be stored as 0), and holds its whole frame
+ * (caplen == len); else one line saying why not.  The run replays caplen bytes as the frame,
+ * so either way its figures would be wrong: a truncated capture (caplen <
+ * len, e.g. cut at the snap length) replays shorter frames than the wire
+ * had; caplen > len claims more bytes than the wire carried.  libpcap
+ * itself cuts a record whose caplen is over the file's snap length down to
+ * it, which then shows here as caplen < len.
+ */
+static int sim_trace_lengths(const struct pcap_pkthdr *h, int snap,
+			     uint32_t max_frame, uint64_t rec, const char *name,
+			     char *err, size_t errlen)
+{
+	uint32_t lim = max_frame < SIM_TRACE_MAX_FRAME ? max_frame : SIM_TRACE_MAX_FRAME;
+	char cut[64] = "";
+
+	if (h->caplen > lim) {
+		snprintf(err, errlen,
+			 "%s: record %llu: length %u is over %s%u (expected <= %u)",
+			 name, (unsigned long long)rec, h->caplen,
+			 lim == max_frame ? "the buffer size " : "the most a netmap slot carries, ",
+			 lim, lim);
+		return -EINVAL;
+	}
+	if (h->caplen > h->len) {
+		snprintf(err, errlen,
+			 "%s: record %llu: %u bytes captured of a %u-byte frame (expected the captured length equal to the frame length)",
+			 name, (unsigned long long)rec, h->caplen, h->len);
+		return -EINVAL;
+	}
+	if (h->caplen < h->len) {
+		if ((int64_t)h->caplen == snap)
+			snprintf(cut, sizeof(cut), ", cut at the file's snap length %d", snap);
+		snprintf(err, errlen,
+			 "%s: record %llu: %u of the frame's %u bytes captured%s (expected the whole frame: capture with a snap length at least the frame size)",
+			 name, (unsigned long long)rec, h->caplen, h->len, cut);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int sim_trace_load(struct sim_trace *t, const char *path, uint32_t max_frame,
 		   char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	char shown[4 * SIM_FILE_SHOW + 4];
+	FILE *f;
+	int rc;
 
-	if (f == NULL) {
-		memset(t, 0, sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	/* libpcap is given this stream, never the name: what it reads is the
+	 * regular file just checked (a FIFO would block it forever). */
+	rc = sim_file_open(path, "pcap or pcapng", &f, err, errlen);
+	if (rc == -EINVAL)
+		return rc;
+	if (rc != 0) {
 		snprintf(err, errlen,
 			 "%s: not a readable pcap or pcapng file: %s (expected a capture file with at least one Ethernet record)",
-			 path, strerror(errno));
+			 sim_text_show(shown, sizeof(shown), path, SIM_FILE_SHOW),
+			 strerror(-rc));
 		return -EINVAL;
 	}
 	return sim_trace_load_stream(t, f, path, max_frame, err, errlen);
@@ -207,7 +259,7 @@ int sim_trace_load(struct sim_trace *t, const char *path, uint32_t max_frame,
 int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *path,
 			  uint32_t max_frame, char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE];
+	char ebuf[PCAP_ERRBUF_SIZE], name[4 * SIM_FILE_SHOW + 4];
 	struct sim_flowtab ft;
 	struct pcap_pkthdr *h;
 	const u_char *pkt;
@@ -218,6 +270,14 @@ int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *path,
 
 	ebuf[0] = '\0';
 	memset(t, 0, sizeof(*t));
+	/* Messages show the name escaped and clipped; t->name keeps it whole. */
+	sim_text_show(name, sizeof(name), path, SIM_FILE_SHOW);
+	if (strlen(path) >= sizeof(t->name)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: a name of %zu bytes (expected at most %zu bytes)",
+			 name, strlen(path), sizeof(t->name) - 1);
+		return -EINVAL;
+	}
 	/* On success pcap_close() closes f; on failure it is still ours. */
 	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
 						     ebuf);
@@ -225,14 +285,14 @@ int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *path,
 		fclose(f);
 		snprintf(err, errlen,
 			 "%s: not a readable pcap or pcapng file: %s (expected a capture file with at least one Ethernet record)",
-			 path, ebuf);
+			 name, ebuf);
 		return -EINVAL;
 	}
 	dlt = pcap_datalink(p);
 	if (dlt != DLT_EN10MB) {
 		snprintf(err, errlen,
 			 "%s: link type %d (%s), expected %d (EN10MB, Ethernet)",
-			 path, dlt,
+			 name, dlt,
 			 pcap_datalink_val_to_name(dlt) != NULL
 				 ? pcap_datalink_val_to_name(dlt)
 				 : "unknown",
@@ -247,12 +307,12 @@ int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *path,
 	    (uint32_t)snap > max_frame) {
 		snprintf(err, errlen,
 			 "%s: snap length %d is over the buffer size %u (expected <= %u; capture with -s %u or raise buf_size)",
-			 path, snap, max_frame, max_frame, max_frame);
+			 name, snap, max_frame, max_frame, max_frame);
 		pcap_close(p);
 		return -EINVAL;
 	}
 	if (sim_trace_alloc(t, cap, bcap) != 0 || sim_flowtab_init(&ft) != 0) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: out of memory", name);
 		pcap_close(p);
 		return -ENOMEM;
 	}
@@ -260,17 +320,12 @@ int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *path,
 							: max_frame;
 	while ((rc = pcap_next_ex(p, &h, &pkt)) == 1) {
 		rec++;
-		if (h->caplen > max_frame) {
-			snprintf(err, errlen,
-				 "%s: record %llu: length %u is over the buffer size %u (expected <= %u)",
-				 path, (unsigned long long)rec, h->caplen,
-				 max_frame, max_frame);
+		if (sim_trace_lengths(h, snap, max_frame, rec, name, err, errlen) != 0)
 			goto fail;
-		}
 		if (h->caplen < SIM_ETH_MIN_FRAME) {
 			snprintf(err, errlen,
 				 "%s: record %llu: %u bytes, shorter than an Ethernet header (expected >= %u)",
-				 path, (unsigned long long)rec, h->caplen,
+				 name, (unsigned long long)rec, h->caplen,
 				 SIM_ETH_MIN_FRAME);
 			goto fail;
 		}
@@ -279,7 +334,7 @@ int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *path,
 		if (sim_ts_ns(h, &abs) != 0) {
 			snprintf(err, errlen,
 				 "%s: record %llu: timestamp %lld s is out of range (expected within %lld s of 1970)",
-				 path, (unsigned long long)rec,
+				 name, (unsigned long long)rec,
 				 (long long)h->ts.tv_sec,
 				 (long long)(INT64_MAX / 1000000000LL - 1));
 			goto fail;
@@ -305,21 +360,21 @@ int sim_trace_load_stream(struct sim_trace *t, FILE *f, const char *path,
 	}
 	if (rc == PCAP_ERROR) {
 		snprintf(err, errlen, "%s: record %llu: %s (expected a complete record)",
-			 path, (unsigned long long)rec + 1, pcap_geterr(p));
+			 name, (unsigned long long)rec + 1, pcap_geterr(p));
 		goto fail;
 	}
 	if (t->count == 0) {
 		snprintf(err, errlen, "%s: no records (expected at least one Ethernet frame)",
-			 path);
+			 name);
 		goto fail;
 	}
 	t->nflows = ft.n;
-	snprintf(t->name, sizeof(t->name), "%s", path);
+	memcpy(t->name, path, strlen(path) + 1);
 	sim_flowtab_fini(&ft);
 	pcap_close(p);
 	return 0;
 oom:
-	snprintf(err, errlen, "%s: record %llu: out of memory", path,
+	snprintf(err, errlen, "%s: record %llu: out of memory", name,
 		 (unsigned long long)rec);
 fail:
 	sim_flowtab_fini(&ft);

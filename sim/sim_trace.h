@@ -8,19 +8,23 @@
  * built-in generator of UDP frames (made in memory, never stored), whose
  * flow sequence is drawn from the run seed's "trace" PRNG stream.
  *
- * Invariants after a successful load: count >= 1; every frame has
- * 14 <= len <= max_frame; ts_ns is non-decreasing (an out-of-order record
+ * Invariants after a successful load: count >= 1; every frame is whole
+ * (captured length == wire length) and has 14 <= len <= max_frame and
+ * len <= SIM_TRACE_MAX_FRAME; ts_ns is non-decreasing (an out-of-order record
  * is clamped to its predecessor and counted in ts_clamped: equal timestamps
  * keep file order); flow[i] < nflows.
  */
 #ifndef SIM_TRACE_H
 #define SIM_TRACE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #define SIM_ETH_MIN_FRAME 14U
+/* A netmap slot's length is 16 bits: one frame is at most this long. */
+#define SIM_TRACE_MAX_FRAME 65535U
 
 struct sim_trace {
 	uint32_t count;
@@ -32,8 +36,10 @@ struct sim_trace {
 	uint64_t bytes;	  /* sum of len */
 	uint32_t nflows;
 	uint32_t snaplen;
+	/* Records whose timestamp went back, replayed at their predecessor's
+	 * (counted for the report: the replay's spacing differs there). */
 	uint64_t ts_clamped;
-	char name[256];
+	char name[PATH_MAX]; /* the file, whole (built-in: a description) */
 };
 
 struct sim_trace_gen {
@@ -52,10 +58,12 @@ struct sim_trace_gen {
  * Read every record of a pcap or pcapng file.  max_frame is the largest
  * frame the simulated buffers carry.  0, or -EINVAL with one line in err
  * naming the file, the record number where it applies, and what was
- * expected (empty or not a capture, truncated, link type not Ethernet,
- * snap length or record length over max_frame, frame shorter than 14,
- * timestamp out of the signed 64-bit nanosecond range).  A failed load
- * leaves t empty (sim_trace_free() on it is harmless).
+ * expected (not a regular file, empty or not a capture, truncated, link
+ * type not Ethernet, snap length or record length over max_frame or over
+ * SIM_TRACE_MAX_FRAME, a record holding less or more than its wire frame,
+ * frame shorter than 14, timestamp out of the signed 64-bit nanosecond
+ * range).  A failed load leaves t empty (sim_trace_free() on it is
+ * harmless).
  */
 int sim_trace_load(struct sim_trace *t, const char *path, uint32_t max_frame,
 		   char *err, size_t errlen);

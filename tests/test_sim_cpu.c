@@ -88,7 +88,7 @@ static void test_sim_cpu_fair_takes_turns(void **state)
 static const char shared_yaml[] =
 	"trace: {packets: 8000}\n"
 	"hosts: [{name: h0, cpus: 2}]\n"
-	"switches: [{name: sw0}]\n"
+	"switches: [{name: sw0, type: vale}]\n"
 	"endpoints:\n"
 	"  - {name: tx, host: h0, device: ptnet, switch: sw0, role: sender, kloop: busy, kloop_cpu: 0}\n"
 	"  - {name: rx, host: h0, device: ptnet, switch: sw0, role: receiver, kloop: busy, kloop_cpu: 0}\n";
@@ -153,7 +153,7 @@ static void test_sim_cpu_shared_kloops_slower(void **state)
 /* ---- Bad input. */
 
 
-#define SW "switches: [{name: s}]\n"
+#define SW "switches: [{name: s, type: vale}]\n"
 
 static void test_sim_cpu_bad_input(void **state)
 {

@@ -20,7 +20,7 @@
 
 #define LINK_YAML(trace, link)                                            \
 	"trace: {" trace "}\n"                                            \
-	"switches: [{name: a}, {name: b}]\n"                              \
+	"switches: [{name: a, type: vale}, {name: b, type: vale}]\n" \
 	"links: [{name: l, from: a, to: b, " link "}]\n"                  \
 	"endpoints:\n"                                                    \
 	"  - {name: tx, switch: a, role: sender}\n"                       \
@@ -155,35 +155,35 @@ static void test_sim_link_delay(void **state)
 static void test_sim_link_bad_input(void **state)
 {
 	(void)state;
-	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: nowhere}]\n" EPS,
 		   "bad.yaml:2: link l: switch 'nowhere' is not defined");
-	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: b, bandwidth_bps: 0}]\n" EPS,
 		   "bad.yaml:2: links.bandwidth_bps: '0' is out of range (expected an integer in [1, 1000000000000])");
-	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: a}]\n" EPS,
 		   "bad.yaml:2: link l: from and to are both switch a (expected two different switches)");
-	sim_test_expect_bad("switches: [{name: a}, {name: b, type: pipe}]\n"
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: pipe}]\n"
 		   "links: [{name: l, from: a, to: b}]\n" EPS,
 		   "link l: switch 'b' is a pipe");
-	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, to: b}]\n" EPS,
 		   "link l: no 'from' switch");
-	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: b, colour: red}]\n" EPS,
 		   "bad.yaml:2: links: unknown key 'colour'");
-	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: b}]\n" EPS
 		   "  - {name: t2, switch: a, role: sender}\n",
 		   "switch a: 2 endpoints and 1 link ports (expected exactly two ports on a switch with a link)");
-	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: b}]\n"
 		   "endpoints:\n"
 		   "  - {name: tx, switch: a, role: sender}\n"
 		   "  - {name: t2, switch: b, role: sender}\n",
 		   "endpoint tx: its links lead to t2 (expected a receiver at the end of a sender's chain of links)");
-	sim_test_expect_bad("switches: [{name: a}, {name: b}]\n"
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: b}, {name: l, from: b, to: a}]\n" EPS,
 		   "links: duplicate name 'l'");
 }
@@ -193,7 +193,7 @@ static void test_sim_link_chain_and_override(void **state)
 {
 	static const char yaml[] =
 		"trace: {packets: 2000}\n"
-		"switches: [{name: a}, {name: m}, {name: b}]\n"
+		"switches: [{name: a, type: vale}, {name: m, type: vale}, {name: b, type: vale}]\n"
 		"links: [{name: l1, from: a, to: m}, {name: l2, from: b, to: m, delay_ns: 300}]\n"
 		"endpoints:\n"
 		"  - {name: tx, switch: a, role: sender}\n"

@@ -12,6 +12,7 @@
 #include "sim_test.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 #include "sim_scenario.h"
 
@@ -26,6 +27,31 @@ static const char *good =
 	"endpoints:\n"
 	"  - {name: a, host: h0, device: e1000, switch: s0, role: sender, itr_us: 50, send_combining: true}\n"
 	"  - {name: b, host: h1, device: virtio, switch: s0, role: receiver, event_idx: false, batch: 64, slots: 512}\n";
+
+/* text made of prefix, then n copies of unit, then suffix (malloc'ed). */
+static char *repeat(const char *prefix, const char *unit, size_t n,
+		    const char *suffix)
+{
+	size_t lp = strlen(prefix), lu = strlen(unit), ls = strlen(suffix), i;
+	char *s = malloc(lp + n * lu + ls + 1);
+
+	assert_non_null(s);
+	memcpy(s, prefix, lp);
+	for (i = 0; i < n; i++)
+		memcpy(s + lp + i * lu, unit, lu);
+	memcpy(s + lp + n * lu, suffix, ls + 1);
+	return s;
+}
+
+/* The scenario repeat(prefix, unit, n, suffix) is refused with what. */
+static void expect_bad_repeat(const char *prefix, const char *unit, size_t n,
+			      const char *suffix, const char *what)
+{
+	char *s = repeat(prefix, unit, n, suffix);
+
+	sim_test_expect_bad(s, what);
+	free(s);
+}
 
 static void test_sim_scenario_parses_default(void **state)
 {
@@ -65,7 +91,7 @@ static void test_sim_scenario_parses_everything(void **state)
 }
 
 
-#define TOPO "switches: [{name: s}]\n" \
+#define TOPO "switches: [{name: s, type: vale}]\n" \
 	     "endpoints:\n" \
 	     "  - {name: a, switch: s, role: sender}\n" \
 	     "  - {name: b, switch: s, role: receiver}\n"
@@ -96,7 +122,7 @@ static void test_sim_scenario_bad_range(void **state)
 	sim_test_expect_bad(TOPO "trace: {loops: many}\n", "trace.loops: 'many' is out of range");
 	sim_test_expect_bad(TOPO "buf_size: 100\n", "not a multiple of 64");
 	sim_test_expect_bad(TOPO "trace: {mode: warp}\n", "unknown value 'warp' (expected one of: fast, timestamps, rate)");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender, batch: 1024, slots: 1024}\n"
 		   "  - {name: b, switch: s, role: receiver}\n",
 		   "bad.yaml:3: endpoint a: batch 1024 is not below slots 1024");
@@ -105,17 +131,17 @@ static void test_sim_scenario_bad_range(void **state)
 static void test_sim_scenario_bad_reference(void **state)
 {
 	(void)state;
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: t, role: sender}\n",
 		   "bad.yaml:3: endpoint a: switch 't' is not defined");
-	sim_test_expect_bad("hosts: [{name: h}]\n" "switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("hosts: [{name: h}]\n" "switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, host: q, role: sender}\n",
 		   "bad.yaml:4: endpoint a: host 'q' is not defined");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender, device: virtio, itr_us: 5}\n",
 		   "bad.yaml:3: endpoint a: itr_us applies to device e1000 only (this one is virtio)");
-	sim_test_expect_bad("switches: [{name: s}, {name: s}]\n", "duplicate name 's'");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}, {name: s, type: vale}]\n", "duplicate name 's'");
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n",
 		   "switch s: 1 senders and 0 receivers");
 	sim_test_expect_bad(TOPO "trace: {file: [a, b]}\n", "trace.file: expected a single value");
@@ -129,7 +155,7 @@ static void test_sim_scenario_bad_duplicate_key(void **state)
 {
 	(void)state;
 	sim_test_expect_bad(TOPO "seed: 1\nseed: 2\n", "bad.yaml:6: duplicate key 'seed' (first at line 5)");
-	sim_test_expect_bad("switches: [{name: s}]\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\n"
 		   "endpoints: [{name: a, switch: s, role: sender, device: e1000, itr_us: 10}]\n"
 		   "endpoints: [{name: a, switch: s, role: sender, device: ptnet}]\n",
 		   "bad.yaml:3: duplicate key 'endpoints' (first at line 2)");
@@ -142,15 +168,57 @@ static void test_sim_scenario_bad_duplicate_key(void **state)
 /* Found by fuzz_scenario (corpus scenario/key_with_line_breaks.yaml): a
  * key or value folded over several lines, or quoted with escapes, was
  * echoed into the message with its line breaks: not one line any more.
- * Control characters are shown as '?'. */
+ * Input is shown escaped (sim_text_show()). */
 static void test_sim_scenario_bad_control_characters(void **state)
 {
 	(void)state;
-	sim_test_expect_bad(TOPO "\"col\\nour\\e\": blue\n", "unknown key 'col?our?'");
-	sim_test_expect_bad(TOPO "trace: {mode: \"fa\\nst\"}\n", "unknown value 'fa?st'");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n  - {name: a, switch: s, swe\r\r\nb, role: sender}\n",
-		   "bad.yaml:3: endpoints: unknown key 'swe?b'");
+	sim_test_expect_bad(TOPO "\"col\\nour\\e\": blue\n", "unknown key 'col\\nour\\x1b'");
+	sim_test_expect_bad(TOPO "trace: {mode: \"fa\\nst\"}\n", "unknown value 'fa\\nst'");
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n  - {name: a, switch: s, swe\r\r\nb, role: sender}\n",
+		   "bad.yaml:3: endpoints: unknown key 'swe\\nb'");
 }
+
+/* Issue 17: a long key or value pushed "(expected ...)" out of the
+ * message; now input is clipped, the reason stays whole. */
+static void test_sim_scenario_bad_long_values_clipped(void **state)
+{
+	char *s;
+
+	(void)state;
+	expect_bad_repeat(TOPO "trace: {mode: ", "x", 3000, "}\n",
+			  "...' (expected one of: fast, timestamps, rate)");
+	/* YAML keys are at most 1024 bytes. */
+	expect_bad_repeat(TOPO "trace: {", "k", 1000, ": 1}\n",
+			  "...' (expected file, packets, size, flows");
+	s = repeat("switches: [{name: ", "a", 40, ", type: vale}]\n");
+	sim_test_expect_bad(s, "switches.name: 'aaaa");
+	sim_test_expect_bad(s, "' is 40 bytes (expected 1-31 letters, digits, '-' or '_')");
+	free(s);
+}
+
+/* Issue 17: the scenario name and source were cut to their arrays
+ * without a word, and a seed over 2^63-1 was taken (JSON printed it
+ * negative). */
+static void test_sim_scenario_bad_overlong_and_seed(void **state)
+{
+	struct sim_scenario sc;
+	char err[512], *name;
+
+	(void)state;
+	expect_bad_repeat(TOPO "name: ", "n", 100, "\n",
+			  "bad.yaml:5: name: a value of 100 bytes (expected at most 63 bytes)");
+	sim_test_expect_bad(TOPO "seed: 9223372036854775808\n",
+			    "seed: '9223372036854775808' is out of range (expected an integer in [0, 9223372036854775807])");
+	assert_int_equal(sim_scenario_load(&sc, "t.yaml", TOPO "seed: 9223372036854775807\n",
+					   err, sizeof(err)), 0);
+	/* A source name as long as a path may be is kept whole. */
+	name = repeat("", "d/", 150, "x.yaml");
+	assert_int_equal(sim_scenario_load(&sc, name, TOPO, err, sizeof(err)), 0);
+	assert_string_equal(sc.source, name);
+	free(name);
+}
+
+
 
 /* Many-port switches: a VALE switch takes any number of endpoints (at
  * least one sender and one receiver), a pipe exactly two ends, and the
@@ -162,7 +230,7 @@ static void test_sim_scenario_bad_topology(void **state)
 
 	(void)state;
 	assert_int_equal(sim_scenario_load(&sc, "ok.yaml",
-		"switches: [{name: s}]\nendpoints:\n"
+		"switches: [{name: s, type: vale}]\nendpoints:\n"
 		"  - {name: a, switch: s, role: sender}\n"
 		"  - {name: b, switch: s, role: sender}\n"
 		"  - {name: c, switch: s, role: sender}\n"
@@ -173,11 +241,11 @@ static void test_sim_scenario_bad_topology(void **state)
 		   "  - {name: b, switch: p, role: receiver}\n"
 		   "  - {name: c, switch: p, role: receiver}\n",
 		   "bad.yaml:1: switch p: a pipe with 1 senders and 2 receivers (expected exactly one of each: a pipe has two ends");
-	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n"
 		   "  - {name: b, switch: s, role: sender}\n",
 		   "switch s: 2 senders and 0 receivers (expected at least one of each)");
-	sim_test_expect_bad("switches: [{name: s}, {name: t}]\nendpoints:\n"
+	sim_test_expect_bad("switches: [{name: s, type: vale}, {name: t, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n"
 		   "  - {name: b, switch: s, role: receiver}\n"
 		   "  - {name: c, switch: s, role: receiver}\n"
@@ -185,6 +253,26 @@ static void test_sim_scenario_bad_topology(void **state)
 		   "  - {name: e, switch: t, role: sender}\n"
 		   "  - {name: f, switch: t, role: receiver}\n",
 		   "switch t: 1 receivers, but switch s has 2");
+}
+
+/* Issue 17: an endpoint without role was a sender, a switch without
+ * type a VALE switch, and kloop on xen without fast_path (no kloop to
+ * set) was taken; all without a word. */
+static void test_sim_scenario_bad_required_keys(void **state)
+{
+	(void)state;
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
+		   "  - {name: a, switch: s}\n"
+		   "  - {name: b, switch: s, role: receiver}\n",
+		   "bad.yaml:3: endpoints: entry without role (expected role: sender or receiver)");
+	sim_test_expect_bad("switches: [{name: s}]\nendpoints:\n"
+		   "  - {name: a, switch: s, role: sender}\n"
+		   "  - {name: b, switch: s, role: receiver}\n",
+		   "bad.yaml:1: switches: entry without type (expected type: vale or pipe)");
+	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
+		   "  - {name: a, switch: s, role: sender, device: xen, kloop: busy}\n"
+		   "  - {name: b, switch: s, role: receiver}\n",
+		   "bad.yaml:3: endpoint a: kloop applies to device ptnet or xen with fast_path only (this one is xen without fast_path)");
 }
 
 static void test_sim_scenario_bad_missing_file(void **state)
@@ -197,6 +285,35 @@ static void test_sim_scenario_bad_missing_file(void **state)
 					   sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "/nonexistent/x.yaml: "));
+}
+
+/* Issue 17: libyaml's loader had no bounds (200k levels of nesting took
+ * 102 s, a 4 MB flat list 323 MB).  Each bound is one line, at once. */
+static void test_sim_scenario_bad_bounds(void **state)
+{
+	(void)state;
+	expect_bad_repeat("x: ", "[", 200000, "",
+			  "bad.yaml:1: nesting deeper than 16 levels (expected at most 16)");
+	expect_bad_repeat("a:\n", "- ", 40, "1\n", "nesting deeper than 16 levels");
+	expect_bad_repeat("x: [", "1,", 100001, "1]\n",
+			  "bad.yaml:1: more than 100000 nodes (expected at most 100000");
+	expect_bad_repeat("x:\n", "  - 1\n", 800000, "",
+			  "bad.yaml: 4800003 bytes (expected at most 1048576 bytes");
+	/* At the limits: read, then refused for what it says. */
+	expect_bad_repeat("x: ", "[", 15, "", "YAML syntax error");
+}
+
+/* Issue 17: a second document (even garbage) was ignored, and a "\0"
+ * escape cut a key or value short (C strings) without a word. */
+static void test_sim_scenario_bad_documents_and_nul(void **state)
+{
+	(void)state;
+	sim_test_expect_bad(TOPO "---\nseed: 2\n", "bad.yaml:5: a second YAML document (expected one document)");
+	sim_test_expect_bad(TOPO "--- ]]] garbage {{{\n", "bad.yaml:5: a second YAML document");
+	sim_test_expect_bad(TOPO "...\n]]] garbage {{{\n", "bad.yaml:6: YAML syntax error");
+	sim_test_expect_bad(TOPO "trace: {mode: \"fast\\0evil\"}\n",
+			    "bad.yaml:5: a key or value holds a NUL byte (expected text without \\0)");
+	sim_test_expect_bad(TOPO "\"seed\\0x\": 3\n", "bad.yaml:5: a key or value holds a NUL byte");
 }
 
 static void test_sim_scenario_override_paths(void **state)
@@ -225,6 +342,76 @@ static void test_sim_scenario_override_paths(void **state)
 	assert_memory_equal(&sc, &before, sizeof(sc));
 }
 
+/* Issue 17: a relative trace.file resolved against the current
+ * directory, so a scenario worked only when run from its own directory.
+ * From a file it now resolves against the file's directory; --set
+ * trace.file=REL stays relative to the current directory. */
+static void test_sim_scenario_override_relative_trace_file(void **state)
+{
+	char dir[] = "/tmp/nmsim-sc-XXXXXX", path[64], want[96], err[512];
+	struct sim_scenario sc;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(TOPO "trace: {file: caps/x.pcap}\n", f);
+	fclose(f);
+	assert_int_equal(sim_scenario_load(&sc, path, NULL, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/caps/x.pcap", dir);
+	assert_string_equal(sc.trace.file, want);
+	assert_int_equal(sim_scenario_override(&sc, "trace.file=y.pcap", err, sizeof(err)), 0);
+	assert_string_equal(sc.trace.file, "y.pcap");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(TOPO "trace: {file: /abs/x.pcap}\n", f);
+	fclose(f);
+	assert_int_equal(sim_scenario_load(&sc, path, NULL, err, sizeof(err)), 0);
+	assert_string_equal(sc.trace.file, "/abs/x.pcap");
+	/* Text (the embedded default, tests, fuzzing) has no directory. */
+	assert_int_equal(sim_scenario_load(&sc, "d/t.yaml", TOPO "trace: {file: x.pcap}\n",
+					   err, sizeof(err)), 0);
+	assert_string_equal(sc.trace.file, "x.pcap");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Issue 17: --set copied its argument into 256 bytes, so a 249-byte
+ * trace.file loaded a different, shorter file; a newline in an override
+ * gave a two-line error. */
+static void test_sim_scenario_override_long_and_newlines(void **state)
+{
+	struct sim_scenario sc, before;
+	char err[512], *s;
+
+	(void)state;
+	assert_int_equal(sim_scenario_load(&sc, "t.yaml", good, err, sizeof(err)), 0);
+	s = repeat("trace.file=", "p", 249, "");
+	assert_int_equal(sim_scenario_override(&sc, s, err, sizeof(err)), 0);
+	assert_int_equal(strlen(sc.trace.file), 249);
+	free(s);
+	before = sc;
+	s = repeat("trace.file=", "p", 5000, "");
+	assert_int_equal(sim_scenario_override(&sc, s, err, sizeof(err)), -EINVAL);
+	printf("    rejected: %s\n", err);
+	assert_non_null(strstr(err, "trace.file: a value of 5000 bytes (expected at most 4095 bytes)"));
+	assert_null(strchr(err, '\n'));
+	free(s);
+	assert_int_equal(sim_scenario_override(&sc, "endpoints.b.batch=1\n2", err, sizeof(err)), -EINVAL);
+	printf("    rejected: %s\n", err);
+	assert_non_null(strstr(err, "endpoints.b.batch=1\\n2: endpoints.batch: '1\\n2' is out of range"));
+	assert_null(strchr(err, '\n'));
+	assert_int_equal(sim_scenario_override(&sc, "endpoints.z\nz.batch=1", err, sizeof(err)), -EINVAL);
+	printf("    rejected: %s\n", err);
+	assert_non_null(strstr(err, "no endpoint named 'z\\nz'"));
+	assert_null(strchr(err, '\n'));
+	assert_int_equal(sim_scenario_override(&sc, "na\nme", err, sizeof(err)), -EINVAL);
+	assert_null(strchr(err, '\n'));
+	assert_memory_equal(&sc, &before, sizeof(sc));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest parse[] = {
@@ -238,11 +425,18 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_scenario_bad_reference),
 		cmocka_unit_test(test_sim_scenario_bad_duplicate_key),
 		cmocka_unit_test(test_sim_scenario_bad_control_characters),
+		cmocka_unit_test(test_sim_scenario_bad_long_values_clipped),
+		cmocka_unit_test(test_sim_scenario_bad_overlong_and_seed),
 		cmocka_unit_test(test_sim_scenario_bad_topology),
 		cmocka_unit_test(test_sim_scenario_bad_missing_file),
+		cmocka_unit_test(test_sim_scenario_bad_required_keys),
+		cmocka_unit_test(test_sim_scenario_bad_bounds),
+		cmocka_unit_test(test_sim_scenario_bad_documents_and_nul),
 	};
 	static const struct CMUnitTest override[] = {
 		cmocka_unit_test(test_sim_scenario_override_paths),
+		cmocka_unit_test(test_sim_scenario_override_long_and_newlines),
+		cmocka_unit_test(test_sim_scenario_override_relative_trace_file),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("parse", parse),

@@ -286,6 +286,64 @@ static size_t make_pcap_ts(uint8_t *buf, const int32_t (*ts)[2], int n)
 	return at;
 }
 
+/* A classic little-endian microsecond pcap with the given snap length and
+ * one record per (caplen, len) pair, caplen bytes of data each; records of
+ * a test are written to path. */
+static void write_pcap_lens(const char *path, uint32_t snaplen,
+			    const uint32_t (*lens)[2], int n)
+{
+	const uint32_t hdr[6] = { 0xa1b2c3d4, 2 | 4 << 16, 0, 0, snaplen, 1 };
+	uint32_t rec[4], i;
+	FILE *f = fopen(path, "wb");
+	uint8_t *data;
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(hdr, 1, sizeof(hdr), f), sizeof(hdr));
+	for (i = 0; i < (uint32_t)n; i++) {
+		rec[0] = i;
+		rec[1] = 0;
+		rec[2] = lens[i][0];
+		rec[3] = lens[i][1];
+		assert_int_equal(fwrite(rec, 1, sizeof(rec), f), sizeof(rec));
+		data = calloc(1, lens[i][0]);
+		assert_non_null(data);
+		data[12] = 0x88;
+		assert_int_equal(fwrite(data, 1, lens[i][0], f), lens[i][0]);
+		free(data);
+	}
+	fclose(f);
+}
+
+/* Issue 17: a record's lengths changed the run without a word: the part
+ * over the snap length was cut, more captured than the wire carried was
+ * taken, a truncated capture replayed a shorter frame than the wire had,
+ * and 65536 bytes were stored as 0 (a netmap slot length is 16 bits). */
+static void test_sim_trace_bad_record_lengths(void **state)
+{
+	static const uint32_t over_snap[2][2] = { { 60, 60 }, { 200, 200 } };
+	static const uint32_t over_len[1][2] = { { 60, 50 } };
+	static const uint32_t short_cap[2][2] = { { 60, 60 }, { 60, 100 } };
+	static const uint32_t slot_max[1][2] = { { 65536, 65536 } };
+	static const uint32_t ok[2][2] = { { 60, 60 }, { 65535, 65535 } };
+	const char *p = tmp_path("lens.pcap");
+	struct sim_trace t;
+	char err[512];
+
+	(void)state;
+	write_pcap_lens(p, 100, over_snap, 2);
+	expect_bad(p, 2048, "record 2: 100 of the frame's 200 bytes captured, cut at the file's snap length 100 (expected the whole frame");
+	write_pcap_lens(p, 2048, over_len, 1);
+	expect_bad(p, 2048, "record 1: 60 bytes captured of a 50-byte frame (expected the captured length equal to the frame length)");
+	write_pcap_lens(p, 2048, short_cap, 2);
+	expect_bad(p, 2048, "record 2: 60 of the frame's 100 bytes captured (expected the whole frame: capture with a snap length at least the frame size)");
+	write_pcap_lens(p, 0, slot_max, 1);
+	expect_bad(p, 65536, "record 1: length 65536 is over the most a netmap slot carries, 65535 (expected <= 65535)");
+	write_pcap_lens(p, 0, ok, 2);
+	assert_int_equal(sim_trace_load(&t, p, 65536, err, sizeof(err)), 0);
+	assert_int_equal(t.len[1], 65535);
+	sim_trace_free(&t);
+}
+
 /* Found by fuzz_pcap (corpus pcap/ts_negative_seconds): seconds before
  * 1970 were converted as unsigned, so a later record looked earlier than
  * the first and was clamped to 0. */
@@ -388,6 +446,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_trace_bad_link_type),
 		cmocka_unit_test(test_sim_trace_bad_snaplen_and_record_length),
 		cmocka_unit_test(test_sim_trace_bad_timestamp_out_of_range),
+		cmocka_unit_test(test_sim_trace_bad_record_lengths),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("gen", gen),

@@ -82,7 +82,7 @@ static void test_sim_world_two_switches_account_for_both(void **state)
 {
 	static const char yaml[] =
 		"trace: {packets: 500}\n"
-		"switches: [{name: s1}, {name: s2, type: pipe}]\n"
+		"switches: [{name: s1, type: vale}, {name: s2, type: pipe}]\n"
 		"endpoints:\n"
 		"  - {name: a, switch: s1, role: sender, batch: 16, slots: 64}\n"
 		"  - {name: b, switch: s1, role: receiver, batch: 16, slots: 64}\n"
@@ -161,7 +161,7 @@ static void test_sim_world_many_to_one(void **state)
 {
 	static const char yaml[] =
 		"trace: {packets: 2000, flows: 4}\n"
-		"switches: [{name: s}]\n"
+		"switches: [{name: s, type: vale}]\n"
 		"endpoints:\n"
 		"  - {name: t0, switch: s, role: sender, batch: 32, slots: 64}\n"
 		"  - {name: t1, switch: s, role: sender, batch: 32, slots: 64}\n"
@@ -204,7 +204,7 @@ static void test_sim_world_one_to_many(void **state)
 {
 	static const char yaml[] =
 		"trace: {packets: 4000, flows: 8}\n"
-		"switches: [{name: s}]\n"
+		"switches: [{name: s, type: vale}]\n"
 		"endpoints:\n"
 		"  - {name: t, switch: s, role: sender, device: ptnet}\n"
 		"  - {name: r0, switch: s, role: receiver}\n"

@@ -1,0 +1,63 @@
+/*
+ * sim_scenario_impl.h - what the scenario reader's files share: the
+ * reading context and the checks of one value (sim_scenario_value.c).
+ *
+ * Every check takes the value as text (from the YAML or a --set), its key
+ * for the message and the line (0 for an override), and either stores it
+ * or returns -EINVAL with one line in the context's err: input strings are
+ * shown through sim_sc_q() and never cut silently.
+ */
+#ifndef SIM_SCENARIO_IMPL_H
+#define SIM_SCENARIO_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_scenario.h"
+#include "sim_text.h"
+
+enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP,
+       OPT_KLOOP_CPU, OPT_BACKEND_CPU, OPT_COUNT };
+
+struct sim_sc_ctx {
+	struct sim_scenario *sc;
+	const char *file;
+	/* A scenario file's directory with its '/' (dirlen bytes of file), so
+	 * a relative trace.file names a file next to the scenario; 0 for text
+	 * and overrides, which resolve against the current directory. */
+	size_t dirlen;
+	char *err;
+	size_t errlen;
+	/* Lines of device-specific keys, checked once the device is known. */
+	uint32_t opt_line[SIM_MAX_ENDPOINTS][OPT_COUNT];
+	/* Input strings shown in the message being built (sim_sc_q()). */
+	char shown[4][4 * SIM_TEXT_SHOW + 4];
+	unsigned nshown;
+};
+
+/* opt_line entries are line numbers, or UINT32_MAX for an override. */
+#define SIM_SC_MARK(line) ((line) != 0 ? (line) : UINT32_MAX)
+
+/* "FILE:LINE: " (or "FILE: " for line 0) and the message; -EINVAL. */
+int sim_sc_fail(struct sim_sc_ctx *c, uint32_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *sim_sc_q(struct sim_sc_ctx *c, const char *s);
+int sim_sc_u64(struct sim_sc_ctx *c, uint32_t line, const char *key,
+	       const char *v, uint64_t lo, uint64_t hi, uint64_t *out);
+int sim_sc_u32(struct sim_sc_ctx *c, uint32_t line, const char *key,
+	       const char *v, uint32_t lo, uint32_t hi, uint32_t *out);
+int sim_sc_bool(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		const char *v, bool *out);
+/* Index of v in the NULL-terminated names, or an error listing them. */
+int sim_sc_enum(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		const char *v, const char *const *names, int *out);
+/* v into dst[0..size), or an error naming the key, v's length and the
+ * limit: a value is never cut (a cut file name may name another file). */
+int sim_sc_text(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		const char *v, char *dst, size_t size);
+/* A name of SIM_NAME_MAX - 1 letters, digits, '-' or '_' at most. */
+int sim_sc_name(struct sim_sc_ctx *c, uint32_t line, const char *key,
+		const char *v, char *dst);
+
+#endif /* SIM_SCENARIO_IMPL_H */

@@ -160,9 +160,12 @@ static void cases_decode(void)
 	expect("body_kernel_address", nmc_ctrl(fd, &h), EFAULT);
 
 	/* Option chains. */
+	/* A known type pointing at itself is its own duplicate: the walk
+	 * stops at the second hop, before the size cap (as the reference). */
 	opt(&o[0], NETMAP_REQ_OPT_CSB, sizeof(struct nmreq_opt_csb), &o[0]);
 	expect("opt_self_loop", reg_req(fd, "valeH:a", 0, 0, &o[0], NULL),
-	       EMSGSIZE);
+	       EINVAL);
+	expect("opt_self_loop_status", (int)o[0].nro_status, EINVAL);
 	opt(&o[0], 100, 24, &o[1]);
 	opt(&o[1], 200, 24, &o[0]);
 	expect("opt_unknown_two_cycle",
@@ -171,6 +174,17 @@ static void cases_decode(void)
 		opt(&o[i], 77, 24, i + 1 < 169 ? &o[i + 1] : NULL);
 	expect("opt_chain_over_4096", reg_req(fd, "valeH:a", 0, 0, &o[0], NULL),
 	       EMSGSIZE);
+	/* An nro_size beyond NETMAP_REQ_MAXSIZE is refused whatever the
+	 * type, and every option costs its header plus 8 bytes of the
+	 * copy buffer (the reference's per-option overhead). */
+	for (i = 0; i < 99; i++)
+		opt(&o[i], 77, 5000, i + 1 < 99 ? &o[i + 1] : NULL);
+	expect("opt_99_unknown_large_size",
+	       reg_req(fd, "valeH:a", 0, 0, &o[0], NULL), EMSGSIZE);
+	for (i = 0; i < 127; i++)
+		opt(&o[i], 77, 24, i + 1 < 127 ? &o[i + 1] : NULL);
+	expect("opt_127_unknown_over_4096_with_overhead",
+	       reg_req(fd, "valeH:a", 0, 0, &o[0], NULL), EMSGSIZE);
 	opt(&o[0], 0, 24, NULL);
 	expect("opt_type_0", reg_req(fd, "valeH:a", 0, 0, &o[0], NULL), EINVAL);
 	expect("opt_type_0_status", (int)o[0].nro_status, EINVAL);

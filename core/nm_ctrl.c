@@ -2,10 +2,11 @@
  * nm_ctrl.c - copy-in, checks and copy-out of NIOCCTRL requests.
  *
  * Owns: nm_ctrl_decode() and nm_ctrl_finish() (rules in nm_ctrl.h).  The
- * option chain is walked once: each header and body is copied into the
- * request's buffer while a running total enforces NETMAP_REQ_MAXSIZE (so a
- * loop ends in -EMSGSIZE after at most NM_CTRL_MAX_OPTS hops); the types
- * are judged afterwards on the kernel copies.  User memory is only touched
+ * option chain is walked once and each option judged as it is copied, in
+ * the reference's order: a type 0 or a duplicate ends the walk with
+ * -EINVAL, and a running total (each option costing its header, its body
+ * and NM_CTRL_OPT_OVERHEAD) enforces NETMAP_REQ_MAXSIZE, so any loop ends
+ * after at most NM_CTRL_MAX_OPTS hops.  User memory is only touched
  * through nm_os_copy_from_user()/nm_os_copy_to_user().
  */
 #include "nm_ctrl.h"
@@ -74,7 +75,14 @@ int64_t nm_ctrl_opt_body_size(uint32_t type, uint64_t nro_size)
 	}
 }
 
-/* Walk the chain from the header's first option, copying each option. */
+/*
+ * Walk the chain from the header's first option, in the reference's order
+ * for each option: room for its header (with the per-option overhead), the
+ * header copy, type 0 (-EINVAL, stop), a duplicate of a known type
+ * (-EINVAL on both, stop: a known type pointing at itself ends here, before
+ * the size cap), an nro_size beyond NETMAP_REQ_MAXSIZE (-EMSGSIZE, any
+ * type), then the body of a known type within the cap.
+ */
 static int nm_ctrl_copy_options(struct nm_ctrl_req *r)
 {
 	uint64_t uaddr = r->hdr.nr_options;
@@ -84,17 +92,28 @@ static int nm_ctrl_copy_options(struct nm_ctrl_req *r)
 	int64_t blen;
 
 	while (uaddr != 0) {
-		if (total + sizeof(oh) > NETMAP_REQ_MAXSIZE ||
+		if (total + NM_CTRL_OPT_COST > NETMAP_REQ_MAXSIZE ||
 		    r->nopts == NM_CTRL_MAX_OPTS)
 			return -EMSGSIZE;
 		if (nm_os_copy_from_user(&oh, uaddr, sizeof(oh)) != 0)
 			return -EFAULT;
-		total += sizeof(oh);
+		total += NM_CTRL_OPT_COST;
 		o = &r->opts[r->nopts++];
 		o->uaddr = uaddr;
 		o->nro_size = oh.nro_size;
 		o->type = oh.nro_reqtype;
 		o->status = EOPNOTSUPP;
+		if (o->type == 0)
+			return nm_ctrl_opt_fail(o, -EINVAL);
+		if (o->type < NETMAP_REQ_OPT_MAX) {
+			if (r->by_type[o->type] != NULL) {
+				nm_ctrl_opt_fail(r->by_type[o->type], -EINVAL);
+				return nm_ctrl_opt_fail(o, -EINVAL);
+			}
+			r->by_type[o->type] = o;
+		}
+		if (oh.nro_size > NETMAP_REQ_MAXSIZE)
+			return -EMSGSIZE;
 		blen = nm_ctrl_opt_body_size(o->type, oh.nro_size);
 		if (blen < 0)
 			return (int)blen;
@@ -115,34 +134,9 @@ static int nm_ctrl_copy_options(struct nm_ctrl_req *r)
 	return 0;
 }
 
-/* Judge the option types on the kernel copies: type 0, duplicates. */
-static int nm_ctrl_judge_options(struct nm_ctrl_req *r)
-{
-	struct nm_ctrl_opt *o;
-	int err = 0;
-	uint32_t i;
-
-	for (i = 0; i < r->nopts; i++) {
-		o = &r->opts[i];
-		if (o->type == 0) {
-			o->status = EINVAL;
-			err = -EINVAL;
-		} else if (o->type >= NETMAP_REQ_OPT_MAX) {
-			continue; /* stays EOPNOTSUPP */
-		} else if (r->by_type[o->type] != NULL) {
-			o->status = EINVAL;
-			r->by_type[o->type]->status = EINVAL;
-			err = -EINVAL;
-		} else {
-			r->by_type[o->type] = o;
-		}
-	}
-	return err;
-}
-
 int nm_ctrl_decode(struct nm_ctrl_req *r, uint64_t hdr_uaddr)
 {
-	int bsz, err;
+	int bsz;
 
 	nm_os_memset(r, 0, sizeof(*r));
 	r->hdr_uaddr = hdr_uaddr;
@@ -162,10 +156,7 @@ int nm_ctrl_decode(struct nm_ctrl_req *r, uint64_t hdr_uaddr)
 		return -EFAULT;
 	r->body_len = (uint32_t)bsz;
 	r->used = nm_ctrl_align8(r->body_len);
-	err = nm_ctrl_copy_options(r);
-	if (err != 0)
-		return err;
-	return nm_ctrl_judge_options(r);
+	return nm_ctrl_copy_options(r);
 }
 
 void *nm_ctrl_body(struct nm_ctrl_req *r)

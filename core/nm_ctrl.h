@@ -13,11 +13,15 @@
  *    nr_reqtype known, else -EINVAL; nr_name is always NUL-terminated.
  *  - A body is required for every type but VALE_DELIF, SYNC_KLOOP_STOP and
  *    CSB_ENABLE, which must have none (-EINVAL either way).
- *  - Body + every option (header and body) <= NETMAP_REQ_MAXSIZE, else
- *    -EMSGSIZE; this also ends option loops.  EMSGSIZE wins over the type
- *    checks (the reference sizes the whole chain before judging types).
+ *  - Options are judged in chain order as they are copied; the first
+ *    failure ends the walk (later options are not read, nor written back).
+ *  - Body + every option (header, body and NM_CTRL_OPT_OVERHEAD, the
+ *    reference's per-option cost in its copy buffer) <= NETMAP_REQ_MAXSIZE,
+ *    else -EMSGSIZE; an nro_size beyond NETMAP_REQ_MAXSIZE is -EMSGSIZE
+ *    whatever the type.  The cap also ends loops of unknown types.
  *  - Option type 0: -EINVAL (status EINVAL).  Two options of one known
- *    type: -EINVAL, status EINVAL on both.  Types >= NETMAP_REQ_OPT_MAX
+ *    type: -EINVAL, status EINVAL on both (so a known type pointing at
+ *    itself is -EINVAL, found before the cap).  Types >= NETMAP_REQ_OPT_MAX
  *    are kept with status EOPNOTSUPP and not copied beyond the header.
  *  - Every option starts with status EOPNOTSUPP; the handler takes the
  *    ones it understands (nm_ctrl_opt_take); one left EOPNOTSUPP fails
@@ -34,7 +38,12 @@
 #include "nm_abi.h"
 #include "nm_selftest.h"
 
-/* Most options one request can carry: each needs at least a header. */
+/* What an option costs in the cap beyond its header and body: the
+ * reference's copy buffer keeps the user's nro_next pointer beside it. */
+#define NM_CTRL_OPT_OVERHEAD 8U
+#define NM_CTRL_OPT_COST (sizeof(struct nmreq_option) + NM_CTRL_OPT_OVERHEAD)
+/* Room for the options of one request: each needs at least a header (the
+ * cost above allows fewer, NETMAP_REQ_MAXSIZE / NM_CTRL_OPT_COST). */
 #define NM_CTRL_MAX_OPTS (NETMAP_REQ_MAXSIZE / sizeof(struct nmreq_option))
 
 struct nm_ctrl_opt {

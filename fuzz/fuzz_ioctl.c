@@ -154,8 +154,10 @@ static int model_decode(struct model *m, uint64_t hdr_ua)
 		m->body_len = (uint32_t)bsz;
 	}
 	total = (uint64_t)bsz;
+	for (i = 0; i < NETMAP_REQ_OPT_MAX; i++)
+		m->first[i] = -1;
 	for (ua = m->hdr.nr_options; ua != 0; ua = oh.nro_next) {
-		total += FUZZ_OPT;
+		total += FUZZ_OPT + 8; /* header and per-option overhead */
 		if (total > NETMAP_REQ_MAXSIZE)
 			return -EMSGSIZE;
 		if ((at = model_copy(m, ua, FUZZ_OPT)) < 0)
@@ -166,6 +168,20 @@ static int model_decode(struct model *m, uint64_t hdr_ua)
 		o->nro_size = oh.nro_size;
 		o->type = oh.nro_reqtype;
 		o->status = EOPNOTSUPP;
+		if (o->type == 0) {
+			o->status = EINVAL;
+			return -EINVAL;
+		}
+		if (o->type < NETMAP_REQ_OPT_MAX) {
+			if (m->first[o->type] >= 0) {
+				o->status = EINVAL;
+				m->opts[m->first[o->type]].status = EINVAL;
+				return -EINVAL;
+			}
+			m->first[o->type] = (int)(m->nopts - 1);
+		}
+		if (oh.nro_size > NETMAP_REQ_MAXSIZE)
+			return -EMSGSIZE;
 		blen = model_opt_body(o->type, oh.nro_size);
 		if (blen < 0)
 			return -EMSGSIZE;
@@ -177,21 +193,6 @@ static int model_decode(struct model *m, uint64_t hdr_ua)
 			if ((at = model_copy(m, ua + FUZZ_OPT, (uint64_t)blen)) < 0)
 				return -EFAULT;
 			o->body = m->mem + at;
-		}
-	}
-	for (i = 0; i < NETMAP_REQ_OPT_MAX; i++)
-		m->first[i] = -1;
-	for (i = 0; i < m->nopts; i++) {
-		o = &m->opts[i];
-		if (o->type == 0) {
-			o->status = EINVAL;
-			err = -EINVAL;
-		} else if (o->type < NETMAP_REQ_OPT_MAX && m->first[o->type] >= 0) {
-			o->status = EINVAL;
-			m->opts[m->first[o->type]].status = EINVAL;
-			err = -EINVAL;
-		} else if (o->type < NETMAP_REQ_OPT_MAX) {
-			m->first[o->type] = (int)i;
 		}
 	}
 	return err;

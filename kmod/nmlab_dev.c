@@ -36,24 +36,41 @@ static uint16_t nmlab_next_mem_id = 2; /* 1 is the reference's global pool */
 
 /* ---- Port records. */
 
-static struct nmlab_port *nmlab_port_get(struct nm_port *port)
+/* A fresh allocator id, as the reference gives each new private region. */
+static uint16_t nmlab_new_mem_id(void)
+{
+	uint16_t id = nmlab_next_mem_id++;
+
+	if (nmlab_next_mem_id == 0)
+		nmlab_next_mem_id = 2;
+	return id;
+}
+
+/* The record of a port some file is bound to, or NULL. */
+static struct nmlab_port *nmlab_port_find(const struct nm_port *port)
 {
 	struct nmlab_port *np;
 
-	list_for_each_entry(np, &nmlab_ports, link) {
-		if (np->port == port) {
-			np->files++;
+	list_for_each_entry(np, &nmlab_ports, link)
+		if (np->port == port)
 			return np;
-		}
+	return NULL;
+}
+
+static struct nmlab_port *nmlab_port_get(struct nm_port *port)
+{
+	struct nmlab_port *np = nmlab_port_find(port);
+
+	if (np != NULL) {
+		np->files++;
+		return np;
 	}
 	np = kzalloc(sizeof(*np), GFP_KERNEL);
 	if (np == NULL)
 		return NULL;
 	np->port = port;
 	np->files = 1;
-	np->mem_id = nmlab_next_mem_id++;
-	if (nmlab_next_mem_id == 0)
-		nmlab_next_mem_id = 2;
+	np->mem_id = nmlab_new_mem_id();
 	init_waitqueue_head(&np->wq);
 	np->notifier.wq = &np->wq;
 	atomic64_set(&np->notifier.count, 0);
@@ -274,39 +291,59 @@ static int nmlab_port_info(struct nm_ctrl_req *r)
 	return 0;
 }
 
+/* The pools as they lie in the port's region: its netmap_ifs (one per
+ * port of the region, each slot 128-byte aligned, up to the first ring),
+ * its rings (objsize: the larger of the TX and RX ring slots) and its
+ * buffers.  The reference's private allocators round the if objects up to
+ * 1024 bytes; ours are packed, and a larger objsize would claim ring bytes. */
 static void nmlab_fill_pools(struct nmreq_pools_info *pi,
 			     const struct nm_port *port, uint16_t mem_id)
 {
 	const struct nm_region *rg = port->region;
-	const struct netmap_ring *first =
-		nm_region_ring(rg, port->if_index, NR_TX, 0);
+	const uint8_t *rings = (const uint8_t *)nm_region_ring(rg, 0, NR_TX, 0);
+	uint32_t d, n, size, ifs = rg->geom.num_ifs;
 
 	memset(pi, 0, sizeof(*pi));
 	pi->nr_memsize = rg->size;
 	pi->nr_mem_id = mem_id;
 	pi->nr_if_pool_offset = rg->if_ofs[0];
-	pi->nr_if_pool_objtotal = rg->geom.num_ifs;
-	pi->nr_if_pool_objsize = (uint32_t)(rg->if_ofs[rg->geom.num_ifs > 1 ? 1 : 0] -
-					    rg->if_ofs[0]);
-	if (first != NULL)
-		pi->nr_ring_pool_offset = (uint64_t)((const uint8_t *)first -
-						     rg->base);
-	pi->nr_ring_pool_objtotal = port->num_rings[NR_TX] + port->num_rings[NR_RX];
-	pi->nr_ring_pool_objsize = (uint32_t)(sizeof(struct netmap_ring) +
-		(size_t)port->num_slots[NR_TX] * sizeof(struct netmap_slot));
+	pi->nr_if_pool_objtotal = ifs;
+	pi->nr_ring_pool_offset = (uint64_t)(rings - rg->base);
+	/* The if slots are equal in size: the pool divided by their count. */
+	pi->nr_if_pool_objsize = (uint32_t)((pi->nr_ring_pool_offset -
+					     rg->if_ofs[0]) / ifs);
+	for (n = 0; n < ifs; n++) {
+		const struct nm_region_if_geom *f = &rg->geom.ifs[n];
+
+		pi->nr_ring_pool_objtotal += f->tx_rings + f->rx_rings;
+		for (d = NR_TX; d <= NR_RX; d++) {
+			size = (uint32_t)(sizeof(struct netmap_ring) +
+					  (size_t)(d == NR_TX ? f->tx_slots
+							      : f->rx_slots) *
+						  sizeof(struct netmap_slot));
+			size = ALIGN(size, 128); /* NM_REGION_ALIGN */
+			if (size > pi->nr_ring_pool_objsize)
+				pi->nr_ring_pool_objsize = size;
+		}
+	}
 	pi->nr_buf_pool_offset = rg->buf_ofs;
 	pi->nr_buf_pool_objtotal = rg->pool.num_bufs;
 	pi->nr_buf_pool_objsize = rg->pool.buf_size;
 }
 
+/* The pools of the port named in the header, as the reference (which
+ * opens the port by name); a bound file may leave the name empty. */
 static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 {
 	struct nmreq_pools_info *pi = nm_ctrl_body(r);
+	struct nmlab_port *np;
 	struct nm_port_geom g;
 	struct nm_port *port;
 	int err;
 
-	if (priv->port != NULL) {
+	if (priv->port != NULL &&
+	    (r->hdr.nr_name[0] == '\0' ||
+	     strcmp(r->hdr.nr_name, priv->port->name) == 0)) {
 		nmlab_fill_pools(pi, priv->port, priv->np->mem_id);
 		return 0;
 	}
@@ -316,7 +353,10 @@ static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
 	if (err != 0)
 		return err;
-	nmlab_fill_pools(pi, port, 0);
+	/* A port nobody is bound to lives for this request only: its
+	 * region is new, and so is its id. */
+	np = nmlab_port_find(port);
+	nmlab_fill_pools(pi, port, np != NULL ? np->mem_id : nmlab_new_mem_id());
 	nm_port_close(port);
 	return 0;
 }
@@ -450,7 +490,7 @@ static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
 		case NETMAP_REQ_SYNC_KLOOP_STOP:
 			err = nm_ctrl_options_check(r);
 			if (err == 0)
-				nmlab_kloop_stop(priv);
+				err = nmlab_kloop_stop_req(priv);
 			break;
 		default:
 			/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING, PORT_HDR:

@@ -65,6 +65,10 @@ struct nmlab_kloop {
 	struct nmlab_kloop_ring ring[NMLAB_MAX_RINGS];
 	uint64_t gen;		      /* bumped at every stop */
 	wait_queue_head_t stopped;    /* START waits here for the stop */
+	/* A STOP arrived while no kloop ran (the reference's STOPPING
+	 * flag): the next START that passes the busy and CSB checks
+	 * consumes it and returns without running a pass. */
+	bool stop_pending;
 };
 
 struct nmlab_priv {
@@ -102,6 +106,9 @@ int nmlab_kloop_start(struct nmlab_priv *priv, uint32_t sleep_us,
 		      uint32_t direct, uint64_t *gen);
 /* Stop it (no-op if not running) and wake the START waiter. */
 void nmlab_kloop_stop(struct nmlab_priv *priv);
+/* SYNC_KLOOP_STOP: stop the kloop, or keep the request for the next START
+ * if none runs.  0, or -ENXIO on an unbound file. */
+int nmlab_kloop_stop_req(struct nmlab_priv *priv);
 void nmlab_kloop_init(struct nmlab_priv *priv);
 
 #endif /* NMLAB_DEV_H */

@@ -14,6 +14,8 @@
  * Invariants: the kloop thread only touches the pinned CSB, the port's
  * krings (through the sync gate) and eventfds it holds references to; it
  * is stopped (kthread_stop, waited for) before any of them is released.
+ * A STOP with no kloop running is kept (stop_pending) until a START
+ * consumes it, so a STOP that wins the race against its START is not lost.
  *
  * Locking: every entry point runs under nmlab_lock; the thread takes no
  * lock of ours.  Wake-ups come from wait-queue callbacks (eventfd writes,
@@ -246,7 +248,7 @@ int nmlab_kloop_start(struct nmlab_priv *priv, uint32_t sleep_us,
 	struct nmlab_kloop *kl = &priv->kloop;
 	struct csb_kloop_cfg cfg;
 	struct task_struct *t;
-	bool all_kicks = have_efds;
+	bool all_kicks = have_efds, stop_first;
 	uint32_t i;
 	int err;
 
@@ -254,6 +256,10 @@ int nmlab_kloop_start(struct nmlab_priv *priv, uint32_t sleep_us,
 		return -EBUSY;
 	if (!priv->csb_mode)
 		return -EINVAL;
+	/* Past these checks the reference marks the kloop running, which
+	 * ends any earlier STOP request, whatever this START then says. */
+	stop_first = kl->stop_pending;
+	kl->stop_pending = false;
 	if (have_efds && efds_len != priv->nrings * 8U)
 		return -EINVAL;
 	for (i = 0; have_efds && i < priv->nrings; i++)
@@ -298,6 +304,13 @@ int nmlab_kloop_start(struct nmlab_priv *priv, uint32_t sleep_us,
 			goto fail;
 		}
 	}
+	if (stop_first) {
+		/* Valid, but already stopped: a run without a pass.  Its
+		 * generation is over before START waits for it. */
+		nmlab_kloop_release_fds(kl);
+		*gen = kl->gen++;
+		return 0;
+	}
 	for (i = 0; i < priv->nrings; i++)
 		priv->hr[i].mode =
 			csb_kloop_cfg_mode(&cfg, priv->krings[i]->dir);
@@ -336,4 +349,15 @@ void nmlab_kloop_stop(struct nmlab_priv *priv)
 	WRITE_ONCE(kl->task, NULL);
 	kl->gen++;
 	wake_up_all(&kl->stopped);
+}
+
+int nmlab_kloop_stop_req(struct nmlab_priv *priv)
+{
+	if (priv->port == NULL)
+		return -ENXIO;
+	if (priv->kloop.task == NULL)
+		priv->kloop.stop_pending = true; /* for the next START */
+	else
+		nmlab_kloop_stop(priv);
+	return 0;
 }

@@ -236,32 +236,49 @@ static void test_ctrl_options_csb(void **state)
 static void test_ctrl_options_loop(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
+	struct nmreq_option *a;
 
 	(void)state;
-	/* A known type pointing at itself: the size cap ends it first. */
+	/* A known type pointing at itself is its own duplicate: -EINVAL at
+	 * the second hop, before the size cap (the reference's order). */
 	h->nr_options = ua(8192);
-	opt_at(8192, NETMAP_REQ_OPT_CSB, 0, ua(8192));
-	assert_int_equal(decode(), -EMSGSIZE);
-	assert_true(req->nopts <= NM_CTRL_MAX_OPTS);
-	/* Two unknown types pointing at each other. */
+	a = opt_at(8192, NETMAP_REQ_OPT_CSB, 0, ua(8192));
+	assert_int_equal(decode(), -EINVAL);
+	assert_int_equal(req->nopts, 2);
+	assert_int_equal(nm_ctrl_finish(req, -EINVAL), -EINVAL);
+	assert_int_equal(a->nro_status, EINVAL);
+	/* Two unknown types pointing at each other: only the cap ends it. */
 	opt_at(8192, 100, 0, ua(9000));
 	opt_at(9000, 200, 0, ua(8192));
 	assert_int_equal(decode(), -EMSGSIZE);
-	/* A long cycle through a type 0. */
-	opt_at(8192, 0, 0, ua(9000));
-	opt_at(9000, 7, 0, ua(10000));
+	assert_true(req->nopts <= NM_CTRL_MAX_OPTS);
+	/* A cycle through a type 0 stops there. */
+	opt_at(8192, 7, 0, ua(9000));
+	opt_at(9000, 0, 0, ua(10000));
 	opt_at(10000, 8, 0, ua(8192));
-	assert_int_equal(decode(), -EMSGSIZE);
-	assert_int_equal(nm_ctrl_finish(req, -EMSGSIZE), -EMSGSIZE);
+	assert_int_equal(decode(), -EINVAL);
+	assert_int_equal(req->nopts, 2);
+	/* A cycle of unknown types through a known one: the duplicate. */
+	opt_at(8192, NETMAP_REQ_OPT_OFFSETS, 0, ua(9000));
+	opt_at(9000, 300, 0, ua(8192));
+	assert_int_equal(decode(), -EINVAL);
+	assert_int_equal(req->nopts, 3);
+	assert_int_equal(nm_ctrl_finish(req, -EINVAL), -EINVAL);
 }
 
-/* A chain of n unknown options (24 bytes each) after a body of bsz. */
-static void chain_unknown(uint32_t n)
+/* A chain of n unknown options (nro_size each) from arena offset 8192. */
+static void chain_unknown_sized(uint32_t n, uint64_t nro_size)
 {
 	uint32_t i;
 
 	for (i = 0; i < n; i++)
-		opt_at(8192 + 32 * i, 99, 0, i + 1 < n ? ua(8192 + 32 * (i + 1)) : 0);
+		opt_at(8192 + 32 * i, 99, nro_size,
+		       i + 1 < n ? ua(8192 + 32 * (i + 1)) : 0);
+}
+
+static void chain_unknown(uint32_t n)
+{
+	chain_unknown_sized(n, 0);
 }
 
 static void test_ctrl_options_cap(void **state)
@@ -270,21 +287,40 @@ static void test_ctrl_options_cap(void **state)
 
 	(void)state;
 	h->nr_options = ua(8192);
-	/* 56 + 24 * 168 = 4088 fits; 169 options make 4112. */
-	chain_unknown(168);
+	/* Each option costs 24 + 8: 56 + 32 * 126 = 4088 fits; 127 make
+	 * 4120. */
+	chain_unknown(126);
 	assert_int_equal(decode(), 0);
-	assert_int_equal(req->nopts, 168);
+	assert_int_equal(req->nopts, 126);
 	assert_int_equal(nm_ctrl_options_check(req), -EOPNOTSUPP);
-	chain_unknown(169);
+	chain_unknown(127);
 	assert_int_equal(decode(), -EMSGSIZE);
-	/* No body: 170 options (4080 bytes) fit, 171 do not. */
+	/* No body: 128 options (4096 bytes) fit, 129 do not. */
 	h = hdr_at0(NETMAP_REQ_SYNC_KLOOP_STOP);
 	h->nr_options = ua(8192);
-	chain_unknown(170);
+	chain_unknown(128);
 	assert_int_equal(decode(), 0);
-	assert_int_equal(req->nopts, NM_CTRL_MAX_OPTS);
-	chain_unknown(171);
+	assert_int_equal(req->nopts, NETMAP_REQ_MAXSIZE / NM_CTRL_OPT_COST);
+	chain_unknown(129);
 	assert_int_equal(decode(), -EMSGSIZE);
+}
+
+static void test_ctrl_options_unknown_large_size(void **state)
+{
+	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
+
+	(void)state;
+	h->nr_options = ua(8192);
+	/* 99 unknown options claiming 5000 bytes each: the reference
+	 * refuses the size (ours said EOPNOTSUPP before issue 16). */
+	chain_unknown_sized(99, 5000);
+	assert_int_equal(decode(), -EMSGSIZE);
+	assert_int_equal(req->nopts, 1);
+	/* Up to NETMAP_REQ_MAXSIZE the size of an unknown type is ignored. */
+	chain_unknown_sized(99, NETMAP_REQ_MAXSIZE);
+	assert_int_equal(decode(), 0);
+	assert_int_equal(req->nopts, 99);
+	assert_int_equal(nm_ctrl_options_check(req), -EOPNOTSUPP);
 }
 
 static void test_ctrl_options_type0(void **state)
@@ -327,6 +363,8 @@ static void test_ctrl_options_unknown(void **state)
 	(void)state;
 	h->nr_options = ua(8192);
 	a = opt_at(8192, NETMAP_REQ_OPT_MAX, 1000000, 0);
+	assert_int_equal(decode(), -EMSGSIZE);
+	a = opt_at(8192, NETMAP_REQ_OPT_MAX, 1000, 0);
 	assert_int_equal(decode(), 0);
 	assert_int_equal(req->opts[0].body_len, 0);
 	assert_null(nm_ctrl_opt_take(req, NETMAP_REQ_OPT_MAX));
@@ -353,10 +391,10 @@ static void test_ctrl_options_eventfds_size(void **state)
 	assert_int_equal(decode(), -EMSGSIZE);
 	opt_at(8192, NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS, UINT64_MAX, 0);
 	assert_int_equal(decode(), -EMSGSIZE);
-	/* body 8 + header 24 + 4064 = 4096: fits exactly. */
-	opt_at(8192, NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS, 24 + 4064, 0);
+	/* body 8 + header 24 + overhead 8 + 4056 = 4096: fits exactly. */
+	opt_at(8192, NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS, 24 + 4056, 0);
 	assert_int_equal(decode(), 0);
-	opt_at(8192, NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS, 24 + 4065, 0);
+	opt_at(8192, NETMAP_REQ_OPT_SYNC_KLOOP_EVENTFDS, 24 + 4057, 0);
 	assert_int_equal(decode(), -EMSGSIZE);
 	/* An option body crossing the end of user memory. */
 	h->nr_options = ua(ARENA_BYTES - 32);
@@ -476,23 +514,31 @@ static void test_ctrl_fault_every_copy(void **state)
 
 /* ---- random: arbitrary chains against an independent model */
 
-/* What the decoder must say about the chain at ofs[0..] (model). */
+/* What the decoder must say about the chain at ofs[0..] (model): options in
+ * chain order, each costing 24 + 8 + its body; type 0 and duplicates stop
+ * the walk; an nro_size over 4096 is EMSGSIZE. */
 static int model_verdict(const uint32_t *types, const uint64_t *sizes,
 			 const int *next, int first, uint32_t body)
 {
 	uint64_t total = body;
 	int seen[NETMAP_REQ_OPT_MAX] = { 0 };
-	int i, hops = 0, err = 0;
+	int i;
 	int64_t b;
 
-	for (i = first; i >= 0; i = next[i], hops++) {
-		total += 24;
+	for (i = first; i >= 0; i = next[i]) {
+		total += 32;
 		if (total > NETMAP_REQ_MAXSIZE)
+			return -EMSGSIZE;
+		if (types[i] == 0)
+			return -EINVAL;
+		if (types[i] < NETMAP_REQ_OPT_MAX && seen[types[i]]++)
+			return -EINVAL;
+		if (sizes[i] > 4096)
 			return -EMSGSIZE;
 		switch (types[i]) {
 		case 1: b = 72; break;
 		case 2:
-			if (sizes[i] < 24 || sizes[i] > 4096)
+			if (sizes[i] < 24)
 				return -EMSGSIZE;
 			b = (int64_t)sizes[i] - 24;
 			break;
@@ -505,14 +551,7 @@ static int model_verdict(const uint32_t *types, const uint64_t *sizes,
 		if (total > NETMAP_REQ_MAXSIZE)
 			return -EMSGSIZE;
 	}
-	for (i = first; i >= 0; i = next[i]) {
-		if (types[i] == 0)
-			err = -EINVAL;
-		else if (types[i] < NETMAP_REQ_OPT_MAX && seen[types[i]]++)
-			err = -EINVAL;
-	}
-	(void)hops;
-	return err;
+	return 0;
 }
 
 static void test_ctrl_random_chains(void **state)
@@ -593,6 +632,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ctrl_options_csb),
 		cmocka_unit_test(test_ctrl_options_loop),
 		cmocka_unit_test(test_ctrl_options_cap),
+		cmocka_unit_test(test_ctrl_options_unknown_large_size),
 		cmocka_unit_test(test_ctrl_options_type0),
 		cmocka_unit_test(test_ctrl_options_duplicate),
 		cmocka_unit_test(test_ctrl_options_unknown),

@@ -10,7 +10,9 @@
  * port), and CSB / kloop (unbound, not exclusive, unaligned, unmapped,
  * overlapping, bad eventfds, D3, double start, hostile CSB indices, the
  * CSB unmapped under a running kloop, close and SIGKILL while a kloop
- * runs).  The console check of the harness (no BUG/Oops/WARNING) is part
+ * runs), the kloop's START and STOP in either order and racing (every
+ * START bounded to 2 s, then stopped: a lost STOP fails, never hangs), and
+ * POOLS_INFO_GET against the region and REGISTER.  The console check of the harness (no BUG/Oops/WARNING) is part
  * of the verdict: a case that "passes" by crashing the kernel fails there.
  */
 #define _GNU_SOURCE
@@ -20,7 +22,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -156,9 +160,12 @@ static void cases_decode(void)
 	expect("body_kernel_address", nmc_ctrl(fd, &h), EFAULT);
 
 	/* Option chains. */
+	/* A known type pointing at itself is its own duplicate: the walk
+	 * stops at the second hop, before the size cap (as the reference). */
 	opt(&o[0], NETMAP_REQ_OPT_CSB, sizeof(struct nmreq_opt_csb), &o[0]);
 	expect("opt_self_loop", reg_req(fd, "valeH:a", 0, 0, &o[0], NULL),
-	       EMSGSIZE);
+	       EINVAL);
+	expect("opt_self_loop_status", (int)o[0].nro_status, EINVAL);
 	opt(&o[0], 100, 24, &o[1]);
 	opt(&o[1], 200, 24, &o[0]);
 	expect("opt_unknown_two_cycle",
@@ -167,6 +174,17 @@ static void cases_decode(void)
 		opt(&o[i], 77, 24, i + 1 < 169 ? &o[i + 1] : NULL);
 	expect("opt_chain_over_4096", reg_req(fd, "valeH:a", 0, 0, &o[0], NULL),
 	       EMSGSIZE);
+	/* An nro_size beyond NETMAP_REQ_MAXSIZE is refused whatever the
+	 * type, and every option costs its header plus 8 bytes of the
+	 * copy buffer (the reference's per-option overhead). */
+	for (i = 0; i < 99; i++)
+		opt(&o[i], 77, 5000, i + 1 < 99 ? &o[i + 1] : NULL);
+	expect("opt_99_unknown_large_size",
+	       reg_req(fd, "valeH:a", 0, 0, &o[0], NULL), EMSGSIZE);
+	for (i = 0; i < 127; i++)
+		opt(&o[i], 77, 24, i + 1 < 127 ? &o[i + 1] : NULL);
+	expect("opt_127_unknown_over_4096_with_overhead",
+	       reg_req(fd, "valeH:a", 0, 0, &o[0], NULL), EMSGSIZE);
 	opt(&o[0], 0, 24, NULL);
 	expect("opt_type_0", reg_req(fd, "valeH:a", 0, 0, &o[0], NULL), EINVAL);
 	expect("opt_type_0_status", (int)o[0].nro_status, EINVAL);
@@ -391,6 +409,7 @@ struct start_arg {
 	int fd;
 	void *opts;
 	int err;
+	int done; /* set (release) once START returned */
 };
 
 static void *start_thread(void *p)
@@ -402,6 +421,7 @@ static void *start_thread(void *p)
 	nmc_hdr(&h, NETMAP_REQ_SYNC_KLOOP_START, "", &ks);
 	h.nr_options = (uint64_t)(uintptr_t)a->opts;
 	a->err = nmc_ctrl(a->fd, &h);
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -675,6 +695,186 @@ static void cases_csb(void)
 	munmap(g, page);
 }
 
+/* ---- Kloop START / STOP in either order. */
+
+static void start_async(struct start_arg *a, pthread_t *thr, int fd)
+{
+	a->fd = fd;
+	a->opts = NULL;
+	a->err = -1;
+	a->done = 0;
+	NMC_CHECK(pthread_create(thr, NULL, start_thread, a) == 0, "thread");
+}
+
+static bool start_done(struct start_arg *a)
+{
+	return __atomic_load_n(&a->done, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Wait up to ms for the START of a to return.  On time-out STOP it (the
+ * kloop then runs: a regression fails here instead of hanging the test). */
+static bool start_returned(struct start_arg *a, pthread_t thr, int ms)
+{
+	bool ok;
+	int i;
+
+	for (i = 0; i < ms / 5 && !start_done(a); i++)
+		usleep(5000);
+	ok = start_done(a);
+	if (!ok)
+		kloop_stop(a->fd);
+	NMC_CHECK(pthread_join(thr, NULL) == 0, "join");
+	return ok;
+}
+
+static void cases_kloop_order(void)
+{
+	uint8_t *csb = aligned_alloc(4096, 4096);
+	struct start_arg sa;
+	struct nmc_port p;
+	pthread_t thr;
+	int i, late = 0, bad = 0, fd = dev();
+	char what[96];
+
+	memset(csb, 0, 4096);
+	expect("kloop_stop_unbound", kloop_stop(fd), ENXIO);
+	close(fd);
+	expect("csb_port_for_order", csb_port(&p, "hostO{1", csb), 0);
+
+	/* STOP before START: kept, and the START that follows returns 0 at
+	 * once (the reference's STOPPING flag). */
+	expect("kloop_stop_before_start", kloop_stop(p.fd), 0);
+	start_async(&sa, &thr, p.fd);
+	expect_true("kloop_start_after_stop_returns",
+		    start_returned(&sa, thr, 2000), "START returned within 2 s");
+	expect("kloop_start_after_stop_result", sa.err, 0);
+	/* Consumed once: the next START runs until its own STOP. */
+	start_async(&sa, &thr, p.fd);
+	usleep(200000);
+	expect_true("kloop_stop_consumed_once", !start_done(&sa),
+		    "second START still running after 200 ms");
+	expect("kloop_stop_second", kloop_stop(p.fd), 0);
+	expect_true("kloop_start_second_returns",
+		    start_returned(&sa, thr, 2000), "START returned within 2 s");
+	expect("kloop_start_second_result", sa.err, 0);
+
+	/* A START failing its own validation consumes the stop as well (the
+	 * reference had marked the kloop running before that check). */
+	expect("kloop_stop_before_bad_start", kloop_stop(p.fd), 0);
+	expect("kloop_bad_start_after_stop", kloop_start(p.fd, 1000001, NULL),
+	       EINVAL);
+	start_async(&sa, &thr, p.fd);
+	usleep(200000);
+	expect_true("kloop_bad_start_consumed_stop", !start_done(&sa),
+		    "START still running after 200 ms");
+	kloop_stop(p.fd);
+	expect_true("kloop_start_after_bad_returns",
+		    start_returned(&sa, thr, 2000), "START returned within 2 s");
+
+	/* The usual order: START, then STOP from another thread. */
+	start_async(&sa, &thr, p.fd);
+	usleep(50000);
+	expect("kloop_stop_after_start", kloop_stop(p.fd), 0);
+	expect_true("kloop_start_then_stop_returns",
+		    start_returned(&sa, thr, 2000), "START returned within 2 s");
+	expect("kloop_start_then_stop_result", sa.err, 0);
+
+	/* No order at all: START in a thread, STOP at once from here. */
+	for (i = 0; i < 200 && late == 0; i++) {
+		start_async(&sa, &thr, p.fd);
+		if (i % 3 == 1)
+			sched_yield();
+		else if (i % 3 == 2)
+			usleep((useconds_t)(i % 7) * 100);
+		if (kloop_stop(p.fd) != 0)
+			bad++;
+		if (!start_returned(&sa, thr, 2000))
+			late++;
+		else if (sa.err != 0)
+			bad++;
+	}
+	snprintf(what, sizeof(what), "%d rounds, %d START late (> 2 s), %d errors",
+		 i, late, bad);
+	expect_true("kloop_start_stop_race", i == 200 && late == 0 && bad == 0,
+		    what);
+	nmc_close(&p);
+	free(csb);
+}
+
+/* ---- POOLS_INFO_GET. */
+
+/* The pools lie in order inside the region, without overlap. */
+static bool pools_consistent(const struct nmreq_pools_info *pi)
+{
+	return pi->nr_memsize > 0 && pi->nr_if_pool_objtotal > 0 &&
+	       pi->nr_if_pool_objsize > 0 && pi->nr_ring_pool_objsize > 0 &&
+	       pi->nr_buf_pool_objsize > 0 &&
+	       pi->nr_if_pool_offset + (uint64_t)pi->nr_if_pool_objtotal *
+						pi->nr_if_pool_objsize <=
+		       pi->nr_ring_pool_offset &&
+	       pi->nr_ring_pool_offset + (uint64_t)pi->nr_ring_pool_objtotal *
+						  pi->nr_ring_pool_objsize <=
+		       pi->nr_buf_pool_offset &&
+	       pi->nr_buf_pool_offset + (uint64_t)pi->nr_buf_pool_objtotal *
+						 pi->nr_buf_pool_objsize <=
+		       pi->nr_memsize;
+}
+
+static int pools_info(int fd, const char *name, struct nmreq_pools_info *pi)
+{
+	struct nmreq_header h;
+
+	memset(pi, 0, sizeof(*pi));
+	nmc_hdr(&h, NETMAP_REQ_POOLS_INFO_GET, name, pi);
+	return nmc_ctrl(fd, &h);
+}
+
+static void cases_pools(void)
+{
+	struct nmreq_pools_info pi, pj;
+	struct nmc_port p;
+	int fd = dev(), err;
+
+	expect("pools_info_unregistered_vale", pools_info(fd, "valeQ:a", &pi), 0);
+	expect_true("pools_info_mem_id_before_register", pi.nr_mem_id >= 2,
+		    "nr_mem_id of the port's own region (>= 2)");
+	/* One netmap_if with one TX and one RX ring: its slot (128-byte
+	 * aligned) fills the if pool up to the first ring. */
+	expect_true("pools_info_if_pool", pi.nr_if_pool_objtotal == 1 &&
+			    pi.nr_if_pool_objsize == 128 &&
+			    pi.nr_ring_pool_offset ==
+				    pi.nr_if_pool_offset + 128,
+		    "1 netmap_if of 128 bytes before the rings");
+	expect_true("pools_info_ring_pool", pi.nr_ring_pool_objtotal == 2 &&
+			    pi.nr_ring_pool_objsize >= 256 + 1024 * 16,
+		    "2 rings of 1024 slots");
+	expect_true("pools_info_buf_pool", pi.nr_buf_pool_objsize == 2048 &&
+			    pi.nr_buf_pool_objtotal >= 2 + 2 * 1024,
+		    "2048-byte buffers, one per slot and the 2 reserved");
+	expect_true("pools_info_consistent", pools_consistent(&pi),
+		    "pools in order inside nr_memsize");
+	err = nmc_open(&p, "valeQ:a", NR_REG_ALL_NIC, 0, 0, 0);
+	NMC_CHECK(err == 0, "register valeQ:a: %s", strerror(err));
+	expect("pools_info_registered_by_name", pools_info(fd, "valeQ:a", &pj),
+	       0);
+	expect_true("pools_info_mem_id_matches_register",
+		    pj.nr_mem_id == p.reg.nr_mem_id &&
+			    pj.nr_memsize == p.reg.nr_memsize,
+		    "nr_mem_id and nr_memsize as REGISTER said");
+	expect("pools_info_bound_file", pools_info(p.fd, "", &pj), 0);
+	expect_true("pools_info_bound_file_mem_id",
+		    pj.nr_mem_id == p.reg.nr_mem_id && pools_consistent(&pj),
+		    "the bound port's region");
+	expect("pools_info_other_port_by_name",
+	       pools_info(p.fd, "valeQ:b", &pj), 0);
+	expect_true("pools_info_other_port_mem_id",
+		    pj.nr_mem_id != p.reg.nr_mem_id && pj.nr_mem_id >= 2,
+		    "the named port's region, not the bound one");
+	expect("pools_info_no_name", pools_info(fd, "", &pj), EINVAL);
+	nmc_close(&p);
+	close(fd);
+}
+
 int main(void)
 {
 	nmc_prog = "hostile";
@@ -683,6 +883,8 @@ int main(void)
 	cases_register();
 	cases_datapath();
 	cases_csb();
+	cases_kloop_order();
+	cases_pools();
 	if (nfail != 0) {
 		printf("hostile: FAIL %u of %u cases\n", nfail, ncases);
 		return 1;

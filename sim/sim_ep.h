@@ -55,6 +55,9 @@ struct sim_ep_stats {
 	uint64_t syscalls;
 	uint64_t hypercalls;
 	uint64_t dev_drops;  /* packets dropped by the device model */
+	/* Of dev_drops: frames longer than the buffer they were to be copied
+	 * into (the destination ring's nr_buf_size). */
+	uint64_t drops_too_big;
 	uint64_t full_waits; /* sender found its ring full */
 };
 

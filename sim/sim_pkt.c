@@ -40,16 +40,21 @@ void sim_pkts_fini(struct sim_pkts *p)
 	p->flow_last = NULL;
 }
 
+void sim_pkt_inject_untaggable(struct sim_pkts *p, uint32_t len, uint64_t t_in)
+{
+	p->injected++;
+	p->bytes_in += len;
+	if (t_in < p->first_in)
+		p->first_in = t_in;
+}
+
 uint64_t sim_pkt_inject(struct sim_pkts *p, uint32_t rec, uint16_t sender,
 			uint8_t *buf, uint32_t len, uint64_t t_in)
 {
 	uint64_t id = p->next_id++;
 	struct sim_pkt_meta *m = &p->meta[id & p->mask];
 
-	p->injected++;
-	p->bytes_in += len;
-	if (t_in < p->first_in)
-		p->first_in = t_in;
+	sim_pkt_inject_untaggable(p, len, t_in);
 	if (len < SIM_TAG_MIN_LEN) {
 		p->untagged_in++;
 		return id;

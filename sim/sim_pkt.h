@@ -60,6 +60,9 @@ void sim_pkts_fini(struct sim_pkts *p);
 /* The sender wrote record rec into buf[0..len); tag it.  Returns the id. */
 uint64_t sim_pkt_inject(struct sim_pkts *p, uint32_t rec, uint16_t sender,
 			uint8_t *buf, uint32_t len, uint64_t t_in);
+/* The sender had a frame of len bytes that no buffer could take: it counts
+ * as injected (its caller counts the drop) and is never tagged. */
+void sim_pkt_inject_untaggable(struct sim_pkts *p, uint32_t len, uint64_t t_in);
 
 /*
  * A receiver got buf[0..len) at time now.  Checks and accounts it; restores

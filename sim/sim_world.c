@@ -290,7 +290,8 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		ep->dir = cfg->role == SIM_ROLE_SENDER ? NR_TX : NR_RX;
 		ep->sw = w->sw[cfg->sw];
 		rc = sim_switch_open_port(ep->sw, w->reg, cfg->name, i, cfg->role,
-					  cfg->slots, &ep->swport, err, errlen);
+					  cfg->slots, w->sc.buf_size, &ep->swport,
+					  err, errlen);
 		if (rc != 0)
 			return rc;
 		ep->port = ep->sw->port[ep->swport].p;
@@ -395,14 +396,16 @@ static void sim_world_check_switches(struct sim_world *w)
 		for (d = 0; d < 2; d++) {
 			ld = &w->link[i]->dir[d];
 			w->inv_checks[SIM_INV_CONSERVATION]++;
-			if (ld->taken != ld->delivered + ld->drops_queue_full ||
+			if (ld->taken != ld->delivered + ld->drops_queue_full +
+						 ld->drops_too_big ||
 			    ld->first != ld->next)
 				sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
 						    "link %s direction %u: taken %llu != delivered %llu + dropped %llu (%llu still queued)",
 						    w->link[i]->cfg->name, d,
 						    (unsigned long long)ld->taken,
 						    (unsigned long long)ld->delivered,
-						    (unsigned long long)ld->drops_queue_full,
+						    (unsigned long long)(ld->drops_queue_full +
+									 ld->drops_too_big),
 						    (unsigned long long)(ld->next - ld->first));
 		}
 	}

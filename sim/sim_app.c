@@ -124,6 +124,8 @@ static void sim_app_send(struct sim_ep *ep)
 		nm_os_memcpy(buf, sim_trace_frame(t, rec), len);
 		sim_pkt_inject(&w->pk, rec, (uint16_t)ep->idx, buf, len,
 			       sim_app_t_in(ep));
+		if (w->pk.broken != NULL)
+			sim_world_internal_error(w, w->pk.broken);
 		nm_os_shared_store16(&slot->len, (uint16_t)len);
 		nm_os_shared_store16(&slot->flags, 0);
 		sim_cost_charge(SIM_C_APP_PKT, 1);

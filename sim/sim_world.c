@@ -67,6 +67,16 @@ void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
 	sim_engine_stop(&w->eng);
 }
 
+void sim_world_internal_error(struct sim_world *w, const char *what)
+{
+	/* Exit here rather than return a failed run: every figure of this
+	 * run is suspect, and the report must not present any of it. */
+	fprintf(stderr, "nmsim: internal error (a bug in nmsim): %s at %llu ns\n",
+		what, (unsigned long long)w->eng.now_ns);
+	fflush(NULL);
+	exit(SIM_EXIT_INTERNAL);
+}
+
 uint64_t sim_world_drops(const struct sim_world *w)
 {
 	uint64_t d = 0;

@@ -34,7 +34,11 @@ uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k)
 		rec = k % t->count;
 		return loop * ep->src_loop_ns + t->ts_ns[rec];
 	case SIM_TRACE_RATE:
-		return k * 1000000000ULL / w->sc.trace.rate_pps;
+		/* floor(k * 1e9 / rate) without forming k * 1e9, which wraps
+		 * past k = 1.8e10 (rate_pps <= 1e9 keeps each term in range;
+		 * sim_world_build() bounds the result). */
+		return k / w->sc.trace.rate_pps * 1000000000ULL +
+		       k % w->sc.trace.rate_pps * 1000000000ULL / w->sc.trace.rate_pps;
 	case SIM_TRACE_FAST:
 	default:
 		return 0;

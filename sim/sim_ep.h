@@ -105,7 +105,9 @@ extern const struct sim_dev_ops sim_dev_xen_ops;
 /* The application's body (sim_app.c). */
 void sim_app_body(struct sim_actor *a);
 bool sim_app_has_work(struct sim_actor *a);
-/* When the sender's packet k may leave (virtual ns). */
+/* When the sender's packet k may leave (virtual ns); sim_world_build()
+ * refuses a run whose last one would pass SIM_MAX_RELEASE_NS, so this
+ * never wraps. */
 uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k);
 
 /* Deliver the switch port's notifications to ep->port_waiter. */

@@ -94,6 +94,10 @@ void sim_world_destroy(struct sim_world *w);
 /* Register an actor with the run (fails the run if there are too many). */
 void sim_world_add_actor(struct sim_world *w, struct sim_actor *a);
 
+/* The latest release time a run may have (2^62 ns, about 146 years): far
+ * beyond any experiment, and far from where uint64_t time wraps. */
+#define SIM_MAX_RELEASE_NS (1ULL << 62)
+
 /* Exit status of a run that hit an internal limit of the simulator. */
 #define SIM_EXIT_INTERNAL 4
 

@@ -28,3 +28,14 @@ foreach(case IN LISTS NM_SIM_WORLD_INFLIGHT)
   set_tests_properties(sim.world.${name} PROPERTIES LABELS "sim;unit" TIMEOUT 120
                        ENVIRONMENT "${NMSIM_TEST_ENV}")
 endforeach()
+
+# Release times that would pass 2^62 ns are refused at build time, one
+# line, exit 2 (issue 17 item 9): a trace spanning 2e18 ns replayed 6
+# times wrapped uint64_t time; so did k * 1e9 in rate mode.
+add_test(NAME sim.bad.release_time_span_loops
+         COMMAND bash -c "d=$(mktemp -d) && trap 'rm -rf $d' EXIT && python3 ${CMAKE_CURRENT_SOURCE_DIR}/tests/pcap_write.py $d/span.pcap 60 2 2000000000000000000 && ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_bad.sh $<TARGET_FILE:${NMSIM_TEST_BIN}> 'would be released past 2^62 ns' run ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/host-vale.yaml --trace $d/span.pcap --set trace.mode=timestamps --set trace.loops=6")
+set_tests_properties(sim.bad.release_time_span_loops PROPERTIES LABELS "sim;unit" TIMEOUT 60
+                     ENVIRONMENT "${NMSIM_TEST_ENV}")
+nmsim_bad(release_time_rate "would be released past 2^62 ns"
+          run ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/host-vale-rate.yaml
+          --set trace.packets=20000 --set trace.rate_pps=1 --set trace.loops=1000000)

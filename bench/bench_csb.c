@@ -352,7 +352,7 @@ static struct result run_one(enum scheme s, uint32_t batch, uint64_t packets,
 	r.rxr = r.w->rxr;
 	r.pool = &r.w->pool;
 	if (s != S_BASELINE) {
-		struct nm_port_geom g = { 1, 1, o->ring, o->ring };
+		struct nm_port_geom g = { 1, 1, o->ring, o->ring, 0 };
 
 		/* A fresh pipe pair for every run, so runs do not share state. */
 		if (vale_registry_init(&r.reg) != 0 ||

@@ -253,7 +253,7 @@ static void setup_switch(struct bench *b, struct setup *s, uint32_t batch,
 
 	memset(s, 0, sizeof(*s));
 	for (d = 0; d < ndst; d++) {
-		g = (struct nm_port_geom){ 1, 1, slots, slots };
+		g = (struct nm_port_geom){ 1, 1, slots, slots, 0 };
 		snprintf(name, sizeof(name), "valeB:d%u", d);
 		if (nm_port_open(&b->reg, name, &g, &s->dst[d]) != 0)
 			die("open");
@@ -269,7 +269,7 @@ static void setup_switch(struct bench *b, struct setup *s, uint32_t batch,
 	}
 	for (d = 0; d < ndst; d++)
 		drain(s->dst[d]);
-	g = (struct nm_port_geom){ 1, 1, slots, slots };
+	g = (struct nm_port_geom){ 1, 1, slots, slots, 0 };
 	if (nm_port_open(&b->reg, "valeB:src", &g, &s->src) != 0)
 		die("open");
 	prepare_tx(s->src, (const uint8_t(*)[6])macs, ndst, 1);
@@ -308,7 +308,7 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 	/* A pipe receiver releases one sync late and the sender's space
 	 * follows releases, so the pipe needs room for three batches. */
 	uint32_t pslots = batch * 3 + 2 > 256 ? batch * 3 + 2 : 256;
-	struct nm_port_geom g = { 1, 1, pslots, pslots };
+	struct nm_port_geom g = { 1, 1, pslots, pslots, 0 };
 	int r;
 
 	memset(v60, 0, sizeof(v60));

@@ -168,6 +168,7 @@ static void nm_pipe_mirror(const struct nm_port_geom *g, struct nm_port_geom *m)
 	m->rx_rings = g->tx_rings;
 	m->tx_slots = g->rx_slots;
 	m->rx_slots = g->tx_slots;
+	m->buf_size = g->buf_size; /* one pool for both ends */
 }
 
 static int nm_pipe_init_end(struct nm_pipe *p, uint32_t k,
@@ -244,7 +245,7 @@ static int nm_pipe_alloc(const char *name, uint32_t side,
 		rg.ifs[k].tx_slots = geo[k].tx_slots;
 		rg.ifs[k].rx_slots = geo[k].rx_slots;
 	}
-	rg.buf_size = VALE_BUF_SIZE;
+	rg.buf_size = g->buf_size;
 	err = nm_region_create(&p->region, &rg, p->key);
 	if (err != 0)
 		goto err_free;
@@ -322,7 +323,9 @@ int nm_pipe_open(struct vale_registry *reg, const char *name,
 	side = name[split] == '{' ? 0 : 1;
 	nm_strlcpy(key, name, sizeof(key));
 	key[split] = '{';
-	nm_port_geom_normalize(g);
+	err = nm_port_geom_normalize(g);
+	if (err != 0)
+		return err;
 	for (;;) {
 		nm_os_lock_acquire(&reg->lock);
 		err = nm_pipe_open_locked(reg, key, side, &fresh, &e);
@@ -337,10 +340,7 @@ int nm_pipe_open(struct vale_registry *reg, const char *name,
 		nm_pipe_free(fresh);
 	if (err != 0)
 		return err;
-	g->tx_rings = e->up.num_rings[NR_TX];
-	g->rx_rings = e->up.num_rings[NR_RX];
-	g->tx_slots = e->up.num_slots[NR_TX];
-	g->rx_slots = e->up.num_slots[NR_RX];
+	nm_port_geom_get(&e->up, g);
 	*out = e;
 	return 0;
 }

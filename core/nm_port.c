@@ -53,6 +53,15 @@ void nm_port_notify(struct nm_port *p, uint32_t dir, uint32_t ring)
 		nm_os_notify(n);
 }
 
+void nm_port_geom_get(const struct nm_port *p, struct nm_port_geom *g)
+{
+	g->tx_rings = p->num_rings[NR_TX];
+	g->rx_rings = p->num_rings[NR_RX];
+	g->tx_slots = p->num_slots[NR_TX];
+	g->rx_slots = p->num_slots[NR_RX];
+	g->buf_size = p->region->geom.buf_size;
+}
+
 int nm_port_open(struct vale_registry *reg, const char *name,
 		 struct nm_port_geom *g, struct nm_port **out)
 {

@@ -27,10 +27,13 @@ enum nm_port_kind {
 };
 
 /* Ring and slot counts: hints on input (0 means the default, values above
- * the limit are clamped, like the reference), actual values on output. */
+ * the limit are clamped, like the reference), actual values on output.
+ * The buffer size is not clamped: a smaller buffer than asked for would
+ * let the caller copy past it, so a bad one fails the open. */
 struct nm_port_geom {
 	uint32_t tx_rings, rx_rings; /* 1..16, default 1 */
 	uint32_t tx_slots, rx_slots; /* 2..4096, default 1024 */
+	uint32_t buf_size; /* 64..65536, multiple of 64, default VALE_BUF_SIZE */
 };
 
 struct nm_port {
@@ -71,7 +74,8 @@ void nm_port_notify(struct nm_port *p, uint32_t dir, uint32_t ring);
 /*
  * [control path][may sleep] Open a port by name: "X{Y" / "X}Y" is a pipe end,
  * "valeX:Y" a VALE port (created and attached on first open).  *g is
- * normalised to the actual geometry.  0, -EINVAL (bad name), -ENOMEM,
+ * normalised to the actual geometry (an existing port or pipe keeps its
+ * own, buffer size included).  0, -EINVAL (bad name or buffer size), -ENOMEM,
  * -EBUSY (pipe end already open) or -ENXIO (not a software port name).
  */
 int nm_port_open(struct vale_registry *reg, const char *name,
@@ -79,7 +83,10 @@ int nm_port_open(struct vale_registry *reg, const char *name,
 /* [control path][may sleep] Close what nm_port_open() returned. */
 void nm_port_close(struct nm_port *p);
 
-/* Clamp a geometry to the limits, applying defaults for zeros. */
-void nm_port_geom_normalize(struct nm_port_geom *g);
+/* Clamp a geometry to the limits, applying defaults for zeros.  0, or
+ * -EINVAL for a buffer size nm_region_create() would refuse. */
+int nm_port_geom_normalize(struct nm_port_geom *g);
+/* The actual geometry of an open port. */
+void nm_port_geom_get(const struct nm_port *p, struct nm_port_geom *g);
 
 #endif /* NM_PORT_H */

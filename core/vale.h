@@ -29,7 +29,7 @@
 #define VALE_FT_SLOTS (VALE_BATCH + NETMAP_MAX_FRAGS)
 #define VALE_NUM_QUEUES (VALE_MAX_PORTS * VALE_MAX_RINGS + 1)
 #define VALE_BCAST_QUEUE (VALE_MAX_PORTS * VALE_MAX_RINGS)
-#define VALE_BUF_SIZE 2048U
+#define VALE_BUF_SIZE 2048U /* default buffer size (nm_port_geom.buf_size 0) */
 #define VALE_SWITCH_NAME_MAX 16U /* "valeX" plus NUL */
 #define VALE_MIN_FRAME 14U	 /* shorter first fragments are dropped */
 

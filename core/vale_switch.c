@@ -204,7 +204,7 @@ void vale_switch_set_lookup(struct vale_switch *sw, struct vale_lookup *l)
 
 /* ---- Ports. */
 
-void nm_port_geom_normalize(struct nm_port_geom *g)
+int nm_port_geom_normalize(struct nm_port_geom *g)
 {
 	uint32_t *rings[2] = { &g->tx_rings, &g->rx_rings };
 	uint32_t *slots[2] = { &g->tx_slots, &g->rx_slots };
@@ -224,6 +224,13 @@ void nm_port_geom_normalize(struct nm_port_geom *g)
 		if (*slots[d] > NM_RING_MAX_SLOTS)
 			*slots[d] = NM_RING_MAX_SLOTS;
 	}
+	if (g->buf_size == 0)
+		g->buf_size = VALE_BUF_SIZE;
+	/* nm_region_create()'s rule, checked before anything is allocated. */
+	if (g->buf_size < NM_BUF_MIN_SIZE || g->buf_size > NM_BUF_MAX_SIZE ||
+	    g->buf_size % 64 != 0)
+		return -EINVAL;
+	return 0;
 }
 
 static void vale_port_free(struct vale_port *p)
@@ -318,7 +325,7 @@ static int vale_port_alloc(const char *name, const struct nm_port_geom *g,
 	rg.ifs[0].rx_rings = g->rx_rings;
 	rg.ifs[0].tx_slots = g->tx_slots;
 	rg.ifs[0].rx_slots = g->rx_slots;
-	rg.buf_size = VALE_BUF_SIZE;
+	rg.buf_size = g->buf_size;
 	err = nm_region_create(&p->region, &rg, name);
 	if (err != 0)
 		goto err_free;
@@ -402,7 +409,9 @@ int vale_port_open(struct vale_registry *reg, const char *name,
 
 	if (swlen == 0)
 		return -EINVAL;
-	nm_port_geom_normalize(g);
+	err = nm_port_geom_normalize(g);
+	if (err != 0)
+		return err;
 	for (;;) {
 		nm_os_lock_acquire(&reg->lock);
 		err = vale_port_attach_locked(reg, name, swlen, &fresh_sw,
@@ -428,10 +437,7 @@ int vale_port_open(struct vale_registry *reg, const char *name,
 	nm_os_free(fresh_sw);
 	if (err != 0)
 		return err;
-	g->tx_rings = p->up.num_rings[NR_TX];
-	g->rx_rings = p->up.num_rings[NR_RX];
-	g->tx_slots = p->up.num_slots[NR_TX];
-	g->rx_slots = p->up.num_slots[NR_RX];
+	nm_port_geom_get(&p->up, g);
 	*out = p;
 	return 0;
 }

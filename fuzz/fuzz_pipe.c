@@ -212,7 +212,7 @@ static void fp_open(struct fp *f, struct fuzz_input *in)
 	uint8_t rings = in_u8(in), ct = in_u8(in), cr = in_u8(in);
 	uint16_t wide = in_u16(in);
 	struct nm_port_geom g = { 1 + rings % 3, 1 + (rings / 3) % 3,
-				  fp_slots(ct, wide), fp_slots(cr, wide) };
+				  fp_slots(ct, wide), fp_slots(cr, wide), 0 };
 	struct nm_port *p = NULL;
 	bool fresh = f->pipe == NULL;
 	struct nm_pipe_end *e;

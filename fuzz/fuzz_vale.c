@@ -499,7 +499,7 @@ static void fv_open(struct fv *f, struct fuzz_input *in)
 	uint8_t rings = in_u8(in), ct = in_u8(in), cr = in_u8(in);
 	uint16_t wide = in_u16(in);
 	struct nm_port_geom g = { 1 + (rings & 1), 1 + ((rings >> 1) & 1),
-				  fv_slots(ct, wide), fv_slots(cr, wide) };
+				  fv_slots(ct, wide), fv_slots(cr, wide), 0 };
 	struct fv_port *fp = &f->port[s];
 	struct nm_port *p = NULL;
 	char name[16];

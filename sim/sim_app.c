@@ -34,7 +34,11 @@ uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k)
 		rec = k % t->count;
 		return loop * ep->src_loop_ns + t->ts_ns[rec];
 	case SIM_TRACE_RATE:
-		return k * 1000000000ULL / w->sc.trace.rate_pps;
+		/* floor(k * 1e9 / rate) without forming k * 1e9, which wraps
+		 * past k = 1.8e10 (rate_pps <= 1e9 keeps each term in range;
+		 * sim_world_build() bounds the result). */
+		return k / w->sc.trace.rate_pps * 1000000000ULL +
+		       k % w->sc.trace.rate_pps * 1000000000ULL / w->sc.trace.rate_pps;
 	case SIM_TRACE_FAST:
 	default:
 		return 0;
@@ -54,6 +58,14 @@ static void sim_app_wait(struct sim_ep *ep)
 		sim_actor_sleep(&ep->app);
 	else
 		sim_actor_again(&ep->app);
+}
+
+/* When the next packet entered the sender's ring, for its latency. */
+static uint64_t sim_app_t_in(const struct sim_ep *ep)
+{
+	if (ep->w->sc.trace.mode == SIM_TRACE_FAST)
+		return nm_os_time_ns();
+	return sim_app_release_time(ep, ep->src_next);
 }
 
 static void sim_app_send(struct sim_ep *ep)
@@ -101,13 +113,23 @@ static void sim_app_send(struct sim_ep *ep)
 	for (i = 0; i < n; i++) {
 		rec = (uint32_t)(ep->src_next % t->count);
 		len = t->len[rec];
+		if (len > ep->ring->nr_buf_size) {
+			/* The frame does not fit the ring's buffers: refused
+			 * whole (sent, dropped, no slot used), never cut or
+			 * copied past the buffer's end. */
+			sim_pkt_inject_untaggable(&w->pk, len, sim_app_t_in(ep));
+			ep->st.dev_drops++;
+			ep->st.drops_too_big++;
+			ep->src_next++;
+			continue;
+		}
 		slot = &ep->ring->slot[ep->head];
 		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
 		nm_os_memcpy(buf, sim_trace_frame(t, rec), len);
 		sim_pkt_inject(&w->pk, rec, (uint16_t)ep->idx, buf, len,
-			       w->sc.trace.mode == SIM_TRACE_FAST
-				       ? nm_os_time_ns()
-				       : sim_app_release_time(ep, ep->src_next));
+			       sim_app_t_in(ep));
+		if (w->pk.broken != NULL)
+			sim_world_internal_error(w, w->pk.broken);
 		nm_os_shared_store16(&slot->len, (uint16_t)len);
 		nm_os_shared_store16(&slot->flags, 0);
 		sim_cost_charge(SIM_C_APP_PKT, 1);
@@ -151,10 +173,10 @@ static void sim_app_receive(struct sim_ep *ep)
 		slot = &ep->ring->slot[ep->head];
 		len = nm_os_shared_load16(&slot->len);
 		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
-		if (len > w->sc.buf_size ||
+		if (len > ep->ring->nr_buf_size ||
 		    sim_pkt_deliver(&w->pk, buf, len, nm_os_time_ns(), why,
 				    sizeof(why)) != 0) {
-			if (len > w->sc.buf_size)
+			if (len > ep->ring->nr_buf_size)
 				snprintf(why, sizeof(why), "slot length %u over the buffer size", len);
 			sim_world_violation(w, SIM_INV_PAYLOAD, a, ep->idx,
 					    "slot %u: %s", ep->head, why);

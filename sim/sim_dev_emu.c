@@ -204,7 +204,11 @@ static void sim_emu_port_sync(struct sim_emu *e)
 	e->ptail = nm_ring_user_tail(e->pring);
 }
 
-static void sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
+/* Copy one frame between the guest's and the port's rings.  false: it is
+ * longer than the source's or the destination's buffers (a hostile guest
+ * length, or rings of different buffer sizes), so the caller drops it and
+ * uses no destination slot; counted, never cut short or overrun. */
+static bool sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
 			 uint32_t di, struct netmap_ring *sr, uint32_t si)
 {
 	struct netmap_slot *ss = &sr->slot[si], *ds = &dr->slot[di];
@@ -215,11 +219,15 @@ static void sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
 	sim_cost_charge(e->pol.pkt_cost, 1);
 	if (e->pol.pkt_dma)
 		sim_cost_charge(SIM_C_DMA_MAP, 1);
-	if (len > sim_emu_w(e)->sc.buf_size)
-		len = 0; /* a hostile length is never copied */
+	if (len > dr->nr_buf_size || len > sr->nr_buf_size) {
+		e->ep->st.dev_drops++;
+		e->ep->st.drops_too_big++;
+		return false;
+	}
 	nm_os_memcpy(nm_ring_user_buf(dr, didx), nm_ring_user_buf(sr, sidx), len);
 	nm_os_shared_store16(&ds->len, (uint16_t)len);
 	nm_os_shared_store16(&ds->flags, 0);
+	return true;
 }
 
 static uint32_t sim_emu_dev_tx(struct sim_emu *e)
@@ -234,8 +242,8 @@ static uint32_t sim_emu_dev_tx(struct sim_emu *e)
 			if (e->phead == e->ptail)
 				break; /* the switch applies back-pressure */
 		}
-		sim_emu_copy(e, e->pring, e->phead, e->gring, e->dcons);
-		e->phead = nm_idx_next(e->phead, e->pn);
+		if (sim_emu_copy(e, e->pring, e->phead, e->gring, e->dcons))
+			e->phead = nm_idx_next(e->phead, e->pn);
 		e->dcons = nm_idx_next(e->dcons, e->n);
 		moved++;
 	}
@@ -256,9 +264,9 @@ static uint32_t sim_emu_dev_rx(struct sim_emu *e)
 	if (prod >= e->n)
 		return 0;
 	while (e->phead != e->ptail && e->dcons != prod) {
-		sim_emu_copy(e, e->gring, e->dcons, e->pring, e->phead);
+		if (sim_emu_copy(e, e->gring, e->dcons, e->pring, e->phead))
+			e->dcons = nm_idx_next(e->dcons, e->n);
 		e->phead = nm_idx_next(e->phead, e->pn);
-		e->dcons = nm_idx_next(e->dcons, e->n);
 		moved++;
 	}
 	if (moved != 0) {

@@ -55,6 +55,9 @@ struct sim_ep_stats {
 	uint64_t syscalls;
 	uint64_t hypercalls;
 	uint64_t dev_drops;  /* packets dropped by the device model */
+	/* Of dev_drops: frames longer than the buffer they were to be copied
+	 * into (the destination ring's nr_buf_size). */
+	uint64_t drops_too_big;
 	uint64_t full_waits; /* sender found its ring full */
 };
 
@@ -102,7 +105,9 @@ extern const struct sim_dev_ops sim_dev_xen_ops;
 /* The application's body (sim_app.c). */
 void sim_app_body(struct sim_actor *a);
 bool sim_app_has_work(struct sim_actor *a);
-/* When the sender's packet k may leave (virtual ns). */
+/* When the sender's packet k may leave (virtual ns); sim_world_build()
+ * refuses a run whose last one would pass SIM_MAX_RELEASE_NS, so this
+ * never wraps. */
 uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k);
 
 /* Deliver the switch port's notifications to ep->port_waiter. */

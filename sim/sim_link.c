@@ -112,8 +112,10 @@ static void sim_link_tx_body(struct sim_actor *a)
 		ld->taken++;
 		if (queued < l->cfg->queue && ld->next - ld->first == ld->cap)
 			(void)sim_link_grow(ld, l->frame);
-		if (queued >= l->cfg->queue || ld->next - ld->first == ld->cap ||
-		    len > l->frame) {
+		if (len > l->frame || len > ring->nr_buf_size) {
+			/* Longer than the NIC's buffers: never cut short. */
+			ld->drops_too_big++;
+		} else if (queued >= l->cfg->queue || ld->next - ld->first == ld->cap) {
 			ld->drops_queue_full++;
 		} else {
 			f = &ld->q[ld->next % ld->cap];
@@ -163,6 +165,13 @@ static void sim_link_rx_body(struct sim_actor *a)
 		f = &ld->q[ld->first % ld->cap];
 		if (f->arrive_ns > now)
 			break;
+		ld->last_end_ps = f->end_ps;
+		if (f->len > ring->nr_buf_size) {
+			/* The far port's buffers are smaller than the frame. */
+			ld->drops_too_big++;
+			ld->first++;
+			continue;
+		}
 		slot = &ring->slot[ld->out_head];
 		memcpy(nm_ring_user_buf(ring, slot->buf_idx),
 		       ld->data + (ld->first % ld->cap) * l->frame, f->len);
@@ -170,7 +179,6 @@ static void sim_link_rx_body(struct sim_actor *a)
 		slot->flags = 0;
 		ld->out_head = nm_idx_next(ld->out_head, n);
 		ld->bytes += f->len;
-		ld->last_end_ps = f->end_ps;
 		ld->delivered++;
 		ld->first++;
 		space--;
@@ -260,8 +268,8 @@ int sim_link_build(struct sim_link *l, struct sim_world *w, uint32_t idx,
 	for (i = 0; i < 2; i++) {
 		l->sw[i] = w->sw[cfg->sw[i]];
 		rc = sim_switch_open_port(l->sw[i], w->reg, cfg->name, UINT32_MAX,
-					  SIM_ROLE_LINK, cfg->slots, &l->swport[i],
-					  err, errlen);
+					  SIM_ROLE_LINK, cfg->slots, l->buf_size,
+					  &l->swport[i], err, errlen);
 		if (rc != 0)
 			return rc;
 	}
@@ -309,7 +317,8 @@ uint64_t sim_link_in_flight(const struct sim_link *l, uint32_t d)
 
 uint64_t sim_link_drops(const struct sim_link *l)
 {
-	return l->dir[0].drops_queue_full + l->dir[1].drops_queue_full;
+	return l->dir[0].drops_queue_full + l->dir[1].drops_queue_full +
+	       l->dir[0].drops_too_big + l->dir[1].drops_too_big;
 }
 
 double sim_link_mpps(const struct sim_link *l, uint32_t d)

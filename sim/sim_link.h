@@ -19,6 +19,7 @@
  * bandwidth_bps, in picoseconds with no rounding; it arrives delay_ns after
  * its last bit.  So a 10 Gbit/s line carries at most 14.88 M 60-byte
  * frames per second, exactly.
+ * A frame longer than either NIC's buffers is dropped (too big), whole.
  * Invariants: per direction taken = delivered + dropped + on the wire or
  * queued (conservation, checked at the end of a drained run); FIFO, so
  * per-flow order is the line's.  Single-threaded, like every actor.
@@ -65,6 +66,7 @@ struct sim_link_dir {
 	uint64_t line_free_ps;		/* the line is busy until then */
 
 	uint64_t taken, delivered, drops_queue_full, max_queued;
+	uint64_t drops_too_big;		/* longer than a NIC's buffers */
 	uint64_t bytes;			/* delivered frame bytes */
 	uint64_t first_start_ps, last_end_ps;
 };
@@ -90,7 +92,7 @@ void sim_link_fini(struct sim_link *l);
 
 /* Frames queued or on the wire in direction d. */
 uint64_t sim_link_in_flight(const struct sim_link *l, uint32_t d);
-/* Drops of both directions. */
+/* Drops of both directions, every reason. */
 uint64_t sim_link_drops(const struct sim_link *l);
 /* Delivered frames per second of line time in direction d (first frame's
  * first bit to last frame's last bit), in Mpps; 0 with fewer than one. */

@@ -40,24 +40,73 @@ void sim_pkts_fini(struct sim_pkts *p)
 	p->flow_last = NULL;
 }
 
-uint64_t sim_pkt_inject(struct sim_pkts *p, uint32_t rec, uint16_t sender,
-			uint8_t *buf, uint32_t len, uint64_t t_in)
+void sim_pkt_inject_untaggable(struct sim_pkts *p, uint32_t len, uint64_t t_in)
 {
-	uint64_t id = p->next_id++;
-	struct sim_pkt_meta *m = &p->meta[id & p->mask];
-
 	p->injected++;
 	p->bytes_in += len;
 	if (t_in < p->first_in)
 		p->first_in = t_in;
+}
+
+/* Is the in-flight packet of m lost?  A later packet of its sender and
+ * flow was delivered, and nothing reorders a flow (else flow_order). */
+static bool sim_pkt_lost(const struct sim_pkts *p, const struct sim_pkt_meta *m)
+{
+	const struct sim_trace *t = p->trace;
+
+	return p->flow_last[(uint64_t)m->sender * t->nflows + t->flow[m->rec]] > m->id;
+}
+
+/* Double the table, keeping every packet in flight (ids that shared a slot
+ * in the old table differ mod its size, so they never collide in this one). */
+static int sim_pkt_grow(struct sim_pkts *p)
+{
+	uint64_t cap = (p->mask + 1) * 2, k;
+	struct sim_pkt_meta *meta;
+
+	if (cap > SIM_PKT_MAX_TABLE) {
+		p->broken = "packet table: more than SIM_PKT_MAX_TABLE packets in flight";
+		return -E2BIG;
+	}
+	meta = calloc(cap, sizeof(*meta));
+	if (meta == NULL) {
+		p->broken = "packet table: out of memory growing it";
+		return -ENOMEM;
+	}
+	for (k = 0; k <= p->mask; k++)
+		if (p->meta[k].in_flight)
+			meta[p->meta[k].id & (cap - 1)] = p->meta[k];
+	free(p->meta);
+	p->meta = meta;
+	p->mask = cap - 1;
+	p->grown++;
+	return 0;
+}
+
+uint64_t sim_pkt_inject(struct sim_pkts *p, uint32_t rec, uint16_t sender,
+			uint8_t *buf, uint32_t len, uint64_t t_in)
+{
+	uint64_t id = p->next_id++;
+	struct sim_pkt_meta *m;
+
+	sim_pkt_inject_untaggable(p, len, t_in);
 	if (len < SIM_TAG_MIN_LEN) {
 		p->untagged_in++;
 		return id;
 	}
 	if (sender >= SIM_PKT_MAX_SENDERS)
 		sender = 0;
-	if (m->in_flight)
-		p->overwritten++; /* an older packet was dropped silently */
+	for (;;) {
+		m = &p->meta[id & p->mask];
+		if (!m->in_flight)
+			break;
+		if (sim_pkt_lost(p, m)) {
+			p->reclaimed++;
+			break;
+		}
+		if (sim_pkt_grow(p) != 0)
+			return id;
+	}
 	m->id = id;
 	m->t_in = t_in;
 	m->rec = rec;

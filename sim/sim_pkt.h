@@ -13,6 +13,14 @@
  * injected == delivered + every counted drop (conservation).
  *
  * Frames shorter than 22 bytes carry no tag; they are counted only.
+ *
+ * The table is indexed by id & mask and never overwrites a packet that may
+ * still arrive: a slot is reused only when its packet was delivered or is
+ * provably lost (a later packet of its sender and flow was delivered, and
+ * flows are FIFO end to end); otherwise the table doubles.  So its size
+ * follows the id span of what is in flight (rings, link queues, the wire),
+ * however long a packet waits.  Only a table past SIM_PKT_MAX_TABLE or out
+ * of memory stops the run, as an internal error.
  */
 #ifndef SIM_PKT_H
 #define SIM_PKT_H
@@ -26,6 +34,7 @@
 #define SIM_TAG_MIN_LEN (SIM_ETH_MIN_FRAME + SIM_TAG_BYTES)
 #define SIM_LAT_BUCKETS (64 * 64)
 #define SIM_PKT_MAX_SENDERS 16U
+#define SIM_PKT_MAX_TABLE (1ULL << 26) /* entries: 1.5 GiB of metadata */
 
 struct sim_pkt_meta {
 	uint64_t id;	  /* matches the tag while in flight */
@@ -42,7 +51,9 @@ struct sim_pkts {
 	uint64_t next_id;
 	uint64_t injected, delivered, untagged_in, untagged_out;
 	uint64_t bytes_in, bytes_out;
-	uint64_t overwritten;	   /* table slots reused while in flight */
+	uint64_t reclaimed;	   /* slots reused from provably lost packets */
+	uint64_t grown;		   /* times the table doubled */
+	const char *broken;	   /* non-NULL: the table could not grow (why) */
 	uint64_t delivered_from[SIM_PKT_MAX_SENDERS]; /* tagged, per sender */
 	uint64_t *flow_last;	   /* per (sender, flow): last delivered id + 1 */
 	uint64_t lat_hist[SIM_LAT_BUCKETS];
@@ -57,9 +68,14 @@ int sim_pkts_init(struct sim_pkts *p, const struct sim_trace *t,
 		  uint64_t capacity);
 void sim_pkts_fini(struct sim_pkts *p);
 
-/* The sender wrote record rec into buf[0..len); tag it.  Returns the id. */
+/* The sender wrote record rec into buf[0..len); tag it.  Returns the id.
+ * If the table cannot take it, p->broken says why (an internal error: the
+ * caller stops the run). */
 uint64_t sim_pkt_inject(struct sim_pkts *p, uint32_t rec, uint16_t sender,
 			uint8_t *buf, uint32_t len, uint64_t t_in);
+/* The sender had a frame of len bytes that no buffer could take: it counts
+ * as injected (its caller counts the drop) and is never tagged. */
+void sim_pkt_inject_untaggable(struct sim_pkts *p, uint32_t len, uint64_t t_in);
 
 /*
  * A receiver got buf[0..len) at time now.  Checks and accounts it; restores

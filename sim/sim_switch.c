@@ -31,9 +31,10 @@
 
 int sim_switch_open_port(struct sim_switch *sw, struct vale_registry *reg,
 			 const char *ep_name, uint32_t ep, enum sim_role role,
-			 uint32_t slots, uint32_t *slot, char *err, size_t errlen)
+			 uint32_t slots, uint32_t buf_size, uint32_t *slot,
+			 char *err, size_t errlen)
 {
-	struct nm_port_geom g = { 1, 1, slots, slots };
+	struct nm_port_geom g = { 1, 1, slots, slots, buf_size };
 	char name[NETMAP_REQ_IFNAMSIZ];
 	struct sim_swport *sp;
 	int rc;

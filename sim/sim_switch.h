@@ -48,13 +48,15 @@ struct sim_switch {
 	uint64_t learn_drops;	 /* the learning frames (dropped by the core) */
 };
 
-/* Open the port of endpoint ep_name (index ep) with this role and ring
- * size; *slot gets its index in sw->port.  0, or -errno with one line.
+/* Open the port of endpoint ep_name (index ep) with this role, ring size
+ * and buffer size (the scenario's buf_size: every copy into the port's
+ * buffers is bounded by it); *slot gets its index in sw->port.  0, or -errno with one line.
  * SIM_ROLE_LINK: the port "vale<i>:<ep_name>.link" of link ep_name (its
  * RX ring feeds the link, its TX ring takes what the link delivers). */
 int sim_switch_open_port(struct sim_switch *sw, struct vale_registry *reg,
 			 const char *ep_name, uint32_t ep, enum sim_role role,
-			 uint32_t slots, uint32_t *slot, char *err, size_t errlen);
+			 uint32_t slots, uint32_t buf_size, uint32_t *slot,
+			 char *err, size_t errlen);
 void sim_switch_close(struct sim_switch *sw);
 
 /* Does this switch need the learning phase (VALE, more than two ports)? */

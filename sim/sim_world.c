@@ -24,6 +24,7 @@
 #include "sim_link.h"
 #include "sim_pcap_sink.h"
 #include "sim_switch.h"
+#include "sim_text.h"
 #include "vale.h"
 
 const char *const sim_inv_names[SIM_INV_COUNT] = {
@@ -65,6 +66,16 @@ void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
 		 ring < w->nep ? w->ep[ring]->cfg->name : "-", what);
 	w->failed = true;
 	sim_engine_stop(&w->eng);
+}
+
+void sim_world_internal_error(struct sim_world *w, const char *what)
+{
+	/* Exit here rather than return a failed run: every figure of this
+	 * run is suspect, and the report must not present any of it. */
+	fprintf(stderr, "nmsim: internal error (a bug in nmsim): %s at %llu ns\n",
+		what, (unsigned long long)w->eng.now_ns);
+	fflush(NULL);
+	exit(SIM_EXIT_INTERNAL);
 }
 
 uint64_t sim_world_drops(const struct sim_world *w)
@@ -213,6 +224,48 @@ static int sim_world_trace(struct sim_world *w, const char *trace_override,
 	return sim_trace_generate(&w->trace, &g, err, errlen);
 }
 
+/*
+ * The replay's time base: *loop_ns, the period of one pass over the trace
+ * (its span plus one mean gap), and a check that the last packet's release
+ * time, loops included, stays below SIM_MAX_RELEASE_NS.  Past it time
+ * would wrap (latencies of 1e19 ns, time going backwards), so the run is
+ * refused: 0, or -EINVAL with one line.
+ */
+static int sim_world_release_span(struct sim_world *w, uint64_t per_sender,
+				  uint64_t *loop_ns, char *err, size_t errlen)
+{
+	const struct sim_trace *t = &w->trace;
+	uint64_t span = t->ts_ns[t->count - 1], last = 0, k = per_sender - 1;
+	uint64_t rate = w->sc.trace.rate_pps;
+	char src[4 * SIM_TEXT_SHOW + 4];
+	bool over = false;
+
+	over |= __builtin_add_overflow(span, t->count > 1 ? span / (t->count - 1) + 1
+							 : 1000, loop_ns);
+	switch (w->sc.trace.mode) {
+	case SIM_TRACE_TIMESTAMPS:
+		over |= __builtin_mul_overflow(k / t->count, *loop_ns, &last);
+		over |= __builtin_add_overflow(last, t->ts_ns[k % t->count], &last);
+		break;
+	case SIM_TRACE_RATE:
+		/* sim_app_release_time()'s split form, checked. */
+		over |= __builtin_mul_overflow(k / rate, 1000000000ULL, &last);
+		over |= __builtin_add_overflow(last, k % rate * 1000000000ULL / rate, &last);
+		break;
+	case SIM_TRACE_FAST:
+	default:
+		return 0;
+	}
+	if (over || last > SIM_MAX_RELEASE_NS) {
+		snprintf(err, errlen,
+			 "%s: the last packet (%llu records x %u loops) would be released past 2^62 ns (146 years) of simulated time (expected a shorter trace span, fewer loops or a higher rate)",
+			 sim_text_show(src, sizeof(src), w->sc.source, SIM_TEXT_SHOW),
+			 (unsigned long long)t->count, w->sc.trace.loops);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		    const char *trace_override, const char *pcap_dir,
 		    char *err, size_t errlen)
@@ -220,7 +273,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	const struct sim_sc_endpoint *cfg;
 	struct sim_switch *sw;
 	struct sim_ep *ep;
-	uint64_t cap = 0, span, per_sender;
+	uint64_t cap = 0, loop_ns = 0, per_sender;
 	size_t pathlen;
 	char *path;
 	uint32_t i, j, pin;
@@ -244,6 +297,9 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		return rc;
 	/* Every sender replays the whole trace (one sender per switch). */
 	per_sender = (uint64_t)w->trace.count * w->sc.trace.loops;
+	rc = sim_world_release_span(w, per_sender, &loop_ns, err, errlen);
+	if (rc != 0)
+		return rc;
 	for (i = 0; i < sc->nendpoints; i++)
 		if (sc->endpoints[i].role == SIM_ROLE_SENDER)
 			w->total_packets += per_sender;
@@ -291,7 +347,8 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		ep->dir = cfg->role == SIM_ROLE_SENDER ? NR_TX : NR_RX;
 		ep->sw = w->sw[cfg->sw];
 		rc = sim_switch_open_port(ep->sw, w->reg, cfg->name, i, cfg->role,
-					  cfg->slots, &ep->swport, err, errlen);
+					  cfg->slots, w->sc.buf_size, &ep->swport,
+					  err, errlen);
 		if (rc != 0)
 			return rc;
 		ep->port = ep->sw->port[ep->swport].p;
@@ -326,9 +383,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			sim_actor_pin(ep->backend, &w->host_cpu[ep->cfg->host][pin]);
 		if (ep->role == SIM_ROLE_SENDER) {
 			ep->src_total = per_sender;
-			span = w->trace.ts_ns[w->trace.count - 1];
-			ep->src_loop_ns = span + (w->trace.count > 1
-						  ? span / (w->trace.count - 1) + 1 : 1000);
+			ep->src_loop_ns = loop_ns;
 		} else if (pcap_dir != NULL) {
 			/* Sized to fit: a clipped path would put the capture
 			 * beside the directory, not in it. */
@@ -403,14 +458,16 @@ static void sim_world_check_switches(struct sim_world *w)
 		for (d = 0; d < 2; d++) {
 			ld = &w->link[i]->dir[d];
 			w->inv_checks[SIM_INV_CONSERVATION]++;
-			if (ld->taken != ld->delivered + ld->drops_queue_full ||
+			if (ld->taken != ld->delivered + ld->drops_queue_full +
+						 ld->drops_too_big ||
 			    ld->first != ld->next)
 				sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
 						    "link %s direction %u: taken %llu != delivered %llu + dropped %llu (%llu still queued)",
 						    w->link[i]->cfg->name, d,
 						    (unsigned long long)ld->taken,
 						    (unsigned long long)ld->delivered,
-						    (unsigned long long)ld->drops_queue_full,
+						    (unsigned long long)(ld->drops_queue_full +
+									 ld->drops_too_big),
 						    (unsigned long long)(ld->next - ld->first));
 		}
 	}

@@ -94,6 +94,22 @@ void sim_world_destroy(struct sim_world *w);
 /* Register an actor with the run (fails the run if there are too many). */
 void sim_world_add_actor(struct sim_world *w, struct sim_actor *a);
 
+/* The latest release time a run may have (2^62 ns, about 146 years): far
+ * beyond any experiment, and far from where uint64_t time wraps. */
+#define SIM_MAX_RELEASE_NS (1ULL << 62)
+
+/* Exit status of a run that hit an internal limit of the simulator. */
+#define SIM_EXIT_INTERNAL 4
+
+/*
+ * The simulator's own bookkeeping broke (a table that cannot grow): not a
+ * verdict on the datapath, so no invariant is blamed and no report is
+ * written.  Prints "nmsim: internal error (a bug in nmsim): what" and
+ * exits with SIM_EXIT_INTERNAL.
+ */
+void sim_world_internal_error(struct sim_world *w, const char *what)
+	__attribute__((noreturn));
+
 /* Record a violation of invariant id at the current time and stop. */
 void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
 			 const struct sim_actor *a, uint32_t ring,

@@ -105,7 +105,7 @@ static void test_nm_pipe_zero_copy_handoff(void **state)
 static void test_nm_pipe_geometry_mirrored(void **state)
 {
 	struct vale_registry reg;
-	struct nm_port_geom g = { 2, 3, 100, 200 }, g2 = { 9, 9, 9, 9 };
+	struct nm_port_geom g = { 2, 3, 100, 200, 0 }, g2 = { 9, 9, 9, 9, 0 };
 	struct nm_port *b, *a;
 
 	(void)state;
@@ -207,7 +207,7 @@ static void test_nm_pipe_close_reopen(void **state)
 {
 	struct pipe_env *e = pipe_new(1, 8);
 	struct nm_port *again;
-	struct nm_port_geom g = { 1, 1, 8, 8 };
+	struct nm_port_geom g = { 1, 1, 8, 8, 0 };
 	uint32_t i;
 
 	(void)state;

@@ -367,6 +367,60 @@ static void test_sim_pkt_detects_duplicate_corruption_reorder(void **state)
 	sim_trace_free(&t);
 }
 
+/* Issue 17 item 3: a packet that waits while 4096 later ones are injected
+ * (a slow or long link) keeps its tag; the table grows instead of
+ * overwriting it and failing the run with a false payload violation. */
+static void test_sim_pkt_table_keeps_packets_in_flight(void **state)
+{
+	enum { N = 5000 };
+	uint8_t (*buf)[60] = calloc(N, 60);
+	struct sim_trace t;
+	struct sim_pkts p;
+	char why[256];
+	uint32_t k;
+
+	(void)state;
+	assert_non_null(buf);
+	gen_trace(&t);
+	assert_int_equal(sim_pkts_init(&p, &t, 16), 0);
+	for (k = 0; k < N; k++) {
+		memcpy(buf[k], sim_trace_frame(&t, k % 8), 60);
+		sim_pkt_inject(&p, k % 8, 0, buf[k], 60, k);
+	}
+	for (k = 0; k < N; k++)
+		if (sim_pkt_deliver(&p, buf[k], 60, N + k, why, sizeof(why)) != 0)
+			fail_msg("packet %u: %s", k, why);
+	assert_true(p.mask + 1 >= N);
+	sim_pkts_fini(&p);
+	sim_trace_free(&t);
+	free(buf);
+}
+
+/* Lost packets do not make the table grow: once a later packet of their
+ * flow arrives, their slots are reused. */
+static void test_sim_pkt_table_reuses_lost_slots(void **state)
+{
+	struct sim_trace t;
+	struct sim_pkts p;
+	uint8_t buf[60];
+	char why[256];
+	uint32_t k;
+
+	(void)state;
+	gen_trace(&t);
+	assert_int_equal(sim_pkts_init(&p, &t, 16), 0);
+	for (k = 0; k < 20000; k++) {
+		memcpy(buf, sim_trace_frame(&t, k % 8), 60);
+		sim_pkt_inject(&p, k % 8, 0, buf, 60, k);
+		if (k % 3 != 0 &&
+		    sim_pkt_deliver(&p, buf, 60, k + 1, why, sizeof(why)) != 0)
+			fail_msg("packet %u: %s", k, why);
+	}
+	assert_int_equal(p.mask + 1, 1024);
+	sim_pkts_fini(&p);
+	sim_trace_free(&t);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest run[] = {
@@ -379,6 +433,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_world_detects_lost_notification),
 		cmocka_unit_test(test_sim_world_quiet_when_notified),
 		cmocka_unit_test(test_sim_pkt_detects_duplicate_corruption_reorder),
+		cmocka_unit_test(test_sim_pkt_table_keeps_packets_in_flight),
+		cmocka_unit_test(test_sim_pkt_table_reuses_lost_slots),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("run", run),

@@ -135,7 +135,7 @@ static inline struct nm_port *vt_open(struct vale_registry *reg,
 				      const char *name, uint32_t rings,
 				      uint32_t slots)
 {
-	struct nm_port_geom g = { rings, rings, slots, slots };
+	struct nm_port_geom g = { rings, rings, slots, slots, 0 };
 	struct nm_port *p = NULL;
 
 	assert_int_equal(nm_port_open(reg, name, &g, &p), 0);

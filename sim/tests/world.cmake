@@ -1,0 +1,41 @@
+# The run itself and the ports' geometry (sim_world, sim_app, devices,
+# links): scenario-level regression tests.
+
+# Frames bigger than the old fixed 2048-byte port buffers cross every
+# datapath whole when buf_size allows them (issue 17 item 1).
+add_test(NAME sim.world.big_frames
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/big_frames.sh
+                 $<TARGET_FILE:${NMSIM_TEST_BIN}> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios)
+set_tests_properties(sim.world.big_frames PROPERTIES LABELS "sim;unit" TIMEOUT 120
+                     ENVIRONMENT "${NMSIM_TEST_ENV}")
+
+# Settings that keep many frames in flight on a link (a long wire, a
+# 1 bit/s line, a 65,536-frame queue on a slow line) run clean: the packet
+# table grows rather than overwrite live tags (issue 17 item 3).
+set(NM_SIM_WORLD_INFLIGHT
+  "link_long_delay|--set trace.packets=20000 --set links.l0.delay_ns=1000000"
+  "link_1bps|--set trace.packets=20000 --set links.l0.bandwidth_bps=1"
+  "link_deep_queue|--set trace.packets=20000 --set links.l0.queue=65536 --set links.l0.bandwidth_bps=100000000")
+foreach(case IN LISTS NM_SIM_WORLD_INFLIGHT)
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 name)
+  list(GET parts 1 args)
+  separate_arguments(args UNIX_COMMAND "${args}")
+  add_test(NAME sim.world.${name}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/twice.sh
+                   $<TARGET_FILE:${NMSIM_TEST_BIN}>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/two-switch-link.yaml ${args})
+  set_tests_properties(sim.world.${name} PROPERTIES LABELS "sim;unit" TIMEOUT 120
+                       ENVIRONMENT "${NMSIM_TEST_ENV}")
+endforeach()
+
+# Release times that would pass 2^62 ns are refused at build time, one
+# line, exit 2 (issue 17 item 9): a trace spanning 2e18 ns replayed 6
+# times wrapped uint64_t time; so did k * 1e9 in rate mode.
+add_test(NAME sim.bad.release_time_span_loops
+         COMMAND bash -c "d=$(mktemp -d) && trap 'rm -rf $d' EXIT && python3 ${CMAKE_CURRENT_SOURCE_DIR}/tests/pcap_write.py $d/span.pcap 60 2 2000000000000000000 && ${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_bad.sh $<TARGET_FILE:${NMSIM_TEST_BIN}> 'would be released past 2^62 ns' run ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/host-vale.yaml --trace $d/span.pcap --set trace.mode=timestamps --set trace.loops=6")
+set_tests_properties(sim.bad.release_time_span_loops PROPERTIES LABELS "sim;unit" TIMEOUT 60
+                     ENVIRONMENT "${NMSIM_TEST_ENV}")
+nmsim_bad(release_time_rate "would be released past 2^62 ns"
+          run ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/host-vale-rate.yaml
+          --set trace.packets=20000 --set trace.rate_pps=1 --set trace.loops=1000000)

@@ -20,8 +20,11 @@
  * + sim_world_drops()); per link direction taken == delivered + dropped +
  * in flight; the summary agrees with the counters; and, when the header
  * asks, a second run of the same input gives the same fingerprint.
- * Bounds: at most 64 records, 4096 packets, 16 MiB of rings, 51 ms of
- * virtual time, so an input runs in milliseconds.
+ * Bounds: at most 64 records, 16 MiB of rings, 51 ms of virtual time and
+ * 256 packets (64 records x 4 loops), so an input runs in milliseconds;
+ * only the long loop encoding (header byte 7 >= 0xf0: 2^(b - 0xf0) loops)
+ * runs up to 16384, because one defect class needs more than the packet
+ * table's 8192 entries in flight (a slow link's queue).
  */
 #define _GNU_SOURCE
 #include "fuzz_util.h"
@@ -43,7 +46,7 @@
 #define FUZZ_HDR_BYTES 32U
 #define FUZZ_MAX_EPS 5U		   /* endpoints of the largest skeleton */
 #define FUZZ_MAX_RECORDS 64U
-#define FUZZ_MAX_PACKETS 4096U	   /* records x loops x senders */
+#define FUZZ_MAX_PACKETS 16384U  /* records x loops x senders */
 #define FUZZ_MAX_TRACE (2U << 20)  /* frame bytes written */
 #define FUZZ_RING_BYTES (16U << 20)
 
@@ -449,6 +452,15 @@ static bool fuzz_run(const struct fuzz_trace *ft, bool synth, uint32_t senders,
 	if (synth)
 		fuzz_check_trace(fuzz_world, ft);
 	fuzz_check_release(fuzz_world);
+	if (fuzz_verbose) {
+		uint32_t i, big = 0;
+
+		for (i = 0; i < fuzz_world->trace.count; i++)
+			big = fuzz_world->trace.len[i] > big ? fuzz_world->trace.len[i] : big;
+		fprintf(stderr, "fuzz_sim: %u records (largest %u bytes), %llu packets\n",
+			fuzz_world->trace.count, big,
+			(unsigned long long)fuzz_world->total_packets);
+	}
 	if (fuzz_world->total_packets <= FUZZ_MAX_PACKETS) {
 		sim_world_run(fuzz_world);
 		if (fuzz_verbose)

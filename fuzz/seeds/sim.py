@@ -4,7 +4,8 @@ skeleton with a tiny valid trace, and a few settings (timestamps, rate, a
 slow link, a raw pcap, a refused trace).  Layout of an input (fuzz/fuzz_sim.c):
 a 32-byte header, then records (a header byte h: length class h & 3, time
 class (h >> 2) & 3, UDP flow (h >> 4) & 7, bit 7 non-IP) or, with flag 0x08,
-raw pcap bytes.  Run: python3 fuzz/seeds/sim.py fuzz/corpus/sim"""
+raw pcap bytes.  Run: python3 fuzz/seeds/sim.py fuzz/corpus/sim
+(--crashers DIR: the minimal inputs of defects still open, see CRASHERS)."""
 import os
 import struct
 import sys
@@ -72,11 +73,37 @@ SEEDS.update({
     "refused-short-frame": header("virtio") + records((0x01, b"\x00"), (0x03, b"\x0d\x00")),
 })
 
+# Minimal inputs for defects open on main when the target was written; they
+# go to fuzz/crashers/sim/ (not replayed) until the fixes land, then to the
+# corpus.  Run: python3 fuzz/seeds/sim.py --crashers fuzz/crashers/sim
+CRASHERS = {
+    # sim_trace: a 65536-byte record is stored as length 0 (uint16_t).
+    "trace-record-65536-len0": header("host-vale", buf=65536, eps=((8, 0), (8, 0))) +
+    records((0x03, b"\x00\x00")),
+    # VALE ports have 2048-byte buffers whatever buf_size says: a larger
+    # frame is copied past them (ASan heap-buffer-overflow).
+    "frame-over-2048-heap-overflow": header("host-vale", buf=65536, eps=((8, 0), (8, 0))) +
+    records((0x03, b"\xff\xff"), (0x03, b"\xff\xff")),
+    # sim_app_release_time(): loop x src_loop_ns + ts wraps at 2^64 (a
+    # timestamp 2^31 s after the first, 8 loops): packet 9 leaves before 8.
+    "release-time-overflow-loops": header("host-vale", mode=1, loops=0xf3) +
+    records((0x00, b""), (0x0c, struct.pack("<II", 0x7fffffff, 0))),
+    # sim_pkt: more than the tag table's 8192 packets queued on a slow link
+    # overwrite live entries: a false "invariant payload violated".
+    "tag-table-slow-link": header("two-switch-link", buf=64, loops=0xf8, bw=(30, 0),
+                                  queue=14, lslots=0, max_time=255, eps=((8, 0), (8, 0))) +
+    records(*[(0x00, b"")] * 64),
+}
+
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "fuzz/corpus/sim"
+    args = sys.argv[1:]
+    seeds = SEEDS
+    if args[:1] == ["--crashers"]:
+        seeds, args = CRASHERS, args[1:]
+    out = args[0] if args else "fuzz/corpus/sim"
     os.makedirs(out, exist_ok=True)
-    for name, data in SEEDS.items():
+    for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
 

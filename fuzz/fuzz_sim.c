@@ -227,13 +227,26 @@ static void fuzz_write_trace(void)
 	}
 }
 
+/* Boolean device options, each set from one bit of header byte 10. */
+static const struct {
+	enum sim_device dev;
+	const char *key;
+	uint8_t bit;
+} fuzz_dev_flags[] = {
+	{ SIM_DEV_E1000, "send_combining", 2 },
+	{ SIM_DEV_E1000, "csb", 4 },
+	{ SIM_DEV_VIRTIO, "event_idx", 1 },
+	{ SIM_DEV_XEN, "fast_path", 1 },
+};
+#define FUZZ_NDEVFLAGS (sizeof(fuzz_dev_flags) / sizeof(fuzz_dev_flags[0]))
+
 /* The header's overrides, each in range; false if the rings would be too
  * big to run in a few milliseconds. */
 static bool fuzz_overrides(const uint8_t *hd, uint32_t *buf_size, uint32_t *snap)
 {
 	const struct sim_sc_endpoint *ep;
 	uint64_t ring = 0, bw;
-	uint32_t i, slots, b;
+	uint32_t i, j, slots, b;
 	static const char *const modes[] = { "fast", "timestamps", "rate" };
 
 	*buf_size = ((uint32_t)(hd[1] | hd[2] << 8) % 1024U + 1U) * 64U;
@@ -256,30 +269,16 @@ static bool fuzz_overrides(const uint8_t *hd, uint32_t *buf_size, uint32_t *snap
 			 b == 0 ? (slots > 16 ? 16 : slots - 1) : 1U + b % (slots - 1));
 		if (hd[9] != 0)
 			fuzz_set("endpoints.%s.pkt_work_ns=%u", ep->name, hd[9] * 10U);
-		switch (ep->device) {
-		case SIM_DEV_PTNET:
+		for (j = 0; j < FUZZ_NDEVFLAGS; j++)
+			if (fuzz_dev_flags[j].dev == ep->device)
+				fuzz_set("endpoints.%s.%s=%s", ep->name, fuzz_dev_flags[j].key,
+					 hd[10] & fuzz_dev_flags[j].bit ? "true" : "false");
+		if (ep->device == SIM_DEV_PTNET)
 			fuzz_set("endpoints.%s.kloop=%s", ep->name,
 				 hd[10] & 1 ? "busy" : "notify");
-			break;
-		case SIM_DEV_E1000:
+		if (ep->device == SIM_DEV_E1000)
 			fuzz_set("endpoints.%s.itr_us=%u", ep->name,
 				 hd[10] & 1 ? (hd[10] >> 4) * 10U : 0U);
-			fuzz_set("endpoints.%s.send_combining=%s", ep->name,
-				 hd[10] & 2 ? "true" : "false");
-			fuzz_set("endpoints.%s.csb=%s", ep->name,
-				 hd[10] & 4 ? "true" : "false");
-			break;
-		case SIM_DEV_VIRTIO:
-			fuzz_set("endpoints.%s.event_idx=%s", ep->name,
-				 hd[10] & 1 ? "true" : "false");
-			break;
-		case SIM_DEV_XEN:
-			fuzz_set("endpoints.%s.fast_path=%s", ep->name,
-				 hd[10] & 1 ? "true" : "false");
-			break;
-		default:
-			break;
-		}
 		ring += (uint64_t)slots * *buf_size;
 	}
 	if (fuzz_sc.nlinks != 0) {

@@ -3,8 +3,8 @@
  *
  * Groups: lifecycle (option checks at create, clean start/stop: one thread
  * named csb-kloop while started, none after and no ring busy, also while
- * unrelated threads come and go; direct kicks refused when stopped),
- * threads are found by name because sanitizer runtimes own threads too,
+ * unrelated threads come and go; direct kicks refused when stopped;
+ * threads are found by name because sanitizer runtimes own threads too),
  * watchdog (a guest that swallows its kick and a kernel without an irqfd:
  * both watchdogs must count the lost notification and the rings recover),
  * stress_eventfd / stress_busywait / stress_direct (a TX guest thread and

@@ -5,7 +5,8 @@ slow link, a raw pcap, a refused trace).  Layout of an input (fuzz/fuzz_sim.c):
 a 32-byte header, then records (a header byte h: length class h & 3, time
 class (h >> 2) & 3, UDP flow (h >> 4) & 7, bit 7 non-IP) or, with flag 0x08,
 raw pcap bytes.  Run: python3 fuzz/seeds/sim.py fuzz/corpus/sim
-(--crashers DIR: the minimal inputs of defects still open, see CRASHERS)."""
+The corpus also holds REGRESSIONS: the minimal inputs of the four defects
+this target found (issue 17), each fixed on main."""
 import os
 import struct
 import sys
@@ -73,10 +74,9 @@ SEEDS.update({
     "refused-short-frame": header("virtio") + records((0x01, b"\x00"), (0x03, b"\x0d\x00")),
 })
 
-# Minimal inputs for defects open on main when the target was written; they
-# go to fuzz/crashers/sim/ (not replayed) until the fixes land, then to the
-# corpus.  Run: python3 fuzz/seeds/sim.py --crashers fuzz/crashers/sim
-CRASHERS = {
+# Minimal inputs of the defects this target found when it was written (all
+# fixed since; each file is named regress-<defect>).
+REGRESSIONS = {
     # sim_trace: a 65536-byte record is stored as length 0 (uint16_t).
     "trace-record-65536-len0": header("host-vale", buf=65536, eps=((8, 0), (8, 0))) +
     records((0x03, b"\x00\x00")),
@@ -98,9 +98,8 @@ CRASHERS = {
 
 def main():
     args = sys.argv[1:]
-    seeds = SEEDS
-    if args[:1] == ["--crashers"]:
-        seeds, args = CRASHERS, args[1:]
+    seeds = dict(SEEDS)
+    seeds.update({"regress-" + k: v for k, v in REGRESSIONS.items()})
     out = args[0] if args else "fuzz/corpus/sim"
     os.makedirs(out, exist_ok=True)
     for name, data in seeds.items():

@@ -18,6 +18,9 @@
 static void sim_actor_event(struct sim_engine *e, void *arg,
 			    const struct sim_event *ev);
 
+/* Fewest idle polls worth skipping at once (sim_actor_poll_next()). */
+#define SIM_ACTOR_SKIP_MIN 1024U
+
 void sim_actor_init(struct sim_actor *a, struct sim_world *w, const char *name,
 		    uint32_t ep, sim_actor_body body, sim_actor_pred has_work,
 		    void *priv)
@@ -79,6 +82,51 @@ void sim_actor_wake(struct sim_actor *a, uint64_t t)
 	/* Running or already due to run: the notification is absorbed. */
 }
 
+/*
+ * A poll that ran from t0 to end asked to poll again (sim_actor_poll()).
+ * Step by step, the next polls start at next + j * (period + cost); while
+ * nothing else happens they are idle steps of that same cost.  Those that
+ * would start before the first other event (which, queued earlier, runs
+ * first at an equal time) or past the horizon are counted, all but the
+ * last, which runs for real so that the run ends on the event it would.
+ */
+static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end)
+{
+	struct sim_engine *e = &a->w->eng;
+	uint64_t cost = end - t0, next = end + a->poll_ns;
+	uint64_t step = a->poll_ns + cost, limit, n = 0;
+	bool steady = a->poll_idle && a->idle_prev && cost == a->idle_cost &&
+		      e->executed == a->idle_exec + 1;
+
+	if (steady && step != 0) {
+		limit = sim_engine_next_time(e);
+		if (limit == UINT64_MAX)
+			limit = e->until_ns != UINT64_MAX ? e->until_ns + 1 : 0;
+		/* Polls j = 0 .. m-1 start before limit; skip m - 1. */
+		if (limit > next)
+			n = (limit - next - 1) / step;
+		/* Short gaps run step by step: skipping them saves little,
+		 * and keeps the fingerprints of busy runs as they were. */
+		if (n < SIM_ACTOR_SKIP_MIN)
+			n = 0;
+	}
+	if (n != 0) {
+		a->runs += n;
+		a->skipped += n;
+		a->busy_ns += n * cost;
+		a->cpu->busy_ns += n * cost;
+		a->cpu->busy_until = next + (n - 1) * step + cost;
+		a->w->cache.step += n;
+		e->executed += n;
+		sim_world_checks_repeat(a->w, n);
+		next += n * step;
+	}
+	a->idle_prev = a->poll_idle;
+	a->idle_cost = cost;
+	a->idle_exec = e->executed;
+	sim_actor_schedule(a, next, SIM_EV_TIMER);
+}
+
 static void sim_actor_event(struct sim_engine *e, void *arg,
 			    const struct sim_event *ev)
 {
@@ -112,6 +160,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->again = false;
 	a->wake_pending = false;
 	a->at = 0;
+	a->poll_ns = 0;
 	a->w->cur = a;
 	a->w->cache.step++;
 	t0 = nm_os_time_ns();
@@ -136,6 +185,8 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 		return;
 	if (a->again)
 		sim_actor_schedule(a, end, SIM_EV_RUN);
+	else if (a->poll_ns != 0)
+		sim_actor_poll_next(a, t0, end);
 	else if (a->at != 0)
 		sim_actor_schedule(a, a->at > end ? a->at : end, SIM_EV_TIMER);
 }

@@ -81,8 +81,15 @@ struct sim_actor {
 	bool waiting;		/* deferred by a busy fair CPU, counted there */
 	uint64_t wake_at;
 
+	uint64_t poll_ns;	/* set by the body: poll again after this */
+	bool poll_idle;		/* set by the body: this poll found nothing */
+	bool idle_prev;		/* the last poll was idle ... */
+	uint64_t idle_cost;	/* ... took this long ... */
+	uint64_t idle_exec;	/* ... and was the engine's event number this */
+
 	uint64_t runs, wakeups, spurious, sleeps;
 	uint64_t busy_ns;
+	uint64_t skipped;	/* idle polls accounted without an event (in runs) */
 };
 
 void sim_actor_init(struct sim_actor *a, struct sim_world *w, const char *name,
@@ -114,6 +121,24 @@ static inline void sim_actor_again(struct sim_actor *a)
 static inline void sim_actor_at(struct sim_actor *a, uint64_t t)
 {
 	a->at = t;
+}
+
+/*
+ * From the body of a polling actor: poll again period_ns after this step
+ * ends.  idle: this poll found nothing and changed nothing.  Two idle polls
+ * in a row with nothing else in between, of equal cost, show the steady
+ * state: every later poll before the next event of anyone else (or the
+ * run's horizon) would be the same idle step, so they are accounted (runs,
+ * busy time, the CPU's, invariant checks, engine events) without being
+ * run, and the next real poll lands on the same grid.  Every figure of the
+ * run is the step-by-step one except the fingerprint, which hashes only
+ * the events that ran.
+ */
+static inline void sim_actor_poll(struct sim_actor *a, uint64_t period_ns,
+				  bool idle)
+{
+	a->poll_ns = period_ns;
+	a->poll_idle = idle;
 }
 
 /* From the body: sleep until sim_actor_wake(). */

@@ -63,6 +63,9 @@ static void sim_ptnet_kloop_body(struct sim_actor *a)
 {
 	struct sim_ptnet *d = a->priv;
 	struct sim_ep *ep = d->ep;
+	struct nm_kring *kr = d->hr.kr;
+	uint64_t seen = d->hr.head_total + d->hr.hwtail_total;
+	uint32_t hwcur = kr->hwcur, hwtail = kr->hwtail, rcur = kr->rcur;
 	unsigned todo = 0;
 	int rc;
 
@@ -89,7 +92,11 @@ static void sim_ptnet_kloop_body(struct sim_actor *a)
 	if (todo & CSB_DO_AGAIN) {
 		sim_actor_again(a);
 	} else if (d->busy) {
-		sim_actor_at(a, nm_os_time_ns() + SIM_PTNET_POLL_NS);
+		/* Idle: nothing taken, handed over or published. */
+		sim_actor_poll(a, SIM_PTNET_POLL_NS,
+			       !(todo & (CSB_DO_NOTIFY | CSB_DO_AGAIN)) && kr->hwcur == hwcur && kr->hwtail == hwtail &&
+			       kr->rcur == rcur &&
+			       d->hr.head_total + d->hr.hwtail_total == seen);
 	} else {
 		if (a->woken && !(todo & CSB_DO_NOTIFY))
 			sim_actor_spurious(a);

@@ -170,6 +170,7 @@ uint64_t sim_engine_run(struct sim_engine *e, uint64_t until_ns)
 	uint32_t id;
 
 	e->stop = false;
+	e->until_ns = until_ns;
 	for (;;) {
 		sim_engine_settle(e);
 		top = sim_queue_peek(&e->q);

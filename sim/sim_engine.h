@@ -65,6 +65,7 @@ struct sim_engine {
 	uint64_t scheduled;   /* events inserted */
 	uint64_t cancelled;   /* events dropped because cancelled */
 	bool stop;	      /* set by sim_engine_stop() */
+	uint64_t until_ns;    /* the running sim_engine_run()'s horizon */
 	/* The running event's key is still the queue's first: the next
 	 * sim_schedule() replaces it (one sift-down instead of a pop and a
 	 * push), or the run loop removes it after the handler. */

@@ -115,10 +115,12 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 	struct sim_world *w = arg;
 	const char *what = NULL;
 	struct sim_actor *a;
+	uint64_t before[SIM_INV_COUNT];
 	struct sim_ep *ep;
 	uint32_t i, d, bad = 0;
 
 	(void)e;
+	memcpy(before, w->inv_checks, sizeof(before));
 	for (i = 0; i < w->nep; i++) {
 		ep = w->ep[i];
 		w->inv_checks[SIM_INV_RING_INDEX]++;
@@ -163,6 +165,16 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 		w->finished = true;
 		sim_engine_stop(&w->eng);
 	}
+	for (i = 0; i < SIM_INV_COUNT; i++)
+		w->last_checks[i] = w->inv_checks[i] - before[i];
+}
+
+void sim_world_checks_repeat(struct sim_world *w, uint64_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < SIM_INV_COUNT; i++)
+		w->inv_checks[i] += n * w->last_checks[i];
 }
 
 /*

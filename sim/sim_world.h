@@ -75,6 +75,7 @@ struct sim_world {
 	struct sim_actor *cur;	  /* running actor, or NULL */
 	uint64_t total_packets;	  /* to inject: records x loops x senders */
 	uint64_t inv_checks[SIM_INV_COUNT];
+	uint64_t last_checks[SIM_INV_COUNT]; /* counted after the last event */
 	uint64_t inv_violations[SIM_INV_COUNT];
 	bool failed;
 	char fail_msg[768];
@@ -114,6 +115,10 @@ void sim_world_internal_error(struct sim_world *w, const char *what)
 void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
 			 const struct sim_actor *a, uint32_t ring,
 			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Count n more events' continuous checks, each like the last event's (for
+ * idle polls accounted without running, sim_actor_poll()). */
+void sim_world_checks_repeat(struct sim_world *w, uint64_t n);
 
 /* Packets dropped so far, by every counted reason. */
 uint64_t sim_world_drops(const struct sim_world *w);

@@ -39,3 +39,11 @@ set_tests_properties(sim.bad.release_time_span_loops PROPERTIES LABELS "sim;unit
 nmsim_bad(release_time_rate "would be released past 2^62 ns"
           run ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/host-vale-rate.yaml
           --set trace.packets=20000 --set trace.rate_pps=1 --set trace.loops=1000000)
+
+# A busy-polling kloop idle for an hour of simulated time skips its idle
+# polls: seconds of wall time, the step-by-step figures (issue 17 item 7).
+add_test(NAME sim.world.idle_poll_hour
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/idle_poll.sh
+                 $<TARGET_FILE:${NMSIM_TEST_BIN}> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios)
+set_tests_properties(sim.world.idle_poll_hour PROPERTIES LABELS "sim;unit" TIMEOUT 60
+                     ENVIRONMENT "${NMSIM_TEST_ENV}")

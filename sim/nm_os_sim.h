@@ -220,9 +220,16 @@ static inline void nm_os_atomic_store_release32(volatile uint32_t *p,
 	nm_sim_step(NM_SIM_ATOMIC, p, 1);
 }
 
+/* Costed as an atomic, but an acquire load only reads its line: the cache
+ * model (the hook) sees a shared load, which takes a copy, not ownership.
+ * As an atomic there, two sides polling each other's index in one line
+ * (a pipe's tx_pos and rx_pos) moved it at every look, though neither
+ * wrote. */
 static inline uint32_t nm_os_atomic_load_acquire32(const volatile uint32_t *p)
 {
-	nm_sim_step(NM_SIM_ATOMIC, p, 1);
+	nm_sim_step(NM_SIM_ATOMIC, NULL, 1);
+	if (nm_sim_os.hook != NULL)
+		nm_sim_os.hook(NM_SIM_SHARED_LOAD, p, nm_sim_os.hook_arg);
 	return *p;
 }
 

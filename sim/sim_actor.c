@@ -50,6 +50,7 @@ static void sim_actor_schedule(struct sim_actor *a, uint64_t t, uint16_t kind)
 	a->ev = sim_schedule(e, t, sim_actor_event, a, kind, a->id, a->ep,
 			     (uint32_t)a->runs);
 	a->ev_time = t;
+	a->parked = false; /* set again by sim_actor_poll_next() */
 }
 
 void sim_actor_start(struct sim_actor *a, uint64_t t)
@@ -90,16 +91,38 @@ void sim_actor_wake(struct sim_actor *a, uint64_t t)
  * first at an equal time) or past the horizon are counted, all but the
  * last, which runs for real so that the run ends on the event it would.
  */
-static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end)
+/* Passed over when a steady poller a looks for the next event that could
+ * change what it polls: the pending polls of the other steady pollers,
+ * provided nothing but idle polls ran since they parked (their idle_mark
+ * is a's: a non-idle event since could have given them work). */
+static bool sim_actor_parked_event(const struct sim_event *ev, void *arg)
 {
-	struct sim_engine *e = &a->w->eng;
+	const struct sim_actor *o = ev->arg, *a = arg;
+
+	return ev->fn == sim_actor_event && o != a && o->parked &&
+	       o->idle_mark == a->idle_mark;
+}
+
+static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
+				bool clean)
+{
+	struct sim_world *w = a->w;
+	struct sim_engine *e = &w->eng;
 	uint64_t cost = end - t0, next = end + a->poll_ns;
 	uint64_t step = a->poll_ns + cost, limit, n = 0;
+	/* Events that were not idle polls, this one included. */
+	uint64_t busy = e->executed - w->idle_polls;
 	bool steady = a->poll_idle && a->idle_prev && cost == a->idle_cost &&
-		      e->executed == a->idle_exec + 1;
+		      busy == a->idle_mark + 1 && !w->step_by_step;
+	/* A steady poller can skip past the polls of other steady pollers
+	 * (theirs change nothing either) if its own and theirs move no cache
+	 * line (clean), so their interleaving changes no cost, and it has a
+	 * CPU of its own (on a shared one their steps would take turns). */
+	bool apart = steady && clean && !a->cpu->shared;
 
 	if (steady && step != 0) {
-		limit = sim_engine_next_time(e);
+		limit = apart ? sim_engine_next_time_except(e, sim_actor_parked_event, a)
+			      : sim_engine_next_time(e);
 		if (limit == UINT64_MAX)
 			limit = e->until_ns != UINT64_MAX ? e->until_ns + 1 : 0;
 		/* Polls j = 0 .. m-1 start before limit; skip m - 1. */
@@ -116,25 +139,29 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end)
 		a->busy_ns += n * cost;
 		a->cpu->busy_ns += n * cost;
 		a->cpu->busy_until = next + (n - 1) * step + cost;
-		a->w->cache.step += n;
+		w->cache.step += n;
 		e->executed += n;
-		sim_world_checks_repeat(a->w, n);
+		sim_world_checks_repeat(w, n);
 		next += n * step;
 	}
+	if (a->poll_idle)
+		w->idle_polls += 1 + n;
 	a->idle_prev = a->poll_idle;
 	a->idle_cost = cost;
-	a->idle_exec = e->executed;
+	a->idle_mark = e->executed - w->idle_polls;
 	sim_actor_schedule(a, next, SIM_EV_TIMER);
+	a->parked = apart;
 }
 
 static void sim_actor_event(struct sim_engine *e, void *arg,
 			    const struct sim_event *ev)
 {
 	struct sim_actor *a = arg;
-	uint64_t t0, end;
+	uint64_t t0, end, xfer0;
 
 	(void)ev;
 	a->ev.gen = 0;
+	a->parked = false;
 	if (e->now_ns < a->cpu->busy_until) {
 		if (a->cpu->fair && !a->waiting) {
 			a->waiting = true;
@@ -164,6 +191,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->w->cur = a;
 	a->w->cache.step++;
 	t0 = nm_os_time_ns();
+	xfer0 = a->w->cache.transfers;
 	a->body(a);
 	end = nm_os_time_ns();
 	a->w->cur = NULL;
@@ -186,7 +214,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	if (a->again)
 		sim_actor_schedule(a, end, SIM_EV_RUN);
 	else if (a->poll_ns != 0)
-		sim_actor_poll_next(a, t0, end);
+		sim_actor_poll_next(a, t0, end, a->w->cache.transfers == xfer0);
 	else if (a->at != 0)
 		sim_actor_schedule(a, a->at > end ? a->at : end, SIM_EV_TIMER);
 }

@@ -57,6 +57,7 @@ struct sim_cpu {
 	uint64_t busy_ns;  /* steps run on it */
 	uint32_t waiters;  /* actors deferred because it was busy (fair) */
 	bool fair;
+	bool shared;	   /* more than one actor may run on it */
 };
 
 struct sim_actor {
@@ -85,7 +86,9 @@ struct sim_actor {
 	bool poll_idle;		/* set by the body: this poll found nothing */
 	bool idle_prev;		/* the last poll was idle ... */
 	uint64_t idle_cost;	/* ... took this long ... */
-	uint64_t idle_exec;	/* ... and was the engine's event number this */
+	uint64_t idle_mark;	/* ... and this many events that were not idle
+				 * polls had run (sim_world.idle_polls) */
+	bool parked;		/* its pending event is a steady idle poll */
 
 	uint64_t runs, wakeups, spurious, sleeps;
 	uint64_t busy_ns;
@@ -100,12 +103,14 @@ static inline void sim_actor_share_cpu(struct sim_actor *a,
 				       struct sim_actor *b)
 {
 	a->cpu = b->cpu;
+	a->cpu->shared = true;
 }
 
 /* Pin a to cpu (a host CPU; call before starting it). */
 static inline void sim_actor_pin(struct sim_actor *a, struct sim_cpu *cpu)
 {
 	a->cpu = cpu;
+	cpu->shared = true;
 }
 
 /* Schedule the first run at time t. */
@@ -126,9 +131,11 @@ static inline void sim_actor_at(struct sim_actor *a, uint64_t t)
 /*
  * From the body of a polling actor: poll again period_ns after this step
  * ends.  idle: this poll found nothing and changed nothing.  Two idle polls
- * in a row with nothing else in between, of equal cost, show the steady
- * state: every later poll before the next event of anyone else (or the
- * run's horizon) would be the same idle step, so they are accounted (runs,
+ * in a row with only idle polls (anyone's) in between, of equal cost, show
+ * the steady state: every later poll before the next event that is not
+ * another steady poller's idle poll (or the run's horizon) would be the
+ * same idle step — idle polls change nothing, so pollers idle together
+ * cannot wake each other — and they are accounted (runs,
  * busy time, the CPU's, invariant checks, engine events) without being
  * run, and the next real poll lands on the same grid.  Every figure of the
  * run is the step-by-step one except the fingerprint, which hashes only

@@ -148,6 +148,37 @@ uint64_t sim_engine_next_time(const struct sim_engine *e)
 	return k != NULL ? k->time_ns : UINT64_MAX;
 }
 
+uint64_t sim_engine_next_time_except(const struct sim_engine *e,
+				     bool (*skip)(const struct sim_event *ev, void *arg),
+				     void *arg)
+{
+	const struct sim_qkey *h = e->q.heap;
+	size_t n = sim_queue_len(&e->q), stack[64], top = 0, i;
+	uint64_t best = UINT64_MAX;
+	const struct sim_event *ev;
+
+	if (n != 0)
+		stack[top++] = 0;
+	while (top != 0) {
+		i = stack[--top];
+		/* A heap's subtree holds nothing earlier than its root. */
+		if (h[i].time_ns >= best)
+			continue;
+		ev = &e->ev[sim_qkey_id(&h[i])];
+		if (!(i == 0 && e->top_taken) && !ev->cancelled && !skip(ev, arg)) {
+			best = h[i].time_ns;
+			continue;
+		}
+		if (top + 2 > sizeof(stack) / sizeof(stack[0]))
+			return sim_engine_next_time(e); /* deeper than expected: stay exact */
+		if (2 * i + 2 < n)
+			stack[top++] = 2 * i + 2;
+		if (2 * i + 1 < n)
+			stack[top++] = 2 * i + 1;
+	}
+	return best;
+}
+
 /* Remove the key of the event that ran, unless sim_schedule() replaced it. */
 static inline void sim_engine_settle(struct sim_engine *e)
 {

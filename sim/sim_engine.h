@@ -106,6 +106,15 @@ static inline uint64_t sim_engine_now(const struct sim_engine *e)
 
 /* Time of the next pending event (cancelled ones included), or UINT64_MAX. */
 uint64_t sim_engine_next_time(const struct sim_engine *e);
+/*
+ * The same, passing over every pending event for which skip(ev, arg) is
+ * true (the running event's key is passed over too).  A depth-first walk of
+ * the heap that prunes subtrees no earlier than the best found, so it
+ * visits little more than the passed-over events and their children.
+ */
+uint64_t sim_engine_next_time_except(const struct sim_engine *e,
+				     bool (*skip)(const struct sim_event *ev, void *arg),
+				     void *arg);
 
 /* Mix a value into a running 64-bit hash (used for the fingerprint). */
 static inline uint64_t sim_fp_mix(uint64_t h, uint64_t v)

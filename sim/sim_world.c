@@ -293,6 +293,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 
 	memset(w, 0, sizeof(*w));
 	w->sc = *sc;
+	w->step_by_step = getenv("NMSIM_STEP_BY_STEP") != NULL;
 	w->pcap_dir = pcap_dir;
 	nm_sim_os_reset(NULL);
 	sim_costs_install(&w->sc.costs);

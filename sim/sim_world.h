@@ -74,6 +74,11 @@ struct sim_world {
 	uint32_t nactors;
 	struct sim_actor *cur;	  /* running actor, or NULL */
 	uint64_t total_packets;	  /* to inject: records x loops x senders */
+	/* Idle polls (sim_actor_poll()): events that were idle polls, run
+	 * or accounted without running; and whether skipping them is off
+	 * (NMSIM_STEP_BY_STEP in the environment: the equivalence tests). */
+	uint64_t idle_polls;
+	bool step_by_step;
 	uint64_t inv_checks[SIM_INV_COUNT];
 	uint64_t last_checks[SIM_INV_COUNT]; /* counted after the last event */
 	uint64_t inv_violations[SIM_INV_COUNT];

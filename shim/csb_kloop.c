@@ -374,8 +374,10 @@ int csb_kloop_stop(struct csb_kloop *kl)
 /* Progress made outside the thread: wake it if it announced a sleep. */
 static void kloop_poke(struct csb_kloop *kl)
 {
-	/* A read-modify-write, so it is ordered against the exchange in
-	 * kloop_main() (seq_cst on one location). */
+	/* A read-modify-write, so it is ordered against the exchange of
+	 * asleep (seq_cst on one location): our progress before the thread's
+	 * last look, or its asleep = 1 before our read.  Pairs with the
+	 * exchange in kloop_main(). */
 	if (__atomic_fetch_add(&kl->asleep, 0, __ATOMIC_SEQ_CST) != 0)
 		nm_os_notify(&kl->wake);
 }

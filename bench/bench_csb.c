@@ -64,7 +64,7 @@ struct run {
 	struct netmap_ring *txr, *rxr;
 	struct nm_buf_pool *pool;
 	struct nm_kring *txk, *rxk;
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_port *pa, *pb; /* the two pipe ends (CSB schemes) */
 	struct nm_os_notifier kick, irq;
 	uint64_t packets;
@@ -355,7 +355,7 @@ static struct result run_one(enum scheme s, uint32_t batch, uint64_t packets,
 		struct nm_port_geom g = { 1, 1, o->ring, o->ring, 0 };
 
 		/* A fresh pipe pair for every run, so runs do not share state. */
-		if (vale_registry_init(&r.reg) != 0 ||
+		if (nm_registry_init(&r.reg) != 0 ||
 		    nm_port_open(&r.reg, "bench{0", &g, &r.pa) != 0 ||
 		    nm_port_open(&r.reg, "bench}0", &g, &r.pb) != 0 ||
 		    g.tx_slots != o->ring || g.rx_slots != o->ring)
@@ -379,7 +379,7 @@ static struct result run_one(enum scheme s, uint32_t batch, uint64_t packets,
 	if (s != S_BASELINE) {
 		nm_port_close(r.pb);
 		nm_port_close(r.pa);
-		vale_registry_fini(&r.reg);
+		nm_registry_fini(&r.reg);
 	}
 	csb_wire_fini(r.w);
 	return res;

@@ -44,7 +44,7 @@ static const uint32_t batches[] = { 1, 4, 16, 64, 256, 1024 };
 static const uint32_t few_batches[] = { 16, 256, 1024 };
 
 struct bench {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	uint64_t packets;
 	int runs;
 	uint64_t sink;
@@ -396,7 +396,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	nm_shim_thread_register();
-	if (vale_registry_init(&b.reg) != 0)
+	if (nm_registry_init(&b.reg) != 0)
 		die("registry");
 	b.out = json != NULL ? fopen(json, "w") : stdout;
 	if (b.out == NULL) {
@@ -418,6 +418,6 @@ int main(int argc, char **argv)
 	fprintf(b.out, "\n  ],\n  \"sink\": %llu\n}\n", (unsigned long long)(b.sink & 1));
 	if (b.out != stdout)
 		fclose(b.out);
-	vale_registry_fini(&b.reg);
+	nm_registry_fini(&b.reg);
 	return 0;
 }

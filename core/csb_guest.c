@@ -5,7 +5,8 @@
  * fence, read kern_need_kick), csb_guest_refresh() (read hwtail then hwcur,
  * validated), and the sleep decision csb_guest_may_sleep() (enable
  * interrupts, full fence, re-check).  Used by the shim stress threads, the
- * simulator's guest actors and the kernel module's guest client.
+ * simulator's guest actors and the kernel module's guest client
+ * (kmod/clients/csb_pair.c, built by scripts/kmod-test).
  *
  * Invariants: only atok is written (single writer); every ktoa value is
  * validated against the view before use and a bad one leaves the view

@@ -11,7 +11,6 @@
  * Locking: reg->lock for the namespace; syncs are lock-free (see nm_pipe.h).
  */
 #include "nm_pipe.h"
-#include "vale.h"
 
 /* ---- Names. */
 
@@ -162,6 +161,15 @@ int nm_pipe_rxsync(struct nm_kring *kr, uint32_t flags)
 
 /* ---- Pipes. */
 
+static void nm_pipe_port_close(struct nm_port *p)
+{
+	nm_pipe_close((struct nm_pipe_end *)p); /* up is the first member */
+}
+
+static const struct nm_port_ops nm_pipe_port_ops = {
+	.close = nm_pipe_port_close,
+};
+
 static void nm_pipe_mirror(const struct nm_port_geom *g, struct nm_port_geom *m)
 {
 	m->tx_rings = g->rx_rings;
@@ -181,6 +189,7 @@ static int nm_pipe_init_end(struct nm_pipe *p, uint32_t k,
 	e->pipe = p;
 	e->side = k;
 	e->up.kind = NM_PORT_PIPE;
+	e->up.ops = &nm_pipe_port_ops;
 	nm_strlcpy(e->up.name, p->key, sizeof(e->up.name));
 	e->up.name[nm_pipe_name_split(p->key)] = k == 0 ? '{' : '}';
 	nm_strlcpy(nm_region_if(&p->region, k)->ni_name, e->up.name,
@@ -271,7 +280,7 @@ static void nm_pipe_free(struct nm_pipe *p)
 }
 
 /* [reg->lock] */
-static struct nm_pipe *nm_pipe_find_locked(struct vale_registry *reg,
+static struct nm_pipe *nm_pipe_find_locked(struct nm_registry *reg,
 					   const char *key)
 {
 	struct nm_pipe *p;
@@ -283,7 +292,7 @@ static struct nm_pipe *nm_pipe_find_locked(struct vale_registry *reg,
 }
 
 /* [reg->lock] open end `side` of the pipe `key`, installing fresh if absent. */
-static int nm_pipe_open_locked(struct vale_registry *reg, const char *key,
+static int nm_pipe_open_locked(struct nm_registry *reg, const char *key,
 			       uint32_t side, struct nm_pipe **fresh,
 			       struct nm_pipe_end **out)
 {
@@ -308,7 +317,7 @@ static int nm_pipe_open_locked(struct vale_registry *reg, const char *key,
 	return 0;
 }
 
-int nm_pipe_open(struct vale_registry *reg, const char *name,
+int nm_pipe_open(struct nm_registry *reg, const char *name,
 		 struct nm_port_geom *g, struct nm_pipe_end **out)
 {
 	size_t split = nm_pipe_name_split(name);
@@ -348,7 +357,7 @@ int nm_pipe_open(struct vale_registry *reg, const char *name,
 void nm_pipe_close(struct nm_pipe_end *e)
 {
 	struct nm_pipe *p = e->pipe;
-	struct vale_registry *reg = p->reg;
+	struct nm_registry *reg = p->reg;
 	struct nm_pipe **pp;
 	uint32_t d, i;
 	bool dead;

@@ -30,6 +30,7 @@
 #define NM_PIPE_H
 
 #include "nm_port.h"
+#include "nm_registry.h"
 
 #define NM_PIPE_MAX 256U /* pipes per registry */
 
@@ -68,7 +69,7 @@ struct nm_pipe_end {
 
 struct nm_pipe {
 	struct nm_pipe *next; /* registry list */
-	struct vale_registry *reg;
+	struct nm_registry *reg;
 	char key[NETMAP_REQ_IFNAMSIZ]; /* "X{Y" */
 	struct nm_region region;
 	struct nm_pipe_end end[2];
@@ -86,7 +87,7 @@ bool nm_pipe_name_is_valid(const char *name);
  * later opens report the existing geometry in *g.  0, -EINVAL, -ENOMEM
  * (no memory or NM_PIPE_MAX pipes) or -EBUSY (this end is already open).
  */
-int nm_pipe_open(struct vale_registry *reg, const char *name,
+int nm_pipe_open(struct nm_registry *reg, const char *name,
 		 struct nm_port_geom *g, struct nm_pipe_end **out);
 /* [control path][may sleep] Close one end (clears its notifiers); the
  * second close destroys the pipe. */

@@ -1,14 +1,13 @@
 /*
  * nm_port.c - the front-end view shared by VALE ports and pipe ends: ring
- * lookup, notifiers, and opening a software port by name.
+ * lookup, notifiers, geometry, and closing through the port's ops.  It
+ * knows no kind by name: the kinds depend on it, never the reverse.
  *
  * Notifier pointers are published with nm_os_ptr_publish() and read with
  * nm_os_ptr_read() inside read sections; replacing one waits for running
  * notifications (nm_os_read_synchronize) so the old one may be freed.
  */
 #include "nm_port.h"
-#include "nm_pipe.h"
-#include "vale.h"
 
 uint64_t nm_port_nifp_offset(const struct nm_port *p)
 {
@@ -62,34 +61,37 @@ void nm_port_geom_get(const struct nm_port *p, struct nm_port_geom *g)
 	g->buf_size = p->region->geom.buf_size;
 }
 
-int nm_port_open(struct vale_registry *reg, const char *name,
-		 struct nm_port_geom *g, struct nm_port **out)
+int nm_port_geom_normalize(struct nm_port_geom *g)
 {
-	struct nm_pipe_end *e;
-	struct vale_port *v;
-	int err;
+	uint32_t *rings[2] = { &g->tx_rings, &g->rx_rings };
+	uint32_t *slots[2] = { &g->tx_slots, &g->rx_slots };
+	uint32_t d;
 
-	/* Pipes first, as the reference: "vale0:1{2" is a pipe end. */
-	if (nm_pipe_name_is_pipe(name)) {
-		err = nm_pipe_open(reg, name, g, &e);
-		if (err == 0)
-			*out = &e->up;
-		return err;
+	/* The reference's nm_bound_var: 0 takes the default, too large
+	 * values are clamped (a 1-slot ring is raised to our minimum of 2). */
+	for (d = 0; d < 2; d++) {
+		if (*rings[d] == 0)
+			*rings[d] = 1;
+		if (*rings[d] > NM_PORT_MAX_RINGS)
+			*rings[d] = NM_PORT_MAX_RINGS;
+		if (*slots[d] == 0)
+			*slots[d] = 1024;
+		if (*slots[d] < NM_RING_MIN_SLOTS)
+			*slots[d] = NM_RING_MIN_SLOTS;
+		if (*slots[d] > NM_RING_MAX_SLOTS)
+			*slots[d] = NM_RING_MAX_SLOTS;
 	}
-	if (vale_name_is_vale(name)) {
-		err = vale_port_open(reg, name, g, &v);
-		if (err == 0)
-			*out = &v->up;
-		return err;
-	}
-	return -ENXIO;
+	if (g->buf_size == 0)
+		g->buf_size = NM_PORT_BUF_SIZE;
+	/* nm_region_create()'s rule, checked before anything is allocated. */
+	if (g->buf_size < NM_BUF_MIN_SIZE || g->buf_size > NM_BUF_MAX_SIZE ||
+	    g->buf_size % 64 != 0)
+		return -EINVAL;
+	return 0;
 }
 
 void nm_port_close(struct nm_port *p)
 {
-	/* up is the first member of both kinds. */
-	if (p->kind == NM_PORT_PIPE)
-		nm_pipe_close((struct nm_pipe_end *)p);
-	else if (NM_ASSERT(p->kind == NM_PORT_VALE))
-		vale_port_close((struct vale_port *)p);
+	if (NM_ASSERT(p->ops != NULL && p->ops->close != NULL))
+		p->ops->close(p);
 }

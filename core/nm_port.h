@@ -3,8 +3,11 @@
  * software port: a VALE port or one end of a netmap pipe.
  *
  * Owns: the front-end view (region to map, netmap_if offset, ring and slot
- * counts, krings to sync) and the notifiers called when an RX ring gains
- * packets or a TX ring regains space.  nm_port_notify() runs in a read-side
+ * counts, krings to sync), the notifiers called when an RX ring gains
+ * packets or a TX ring regains space, geometry normalisation, and the ops
+ * table through which a port is closed without nm_port.c knowing its kind.
+ * Opening by name is nm_port_open.c, above both kinds; each kind's file
+ * (nm_pipe.c, vale_switch.c) sits above this one.  nm_port_notify() runs in a read-side
  * section after the state the next sync imports is published; notifiers are
  * read with nm_os_ptr_read(), and nm_port_set_notifier() waits
  * (nm_os_read_synchronize) so the old one may be freed when it returns.
@@ -20,10 +23,19 @@
 
 #define NM_PORT_MAX_RINGS 16U
 #define NM_PORT_ALL_RINGS 0xffffffffU /* nm_port_set_notifier(): port-wide */
+#define NM_PORT_BUF_SIZE 2048U	      /* default buffer size (geom.buf_size 0) */
 
 enum nm_port_kind {
 	NM_PORT_VALE = 1, /* struct vale_port */
 	NM_PORT_PIPE = 2, /* struct nm_pipe_end */
+};
+
+struct nm_port;
+
+/* What differs by kind, filled in by the kind's open. */
+struct nm_port_ops {
+	/* [control path][may sleep] nm_port_close() of this kind. */
+	void (*close)(struct nm_port *p);
 };
 
 /* Ring and slot counts: hints on input (0 means the default, values above
@@ -33,11 +45,12 @@ enum nm_port_kind {
 struct nm_port_geom {
 	uint32_t tx_rings, rx_rings; /* 1..16, default 1 */
 	uint32_t tx_slots, rx_slots; /* 2..4096, default 1024 */
-	uint32_t buf_size; /* 64..65536, multiple of 64, default VALE_BUF_SIZE */
+	uint32_t buf_size; /* 64..65536, multiple of 64, default NM_PORT_BUF_SIZE */
 };
 
 struct nm_port {
-	enum nm_port_kind kind;
+	enum nm_port_kind kind;	     /* for front-ends; behaviour is in ops */
+	const struct nm_port_ops *ops;
 	char name[NETMAP_REQ_IFNAMSIZ];
 	struct nm_region *region; /* mmap base .. base + size */
 	uint32_t if_index;	  /* this port's netmap_if in the region */
@@ -49,7 +62,7 @@ struct nm_port {
 	struct nm_os_notifier *notifier_all;
 };
 
-struct vale_registry;
+struct nm_registry;
 
 /* Offset of the port's netmap_if from region->base (nmreq_register.nr_offset). */
 uint64_t nm_port_nifp_offset(const struct nm_port *p);
@@ -72,13 +85,13 @@ int nm_port_set_notifier(struct nm_port *p, uint32_t dir, uint32_t ring,
 void nm_port_notify(struct nm_port *p, uint32_t dir, uint32_t ring);
 
 /*
- * [control path][may sleep] Open a port by name: "X{Y" / "X}Y" is a pipe end,
+ * [control path][may sleep] Open a port by name (nm_port_open.c): "X{Y" / "X}Y" is a pipe end,
  * "valeX:Y" a VALE port (created and attached on first open).  *g is
  * normalised to the actual geometry (an existing port or pipe keeps its
  * own, buffer size included).  0, -EINVAL (bad name or buffer size), -ENOMEM,
  * -EBUSY (pipe end already open) or -ENXIO (not a software port name).
  */
-int nm_port_open(struct vale_registry *reg, const char *name,
+int nm_port_open(struct nm_registry *reg, const char *name,
 		 struct nm_port_geom *g, struct nm_port **out);
 /* [control path][may sleep] Close what nm_port_open() returned. */
 void nm_port_close(struct nm_port *p);

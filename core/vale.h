@@ -1,9 +1,8 @@
 /*
- * vale.h - the VALE software switch: registry, switches, ports, lookup.
+ * vale.h - the VALE software switch: switches, ports, lookup.
  *
- * Owns: an explicit registry (no global state) of up to 8 switches and the
- * pipe namespace; a switch holds up to 254 ports "valeX:Y" and a pluggable
- * lookup (default: the learning bridge); a port owns one nm_region, its
+ * Owns: the switches of a registry (nm_registry.h, up to 8); a switch
+ * holds up to 254 ports "valeX:Y" and a pluggable lookup (default: the learning bridge); a port owns one nm_region, its
  * krings and counters.  Invariants: a port is published only when fully
  * built and freed only after nm_os_read_synchronize() following its
  * removal, so forwarding passes (read sections) never see freed memory;
@@ -17,9 +16,10 @@
 #define VALE_H
 
 #include "nm_port.h"
+#include "nm_registry.h"
 
 #define VALE_PREFIX "vale"
-#define VALE_MAX_SWITCHES 8U
+#define VALE_MAX_SWITCHES NM_REGISTRY_MAX_SWITCHES
 #define VALE_MAX_PORTS 254U
 #define VALE_BROADCAST 254U /* lookup result: flood to every other port */
 #define VALE_DROP 255U	    /* lookup result: drop (any value >= 255) */
@@ -29,7 +29,7 @@
 #define VALE_FT_SLOTS (VALE_BATCH + NETMAP_MAX_FRAGS)
 #define VALE_NUM_QUEUES (VALE_MAX_PORTS * VALE_MAX_RINGS + 1)
 #define VALE_BCAST_QUEUE (VALE_MAX_PORTS * VALE_MAX_RINGS)
-#define VALE_BUF_SIZE 2048U /* default buffer size (nm_port_geom.buf_size 0) */
+#define VALE_BUF_SIZE NM_PORT_BUF_SIZE /* default buffer size */
 #define VALE_SWITCH_NAME_MAX 16U /* "valeX" plus NUL */
 #define VALE_MIN_FRAME 14U	 /* shorter first fragments are dropped */
 
@@ -106,7 +106,6 @@ struct vale_port_stats {
 
 struct vale_fwd_scratch;
 struct vale_switch;
-struct nm_pipe;
 
 /* Lease state of one destination RX ring; see vale_lease.h. */
 struct vale_lease {
@@ -145,7 +144,7 @@ struct vale_port {
 };
 
 struct vale_switch {
-	struct vale_registry *reg;
+	struct nm_registry *reg;
 	char name[VALE_SWITCH_NAME_MAX]; /* "valeX" */
 	uint32_t slot;			 /* index in reg->sw[] */
 	uint32_t num_ports;		 /* under reg->lock */
@@ -155,20 +154,6 @@ struct vale_switch {
 	struct vale_lookup default_lookup;
 	struct vale_bridge bridge;
 };
-
-struct vale_registry {
-	struct nm_os_lock lock;
-	struct vale_switch *sw[VALE_MAX_SWITCHES];
-	struct nm_pipe *pipes; /* list, under lock */
-	uint32_t num_pipes;
-};
-
-/* ---- Registry. */
-
-/* [control path] 0 or -errno. */
-int vale_registry_init(struct vale_registry *reg);
-/* [control path] every port and pipe must be closed first (asserted). */
-void vale_registry_fini(struct vale_registry *reg);
 
 /* ---- Names. */
 
@@ -187,18 +172,18 @@ bool vale_name_is_vale(const char *name);
  * existing one's).  0, -EINVAL (name), -ENOMEM (no memory, no free switch
  * or port number).
  */
-int vale_port_open(struct vale_registry *reg, const char *name,
+int vale_port_open(struct nm_registry *reg, const char *name,
 		   struct nm_port_geom *g, struct vale_port **out);
 /* [control path][may sleep] Drop a reference; the last one detaches the port
  * (waiting out forwarding passes) and frees it, and the switch if empty. */
 void vale_port_close(struct vale_port *p);
 
 /* Switch and port numbers of a port by name: 0, -EINVAL or -ENXIO. */
-int vale_port_find(struct vale_registry *reg, const char *name,
+int vale_port_find(struct nm_registry *reg, const char *name,
 		   uint32_t *sw_idx, uint32_t *port_idx);
 /* The first port at (*sw_idx, *port_idx) or after it in (switch, port)
  * order; its name goes to name[size].  0 or -ENOENT at the end. */
-int vale_port_list_next(struct vale_registry *reg, uint32_t *sw_idx,
+int vale_port_list_next(struct nm_registry *reg, uint32_t *sw_idx,
 			uint32_t *port_idx, char *name, size_t size);
 
 /* Counter snapshot helpers. */
@@ -210,7 +195,7 @@ uint64_t vale_port_rx_pads(const struct vale_port *p);
 
 /* [control path] Hold switch "valeX" (name without ':'), creating it if
  * needed; it lives until closed and empty.  0, -EINVAL, -ENOMEM. */
-int vale_switch_open(struct vale_registry *reg, const char *name,
+int vale_switch_open(struct nm_registry *reg, const char *name,
 		     struct vale_switch **out);
 void vale_switch_close(struct vale_switch *sw);
 /*

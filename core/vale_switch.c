@@ -1,5 +1,6 @@
 /*
- * vale_switch.c - the VALE registry: names, switches, ports, attach/detach.
+ * vale_switch.c - VALE switches in a registry: names, switches, ports,
+ * attach/detach.
  *
  * Owns: creation and destruction of switches and ports and their
  * publication to forwarding passes.  A port is built completely (region,
@@ -72,26 +73,8 @@ static bool vale_streq(const char *a, const char *b)
 	return vale_streq_n(a, nm_strnlen(a, NETMAP_REQ_IFNAMSIZ), b);
 }
 
-/* ---- Registry. */
-
-int vale_registry_init(struct vale_registry *reg)
-{
-	nm_os_memset(reg, 0, sizeof(*reg));
-	return nm_os_lock_init(&reg->lock);
-}
-
-void vale_registry_fini(struct vale_registry *reg)
-{
-	uint32_t i;
-
-	for (i = 0; i < VALE_MAX_SWITCHES; i++)
-		NM_ASSERT(reg->sw[i] == NULL);
-	NM_ASSERT(reg->pipes == NULL);
-	nm_os_lock_fini(&reg->lock);
-}
-
 /* [reg->lock] the switch named name[0..len), or NULL. */
-static struct vale_switch *vale_switch_find_locked(struct vale_registry *reg,
+static struct vale_switch *vale_switch_find_locked(struct nm_registry *reg,
 						   const char *name, size_t len)
 {
 	uint32_t i;
@@ -118,7 +101,7 @@ static struct vale_switch *vale_switch_alloc(const char *name, size_t len)
 }
 
 /* [reg->lock] install sw in a free registry slot: 0 or -ENOMEM. */
-static int vale_switch_install_locked(struct vale_registry *reg,
+static int vale_switch_install_locked(struct nm_registry *reg,
 				      struct vale_switch *sw)
 {
 	uint32_t i;
@@ -143,7 +126,7 @@ static bool vale_switch_release_locked(struct vale_switch *sw)
 	return true;
 }
 
-int vale_switch_open(struct vale_registry *reg, const char *name,
+int vale_switch_open(struct nm_registry *reg, const char *name,
 		     struct vale_switch **out)
 {
 	size_t len = nm_strnlen(name, VALE_SWITCH_NAME_MAX), i;
@@ -177,7 +160,7 @@ int vale_switch_open(struct vale_registry *reg, const char *name,
 
 void vale_switch_close(struct vale_switch *sw)
 {
-	struct vale_registry *reg = sw->reg;
+	struct nm_registry *reg = sw->reg;
 	bool dead;
 
 	nm_os_lock_acquire(&reg->lock);
@@ -204,34 +187,14 @@ void vale_switch_set_lookup(struct vale_switch *sw, struct vale_lookup *l)
 
 /* ---- Ports. */
 
-int nm_port_geom_normalize(struct nm_port_geom *g)
+static void vale_port_close_op(struct nm_port *p)
 {
-	uint32_t *rings[2] = { &g->tx_rings, &g->rx_rings };
-	uint32_t *slots[2] = { &g->tx_slots, &g->rx_slots };
-	uint32_t d;
-
-	/* The reference's nm_bound_var: 0 takes the default, too large
-	 * values are clamped (a 1-slot ring is raised to our minimum of 2). */
-	for (d = 0; d < 2; d++) {
-		if (*rings[d] == 0)
-			*rings[d] = 1;
-		if (*rings[d] > NM_PORT_MAX_RINGS)
-			*rings[d] = NM_PORT_MAX_RINGS;
-		if (*slots[d] == 0)
-			*slots[d] = 1024;
-		if (*slots[d] < NM_RING_MIN_SLOTS)
-			*slots[d] = NM_RING_MIN_SLOTS;
-		if (*slots[d] > NM_RING_MAX_SLOTS)
-			*slots[d] = NM_RING_MAX_SLOTS;
-	}
-	if (g->buf_size == 0)
-		g->buf_size = VALE_BUF_SIZE;
-	/* nm_region_create()'s rule, checked before anything is allocated. */
-	if (g->buf_size < NM_BUF_MIN_SIZE || g->buf_size > NM_BUF_MAX_SIZE ||
-	    g->buf_size % 64 != 0)
-		return -EINVAL;
-	return 0;
+	vale_port_close((struct vale_port *)p); /* up is the first member */
 }
+
+static const struct nm_port_ops vale_port_ops = {
+	.close = vale_port_close_op,
+};
 
 static void vale_port_free(struct vale_port *p)
 {
@@ -312,6 +275,7 @@ static int vale_port_alloc(const char *name, const struct nm_port_geom *g,
 		return -ENOMEM;
 	p->users = 1;
 	p->up.kind = NM_PORT_VALE;
+	p->up.ops = &vale_port_ops;
 	nm_strlcpy(p->up.name, name, sizeof(p->up.name));
 	p->up.region = &p->region;
 	p->up.num_rings[NR_TX] = g->tx_rings;
@@ -358,7 +322,7 @@ static struct vale_port *vale_port_find_locked(struct vale_switch *sw,
 }
 
 /* [reg->lock] take an existing port or attach fresh; see vale_port_open. */
-static int vale_port_attach_locked(struct vale_registry *reg, const char *name,
+static int vale_port_attach_locked(struct nm_registry *reg, const char *name,
 				   size_t swlen, struct vale_switch **fresh_sw,
 				   struct vale_port **fresh, struct vale_port **out)
 {
@@ -399,7 +363,7 @@ static int vale_port_attach_locked(struct vale_registry *reg, const char *name,
 	return 0;
 }
 
-int vale_port_open(struct vale_registry *reg, const char *name,
+int vale_port_open(struct nm_registry *reg, const char *name,
 		   struct nm_port_geom *g, struct vale_port **out)
 {
 	struct vale_switch *fresh_sw = NULL;
@@ -445,7 +409,7 @@ int vale_port_open(struct vale_registry *reg, const char *name,
 void vale_port_close(struct vale_port *p)
 {
 	struct vale_switch *sw = p->sw;
-	struct vale_registry *reg = sw->reg;
+	struct nm_registry *reg = sw->reg;
 	bool last, sw_dead = false;
 
 	nm_os_lock_acquire(&reg->lock);
@@ -471,7 +435,7 @@ void vale_port_close(struct vale_port *p)
 		nm_os_free(sw);
 }
 
-int vale_port_find(struct vale_registry *reg, const char *name,
+int vale_port_find(struct nm_registry *reg, const char *name,
 		   uint32_t *sw_idx, uint32_t *port_idx)
 {
 	size_t swlen = vale_name_switch_len(name);
@@ -492,7 +456,7 @@ int vale_port_find(struct vale_registry *reg, const char *name,
 	return p != NULL ? 0 : -ENXIO;
 }
 
-int vale_port_list_next(struct vale_registry *reg, uint32_t *sw_idx,
+int vale_port_list_next(struct nm_registry *reg, uint32_t *sw_idx,
 			uint32_t *port_idx, char *name, size_t size)
 {
 	uint32_t s, i;

@@ -48,7 +48,7 @@ struct fp_kr {
 };
 
 struct fp {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_pipe *pipe;	     /* NULL: no pipe (both ends closed) */
 	struct nm_pipe_end *end[2];  /* NULL: that end is closed */
 	struct fp_kr kr[2][2][FP_RINGS]; /* [end][dir][ring] */
@@ -521,7 +521,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nm_shim_log_set_quiet(true);
 	nm_shim_thread_register();
 	memset(f, 0, sizeof(*f));
-	FUZZ_CHECK(vale_registry_init(&f->reg) == 0);
+	FUZZ_CHECK(nm_registry_init(&f->reg) == 0);
 	while (in.left > 0) {
 		uint8_t op = in_u8(&in);
 
@@ -547,6 +547,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fp_close(f, 0);
 	fp_close(f, 1);
 	FUZZ_CHECK(f->pipe == NULL);
-	vale_registry_fini(&f->reg);
+	nm_registry_fini(&f->reg);
 	return 0;
 }

@@ -113,7 +113,7 @@ struct fv_bridge_ent {
 };
 
 struct fv {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct vale_switch *sw;
 	struct vale_lookup lk;
 	bool bridge; /* the default lookup (see the top of this file) */
@@ -998,7 +998,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f->nrec = 1; /* id 0 is FV_NIL */
 	f->bridge = size > 0 && (data[0] & 0x80);
 	fv_bridge_hosts(f);
-	FUZZ_CHECK(vale_registry_init(&f->reg) == 0);
+	FUZZ_CHECK(nm_registry_init(&f->reg) == 0);
 	FUZZ_CHECK(vale_switch_open(&f->reg, "vale0", &f->sw) == 0);
 	f->lk.fn = fv_lookup;
 	f->lk.priv = f;
@@ -1042,6 +1042,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(f->closed_out == (uint64_t)((int64_t)f->closed_tx + f->extra));
 	vale_switch_set_lookup(f->sw, NULL);
 	vale_switch_close(f->sw);
-	vale_registry_fini(&f->reg);
+	nm_registry_fini(&f->reg);
 	return 0;
 }

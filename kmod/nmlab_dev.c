@@ -31,7 +31,7 @@
 
 DEFINE_MUTEX(nmlab_lock);
 static LIST_HEAD(nmlab_ports);
-static struct vale_registry nmlab_reg;
+static struct nm_registry nmlab_reg;
 static uint16_t nmlab_next_mem_id = 2; /* 1 is the reference's global pool */
 
 /* ---- Port records. */
@@ -648,13 +648,13 @@ static struct miscdevice nmlab_misc = {
 
 int nmlab_dev_init(void)
 {
-	int err = vale_registry_init(&nmlab_reg);
+	int err = nm_registry_init(&nmlab_reg);
 
 	if (err != 0)
 		return err;
 	err = misc_register(&nmlab_misc);
 	if (err != 0)
-		vale_registry_fini(&nmlab_reg);
+		nm_registry_fini(&nmlab_reg);
 	return err;
 }
 
@@ -662,5 +662,5 @@ void nmlab_dev_exit(void)
 {
 	/* No file is open: the module cannot be unloaded while one is. */
 	misc_deregister(&nmlab_misc);
-	vale_registry_fini(&nmlab_reg);
+	nm_registry_fini(&nmlab_reg);
 }

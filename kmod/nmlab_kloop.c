@@ -171,7 +171,7 @@ static int nmlab_kloop_fn(void *arg)
 {
 	struct nmlab_priv *priv = arg;
 	struct nmlab_kloop *kl = &priv->kloop;
-	unsigned int flags, todo;
+	unsigned int todo;
 	bool again;
 	uint32_t i;
 	int seen;
@@ -180,10 +180,10 @@ static int nmlab_kloop_fn(void *arg)
 		seen = atomic_read(&kl->wakes);
 		again = false;
 		/* Busy-wait rings never enable kicks; eventfd rings enable
-		 * them (with the fence and re-check) when idle. */
-		flags = 0;
+		 * them (with the fence and re-check) when idle: the ring's
+		 * mode decides, so no CSB_STEP_POLL here. */
 		for (i = 0; i < priv->nrings; i++) {
-			csb_host_step(&priv->hr[i], flags, &todo);
+			csb_host_step(&priv->hr[i], 0, &todo);
 			if ((todo & CSB_DO_NOTIFY) != 0 &&
 			    kl->ring[i].irq != NULL)
 				eventfd_signal(kl->ring[i].irq, 1);

@@ -9,8 +9,8 @@
  *
  * Invariants: the thread sleeps only after a pass with no progress, and
  * only after announcing it (asleep = 1, seq_cst) and making one more pass,
- * so a direct kick or a backend wake that made progress either sees the
- * announcement and wakes it or is seen by that pass.  A direct ring is run
+ * so a direct kick that made progress either sees the announcement and
+ * wakes it (kloop_poke()) or is seen by that pass.  A direct ring is run
  * by one thread at a time (running), and a run request that finds it busy
  * (pending) is served by the runner before it leaves.
  * Locking: seq_cst atomics on running/pending/asleep/stopping/inflight; the
@@ -307,10 +307,9 @@ static void *kloop_main(void *arg)
 				sched_yield();
 			continue;
 		}
-		/* Announce the sleep, then look once more: a direct kick or a
-		 * backend wake that made progress before seeing asleep = 1 is
-		 * visible to this pass (seq_cst pairs with the fetch in
-		 * kloop_poke()). */
+		/* Announce the sleep, then look once more: a direct kick that
+		 * made progress before seeing asleep = 1 is visible to this
+		 * pass (seq_cst pairs with the fetch in kloop_poke()). */
 		__atomic_exchange_n(&kl->asleep, 1, __ATOMIC_SEQ_CST);
 		if (kloop_pass(kl, 0) ||
 		    __atomic_load_n(&kl->stopping, __ATOMIC_SEQ_CST)) {
@@ -374,15 +373,12 @@ int csb_kloop_stop(struct csb_kloop *kl)
 /* Progress made outside the thread: wake it if it announced a sleep. */
 static void kloop_poke(struct csb_kloop *kl)
 {
-	/* A read-modify-write, so it is ordered against the exchange in
-	 * kloop_main() (seq_cst on one location). */
+	/* A read-modify-write, so it is ordered against the exchange of
+	 * asleep (seq_cst on one location): our progress before the thread's
+	 * last look, or its asleep = 1 before our read.  Pairs with the
+	 * exchange in kloop_main(). */
 	if (__atomic_fetch_add(&kl->asleep, 0, __ATOMIC_SEQ_CST) != 0)
 		nm_os_notify(&kl->wake);
-}
-
-void csb_kloop_wake(struct csb_kloop *kl)
-{
-	kloop_poke(kl);
 }
 
 int csb_kloop_kick(struct csb_kloop *kl, uint32_t ring)

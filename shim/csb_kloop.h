@@ -98,8 +98,6 @@ void csb_kloop_destroy(struct csb_kloop *kl);
  * 0, -ENXIO (kloop not running) or -EINVAL (bad ring).
  */
 int csb_kloop_kick(struct csb_kloop *kl, uint32_t ring);
-/* A backend running in another thread made progress for the kloop's rings. */
-void csb_kloop_wake(struct csb_kloop *kl);
 /* Watchdog period for blocking waits (default 1000 ms; set before start). */
 void csb_kloop_set_watchdog_ms(struct csb_kloop *kl, uint32_t ms);
 /*

@@ -271,7 +271,7 @@ static uint32_t sim_emu_dev_rx(struct sim_emu *e)
 	}
 	if (moved != 0) {
 		/* Descriptors and payloads before cons; pairs with the
-		 * nm_os_fence_load_load() in sim_emu_guest_rxsync(). */
+		 * nm_os_fence_load_load() in sim_emu_guest_read_cons(). */
 		nm_os_fence_store_store();
 		nm_os_shared_store32(&e->sh.cons, e->dcons);
 		sim_emu_dev_irq(e);
@@ -356,8 +356,12 @@ static void sim_emu_guest_publish(struct sim_emu *e, uint32_t prod)
 		return;
 	}
 	e->g_prod = prod;
-	/* Descriptors before the index that hands them over; pairs with the
-	 * device's load of prod in sim_emu_dev_tx() / sim_emu_dev_rx(). */
+	/* Descriptors before the index that hands them over.  The device
+	 * has no fence after its load of prod (sim_emu_dev_tx(),
+	 * sim_emu_dev_rx()): what keeps its descriptor loads after that load
+	 * is the simulator, which runs all shared accesses in one order (a
+	 * real device needs a load-load fence there, as virtqueue_pop()'s
+	 * smp_rmb()).  TODO(#13): give the device that fence and pair. */
 	nm_os_fence_store_store();
 	nm_os_shared_store32(&e->sh.prod, prod);
 	switch (e->pol.kick) {

@@ -29,7 +29,7 @@
 #define SIM_LEARN_FRAME 60U
 #define SIM_LEARN_ETHERTYPE 0x88b5U /* IEEE local experimental */
 
-int sim_switch_open_port(struct sim_switch *sw, struct vale_registry *reg,
+int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 			 const char *ep_name, uint32_t ep, enum sim_role role,
 			 uint32_t slots, uint32_t buf_size, uint32_t *slot,
 			 char *err, size_t errlen)

@@ -53,7 +53,7 @@ struct sim_switch {
  * buffers is bounded by it); *slot gets its index in sw->port.  0, or -errno with one line.
  * SIM_ROLE_LINK: the port "vale<i>:<ep_name>.link" of link ep_name (its
  * RX ring feeds the link, its TX ring takes what the link delivers). */
-int sim_switch_open_port(struct sim_switch *sw, struct vale_registry *reg,
+int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 			 const char *ep_name, uint32_t ep, enum sim_role role,
 			 uint32_t slots, uint32_t buf_size, uint32_t *slot,
 			 char *err, size_t errlen);

@@ -321,7 +321,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	if (sim_pkts_init(&w->pk, &w->trace, cap + 4096) != 0)
 		goto oom;
 	w->reg = calloc(1, sizeof(*w->reg));
-	if (w->reg == NULL || vale_registry_init(w->reg) != 0)
+	if (w->reg == NULL || nm_registry_init(w->reg) != 0)
 		goto oom;
 	if (pcap_dir != NULL && mkdir(pcap_dir, 0777) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: cannot create the pcap directory: %s",
@@ -561,7 +561,7 @@ void sim_world_destroy(struct sim_world *w)
 	for (i = 0; i < w->nep; i++)
 		free(w->ep[i]);
 	if (w->reg != NULL) {
-		vale_registry_fini(w->reg);
+		nm_registry_fini(w->reg);
 		free(w->reg);
 	}
 	for (i = 0; i < SIM_MAX_HOSTS; i++)

@@ -63,7 +63,7 @@ struct sim_world {
 	struct sim_trace trace;
 	struct sim_pkts pk;
 	struct sim_cache cache;	  /* cache-line transfers (the step hook) */
-	struct vale_registry *reg;
+	struct nm_registry *reg;
 	struct sim_switch *sw[SIM_MAX_SWITCHES];
 	struct sim_ep *ep[SIM_MAX_ENDPOINTS];
 	uint32_t nep;

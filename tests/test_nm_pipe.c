@@ -12,7 +12,7 @@
 #include "nm_shim.h"
 
 struct pipe_env {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_port *a, *b; /* '{' and '}' */
 };
 
@@ -21,7 +21,7 @@ static struct pipe_env *pipe_new(uint32_t rings, uint32_t slots)
 	struct pipe_env *e = calloc(1, sizeof(*e));
 
 	assert_non_null(e);
-	assert_int_equal(vale_registry_init(&e->reg), 0);
+	assert_int_equal(nm_registry_init(&e->reg), 0);
 	e->a = vt_open(&e->reg, "x{1", rings, slots);
 	e->b = vt_open(&e->reg, "x}1", rings, slots);
 	return e;
@@ -33,7 +33,7 @@ static void pipe_free(struct pipe_env *e)
 		nm_port_close(e->a);
 	if (e->b != NULL)
 		nm_port_close(e->b);
-	vale_registry_fini(&e->reg);
+	nm_registry_fini(&e->reg);
 	free(e);
 }
 
@@ -104,12 +104,12 @@ static void test_nm_pipe_zero_copy_handoff(void **state)
 
 static void test_nm_pipe_geometry_mirrored(void **state)
 {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_port_geom g = { 2, 3, 100, 200, 0 }, g2 = { 9, 9, 9, 9, 0 };
 	struct nm_port *b, *a;
 
 	(void)state;
-	assert_int_equal(vale_registry_init(&reg), 0);
+	assert_int_equal(nm_registry_init(&reg), 0);
 	assert_int_equal(nm_port_open(&reg, "vale0:1}p", &g, &b), 0);
 	assert_int_equal(nm_port_open(&reg, "vale0:1{p", &g2, &a), 0);
 	assert_int_equal(g2.tx_rings, 3);
@@ -121,7 +121,7 @@ static void test_nm_pipe_geometry_mirrored(void **state)
 	assert_string_equal(b->name, "vale0:1}p");
 	nm_port_close(a);
 	nm_port_close(b);
-	vale_registry_fini(&reg);
+	nm_registry_fini(&reg);
 }
 
 static void test_nm_pipe_only_complete_packets(void **state)

@@ -15,7 +15,7 @@
 #include "nm_shim.h"
 
 struct env {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_port *p[8];
 	uint32_t np;
 };
@@ -27,7 +27,7 @@ static struct env *env_new(uint32_t nports, uint32_t rings, uint32_t slots)
 	uint32_t i;
 
 	assert_non_null(e);
-	assert_int_equal(vale_registry_init(&e->reg), 0);
+	assert_int_equal(nm_registry_init(&e->reg), 0);
 	for (i = 0; i < nports; i++) {
 		snprintf(name, sizeof(name), "vale0:p%u", i);
 		e->p[i] = vt_open(&e->reg, name, rings, slots);
@@ -44,7 +44,7 @@ static void env_free(struct env *e)
 	for (i = 0; i < e->np; i++)
 		if (e->p[i] != NULL)
 			nm_port_close(e->p[i]);
-	vale_registry_fini(&e->reg);
+	nm_registry_fini(&e->reg);
 	free(e);
 }
 
@@ -617,7 +617,7 @@ static void test_vale_fwd_attach_detach_between_passes(void **state)
 /* A lookup that detaches the destination port in the middle of a pass
  * (between phase 1 and phase 2), as a concurrent close would. */
 struct detach_lookup {
-	struct vale_registry *reg;
+	struct nm_registry *reg;
 	struct nm_port *victim;
 	uint32_t calls;
 };

@@ -23,7 +23,7 @@ static void on_wake(struct nm_os_notifier *n, void *arg)
 /* One scenario; returns the simulator's total step count. */
 static uint64_t scenario(void)
 {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_port *a, *b, *pa, *pb;
 	struct nm_os_notifier nb = { 0 }, npb = { 0 };
 	struct wake_log wb = { 0 }, wpb = { 0 };
@@ -32,7 +32,7 @@ static uint64_t scenario(void)
 	uint32_t i, k;
 
 	nm_sim_os_reset(NULL);
-	assert_int_equal(vale_registry_init(&reg), 0);
+	assert_int_equal(nm_registry_init(&reg), 0);
 	a = vt_open(&reg, "vale0:a", 1, 64);
 	b = vt_open(&reg, "vale0:b", 1, 64);
 	nb.deliver = on_wake;
@@ -59,7 +59,7 @@ static uint64_t scenario(void)
 	nm_port_close(pb);
 	nm_port_close(a);
 	nm_port_close(b);
-	vale_registry_fini(&reg);
+	nm_registry_fini(&reg);
 	for (k = 0; k < NM_SIM_STEP_KINDS; k++)
 		total += nm_sim_os.steps[k];
 	return total;

@@ -53,13 +53,13 @@ static void test_vale_switch_geometry_normalized(void **state)
 
 static void test_vale_switch_open_close_refcount(void **state)
 {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_port_geom g = { 2, 3, 64, 128, 0 }, g2 = { 1, 1, 8, 8, 0 };
 	struct vale_port *a, *a2, *b;
 	uint32_t s, pi;
 
 	(void)state;
-	assert_int_equal(vale_registry_init(&reg), 0);
+	assert_int_equal(nm_registry_init(&reg), 0);
 	assert_int_equal(vale_port_open(&reg, "vale0:a", &g, &a), 0);
 	/* A second open gets the same port and reports its geometry. */
 	assert_int_equal(vale_port_open(&reg, "vale0:a", &g2, &a2), 0);
@@ -85,19 +85,19 @@ static void test_vale_switch_open_close_refcount(void **state)
 	/* The switch went away with its last port. */
 	assert_null(reg.sw[0]);
 	assert_int_equal(vale_port_open(&reg, "vale0", &g, &a), -EINVAL);
-	vale_registry_fini(&reg);
+	nm_registry_fini(&reg);
 }
 
 static void test_vale_switch_limits(void **state)
 {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct vale_port *p[VALE_MAX_PORTS + 1];
 	struct vale_port *sp[VALE_MAX_SWITCHES + 1];
 	char name[32];
 	uint32_t i;
 
 	(void)state;
-	assert_int_equal(vale_registry_init(&reg), 0);
+	assert_int_equal(nm_registry_init(&reg), 0);
 	for (i = 0; i < VALE_MAX_PORTS; i++) {
 		struct nm_port_geom g = { 1, 1, 2, 2, 0 };
 
@@ -122,18 +122,18 @@ static void test_vale_switch_limits(void **state)
 	}
 	for (i = 0; i < VALE_MAX_SWITCHES; i++)
 		vale_port_close(sp[i]);
-	vale_registry_fini(&reg);
+	nm_registry_fini(&reg);
 }
 
 static void test_vale_switch_list(void **state)
 {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_port *a, *b, *c;
 	uint32_t s = 0, pi = 0, seen = 0;
 	char name[64];
 
 	(void)state;
-	assert_int_equal(vale_registry_init(&reg), 0);
+	assert_int_equal(nm_registry_init(&reg), 0);
 	a = vt_open(&reg, "vale0:a", 1, 8);
 	b = vt_open(&reg, "vale1:b", 1, 8);
 	c = vt_open(&reg, "vale0:c", 1, 8);
@@ -145,19 +145,19 @@ static void test_vale_switch_list(void **state)
 	nm_port_close(a);
 	nm_port_close(b);
 	nm_port_close(c);
-	vale_registry_fini(&reg);
+	nm_registry_fini(&reg);
 }
 
 static void test_vale_switch_view(void **state)
 {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_port *p;
 	struct netmap_if *nifp;
 	struct nm_port_geom g = { 3, 2, 100, 200, 0 };
 	uint32_t i;
 
 	(void)state;
-	assert_int_equal(vale_registry_init(&reg), 0);
+	assert_int_equal(nm_registry_init(&reg), 0);
 	assert_int_equal(nm_port_open(&reg, "vale7:v", &g, &p), 0);
 	nifp = (struct netmap_if *)(p->region->base + nm_port_nifp_offset(p));
 	assert_int_equal(nifp->ni_tx_rings, 3);
@@ -176,7 +176,7 @@ static void test_vale_switch_view(void **state)
 	assert_int_equal(nm_port_set_notifier(p, NR_RX, 2, NULL), -EINVAL);
 	assert_int_equal(nm_port_open(&reg, "eth0", &g, &p) == -ENXIO, 1);
 	nm_port_close(p);
-	vale_registry_fini(&reg);
+	nm_registry_fini(&reg);
 }
 
 /* nm_port_open() gives a port (VALE or pipe) the buffer size asked for:
@@ -187,11 +187,11 @@ static void test_vale_switch_buf_size_honoured(void **state)
 	struct nm_port_geom g = { 1, 2, 64, 64, 4096 }, g0 = { 0 };
 	static const uint32_t bad[] = { 32, 100, 65600 };
 	struct nm_port *a, *a2, *b, *c, *pe, *pe2;
-	struct vale_registry reg;
+	struct nm_registry reg;
 	uint32_t i;
 
 	(void)state;
-	assert_int_equal(vale_registry_init(&reg), 0);
+	assert_int_equal(nm_registry_init(&reg), 0);
 	assert_int_equal(nm_port_open(&reg, "vale0:a", &g, &a), 0);
 	assert_int_equal(g.buf_size, 4096);
 	assert_int_equal(vt_ring(a, NR_TX, 0)->nr_buf_size, 4096);
@@ -222,7 +222,7 @@ static void test_vale_switch_buf_size_honoured(void **state)
 	nm_port_close(a2);
 	nm_port_close(a);
 	nm_port_close(b);
-	vale_registry_fini(&reg);
+	nm_registry_fini(&reg);
 }
 
 /* Ports of different buffer sizes on one switch: a frame that fits the
@@ -233,12 +233,12 @@ static void test_vale_switch_frame_over_receiver_buffer_dropped(void **state)
 {
 	struct nm_port_geom gb = { 1, 1, 64, 64, 4096 }, gs = { 1, 1, 64, 64, 2048 };
 	static uint8_t frame[3000];
-	struct vale_registry reg;
+	struct nm_registry reg;
 	struct nm_port *big, *small;
 	struct netmap_ring *tx;
 
 	(void)state;
-	assert_int_equal(vale_registry_init(&reg), 0);
+	assert_int_equal(nm_registry_init(&reg), 0);
 	assert_int_equal(nm_port_open(&reg, "vale1:big", &gb, &big), 0);
 	assert_int_equal(nm_port_open(&reg, "vale1:small", &gs, &small), 0);
 	tx = vt_ring(big, NR_TX, 0);
@@ -255,7 +255,7 @@ static void test_vale_switch_frame_over_receiver_buffer_dropped(void **state)
 	assert_int_equal(vt_ring(small, NR_RX, 0)->slot[1].len, 2048);
 	nm_port_close(small);
 	nm_port_close(big);
-	vale_registry_fini(&reg);
+	nm_registry_fini(&reg);
 }
 
 static int setup(void **state)

@@ -24,7 +24,7 @@
 #define BATCH 32U
 
 struct stress {
-	struct vale_registry reg;
+	struct nm_registry reg;
 	uint32_t nsend, nrecv;
 	uint64_t per_sender;
 	volatile uint32_t senders_done; /* atomic */
@@ -219,7 +219,7 @@ static void run_stress(uint32_t nsend, uint32_t nrecv, uint64_t per_sender)
 			}
 	}
 	memset(&st, 0, sizeof(st));
-	assert_int_equal(vale_registry_init(&st.reg), 0);
+	assert_int_equal(nm_registry_init(&st.reg), 0);
 	st.nsend = nsend;
 	st.nrecv = nrecv;
 	st.per_sender = per_sender;
@@ -299,7 +299,7 @@ static void run_stress(uint32_t nsend, uint32_t nrecv, uint64_t per_sender)
 		nm_port_close(rcv[r].p);
 		nm_shim_notifier_fini(&rcv[r].wake);
 	}
-	vale_registry_fini(&st.reg);
+	nm_registry_fini(&st.reg);
 }
 
 static uint64_t scaled(uint64_t n)

@@ -131,7 +131,7 @@ static inline uint32_t vt_rx_drain(struct nm_port *p, uint32_t ring)
 	return k;
 }
 
-static inline struct nm_port *vt_open(struct vale_registry *reg,
+static inline struct nm_port *vt_open(struct nm_registry *reg,
 				      const char *name, uint32_t rings,
 				      uint32_t slots)
 {

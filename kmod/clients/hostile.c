@@ -575,9 +575,10 @@ static void cases_csb(void)
 	       EBUSY);
 	nm_os_shared_store32(&atok[0].cur, 7);
 	nm_os_shared_store32(&atok[0].head, 5000);
-	/* Publish the (hostile) head before reading the kernel's kick flag,
-	 * as a well-behaved application does; pairs with
-	 * nm_os_fence_store_load() in csb_host_idle(). */
+	/* Publish the (hostile) head before reading the kernel's kick flag:
+	 * the fence of a well-behaved application's publish, the one in
+	 * csb_guest_publish() (whose comment names its partner in the
+	 * kernel), so the kernel is kicked and meets the bad head. */
 	nm_os_fence_store_load();
 	if (nm_os_shared_load32(&ktoa[0].kern_need_kick)) {
 		uint64_t one = 1;

@@ -48,11 +48,12 @@ static void run_spinners(bool fair, struct spinner *s)
 	uint32_t i;
 
 	assert_non_null(w);
+	sim_world_init(w);
 	assert_int_equal(sim_engine_init(&w->eng), 0);
 	spin_n = 0;
 	for (i = 0; i < 2; i++) {
 		memset(&s[i], 0, sizeof(s[i]));
-		sim_actor_init(&s[i].a, w, i == 0 ? "a" : "b", i, spin_body, NULL, &s[i]);
+		sim_actor_init(&s[i].a, &w->run, i == 0 ? "a" : "b", i, spin_body, NULL, &s[i]);
 		sim_actor_pin(&s[i].a, &cpu);
 		s[i].left = 8;
 		/* b wants the CPU 50 ns into a's first step. */

@@ -13,8 +13,8 @@
 #include "nm_ring_user.h"
 #include "sim_cost.h"
 #include "sim_ep.h"
+#include "sim_run.h"
 #include "sim_switch.h"
-#include "sim_world.h"
 
 static void sim_host_kernel_sync(struct sim_ep *ep)
 {
@@ -24,9 +24,9 @@ static void sim_host_kernel_sync(struct sim_ep *ep)
 	rc = nm_kring_sync(ep->pkr, 0);
 	sim_switch_charge(ep->sw);
 	if (rc != 0)
-		sim_world_violation(ep->w, SIM_INV_RING_INDEX, &ep->app, ep->idx,
-				    "nm_kring_sync(%s) failed: %d (head %u)",
-				    ep->pkr->name, rc, ep->head);
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &ep->app, ep->idx,
+				  "nm_kring_sync(%s) failed: %d (head %u)",
+				  ep->pkr->name, rc, ep->head);
 	ep->tail = nm_ring_user_tail(ep->ring);
 }
 

@@ -26,8 +26,8 @@
 #include "nm_port.h"
 #include "sim_cost.h"
 #include "sim_ep.h"
+#include "sim_run.h"
 #include "sim_switch.h"
-#include "sim_world.h"
 
 #define SIM_PTNET_POLL_NS 1000
 
@@ -76,9 +76,9 @@ static void sim_ptnet_kloop_body(struct sim_actor *a)
 		return;
 	}
 	if (rc != 0) {
-		sim_world_violation(ep->w, SIM_INV_RING_INDEX, a, ep->idx,
-				    "csb_host_step(%s) failed: %d (rhead %u hwtail %u)",
-				    d->hr.kr->name, rc, d->hr.kr->rhead, d->hr.kr->hwtail);
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, a, ep->idx,
+				  "csb_host_step(%s) failed: %d (rhead %u hwtail %u)",
+				  d->hr.kr->name, rc, d->hr.kr->rhead, d->hr.kr->hwtail);
 		return;
 	}
 	if (todo & CSB_DO_NOTIFY) {
@@ -147,7 +147,7 @@ static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
 	d->irq.deliver = sim_ptnet_irq_deliver;
 	d->irq.arg = d;
 	snprintf(name, sizeof(name), "%s.kloop", ep->cfg->name);
-	sim_actor_init(&d->kloop, ep->w, name, ep->idx, sim_ptnet_kloop_body,
+	sim_actor_init(&d->kloop, ep->run, name, ep->idx, sim_ptnet_kloop_body,
 		       sim_ptnet_kloop_has_work, d);
 	ep->backend = &d->kloop;
 	sim_ep_port_notifier_init(ep, &d->kloop, sim_cost_ns(SIM_C_WAKEUP));
@@ -175,9 +175,9 @@ static void sim_ptnet_sync(struct sim_ep *ep)
 	ep->st.syncs++;
 	rc = csb_guest_sync(&d->g, ep->head, ep->head, 0, &todo);
 	if (rc != 0) {
-		sim_world_violation(ep->w, SIM_INV_RING_INDEX, &ep->app, ep->idx,
-				    "csb_guest_sync failed: %d (head %u, hwtail %u)",
-				    rc, ep->head, d->g.hwtail);
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &ep->app, ep->idx,
+				  "csb_guest_sync failed: %d (head %u, hwtail %u)",
+				  rc, ep->head, d->g.hwtail);
 		return;
 	}
 	if (todo & CSB_DO_NOTIFY) {

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "nm_os.h"
-#include "sim_world.h"
+#include "sim_cache.h"
+#include "sim_run.h"
 
 static void sim_actor_event(struct sim_engine *e, void *arg,
 			    const struct sim_event *ev);
@@ -21,24 +22,24 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 /* Fewest idle polls worth skipping at once (sim_actor_poll_next()). */
 #define SIM_ACTOR_SKIP_MIN 1024U
 
-void sim_actor_init(struct sim_actor *a, struct sim_world *w, const char *name,
+void sim_actor_init(struct sim_actor *a, struct sim_run *run, const char *name,
 		    uint32_t ep, sim_actor_body body, sim_actor_pred has_work,
 		    void *priv)
 {
 	memset(a, 0, sizeof(*a));
 	snprintf(a->name, sizeof(a->name), "%s", name);
-	a->w = w;
+	a->run = run;
 	a->ep = ep;
 	a->body = body;
 	a->has_work = has_work;
 	a->priv = priv;
 	a->cpu = &a->own_cpu;
-	sim_world_add_actor(w, a);
+	run->add_actor(run, a);
 }
 
 static void sim_actor_schedule(struct sim_actor *a, uint64_t t, uint16_t kind)
 {
-	struct sim_engine *e = &a->w->eng;
+	struct sim_engine *e = a->run->eng;
 
 	if (sim_pending(e, a->ev)) {
 		if (a->ev_time <= t)
@@ -67,7 +68,7 @@ void sim_actor_wake(struct sim_actor *a, uint64_t t)
 {
 	if (a->done)
 		return;
-	if (a->w->cur == a) {
+	if (a->run->cur == a) {
 		if (!a->wake_pending || t < a->wake_at)
 			a->wake_at = t;
 		a->wake_pending = true;
@@ -92,7 +93,7 @@ void sim_actor_wake(struct sim_actor *a, uint64_t t)
  */
 static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end)
 {
-	struct sim_engine *e = &a->w->eng;
+	struct sim_engine *e = a->run->eng;
 	uint64_t cost = end - t0, next = end + a->poll_ns;
 	uint64_t step = a->poll_ns + cost, limit, n = 0;
 	bool steady = a->poll_idle && a->idle_prev && cost == a->idle_cost &&
@@ -116,9 +117,9 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end)
 		a->busy_ns += n * cost;
 		a->cpu->busy_ns += n * cost;
 		a->cpu->busy_until = next + (n - 1) * step + cost;
-		a->w->cache.step += n;
+		a->run->cache->step += n;
 		e->executed += n;
-		sim_world_checks_repeat(a->w, n);
+		a->run->checks_repeat(a->run, n);
 		next += n * step;
 	}
 	a->idle_prev = a->poll_idle;
@@ -161,12 +162,12 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->wake_pending = false;
 	a->at = 0;
 	a->poll_ns = 0;
-	a->w->cur = a;
-	a->w->cache.step++;
+	a->run->cur = a;
+	a->run->cache->step++;
 	t0 = nm_os_time_ns();
 	a->body(a);
 	end = nm_os_time_ns();
-	a->w->cur = NULL;
+	a->run->cur = NULL;
 	a->woken = false;
 	a->cpu->busy_until = end;
 	a->cpu->busy_ns += end - t0;

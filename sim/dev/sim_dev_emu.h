@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
 
 enum sim_emu_notify {

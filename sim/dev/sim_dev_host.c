@@ -12,6 +12,7 @@
 #include "nm_port.h"
 #include "nm_ring_user.h"
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
 #include "sim_run.h"
 #include "sim_switch.h"
@@ -88,7 +89,7 @@ static bool sim_host_rings_ok(struct sim_ep *ep, const char **what)
 	return true;
 }
 
-const struct sim_dev_ops sim_dev_host_ops = {
+static const struct sim_dev_ops sim_dev_host_ops = {
 	.name = "none",
 	.init = sim_host_init,
 	.fini = sim_host_fini,
@@ -97,4 +98,13 @@ const struct sim_dev_ops sim_dev_host_ops = {
 	.woken = sim_host_woken,
 	.app_has_work = sim_host_app_has_work,
 	.rings_ok = sim_host_rings_ok,
+};
+
+static const struct sim_dev_key *const sim_host_keys[] = { NULL };
+
+const struct sim_dev_desc sim_dev_none_desc = {
+	.name = "none",
+	.summary = "no VM: a host process on the switch port, syncs are system calls",
+	.keys = sim_host_keys,
+	.model = { .threads = 0, .ops = &sim_dev_host_ops },
 };

@@ -25,6 +25,7 @@
 #include "csb.h"
 #include "nm_port.h"
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
 #include "sim_run.h"
 #include "sim_switch.h"
@@ -114,7 +115,8 @@ static bool sim_ptnet_kloop_has_work(struct sim_actor *a)
 	       sim_switch_pending(d->ep->sw, d->ep->swport);
 }
 
-static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
+static int sim_ptnet_init_as(struct sim_ep *ep, bool xen, char *err,
+			     size_t errlen)
 {
 	struct sim_ptnet *d = aligned_alloc(64, sizeof(*d));
 	char name[48];
@@ -128,7 +130,7 @@ static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
 	ep->dev = d;
 	d->ep = ep;
 	d->busy = ep->cfg->kloop == SIM_KLOOP_BUSY;
-	d->xen = ep->cfg->device == SIM_DEV_XEN;
+	d->xen = xen;
 	ep->ring = ep->pkr->ring;
 	ep->n = ep->pkr->num_slots;
 	rc = csb_host_ring_init(&d->hr, ep->pkr, &d->atok, &d->ktoa,
@@ -228,7 +230,17 @@ static bool sim_ptnet_rings_ok(struct sim_ep *ep, const char **what)
 	return true;
 }
 
-const struct sim_dev_ops sim_dev_ptnet_ops = {
+static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
+{
+	return sim_ptnet_init_as(ep, false, err, errlen);
+}
+
+static int sim_ptnet_evtchn_init(struct sim_ep *ep, char *err, size_t errlen)
+{
+	return sim_ptnet_init_as(ep, true, err, errlen);
+}
+
+static const struct sim_dev_ops sim_dev_ptnet_ops = {
 	.name = "ptnet",
 	.init = sim_ptnet_init,
 	.fini = sim_ptnet_fini,
@@ -237,4 +249,24 @@ const struct sim_dev_ops sim_dev_ptnet_ops = {
 	.woken = sim_ptnet_woken,
 	.app_has_work = sim_ptnet_app_has_work,
 	.rings_ok = sim_ptnet_rings_ok,
+};
+
+const struct sim_dev_ops sim_dev_ptnet_evtchn_ops = {
+	.name = "xen",
+	.init = sim_ptnet_evtchn_init,
+	.fini = sim_ptnet_fini,
+	.sync = sim_ptnet_sync,
+	.may_sleep = sim_ptnet_may_sleep,
+	.woken = sim_ptnet_woken,
+	.app_has_work = sim_ptnet_app_has_work,
+	.rings_ok = sim_ptnet_rings_ok,
+};
+
+static const struct sim_dev_key *const sim_ptnet_keys[] = { NULL };
+
+const struct sim_dev_desc sim_dev_ptnet_desc = {
+	.name = "ptnet",
+	.summary = "netmap passthrough: the guest maps the switch port, a host kloop syncs through the CSB",
+	.keys = sim_ptnet_keys,
+	.model = { .threads = SIM_DEV_KLOOP, .ops = &sim_dev_ptnet_ops },
 };

@@ -104,11 +104,9 @@ struct sim_ep {
 	struct sim_pcap_sink *sink;
 };
 
-extern const struct sim_dev_ops sim_dev_host_ops;
-extern const struct sim_dev_ops sim_dev_ptnet_ops;
-extern const struct sim_dev_ops sim_dev_e1000_ops;
-extern const struct sim_dev_ops sim_dev_virtio_ops;
-extern const struct sim_dev_ops sim_dev_xen_ops;
+/* The ptnet model with event channel costs: the Xen accelerated netfront
+ * (xen, fast_path: true; sim_dev_ptnet.c). */
+extern const struct sim_dev_ops sim_dev_ptnet_evtchn_ops;
 
 /* The application's body (sim_app.c). */
 void sim_app_body(struct sim_actor *a);

@@ -36,13 +36,6 @@ enum sim_role {
 	SIM_ROLE_RECEIVER,
 	SIM_ROLE_LINK, /* a switch port of a link (sim_switch.h), never an endpoint */
 };
-enum sim_device {
-	SIM_DEV_NONE,	/* a host process on the switch port */
-	SIM_DEV_PTNET,
-	SIM_DEV_E1000,
-	SIM_DEV_VIRTIO,
-	SIM_DEV_XEN,
-};
 enum sim_kloop_mode { SIM_KLOOP_NOTIFY, SIM_KLOOP_BUSY };
 
 struct sim_sc_trace {
@@ -74,17 +67,18 @@ struct sim_sc_endpoint {
 	uint32_t host;	   /* index into hosts */
 	uint32_t sw;	   /* index into switches */
 	enum sim_role role;
-	enum sim_device device;
+	uint32_t device;   /* index into sim_dev_table (dev/sim_dev.h), 0: none */
 	uint32_t batch;	   /* slots per sync, 1..slots-1 */
 	uint32_t slots;	   /* ring size, 2..4096 */
 	uint64_t pkt_work_ns; /* extra per-packet work in the application */
-	/* Device options (each valid only for its device). */
+	/* Device options: each is a key of the devices that accept it, with
+	 * its range and default, in their sim_dev_desc (dev/sim_dev.h). */
 	uint32_t itr_us;	/* e1000: interrupt moderation delay, 0 = off */
 	bool send_combining;	/* e1000 */
 	bool csb;		/* e1000: paravirtual CSB extension */
 	bool event_idx;		/* virtio: VIRTIO_RING_F_EVENT_IDX */
 	bool fast_path;		/* xen: accelerated netfront, backend bypassed */
-	enum sim_kloop_mode kloop; /* ptnet */
+	uint32_t kloop;		/* enum sim_kloop_mode: ptnet, xen fast path */
 	/* Host CPUs (index < the host's cpus), or SIM_CPU_OWN. */
 	uint32_t cpu;		/* the application (a guest's vCPU) */
 	uint32_t kloop_cpu;	/* ptnet, xen fast path: the kloop thread */

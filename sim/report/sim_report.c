@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
 #include "sim_link.h"
 #include "sim_switch.h"

@@ -54,7 +54,6 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 void sim_scenario_switch_roles(const struct sim_scenario *sc, uint32_t sw,
 			       uint32_t *senders, uint32_t *receivers);
 
-const char *sim_device_name(enum sim_device d);
 const char *sim_switch_type_name(enum sim_switch_type t);
 
 #endif /* SIM_SCENARIO_H */

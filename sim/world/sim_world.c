@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
 #include "sim_link.h"
 #include "sim_pcap_sink.h"
@@ -86,23 +87,6 @@ uint64_t sim_world_drops(const struct sim_world *w)
 	for (i = 0; i < w->nlinks; i++)
 		d += sim_link_drops(w->link[i]);
 	return d;
-}
-
-static const struct sim_dev_ops *sim_dev_ops_for(const struct sim_sc_endpoint *c)
-{
-	switch (c->device) {
-	case SIM_DEV_PTNET:
-		return &sim_dev_ptnet_ops;
-	case SIM_DEV_E1000:
-		return &sim_dev_e1000_ops;
-	case SIM_DEV_VIRTIO:
-		return &sim_dev_virtio_ops;
-	case SIM_DEV_XEN:
-		return c->fast_path ? &sim_dev_ptnet_ops : &sim_dev_xen_ops;
-	case SIM_DEV_NONE:
-	default:
-		return &sim_dev_host_ops;
-	}
 }
 
 /* After every event: the continuous invariants. */
@@ -395,7 +379,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	}
 	for (i = 0; i < w->nep; i++) {
 		ep = w->ep[i];
-		ep->ops = sim_dev_ops_for(ep->cfg);
+		ep->ops = sim_dev_model_of(ep->cfg)->ops;
 		rc = ep->ops->init(ep, err, errlen);
 		if (rc != 0) {
 			if (err[0] == '\0')

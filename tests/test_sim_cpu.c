@@ -181,7 +181,7 @@ static void test_sim_cpu_bad_input(void **state)
 	sim_test_expect_bad("hosts: [{name: h, cpus: 1}]\n" SW "endpoints:\n"
 		   "  - {name: a, host: h, switch: s, role: sender, device: ptnet, backend_cpu: 0}\n"
 		   "  - {name: b, host: h, switch: s, role: receiver}\n",
-		   "endpoint a: backend_cpu applies to device e1000, virtio or xen without fast_path only (this one is ptnet)");
+		   "endpoint a: backend_cpu applies to device e1000, virtio, e1000-stock or xen without fast_path only (this one is ptnet)");
 	sim_test_expect_bad("hosts: [{name: h, cpus: 0}]\n" SW, "hosts.cpus: '0' is out of range (expected an integer in [1, 64])");
 	assert_int_equal(sim_scenario_load(&sc, "ok.yaml", shared_yaml, err, sizeof(err)), 0);
 	assert_int_equal(sim_scenario_override(&sc, "endpoints.rx.kloop_cpu=2", err, sizeof(err)), -EINVAL);

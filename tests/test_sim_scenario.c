@@ -140,7 +140,7 @@ static void test_sim_scenario_bad_reference(void **state)
 		   "bad.yaml:4: endpoint a: host 'q' is not defined");
 	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender, device: virtio, itr_us: 5}\n",
-		   "bad.yaml:3: endpoint a: itr_us applies to device e1000 only (this one is virtio)");
+		   "bad.yaml:3: endpoint a: itr_us applies to device e1000 or e1000-stock only (this one is virtio)");
 	sim_test_expect_bad("switches: [{name: s, type: vale}, {name: s, type: vale}]\n", "duplicate name 's'");
 	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n",
@@ -439,11 +439,11 @@ static void test_sim_scenario_device_table(void **state)
 	assert_true(i <= SIM_DEV_MAX_KEYS);
 	assert_int_equal(sim_scenario_load(&sc, "t.yaml",
 					   "switches: [{name: s, type: vale}]\nendpoints:\n"
-					   "  - {name: a, switch: s, role: sender, device: e1000, itr_us: 25}\n"
+					   "  - {name: a, switch: s, role: sender, device: e1000-stock, itr_us: 25}\n"
 					   "  - {name: b, switch: s, role: receiver, device: virtio}\n",
 					   err, sizeof(err)),
 			 0);
-	assert_string_equal(sim_device_name(sc.endpoints[0].device), "e1000");
+	assert_string_equal(sim_device_name(sc.endpoints[0].device), "e1000-stock");
 	assert_int_equal(sc.endpoints[0].itr_us, 25);
 	assert_true(sc.endpoints[1].event_idx); /* its default */
 	assert_int_equal(sc.endpoints[1].kloop_cpu, SIM_CPU_OWN);

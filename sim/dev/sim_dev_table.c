@@ -16,6 +16,7 @@
 	X(e1000)       \
 	X(virtio)      \
 	X(xen)         \
+	X(e1000_stock) \
 	/* one line per device model, appended above this one */
 
 #define SIM_DEV_DECLARE(n) extern const struct sim_dev_desc sim_dev_##n##_desc;

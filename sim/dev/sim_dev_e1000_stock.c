@@ -51,16 +51,8 @@ static void sim_e1000_stock_sync(struct sim_ep *ep)
 	}
 }
 
-static const struct sim_dev_ops sim_dev_e1000_stock_ops = {
-	.name = "e1000-stock",
-	.init = sim_e1000_stock_init,
-	.fini = sim_emu_fini,
-	.sync = sim_e1000_stock_sync,
-	.may_sleep = sim_emu_may_sleep,
-	.woken = sim_emu_woken,
-	.app_has_work = sim_emu_app_has_work,
-	.rings_ok = sim_emu_rings_ok,
-};
+static const struct sim_dev_ops sim_dev_e1000_stock_ops =
+	SIM_EMU_OPS_SYNC("e1000-stock", sim_e1000_stock_init, sim_e1000_stock_sync);
 
 static const struct sim_dev_key *const sim_e1000_stock_keys[] = {
 	&sim_dev_key_itr_us, NULL,

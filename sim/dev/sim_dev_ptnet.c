@@ -240,27 +240,16 @@ static int sim_ptnet_evtchn_init(struct sim_ep *ep, char *err, size_t errlen)
 	return sim_ptnet_init_as(ep, true, err, errlen);
 }
 
-static const struct sim_dev_ops sim_dev_ptnet_ops = {
-	.name = "ptnet",
-	.init = sim_ptnet_init,
-	.fini = sim_ptnet_fini,
-	.sync = sim_ptnet_sync,
-	.may_sleep = sim_ptnet_may_sleep,
-	.woken = sim_ptnet_woken,
-	.app_has_work = sim_ptnet_app_has_work,
-	.rings_ok = sim_ptnet_rings_ok,
-};
+#define SIM_PTNET_OPS(dev_name, init_fn)                                    \
+	{ .name = dev_name, .init = init_fn, .fini = sim_ptnet_fini,        \
+	  .sync = sim_ptnet_sync, .may_sleep = sim_ptnet_may_sleep,          \
+	  .woken = sim_ptnet_woken, .app_has_work = sim_ptnet_app_has_work,  \
+	  .rings_ok = sim_ptnet_rings_ok }
 
-const struct sim_dev_ops sim_dev_ptnet_evtchn_ops = {
-	.name = "xen",
-	.init = sim_ptnet_evtchn_init,
-	.fini = sim_ptnet_fini,
-	.sync = sim_ptnet_sync,
-	.may_sleep = sim_ptnet_may_sleep,
-	.woken = sim_ptnet_woken,
-	.app_has_work = sim_ptnet_app_has_work,
-	.rings_ok = sim_ptnet_rings_ok,
-};
+static const struct sim_dev_ops sim_dev_ptnet_ops = SIM_PTNET_OPS("ptnet", sim_ptnet_init);
+
+const struct sim_dev_ops sim_dev_ptnet_evtchn_ops =
+	SIM_PTNET_OPS("xen", sim_ptnet_evtchn_init);
 
 static const struct sim_dev_key *const sim_ptnet_keys[] = { NULL };
 

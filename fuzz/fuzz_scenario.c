@@ -19,6 +19,7 @@
  * no invariant violated.
  */
 #include "fuzz_util.h"
+#include "sim_dev.h"
 #include "sim_scenario.h"
 #include "sim_world.h"
 
@@ -98,6 +99,32 @@ static bool fuzz_name_ok(const char *s)
 }
 
 /* The rules of sim_scenario.h, restated on an accepted scenario. */
+/* Every device key within its range in the device table (a CPU key may
+ * also keep its default, not pinned). */
+static void fuzz_check_dev_keys(const struct sim_sc_endpoint *ep)
+{
+	const struct sim_dev_key *k;
+	uint32_t i, v, n;
+
+	for (i = 0; (k = sim_dev_key_at(i)) != NULL; i++) {
+		v = sim_dev_key_get(ep, k);
+		switch (k->type) {
+		case SIM_DEV_KEY_BOOL:
+			FUZZ_CHECK(v <= 1);
+			break;
+		case SIM_DEV_KEY_ENUM:
+			for (n = 0; k->names[n] != NULL; n++)
+				;
+			FUZZ_CHECK(v < n);
+			break;
+		case SIM_DEV_KEY_U32:
+		default:
+			FUZZ_CHECK(v == k->def || (v >= k->lo && v <= k->hi));
+			break;
+		}
+	}
+}
+
 static void fuzz_check_rules(const struct sim_scenario *sc)
 {
 	const struct sim_sc_endpoint *ep;
@@ -145,10 +172,9 @@ static void fuzz_check_rules(const struct sim_scenario *sc)
 		FUZZ_CHECK(ep->slots >= 8 && ep->slots <= 4096);
 		FUZZ_CHECK(ep->batch >= 1 && ep->batch < ep->slots);
 		FUZZ_CHECK(ep->pkt_work_ns <= 1000000000);
-		FUZZ_CHECK(ep->itr_us <= 10000);
 		FUZZ_CHECK(ep->role <= SIM_ROLE_RECEIVER);
-		FUZZ_CHECK(ep->device <= SIM_DEV_XEN);
-		FUZZ_CHECK(ep->kloop <= SIM_KLOOP_BUSY);
+		FUZZ_CHECK(ep->device < sim_dev_count);
+		fuzz_check_dev_keys(ep);
 		FUZZ_CHECK(ep->cpu == SIM_CPU_OWN ||
 			   (ep->host < sc->nhosts && ep->cpu < sc->hosts[ep->host].cpus));
 		FUZZ_CHECK(ep->kloop_cpu == SIM_CPU_OWN ||

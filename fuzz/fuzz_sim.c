@@ -30,6 +30,7 @@
  */
 #define _GNU_SOURCE
 #include "fuzz_util.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
 #include "sim_link.h"
 #include "sim_report.h"
@@ -250,14 +251,14 @@ static void fuzz_write_trace(void)
 
 /* Boolean device options, each set from one bit of header byte 10. */
 static const struct {
-	enum sim_device dev;
+	const char *dev;
 	const char *key;
 	uint8_t bit;
 } fuzz_dev_flags[] = {
-	{ SIM_DEV_E1000, "send_combining", 2 },
-	{ SIM_DEV_E1000, "csb", 4 },
-	{ SIM_DEV_VIRTIO, "event_idx", 1 },
-	{ SIM_DEV_XEN, "fast_path", 1 },
+	{ "e1000", "send_combining", 2 },
+	{ "e1000", "csb", 4 },
+	{ "virtio", "event_idx", 1 },
+	{ "xen", "fast_path", 1 },
 };
 #define FUZZ_NDEVFLAGS (sizeof(fuzz_dev_flags) / sizeof(fuzz_dev_flags[0]))
 
@@ -266,6 +267,7 @@ static const struct {
 static bool fuzz_overrides(const uint8_t *hd, uint32_t *buf_size, uint32_t *snap)
 {
 	const struct sim_sc_endpoint *ep;
+	const char *dev;
 	uint64_t ring = 0, bw;
 	uint32_t i, j, slots, b;
 	static const char *const modes[] = { "fast", "timestamps", "rate" };
@@ -290,14 +292,15 @@ static bool fuzz_overrides(const uint8_t *hd, uint32_t *buf_size, uint32_t *snap
 			 b == 0 ? (slots > 16 ? 16 : slots - 1) : 1U + b % (slots - 1));
 		if (hd[9] != 0)
 			fuzz_set("endpoints.%s.pkt_work_ns=%u", ep->name, hd[9] * 10U);
+		dev = sim_device_name(ep->device);
 		for (j = 0; j < FUZZ_NDEVFLAGS; j++)
-			if (fuzz_dev_flags[j].dev == ep->device)
+			if (strcmp(fuzz_dev_flags[j].dev, dev) == 0)
 				fuzz_set("endpoints.%s.%s=%s", ep->name, fuzz_dev_flags[j].key,
 					 hd[10] & fuzz_dev_flags[j].bit ? "true" : "false");
-		if (ep->device == SIM_DEV_PTNET)
+		if (strcmp(dev, "ptnet") == 0)
 			fuzz_set("endpoints.%s.kloop=%s", ep->name,
 				 hd[10] & 1 ? "busy" : "notify");
-		if (ep->device == SIM_DEV_E1000)
+		if (strcmp(dev, "e1000") == 0)
 			fuzz_set("endpoints.%s.itr_us=%u", ep->name,
 				 hd[10] & 1 ? (hd[10] >> 4) * 10U : 0U);
 		ring += (uint64_t)slots * *buf_size;

@@ -12,8 +12,8 @@ foreach(v IN LISTS NM_VARIANTS)
     continue()
   endif()
   nm_add_backend(nm_sim_csbmut ${v} DEFINE NM_OS_BACKEND_SIM
-                 INCLUDE ${CMAKE_SOURCE_DIR}/sim
-                 SOURCES ${CMAKE_SOURCE_DIR}/sim/nm_os_sim.c)
+                 INCLUDE ${CMAKE_SOURCE_DIR}/sim/backend
+                 SOURCES ${CMAKE_SOURCE_DIR}/sim/backend/nm_os_sim.c)
   target_compile_definitions(nm_sim_csbmut_${v} PUBLIC NM_CSB_MUTANTS)
 endforeach()
 nm_add_test(csb_model SOURCES test_csb_model.c BACKEND sim_csbmut LABELS unit model

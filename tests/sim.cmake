@@ -23,10 +23,10 @@ foreach(v plain asan)
     continue()
   endif()
   add_executable(test_sim_coro_ucontext_${v} test_sim_coro.c
-                 ${CMAKE_SOURCE_DIR}/sim/sim_coro.c)
+                 ${CMAKE_SOURCE_DIR}/sim/engine/sim_coro.c)
   target_compile_definitions(test_sim_coro_ucontext_${v} PRIVATE SIM_CORO_UCONTEXT)
   target_include_directories(test_sim_coro_ucontext_${v} PRIVATE
-                             ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/sim)
+                             ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/sim/engine)
   target_compile_options(test_sim_coro_ucontext_${v} PRIVATE ${NM_WARNINGS}
                          -Wno-missing-prototypes ${NM_FLAGS_${v}})
   target_link_options(test_sim_coro_ucontext_${v} PRIVATE ${NM_FLAGS_${v}})

@@ -48,11 +48,12 @@ static void run_spinners(bool fair, struct spinner *s)
 	uint32_t i;
 
 	assert_non_null(w);
+	sim_world_init(w);
 	assert_int_equal(sim_engine_init(&w->eng), 0);
 	spin_n = 0;
 	for (i = 0; i < 2; i++) {
 		memset(&s[i], 0, sizeof(s[i]));
-		sim_actor_init(&s[i].a, w, i == 0 ? "a" : "b", i, spin_body, NULL, &s[i]);
+		sim_actor_init(&s[i].a, &w->run, i == 0 ? "a" : "b", i, spin_body, NULL, &s[i]);
 		sim_actor_pin(&s[i].a, &cpu);
 		s[i].left = 8;
 		/* b wants the CPU 50 ns into a's first step. */
@@ -180,7 +181,7 @@ static void test_sim_cpu_bad_input(void **state)
 	sim_test_expect_bad("hosts: [{name: h, cpus: 1}]\n" SW "endpoints:\n"
 		   "  - {name: a, host: h, switch: s, role: sender, device: ptnet, backend_cpu: 0}\n"
 		   "  - {name: b, host: h, switch: s, role: receiver}\n",
-		   "endpoint a: backend_cpu applies to devices e1000, virtio and xen without fast_path only (this one is ptnet)");
+		   "endpoint a: backend_cpu applies to device e1000, virtio, e1000-stock or xen without fast_path only (this one is ptnet)");
 	sim_test_expect_bad("hosts: [{name: h, cpus: 0}]\n" SW, "hosts.cpus: '0' is out of range (expected an integer in [1, 64])");
 	assert_int_equal(sim_scenario_load(&sc, "ok.yaml", shared_yaml, err, sizeof(err)), 0);
 	assert_int_equal(sim_scenario_override(&sc, "endpoints.rx.kloop_cpu=2", err, sizeof(err)), -EINVAL);

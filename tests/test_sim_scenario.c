@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "sim_dev.h"
 #include "sim_scenario.h"
 
 static const char *good =
@@ -65,7 +66,7 @@ static void test_sim_scenario_parses_default(void **state)
 			 0);
 	assert_true(sc.trace.packets == 1000000);
 	assert_int_equal(sc.nendpoints, 2);
-	assert_int_equal(sc.endpoints[0].device, SIM_DEV_PTNET);
+	assert_int_equal(sc.endpoints[0].device, sim_dev_find("ptnet"));
 	assert_int_equal(sc.switches[0].type, SIM_SW_VALE);
 }
 
@@ -139,7 +140,7 @@ static void test_sim_scenario_bad_reference(void **state)
 		   "bad.yaml:4: endpoint a: host 'q' is not defined");
 	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender, device: virtio, itr_us: 5}\n",
-		   "bad.yaml:3: endpoint a: itr_us applies to device e1000 only (this one is virtio)");
+		   "bad.yaml:3: endpoint a: itr_us applies to device e1000 or e1000-stock only (this one is virtio)");
 	sim_test_expect_bad("switches: [{name: s, type: vale}, {name: s, type: vale}]\n", "duplicate name 's'");
 	sim_test_expect_bad("switches: [{name: s, type: vale}]\nendpoints:\n"
 		   "  - {name: a, switch: s, role: sender}\n",
@@ -412,11 +413,49 @@ static void test_sim_scenario_override_long_and_newlines(void **state)
 	assert_memory_equal(&sc, &before, sizeof(sc));
 }
 
+/* The device table is the one list of devices and keys: names unique,
+ * none first, every default in range, keys within SIM_DEV_MAX_KEYS, and a
+ * device's keys read from a scenario through it. */
+static void test_sim_scenario_device_table(void **state)
+{
+	const struct sim_dev_key *k;
+	struct sim_scenario sc;
+	char err[512];
+	uint32_t d, e, i, id;
+
+	(void)state;
+	assert_string_equal(sim_dev_table[0]->name, "none");
+	for (d = 0; d < sim_dev_count; d++) {
+		assert_non_null(sim_dev_table[d]->model.ops);
+		assert_int_equal(sim_dev_find(sim_dev_table[d]->name), (int)d);
+		for (e = 0; e < d; e++)
+			assert_string_not_equal(sim_dev_table[d]->name, sim_dev_table[e]->name);
+	}
+	for (i = 0; (k = sim_dev_key_at(i)) != NULL; i++) {
+		assert_true(k->type != SIM_DEV_KEY_U32 || k->def == SIM_CPU_OWN ||
+			    (k->def >= k->lo && k->def <= k->hi));
+		assert_true(sim_dev_key_find(k->name, &id) == k && id == i);
+	}
+	assert_true(i <= SIM_DEV_MAX_KEYS);
+	assert_int_equal(sim_scenario_load(&sc, "t.yaml",
+					   "switches: [{name: s, type: vale}]\nendpoints:\n"
+					   "  - {name: a, switch: s, role: sender, device: e1000-stock, itr_us: 25}\n"
+					   "  - {name: b, switch: s, role: receiver, device: virtio}\n",
+					   err, sizeof(err)),
+			 0);
+	assert_string_equal(sim_device_name(sc.endpoints[0].device), "e1000-stock");
+	assert_int_equal(sc.endpoints[0].itr_us, 25);
+	assert_true(sc.endpoints[1].event_idx); /* its default */
+	assert_int_equal(sc.endpoints[1].kloop_cpu, SIM_CPU_OWN);
+	assert_true(sim_dev_model_of(&sc.endpoints[0])->threads == SIM_DEV_BACKEND);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest parse[] = {
 		cmocka_unit_test(test_sim_scenario_parses_default),
 		cmocka_unit_test(test_sim_scenario_parses_everything),
+		cmocka_unit_test(test_sim_scenario_device_table),
 	};
 	static const struct CMUnitTest bad[] = {
 		cmocka_unit_test(test_sim_scenario_bad_syntax),

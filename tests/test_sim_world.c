@@ -284,9 +284,9 @@ static void run_pair(bool notify, struct sim_world **out, struct pair *p)
 
 	memset(p, 0, sizeof(*p));
 	p->notify = notify;
-	sim_actor_init(&p->sleeper, w, "sleeper", 0, sleeper_body,
+	sim_actor_init(&p->sleeper, &w->run, "sleeper", 0, sleeper_body,
 		       sleeper_has_work, p);
-	sim_actor_init(&p->waker, w, "waker", 0, waker_body, NULL, p);
+	sim_actor_init(&p->waker, &w->run, "waker", 0, waker_body, NULL, p);
 	sim_actor_start(&p->sleeper, 0);
 	sim_actor_start(&p->waker, 0);
 	sim_world_run(w);

@@ -35,22 +35,11 @@
 #include "sim_cache.h"
 #include "sim_engine.h"
 #include "sim_pkt.h"
+#include "sim_run.h"
 #include "sim_scenario.h"
 #include "sim_trace.h"
 
 #define SIM_MAX_ACTORS 96
-
-enum sim_inv_id {
-	SIM_INV_CONSERVATION,
-	SIM_INV_FLOW_ORDER,
-	SIM_INV_PAYLOAD,
-	SIM_INV_RING_INDEX,
-	SIM_INV_LEASE,
-	SIM_INV_NOTIFICATION,
-	SIM_INV_COUNT
-};
-
-extern const char *const sim_inv_names[SIM_INV_COUNT];
 
 struct sim_ep;
 struct sim_link;
@@ -59,6 +48,7 @@ struct sim_pcap_sink;
 
 struct sim_world {
 	struct sim_engine eng;
+	struct sim_run run;	  /* what actors, links and devices see of it */
 	struct sim_scenario sc;
 	struct sim_trace trace;
 	struct sim_pkts pk;
@@ -72,13 +62,7 @@ struct sim_world {
 	struct sim_cpu *host_cpu[SIM_MAX_HOSTS]; /* sc.hosts[h].cpus each, or NULL */
 	struct sim_actor *actors[SIM_MAX_ACTORS];
 	uint32_t nactors;
-	struct sim_actor *cur;	  /* running actor, or NULL */
 	uint64_t total_packets;	  /* to inject: records x loops x senders */
-	/* Idle polls (sim_actor_poll()): events that were idle polls, run
-	 * or accounted without running; and whether skipping them is off
-	 * (NMSIM_STEP_BY_STEP in the environment: the equivalence tests). */
-	uint64_t idle_polls;
-	bool step_by_step;
 	uint64_t inv_checks[SIM_INV_COUNT];
 	uint64_t last_checks[SIM_INV_COUNT]; /* counted after the last event */
 	uint64_t inv_violations[SIM_INV_COUNT];
@@ -89,6 +73,10 @@ struct sim_world {
 	const char *pcap_dir;	  /* NULL: no pcap output */
 };
 
+/* Zero w and wire its run context (engine, cache, the reports) to it:
+ * sim_world_build() starts with this; a test that drives actors by hand on
+ * a bare world calls it alone (then sim_engine_init()). */
+void sim_world_init(struct sim_world *w);
 /* Build the run; 0, or -EINVAL/-ENOMEM with one line in err. */
 int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		    const char *trace_override, const char *pcap_dir,
@@ -96,9 +84,6 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 /* Run to the end (every packet accounted for, max_time, or a violation). */
 void sim_world_run(struct sim_world *w);
 void sim_world_destroy(struct sim_world *w);
-
-/* Register an actor with the run (fails the run if there are too many). */
-void sim_world_add_actor(struct sim_world *w, struct sim_actor *a);
 
 /* The latest release time a run may have (2^62 ns, about 146 years): far
  * beyond any experiment, and far from where uint64_t time wraps. */
@@ -115,15 +100,6 @@ void sim_world_add_actor(struct sim_world *w, struct sim_actor *a);
  */
 void sim_world_internal_error(struct sim_world *w, const char *what)
 	__attribute__((noreturn));
-
-/* Record a violation of invariant id at the current time and stop. */
-void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
-			 const struct sim_actor *a, uint32_t ring,
-			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* Count n more events' continuous checks, each like the last event's (for
- * idle polls accounted without running, sim_actor_poll()). */
-void sim_world_checks_repeat(struct sim_world *w, uint64_t n);
 
 /* Packets dropped so far, by every counted reason. */
 uint64_t sim_world_drops(const struct sim_world *w);

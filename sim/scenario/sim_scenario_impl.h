@@ -14,11 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_dev.h"
 #include "sim_scenario.h"
 #include "sim_text.h"
-
-enum { OPT_ITR, OPT_COMBINE, OPT_CSB, OPT_EVIDX, OPT_FAST, OPT_KLOOP,
-       OPT_KLOOP_CPU, OPT_BACKEND_CPU, OPT_COUNT };
 
 struct sim_sc_ctx {
 	struct sim_scenario *sc;
@@ -29,8 +27,9 @@ struct sim_sc_ctx {
 	size_t dirlen;
 	char *err;
 	size_t errlen;
-	/* Lines of device-specific keys, checked once the device is known. */
-	uint32_t opt_line[SIM_MAX_ENDPOINTS][OPT_COUNT];
+	/* Lines of device keys (by sim_dev_key_at() index), checked once
+	 * the device is known. */
+	uint32_t opt_line[SIM_MAX_ENDPOINTS][SIM_DEV_MAX_KEYS];
 	/* Input strings shown in the message being built (sim_sc_q()). */
 	char shown[4][4 * SIM_TEXT_SHOW + 4];
 	unsigned nshown;

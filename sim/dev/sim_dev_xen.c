@@ -35,4 +35,22 @@ static int sim_xen_init(struct sim_ep *ep, char *err, size_t errlen)
 	return sim_emu_init(ep, &p, err, errlen);
 }
 
-const struct sim_dev_ops sim_dev_xen_ops = SIM_EMU_OPS("xen", sim_xen_init);
+static const struct sim_dev_ops sim_dev_xen_ops = SIM_EMU_OPS("xen", sim_xen_init);
+
+static const struct sim_dev_key sim_xen_key_fast_path = {
+	.name = "fast_path", .type = SIM_DEV_KEY_BOOL, .def = 0, .unit = "",
+	.off = offsetof(struct sim_sc_endpoint, fast_path),
+	.help = "the accelerated netfront: port rings mapped, CSB sync, netback bypassed",
+};
+static const struct sim_dev_key *const sim_xen_keys[] = {
+	&sim_xen_key_fast_path, NULL,
+};
+
+const struct sim_dev_desc sim_dev_xen_desc = {
+	.name = "xen",
+	.summary = "Xen netfront/netback (grant copy), or the accelerated netfront",
+	.keys = sim_xen_keys,
+	.model = { .threads = SIM_DEV_BACKEND, .ops = &sim_dev_xen_ops },
+	.alt_key = &sim_xen_key_fast_path,
+	.alt = { .threads = SIM_DEV_KLOOP, .ops = &sim_dev_ptnet_evtchn_ops },
+};

@@ -35,4 +35,20 @@ static int sim_virtio_init(struct sim_ep *ep, char *err, size_t errlen)
 	return sim_emu_init(ep, &p, err, errlen);
 }
 
-const struct sim_dev_ops sim_dev_virtio_ops = SIM_EMU_OPS("virtio", sim_virtio_init);
+static const struct sim_dev_ops sim_dev_virtio_ops = SIM_EMU_OPS("virtio", sim_virtio_init);
+
+static const struct sim_dev_key sim_virtio_key_event_idx = {
+	.name = "event_idx", .type = SIM_DEV_KEY_BOOL, .def = 1, .unit = "",
+	.off = offsetof(struct sim_sc_endpoint, event_idx),
+	.help = "VIRTIO_RING_F_EVENT_IDX: notify on crossing the peer's event index, else flags",
+};
+static const struct sim_dev_key *const sim_virtio_keys[] = {
+	&sim_virtio_key_event_idx, NULL,
+};
+
+const struct sim_dev_desc sim_dev_virtio_desc = {
+	.name = "virtio",
+	.summary = "virtio-net with vhost in the host kernel",
+	.keys = sim_virtio_keys,
+	.model = { .threads = SIM_DEV_BACKEND, .ops = &sim_dev_virtio_ops },
+};

@@ -31,8 +31,8 @@
 #include "nm_port.h"
 #include "nm_region.h"
 #include "nm_ring_user.h"
+#include "sim_run.h"
 #include "sim_switch.h"
-#include "sim_world.h"
 
 struct sim_emu_shared {
 	uint32_t prod;		 /* GW DR */
@@ -78,11 +78,6 @@ static bool sim_emu_need_event(uint32_t event, uint32_t nw, uint32_t old,
 	/* vring_need_event() on ring indices: did [old, nw) pass event? */
 	return nm_idx_dist(old, nw, n) > nm_idx_dist(old, event, n) ||
 	       (event == old && nw != old);
-}
-
-static struct sim_world *sim_emu_w(const struct sim_emu *e)
-{
-	return e->ep->w;
 }
 
 /* ---- Notifications. */
@@ -148,7 +143,7 @@ static void sim_emu_raise(struct sim_emu *e)
 		return;
 	}
 	e->itr_armed = true;
-	e->itr_ev = sim_schedule(&sim_emu_w(e)->eng, t, sim_emu_itr_fire, e,
+	e->itr_ev = sim_schedule(e->ep->run->eng, t, sim_emu_itr_fire, e,
 				 SIM_EV_DEV, e->dev.id, e->ep->idx, e->dcons);
 }
 
@@ -199,8 +194,8 @@ static void sim_emu_port_sync(struct sim_emu *e)
 	rc = nm_kring_sync(ep->pkr, 0);
 	sim_switch_charge(ep->sw);
 	if (rc != 0)
-		sim_world_violation(ep->w, SIM_INV_RING_INDEX, &e->dev, ep->idx,
-				    "nm_kring_sync(%s) failed: %d", ep->pkr->name, rc);
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &e->dev, ep->idx,
+				  "nm_kring_sync(%s) failed: %d", ep->pkr->name, rc);
 	e->ptail = nm_ring_user_tail(e->pring);
 }
 
@@ -477,8 +472,8 @@ static void sim_emu_app_sync_flags(struct sim_ep *ep, uint32_t flags)
 	nm_ring_user_publish(ep->ring, ep->head, ep->head);
 	rc = nm_kring_sync(&e->gkr, flags);
 	if (rc != 0)
-		sim_world_violation(ep->w, SIM_INV_RING_INDEX, &ep->app, ep->idx,
-				    "guest nm_kring_sync failed: %d (head %u)", rc, ep->head);
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &ep->app, ep->idx,
+				  "guest nm_kring_sync failed: %d (head %u)", rc, ep->head);
 	ep->tail = nm_ring_user_tail(ep->ring);
 }
 
@@ -568,7 +563,7 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	g.num_ifs = 1;
 	g.ifs[0].tx_rings = g.ifs[0].rx_rings = 1;
 	g.ifs[0].tx_slots = g.ifs[0].rx_slots = e->n;
-	g.buf_size = ep->w->sc.buf_size;
+	g.buf_size = ep->buf_size;
 	rc = nm_region_create(&e->greg, &g, ep->cfg->name);
 	if (rc != 0)
 		goto oom;
@@ -601,11 +596,11 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	e->irq_n.deliver = sim_emu_irq_deliver;
 	e->irq_n.arg = e;
 	snprintf(name, sizeof(name), "%s.dev", ep->cfg->name);
-	sim_actor_init(&e->dev, ep->w, name, ep->idx, sim_emu_dev_body,
+	sim_actor_init(&e->dev, ep->run, name, ep->idx, sim_emu_dev_body,
 		       sim_emu_dev_has_work, e);
 	ep->backend = &e->dev;
 	snprintf(name, sizeof(name), "%s.irq", ep->cfg->name);
-	sim_actor_init(&e->isr, ep->w, name, ep->idx, sim_emu_isr_body, NULL, e);
+	sim_actor_init(&e->isr, ep->run, name, ep->idx, sim_emu_isr_body, NULL, e);
 	sim_actor_share_cpu(&e->isr, &ep->app);
 	e->isr.sleeping = true;
 	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_ns(SIM_C_WAKEUP));

@@ -33,4 +33,30 @@ static int sim_e1000_init(struct sim_ep *ep, char *err, size_t errlen)
 	return sim_emu_init(ep, &p, err, errlen);
 }
 
-const struct sim_dev_ops sim_dev_e1000_ops = SIM_EMU_OPS("e1000", sim_e1000_init);
+static const struct sim_dev_ops sim_dev_e1000_ops = SIM_EMU_OPS("e1000", sim_e1000_init);
+
+const struct sim_dev_key sim_dev_key_itr_us = {
+	.name = "itr_us", .type = SIM_DEV_KEY_U32, .lo = 0, .hi = 10000, .def = 0,
+	.unit = "us", .off = offsetof(struct sim_sc_endpoint, itr_us),
+	.help = "interrupt moderation: at most one interrupt per itr_us, 0: off",
+};
+static const struct sim_dev_key sim_e1000_key_send_combining = {
+	.name = "send_combining", .type = SIM_DEV_KEY_BOOL, .def = 0, .unit = "",
+	.off = offsetof(struct sim_sc_endpoint, send_combining),
+	.help = "defer the TDT write while a TX interrupt is due",
+};
+static const struct sim_dev_key sim_e1000_key_csb = {
+	.name = "csb", .type = SIM_DEV_KEY_BOOL, .def = 0, .unit = "",
+	.off = offsetof(struct sim_sc_endpoint, csb),
+	.help = "the paravirtual extension: indices and flags in shared memory",
+};
+static const struct sim_dev_key *const sim_e1000_keys[] = {
+	&sim_dev_key_itr_us, &sim_e1000_key_send_combining, &sim_e1000_key_csb, NULL,
+};
+
+const struct sim_dev_desc sim_dev_e1000_desc = {
+	.name = "e1000",
+	.summary = "emulated Intel e1000 (QEMU), netmap's native driver in the guest",
+	.keys = sim_e1000_keys,
+	.model = { .threads = SIM_DEV_BACKEND, .ops = &sim_dev_e1000_ops },
+};

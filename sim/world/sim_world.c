@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
 #include "sim_link.h"
 #include "sim_pcap_sink.h"
@@ -27,17 +28,11 @@
 #include "sim_text.h"
 #include "vale.h"
 
-const char *const sim_inv_names[SIM_INV_COUNT] = {
-	[SIM_INV_CONSERVATION] = "conservation",
-	[SIM_INV_FLOW_ORDER] = "flow_order",
-	[SIM_INV_PAYLOAD] = "payload",
-	[SIM_INV_RING_INDEX] = "ring_index",
-	[SIM_INV_LEASE] = "lease",
-	[SIM_INV_NOTIFICATION] = "no_lost_notification",
-};
-
-void sim_world_add_actor(struct sim_world *w, struct sim_actor *a)
+/* Register an actor with the run (aborts if there are too many). */
+static void sim_world_add_actor(struct sim_run *r, struct sim_actor *a)
 {
+	struct sim_world *w = r->owner;
+
 	if (w->nactors == SIM_MAX_ACTORS) {
 		fprintf(stderr, "nmsim: more than %d actors\n", SIM_MAX_ACTORS);
 		abort();
@@ -46,19 +41,15 @@ void sim_world_add_actor(struct sim_world *w, struct sim_actor *a)
 	w->actors[w->nactors++] = a;
 }
 
-void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
-			 const struct sim_actor *a, uint32_t ring,
-			 const char *fmt, ...)
+static void sim_world_run_violation(struct sim_run *r, enum sim_inv_id id,
+				    const struct sim_actor *a, uint32_t ring,
+				    const char *what)
 {
-	char what[256];
-	va_list ap;
+	struct sim_world *w = r->owner;
 
 	w->inv_violations[id]++;
 	if (w->failed)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
 	snprintf(w->fail_msg, sizeof(w->fail_msg),
 		 "invariant %s violated at %llu ns, actor %s, ring %u (endpoint %s): %s",
 		 sim_inv_names[id], (unsigned long long)nm_os_time_ns(),
@@ -66,6 +57,12 @@ void sim_world_violation(struct sim_world *w, enum sim_inv_id id,
 		 ring < w->nep ? w->ep[ring]->cfg->name : "-", what);
 	w->failed = true;
 	sim_engine_stop(&w->eng);
+}
+
+__attribute__((noreturn)) static void
+sim_world_run_internal_error(struct sim_run *r, const char *what)
+{
+	sim_world_internal_error(r->owner, what);
 }
 
 void sim_world_internal_error(struct sim_world *w, const char *what)
@@ -92,23 +89,6 @@ uint64_t sim_world_drops(const struct sim_world *w)
 	return d;
 }
 
-static const struct sim_dev_ops *sim_dev_ops_for(const struct sim_sc_endpoint *c)
-{
-	switch (c->device) {
-	case SIM_DEV_PTNET:
-		return &sim_dev_ptnet_ops;
-	case SIM_DEV_E1000:
-		return &sim_dev_e1000_ops;
-	case SIM_DEV_VIRTIO:
-		return &sim_dev_virtio_ops;
-	case SIM_DEV_XEN:
-		return c->fast_path ? &sim_dev_ptnet_ops : &sim_dev_xen_ops;
-	case SIM_DEV_NONE:
-	default:
-		return &sim_dev_host_ops;
-	}
-}
-
 /* After every event: the continuous invariants. */
 static void sim_world_after(struct sim_engine *e, void *arg)
 {
@@ -125,25 +105,25 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 		ep = w->ep[i];
 		w->inv_checks[SIM_INV_RING_INDEX]++;
 		if (!ep->ops->rings_ok(ep, &what))
-			sim_world_violation(w, SIM_INV_RING_INDEX, NULL, i,
-					    "%s breaks the kring invariants", what);
+			sim_run_violation(&w->run, SIM_INV_RING_INDEX, NULL, i,
+					  "%s breaks the kring invariants", what);
 	}
 	for (i = 0; i < w->nlinks; i++) {
 		for (d = 0; d < 2; d++) {
 			w->inv_checks[SIM_INV_RING_INDEX] += 2;
 			if (!nm_kring_valid(w->link[i]->dir[d].in_kr) ||
 			    !nm_kring_valid(w->link[i]->dir[d].out_kr))
-				sim_world_violation(w, SIM_INV_RING_INDEX, NULL, 0,
-						    "link %s: a port kring breaks the kring invariants",
-						    w->link[i]->cfg->name);
+				sim_run_violation(&w->run, SIM_INV_RING_INDEX, NULL, 0,
+						  "link %s: a port kring breaks the kring invariants",
+						  w->link[i]->cfg->name);
 		}
 	}
 	for (i = 0; i < w->sc.nswitches; i++) {
 		if (!sim_switch_lease_ok(w->sw[i], &w->inv_checks[SIM_INV_LEASE],
 					 &bad, &what))
-			sim_world_violation(w, SIM_INV_LEASE, NULL, w->sw[i]->port[bad].ep,
-					    "switch %s, port %s: %s", w->sw[i]->name,
-					    w->sw[i]->port[bad].p->name, what);
+			sim_run_violation(&w->run, SIM_INV_LEASE, NULL, w->sw[i]->port[bad].ep,
+					  "switch %s, port %s: %s", w->sw[i]->name,
+					  w->sw[i]->port[bad].p->name, what);
 	}
 	for (i = 0; i < w->nactors; i++) {
 		a = w->actors[i];
@@ -151,15 +131,15 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 			continue;
 		w->inv_checks[SIM_INV_NOTIFICATION]++;
 		if (a->has_work(a))
-			sim_world_violation(w, SIM_INV_NOTIFICATION, a, a->ep,
-					    "asleep while its peer's published state says it has work, and no notification is on its way");
+			sim_run_violation(&w->run, SIM_INV_NOTIFICATION, a, a->ep,
+					  "asleep while its peer's published state says it has work, and no notification is on its way");
 	}
 	if (w->pk.delivered + sim_world_drops(w) > w->pk.injected)
-		sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
-				    "delivered %llu + dropped %llu > injected %llu",
-				    (unsigned long long)w->pk.delivered,
-				    (unsigned long long)sim_world_drops(w),
-				    (unsigned long long)w->pk.injected);
+		sim_run_violation(&w->run, SIM_INV_CONSERVATION, NULL, 0,
+				  "delivered %llu + dropped %llu > injected %llu",
+				  (unsigned long long)w->pk.delivered,
+				  (unsigned long long)sim_world_drops(w),
+				  (unsigned long long)w->pk.injected);
 	if (w->pk.injected == w->total_packets &&
 	    w->pk.delivered + sim_world_drops(w) == w->total_packets) {
 		w->finished = true;
@@ -169,8 +149,11 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 		w->last_checks[i] = w->inv_checks[i] - before[i];
 }
 
-void sim_world_checks_repeat(struct sim_world *w, uint64_t n)
+/* Count n more events' continuous checks, each like the last event's (for
+ * idle polls accounted without running, sim_actor_poll()). */
+static void sim_world_checks_repeat(struct sim_run *r, uint64_t n)
 {
+	struct sim_world *w = r->owner;
 	uint32_t i;
 
 	for (i = 0; i < SIM_INV_COUNT; i++)
@@ -278,6 +261,18 @@ static int sim_world_release_span(struct sim_world *w, uint64_t per_sender,
 	return 0;
 }
 
+void sim_world_init(struct sim_world *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->run.eng = &w->eng;
+	w->run.cache = &w->cache;
+	w->run.owner = w;
+	w->run.add_actor = sim_world_add_actor;
+	w->run.violation = sim_world_run_violation;
+	w->run.checks_repeat = sim_world_checks_repeat;
+	w->run.internal_error = sim_world_run_internal_error;
+}
+
 int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		    const char *trace_override, const char *pcap_dir,
 		    char *err, size_t errlen)
@@ -291,9 +286,9 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	uint32_t i, j, pin;
 	int rc;
 
-	memset(w, 0, sizeof(*w));
+	sim_world_init(w);
 	w->sc = *sc;
-	w->step_by_step = getenv("NMSIM_STEP_BY_STEP") != NULL;
+	w->run.step_by_step = getenv("NMSIM_STEP_BY_STEP") != NULL;
 	w->pcap_dir = pcap_dir;
 	nm_sim_os_reset(NULL);
 	sim_costs_install(&w->sc.costs);
@@ -304,7 +299,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	if (sim_cache_init(&w->cache) != 0)
 		goto oom;
 	nm_sim_os.hook = sim_cache_hook;
-	nm_sim_os.hook_arg = w;
+	nm_sim_os.hook_arg = &w->run;
 	rc = sim_world_trace(w, trace_override, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -353,7 +348,11 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			goto oom;
 		w->ep[i] = ep;
 		w->nep = i + 1;
-		ep->w = w;
+		ep->run = &w->run;
+		ep->trace = &w->trace;
+		ep->tcfg = &w->sc.trace;
+		ep->pk = &w->pk;
+		ep->buf_size = w->sc.buf_size;
 		ep->cfg = cfg;
 		ep->idx = i;
 		ep->role = cfg->role;
@@ -366,7 +365,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			return rc;
 		ep->port = ep->sw->port[ep->swport].p;
 		ep->pkr = sim_switch_kring(ep->sw, ep->swport);
-		sim_actor_init(&ep->app, w, cfg->name, i, sim_app_body,
+		sim_actor_init(&ep->app, &w->run, cfg->name, i, sim_app_body,
 			       sim_app_has_work, ep);
 		/* Before the device: a guest's interrupt handler takes the
 		 * application's (v)CPU. */
@@ -381,7 +380,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	}
 	for (i = 0; i < w->nep; i++) {
 		ep = w->ep[i];
-		ep->ops = sim_dev_ops_for(ep->cfg);
+		ep->ops = sim_dev_model_of(ep->cfg)->ops;
 		rc = ep->ops->init(ep, err, errlen);
 		if (rc != 0) {
 			if (err[0] == '\0')
@@ -416,7 +415,9 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		if (w->link[i] == NULL)
 			goto oom;
 		w->nlinks = i + 1;
-		rc = sim_link_build(w->link[i], w, i, err, errlen);
+		rc = sim_link_build(w->link[i], &w->run, w->reg, w->sw,
+				    &w->sc.links[i], i, w->sc.buf_size,
+				    w->trace.snaplen, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
@@ -474,14 +475,14 @@ static void sim_world_check_switches(struct sim_world *w)
 			if (ld->taken != ld->delivered + ld->drops_queue_full +
 						 ld->drops_too_big ||
 			    ld->first != ld->next)
-				sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
-						    "link %s direction %u: taken %llu != delivered %llu + dropped %llu (%llu still queued)",
-						    w->link[i]->cfg->name, d,
-						    (unsigned long long)ld->taken,
-						    (unsigned long long)ld->delivered,
-						    (unsigned long long)(ld->drops_queue_full +
+				sim_run_violation(&w->run, SIM_INV_CONSERVATION, NULL, 0,
+						  "link %s direction %u: taken %llu != delivered %llu + dropped %llu (%llu still queued)",
+						  w->link[i]->cfg->name, d,
+						  (unsigned long long)ld->taken,
+						  (unsigned long long)ld->delivered,
+						  (unsigned long long)(ld->drops_queue_full +
 									 ld->drops_too_big),
-						    (unsigned long long)(ld->next - ld->first));
+						  (unsigned long long)(ld->next - ld->first));
 		}
 	}
 
@@ -489,11 +490,11 @@ static void sim_world_check_switches(struct sim_world *w)
 		w->inv_checks[SIM_INV_CONSERVATION]++;
 		sim_world_switch_flow(w, i, &f);
 		if (f.in != f.out + f.drops)
-			sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
-					    "switch %s: in %llu != out %llu + dropped %llu",
-					    w->sw[i]->name, (unsigned long long)f.in,
-					    (unsigned long long)f.out,
-					    (unsigned long long)f.drops);
+			sim_run_violation(&w->run, SIM_INV_CONSERVATION, NULL, 0,
+					  "switch %s: in %llu != out %llu + dropped %llu",
+					  w->sw[i]->name, (unsigned long long)f.in,
+					  (unsigned long long)f.out,
+					  (unsigned long long)f.drops);
 	}
 }
 
@@ -518,8 +519,8 @@ void sim_world_run(struct sim_world *w)
 	for (i = 0; i < w->nactors; i++) {
 		a = w->actors[i];
 		if (a->has_work != NULL && a->sleeping && a->has_work(a))
-			sim_world_violation(w, SIM_INV_NOTIFICATION, a, a->ep,
-					    "stranded at the end: asleep with work and no notification on its way");
+			sim_run_violation(&w->run, SIM_INV_NOTIFICATION, a, a->ep,
+					  "stranded at the end: asleep with work and no notification on its way");
 	}
 	if (w->failed)
 		return;
@@ -527,12 +528,12 @@ void sim_world_run(struct sim_world *w)
 	if (w->finished || sim_engine_next_time(&w->eng) == UINT64_MAX) {
 		if (w->pk.injected != w->pk.delivered + sim_world_drops(w) ||
 		    w->pk.injected != w->total_packets)
-			sim_world_violation(w, SIM_INV_CONSERVATION, NULL, 0,
-					    "run drained with injected %llu of %llu, delivered %llu, dropped %llu",
-					    (unsigned long long)w->pk.injected,
-					    (unsigned long long)w->total_packets,
-					    (unsigned long long)w->pk.delivered,
-					    (unsigned long long)sim_world_drops(w));
+			sim_run_violation(&w->run, SIM_INV_CONSERVATION, NULL, 0,
+					  "run drained with injected %llu of %llu, delivered %llu, dropped %llu",
+					  (unsigned long long)w->pk.injected,
+					  (unsigned long long)w->total_packets,
+					  (unsigned long long)w->pk.delivered,
+					  (unsigned long long)sim_world_drops(w));
 	}
 	if (!w->failed && (w->finished || sim_engine_next_time(&w->eng) == UINT64_MAX))
 		sim_world_check_switches(w);

@@ -22,13 +22,6 @@
 static const char *const sim_mode_names[] = { "fast", "timestamps", "rate", NULL };
 static const char *const sim_swtype_names[] = { "vale", "pipe", NULL };
 static const char *const sim_role_names[] = { "sender", "receiver", NULL };
-static const char *const sim_dev_names[] = { "none", "ptnet", "e1000", "virtio", "xen", NULL };
-static const char *const sim_kloop_names[] = { "notify", "busy", NULL };
-
-const char *sim_device_name(enum sim_device d)
-{
-	return sim_dev_names[d];
-}
 
 const char *sim_switch_type_name(enum sim_switch_type t)
 {
@@ -168,10 +161,62 @@ static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 			   sim_sc_q(c, k));
 }
 
+/* Device key k of endpoint ep, checked as the device table says. */
+static int sim_sc_set_dev_key(struct sim_sc_ctx *c, uint32_t line,
+			      struct sim_sc_endpoint *ep,
+			      const struct sim_dev_key *k, const char *v)
+{
+	char key[64];
+	uint32_t u = 0;
+	bool b = false;
+	int e = 0, rc;
+
+	snprintf(key, sizeof(key), "endpoints.%s", k->name);
+	switch (k->type) {
+	case SIM_DEV_KEY_BOOL:
+		rc = sim_sc_bool(c, line, key, v, &b);
+		u = b;
+		break;
+	case SIM_DEV_KEY_ENUM:
+		rc = sim_sc_enum(c, line, key, v, k->names, &e);
+		u = (uint32_t)e;
+		break;
+	case SIM_DEV_KEY_U32:
+	default:
+		rc = sim_sc_u32(c, line, key, v, k->lo, k->hi, &u);
+		break;
+	}
+	if (rc == 0)
+		sim_dev_key_set(ep, k, u);
+	return rc;
+}
+
+/* "itr_us, send_combining, ... kloop, " : every device key the endpoint
+ * section knows but the CPU ones, which close the list. */
+static const char *sim_sc_dev_keys(char *buf, size_t size)
+{
+	const struct sim_dev_key *k;
+	size_t len;
+	uint32_t i;
+
+	buf[0] = '\0';
+	for (i = 0; (k = sim_dev_key_at(i)) != NULL; i++) {
+		if (k->type == SIM_DEV_KEY_U32 && !strcmp(k->unit, "cpu"))
+			continue;
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s, ", k->name);
+	}
+	return buf;
+}
+
 static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 			 const char *k, const char *v)
 {
 	struct sim_sc_endpoint *ep = &c->sc->endpoints[i];
+	const char *names[SIM_NAME_MAX + 1];
+	const struct sim_dev_key *dk;
+	char keys[512];
+	uint32_t d, id;
 	int e;
 
 	if (!strcmp(k, "name"))
@@ -187,9 +232,12 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return 0;
 	}
 	if (!strcmp(k, "device")) {
-		if (sim_sc_enum(c, line, "endpoints.device", v, sim_dev_names, &e) != 0)
+		for (d = 0; d < sim_dev_count && d < SIM_NAME_MAX; d++)
+			names[d] = sim_dev_table[d]->name;
+		names[d] = NULL;
+		if (sim_sc_enum(c, line, "endpoints.device", v, names, &e) != 0)
 			return -EINVAL;
-		ep->device = (enum sim_device)e;
+		ep->device = (uint32_t)e;
 		return 0;
 	}
 	if (!strcmp(k, "batch"))
@@ -198,47 +246,15 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return sim_sc_u32(c, line, "endpoints.slots", v, 8, 4096, &ep->slots);
 	if (!strcmp(k, "pkt_work_ns"))
 		return sim_sc_u64(c, line, "endpoints.pkt_work_ns", v, 0, 1000000000, &ep->pkt_work_ns);
-	if (!strcmp(k, "itr_us")) {
-		c->opt_line[i][OPT_ITR] = SIM_SC_MARK(line);
-		return sim_sc_u32(c, line, "endpoints.itr_us", v, 0, 10000, &ep->itr_us);
-	}
-	if (!strcmp(k, "send_combining")) {
-		c->opt_line[i][OPT_COMBINE] = SIM_SC_MARK(line);
-		return sim_sc_bool(c, line, "endpoints.send_combining", v, &ep->send_combining);
-	}
-	if (!strcmp(k, "csb")) {
-		c->opt_line[i][OPT_CSB] = SIM_SC_MARK(line);
-		return sim_sc_bool(c, line, "endpoints.csb", v, &ep->csb);
-	}
-	if (!strcmp(k, "event_idx")) {
-		c->opt_line[i][OPT_EVIDX] = SIM_SC_MARK(line);
-		return sim_sc_bool(c, line, "endpoints.event_idx", v, &ep->event_idx);
-	}
-	if (!strcmp(k, "fast_path")) {
-		c->opt_line[i][OPT_FAST] = SIM_SC_MARK(line);
-		return sim_sc_bool(c, line, "endpoints.fast_path", v, &ep->fast_path);
-	}
 	if (!strcmp(k, "cpu"))
 		return sim_sc_u32(c, line, "endpoints.cpu", v, 0, SIM_MAX_CPUS - 1, &ep->cpu);
-	if (!strcmp(k, "kloop_cpu")) {
-		c->opt_line[i][OPT_KLOOP_CPU] = SIM_SC_MARK(line);
-		return sim_sc_u32(c, line, "endpoints.kloop_cpu", v, 0, SIM_MAX_CPUS - 1,
-				  &ep->kloop_cpu);
+	dk = sim_dev_key_find(k, &id);
+	if (dk != NULL) {
+		c->opt_line[i][id] = SIM_SC_MARK(line);
+		return sim_sc_set_dev_key(c, line, ep, dk, v);
 	}
-	if (!strcmp(k, "backend_cpu")) {
-		c->opt_line[i][OPT_BACKEND_CPU] = SIM_SC_MARK(line);
-		return sim_sc_u32(c, line, "endpoints.backend_cpu", v, 0, SIM_MAX_CPUS - 1,
-				  &ep->backend_cpu);
-	}
-	if (!strcmp(k, "kloop")) {
-		c->opt_line[i][OPT_KLOOP] = SIM_SC_MARK(line);
-		if (sim_sc_enum(c, line, "endpoints.kloop", v, sim_kloop_names, &e) != 0)
-			return -EINVAL;
-		ep->kloop = (enum sim_kloop_mode)e;
-		return 0;
-	}
-	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, itr_us, send_combining, csb, event_idx, fast_path, kloop, cpu, kloop_cpu or backend_cpu)",
-			   sim_sc_q(c, k));
+	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, %scpu, kloop_cpu or backend_cpu)",
+			   sim_sc_q(c, k), sim_sc_dev_keys(keys, sizeof(keys)));
 }
 
 static void sim_sc_defaults(struct sim_scenario *sc)
@@ -262,9 +278,8 @@ static void sim_sc_ep_defaults(struct sim_sc_endpoint *ep)
 	memset(ep, 0, sizeof(*ep));
 	ep->batch = 256;
 	ep->slots = 1024;
-	ep->event_idx = true;
-	ep->kloop = SIM_KLOOP_NOTIFY;
-	ep->cpu = ep->kloop_cpu = ep->backend_cpu = SIM_CPU_OWN;
+	ep->cpu = SIM_CPU_OWN;
+	sim_dev_defaults(ep);
 }
 
 /* ---- The YAML walk. */
@@ -488,37 +503,42 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 
 /* ---- Cross-checks once everything is read. */
 
-/* Endpoint i's kloop keys and pinned CPUs: each on a thread its device
- * has, each CPU below its host's cpus. */
+/* Endpoint i's device keys: each set one accepted by its device (a thread
+ * key by its model: xen runs a kloop only with fast_path, else netback
+ * moves the frames).  In table order, so the first bad key is named. */
+static int sim_sc_validate_dev_keys(struct sim_sc_ctx *c, uint32_t i)
+{
+	const struct sim_sc_endpoint *ep = &c->sc->endpoints[i];
+	const struct sim_dev_desc *d = sim_dev_table[ep->device];
+	const struct sim_dev_key *k;
+	char devs[256];
+	uint32_t id, l;
+
+	for (id = 0; (k = sim_dev_key_at(id)) != NULL; id++) {
+		l = c->opt_line[i][id];
+		if (l == 0 || sim_dev_accepts(ep, k))
+			continue;
+		sim_dev_accepting(k, devs, sizeof(devs));
+		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+				   "endpoint %s: %s applies to device %s only (this one is %s%s%s)",
+				   ep->name, k->name, devs, d->name,
+				   k->thread == 0 || d->alt_key == NULL ? ""
+				   : sim_dev_key_get(ep, d->alt_key) ? " with "
+								     : " without ",
+				   k->thread == 0 || d->alt_key == NULL ? "" : d->alt_key->name);
+	}
+	return 0;
+}
+
+/* Endpoint i's pinned CPUs: each below its host's cpus. */
 static int sim_sc_validate_cpus(struct sim_sc_ctx *c, uint32_t i)
 {
 	const struct sim_scenario *sc = c->sc;
 	const struct sim_sc_endpoint *ep = &sc->endpoints[i];
-	bool kloop = ep->device == SIM_DEV_PTNET ||
-		     (ep->device == SIM_DEV_XEN && ep->fast_path);
-	bool backend = ep->device != SIM_DEV_NONE && !kloop;
 	static const char *const key[3] = { "cpu", "kloop_cpu", "backend_cpu" };
-	static const int kloop_opt[2] = { OPT_KLOOP, OPT_KLOOP_CPU };
-	uint32_t cpu[3] = { ep->cpu, ep->kloop_cpu, ep->backend_cpu }, k, l;
+	uint32_t cpu[3] = { ep->cpu, ep->kloop_cpu, ep->backend_cpu }, k;
 	const struct sim_sc_host *h;
 
-	/* The kloop's mode and CPU need a kloop: xen has one only with
-	 * fast_path (else netback moves the frames). */
-	for (k = 0; k < 2; k++) {
-		l = c->opt_line[i][kloop_opt[k]];
-		if (l != 0 && !kloop)
-			return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
-					   "endpoint %s: %s applies to device ptnet or xen with fast_path only (this one is %s%s)",
-					   ep->name, k == 0 ? "kloop" : "kloop_cpu",
-					   sim_dev_names[ep->device],
-					   ep->device == SIM_DEV_XEN ? " without fast_path" : "");
-	}
-	l = c->opt_line[i][OPT_BACKEND_CPU];
-	if (l != 0 && !backend)
-		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
-				   "endpoint %s: backend_cpu applies to devices e1000, virtio and xen without fast_path only (this one is %s%s)",
-				   ep->name, sim_dev_names[ep->device],
-				   ep->device == SIM_DEV_XEN ? " with fast_path" : "");
 	for (k = 0; k < 3; k++) {
 		if (cpu[k] == SIM_CPU_OWN)
 			continue;
@@ -621,11 +641,6 @@ static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
 
 static int sim_sc_validate(struct sim_sc_ctx *c)
 {
-	static const char *const opt_key[] = { "itr_us", "send_combining", "csb",
-					       "event_idx", "fast_path", "kloop" };
-	static const enum sim_device opt_dev[] = { SIM_DEV_E1000, SIM_DEV_E1000,
-						   SIM_DEV_E1000, SIM_DEV_VIRTIO,
-						   SIM_DEV_XEN, SIM_DEV_PTNET };
 	struct sim_scenario *sc = c->sc;
 	uint32_t i, j, senders, receivers, ranks = 0, ranks_sw = 0;
 	uint32_t nlinks[SIM_MAX_SWITCHES] = { 0 };
@@ -676,13 +691,8 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 		if (ep->batch >= ep->slots)
 			return sim_sc_fail(c, ep->line, "endpoint %s: batch %u is not below slots %u (expected batch < slots)",
 					   ep->name, ep->batch, ep->slots);
-		for (j = 0; j < OPT_KLOOP_CPU; j++)
-			if (c->opt_line[i][j] != 0 && ep->device != opt_dev[j] &&
-			    j != OPT_KLOOP)
-				return sim_sc_fail(c, c->opt_line[i][j] == UINT32_MAX ? 0 : c->opt_line[i][j],
-						   "endpoint %s: %s applies to device %s only (this one is %s)",
-						   ep->name, opt_key[j], sim_dev_names[opt_dev[j]],
-						   sim_dev_names[ep->device]);
+		if (sim_sc_validate_dev_keys(c, i) != 0)
+			return -EINVAL;
 		if (sim_sc_validate_cpus(c, i) != 0)
 			return -EINVAL;
 	}

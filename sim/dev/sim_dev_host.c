@@ -12,9 +12,10 @@
 #include "nm_port.h"
 #include "nm_ring_user.h"
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
+#include "sim_run.h"
 #include "sim_switch.h"
-#include "sim_world.h"
 
 static void sim_host_kernel_sync(struct sim_ep *ep)
 {
@@ -24,9 +25,9 @@ static void sim_host_kernel_sync(struct sim_ep *ep)
 	rc = nm_kring_sync(ep->pkr, 0);
 	sim_switch_charge(ep->sw);
 	if (rc != 0)
-		sim_world_violation(ep->w, SIM_INV_RING_INDEX, &ep->app, ep->idx,
-				    "nm_kring_sync(%s) failed: %d (head %u)",
-				    ep->pkr->name, rc, ep->head);
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &ep->app, ep->idx,
+				  "nm_kring_sync(%s) failed: %d (head %u)",
+				  ep->pkr->name, rc, ep->head);
 	ep->tail = nm_ring_user_tail(ep->ring);
 }
 
@@ -88,7 +89,7 @@ static bool sim_host_rings_ok(struct sim_ep *ep, const char **what)
 	return true;
 }
 
-const struct sim_dev_ops sim_dev_host_ops = {
+static const struct sim_dev_ops sim_dev_host_ops = {
 	.name = "none",
 	.init = sim_host_init,
 	.fini = sim_host_fini,
@@ -97,4 +98,13 @@ const struct sim_dev_ops sim_dev_host_ops = {
 	.woken = sim_host_woken,
 	.app_has_work = sim_host_app_has_work,
 	.rings_ok = sim_host_rings_ok,
+};
+
+static const struct sim_dev_key *const sim_host_keys[] = { NULL };
+
+const struct sim_dev_desc sim_dev_none_desc = {
+	.name = "none",
+	.summary = "no VM: a host process on the switch port, syncs are system calls",
+	.keys = sim_host_keys,
+	.model = { .threads = 0, .ops = &sim_dev_host_ops },
 };

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "nm_os.h"
-#include "sim_world.h"
+#include "sim_cache.h"
+#include "sim_run.h"
 
 static void sim_actor_event(struct sim_engine *e, void *arg,
 			    const struct sim_event *ev);
@@ -21,24 +22,24 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 /* Fewest idle polls worth skipping at once (sim_actor_poll_next()). */
 #define SIM_ACTOR_SKIP_MIN 1024U
 
-void sim_actor_init(struct sim_actor *a, struct sim_world *w, const char *name,
+void sim_actor_init(struct sim_actor *a, struct sim_run *run, const char *name,
 		    uint32_t ep, sim_actor_body body, sim_actor_pred has_work,
 		    void *priv)
 {
 	memset(a, 0, sizeof(*a));
 	snprintf(a->name, sizeof(a->name), "%s", name);
-	a->w = w;
+	a->run = run;
 	a->ep = ep;
 	a->body = body;
 	a->has_work = has_work;
 	a->priv = priv;
 	a->cpu = &a->own_cpu;
-	sim_world_add_actor(w, a);
+	run->add_actor(run, a);
 }
 
 static void sim_actor_schedule(struct sim_actor *a, uint64_t t, uint16_t kind)
 {
-	struct sim_engine *e = &a->w->eng;
+	struct sim_engine *e = a->run->eng;
 
 	if (sim_pending(e, a->ev)) {
 		if (a->ev_time <= t)
@@ -68,7 +69,7 @@ void sim_actor_wake(struct sim_actor *a, uint64_t t)
 {
 	if (a->done)
 		return;
-	if (a->w->cur == a) {
+	if (a->run->cur == a) {
 		if (!a->wake_pending || t < a->wake_at)
 			a->wake_at = t;
 		a->wake_pending = true;
@@ -106,14 +107,14 @@ static bool sim_actor_parked_event(const struct sim_event *ev, void *arg)
 static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 				bool clean)
 {
-	struct sim_world *w = a->w;
-	struct sim_engine *e = &w->eng;
+	struct sim_run *r = a->run;
+	struct sim_engine *e = r->eng;
 	uint64_t cost = end - t0, next = end + a->poll_ns;
 	uint64_t step = a->poll_ns + cost, limit, n = 0;
 	/* Events that were not idle polls, this one included. */
-	uint64_t busy = e->executed - w->idle_polls;
+	uint64_t busy = e->executed - r->idle_polls;
 	bool steady = a->poll_idle && a->idle_prev && cost == a->idle_cost &&
-		      busy == a->idle_mark + 1 && !w->step_by_step;
+		      busy == a->idle_mark + 1 && !r->step_by_step;
 	/* A steady poller can skip past the polls of other steady pollers
 	 * (theirs change nothing either) if its own and theirs move no cache
 	 * line (clean), so their interleaving changes no cost, and it has a
@@ -139,16 +140,16 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 		a->busy_ns += n * cost;
 		a->cpu->busy_ns += n * cost;
 		a->cpu->busy_until = next + (n - 1) * step + cost;
-		w->cache.step += n;
+		a->run->cache->step += n;
 		e->executed += n;
-		sim_world_checks_repeat(w, n);
+		a->run->checks_repeat(a->run, n);
 		next += n * step;
 	}
 	if (a->poll_idle)
-		w->idle_polls += 1 + n;
+		r->idle_polls += 1 + n;
 	a->idle_prev = a->poll_idle;
 	a->idle_cost = cost;
-	a->idle_mark = e->executed - w->idle_polls;
+	a->idle_mark = e->executed - r->idle_polls;
 	sim_actor_schedule(a, next, SIM_EV_TIMER);
 	a->parked = apart;
 }
@@ -188,13 +189,13 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->wake_pending = false;
 	a->at = 0;
 	a->poll_ns = 0;
-	a->w->cur = a;
-	a->w->cache.step++;
+	a->run->cur = a;
+	a->run->cache->step++;
 	t0 = nm_os_time_ns();
-	xfer0 = a->w->cache.transfers;
+	xfer0 = a->run->cache->transfers;
 	a->body(a);
 	end = nm_os_time_ns();
-	a->w->cur = NULL;
+	a->run->cur = NULL;
 	a->woken = false;
 	a->cpu->busy_until = end;
 	a->cpu->busy_ns += end - t0;
@@ -214,7 +215,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	if (a->again)
 		sim_actor_schedule(a, end, SIM_EV_RUN);
 	else if (a->poll_ns != 0)
-		sim_actor_poll_next(a, t0, end, a->w->cache.transfers == xfer0);
+		sim_actor_poll_next(a, t0, end, a->run->cache->transfers == xfer0);
 	else if (a->at != 0)
 		sim_actor_schedule(a, a->at > end ? a->at : end, SIM_EV_TIMER);
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
 
 enum sim_emu_notify {
@@ -52,10 +53,13 @@ void sim_emu_woken(struct sim_ep *ep);
 bool sim_emu_app_has_work(struct sim_ep *ep);
 bool sim_emu_rings_ok(struct sim_ep *ep, const char **what);
 
-#define SIM_EMU_OPS(dev_name, init_fn)                                       \
+/* A member whose application syncs its own way (sync_fn, which calls
+ * sim_emu_sync()). */
+#define SIM_EMU_OPS_SYNC(dev_name, init_fn, sync_fn)                         \
 	{ .name = dev_name, .init = init_fn, .fini = sim_emu_fini,          \
-	  .sync = sim_emu_sync, .may_sleep = sim_emu_may_sleep,              \
+	  .sync = sync_fn, .may_sleep = sim_emu_may_sleep,                   \
 	  .woken = sim_emu_woken, .app_has_work = sim_emu_app_has_work,      \
 	  .rings_ok = sim_emu_rings_ok }
+#define SIM_EMU_OPS(dev_name, init_fn) SIM_EMU_OPS_SYNC(dev_name, init_fn, sim_emu_sync)
 
 #endif /* SIM_DEV_EMU_H */

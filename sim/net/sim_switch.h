@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "nm_port.h"
-#include "sim_scenario.h"
+#include "sim_config.h"
 #include "vale.h"
 
 /* The MAC of the receiver of rank k on a learning switch (02:00:00:00:00:

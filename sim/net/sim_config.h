@@ -1,36 +1,15 @@
 /*
- * sim_scenario.h - what a simulation run is made of, read from YAML.
+ * sim_config.h - what a simulation run is made of: the scenario as data
+ * (trace, costs, hosts, switches, endpoints, links), with its limits.
  *
- * Owns: the scenario structure (trace, costs, hosts, switches, endpoints,
- * links),
- * reading it from a YAML file or string with libyaml's document loader,
- * validating every key, range and reference, and overriding single values
- * by path ("endpoints.tx.batch=64") for sweeps and the command line.
- *
- * Every error is one line "FILE:LINE: what (expected ...)" and -EINVAL;
- * nothing is half-applied to a scenario the caller keeps using.  A key
- * given twice in one mapping is an error (YAML wants unique keys).
- *
- * Topology: a VALE switch joins any number of endpoints (at least one
- * sender and one receiver; up to SIM_MAX_ENDPOINTS), each on a port of its
- * own; a pipe joins exactly one sender to one receiver (it has two ends).
- * Every sender replays the whole trace.  On a VALE switch with more than
- * two ports the bridge learns each receiver before time 0 and the built-in
- * trace addresses flow f to the receiver of rank f mod R (R receivers, the
- * same on every such switch with several; see sim_switch.h).  Endpoints
- * are host processes on a switch port, or guests whose device (ptnet, e1000,
- * virtio, xen) reaches the switch through the hypervisor of their host.
- * A link joins two different VALE switches with a port on each (full
- * duplex: bandwidth, propagation delay, queue limit per direction); a
- * switch with a link port has exactly two ports, and a sender's chain of
- * links must end at a receiver (see docs/simulator.md).
- * CPUs: every actor has a CPU of its own unless pinned: a host with
- * `cpus: N` lets its endpoints pin the application (`cpu: K`), the kloop
- * (`kloop_cpu: K`) or the device backend thread (`backend_cpu: K`) to its
- * CPU K < N; actors pinned to one CPU take turns (sim_actor.h).
+ * Owns: nothing but types.  The switches, links and devices are built from
+ * it, so it sits in the lowest layer that builds anything (net); reading it
+ * from YAML, checking it and overriding values is the scenario layer's
+ * business (sim_scenario.h), above the devices whose keys it checks.
+ * See sim_scenario.h for the topology rules a read scenario obeys.
  */
-#ifndef SIM_SCENARIO_H
-#define SIM_SCENARIO_H
+#ifndef SIM_CONFIG_H
+#define SIM_CONFIG_H
 
 #include <limits.h>
 #include <stdbool.h>
@@ -56,13 +35,6 @@ enum sim_role {
 	SIM_ROLE_SENDER,
 	SIM_ROLE_RECEIVER,
 	SIM_ROLE_LINK, /* a switch port of a link (sim_switch.h), never an endpoint */
-};
-enum sim_device {
-	SIM_DEV_NONE,	/* a host process on the switch port */
-	SIM_DEV_PTNET,
-	SIM_DEV_E1000,
-	SIM_DEV_VIRTIO,
-	SIM_DEV_XEN,
 };
 enum sim_kloop_mode { SIM_KLOOP_NOTIFY, SIM_KLOOP_BUSY };
 
@@ -95,17 +67,18 @@ struct sim_sc_endpoint {
 	uint32_t host;	   /* index into hosts */
 	uint32_t sw;	   /* index into switches */
 	enum sim_role role;
-	enum sim_device device;
+	uint32_t device;   /* index into sim_dev_table (dev/sim_dev.h), 0: none */
 	uint32_t batch;	   /* slots per sync, 1..slots-1 */
 	uint32_t slots;	   /* ring size, 2..4096 */
 	uint64_t pkt_work_ns; /* extra per-packet work in the application */
-	/* Device options (each valid only for its device). */
+	/* Device options: each is a key of the devices that accept it, with
+	 * its range and default, in their sim_dev_desc (dev/sim_dev.h). */
 	uint32_t itr_us;	/* e1000: interrupt moderation delay, 0 = off */
 	bool send_combining;	/* e1000 */
 	bool csb;		/* e1000: paravirtual CSB extension */
 	bool event_idx;		/* virtio: VIRTIO_RING_F_EVENT_IDX */
 	bool fast_path;		/* xen: accelerated netfront, backend bypassed */
-	enum sim_kloop_mode kloop; /* ptnet */
+	uint32_t kloop;		/* enum sim_kloop_mode: ptnet, xen fast path */
 	/* Host CPUs (index < the host's cpus), or SIM_CPU_OWN. */
 	uint32_t cpu;		/* the application (a guest's vCPU) */
 	uint32_t kloop_cpu;	/* ptnet, xen fast path: the kloop thread */
@@ -141,23 +114,4 @@ struct sim_scenario {
 	struct sim_sc_link links[SIM_MAX_LINKS];
 };
 
-/* The scenario nmsim runs with no arguments. */
-extern const char sim_scenario_default_yaml[];
-
-/* Parse a file (or, with text != NULL, the YAML in text, named by path). */
-int sim_scenario_load(struct sim_scenario *sc, const char *path,
-		      const char *text, char *err, size_t errlen);
-/* Apply one "path=value" override (trace.loops=2, costs.vmexit_ns=900,
- * endpoints.NAME.KEY=V, switches.NAME.type=pipe, links.NAME.KEY=V,
- * seed=3).  0 or -EINVAL. */
-int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
-			  char *err, size_t errlen);
-
-/* The sender and receiver endpoints on switch sw (links not counted). */
-void sim_scenario_switch_roles(const struct sim_scenario *sc, uint32_t sw,
-			       uint32_t *senders, uint32_t *receivers);
-
-const char *sim_device_name(enum sim_device d);
-const char *sim_switch_type_name(enum sim_switch_type t);
-
-#endif /* SIM_SCENARIO_H */
+#endif /* SIM_CONFIG_H */

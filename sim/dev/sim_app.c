@@ -20,15 +20,15 @@
 #include "sim_cost.h"
 #include "sim_ep.h"
 #include "sim_pcap_sink.h"
-#include "sim_world.h"
+#include "sim_pkt.h"
+#include "sim_run.h"
 
 uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k)
 {
-	const struct sim_world *w = ep->w;
-	const struct sim_trace *t = &w->trace;
+	const struct sim_trace *t = ep->trace;
 	uint64_t loop, rec;
 
-	switch (w->sc.trace.mode) {
+	switch (ep->tcfg->mode) {
 	case SIM_TRACE_TIMESTAMPS:
 		loop = k / t->count;
 		rec = k % t->count;
@@ -37,8 +37,8 @@ uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k)
 		/* floor(k * 1e9 / rate) without forming k * 1e9, which wraps
 		 * past k = 1.8e10 (rate_pps <= 1e9 keeps each term in range;
 		 * sim_world_build() bounds the result). */
-		return k / w->sc.trace.rate_pps * 1000000000ULL +
-		       k % w->sc.trace.rate_pps * 1000000000ULL / w->sc.trace.rate_pps;
+		return k / ep->tcfg->rate_pps * 1000000000ULL +
+		       k % ep->tcfg->rate_pps * 1000000000ULL / ep->tcfg->rate_pps;
 	case SIM_TRACE_FAST:
 	default:
 		return 0;
@@ -63,7 +63,7 @@ static void sim_app_wait(struct sim_ep *ep)
 /* When the next packet entered the sender's ring, for its latency. */
 static uint64_t sim_app_t_in(const struct sim_ep *ep)
 {
-	if (ep->w->sc.trace.mode == SIM_TRACE_FAST)
+	if (ep->tcfg->mode == SIM_TRACE_FAST)
 		return nm_os_time_ns();
 	return sim_app_release_time(ep, ep->src_next);
 }
@@ -71,8 +71,7 @@ static uint64_t sim_app_t_in(const struct sim_ep *ep)
 static void sim_app_send(struct sim_ep *ep)
 {
 	struct sim_actor *a = &ep->app;
-	struct sim_world *w = ep->w;
-	const struct sim_trace *t = &w->trace;
+	const struct sim_trace *t = ep->trace;
 	uint64_t now = nm_os_time_ns(), avail = 0, next;
 	struct netmap_slot *slot;
 	uint32_t space, n, i, rec, len;
@@ -117,7 +116,7 @@ static void sim_app_send(struct sim_ep *ep)
 			/* The frame does not fit the ring's buffers: refused
 			 * whole (sent, dropped, no slot used), never cut or
 			 * copied past the buffer's end. */
-			sim_pkt_inject_untaggable(&w->pk, len, sim_app_t_in(ep));
+			sim_pkt_inject_untaggable(ep->pk, len, sim_app_t_in(ep));
 			ep->st.dev_drops++;
 			ep->st.drops_too_big++;
 			ep->src_next++;
@@ -126,10 +125,10 @@ static void sim_app_send(struct sim_ep *ep)
 		slot = &ep->ring->slot[ep->head];
 		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
 		nm_os_memcpy(buf, sim_trace_frame(t, rec), len);
-		sim_pkt_inject(&w->pk, rec, (uint16_t)ep->idx, buf, len,
+		sim_pkt_inject(ep->pk, rec, (uint16_t)ep->idx, buf, len,
 			       sim_app_t_in(ep));
-		if (w->pk.broken != NULL)
-			sim_world_internal_error(w, w->pk.broken);
+		if (ep->pk->broken != NULL)
+			ep->run->internal_error(ep->run, ep->pk->broken);
 		nm_os_shared_store16(&slot->len, (uint16_t)len);
 		nm_os_shared_store16(&slot->flags, 0);
 		sim_cost_charge(SIM_C_APP_PKT, 1);
@@ -154,7 +153,6 @@ static void sim_app_send(struct sim_ep *ep)
 static void sim_app_receive(struct sim_ep *ep)
 {
 	struct sim_actor *a = &ep->app;
-	struct sim_world *w = ep->w;
 	struct netmap_slot *slot;
 	uint32_t avail, n, i, len;
 	char why[256];
@@ -174,12 +172,12 @@ static void sim_app_receive(struct sim_ep *ep)
 		len = nm_os_shared_load16(&slot->len);
 		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
 		if (len > ep->ring->nr_buf_size ||
-		    sim_pkt_deliver(&w->pk, buf, len, nm_os_time_ns(), why,
+		    sim_pkt_deliver(ep->pk, buf, len, nm_os_time_ns(), why,
 				    sizeof(why)) != 0) {
 			if (len > ep->ring->nr_buf_size)
 				snprintf(why, sizeof(why), "slot length %u over the buffer size", len);
-			sim_world_violation(w, SIM_INV_PAYLOAD, a, ep->idx,
-					    "slot %u: %s", ep->head, why);
+			sim_run_violation(ep->run, SIM_INV_PAYLOAD, a, ep->idx,
+					  "slot %u: %s", ep->head, why);
 			return;
 		}
 		if (ep->sink != NULL)

@@ -24,7 +24,6 @@
 
 #include "nm_os.h"
 
-struct sim_world;
 
 struct sim_cache {
 	uint64_t *line;	   /* line address + 1, 0 = empty */
@@ -38,7 +37,8 @@ struct sim_cache {
 
 int sim_cache_init(struct sim_cache *c);
 void sim_cache_fini(struct sim_cache *c);
-/* The nm_sim_os step hook; arg is the struct sim_world. */
+/* The nm_sim_os step hook; arg is the struct sim_run (its cache, its
+ * running actor). */
 void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg);
 
 #endif /* SIM_CACHE_H */

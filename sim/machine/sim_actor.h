@@ -31,7 +31,7 @@
 
 #include "sim_engine.h"
 
-struct sim_world;
+struct sim_run;
 struct sim_actor;
 
 typedef void (*sim_actor_body)(struct sim_actor *a);
@@ -64,7 +64,7 @@ struct sim_actor {
 	char name[48];
 	uint16_t id;
 	uint32_t ep;		/* endpoint index (fingerprinted as ring) */
-	struct sim_world *w;
+	struct sim_run *run;	/* the run it belongs to */
 	sim_actor_body body;
 	sim_actor_pred has_work; /* may be NULL: never sleeps on a peer */
 	void *priv;
@@ -87,7 +87,7 @@ struct sim_actor {
 	bool idle_prev;		/* the last poll was idle ... */
 	uint64_t idle_cost;	/* ... took this long ... */
 	uint64_t idle_mark;	/* ... and this many events that were not idle
-				 * polls had run (sim_world.idle_polls) */
+				 * polls had run (sim_run.idle_polls) */
 	bool parked;		/* its pending event is a steady idle poll */
 
 	uint64_t runs, wakeups, spurious, sleeps;
@@ -95,7 +95,7 @@ struct sim_actor {
 	uint64_t skipped;	/* idle polls accounted without an event (in runs) */
 };
 
-void sim_actor_init(struct sim_actor *a, struct sim_world *w, const char *name,
+void sim_actor_init(struct sim_actor *a, struct sim_run *run, const char *name,
 		    uint32_t ep, sim_actor_body body, sim_actor_pred has_work,
 		    void *priv);
 /* Make a run on b's CPU (call before starting either). */

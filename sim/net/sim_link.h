@@ -33,12 +33,13 @@
 
 #include "nm_port.h"
 #include "sim_actor.h"
-#include "sim_scenario.h"
+#include "sim_config.h"
 
 #define SIM_LINK_FRAMING_BYTES 24U /* preamble + SFD 8, FCS 4, IFG 12 */
 #define SIM_LINK_MAX_FRAMES (1ULL << 22) /* queued + on the wire, per direction */
 
-struct sim_world;
+struct sim_run;
+struct nm_registry;
 struct sim_switch;
 struct sim_link;
 
@@ -81,10 +82,14 @@ struct sim_link {
 	uint32_t frame;			/* queue bytes per frame */
 };
 
-/* Open the two ports and build both directions (actors not started).
- * 0, or -errno with one line in err. */
-int sim_link_build(struct sim_link *l, struct sim_world *w, uint32_t idx,
-		   char *err, size_t errlen);
+/* Open its two ports on switches sw[cfg->sw[0]] and sw[cfg->sw[1]] (in
+ * registry reg, buffers of buf_size bytes; queued frames of at most
+ * snaplen, 0: buf_size) and build both directions, their actors
+ * registered with run but not started.  0, or -errno with one line in err. */
+int sim_link_build(struct sim_link *l, struct sim_run *run,
+		   struct nm_registry *reg, struct sim_switch *const *sw,
+		   const struct sim_sc_link *cfg, uint32_t idx, uint32_t buf_size,
+		   uint32_t snaplen, char *err, size_t errlen);
 /* Start the actors (time 0) once every port exists. */
 void sim_link_start(struct sim_link *l);
 /* Unhook the notifiers and free the queues (the switches close the ports). */

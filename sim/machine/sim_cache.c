@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "sim_cost.h"
-#include "sim_world.h"
+#include "sim_actor.h"
+#include "sim_run.h"
 
 #define SIM_CACHE_NO_ACTOR 63U
 
@@ -86,15 +87,15 @@ static void sim_cache_transfer(struct sim_cache *c)
 
 void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 {
-	struct sim_world *w = arg;
-	struct sim_cache *c = &w->cache;
+	struct sim_run *r = arg;
+	struct sim_cache *c = r->cache;
 	uint64_t key, j, me;
 	unsigned who;
 
 	if (addr == NULL || (kind != NM_SIM_SHARED_LOAD &&
 			     kind != NM_SIM_SHARED_STORE && kind != NM_SIM_ATOMIC))
 		return;
-	who = w->cur != NULL && w->cur->id < SIM_CACHE_NO_ACTOR ? w->cur->id
+	who = r->cur != NULL && r->cur->id < SIM_CACHE_NO_ACTOR ? r->cur->id
 								 : SIM_CACHE_NO_ACTOR;
 	me = 1ULL << who;
 	key = ((uint64_t)(uintptr_t)addr >> 6) + 1;

@@ -21,10 +21,13 @@
 
 #include "nm_kring.h"
 #include "sim_actor.h"
-#include "sim_scenario.h"
+#include "sim_config.h"
 
 struct sim_ep;
-struct sim_world;
+struct sim_pkts;
+struct sim_run;
+struct sim_sc_trace;
+struct sim_trace;
 struct sim_switch;
 struct sim_pcap_sink;
 
@@ -62,7 +65,12 @@ struct sim_ep_stats {
 };
 
 struct sim_ep {
-	struct sim_world *w;
+	/* The run and what its application reads of it (set by the world). */
+	struct sim_run *run;
+	const struct sim_trace *trace;	 /* what a sender replays */
+	const struct sim_sc_trace *tcfg; /* how: its mode and rate */
+	struct sim_pkts *pk;		 /* packets in flight, checked at delivery */
+	uint32_t buf_size;		 /* the scenario's netmap buffer size */
 	const struct sim_sc_endpoint *cfg;
 	uint32_t idx;
 	enum sim_role role;
@@ -96,11 +104,9 @@ struct sim_ep {
 	struct sim_pcap_sink *sink;
 };
 
-extern const struct sim_dev_ops sim_dev_host_ops;
-extern const struct sim_dev_ops sim_dev_ptnet_ops;
-extern const struct sim_dev_ops sim_dev_e1000_ops;
-extern const struct sim_dev_ops sim_dev_virtio_ops;
-extern const struct sim_dev_ops sim_dev_xen_ops;
+/* The ptnet model with event channel costs: the Xen accelerated netfront
+ * (xen, fast_path: true; sim_dev_ptnet.c). */
+extern const struct sim_dev_ops sim_dev_ptnet_evtchn_ops;
 
 /* The application's body (sim_app.c). */
 void sim_app_body(struct sim_actor *a);

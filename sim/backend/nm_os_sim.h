@@ -279,15 +279,7 @@ void nm_sim_log(struct nm_sim_ratelimit *rl, const char *level,
 #define nm_os_log_warn_rl(...) nm_sim_log_rl_("warning", __VA_ARGS__)
 #define nm_os_log_info(...) nm_sim_log(NULL, "info", __VA_ARGS__)
 
-/* "User memory" for nm_os_copy_{from,to}_user(): only registered ranges
- * (same rules as the shim's nm_shim_user_*); each byte is a COPY_BYTE step. */
-#define NM_SIM_USER_RANGES 16
-int nm_sim_user_add(const void *p, size_t n); /* 0 or -ENOSPC */
-void nm_sim_user_reset(void);
-
 /* Reset the simulated machine: time 0, no steps, the given costs (ps). */
 void nm_sim_os_reset(const uint64_t cost_ps[NM_SIM_STEP_KINDS]);
-/* Total lines logged and suppressed since the last reset. */
-uint64_t nm_sim_log_lines(void);
 
 #endif /* NM_OS_SIM_H */

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "nm_ring_user.h"
+#include "sim_run.h"
 #include "sim_switch.h"
-#include "sim_world.h"
 #include "vale.h"
 
 /* Picoseconds the line needs for a frame of len bytes. */
@@ -39,9 +39,9 @@ static void sim_link_sync(struct sim_link_dir *ld, struct nm_kring *kr,
 	rc = nm_kring_sync(kr, 0);
 	sim_switch_charge(sw);
 	if (rc != 0)
-		sim_world_violation(a->w, SIM_INV_RING_INDEX, a, a->ep,
-				    "link %s: nm_kring_sync(%s) failed: %d (head %u)",
-				    ld->l->cfg->name, kr->name, rc, head);
+		sim_run_violation(a->run, SIM_INV_RING_INDEX, a, a->ep,
+				  "link %s: nm_kring_sync(%s) failed: %d (head %u)",
+				  ld->l->cfg->name, kr->name, rc, head);
 }
 
 /* Double the storage of frames queued or on the wire (seq order kept).
@@ -212,7 +212,7 @@ static void sim_link_notify(struct nm_os_notifier *nf, void *arg)
 	sim_actor_wake(&ld->tx, nm_os_time_ns());
 }
 
-static int sim_link_dir_init(struct sim_link *l, struct sim_world *w,
+static int sim_link_dir_init(struct sim_link *l, struct sim_run *run,
 			     uint32_t d, char *err, size_t errlen)
 {
 	struct sim_link_dir *ld = &l->dir[d];
@@ -242,39 +242,39 @@ static int sim_link_dir_init(struct sim_link *l, struct sim_world *w,
 	ld->notifier.deliver = sim_link_notify;
 	ld->notifier.arg = ld;
 	snprintf(name, sizeof(name), "%s.%s.tx", l->cfg->name, d == 0 ? "fwd" : "rev");
-	sim_actor_init(&ld->tx, w, name, SIM_MAX_ENDPOINTS + 2 * l->idx + d,
+	sim_actor_init(&ld->tx, run, name, SIM_MAX_ENDPOINTS + 2 * l->idx + d,
 		       sim_link_tx_body, sim_link_tx_has_work, ld);
 	snprintf(name, sizeof(name), "%s.%s.rx", l->cfg->name, d == 0 ? "fwd" : "rev");
-	sim_actor_init(&ld->rx, w, name, SIM_MAX_ENDPOINTS + 2 * l->idx + d,
+	sim_actor_init(&ld->rx, run, name, SIM_MAX_ENDPOINTS + 2 * l->idx + d,
 		       sim_link_rx_body, sim_link_rx_has_work, ld);
 	return nm_port_set_notifier(ld->in_sw->port[l->swport[d]].p, NR_RX, 0,
 				    &ld->notifier);
 }
 
-int sim_link_build(struct sim_link *l, struct sim_world *w, uint32_t idx,
-		   char *err, size_t errlen)
+int sim_link_build(struct sim_link *l, struct sim_run *run,
+		   struct nm_registry *reg, struct sim_switch *const *sw,
+		   const struct sim_sc_link *cfg, uint32_t idx, uint32_t buf_size,
+		   uint32_t snaplen, char *err, size_t errlen)
 {
-	const struct sim_sc_link *cfg = &w->sc.links[idx];
 	uint32_t i;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
 	l->cfg = cfg;
 	l->idx = idx;
-	l->buf_size = w->sc.buf_size;
+	l->buf_size = buf_size;
 	/* Queue storage per frame: the trace's largest frame fits. */
-	l->frame = w->trace.snaplen != 0 && w->trace.snaplen < l->buf_size
-			   ? w->trace.snaplen : l->buf_size;
+	l->frame = snaplen != 0 && snaplen < l->buf_size ? snaplen : l->buf_size;
 	for (i = 0; i < 2; i++) {
-		l->sw[i] = w->sw[cfg->sw[i]];
-		rc = sim_switch_open_port(l->sw[i], w->reg, cfg->name, UINT32_MAX,
+		l->sw[i] = sw[cfg->sw[i]];
+		rc = sim_switch_open_port(l->sw[i], reg, cfg->name, UINT32_MAX,
 					  SIM_ROLE_LINK, cfg->slots, l->buf_size,
 					  &l->swport[i], err, errlen);
 		if (rc != 0)
 			return rc;
 	}
 	for (i = 0; i < 2; i++) {
-		rc = sim_link_dir_init(l, w, i, err, errlen);
+		rc = sim_link_dir_init(l, run, i, err, errlen);
 		if (rc != 0) {
 			if (err[0] == '\0')
 				snprintf(err, errlen, "link %s: setup failed: %d", cfg->name, rc);

@@ -25,9 +25,10 @@
 #include "csb.h"
 #include "nm_port.h"
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
+#include "sim_run.h"
 #include "sim_switch.h"
-#include "sim_world.h"
 
 #define SIM_PTNET_POLL_NS 1000
 
@@ -76,9 +77,9 @@ static void sim_ptnet_kloop_body(struct sim_actor *a)
 		return;
 	}
 	if (rc != 0) {
-		sim_world_violation(ep->w, SIM_INV_RING_INDEX, a, ep->idx,
-				    "csb_host_step(%s) failed: %d (rhead %u hwtail %u)",
-				    d->hr.kr->name, rc, d->hr.kr->rhead, d->hr.kr->hwtail);
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, a, ep->idx,
+				  "csb_host_step(%s) failed: %d (rhead %u hwtail %u)",
+				  d->hr.kr->name, rc, d->hr.kr->rhead, d->hr.kr->hwtail);
 		return;
 	}
 	if (todo & CSB_DO_NOTIFY) {
@@ -114,7 +115,8 @@ static bool sim_ptnet_kloop_has_work(struct sim_actor *a)
 	       sim_switch_pending(d->ep->sw, d->ep->swport);
 }
 
-static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
+static int sim_ptnet_init_as(struct sim_ep *ep, bool xen, char *err,
+			     size_t errlen)
 {
 	struct sim_ptnet *d = aligned_alloc(64, sizeof(*d));
 	char name[48];
@@ -128,7 +130,7 @@ static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
 	ep->dev = d;
 	d->ep = ep;
 	d->busy = ep->cfg->kloop == SIM_KLOOP_BUSY;
-	d->xen = ep->cfg->device == SIM_DEV_XEN;
+	d->xen = xen;
 	ep->ring = ep->pkr->ring;
 	ep->n = ep->pkr->num_slots;
 	rc = csb_host_ring_init(&d->hr, ep->pkr, &d->atok, &d->ktoa,
@@ -147,7 +149,7 @@ static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
 	d->irq.deliver = sim_ptnet_irq_deliver;
 	d->irq.arg = d;
 	snprintf(name, sizeof(name), "%s.kloop", ep->cfg->name);
-	sim_actor_init(&d->kloop, ep->w, name, ep->idx, sim_ptnet_kloop_body,
+	sim_actor_init(&d->kloop, ep->run, name, ep->idx, sim_ptnet_kloop_body,
 		       sim_ptnet_kloop_has_work, d);
 	ep->backend = &d->kloop;
 	sim_ep_port_notifier_init(ep, &d->kloop, sim_cost_ns(SIM_C_WAKEUP));
@@ -175,9 +177,9 @@ static void sim_ptnet_sync(struct sim_ep *ep)
 	ep->st.syncs++;
 	rc = csb_guest_sync(&d->g, ep->head, ep->head, 0, &todo);
 	if (rc != 0) {
-		sim_world_violation(ep->w, SIM_INV_RING_INDEX, &ep->app, ep->idx,
-				    "csb_guest_sync failed: %d (head %u, hwtail %u)",
-				    rc, ep->head, d->g.hwtail);
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &ep->app, ep->idx,
+				  "csb_guest_sync failed: %d (head %u, hwtail %u)",
+				  rc, ep->head, d->g.hwtail);
 		return;
 	}
 	if (todo & CSB_DO_NOTIFY) {
@@ -228,13 +230,32 @@ static bool sim_ptnet_rings_ok(struct sim_ep *ep, const char **what)
 	return true;
 }
 
-const struct sim_dev_ops sim_dev_ptnet_ops = {
+static int sim_ptnet_init(struct sim_ep *ep, char *err, size_t errlen)
+{
+	return sim_ptnet_init_as(ep, false, err, errlen);
+}
+
+static int sim_ptnet_evtchn_init(struct sim_ep *ep, char *err, size_t errlen)
+{
+	return sim_ptnet_init_as(ep, true, err, errlen);
+}
+
+#define SIM_PTNET_OPS(dev_name, init_fn)                                    \
+	{ .name = dev_name, .init = init_fn, .fini = sim_ptnet_fini,        \
+	  .sync = sim_ptnet_sync, .may_sleep = sim_ptnet_may_sleep,          \
+	  .woken = sim_ptnet_woken, .app_has_work = sim_ptnet_app_has_work,  \
+	  .rings_ok = sim_ptnet_rings_ok }
+
+static const struct sim_dev_ops sim_dev_ptnet_ops = SIM_PTNET_OPS("ptnet", sim_ptnet_init);
+
+const struct sim_dev_ops sim_dev_ptnet_evtchn_ops =
+	SIM_PTNET_OPS("xen", sim_ptnet_evtchn_init);
+
+static const struct sim_dev_key *const sim_ptnet_keys[] = { NULL };
+
+const struct sim_dev_desc sim_dev_ptnet_desc = {
 	.name = "ptnet",
-	.init = sim_ptnet_init,
-	.fini = sim_ptnet_fini,
-	.sync = sim_ptnet_sync,
-	.may_sleep = sim_ptnet_may_sleep,
-	.woken = sim_ptnet_woken,
-	.app_has_work = sim_ptnet_app_has_work,
-	.rings_ok = sim_ptnet_rings_ok,
+	.summary = "netmap passthrough: the guest maps the switch port, a host kloop syncs through the CSB",
+	.keys = sim_ptnet_keys,
+	.model = { .threads = SIM_DEV_KLOOP, .ops = &sim_dev_ptnet_ops },
 };

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim_cost.h"
+#include "sim_dev.h"
 #include "sim_ep.h"
 #include "sim_link.h"
 #include "sim_switch.h"
@@ -169,7 +170,7 @@ static double busy_pct(const struct sim_world *w, uint64_t busy_ns)
 /* A sender's tagged packets delivered to any receiver. */
 static uint64_t ep_delivered(const struct sim_ep *ep)
 {
-	return ep->idx < SIM_PKT_MAX_SENDERS ? ep->w->pk.delivered_from[ep->idx] : 0;
+	return ep->idx < SIM_PKT_MAX_SENDERS ? ep->pk->delivered_from[ep->idx] : 0;
 }
 
 void sim_report_text(FILE *f, const struct sim_world *w,

@@ -1,0 +1,59 @@
+/*
+ * sim_scenario.h - what a simulation run is made of, read from YAML.
+ *
+ * Owns: reading the scenario structure (sim_config.h: trace, costs, hosts,
+ * switches, endpoints, links) from a YAML file or string with libyaml's
+ * document loader, validating every key, range and reference, and overriding single values
+ * by path ("endpoints.tx.batch=64") for sweeps and the command line.
+ *
+ * Every error is one line "FILE:LINE: what (expected ...)" and -EINVAL;
+ * nothing is half-applied to a scenario the caller keeps using.  A key
+ * given twice in one mapping is an error (YAML wants unique keys).
+ *
+ * Topology: a VALE switch joins any number of endpoints (at least one
+ * sender and one receiver; up to SIM_MAX_ENDPOINTS), each on a port of its
+ * own; a pipe joins exactly one sender to one receiver (it has two ends).
+ * Every sender replays the whole trace.  On a VALE switch with more than
+ * two ports the bridge learns each receiver before time 0 and the built-in
+ * trace addresses flow f to the receiver of rank f mod R (R receivers, the
+ * same on every such switch with several; see sim_switch.h).  Endpoints
+ * are host processes on a switch port, or guests whose device (ptnet, e1000,
+ * virtio, xen) reaches the switch through the hypervisor of their host.
+ * A link joins two different VALE switches with a port on each (full
+ * duplex: bandwidth, propagation delay, queue limit per direction); a
+ * switch with a link port has exactly two ports, and a sender's chain of
+ * links must end at a receiver (see docs/simulator.md).
+ * CPUs: every actor has a CPU of its own unless pinned: a host with
+ * `cpus: N` lets its endpoints pin the application (`cpu: K`), the kloop
+ * (`kloop_cpu: K`) or the device backend thread (`backend_cpu: K`) to its
+ * CPU K < N; actors pinned to one CPU take turns (sim_actor.h).
+ */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_config.h"
+
+/* The scenario nmsim runs with no arguments. */
+extern const char sim_scenario_default_yaml[];
+
+/* Parse a file (or, with text != NULL, the YAML in text, named by path). */
+int sim_scenario_load(struct sim_scenario *sc, const char *path,
+		      const char *text, char *err, size_t errlen);
+/* Apply one "path=value" override (trace.loops=2, costs.vmexit_ns=900,
+ * endpoints.NAME.KEY=V, switches.NAME.type=pipe, links.NAME.KEY=V,
+ * seed=3).  0 or -EINVAL. */
+int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
+			  char *err, size_t errlen);
+
+/* The sender and receiver endpoints on switch sw (links not counted). */
+void sim_scenario_switch_roles(const struct sim_scenario *sc, uint32_t sw,
+			       uint32_t *senders, uint32_t *receivers);
+
+const char *sim_switch_type_name(enum sim_switch_type t);
+
+#endif /* SIM_SCENARIO_H */

@@ -12,6 +12,11 @@
 #include <stdio_ext.h>
 #include <string.h>
 
+/* The errno of the first write to standard output seen failing, kept for
+ * nmsim_out_stdout(): by the time stdout is flushed at exit, stdio holds
+ * only its error flag. */
+static int nmsim_out_stdout_err;
+
 int nmsim_out_fail(const char *name, int err)
 {
 	char shown[NMSIM_SHOWN];
@@ -75,8 +80,11 @@ int nmsim_out_json(FILE *f, const char *path, json_t *j)
 	if (json_dumpf(j, f, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 ||
 	    fputc('\n', f) == EOF)
 		err = errno != 0 ? errno : EIO;
-	if (f == stdout)
+	if (f == stdout) {
+		if (nmsim_out_stdout_err == 0)
+			nmsim_out_stdout_err = err;
 		return 0; /* reported once, by nmsim_out_stdout() */
+	}
 	if (err != 0) {
 		fclose(f);
 		return nmsim_out_fail(path, err);
@@ -88,5 +96,7 @@ int nmsim_out_stdout(void)
 {
 	int err = nmsim_out_finish(stdout);
 
+	if (err != 0 && nmsim_out_stdout_err != 0)
+		err = nmsim_out_stdout_err;
 	return err != 0 ? nmsim_out_fail("standard output", err) : 0;
 }

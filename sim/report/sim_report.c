@@ -35,7 +35,9 @@ const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 	[VALE_DROP_TRUNC] = { "switch_trunc", "switch: chain cut by the end of a batch" },
 	[VALE_DROP_UNSUPPORTED] = { "switch_unsupported", "switch: unsupported slot (NS_INDIRECT)" },
 	[SIM_DROP_DEVICE] = { "device", "device model" },
+	[SIM_DROP_DEVICE_TOO_BIG] = { "device_too_big", "device: frame over the buffer size" },
 	[SIM_DROP_LINK_QUEUE_FULL] = { "link_queue_full", "link queue full" },
+	[SIM_DROP_LINK_TOO_BIG] = { "link_too_big", "link: frame over the NIC's buffer size" },
 };
 
 /* An input string (a name from the scenario, a path) as the report shows
@@ -56,9 +58,7 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 			 struct sim_summary *s)
 {
 	const struct sim_pkts *pk = &w->pk;
-	uint32_t i;
-
-	uint32_t r;
+	uint32_t i, r;
 
 	memset(s, 0, sizeof(*s));
 	s->in = pk->injected;
@@ -70,7 +70,8 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep_stats *st = &w->ep[i]->st;
 
-		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops;
+		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big;
+		s->drop_by[SIM_DROP_DEVICE_TOO_BIG] += st->drops_too_big;
 		s->kicks += st->kicks;
 		s->irqs += st->irqs;
 		s->vmexits += st->vmexits;
@@ -78,7 +79,10 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 		s->hypercalls += st->hypercalls;
 	}
 	for (i = 0; i < w->nlinks; i++)
-		s->drop_by[SIM_DROP_LINK_QUEUE_FULL] += sim_link_drops(w->link[i]);
+		for (r = 0; r < 2; r++) {
+			s->drop_by[SIM_DROP_LINK_QUEUE_FULL] += w->link[i]->dir[r].drops_queue_full;
+			s->drop_by[SIM_DROP_LINK_TOO_BIG] += w->link[i]->dir[r].drops_too_big;
+		}
 	for (r = 0; r < SIM_DROP_NREASONS; r++)
 		s->drops += s->drop_by[r];
 	for (i = 0; i < w->nactors; i++) {

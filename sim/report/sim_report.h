@@ -20,8 +20,10 @@
 /* Why packets were dropped: the core switch's reasons (enum
  * vale_drop_reason, same order), then the simulator's own. */
 enum sim_drop_reason {
-	SIM_DROP_DEVICE = VALE_DROP_NREASONS, /* a device model dropped it */
+	SIM_DROP_DEVICE = VALE_DROP_NREASONS, /* a device model, other reasons */
+	SIM_DROP_DEVICE_TOO_BIG,	      /* longer than a device's buffer */
 	SIM_DROP_LINK_QUEUE_FULL,	      /* a link's queue was full */
+	SIM_DROP_LINK_TOO_BIG,		      /* longer than a link NIC's buffer */
 	SIM_DROP_NREASONS
 };
 

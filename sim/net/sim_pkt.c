@@ -212,3 +212,8 @@ uint64_t sim_pkt_latency(const struct sim_pkts *p, unsigned permille)
 	}
 	return p->lat_max;
 }
+
+uint64_t sim_pkt_latency_bin_ns(unsigned b)
+{
+	return sim_lat_value(b);
+}

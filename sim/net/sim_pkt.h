@@ -88,4 +88,8 @@ int sim_pkt_deliver(struct sim_pkts *p, uint8_t *buf, uint32_t len,
 /* Latency percentile (0..1000 per mille) in ns, from the histogram. */
 uint64_t sim_pkt_latency(const struct sim_pkts *p, unsigned permille);
 
+/* The lowest latency in ns of histogram bucket b (0..SIM_LAT_BUCKETS-1):
+ * exact below 64 ns, then 64 buckets per power of two (1.6% wide). */
+uint64_t sim_pkt_latency_bin_ns(unsigned b);
+
 #endif /* SIM_PKT_H */

@@ -54,6 +54,24 @@ static json_t *json_text(const char *str)
 	return j != NULL ? j : json_string(SHOW(buf, str));
 }
 
+/* The lowest bucket with a packet, and the mean of the bucket bounds. */
+static void lat_min_mean(const struct sim_pkts *pk, struct sim_summary *s)
+{
+	double sum = 0;
+	bool seen = false;
+	unsigned b;
+
+	for (b = 0; b < SIM_LAT_BUCKETS; b++) {
+		if (pk->lat_hist[b] == 0)
+			continue;
+		if (!seen)
+			s->lat_min = sim_pkt_latency_bin_ns(b);
+		seen = true;
+		sum += (double)sim_pkt_latency_bin_ns(b) * (double)pk->lat_hist[b];
+	}
+	s->lat_mean = pk->lat_count != 0 ? sum / (double)pk->lat_count : 0;
+}
+
 void sim_summary_collect(const struct sim_world *w, double wall_s,
 			 struct sim_summary *s)
 {
@@ -95,9 +113,13 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 		s->mpps = (double)s->out * 1e3 / (double)s->sim_ns;
 		s->gbps = (double)s->bytes_out * 8.0 / (double)s->sim_ns;
 	}
+	s->in_flight = s->in > s->out + s->drops ? s->in - s->out - s->drops : 0;
 	s->lat_p50 = sim_pkt_latency(pk, 500);
+	s->lat_p90 = sim_pkt_latency(pk, 900);
 	s->lat_p99 = sim_pkt_latency(pk, 990);
+	s->lat_p999 = sim_pkt_latency(pk, 999);
 	s->lat_max = pk->lat_max;
+	lat_min_mean(pk, s);
 	s->events = w->eng.executed;
 	s->wall_s = wall_s;
 	s->events_per_s = wall_s > 0 ? (double)s->events / wall_s : 0;
@@ -177,6 +199,64 @@ static uint64_t ep_delivered(const struct sim_ep *ep)
 	return ep->idx < SIM_PKT_MAX_SENDERS ? ep->pk->delivered_from[ep->idx] : 0;
 }
 
+/* The cost model in force: the primitives that differ from the defaults. */
+static void report_costs_text(FILE *f, const struct sim_world *w)
+{
+	struct sim_costs def;
+	const char *sep = "";
+	uint32_t i;
+
+	sim_costs_default(&def);
+	fprintf(f, "  costs      ");
+	for (i = 0; i < SIM_C_COUNT; i++) {
+		if (w->sc.costs.ps[i] == def.ps[i])
+			continue;
+		fprintf(f, "%s%s %" PRIu64 " (default %" PRIu64 ")", sep, sim_cost_info[i].name,
+			sim_cost_get(&w->sc.costs, (int)i), sim_cost_get(&def, (int)i));
+		sep = ", ";
+	}
+	fprintf(f, "%s\n", *sep ? "" : "the defaults (nmsim list costs)");
+}
+
+/* An endpoint's device keys and their values. */
+static json_t *ep_options_json(const struct sim_ep *ep)
+{
+	const struct sim_dev_key *k;
+	json_t *o = json_object();
+	uint32_t i, v;
+
+	for (i = 0; (k = sim_dev_key_at(i)) != NULL; i++) {
+		if (!sim_dev_accepts(ep->cfg, k))
+			continue;
+		v = sim_dev_key_get(ep->cfg, k);
+		if (k->type == SIM_DEV_KEY_BOOL)
+			json_object_set_new(o, k->name, json_boolean(v != 0));
+		else if (k->type == SIM_DEV_KEY_ENUM)
+			json_object_set_new(o, k->name, json_string(k->names[v]));
+		else
+			json_object_set_new(o, k->name, json_integer((json_int_t)v));
+	}
+	return o;
+}
+
+/* Latency: the percentiles, and the histogram's non-empty bins as
+ * [lowest ns, packets]. */
+static json_t *latency_json(const struct sim_pkts *pk, const struct sim_summary *s)
+{
+	json_t *bins = json_array();
+	unsigned b;
+
+	for (b = 0; b < SIM_LAT_BUCKETS; b++)
+		if (pk->lat_hist[b] != 0)
+			json_array_append_new(bins, json_pack("[I,I]",
+				(json_int_t)sim_pkt_latency_bin_ns(b), (json_int_t)pk->lat_hist[b]));
+	return json_pack("{s:I,s:f,s:I,s:I,s:I,s:I,s:I,s:o}", "min", (json_int_t)s->lat_min,
+			 "mean", s->lat_mean, "p50", (json_int_t)s->lat_p50,
+			 "p90", (json_int_t)s->lat_p90, "p99", (json_int_t)s->lat_p99,
+			 "p99_9", (json_int_t)s->lat_p999, "max", (json_int_t)s->lat_max,
+			 "histogram", bins);
+}
+
 void sim_report_text(FILE *f, const struct sim_world *w,
 		     const struct sim_summary *s)
 {
@@ -203,7 +283,7 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		fprintf(f, "%s%s %" PRIu64, sep, sim_drop_info[i].text, s->drop_by[i]);
 		sep = ", ";
 	}
-	fprintf(f, "%s\n", s->drops != 0 ? ")" : "");
+	fprintf(f, "%s, in flight %" PRIu64 "\n", s->drops != 0 ? ")" : "", s->in_flight);
 	fprintf(f, "  throughput %.3f Mpps, %.3f Gbit/s over %.3f ms simulated, loss %.2f%%\n",
 		s->mpps, s->gbps, (double)s->sim_ns / 1e6, loss_pct(s->drops, s->in));
 	for (i = 0; i < SIM_DROP_NREASONS; i++)
@@ -211,8 +291,11 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			fprintf(f, "  warning    %.2f%% of the packets were dropped: %s (%" PRIu64
 				" of %" PRIu64 ")\n", loss_pct(s->drop_by[i], s->in),
 				sim_drop_info[i].text, s->drop_by[i], s->in);
-	fprintf(f, "  latency    p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, max %" PRIu64 " ns\n",
-		s->lat_p50, s->lat_p99, s->lat_max);
+	fprintf(f, "  latency    min %" PRIu64 " ns, mean %.0f ns, p50 %" PRIu64 " ns, p90 %" PRIu64
+		" ns, p99 %" PRIu64 " ns, p99.9 %" PRIu64 " ns, max %" PRIu64 " ns\n",
+		s->lat_min, s->lat_mean, s->lat_p50, s->lat_p90, s->lat_p99, s->lat_p999,
+		s->lat_max);
+	report_costs_text(f, w);
 	fprintf(f, "  per packet kicks %.4f, interrupts %.4f, VM exits %.4f, syscalls %.4f, hypercalls %.4f, spurious wake-ups %.4f\n",
 		per_pkt(s->kicks, pk), per_pkt(s->irqs, pk), per_pkt(s->vmexits, pk),
 		per_pkt(s->syscalls, pk), per_pkt(s->hypercalls, pk),
@@ -342,9 +425,8 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 	json_object_set_new(o, "sim_ns", json_integer((json_int_t)s->sim_ns));
 	json_object_set_new(o, "mpps", json_real(s->mpps));
 	json_object_set_new(o, "gbps", json_real(s->gbps));
-	json_object_set_new(o, "latency_ns", json_pack("{s:I,s:I,s:I}",
-		"p50", (json_int_t)s->lat_p50, "p99", (json_int_t)s->lat_p99,
-		"max", (json_int_t)s->lat_max));
+	json_object_set_new(o, "in_flight", json_integer((json_int_t)s->in_flight));
+	json_object_set_new(o, "latency_ns", latency_json(&w->pk, s));
 	json_object_set_new(pp, "kicks", json_real(per_pkt(s->kicks, s->out)));
 	json_object_set_new(pp, "interrupts", json_real(per_pkt(s->irqs, s->out)));
 	json_object_set_new(pp, "vm_exits", json_real(per_pkt(s->vmexits, s->out)));
@@ -423,6 +505,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 			"drops_rx_full", (json_int_t)ps.drops_rx_full));
 		if (ep->role == SIM_ROLE_SENDER)
 			json_object_set_new(e, "delivered", json_integer((json_int_t)ep_delivered(ep)));
+		json_object_set_new(e, "options", ep_options_json(ep));
 		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);

@@ -39,7 +39,10 @@ struct sim_summary {
 	uint64_t bytes_out;
 	uint64_t sim_ns;      /* first packet in to last packet out */
 	double mpps, gbps;
-	uint64_t lat_p50, lat_p99, lat_max;
+	uint64_t in_flight;   /* injected - delivered - dropped, at the end */
+	uint64_t lat_p50, lat_p90, lat_p99, lat_p999, lat_max;
+	uint64_t lat_min;     /* the lowest bucket's bound (sim_pkt.h) */
+	double lat_mean;      /* from the histogram's bucket bounds */
 	uint64_t kicks, irqs, vmexits, syscalls, hypercalls, spurious, wakeups;
 	uint64_t events;
 	double wall_s, events_per_s;

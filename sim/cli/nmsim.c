@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nmsim.h"
 #include "nmsim_out.h"
 #include "nmsim_plot.h"
 #include "sim_ep.h"
@@ -38,30 +39,14 @@
 #include "sim_text.h"
 #include "sim_world.h"
 
-#define NMSIM_EXIT_BAD 2
-
-/* Shown for an option value in messages (escaped, clipped). */
-#define NMSIM_SHOW(buf, s) sim_text_show(buf, sizeof(buf), s, SIM_TEXT_SHOW)
-
-struct nmsim_opts {
-	const char *cmd;      /* "run" or "sweep", for messages */
-	const char *scenario; /* NULL: the embedded default */
-	const char *trace;
-	const char *json;
-	const char *pcap_out;
-	const char *plot;
-	const char **sets; /* argc entries: never more --set than arguments */
-	unsigned nsets;
-	const char *pos[2];
-	unsigned npos, maxpos;
-	bool have_seed, quiet, strict;
-	uint64_t seed;
-};
-
 static const char usage_main[] =
 	"usage: nmsim COMMAND [ARGS]\n"
 	"  run [SCENARIO]                 simulate a scenario (default: the embedded one)\n"
-	"  sweep SCENARIO PARAM=v1,v2,... run once per value and tabulate\n"
+	"  sweep SCENARIO PARAM=v1,v2,... run once per value (a grid of several) and tabulate\n"
+	"  merge DIR...                   the table of a sharded sweep's runs\n"
+	"  check [SCENARIO]               validate a scenario without running it\n"
+	"  list [scenarios|devices|keys|costs]  what a scenario may use\n"
+	"  --version                      version and git revision\n"
 	"  --help                         this text; 'nmsim COMMAND --help' for each command\n"
 	"Exit status: 0 ok, 1 invariant violated (or --strict and lossy), 2 bad input,\n"
 	"3 an output could not be written.\n";
@@ -77,26 +62,15 @@ static const char usage_run[] =
 	"  --set PATH=V     override one scenario value (e.g. endpoints.g1.batch=64,\n"
 	"                   trace.packets=1000, costs.vmexit_ns=900); repeatable\n"
 	"  --plot FILE      a gnuplot chart (.png, .svg or .pdf) of the latency distribution\n"
+	"  --interval NS    sample the run every NS simulated ns: a time series in the\n"
+	"                   JSON (\"series\") and, with --csv FILE, as CSV\n"
+	"  --csv FILE       the --interval time series as CSV ('-': stdout)\n"
 	"  --quiet          no text report (JSON only, if asked for)\n"
 	"  --strict         exit 1 when a drop reason takes over 1% of the packets\n"
 	"                   (for scripts and tests)\n"
 	"  --opt=VALUE works too; '--' ends the options (e.g. for a file named --x).\n"
 	"Exit status: 0 ok, 1 invariant violated (or --strict and lossy), 2 bad input,\n"
 	"3 an output (report, JSON, pcap, chart) could not be written.\n";
-
-static const char usage_sweep[] =
-	"usage: nmsim sweep SCENARIO PARAM=v1,v2,... [options]\n"
-	"  runs SCENARIO ('default' for the embedded one) once per value of PARAM\n"
-	"  (any --set path, e.g. endpoints.g1.batch=1,8,64,256) and prints a table of\n"
-	"  Mpps, notifications per packet and latency; every value is checked, and\n"
-	"  its run built, before the first runs\n"
-	"  --json FILE      the table as JSON ('-': stdout, and no table)\n"
-	"  --plot FILE      a gnuplot chart (.png, .svg or .pdf): Mpps and kicks per packet\n"
-	"  --quiet          no table\n"
-	"  --strict         exit 1 when any run loses over 1% of its packets to one reason\n"
-	"  --seed N, --set PATH=V, --trace PCAP as for run (--pcap-out is not supported)\n"
-	"Exit status: 0 ok, 1 invariant violated (or --strict and lossy), 2 bad input,\n"
-	"3 an output could not be written.\n";
 
 /* One table for both commands: they take the same options (sweep refuses
  * --pcap-out by name, which says more than "unknown option"). */
@@ -107,6 +81,13 @@ enum {
 	NMSIM_O_PLOT,
 	NMSIM_O_SET,
 	NMSIM_O_SEED,
+	NMSIM_O_SEEDS,
+	NMSIM_O_JOBS,
+	NMSIM_O_CSV,
+	NMSIM_O_SHARD,
+	NMSIM_O_OUT,
+	NMSIM_O_SLURM,
+	NMSIM_O_INTERVAL,
 	NMSIM_O_QUIET,
 	NMSIM_O_STRICT,
 	NMSIM_O_HELP,
@@ -119,6 +100,13 @@ static const struct option nmsim_options[] = {
 	{ "plot", required_argument, NULL, NMSIM_O_PLOT },
 	{ "set", required_argument, NULL, NMSIM_O_SET },
 	{ "seed", required_argument, NULL, NMSIM_O_SEED },
+	{ "seeds", required_argument, NULL, NMSIM_O_SEEDS },
+	{ "jobs", required_argument, NULL, NMSIM_O_JOBS },
+	{ "csv", required_argument, NULL, NMSIM_O_CSV },
+	{ "shard", required_argument, NULL, NMSIM_O_SHARD },
+	{ "out", required_argument, NULL, NMSIM_O_OUT },
+	{ "slurm", required_argument, NULL, NMSIM_O_SLURM },
+	{ "interval", required_argument, NULL, NMSIM_O_INTERVAL },
 	{ "quiet", no_argument, NULL, NMSIM_O_QUIET },
 	{ "strict", no_argument, NULL, NMSIM_O_STRICT },
 	{ "help", no_argument, NULL, NMSIM_O_HELP },
@@ -133,6 +121,13 @@ static const char *const nmsim_expects[] = {
 	[NMSIM_O_PLOT - NMSIM_O_TRACE] = "a file name ending in .png, .svg or .pdf",
 	[NMSIM_O_SET - NMSIM_O_TRACE] = "PATH=VALUE",
 	[NMSIM_O_SEED - NMSIM_O_TRACE] = "a decimal integer 0..9223372036854775807",
+	[NMSIM_O_SEEDS - NMSIM_O_TRACE] = "seeds as for a sweep value, e.g. 1..10 or 1,5,9",
+	[NMSIM_O_JOBS - NMSIM_O_TRACE] = "a number of processes 1..256",
+	[NMSIM_O_CSV - NMSIM_O_TRACE] = "a file name, or - for standard output",
+	[NMSIM_O_SHARD - NMSIM_O_TRACE] = "K/N with 1 <= K <= N <= 100000",
+	[NMSIM_O_OUT - NMSIM_O_TRACE] = "a directory",
+	[NMSIM_O_SLURM - NMSIM_O_TRACE] = "a directory",
+	[NMSIM_O_INTERVAL - NMSIM_O_TRACE] = "a time step in ns, 1..10^15",
 };
 
 static const char *nmsim_opt_name(int val)
@@ -177,7 +172,7 @@ static void nmsim_progress(struct sim_engine *e, void *arg)
  * A seed: decimal digits only (no sign, space, 0x or octal: "010" is ten),
  * at most 2^63-1 so that JSON, whose integers are signed, shows it as given.
  */
-static bool nmsim_parse_seed(const char *v, uint64_t *out)
+bool nmsim_parse_seed(const char *v, uint64_t *out)
 {
 	uint64_t n = 0;
 	unsigned d;
@@ -200,7 +195,11 @@ static int nmsim_value(struct nmsim_opts *o, int val, const char *v)
 	const char *name = nmsim_opt_name(val);
 	const char *expects = nmsim_expects[val - NMSIM_O_TRACE];
 	bool is_file = val == NMSIM_O_TRACE || val == NMSIM_O_JSON ||
-		       val == NMSIM_O_PCAP_OUT || val == NMSIM_O_PLOT;
+		       val == NMSIM_O_PCAP_OUT || val == NMSIM_O_PLOT || val == NMSIM_O_CSV ||
+		       val == NMSIM_O_OUT || val == NMSIM_O_SLURM;
+	unsigned long long n;
+	int used = 0;
+	char *end;
 	char shown[NMSIM_SHOWN];
 
 	if (v[0] == '\0') {
@@ -245,6 +244,42 @@ static int nmsim_value(struct nmsim_opts *o, int val, const char *v)
 		}
 		o->have_seed = true;
 		break;
+	case NMSIM_O_SEEDS:
+		o->seeds = v;
+		break;
+	case NMSIM_O_CSV:
+		o->csv = v;
+		break;
+	case NMSIM_O_OUT:
+		o->out = v;
+		break;
+	case NMSIM_O_SLURM:
+		o->slurm = v;
+		break;
+	case NMSIM_O_JOBS:
+	case NMSIM_O_INTERVAL:
+		errno = 0;
+		n = v[0] >= '0' && v[0] <= '9' ? strtoull(v, &end, 10) : 0;
+		if (n == 0 || errno != 0 || *end != '\0' ||
+		    n > (val == NMSIM_O_JOBS ? 256ULL : 1000000000000000ULL)) {
+			fprintf(stderr, "nmsim: --%s '%s': expected %s\n", name,
+				NMSIM_SHOW(shown, v), expects);
+			return NMSIM_EXIT_BAD;
+		}
+		if (val == NMSIM_O_JOBS)
+			o->jobs = (unsigned)n;
+		else
+			o->interval_ns = n;
+		break;
+	case NMSIM_O_SHARD:
+		if (sscanf(v, "%u/%u%n", &o->shard_k, &o->shard_n, &used) != 2 ||
+		    v[used] != '\0' || v[0] < '0' || v[0] > '9' || o->shard_k == 0 ||
+		    o->shard_n > 100000 || o->shard_k > o->shard_n) {
+			fprintf(stderr, "nmsim: --shard '%s': expected %s\n",
+				NMSIM_SHOW(shown, v), expects);
+			return NMSIM_EXIT_BAD;
+		}
+		break;
 	}
 	return 0;
 }
@@ -268,19 +303,20 @@ static int nmsim_positional(struct nmsim_opts *o, const char *a)
  * over in order, so options may follow them whatever POSIXLY_CORRECT says;
  * ":" reports a missing value as ':' rather than '?'.
  */
-static int nmsim_parse(int argc, char **argv, struct nmsim_opts *o, const char *usage)
+int nmsim_parse(int argc, char **argv, struct nmsim_opts *o, const char *usage)
 {
 	char shown[NMSIM_SHOWN];
 	int c, rc = 0;
 
 	o->sets = calloc((size_t)argc, sizeof(*o->sets));
-	if (o->sets == NULL) {
+	o->pos = calloc((size_t)argc, sizeof(*o->pos));
+	if (o->sets == NULL || o->pos == NULL) {
 		fprintf(stderr, "nmsim: out of memory\n");
 		return NMSIM_EXIT_BAD;
 	}
 	opterr = 0;
 	optind = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, "-:h", nmsim_options, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "-:hj:", nmsim_options, NULL)) != -1) {
 		switch (c) {
 		case 1:
 			rc = nmsim_positional(o, optarg);
@@ -295,7 +331,12 @@ static int nmsim_parse(int argc, char **argv, struct nmsim_opts *o, const char *
 		case NMSIM_O_STRICT:
 			o->strict = true;
 			break;
+		case 'j':
+			rc = nmsim_value(o, NMSIM_O_JOBS, optarg);
+			break;
 		case ':':
+			if (optopt == 'j')
+				optopt = NMSIM_O_JOBS;
 			fprintf(stderr, "nmsim: --%s needs a value (expected %s)\n",
 				nmsim_opt_name(optopt), nmsim_expects[optopt - NMSIM_O_TRACE]);
 			rc = NMSIM_EXIT_BAD;
@@ -321,8 +362,8 @@ static int nmsim_parse(int argc, char **argv, struct nmsim_opts *o, const char *
 	return rc;
 }
 
-static int nmsim_load(const struct nmsim_opts *o, const char *override,
-		      struct sim_scenario *sc)
+static int nmsim_load(const struct nmsim_opts *o, const char *const *override,
+		      unsigned n, struct sim_scenario *sc)
 {
 	char err[1024];
 	unsigned i;
@@ -335,8 +376,8 @@ static int nmsim_load(const struct nmsim_opts *o, const char *override,
 		rc = sim_scenario_load(sc, o->scenario, NULL, err, sizeof(err));
 	for (i = 0; rc == 0 && i < o->nsets; i++)
 		rc = sim_scenario_override(sc, o->sets[i], err, sizeof(err));
-	if (rc == 0 && override != NULL)
-		rc = sim_scenario_override(sc, override, err, sizeof(err));
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = sim_scenario_override(sc, override[i], err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "nmsim: %s\n", err);
 		return NMSIM_EXIT_BAD;
@@ -346,12 +387,11 @@ static int nmsim_load(const struct nmsim_opts *o, const char *override,
 	return 0;
 }
 
-/* Load and build one run (override: a sweep's PARAM=value, or NULL). */
-static int nmsim_build(const struct nmsim_opts *o, const char *override,
-		       struct sim_scenario *sc, struct sim_world *w)
+int nmsim_build(const struct nmsim_opts *o, const char *const *override, unsigned n,
+		struct sim_scenario *sc, struct sim_world *w)
 {
 	char err[1024] = "";
-	int rc = nmsim_load(o, override, sc);
+	int rc = nmsim_load(o, override, n, sc);
 
 	if (rc != 0)
 		return rc;
@@ -363,8 +403,59 @@ static int nmsim_build(const struct nmsim_opts *o, const char *override,
 	return 0;
 }
 
-/* Run a built world to the end and sum it up. */
-static void nmsim_simulate(struct sim_world *w, struct sim_summary *s)
+/* One point of a time series: counters at time t and their change since
+ * the previous point (prev), per interval. */
+static json_t *nmsim_sample(const struct sim_world *w, uint64_t t, uint64_t dt,
+			    struct sim_summary *prev)
+{
+	struct sim_summary c;
+	json_t *j;
+
+	sim_summary_collect(w, 0, &c);
+	j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I}",
+		      "t_ns", (json_int_t)t, "injected", (json_int_t)(c.in - prev->in),
+		      "delivered", (json_int_t)(c.out - prev->out),
+		      "drops", (json_int_t)(c.drops - prev->drops),
+		      "in_flight", (json_int_t)c.in_flight,
+		      "mpps", (double)(c.out - prev->out) * 1e3 / (double)dt,
+		      "kicks", (json_int_t)(c.kicks - prev->kicks),
+		      "interrupts", (json_int_t)(c.irqs - prev->irqs),
+		      "vm_exits", (json_int_t)(c.vmexits - prev->vmexits),
+		      "events", (json_int_t)(c.events - prev->events));
+	*prev = c;
+	return j;
+}
+
+/*
+ * Run in slices of o->interval_ns with the engine's public run-until, one
+ * sample between slices: the same events in the same order as one run.
+ * When the world finishes inside a slice, sim_world_run() must still make
+ * its end checks without running another event: a max_time below every
+ * queued event's time (they are all at or after now) makes it return at
+ * once.
+ */
+static void nmsim_run_sliced(const struct nmsim_opts *o, struct sim_world *w,
+			     json_t *series)
+{
+	uint64_t until = w->sc.max_time_us != 0 ? w->sc.max_time_us * 1000ULL : UINT64_MAX;
+	uint64_t t = 0, keep = w->sc.max_time_us;
+	struct sim_summary prev;
+
+	memset(&prev, 0, sizeof(prev));
+	while (!w->finished && !w->failed && t < until &&
+	       sim_engine_next_time(&w->eng) != UINT64_MAX) {
+		t = t + o->interval_ns < until ? t + o->interval_ns : until;
+		sim_engine_run(&w->eng, t);
+		json_array_append_new(series, nmsim_sample(w, t, o->interval_ns, &prev));
+	}
+	if (w->finished && w->eng.now_ns > 1000)
+		w->sc.max_time_us = 1;
+	sim_world_run(w);
+	w->sc.max_time_us = keep;
+}
+
+void nmsim_simulate(const struct nmsim_opts *o, struct sim_world *w,
+		    struct sim_summary *s, json_t *series)
 {
 	struct nmsim_progress prog = { nmsim_wall(), false };
 	double t0;
@@ -374,7 +465,10 @@ static void nmsim_simulate(struct sim_world *w, struct sim_summary *s)
 		w->eng.progress_arg = &prog;
 	}
 	t0 = nmsim_wall();
-	sim_world_run(w);
+	if (series != NULL && o->interval_ns != 0)
+		nmsim_run_sliced(o, w, series);
+	else
+		sim_world_run(w);
 	sim_summary_collect(w, nmsim_wall() - t0, s);
 	if (prog.shown)
 		fprintf(stderr, "\r%*s\r", 100, "");
@@ -404,8 +498,8 @@ static int nmsim_close_pcaps(struct sim_world *w)
 }
 
 /* 1 when the run failed an invariant, or is lossy and --strict asked. */
-static int nmsim_verdict(const struct nmsim_opts *o, const struct sim_world *w,
-			 const struct sim_summary *s)
+int nmsim_verdict(const struct nmsim_opts *o, const struct sim_world *w,
+		  const struct sim_summary *s)
 {
 	return w->failed || (o->strict && sim_summary_lossy(s)) ? 1 : 0;
 }
@@ -449,28 +543,111 @@ static void nmsim_plot_latency(struct nmsim_plot *p, const struct sim_world *w)
 	      "plot 'data' using 1:2 with lines title 'CDF'\n", g);
 }
 
+/* FNV-1a, 64 bits, of the scenario's bytes (file or embedded text). */
+static uint64_t nmsim_scenario_hash(const char *path)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *p = sim_scenario_default_yaml;
+	FILE *f = NULL;
+	int c;
+
+	if (path != NULL && strcmp(path, "default") != 0 && (f = fopen(path, "rb")) == NULL)
+		return 0;
+	for (;;) {
+		c = f != NULL ? getc(f) : (*p != '\0' ? (unsigned char)*p++ : EOF);
+		if (c == EOF)
+			break;
+		h = (h ^ (uint64_t)(unsigned char)c) * 0x100000001b3ULL;
+	}
+	if (f != NULL)
+		fclose(f);
+	return h;
+}
+
+json_t *nmsim_json_text(const char *s)
+{
+	char shown[NMSIM_SHOWN];
+	json_t *j = json_string(s);
+
+	return j != NULL ? j : json_string(NMSIM_SHOW(shown, s));
+}
+
+void nmsim_json_meta(json_t *j, const struct nmsim_opts *o,
+		     const char *const *override, unsigned n)
+{
+	json_t *sets = json_array();
+	char hash[24];
+	unsigned i;
+
+	snprintf(hash, sizeof(hash), "%016" PRIx64, nmsim_scenario_hash(o->scenario));
+	json_object_set_new(j, "nmsim_version", json_string(NMSIM_VERSION " (" NMSIM_GIT ")"));
+	json_object_set_new(j, "scenario_fnv1a64", json_string(hash));
+	for (i = 0; i < o->nsets; i++)
+		json_array_append_new(sets, nmsim_json_text(o->sets[i]));
+	for (i = 0; i < n; i++)
+		json_array_append_new(sets, nmsim_json_text(override[i]));
+	json_object_set_new(j, "overrides", sets);
+}
+
+/* The time series as CSV, one row per interval; closes f. */
+static int nmsim_series_csv(FILE *f, const char *path, json_t *series)
+{
+	static const char *const col[] = { "t_ns", "injected", "delivered", "drops",
+					   "in_flight", "mpps", "kicks", "interrupts",
+					   "vm_exits", "events" };
+	size_t i, c;
+	json_t *p, *v;
+
+	for (c = 0; c < sizeof(col) / sizeof(col[0]); c++)
+		fprintf(f, "%s%s", c ? "," : "", col[c]);
+	fputc('\n', f);
+	json_array_foreach(series, i, p) {
+		for (c = 0; c < sizeof(col) / sizeof(col[0]); c++) {
+			v = json_object_get(p, col[c]);
+			if (json_is_real(v))
+				fprintf(f, "%s%.6f", c ? "," : "", json_real_value(v));
+			else
+				fprintf(f, "%s%" JSON_INTEGER_FORMAT, c ? "," : "", json_integer_value(v));
+		}
+		fputc('\n', f);
+	}
+	return nmsim_out_close(f, path);
+}
+
 static int nmsim_run(int argc, char **argv)
 {
 	struct nmsim_opts o = { .cmd = "run", .maxpos = 1 };
 	struct sim_scenario *sc = malloc(sizeof(*sc));
 	struct sim_world *w = malloc(sizeof(*w));
 	struct nmsim_plot *plot = NULL;
+	json_t *j, *series = NULL;
+	FILE *jf = NULL, *cf = NULL;
 	struct sim_summary s;
-	FILE *jf = NULL;
 	int rc, out;
-	json_t *j;
 
 	rc = sc == NULL || w == NULL ? NMSIM_EXIT_BAD : nmsim_parse(argc, argv, &o, usage_run);
 	if (rc != 0)
 		goto out;
 	o.scenario = o.npos ? o.pos[0] : NULL;
-	rc = nmsim_build(&o, NULL, sc, w);
+	if (o.csv != NULL && o.interval_ns == 0) {
+		fprintf(stderr, "nmsim: run --csv writes the --interval time series (expected --interval NS)\n");
+		rc = NMSIM_EXIT_BAD;
+		goto out;
+	}
+	rc = nmsim_build(&o, NULL, 0, sc, w);
 	if (rc != 0)
 		goto out;
 	rc = nmsim_open_outputs(&o, &jf, &plot);
+	if (rc == 0 && o.csv != NULL && (cf = nmsim_out_open(o.csv)) == NULL) {
+		if (jf != NULL)
+			nmsim_out_close(jf, o.json);
+		nmsim_plot_discard(plot);
+		rc = NMSIM_EXIT_OUTPUT;
+	}
 	if (rc != 0)
 		goto destroy;
-	nmsim_simulate(w, &s);
+	series = o.interval_ns != 0 ? json_array() : NULL;
+	nmsim_simulate(&o, w, &s, series);
 	out = nmsim_close_pcaps(w);
 	if (!o.quiet)
 		sim_report_text(stdout, w, &s);
@@ -478,6 +655,9 @@ static int nmsim_run(int argc, char **argv)
 		fprintf(stderr, "nmsim: %s\n", w->fail_msg);
 	if (jf != NULL) {
 		j = sim_report_json(w, &s);
+		nmsim_json_meta(j, &o, NULL, 0);
+		if (series != NULL)
+			json_object_set(j, "series", series);
 		if (nmsim_out_json(jf, o.json, j) != 0)
 			out = NMSIM_EXIT_OUTPUT;
 		json_decref(j);
@@ -487,200 +667,15 @@ static int nmsim_run(int argc, char **argv)
 		if (nmsim_plot_close(plot) != 0)
 			out = NMSIM_EXIT_OUTPUT;
 	}
+	if (cf != NULL && nmsim_series_csv(cf, o.csv, series) != 0)
+		out = NMSIM_EXIT_OUTPUT;
 	rc = out != 0 ? out : nmsim_verdict(&o, w, &s);
 destroy:
+	json_decref(series);
 	sim_world_destroy(w);
 out:
 	free(o.sets);
-	free(sc);
-	free(w);
-	return rc;
-}
-
-/* PARAM=v1,v2,...: the values, any number, none empty. */
-struct nmsim_sweep {
-	char *param;  /* PARAM, NUL-terminated inside the copy */
-	char **value; /* into the copy */
-	unsigned n;
-};
-
-static int nmsim_sweep_split(const char *spec, struct nmsim_sweep *sw)
-{
-	char shown[NMSIM_SHOWN], *eq, *v, *comma;
-	unsigned n = 1;
-	const char *c;
-
-	NMSIM_SHOW(shown, spec);
-	eq = strchr(spec, '=');
-	if (eq == NULL || eq == spec) {
-		fprintf(stderr, "nmsim: sweep '%s': expected PARAM=v1,v2,...\n", shown);
-		return NMSIM_EXIT_BAD;
-	}
-	for (c = eq; *c != '\0'; c++)
-		n += *c == ',';
-	sw->param = strdup(spec);
-	sw->value = calloc(n, sizeof(*sw->value));
-	if (sw->param == NULL || sw->value == NULL) {
-		fprintf(stderr, "nmsim: out of memory\n");
-		return NMSIM_EXIT_BAD;
-	}
-	v = sw->param + (eq - spec);
-	*v++ = '\0';
-	for (sw->n = 0; sw->n < n; sw->n++, v = comma + 1) {
-		comma = strchr(v, ',');
-		if (comma != NULL)
-			*comma = '\0';
-		/* An empty value is a typo, not a run of the default. */
-		if (*v == '\0') {
-			fprintf(stderr, "nmsim: sweep '%s': value %u is empty (expected PARAM=v1,v2,...)\n",
-				shown, sw->n + 1);
-			return NMSIM_EXIT_BAD;
-		}
-		sw->value[sw->n] = v;
-		if (comma == NULL)
-			comma = v + strlen(v);
-	}
-	return 0;
-}
-
-/* A JSON string of input text; its shown form if it is not UTF-8. */
-static json_t *nmsim_json_text(const char *s)
-{
-	char shown[NMSIM_SHOWN];
-	json_t *j = json_string(s);
-
-	return j != NULL ? j : json_string(NMSIM_SHOW(shown, s));
-}
-
-/* Mpps and kicks per packet against the row, labelled with the values
- * (which need not be numbers, so they are tic labels, not data). */
-static void nmsim_plot_sweep(struct nmsim_plot *p, const struct nmsim_sweep *sw)
-{
-	FILE *g = nmsim_plot_script(p);
-	char *title = NULL;
-	unsigned i;
-
-	fputs("set title ", g);
-	if (asprintf(&title, "nmsim sweep of %s", sw->param) < 0)
-		title = NULL;
-	nmsim_plot_str(g, title != NULL ? title : sw->param);
-	free(title);
-	fputs("\nset xlabel ", g);
-	nmsim_plot_str(g, sw->param);
-	fputs("\nset xtics (", g);
-	for (i = 0; i < sw->n; i++) {
-		fputs(i ? ", " : "", g);
-		nmsim_plot_str(g, sw->value[i]);
-		fprintf(g, " %u", i);
-	}
-	fprintf(g, ")\nset xrange [-0.5:%u.5]\n", sw->n - 1);
-	fputs("set ylabel 'Mpps'\nset y2label 'kicks per packet'\n"
-	      "set ytics nomirror\nset y2tics\nset grid\nset key top left\n"
-	      "plot 'data' using 1:2 with linespoints title 'Mpps' axes x1y1, "
-	      "'' using 1:3 with linespoints title 'kicks/packet' axes x1y2\n", g);
-}
-
-static double nmsim_per_pkt(uint64_t n, const struct sim_summary *s)
-{
-	return s->out ? (double)n / (double)s->out : 0.0;
-}
-
-static int nmsim_sweep(int argc, char **argv)
-{
-	struct nmsim_opts o = { .cmd = "sweep", .maxpos = 2 };
-	struct sim_scenario *sc = malloc(sizeof(*sc));
-	struct sim_world *w = malloc(sizeof(*w));
-	struct nmsim_sweep sw = { 0 };
-	struct nmsim_plot *plot = NULL;
-	char **assign = NULL, shown[NMSIM_SHOWN];
-	json_t *rows = json_array(), *row;
-	int rc, worst = 0, out = 0;
-	struct sim_summary s;
-	FILE *jf = NULL;
-	unsigned i;
-
-	rc = sc == NULL || w == NULL || rows == NULL
-		     ? NMSIM_EXIT_BAD
-		     : nmsim_parse(argc, argv, &o, usage_sweep);
-	if (rc == 0 && o.npos != 2) {
-		fprintf(stderr, "nmsim: sweep needs SCENARIO and PARAM=v1,v2,... (see nmsim sweep --help)\n");
-		rc = NMSIM_EXIT_BAD;
-	}
-	if (rc == 0 && o.pcap_out != NULL) {
-		fprintf(stderr, "nmsim: --pcap-out is not supported in a sweep (expected run)\n");
-		rc = NMSIM_EXIT_BAD;
-	}
-	if (rc == 0) {
-		o.scenario = o.pos[0];
-		rc = nmsim_sweep_split(o.pos[1], &sw);
-	}
-	if (rc == 0 && (assign = calloc(sw.n, sizeof(*assign))) == NULL)
-		rc = NMSIM_EXIT_BAD;
-	/* Every value loads and builds before anything is printed, so a bad
-	 * one leaves no partial table and no missing JSON behind. */
-	for (i = 0; rc == 0 && i < sw.n; i++) {
-		if (asprintf(&assign[i], "%s=%s", sw.param, sw.value[i]) < 0) {
-			assign[i] = NULL;
-			rc = NMSIM_EXIT_BAD;
-			break;
-		}
-		rc = nmsim_build(&o, assign[i], sc, w);
-		if (rc == 0)
-			sim_world_destroy(w);
-	}
-	if (rc == 0)
-		rc = nmsim_open_outputs(&o, &jf, &plot);
-	if (rc != 0)
-		goto out;
-	if (!o.quiet)
-		printf("%-16s %10s %10s %10s %10s %10s %10s %10s %10s  %s\n",
-		       NMSIM_SHOW(shown, sw.param), "Mpps", "Gbit/s", "kicks/pkt",
-		       "irqs/pkt", "exits/pkt", "spur/pkt", "p50 ns", "p99 ns", "invariants");
-	for (i = 0; i < sw.n; i++) {
-		rc = nmsim_build(&o, assign[i], sc, w);
-		if (rc != 0)
-			goto out;
-		nmsim_simulate(w, &s);
-		rc = nmsim_verdict(&o, w, &s);
-		worst = rc > worst ? rc : worst;
-		if (!o.quiet)
-			printf("%-16s %10.3f %10.3f %10.4f %10.4f %10.4f %10.4f %10" PRIu64
-			       " %10" PRIu64 "  %s\n",
-			       NMSIM_SHOW(shown, sw.value[i]), s.mpps, s.gbps,
-			       nmsim_per_pkt(s.kicks, &s), nmsim_per_pkt(s.irqs, &s),
-			       nmsim_per_pkt(s.vmexits, &s), nmsim_per_pkt(s.spurious, &s),
-			       s.lat_p50, s.lat_p99, w->failed ? w->fail_msg : "ok");
-		if (plot != NULL)
-			fprintf(nmsim_plot_data(plot), "%u %.6f %.6f\n", i, s.mpps,
-				nmsim_per_pkt(s.kicks, &s));
-		row = sim_report_json(w, &s);
-		json_object_set_new(row, "param", nmsim_json_text(sw.param));
-		json_object_set_new(row, "value", nmsim_json_text(sw.value[i]));
-		json_array_append_new(rows, row);
-		sim_world_destroy(w);
-	}
-	if (plot != NULL) {
-		nmsim_plot_sweep(plot, &sw);
-		out = nmsim_plot_close(plot);
-		plot = NULL;
-	}
-	if (jf != NULL) {
-		if (nmsim_out_json(jf, o.json, rows) != 0)
-			out = NMSIM_EXIT_OUTPUT;
-		jf = NULL;
-	}
-	rc = out != 0 ? out : worst;
-out:
-	if (jf != NULL)
-		nmsim_out_close(jf, o.json);
-	nmsim_plot_discard(plot);
-	for (i = 0; assign != NULL && i < sw.n; i++)
-		free(assign[i]);
-	free(assign);
-	free(sw.param);
-	free(sw.value);
-	json_decref(rows);
-	free(o.sets);
+	free(o.pos);
 	free(sc);
 	free(w);
 	return rc;
@@ -695,7 +690,7 @@ int main(int argc, char **argv)
 	 * output that could not be written, not a kill mid-capture. */
 	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
-		fprintf(stderr, "nmsim: expected a command, run or sweep (see nmsim --help)\n");
+		fprintf(stderr, "nmsim: expected a command: run, sweep, merge, check or list (see nmsim --help)\n");
 		return NMSIM_EXIT_BAD;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -703,10 +698,19 @@ int main(int argc, char **argv)
 		rc = 0;
 	} else if (!strcmp(argv[1], "run")) {
 		rc = nmsim_run(argc - 1, argv + 1);
+	} else if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("nmsim %s (git %s)\n", NMSIM_VERSION, NMSIM_GIT);
+		rc = 0;
 	} else if (!strcmp(argv[1], "sweep")) {
 		rc = nmsim_sweep(argc - 1, argv + 1);
+	} else if (!strcmp(argv[1], "merge")) {
+		rc = nmsim_merge(argc - 1, argv + 1);
+	} else if (!strcmp(argv[1], "check")) {
+		rc = nmsim_check(argc - 1, argv + 1);
+	} else if (!strcmp(argv[1], "list")) {
+		rc = nmsim_list(argc - 1, argv + 1);
 	} else {
-		fprintf(stderr, "nmsim: unknown command '%s' (expected run or sweep; see nmsim --help)\n",
+		fprintf(stderr, "nmsim: unknown command '%s' (expected run, sweep, merge, check or list; see nmsim --help)\n",
 			NMSIM_SHOW(shown, argv[1]));
 		return NMSIM_EXIT_BAD;
 	}

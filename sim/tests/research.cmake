@@ -1,0 +1,45 @@
+# The researcher's commands (issue 15): list, check, --version, grids,
+# seeds, -j, CSV, shards and merge, --interval, the JSON record, the man
+# page, the install tree and a Slurm job array on a real local cluster.
+set(S ${CMAKE_CURRENT_SOURCE_DIR}/scenarios)
+set(T ${CMAKE_CURRENT_SOURCE_DIR}/tests)
+set(NMSIM $<TARGET_FILE:${NMSIM_TEST_BIN}>)
+
+foreach(c grid shard interval meta list)
+  add_test(NAME sim.research.${c} COMMAND ${T}/research.sh ${NMSIM} ${S} ${c})
+  set_tests_properties(sim.research.${c} PROPERTIES LABELS "sim;unit" TIMEOUT 300
+                       ENVIRONMENT "${NMSIM_TEST_ENV}")
+endforeach()
+
+nmsim_bad(list_unknown "list 'frob': expected scenarios, devices, keys or costs" list frob)
+nmsim_bad(check_bad_override "no endpoint named 'zz'" check --set endpoints.zz.batch=1)
+nmsim_bad(check_unknown_key "unknown-key.yaml:5: unknown key 'colour'" check ${T}/bad/unknown-key.yaml)
+nmsim_bad(sweep_bad_range "sweep 'trace.packets=9..1': bad range" sweep default trace.packets=9..1)
+nmsim_bad(sweep_bad_factor "bad range (expected A..B, A..B+STEP or A..B*FACTOR" sweep default trace.packets=1..8*1)
+nmsim_bad(sweep_bad_seeds "--seeds 'x': 'x' is not a seed" sweep default trace.packets=10 --seeds x)
+nmsim_bad(sweep_jobs_zero "--jobs '0': expected a number of processes 1..256" sweep default trace.packets=10 -j 0)
+nmsim_bad(sweep_shard_order "--shard '3/2': expected K/N" sweep default trace.packets=10 --shard 3/2 --out d)
+nmsim_bad(sweep_shard_no_out "--shard K/N and --out DIR go together" sweep default trace.packets=10 --shard 1/2)
+nmsim_bad(sweep_interval "--interval is not supported in a sweep" sweep default trace.packets=10 --interval 100)
+nmsim_bad(run_interval_zero "--interval '0': expected a time step in ns" run --interval 0)
+nmsim_bad(run_csv_alone "run --csv writes the --interval time series" run --csv x.csv)
+nmsim_bad(merge_missing "merge '/nonexistent/nmsim': No such file or directory" merge /nonexistent/nmsim)
+nmsim_bad(merge_empty "merge: no run-*.json files" merge ${T}/bad)
+
+# The man page renders without a warning.
+add_test(NAME sim.man
+         COMMAND bash -c "out=$(groff -man -Tutf8 -ww ${CMAKE_CURRENT_SOURCE_DIR}/doc/nmsim.1 2>&1 >/dev/null) && test -z \"$out\" && man -l ${CMAKE_CURRENT_SOURCE_DIR}/doc/nmsim.1 2>&1 | grep -q 'nmsim sweep'")
+set_tests_properties(sim.man PROPERTIES LABELS "sim;unit" TIMEOUT 60)
+
+# cmake --install into a temporary prefix: the binary, the man page, the
+# scenarios (which list finds) and the completion (which bash loads).
+add_test(NAME sim.install
+         COMMAND bash -c "set -e; d=$(mktemp -d); trap 'rm -rf $d' EXIT; cmake --install ${CMAKE_BINARY_DIR} --prefix $d --component Unspecified >/dev/null; test -x $d/bin/nmsim; test -s $d/share/man/man1/nmsim.1; test -s $d/share/nmlab/scenarios/e1000.yaml; $d/bin/nmsim check $d/share/nmlab/scenarios/e1000.yaml >/dev/null; bash -c \"source $d/share/bash-completion/completions/nmsim && complete -p nmsim\" | grep -q _nmsim")
+set_tests_properties(sim.install PROPERTIES LABELS "sim;unit" TIMEOUT 120)
+
+# A real single-node Slurm cluster on localhost (slurm-wlm, munge from
+# scripts/deps): a 4-task array of a small sweep, merged, equals the local
+# sweep.  Ports from NMSIM_SLURM_PORT (default 26817 and the next).
+add_test(NAME slurm.sweep_array COMMAND ${T}/slurm_sweep.sh ${NMSIM} ${S})
+set_tests_properties(slurm.sweep_array PROPERTIES LABELS "slurm;sim" TIMEOUT 180
+                     ENVIRONMENT "${NMSIM_TEST_ENV}")

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# research.sh NMSIM SCENARIOS CASE: the researcher's commands (issue 15).
+#   grid     a 2x2 grid, --seeds 1..3, -j 2, --csv: 12 tidy rows with loss
+#            columns, the same table and CSV as -j 1, JSON that parses
+#   shard    shards 1/2 and 2/2 merged equal the local sweep (table, CSV, JSON)
+#   interval run --interval: a time series in JSON and CSV, the same
+#            fingerprint as the run without it
+#   meta     the JSON report carries version, scenario hash, overrides,
+#            in flight, latency percentiles and bins, device options
+#   list     --version, list and check
+set -euo pipefail
+nmsim=$1 S=$2 case=$3
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+cd "$d"
+grid=(sweep "$S/host-vale.yaml" endpoints.tx.batch=8,64 trace.size=60..1000+940
+      --seeds 1..3 --set trace.packets=2000)
+case $case in
+grid)
+	"$nmsim" "${grid[@]}" -j 2 --csv a.csv --json a.json > a.txt
+	"$nmsim" "${grid[@]}" -j 1 --csv b.csv --json b.json > b.txt
+	cat a.txt
+	[ "$(wc -l < a.csv)" = 13 ] || { echo "expected 12 rows and a header"; exit 1; }
+	head -1 a.csv | grep -q ',drops,loss_percent,in_flight,'
+	cmp a.txt b.txt && cmp a.csv b.csv && cmp a.json b.json
+	python3 -m json.tool a.json > /dev/null
+	[ "$(grep -c ' 3 ' a.txt)" = 4 ] ;;
+shard)
+	"$nmsim" "${grid[@]}" --csv l.csv --json l.json > l.txt
+	"$nmsim" "${grid[@]}" --shard 1/2 --out s1
+	"$nmsim" "${grid[@]}" --shard 2/2 --out s2
+	"$nmsim" merge s1 s2 --csv m.csv --json m.json > m.txt
+	cmp l.txt m.txt && cmp l.csv m.csv && cmp l.json m.json ;;
+interval)
+	"$nmsim" run "$S/host-vale.yaml" --set trace.packets=5000 --interval 20000 \
+		--json i.json --csv i.csv --quiet
+	"$nmsim" run "$S/host-vale.yaml" --set trace.packets=5000 --json p.json --quiet
+	python3 - i.json p.json i.csv <<'PY'
+import json, sys
+i, p = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+rows = open(sys.argv[3]).read().splitlines()
+assert len(i["series"]) >= 2, i["series"]
+assert len(rows) == len(i["series"]) + 1 and rows[0].startswith("t_ns,"), rows[:2]
+assert sum(s["delivered"] for s in i["series"]) == i["packets_out"]
+assert i["fingerprint"] == p["fingerprint"], (i["fingerprint"], p["fingerprint"])
+PY
+	;;
+meta)
+	"$nmsim" run "$S/e1000.yaml" --set trace.packets=2000 --seed 7 --json m.json --quiet
+	python3 - m.json <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["nmsim_version"] and len(j["scenario_fnv1a64"]) == 16
+assert j["overrides"] == ["trace.packets=2000"] and j["seed"] == 7
+assert j["in_flight"] == j["packets_in"] - j["packets_out"] - j["drops"]["total"]
+l = j["latency_ns"]
+assert l["min"] <= l["p50"] <= l["p90"] <= l["p99"] <= l["p99_9"] <= l["max"]
+assert sum(c for _, c in l["histogram"]) == j["packets_out"]
+assert any(e["options"] for e in j["endpoints"])
+PY
+	;;
+list)
+	"$nmsim" --version | grep -Eq '^nmsim [0-9.]+ \(git [^ ]+\)$'
+	"$nmsim" list devices | grep -q e1000
+	"$nmsim" list keys | grep -q itr_us
+	"$nmsim" list costs | grep -q vmexit_ns
+	NMSIM_SCENARIOS=$S "$nmsim" list scenarios | grep -q e1000.yaml
+	"$nmsim" list > all.txt && grep -q '^costs' all.txt
+	"$nmsim" check "$S/e1000.yaml" | grep -q ': ok$'
+	"$nmsim" check --set trace.packets=10 ;;
+*) echo "unknown case $case"; exit 1 ;;
+esac
+echo "research $case: ok"

@@ -42,7 +42,7 @@ static const char usage_sweep[] =
 	"  --shard K/N --out DIR  run only shard K of N; its runs' JSON into DIR\n"
 	"                   (nmsim merge DIR... makes the table)\n"
 	"  --slurm DIR      write DIR/sweep.sbatch, a Slurm job array of -j N tasks\n"
-	"                   (default 4), each running one shard into DIR/runs\n"
+	"                   (default 4), each running one shard into DIR\n"
 	"  --quiet, --strict, --seed N, --set PATH=V, --trace PCAP as for run\n"
 	"Exit status: 0 ok, 1 invariant violated (or --strict and lossy), 2 bad input,\n"
 	"3 an output could not be written.\n";
@@ -369,22 +369,21 @@ static int nmsim_sweep_slurm(const struct nmsim_opts *o, int argc, char **argv)
 	if (len <= 0 || getcwd(cwd, sizeof(cwd)) == NULL)
 		return nmsim_out_fail("/proc/self/exe", errno);
 	self[len] = '\0';
-	if ((mkdir(o->slurm, 0755) != 0 && errno != EEXIST) ||
-	    asprintf(&path, "%s/runs", o->slurm) < 0 || (mkdir(path, 0755) != 0 && errno != EEXIST))
+	if (mkdir(o->slurm, 0755) != 0 && errno != EEXIST)
 		return nmsim_out_fail(o->slurm, errno);
-	free(path);
 	if (asprintf(&path, "%s/sweep.sbatch", o->slurm) < 0 || (f = nmsim_out_open(path)) == NULL) {
 		free(path);
 		return NMSIM_EXIT_OUTPUT;
 	}
 	fprintf(f, "#!/bin/sh\n# nmsim sweep as a Slurm job array: task K runs shard K of %u;\n"
-		   "# then: nmsim merge DIR/runs\n#SBATCH --job-name=nmsim-sweep\n"
+		   "# then: nmsim merge DIR\n#SBATCH --job-name=nmsim-sweep\n"
 		   "#SBATCH --array=1-%u\n#SBATCH --ntasks=1\n#SBATCH --output=%s/slurm-%%A_%%a.out\n",
 		n, n, o->slurm);
 	fputs("cd ", f);
 	nmsim_sh_word(f, cwd);
 	fputs("|| exit 2\nexec ", f);
 	nmsim_sh_word(f, self);
+	fputs("sweep ", f);
 	/* The sweep's own arguments, less --slurm and -j. */
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--slurm") || !strcmp(argv[i], "-j") || !strcmp(argv[i], "--jobs")) {

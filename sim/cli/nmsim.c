@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "nmsim.h"
+#include "nmsim_flows.h"
 #include "nmsim_out.h"
 #include "nmsim_plot.h"
 #include "sim_ep.h"
@@ -65,6 +66,7 @@ static const char usage_run[] =
 	"  --interval NS    sample the run every NS simulated ns: a time series in the\n"
 	"                   JSON (\"series\") and, with --csv FILE, as CSV\n"
 	"  --csv FILE       the --interval time series as CSV ('-': stdout)\n"
+	"  --flows          per-flow results: packets, drops, loss, Mpps, latency\n"
 	"  --quiet          no text report (JSON only, if asked for)\n"
 	"  --strict         exit 1 when a drop reason takes over 1% of the packets\n"
 	"                   (for scripts and tests)\n"
@@ -90,6 +92,7 @@ enum {
 	NMSIM_O_INTERVAL,
 	NMSIM_O_QUIET,
 	NMSIM_O_STRICT,
+	NMSIM_O_FLOWS,
 	NMSIM_O_HELP,
 };
 
@@ -109,6 +112,7 @@ static const struct option nmsim_options[] = {
 	{ "interval", required_argument, NULL, NMSIM_O_INTERVAL },
 	{ "quiet", no_argument, NULL, NMSIM_O_QUIET },
 	{ "strict", no_argument, NULL, NMSIM_O_STRICT },
+	{ "flows", no_argument, NULL, NMSIM_O_FLOWS },
 	{ "help", no_argument, NULL, NMSIM_O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -330,6 +334,9 @@ int nmsim_parse(int argc, char **argv, struct nmsim_opts *o, const char *usage)
 			break;
 		case NMSIM_O_STRICT:
 			o->strict = true;
+			break;
+		case NMSIM_O_FLOWS:
+			o->flows = true;
 			break;
 		case 'j':
 			rc = nmsim_value(o, NMSIM_O_JOBS, optarg);
@@ -637,7 +644,9 @@ static int nmsim_run(int argc, char **argv)
 	rc = nmsim_build(&o, NULL, 0, sc, w);
 	if (rc != 0)
 		goto out;
-	rc = nmsim_open_outputs(&o, &jf, &plot);
+	rc = o.flows ? nmsim_flows_enable(w) : 0;
+	if (rc == 0)
+		rc = nmsim_open_outputs(&o, &jf, &plot);
 	if (rc == 0 && o.csv != NULL && (cf = nmsim_out_open(o.csv)) == NULL) {
 		if (jf != NULL)
 			nmsim_out_close(jf, o.json);
@@ -651,6 +660,8 @@ static int nmsim_run(int argc, char **argv)
 	out = nmsim_close_pcaps(w);
 	if (!o.quiet)
 		sim_report_text(stdout, w, &s);
+	if (!o.quiet && o.flows)
+		nmsim_flows_text(stdout, w, &s);
 	if (w->failed)
 		fprintf(stderr, "nmsim: %s\n", w->fail_msg);
 	if (jf != NULL) {
@@ -658,6 +669,8 @@ static int nmsim_run(int argc, char **argv)
 		nmsim_json_meta(j, &o, NULL, 0);
 		if (series != NULL)
 			json_object_set(j, "series", series);
+		if (o.flows)
+			json_object_set_new(j, "flows", nmsim_flows_json(w, &s));
 		if (nmsim_out_json(jf, o.json, j) != 0)
 			out = NMSIM_EXIT_OUTPUT;
 		json_decref(j);
@@ -672,6 +685,7 @@ static int nmsim_run(int argc, char **argv)
 	rc = out != 0 ? out : nmsim_verdict(&o, w, &s);
 destroy:
 	json_decref(series);
+	sim_pkt_flows_free(&w->pk);
 	sim_world_destroy(w);
 out:
 	free(o.sets);

@@ -47,7 +47,7 @@ struct nmsim_opts {
 	unsigned nsets;
 	const char **pos;  /* argc entries */
 	unsigned npos, maxpos;
-	bool have_seed, quiet, strict;
+	bool have_seed, quiet, strict, flows;
 	uint64_t seed;
 	const char *seeds;    /* sweep --seeds, unexpanded */
 	unsigned jobs;        /* -j: 0 when not given */

@@ -426,8 +426,9 @@ int nmsim_sweep(int argc, char **argv)
 		fprintf(stderr, "nmsim: --pcap-out is not supported in a sweep (expected run)\n");
 		rc = NMSIM_EXIT_BAD;
 	}
-	if (rc == 0 && o.interval_ns != 0) {
-		fprintf(stderr, "nmsim: --interval is not supported in a sweep (expected run)\n");
+	if (rc == 0 && (o.interval_ns != 0 || o.flows)) {
+		fprintf(stderr, "nmsim: --%s is not supported in a sweep (expected run)\n",
+			o.flows ? "flows" : "interval");
 		rc = NMSIM_EXIT_BAD;
 	}
 	if (rc == 0 && (o.shard_n != 0) != (o.out != NULL)) {

@@ -190,30 +190,76 @@ int sim_pkt_deliver(struct sim_pkts *p, uint8_t *buf, uint32_t len,
 	p->lat_count++;
 	if (lat > p->lat_max)
 		p->lat_max = lat;
+	if (p->flow_stats != NULL)
+		sim_pkt_flow_account(p, flow, lat);
 	return 0;
 }
 
-uint64_t sim_pkt_latency(const struct sim_pkts *p, unsigned permille)
+static uint64_t sim_hist_latency(const uint64_t *hist, uint64_t count, uint64_t max,
+				 unsigned permille)
 {
 	uint64_t want, seen = 0;
 	unsigned b;
 
-	if (p->lat_count == 0)
+	if (count == 0)
 		return 0;
 	if (permille >= 1000)
-		return p->lat_max;
-	want = (p->lat_count * permille + 999) / 1000;
+		return max;
+	want = (count * permille + 999) / 1000;
 	if (want == 0)
 		want = 1;
 	for (b = 0; b < SIM_LAT_BUCKETS; b++) {
-		seen += p->lat_hist[b];
+		seen += hist[b];
 		if (seen >= want)
 			return sim_lat_value(b);
 	}
-	return p->lat_max;
+	return max;
+}
+
+uint64_t sim_pkt_latency(const struct sim_pkts *p, unsigned permille)
+{
+	return sim_hist_latency(p->lat_hist, p->lat_count, p->lat_max, permille);
 }
 
 uint64_t sim_pkt_latency_bin_ns(unsigned b)
 {
 	return sim_lat_value(b);
+}
+
+int sim_pkt_flows_enable(struct sim_pkts *p, uint32_t n)
+{
+	if (n > SIM_PKT_MAX_FLOW_STATS)
+		n = SIM_PKT_MAX_FLOW_STATS;
+	p->flow_stats = calloc(n ? n : 1, sizeof(*p->flow_stats));
+	p->nflow_stats = p->flow_stats != NULL ? n : 0;
+	return p->flow_stats != NULL ? 0 : -ENOMEM;
+}
+
+void sim_pkt_flows_free(struct sim_pkts *p)
+{
+	free(p->flow_stats);
+	p->flow_stats = NULL;
+	p->nflow_stats = 0;
+}
+
+void sim_pkt_flow_account(struct sim_pkts *p, uint32_t flow, uint64_t lat)
+{
+	struct sim_pkt_flow *f;
+	unsigned b = sim_lat_bucket(lat);
+
+	if (flow >= p->nflow_stats)
+		return;
+	f = &p->flow_stats[flow];
+	f->delivered++;
+	f->lat_hist[b < SIM_LAT_BUCKETS ? b : SIM_LAT_BUCKETS - 1]++;
+	f->lat_count++;
+	if (lat > f->lat_max)
+		f->lat_max = lat;
+}
+
+uint64_t sim_pkt_flow_latency(const struct sim_pkts *p, uint32_t f, unsigned permille)
+{
+	const struct sim_pkt_flow *s = &p->flow_stats[f];
+
+	return sim_hist_latency(s->lat_hist, s->lat_count, s->lat_max, permille);
 }

@@ -61,6 +61,9 @@ struct sim_pkts {
 	uint64_t first_in, last_out;
 	/* Invariant bookkeeping. */
 	uint64_t checks_order, checks_payload, checks_tag;
+	/* Per-flow delivery and latency (sim_pkt_flows_enable()); NULL: off. */
+	struct sim_pkt_flow *flow_stats;
+	uint32_t nflow_stats;
 };
 
 /* 0 or -ENOMEM; capacity is rounded up to a power of two. */
@@ -91,5 +94,22 @@ uint64_t sim_pkt_latency(const struct sim_pkts *p, unsigned permille);
 /* The lowest latency in ns of histogram bucket b (0..SIM_LAT_BUCKETS-1):
  * exact below 64 ns, then 64 buckets per power of two (1.6% wide). */
 uint64_t sim_pkt_latency_bin_ns(unsigned b);
+
+/* Per-flow accounting, off unless enabled: flows 0..n-1 of the trace each
+ * get a delivery count and a latency histogram (32 KiB each); later flows
+ * are not followed.  The caller frees it with sim_pkt_flows_free() before
+ * sim_pkts_fini(). */
+struct sim_pkt_flow {
+	uint64_t delivered, lat_max, lat_count;
+	uint64_t lat_hist[SIM_LAT_BUCKETS];
+};
+#define SIM_PKT_MAX_FLOW_STATS 256U
+/* 0 or -ENOMEM. */
+int sim_pkt_flows_enable(struct sim_pkts *p, uint32_t n);
+void sim_pkt_flows_free(struct sim_pkts *p);
+/* Account a delivery of flow with latency lat (sim_pkt_deliver()). */
+void sim_pkt_flow_account(struct sim_pkts *p, uint32_t flow, uint64_t lat);
+/* Latency percentile of flow f, as sim_pkt_latency(). */
+uint64_t sim_pkt_flow_latency(const struct sim_pkts *p, uint32_t f, unsigned permille);
 
 #endif /* SIM_PKT_H */

@@ -5,7 +5,7 @@ set(S ${CMAKE_CURRENT_SOURCE_DIR}/scenarios)
 set(T ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 set(NMSIM $<TARGET_FILE:${NMSIM_TEST_BIN}>)
 
-foreach(c grid shard interval meta list)
+foreach(c grid shard interval meta flows list)
   add_test(NAME sim.research.${c} COMMAND ${T}/research.sh ${NMSIM} ${S} ${c})
   set_tests_properties(sim.research.${c} PROPERTIES LABELS "sim;unit" TIMEOUT 300
                        ENVIRONMENT "${NMSIM_TEST_ENV}")
@@ -21,6 +21,7 @@ nmsim_bad(sweep_jobs_zero "--jobs '0': expected a number of processes 1..256" sw
 nmsim_bad(sweep_shard_order "--shard '3/2': expected K/N" sweep default trace.packets=10 --shard 3/2 --out d)
 nmsim_bad(sweep_shard_no_out "--shard K/N and --out DIR go together" sweep default trace.packets=10 --shard 1/2)
 nmsim_bad(sweep_interval "--interval is not supported in a sweep" sweep default trace.packets=10 --interval 100)
+nmsim_bad(sweep_flows "--flows is not supported in a sweep" sweep default trace.packets=10 --flows)
 nmsim_bad(run_interval_zero "--interval '0': expected a time step in ns" run --interval 0)
 nmsim_bad(run_csv_alone "run --csv writes the --interval time series" run --csv x.csv)
 nmsim_bad(merge_missing "merge '/nonexistent/nmsim': No such file or directory" merge /nonexistent/nmsim)

@@ -7,6 +7,7 @@
 #            fingerprint as the run without it
 #   meta     the JSON report carries version, scenario hash, overrides,
 #            in flight, latency percentiles and bins, device options
+#   flows    run --flows: per-flow counts add up to the run's
 #   list     --version, list and check
 set -euo pipefail
 nmsim=$1 S=$2 case=$3
@@ -57,6 +58,22 @@ l = j["latency_ns"]
 assert l["min"] <= l["p50"] <= l["p90"] <= l["p99"] <= l["p99_9"] <= l["max"]
 assert sum(c for _, c in l["histogram"]) == j["packets_out"]
 assert any(e["options"] for e in j["endpoints"])
+PY
+	;;
+flows)
+	"$nmsim" run "$S/vale-1to4.yaml" --set trace.packets=4000 --flows --json f.json > f.txt
+	grep -q '^  flows ' f.txt
+	python3 - f.json <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+f = j["flows"]
+assert len(f) >= 2, f
+assert sum(x["delivered"] for x in f) == j["packets_out"]
+assert sum(x["injected"] for x in f) == j["packets_in"]
+assert sum(x["drops"] for x in f) == j["drops"]["total"]
+for x in f:
+    l = x["latency_ns"]
+    assert x["delivered"] == 0 or 0 < l["p50"] <= l["p99"] <= l["max"]
 PY
 	;;
 list)

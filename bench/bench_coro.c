@@ -22,7 +22,7 @@
  *
  *   nmlab-bench-coro [--switches N] [--runs R] [--json FILE]
  */
-#include "bench_stats.h"
+#include "bench_json.h"
 #include "sim_coro.h"
 
 #include <stdint.h>
@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 	bool have[M_N] = { true, true, false, false, true, true };
 	double best = 0;
 	void *stack;
-	FILE *f;
+	json_t *results;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -253,16 +253,9 @@ int main(int argc, char **argv)
 		if (m <= M_PCL && (best == 0 || s[m].median < best))
 			best = s[m].median;
 	}
-	f = json != NULL ? fopen(json, "w") : NULL;
-	if (json != NULL && f == NULL) {
-		perror(json);
-		return 1;
-	}
+	results = json_array();
 	printf("coroutine switch, ns per switch (%llu switches, %u runs; ratio to the fastest)\n",
 	       (unsigned long long)switches, runs);
-	if (f != NULL)
-		fprintf(f, "{\"switches\": %llu, \"runs\": %u, \"results\": [",
-			(unsigned long long)switches, runs);
 	for (m = 0; m < M_N; m++) {
 		if (!have[m])
 			continue;
@@ -272,18 +265,16 @@ int main(int argc, char **argv)
 		else
 			printf("  %-28s %8.2f [%.2f..%.2f] ns per coroutine\n",
 			       m_name[m], s[m].median, s[m].min, s[m].max);
-		if (f != NULL)
-			fprintf(f, "%s\n  {\"what\": \"%s\", \"ns_median\": %.3f, \"ns_min\": %.3f, \"ns_max\": %.3f}",
-				m == 0 ? "" : ",", m_name[m], s[m].median,
-				s[m].min, s[m].max);
+		json_array_append_new(results, json_pack("{s:s,s:o,s:o,s:o}", "what", m_name[m],
+			"ns_median", bench_num(s[m].median), "ns_min", bench_num(s[m].min),
+			"ns_max", bench_num(s[m].max)));
 	}
-	if (f != NULL) {
-		fprintf(f, "\n]}\n");
-		if (fclose(f) != 0) {
-			perror(json);
-			return 1;
-		}
-	}
+	if (json != NULL &&
+	    bench_json_write(json_pack("{s:I,s:i,s:o}", "switches", (json_int_t)switches,
+				       "runs", (int)runs, "results", results), json) != 0)
+		return 1;
+	if (json == NULL)
+		json_decref(results);
 	munmap(stack, STACK_BYTES);
 	return 0;
 }

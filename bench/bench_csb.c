@@ -24,7 +24,7 @@
  *   nmlab-bench-csb [--packets N] [--runs R] [--ring SLOTS] [--spin-us U]
  *                   [--sleep-us U] [--batches 1,2,...] [--json FILE]
  */
-#include "bench_stats.h"
+#include "bench_json.h"
 #include "csb_kloop.h"
 #include "csb_wire.h"
 #include "nm_pipe.h"
@@ -385,12 +385,6 @@ static struct result run_one(enum scheme s, uint32_t batch, uint64_t packets,
 	return res;
 }
 
-static void print_stat(FILE *out, const char *name, struct stat3 s,
-		       const char *sep)
-{
-	fprintf(out, "\"%s\": {\"median\": %.4f, \"min\": %.4f, \"max\": %.4f}%s",
-		name, s.median, s.min, s.max, sep);
-}
 
 static int parse_batches(struct opts *o, char *list)
 {
@@ -414,7 +408,7 @@ int main(int argc, char **argv)
 						    128, 256, 512 };
 	struct opts o = { .packets = 4000000, .runs = 5, .ring = 1024,
 			  .spin_us = 50, .sleep_us = 0 };
-	FILE *out = stdout;
+	json_t *out, *results, *row;
 	int i, b, s, r;
 
 	memcpy(o.batches, default_batches, sizeof(default_batches));
@@ -442,14 +436,12 @@ int main(int argc, char **argv)
 	    o.ring < 2 * 512 || o.ring > NM_RING_MAX_SLOTS ||
 	    o.sleep_us > CSB_SLEEP_US_MAX)
 		goto usage;
-	if (o.json != NULL && (out = fopen(o.json, "w")) == NULL) {
-		perror(o.json);
-		return 1;
-	}
 	nm_shim_thread_register();
-	fprintf(out, "{\n  \"benchmark\": \"csb\",\n  \"frame_bytes\": %u,\n  \"ring_slots\": %u,\n  \"runs\": %d,\n  \"spin_us\": %u,\n  \"sleep_us\": %u,\n  \"cpus_online\": %ld,\n  \"results\": [\n",
-		CSB_WIRE_FRAME, o.ring, o.runs, o.spin_us, o.sleep_us,
-		sysconf(_SC_NPROCESSORS_ONLN));
+	out = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:I}", "benchmark", "csb",
+			"frame_bytes", (int)CSB_WIRE_FRAME, "ring_slots", (int)o.ring,
+			"runs", (int)o.runs, "spin_us", (int)o.spin_us, "sleep_us", (int)o.sleep_us,
+			"cpus_online", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN));
+	results = json_array();
 	for (b = 0; b < o.nbatches; b++) {
 		uint32_t batch = o.batches[b];
 		/* Small batches are slow in every scheme: fewer frames. */
@@ -474,30 +466,25 @@ int main(int argc, char **argv)
 			}
 		}
 		base = summarize(mpps[S_BASELINE], o.runs);
-		fprintf(out, "    {\"batch\": %u, \"packets_per_run\": %llu,\n",
-			batch, (unsigned long long)packets);
+		row = json_pack("{s:i,s:I}", "batch", (int)batch, "packets_per_run",
+				(json_int_t)packets);
 		for (s = 0; s < S_COUNT; s++) {
 			struct stat3 m = summarize(mpps[s], o.runs);
 			struct stat3 k = summarize(kicks[s], o.runs);
 			struct stat3 q = summarize(irqs[s], o.runs);
 
-			fprintf(out, "      \"%s\": {", scheme_names[s]);
-			print_stat(out, "mpps", m, ", ");
-			print_stat(out, "kicks_per_1000", k, ", ");
-			print_stat(out, "irqs_per_1000", q, ", ");
-			fprintf(out, "\"ratio_to_baseline\": %.3f}%s\n",
-				m.median / base.median,
-				s + 1 < S_COUNT ? "," : "");
+			json_object_set_new(row, scheme_names[s], json_pack("{s:o,s:o,s:o,s:o}",
+				"mpps", bench_stat(m, 1), "kicks_per_1000", bench_stat(k, 1),
+				"irqs_per_1000", bench_stat(q, 1),
+				"ratio_to_baseline", bench_num(m.median / base.median)));
 			fprintf(stderr, "batch %3u %-12s %7.2f Mpps (min %6.2f max %6.2f)  kicks/1k %8.3f  irqs/1k %8.3f  x%.2f\n",
 				batch, scheme_names[s], m.median, m.min, m.max,
 				k.median, q.median, m.median / base.median);
 		}
-		fprintf(out, "    }%s\n", b + 1 < o.nbatches ? "," : "");
+		json_array_append_new(results, row);
 	}
-	fprintf(out, "  ]\n}\n");
-	if (out != stdout)
-		fclose(out);
-	return 0;
+	json_object_set_new(out, "results", results);
+	return bench_json_write(out, o.json);
 
 usage:
 	fprintf(stderr, "usage: %s [--packets N (>= 1000)] [--runs R (5..101)] [--ring SLOTS (1024..4096)] [--spin-us U] [--sleep-us U] [--batches 1,2,...(<= 512)] [--json FILE]\n",

@@ -11,7 +11,7 @@
  *
  *   nmlab-bench-ring [--packets N] [--runs R] [--json FILE]
  */
-#include "bench_stats.h"
+#include "bench_json.h"
 #include "nm_kring.h"
 #include "nm_mem.h"
 #include "nm_ring_user.h"
@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	uint64_t packets = 20000000;
 	int runs = 5, i, r;
 	const char *json = NULL;
-	FILE *out;
+	json_t *out, *results;
 	struct bench *b = calloc(1, sizeof(*b));
 	size_t nb;
 
@@ -148,13 +148,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: setup failed\n");
 		return 1;
 	}
-	out = json != NULL ? fopen(json, "w") : stdout;
-	if (out == NULL) {
-		perror(json);
-		return 1;
-	}
-	fprintf(out, "{\n  \"benchmark\": \"ring\",\n  \"frame_bytes\": %u,\n  \"ring_slots\": %u,\n  \"packets_per_run\": %llu,\n  \"runs\": %d,\n  \"results\": [\n",
-		FRAME_LEN, RING_SLOTS, (unsigned long long)packets, runs);
+	out = json_pack("{s:s,s:i,s:i,s:I,s:i}", "benchmark", "ring", "frame_bytes", (int)FRAME_LEN,
+			"ring_slots", (int)RING_SLOTS, "packets_per_run", (json_int_t)packets,
+			"runs", runs);
+	results = json_array();
 	nb = sizeof(batches) / sizeof(batches[0]);
 	for (i = 0; i < (int)nb; i++) {
 		double kv[101], bv[101];
@@ -166,17 +163,17 @@ int main(int argc, char **argv)
 		}
 		base = summarize(bv, runs);
 		k = summarize(kv, runs);
-		fprintf(out, "    {\"batch\": %u, \"kring_mpps\": {\"median\": %.2f, \"min\": %.2f, \"max\": %.2f}, \"baseline_mpps\": {\"median\": %.2f, \"min\": %.2f, \"max\": %.2f}, \"ratio\": %.3f}%s\n",
-			batches[i], k.median / 1e6, k.min / 1e6, k.max / 1e6,
-			base.median / 1e6, base.min / 1e6, base.max / 1e6,
-			k.median / base.median, i + 1 < (int)nb ? "," : "");
+		json_array_append_new(results, json_pack("{s:i,s:o,s:o,s:o}", "batch", (int)batches[i],
+			"kring_mpps", bench_stat(k, 1e6), "baseline_mpps", bench_stat(base, 1e6),
+			"ratio", bench_num(k.median / base.median)));
 		fprintf(stderr, "batch %4u: kring %7.2f Mpps  baseline %7.2f Mpps  ratio %.3f\n",
 			batches[i], k.median / 1e6, base.median / 1e6,
 			k.median / base.median);
 	}
-	fprintf(out, "  ],\n  \"sink\": %llu\n}\n", (unsigned long long)(b->sink & 1));
-	if (out != stdout)
-		fclose(out);
+	json_object_set_new(out, "results", results);
+	json_object_set_new(out, "sink", json_integer((json_int_t)(b->sink & 1)));
+	if (bench_json_write(out, json) != 0)
+		return 1;
 	nm_buf_ring_drain(&b->pool, b->ring, RING_SLOTS);
 	nm_buf_pool_fini(&b->pool);
 	free(b->ring);

@@ -20,7 +20,7 @@
  *
  *   nmlab-bench-sim-costs [--runs R] [--json FILE]
  */
-#include "bench_stats.h"
+#include "bench_json.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 	size_t nf = sizeof(figs) / sizeof(figs[0]), f;
 	unsigned runs = 5, r;
 	const char *json = NULL;
-	FILE *out;
+	json_t *out;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -294,28 +294,20 @@ int main(int argc, char **argv)
 	for (r = 0; r < runs; r++)
 		for (f = 0; f < nf; f++)
 			figs[f].v[r] = figs[f].fn();
-	out = json != NULL ? fopen(json, "w") : stdout;
-	if (out == NULL) {
-		perror(json);
-		return 1;
-	}
-	fprintf(out, "{\"bench\":\"sim_costs\",\"runs\":%u", runs);
+	out = json_pack("{s:s,s:i}", "bench", "sim_costs", "runs", (int)runs);
 	for (f = 0; f < nf; f++) {
 		qsort(figs[f].v, runs, sizeof(double), cmp_double);
 		if (figs[f].v[0] < 0) {
 			fprintf(stderr, "%-16s unavailable here\n", figs[f].name);
-			fprintf(out, ",\"%s\":null", figs[f].name);
+			json_object_set_new(out, figs[f].name, json_null());
 			continue;
 		}
 		fprintf(stderr, "%-16s median %9.1f %s (min %.1f, max %.1f)\n",
 			figs[f].name, figs[f].v[runs / 2], figs[f].unit, figs[f].v[0],
 			figs[f].v[runs - 1]);
-		fprintf(out, ",\"%s\":{\"median\":%.1f,\"min\":%.1f,\"max\":%.1f}",
-			figs[f].name, figs[f].v[runs / 2], figs[f].v[0],
-			figs[f].v[runs - 1]);
+		json_object_set_new(out, figs[f].name,
+				    bench_stat((struct stat3){ figs[f].v[runs / 2], figs[f].v[0],
+							       figs[f].v[runs - 1] }, 1));
 	}
-	fprintf(out, "}\n");
-	if (out != stdout)
-		fclose(out);
-	return 0;
+	return bench_json_write(out, json);
 }

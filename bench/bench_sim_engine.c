@@ -15,7 +15,7 @@
  *
  *   nmlab-bench-sim-engine [--events N] [--pending P] [--runs R] [--json FILE]
  */
-#include "bench_stats.h"
+#include "bench_json.h"
 #include "sim_engine.h"
 #include "sim_rng.h"
 
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	uint32_t pending = 32, runs = 5, r;
 	const char *json = NULL;
 	double eng[32], base[32];
-	FILE *f;
+	struct stat3 es, bs;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -145,19 +145,12 @@ int main(int argc, char **argv)
 		base[runs / 2] / 1e6, base[0] / 1e6, base[runs - 1] / 1e6);
 	fprintf(stderr, "engine / baseline: %.2f; fingerprint %016llx\n",
 		eng[runs / 2] / base[runs / 2], (unsigned long long)fp);
-	f = json != NULL ? fopen(json, "w") : stdout;
-	if (f == NULL) {
-		perror(json);
-		return 1;
-	}
-	fprintf(f, "{\"bench\":\"sim_engine\",\"events\":%llu,\"pending\":%u,\"runs\":%u,"
-		   "\"engine_events_per_s\":{\"median\":%.0f,\"min\":%.0f,\"max\":%.0f},"
-		   "\"baseline_queue_ops_per_s\":{\"median\":%.0f,\"min\":%.0f,\"max\":%.0f},"
-		   "\"ratio_to_baseline\":%.3f}\n",
-		(unsigned long long)events, pending, runs, eng[runs / 2], eng[0],
-		eng[runs - 1], base[runs / 2], base[0], base[runs - 1],
-		eng[runs / 2] / base[runs / 2]);
-	if (f != stdout)
-		fclose(f);
-	return 0;
+	es = (struct stat3){ eng[runs / 2], eng[0], eng[runs - 1] };
+	bs = (struct stat3){ base[runs / 2], base[0], base[runs - 1] };
+	return bench_json_write(json_pack("{s:s,s:I,s:i,s:i,s:o,s:o,s:o}", "bench", "sim_engine",
+					  "events", (json_int_t)events, "pending", (int)pending,
+					  "runs", (int)runs, "engine_events_per_s", bench_stat(es, 1),
+					  "baseline_queue_ops_per_s", bench_stat(bs, 1),
+					  "ratio_to_baseline", bench_num(eng[runs / 2] / base[runs / 2])),
+				json);
 }

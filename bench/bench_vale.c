@@ -29,7 +29,7 @@
  * figure, or one frame size of vale_unicast and the baseline, for
  * profiling: the others print as zero.)
  */
-#include "bench_stats.h"
+#include "bench_json.h"
 #include "nm_ring_user.h"
 #include "nm_shim.h"
 #include "vale.h"
@@ -48,7 +48,7 @@ struct bench {
 	uint64_t packets;
 	int runs;
 	uint64_t sink;
-	FILE *out;
+	json_t *out; /* the results array */
 	int nres;
 	const char *only; /* profile one figure: skip the others */
 	uint32_t frame;	  /* profile one frame size (60 or 1514); 0: both */
@@ -227,11 +227,11 @@ static double run_baseline(struct bench *b, struct nm_port *src,
 static void emit(struct bench *b, const char *name, uint32_t frame,
 		 uint32_t batch, uint32_t ndst, struct stat3 s, struct stat3 base)
 {
-	fprintf(b->out, "%s    {\"name\": \"%s\", \"frame_bytes\": %u, \"batch\": %u, \"destinations\": %u, \"ring_slots\": %u, \"mpps\": {\"median\": %.2f, \"min\": %.2f, \"max\": %.2f}, \"baseline_mpps\": {\"median\": %.2f, \"min\": %.2f, \"max\": %.2f}, \"ratio\": %.3f}",
-		b->nres++ ? ",\n" : "", name, frame, batch, ndst,
-		ring_slots(batch), s.median / 1e6, s.min / 1e6, s.max / 1e6,
-		base.median / 1e6, base.min / 1e6, base.max / 1e6,
-		s.median / base.median);
+	b->nres++;
+	json_array_append_new(b->out, json_pack("{s:s,s:i,s:i,s:i,s:i,s:o,s:o,s:o}", "name", name,
+		"frame_bytes", (int)frame, "batch", (int)batch, "destinations", (int)ndst,
+		"ring_slots", (int)ring_slots(batch), "mpps", bench_stat(s, 1e6),
+		"baseline_mpps", bench_stat(base, 1e6), "ratio", bench_num(s.median / base.median)));
 	fprintf(stderr, "%-13s %4uB batch %4u: %7.2f Mpps [%6.2f..%6.2f]  baseline %7.2f  ratio %.3f\n",
 		name, frame, batch, s.median / 1e6, s.min / 1e6, s.max / 1e6,
 		base.median / 1e6, s.median / base.median);
@@ -398,13 +398,7 @@ int main(int argc, char **argv)
 	nm_shim_thread_register();
 	if (nm_registry_init(&b.reg) != 0)
 		die("registry");
-	b.out = json != NULL ? fopen(json, "w") : stdout;
-	if (b.out == NULL) {
-		perror(json);
-		return 1;
-	}
-	fprintf(b.out, "{\n  \"benchmark\": \"vale\",\n  \"packets_per_run\": %llu,\n  \"runs\": %d,\n  \"clock\": \"CLOCK_THREAD_CPUTIME_ID (time on a core)\",\n  \"statistic\": \"median of runs, with min and max; ratio = median / baseline median (same batch and frame size)\",\n  \"results\": [\n",
-		(unsigned long long)b.packets, b.runs);
+	b.out = json_array();
 	for (i = 0; i < NM_ARRAY_SIZE(batches); i++) {
 		bool all = false;
 
@@ -415,9 +409,11 @@ int main(int argc, char **argv)
 			all |= few_batches[k] == batches[i];
 		bench_batch(&b, batches[i], all);
 	}
-	fprintf(b.out, "\n  ],\n  \"sink\": %llu\n}\n", (unsigned long long)(b.sink & 1));
-	if (b.out != stdout)
-		fclose(b.out);
 	nm_registry_fini(&b.reg);
-	return 0;
+	return bench_json_write(json_pack("{s:s,s:I,s:i,s:s,s:s,s:o,s:I}", "benchmark", "vale",
+					  "packets_per_run", (json_int_t)b.packets, "runs", (int)b.runs,
+					  "clock", "CLOCK_THREAD_CPUTIME_ID (time on a core)",
+					  "statistic", "median of runs, with min and max; ratio = median / baseline median (same batch and frame size)",
+					  "results", b.out, "sink", (json_int_t)(b.sink & 1)),
+				json);
 }

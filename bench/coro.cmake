@@ -4,7 +4,7 @@
 if("plain" IN_LIST NM_VARIANTS)
   add_executable(nmlab-bench-coro bench_coro.c)
   target_compile_options(nmlab-bench-coro PRIVATE ${NM_WARNINGS} -Wno-missing-prototypes)
-  target_link_libraries(nmlab-bench-coro PRIVATE nm_simcore_plain)
+  target_link_libraries(nmlab-bench-coro PRIVATE PkgConfig::JANSSON nm_simcore_plain)
   find_library(NM_BOOST_CONTEXT_LIB boost_context)
   if(NM_BOOST_CONTEXT_LIB)
     target_compile_definitions(nmlab-bench-coro PRIVATE BENCH_HAVE_BOOST_CONTEXT)

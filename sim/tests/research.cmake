@@ -44,3 +44,17 @@ set_tests_properties(sim.install PROPERTIES LABELS "sim;unit" TIMEOUT 120)
 add_test(NAME slurm.sweep_array COMMAND ${T}/slurm_sweep.sh ${NMSIM} ${S})
 set_tests_properties(slurm.sweep_array PROPERTIES LABELS "slurm;sim" TIMEOUT 180
                      ENVIRONMENT "${NMSIM_TEST_ENV}")
+
+# bench/ writes its JSON through jansson: every benchmark, on a small
+# size, writes a file that python3 -m json.tool accepts (no nan or inf).
+if(TARGET nmlab-bench-vale AND TARGET nmlab-bench-sim-engine)
+  add_test(NAME sim.bench_json
+           COMMAND bash -c "set -e; d=$(mktemp -d); trap 'rm -rf $d' EXIT; \
+$<TARGET_FILE:nmlab-bench-sim-engine> --events 100000 --runs 3 --json $d/e.json 2>/dev/null; \
+$<TARGET_FILE:nmlab-bench-sim-costs> --runs 2 --json $d/c.json 2>/dev/null; \
+$<TARGET_FILE:nmlab-bench-ring> --packets 100000 --runs 5 --json $d/r.json 2>/dev/null; \
+$<TARGET_FILE:nmlab-bench-vale> --quick --packets 10000 --runs 5 --json $d/v.json 2>/dev/null; \
+$<TARGET_FILE:nmlab-bench-csb> --packets 1000 --runs 5 --batches 32 --json $d/s.json 2>/dev/null; \
+for f in $d/*.json; do python3 -m json.tool $f >/dev/null; done; test $(ls $d | wc -l) = 5")
+  set_tests_properties(sim.bench_json PROPERTIES LABELS "sim;unit" TIMEOUT 300)
+endif()

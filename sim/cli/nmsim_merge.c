@@ -201,7 +201,7 @@ int nmsim_render(const struct nmsim_opts *o, json_t *rows)
 	json_t *summary = json_array(), *top;
 	FILE *jf = NULL, *cf = NULL;
 	unsigned np, i;
-	int rc = 0;
+	int rc = 0, wid = 8;
 
 	if (pt == NULL || nrows == 0) {
 		free(pt);
@@ -215,12 +215,15 @@ int nmsim_render(const struct nmsim_opts *o, json_t *rows)
 		rc = NMSIM_EXIT_OUTPUT;
 	if (rc == 0 && o->plot != NULL && (plot = nmsim_plot_open(o->plot)) == NULL)
 		rc = NMSIM_EXIT_OUTPUT;
+	for (i = 0; i < np; i++)
+		if (strlen(NMSIM_SHOW(shown, pt[i].label)) > (size_t)wid)
+			wid = (int)strlen(shown);
 	if (!o->quiet && rc == 0) {
-		printf("%-24s %4s %10s %9s %10s %8s %10s %10s %10s  %s\n", "point", "runs", "Mpps",
+		printf("%-*s %4s %10s %9s %10s %8s %10s %10s %10s  %s\n", wid, "point", "runs", "Mpps",
 		       "+-95%", "drops", "loss %", "kicks/pkt", "p50 ns", "p99 ns", "invariants");
 		for (i = 0; i < np; i++)
-			printf("%-24s %4u %10.3f %9.3f %10.0f %8.3f %10.4f %10.0f %10.0f  %s\n",
-			       NMSIM_SHOW(shown, pt[i].label), pt[i].n, pt[i].mpps / pt[i].n,
+			printf("%-*s %4u %10.3f %9.3f %10.0f %8.3f %10.4f %10.0f %10.0f  %s\n",
+			       wid, NMSIM_SHOW(shown, pt[i].label), pt[i].n, pt[i].mpps / pt[i].n,
 			       nmsim_ci(&pt[i]), pt[i].drops / pt[i].n, pt[i].loss / pt[i].n,
 			       pt[i].kicks / pt[i].n, pt[i].p50 / pt[i].n, pt[i].p99 / pt[i].n,
 			       NMSIM_SHOW(shown2, pt[i].inv != NULL ? pt[i].inv : "failed"));

@@ -5,9 +5,10 @@
  * (version, scenario hash, overrides).
  *
  * Commands live one per file: nmsim.c (main, run), nmsim_list.c (list,
- * check, --version), nmsim_sweep.c (sweep, grids, seeds, -j, shards, the
- * Slurm script) and nmsim_merge.c (rows back into a table, CSV, JSON,
- * chart).  Every bad input is one line on stderr and NMSIM_EXIT_BAD.
+ * check), nmsim_sweep.c (sweep, grids, seeds, -j, shards, the Slurm
+ * script) and nmsim_merge.c (rows into a table, CSV, JSON, chart; merge);
+ * nmsim_opts.c reads options and builds runs, nmsim_series.c runs them,
+ * nmsim_flows.c reports per flow.  Every bad input is one line on stderr and NMSIM_EXIT_BAD.
  */
 #ifndef NMSIM_H
 #define NMSIM_H
@@ -68,6 +69,9 @@ int nmsim_build(const struct nmsim_opts *o, const char *const *override, unsigne
  * it every o->interval_ns of simulated time into that array. */
 void nmsim_simulate(const struct nmsim_opts *o, struct sim_world *w,
 		    struct sim_summary *s, json_t *series);
+/* The time series as CSV (one row per sample) into f, closed; 0 or
+ * NMSIM_EXIT_OUTPUT. */
+int nmsim_series_csv(FILE *f, const char *path, json_t *series);
 /* 1 when the run failed an invariant, or is lossy and --strict asked. */
 int nmsim_verdict(const struct nmsim_opts *o, const struct sim_world *w,
 		  const struct sim_summary *s);

@@ -207,7 +207,8 @@ void nmsim_json_meta(json_t *j, const struct nmsim_opts *o,
 
 static int nmsim_run(int argc, char **argv)
 {
-	struct nmsim_opts o = { .cmd = "run", .maxpos = 1 };
+	struct nmsim_opts o = { .cmd = "run", .maxpos = 1,
+				.refuse = "seeds jobs shard out slurm" };
 	struct sim_scenario *sc = malloc(sizeof(*sc));
 	struct sim_world *w = malloc(sizeof(*w));
 	struct nmsim_plot *plot = NULL;

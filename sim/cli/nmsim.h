@@ -38,6 +38,7 @@
 
 struct nmsim_opts {
 	const char *cmd;      /* the command, for messages */
+	const char *refuse;   /* options the command does not take, by name */
 	const char *scenario; /* NULL: the embedded default */
 	const char *trace;
 	const char *json;

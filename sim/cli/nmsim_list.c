@@ -154,7 +154,8 @@ int nmsim_list(int argc, char **argv)
 
 int nmsim_check(int argc, char **argv)
 {
-	struct nmsim_opts o = { .cmd = "check", .maxpos = 1 };
+	struct nmsim_opts o = { .cmd = "check", .maxpos = 1,
+				.refuse = "json csv pcap-out plot seeds jobs shard out slurm interval strict flows" };
 	struct sim_scenario *sc = malloc(sizeof(*sc));
 	struct sim_world *w = malloc(sizeof(*w));
 	char shown[NMSIM_SHOWN];

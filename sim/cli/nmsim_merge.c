@@ -346,7 +346,8 @@ void nmsim_rows_remove(const char *dir)
 
 int nmsim_merge(int argc, char **argv)
 {
-	struct nmsim_opts o = { .cmd = "merge" };
+	struct nmsim_opts o = { .cmd = "merge",
+				.refuse = "trace pcap-out set seed seeds jobs shard out slurm interval strict flows" };
 	json_t *rows = json_array();
 	int rc;
 

@@ -226,6 +226,22 @@ static int nmsim_positional(struct nmsim_opts *o, const char *a)
  * over in order, so options may follow them whatever POSIXLY_CORRECT says;
  * ":" reports a missing value as ':' rather than '?'.
  */
+/* Is option val one of the words of o->refuse? */
+static bool nmsim_refused(const struct nmsim_opts *o, int val)
+{
+	const char *name, *p;
+	size_t len;
+
+	if (o->refuse == NULL || val < NMSIM_O_TRACE || val == NMSIM_O_HELP)
+		return false;
+	name = nmsim_opt_name(val);
+	len = strlen(name);
+	for (p = o->refuse; (p = strstr(p, name)) != NULL; p += len)
+		if ((p == o->refuse || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
 int nmsim_parse(int argc, char **argv, struct nmsim_opts *o, const char *usage)
 {
 	char shown[NMSIM_SHOWN];
@@ -240,6 +256,12 @@ int nmsim_parse(int argc, char **argv, struct nmsim_opts *o, const char *usage)
 	opterr = 0;
 	optind = 0;
 	while (rc == 0 && (c = getopt_long(argc, argv, "-:hj:", nmsim_options, NULL)) != -1) {
+		if (nmsim_refused(o, c == 'j' ? NMSIM_O_JOBS : c)) {
+			fprintf(stderr, "nmsim: --%s is not supported by %s (see nmsim %s --help)\n",
+				nmsim_opt_name(c == 'j' ? NMSIM_O_JOBS : c), o->cmd, o->cmd);
+			rc = NMSIM_EXIT_BAD;
+			break;
+		}
 		switch (c) {
 		case 1:
 			rc = nmsim_positional(o, optarg);

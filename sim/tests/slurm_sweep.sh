@@ -11,7 +11,7 @@ for b in munged mungekey slurmctld slurmd sbatch squeue scontrol sinfo scancel; 
 	command -v "$b" > /dev/null || { echo "slurm: $b missing (run scripts/deps)"; exit 1; }
 done
 port=${NMSIM_SLURM_PORT:-26817}
-t0=$(date +%s.%N)
+t0=$(date +%s%N)
 d=$(mktemp -d /tmp/nmsim-slurm.XXXXXX)
 chmod 0755 "$d"
 pids=()
@@ -95,4 +95,5 @@ n=$(scontrol -o show job "$job" | grep -c 'JobState=COMPLETED.*ExitCode=0:0' || 
 "$nmsim" merge "$d/job" --csv merged.csv > merged.txt
 cmp local.txt merged.txt && cmp local.csv merged.csv
 cat merged.txt
-echo "slurm: 4-task array merged equals the local sweep in $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo '?') s"
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "slurm: 4-task array merged equals the local sweep in $((ms / 1000)).$(printf %03d $((ms % 1000))) s"

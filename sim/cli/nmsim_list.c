@@ -12,20 +12,26 @@
  */
 #include <dirent.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nmsim.h"
 #include "sim_cost.h"
 #include "sim_dev.h"
 
 #ifndef NMSIM_SCENARIO_DIR
-#define NMSIM_SCENARIO_DIR "sim/scenarios"
+#define NMSIM_SCENARIO_DIR "/usr/local/share/nmlab/scenarios"
+#endif
+#ifndef NMSIM_SOURCE_SCENARIOS
+#define NMSIM_SOURCE_SCENARIOS "sim/scenarios"
 #endif
 
 static const char usage_list[] =
 	"usage: nmsim list [scenarios|devices|keys|costs]\n"
-	"  scenarios  the example scenarios (" NMSIM_SCENARIO_DIR ", or $NMSIM_SCENARIOS)\n"
+	"  scenarios  the example scenarios (share/nmlab/scenarios beside the binary's\n"
+	"             bin/, else " NMSIM_SCENARIO_DIR "; $NMSIM_SCENARIOS overrides)\n"
 	"  devices    the device models an endpoint may use\n"
 	"  keys       every device key: type, range, default, unit, devices\n"
 	"  costs      every cost primitive with its default (costs.<name> in a scenario)\n"
@@ -41,17 +47,46 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void list_scenarios(void)
+/* The installed scenarios: next to the binary (bin/../share/nmlab/
+ * scenarios, wherever the tree was installed), else the configured path,
+ * else the source tree's. */
+static const char *scenario_dir(char *buf, size_t size)
 {
 	const char *dir = getenv("NMSIM_SCENARIOS");
-	char *names[256];
+	ssize_t len;
+	char *slash;
+	DIR *d;
+
+	if (dir != NULL && *dir != '\0')
+		return dir;
+	len = readlink("/proc/self/exe", buf, size - 32);
+	if (len > 0) {
+		buf[len] = '\0';
+		slash = strrchr(buf, '/');
+		if (slash != NULL) {
+			strcpy(slash, "/../share/nmlab/scenarios");
+			if ((d = opendir(buf)) != NULL) {
+				closedir(d);
+				return buf;
+			}
+		}
+	}
+	if ((d = opendir(NMSIM_SCENARIO_DIR)) != NULL) {
+		closedir(d);
+		return NMSIM_SCENARIO_DIR;
+	}
+	return NMSIM_SOURCE_SCENARIOS; /* run from the build tree */
+}
+
+static void list_scenarios(void)
+{
+	char *names[256], buf[PATH_MAX];
+	const char *dir = scenario_dir(buf, sizeof(buf));
 	struct dirent *de;
 	unsigned n = 0, i;
 	size_t len;
 	DIR *d;
 
-	if (dir == NULL || *dir == '\0')
-		dir = NMSIM_SCENARIO_DIR;
 	printf("scenarios (%s):\n  default (embedded)\n", dir);
 	d = opendir(dir);
 	while (d != NULL && n < 256 && (de = readdir(d)) != NULL) {

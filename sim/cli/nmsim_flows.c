@@ -30,15 +30,24 @@ struct nmsim_flow {
 	double mpps;
 };
 
-static void nmsim_flow(const struct sim_world *w, const struct sim_summary *s, uint32_t f,
-		       struct nmsim_flow *r)
+/* Records per followed flow, in one pass over the trace (freed by the
+ * caller); NULL when out of memory. */
+static uint64_t *nmsim_flow_records(const struct sim_world *w)
 {
-	uint64_t recs = 0, per_rec;
+	uint64_t *n = calloc(w->pk.nflow_stats + 1, sizeof(*n));
 	uint32_t i;
 
-	for (i = 0; i < w->trace.count; i++)
-		recs += w->trace.flow[i] == f;
-	per_rec = w->trace.count != 0 ? w->total_packets / w->trace.count : 0;
+	for (i = 0; n != NULL && i < w->trace.count; i++)
+		if (w->trace.flow[i] < w->pk.nflow_stats)
+			n[w->trace.flow[i]]++;
+	return n;
+}
+
+static void nmsim_flow(const struct sim_world *w, const struct sim_summary *s, uint32_t f,
+		       uint64_t recs, struct nmsim_flow *r)
+{
+	uint64_t per_rec = w->trace.count != 0 ? w->total_packets / w->trace.count : 0;
+
 	r->injected = recs * per_rec;
 	r->delivered = w->pk.flow_stats[f].delivered;
 	r->drops = s->in_flight == 0 && s->in == w->total_packets && r->injected >= r->delivered
@@ -48,14 +57,15 @@ static void nmsim_flow(const struct sim_world *w, const struct sim_summary *s, u
 
 void nmsim_flows_text(FILE *f, const struct sim_world *w, const struct sim_summary *s)
 {
+	uint64_t *recs = nmsim_flow_records(w);
 	struct nmsim_flow r;
 	uint32_t i;
 
 	fprintf(f, "  flows      %u (%u followed)\n    %6s %10s %10s %10s %8s %10s %10s %10s %10s\n",
 		w->trace.nflows, w->pk.nflow_stats, "flow", "injected", "delivered", "drops",
 		"loss %", "Mpps", "p50 ns", "p99 ns", "max ns");
-	for (i = 0; i < w->pk.nflow_stats; i++) {
-		nmsim_flow(w, s, i, &r);
+	for (i = 0; recs != NULL && i < w->pk.nflow_stats; i++) {
+		nmsim_flow(w, s, i, recs[i], &r);
 		fprintf(f, "    %6u %10" PRIu64 " %10" PRIu64, i, r.injected, r.delivered);
 		if (r.drops >= 0)
 			fprintf(f, " %10" PRId64 " %8.3f", r.drops,
@@ -66,16 +76,18 @@ void nmsim_flows_text(FILE *f, const struct sim_world *w, const struct sim_summa
 			sim_pkt_flow_latency(&w->pk, i, 500), sim_pkt_flow_latency(&w->pk, i, 990),
 			w->pk.flow_stats[i].lat_max);
 	}
+	free(recs);
 }
 
 json_t *nmsim_flows_json(const struct sim_world *w, const struct sim_summary *s)
 {
+	uint64_t *recs = nmsim_flow_records(w);
 	json_t *a = json_array();
 	struct nmsim_flow r;
 	uint32_t i;
 
-	for (i = 0; i < w->pk.nflow_stats; i++) {
-		nmsim_flow(w, s, i, &r);
+	for (i = 0; recs != NULL && i < w->pk.nflow_stats; i++) {
+		nmsim_flow(w, s, i, recs[i], &r);
 		json_array_append_new(a, json_pack(
 			"{s:I,s:I,s:I,s:I,s:f,s:f,s:{s:I,s:I,s:I,s:I,s:I}}", "flow", (json_int_t)i,
 			"injected", (json_int_t)r.injected, "delivered", (json_int_t)r.delivered,
@@ -88,5 +100,6 @@ json_t *nmsim_flows_json(const struct sim_world *w, const struct sim_summary *s)
 			"p99_9", (json_int_t)sim_pkt_flow_latency(&w->pk, i, 999),
 			"max", (json_int_t)w->pk.flow_stats[i].lat_max));
 	}
+	free(recs);
 	return a;
 }

@@ -5,7 +5,7 @@ set(S ${CMAKE_CURRENT_SOURCE_DIR}/scenarios)
 set(T ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 set(NMSIM $<TARGET_FILE:${NMSIM_TEST_BIN}>)
 
-foreach(c grid shard interval meta flows list)
+foreach(c grid shard interval meta flows ci list)
   add_test(NAME sim.research.${c} COMMAND ${T}/research.sh ${NMSIM} ${S} ${c})
   set_tests_properties(sim.research.${c} PROPERTIES LABELS "sim;unit" TIMEOUT 300
                        ENVIRONMENT "${NMSIM_TEST_ENV}")

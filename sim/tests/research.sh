@@ -8,6 +8,7 @@
 #   meta     the JSON report carries version, scenario hash, overrides,
 #            in flight, latency percentiles and bins, device options
 #   flows    run --flows: per-flow counts add up to the run's
+#   ci       the table's mean and 95% interval over seeds (Student t)
 #   list     --version, list and check
 set -euo pipefail
 nmsim=$1 S=$2 case=$3
@@ -83,6 +84,18 @@ for x in f:
     assert x["delivered"] == 0 or 0 < l["p50"] <= l["p99"] <= l["max"]
 PY
 	;;
+ci)
+	# Three seeds at 1, 2 and 3 Mpps: mean 2, s = 1, and the 95% interval
+	# t(0.975, 2) * s / sqrt(3) = 4.303 / 1.732 = 2.484.
+	mkdir r
+	for i in 0 1 2; do
+		printf '{"run": %d, "runs_total": 3, "seed": %d, "param_names": ["x"], "params": {"x": "a"}, "mpps": %d, "ok": true, "drops": {"total": %d}, "loss_percent": %d}\n' \
+			"$i" "$((i + 1))" "$((i + 1))" "$i" "$i" > "r/run-00000$i.json"
+	done
+	"$nmsim" merge r --json ci.json > ci.txt
+	cat ci.txt
+	grep -Eq '^a +3 +2\.000 +2\.484 +1 +1\.000 ' ci.txt
+	python3 -c 'import json,sys; s=json.load(open("ci.json"))["summary"][0]; assert abs(s["mpps_ci95"]-2.4843)<1e-3, s' ;;
 list)
 	"$nmsim" --version | grep -Eq '^nmsim [0-9.]+ \(git [^ ]+\)$'
 	"$nmsim" list devices | grep -q e1000

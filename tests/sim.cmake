@@ -12,3 +12,7 @@ nm_add_test(sim_coro_ucontext SOURCES test_sim_coro.c
             ${CMAKE_SOURCE_DIR}/sim/engine/sim_coro.c BACKEND none LABELS unit
             DEFINES SIM_CORO_UCONTEXT INCLUDES ${CMAKE_SOURCE_DIR}/sim/engine
             LIBS m)
+# Every seam allocation of sim_world_build() fails in turn
+# (nm_sim_fail_alloc_at): -ENOMEM, one line, nothing left.
+nm_add_test(sim_alloc_fail SOURCES test_sim_alloc_fail.c BACKEND simcore LABELS unit
+            DEFINES NM_SIM_SCENARIOS="${CMAKE_SOURCE_DIR}/sim/scenarios")

@@ -8,3 +8,7 @@ nm_add_test(nm_pipe SOURCES test_nm_pipe.c LABELS unit)
 nm_add_test(vale_threads SOURCES test_vale_threads.c LABELS unit)
 # The same core on the simulator backend (as the simulator drives it).
 nm_add_test(vale_sim SOURCES test_vale_sim.c BACKEND sim LABELS unit)
+# Allocation-failure walks (issue 13): every allocation of port open,
+# switch create, pipe open and kloop create fails in turn
+# (nm_shim_fail_alloc_at); the scenario build's in tests/sim.cmake.
+nm_add_test(alloc_fail SOURCES test_alloc_fail.c LABELS unit)

@@ -4,8 +4,13 @@ nm_add_test(sim_engine SOURCES test_sim_engine.c BACKEND simcore LABELS unit)
 nm_add_test(sim_trace SOURCES test_sim_trace.c BACKEND simcore LABELS unit)
 nm_add_test(sim_scenario SOURCES test_sim_scenario.c BACKEND simcore LABELS unit)
 nm_add_test(sim_text SOURCES test_sim_text.c BACKEND simcore LABELS unit)
-nm_add_test(sim_world SOURCES test_sim_world.c BACKEND simcore LABELS unit)
-nm_add_test(sim_coro SOURCES test_sim_coro.c BACKEND simcore LABELS unit LIBS m)
+nm_add_test(sim_world SOURCES test_sim_world.c BACKEND simcore LABELS unit
+            GROUPS run detect)
+nm_add_test(sim_coro SOURCES test_sim_coro.c BACKEND simcore LABELS unit
+            GROUPS switch pool guard)
+foreach(v IN LISTS NM_SIM_VARIANTS)
+  target_link_libraries(test_sim_coro_${v} PRIVATE m)
+endforeach()
 # The portable switch (ucontext), forced on this host: the same tests
 # (test_sim_coro.c names this build's unit sim_coro_ucontext).
 nm_add_test(sim_coro_ucontext SOURCES test_sim_coro.c

@@ -42,6 +42,9 @@ function(nm_add_test unit)
   endif()
   foreach(src IN LISTS T_SOURCES)
     get_filename_component(abs ${src} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    # Read at configure time: editing the source re-runs CMake, so a
+    # first "tsan" tag brings the TSan binary in.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${abs})
     file(STRINGS ${abs} hits REGEX "NM_TEST_GROUP_TAGGED\\(.*\"[^\"]*tsan")
     if(hits)
       set(threaded TRUE)
@@ -88,7 +91,7 @@ function(nm_add_test unit)
       "if(EXISTS \"${ctest_file}\")\n"
       "  include(\"${ctest_file}\")\n"
       "else()\n"
-      "  add_test(${kind}.${unit}.NOT_BUILT${v} ${exe}_NOT_BUILT)\n"
+      "  add_test(${kind}.${unit}.NOT_BUILT.${v} ${exe}_NOT_BUILT)\n"
       "endif()\n")
     set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${include_file})
   endforeach()

@@ -50,15 +50,15 @@ int csb_kloop_create(struct csb_kloop **out, const struct csb_kloop_cfg *cfg,
 		if (cfg->eventfds && rings[i].ioeventfd == NULL)
 			return -EINVAL;
 	}
-	kl = calloc(1, sizeof(*kl));
+	kl = nm_os_zalloc(sizeof(*kl));
 	if (kl == NULL)
 		return -ENOMEM;
-	kl->rings = calloc(n, sizeof(*kl->rings));
+	kl->rings = nm_os_zalloc((size_t)n * sizeof(*kl->rings));
 	if (kl->rings == NULL) {
 		err = -ENOMEM;
 		goto err_rings;
 	}
-	kl->pollfds = calloc(n + 1, sizeof(struct pollfd));
+	kl->pollfds = nm_os_zalloc((size_t)(n + 1) * sizeof(struct pollfd));
 	if (kl->pollfds == NULL) {
 		err = -ENOMEM;
 		goto err_init;
@@ -85,10 +85,10 @@ int csb_kloop_create(struct csb_kloop **out, const struct csb_kloop_cfg *cfg,
 	return 0;
 
 err_init:
-	free(kl->pollfds);
-	free(kl->rings);
+	nm_os_free(kl->pollfds);
+	nm_os_free(kl->rings);
 err_rings:
-	free(kl);
+	nm_os_free(kl);
 	return err;
 }
 
@@ -99,9 +99,9 @@ void csb_kloop_destroy(struct csb_kloop *kl)
 	if (__atomic_load_n(&kl->started, __ATOMIC_SEQ_CST))
 		abort(); /* destroying a running kloop is a caller bug */
 	nm_shim_notifier_fini(&kl->wake);
-	free(kl->pollfds);
-	free(kl->rings);
-	free(kl);
+	nm_os_free(kl->pollfds);
+	nm_os_free(kl->rings);
+	nm_os_free(kl);
 }
 
 void csb_kloop_set_watchdog_ms(struct csb_kloop *kl, uint32_t ms)

@@ -264,32 +264,94 @@ void *nm_os_kthread_join(struct nm_os_kthread *t)
 	return ret;
 }
 
-/* ---- Allocation. */
+/* ---- Allocation, with failure injection for tests.
+ *
+ * Every nm_os_zalloc() and nm_os_region_alloc() is one numbered call; when
+ * a test has armed nm_shim_fail_alloc_at(n), call n (counting from the
+ * arming) returns NULL, once.  Unarmed (the default, and always outside
+ * tests that ask), no allocation fails on purpose.  Live allocations are
+ * counted so a test can check that an unwind freed everything. */
+
+static uint64_t nm_shim_alloc_fail_at; /* 0: off */
+static uint64_t nm_shim_alloc_ncalls;  /* since the last arming */
+static int64_t nm_shim_alloc_nlive;
+static const void *nm_shim_alloc_site; /* caller of the failed call */
+
+void nm_shim_fail_alloc_at(uint64_t n)
+{
+	__atomic_store_n(&nm_shim_alloc_ncalls, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&nm_shim_alloc_site, NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&nm_shim_alloc_fail_at, n, __ATOMIC_RELAXED);
+}
+
+uint64_t nm_shim_alloc_calls(void)
+{
+	return __atomic_load_n(&nm_shim_alloc_ncalls, __ATOMIC_RELAXED);
+}
+
+int64_t nm_shim_alloc_live(void)
+{
+	return __atomic_load_n(&nm_shim_alloc_nlive, __ATOMIC_RELAXED);
+}
+
+const void *nm_shim_alloc_fail_site(void)
+{
+	return __atomic_load_n(&nm_shim_alloc_site, __ATOMIC_RELAXED);
+}
+
+/* True when this call is the one to fail. */
+static bool nm_shim_alloc_injected(const void *site)
+{
+	uint64_t at = __atomic_load_n(&nm_shim_alloc_fail_at, __ATOMIC_RELAXED);
+	uint64_t call = __atomic_add_fetch(&nm_shim_alloc_ncalls, 1, __ATOMIC_RELAXED);
+
+	if (at == 0 || call != at)
+		return false;
+	__atomic_store_n(&nm_shim_alloc_site, site, __ATOMIC_RELAXED);
+	return true;
+}
 
 void *nm_os_zalloc(size_t n)
 {
-	return calloc(1, n != 0 ? n : 1);
+	void *p;
+
+	if (nm_shim_alloc_injected(__builtin_return_address(0)))
+		return NULL;
+	p = calloc(1, n != 0 ? n : 1);
+	if (p != NULL)
+		__atomic_add_fetch(&nm_shim_alloc_nlive, 1, __ATOMIC_RELAXED);
+	return p;
 }
 
 void nm_os_free(void *p)
 {
+	if (p != NULL)
+		__atomic_sub_fetch(&nm_shim_alloc_nlive, 1, __ATOMIC_RELAXED);
 	free(p);
 }
 
 void *nm_os_region_alloc(size_t n)
 {
+	void *p;
+
+	if (nm_shim_alloc_injected(__builtin_return_address(0)))
+		return NULL;
 	/* Anonymous mappings are zeroed and page-aligned, like the kernel's
 	 * vmalloc_user(), and a test can mprotect() or share them. */
-	void *p = mmap(NULL, n != 0 ? n : 1, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
+	p = mmap(NULL, n != 0 ? n : 1, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	__atomic_add_fetch(&nm_shim_alloc_nlive, 1, __ATOMIC_RELAXED);
+	return p;
 }
 
 void nm_os_region_free(void *p, size_t n)
 {
-	if (p != NULL)
-		munmap(p, n != 0 ? n : 1);
+	if (p == NULL)
+		return;
+	__atomic_sub_fetch(&nm_shim_alloc_nlive, 1, __ATOMIC_RELAXED);
+	munmap(p, n != 0 ? n : 1);
 }
 
 /* ---- Invariants and time. */

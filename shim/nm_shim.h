@@ -57,6 +57,20 @@ uint64_t nm_shim_user_copies(void);
  * directions). */
 uint64_t nm_shim_user_bytes(void);
 
+/*
+ * Allocation-failure injection (tests only): the n-th nm_os_zalloc() or
+ * nm_os_region_alloc() call after this one (both counted together, from 1)
+ * returns NULL; n = 0 turns it off and only resets the count.
+ */
+void nm_shim_fail_alloc_at(uint64_t n);
+/* Allocation calls (failed or not) since the last nm_shim_fail_alloc_at(). */
+uint64_t nm_shim_alloc_calls(void);
+/* Allocations from nm_os_zalloc()/nm_os_region_alloc() not yet freed. */
+int64_t nm_shim_alloc_live(void);
+/* Where the injected failure happened (the caller's return address; NULL
+ * if it has not happened since the arming): tells unwind paths apart. */
+const void *nm_shim_alloc_fail_site(void);
+
 struct nm_shim_log_stats {
 	uint64_t emitted;    /* lines written */
 	uint64_t suppressed; /* lines dropped by a rate limit */

@@ -1,4 +1,3 @@
 # Kernel-module area (#8): request decoding of the /dev/netmap device,
 # compiled in userspace against the shim's "user memory".
-nm_add_test(ctrl SOURCES test_nm_ctrl.c LABELS unit
-            GROUPS header body options copyout fault random selftest)
+nm_add_test(nm_ctrl SOURCES test_nm_ctrl.c LABELS unit)

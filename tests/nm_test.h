@@ -1,8 +1,15 @@
 /*
  * nm_test.h - what every cmocka test binary shares: group selection from
- * argv (ctest runs one group per test), a seeded PRNG whose seed is printed
- * and can be replayed with NM_SEED=, and (from nm_ref.h) an independent
- * reference predicate of the sync prologue rules.
+ * argv (ctest runs one group per test), the group list CMake registers
+ * (`--list`: one group per line, then its tags; see cmake/nm_test.cmake),
+ * a seeded PRNG whose seed is printed and can be replayed with NM_SEED=,
+ * and (from nm_ref.h) an independent reference predicate of the sync
+ * prologue rules.
+ *
+ * Tags of a group (NM_TEST_GROUP_TAGGED, space-separated):
+ *   tsan    also run under the TSan variant (threaded groups)
+ *   stress  a long run: ctest stress.<unit>.<group>, label stress, never
+ *           in the default set
  */
 #ifndef NM_TEST_H
 #define NM_TEST_H
@@ -22,11 +29,16 @@ struct nm_test_group {
 	const char *name;
 	const struct CMUnitTest *tests;
 	size_t count;
+	const char *tags; /* NULL or space-separated: "tsan", "stress" */
 };
 
-#define NM_TEST_GROUP(name, array) { name, array, sizeof(array) / sizeof((array)[0]) }
+#define NM_TEST_GROUP(name, array) \
+	{ name, array, sizeof(array) / sizeof((array)[0]), NULL }
+#define NM_TEST_GROUP_TAGGED(name, array, tags) \
+	{ name, array, sizeof(array) / sizeof((array)[0]), tags }
 
-/* Run the group named by argv[1], or every group; exit status for main(). */
+/* Run the group named by argv[1], or every group, or list the groups
+ * (--list: "<group>[ <tag>...]" per line); exit status for main(). */
 static inline int nm_test_main(const char *unit, int argc, char **argv,
 			       const struct nm_test_group *groups, size_t n)
 {
@@ -34,6 +46,13 @@ static inline int nm_test_main(const char *unit, int argc, char **argv,
 	char full[128];
 	size_t i;
 
+	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
+		for (i = 0; i < n; i++)
+			printf("%s%s%s\n", groups[i].name,
+			       groups[i].tags != NULL ? " " : "",
+			       groups[i].tags != NULL ? groups[i].tags : "");
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		if (argc > 1 && strcmp(argv[1], groups[i].name) != 0)
 			continue;

@@ -1,6 +1,4 @@
 # Simulator topologies (issue 5): links between switches, shared CPUs.
 # Scenario runs and bad-input cases are registered by sim/CMakeLists.txt.
-nm_add_test(sim_link SOURCES test_sim_link.c BACKEND simcore LABELS unit
-            GROUPS rate bad)
-nm_add_test(sim_cpu SOURCES test_sim_cpu.c BACKEND simcore LABELS unit
-            GROUPS share bad)
+nm_add_test(sim_link SOURCES test_sim_link.c BACKEND simcore LABELS unit)
+nm_add_test(sim_cpu SOURCES test_sim_cpu.c BACKEND simcore LABELS unit)

@@ -586,13 +586,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_csb_kloop_long_busywait),
 	};
 	static const struct nm_test_group groups[] = {
-		NM_TEST_GROUP("lifecycle", lifecycle),
-		NM_TEST_GROUP("watchdog", watchdog),
-		NM_TEST_GROUP("stress_eventfd", stress_eventfd),
-		NM_TEST_GROUP("stress_busywait", stress_busywait),
-		NM_TEST_GROUP("stress_direct", stress_direct),
-		NM_TEST_GROUP("long_eventfd", long_eventfd),
-		NM_TEST_GROUP("long_busywait", long_busywait),
+		NM_TEST_GROUP_TAGGED("lifecycle", lifecycle, "tsan"),
+		NM_TEST_GROUP_TAGGED("watchdog", watchdog, "tsan"),
+		NM_TEST_GROUP_TAGGED("stress_eventfd", stress_eventfd, "tsan"),
+		NM_TEST_GROUP_TAGGED("stress_busywait", stress_busywait, "tsan"),
+		NM_TEST_GROUP_TAGGED("stress_direct", stress_direct, "tsan"),
+		NM_TEST_GROUP_TAGGED("long_eventfd", long_eventfd, "stress"),
+		NM_TEST_GROUP_TAGGED("long_busywait", long_busywait, "stress"),
 	};
 
 	nm_shim_thread_register();

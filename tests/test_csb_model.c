@@ -243,7 +243,7 @@ static void expect_trace(struct model *m, const char *want)
 	m->trace[0] = '\0';
 }
 
-static void test_csb_order_sequences(void **state)
+static void test_csb_model_order_sequences(void **state)
 {
 	struct model *m = model_new(0, 8);
 	unsigned todo;
@@ -283,7 +283,7 @@ static void test_csb_order_sequences(void **state)
 }
 
 /* Each fence / order mutant changes exactly the access it names. */
-static void test_csb_order_mutant_sequences(void **state)
+static void test_csb_model_order_mutant_sequences(void **state)
 {
 	static const struct {
 		unsigned mut;
@@ -456,7 +456,7 @@ static struct outcome explore_irq(unsigned mutants, bool tso, bool guest_runs)
 
 /* ---- interleave: the correct protocol. */
 
-static void test_csb_interleave_no_lost_kick(void **state)
+static void test_csb_model_interleave_no_lost_kick(void **state)
 {
 	int tso, side;
 
@@ -476,7 +476,7 @@ static void test_csb_interleave_no_lost_kick(void **state)
 
 /* The application crosses the index exactly during the kernel's re-check:
  * the kernel must see it (AGAIN) and go on, and nothing is lost. */
-static void test_csb_interleave_recheck_crossing(void **state)
+static void test_csb_model_interleave_recheck_crossing(void **state)
 {
 	struct outcome o;
 
@@ -487,7 +487,7 @@ static void test_csb_interleave_recheck_crossing(void **state)
 	assert_true(o.won >= 1);
 }
 
-static void test_csb_interleave_no_lost_irq(void **state)
+static void test_csb_model_interleave_no_lost_irq(void **state)
 {
 	int tso, side;
 
@@ -518,7 +518,7 @@ static long lost_irqs(unsigned mut, bool tso)
 
 /* D6: without the publish-side fence a kick and an interrupt can be lost
  * under TSO store buffers, never under sequential consistency. */
-static void test_csb_mutants_no_publish_fence(void **state)
+static void test_csb_model_mutants_no_publish_fence(void **state)
 {
 	(void)state;
 	assert_int_equal(lost_kicks(CSB_MUT_NO_PUBLISH_FENCE, false), 0);
@@ -527,7 +527,7 @@ static void test_csb_mutants_no_publish_fence(void **state)
 	assert_true(lost_irqs(CSB_MUT_NO_PUBLISH_FENCE, true) > 0);
 }
 
-static void test_csb_mutants_no_enable_fence(void **state)
+static void test_csb_model_mutants_no_enable_fence(void **state)
 {
 	(void)state;
 	assert_int_equal(lost_kicks(CSB_MUT_NO_ENABLE_FENCE, false), 0);
@@ -536,7 +536,7 @@ static void test_csb_mutants_no_enable_fence(void **state)
 }
 
 /* Without the re-check even sequential consistency loses. */
-static void test_csb_mutants_no_recheck(void **state)
+static void test_csb_model_mutants_no_recheck(void **state)
 {
 	(void)state;
 	assert_true(lost_kicks(CSB_MUT_NO_RECHECK, false) > 0);
@@ -545,7 +545,7 @@ static void test_csb_mutants_no_recheck(void **state)
 
 /* Wrong initial flag: the kernel has not run, the first frame is not
  * kicked, and a kernel waiting for its first kick never runs. */
-static void test_csb_mutants_bad_init_kick(void **state)
+static void test_csb_model_mutants_bad_init_kick(void **state)
 {
 	unsigned muts[] = { 0, CSB_MUT_BAD_INIT_KICK };
 	size_t i;
@@ -564,7 +564,7 @@ static void test_csb_mutants_bad_init_kick(void **state)
 
 /* Head published before cur: the kernel can read a head newer than cur
  * and reject a well-behaved application's ring. */
-static void test_csb_mutants_swap_publish(void **state)
+static void test_csb_model_mutants_swap_publish(void **state)
 {
 	struct outcome good, bad;
 
@@ -578,20 +578,20 @@ static void test_csb_mutants_swap_publish(void **state)
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest order[] = {
-		cmocka_unit_test(test_csb_order_sequences),
-		cmocka_unit_test(test_csb_order_mutant_sequences),
+		cmocka_unit_test(test_csb_model_order_sequences),
+		cmocka_unit_test(test_csb_model_order_mutant_sequences),
 	};
 	static const struct CMUnitTest interleave[] = {
-		cmocka_unit_test(test_csb_interleave_no_lost_kick),
-		cmocka_unit_test(test_csb_interleave_recheck_crossing),
-		cmocka_unit_test(test_csb_interleave_no_lost_irq),
+		cmocka_unit_test(test_csb_model_interleave_no_lost_kick),
+		cmocka_unit_test(test_csb_model_interleave_recheck_crossing),
+		cmocka_unit_test(test_csb_model_interleave_no_lost_irq),
 	};
 	static const struct CMUnitTest mutants[] = {
-		cmocka_unit_test(test_csb_mutants_no_publish_fence),
-		cmocka_unit_test(test_csb_mutants_no_enable_fence),
-		cmocka_unit_test(test_csb_mutants_no_recheck),
-		cmocka_unit_test(test_csb_mutants_bad_init_kick),
-		cmocka_unit_test(test_csb_mutants_swap_publish),
+		cmocka_unit_test(test_csb_model_mutants_no_publish_fence),
+		cmocka_unit_test(test_csb_model_mutants_no_enable_fence),
+		cmocka_unit_test(test_csb_model_mutants_no_recheck),
+		cmocka_unit_test(test_csb_model_mutants_bad_init_kick),
+		cmocka_unit_test(test_csb_model_mutants_swap_publish),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("order", order),

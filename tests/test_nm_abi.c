@@ -146,6 +146,6 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("constants", constants),
 	};
 
-	return nm_test_main("abi", argc, argv, groups,
+	return nm_test_main("nm_abi", argc, argv, groups,
 			    sizeof(groups) / sizeof(groups[0]));
 }

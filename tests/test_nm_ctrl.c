@@ -79,7 +79,7 @@ static int decode(void)
 
 /* ---- header */
 
-static void test_ctrl_header_bad_pointer(void **state)
+static void test_nm_ctrl_header_bad_pointer(void **state)
 {
 	(void)state;
 	assert_int_equal(nm_ctrl_decode(req, 0), -EFAULT);
@@ -88,7 +88,7 @@ static void test_ctrl_header_bad_pointer(void **state)
 	assert_int_equal(nm_ctrl_finish(req, -EFAULT), -EFAULT);
 }
 
-static void test_ctrl_header_version(void **state)
+static void test_nm_ctrl_header_version(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 
@@ -105,7 +105,7 @@ static void test_ctrl_header_version(void **state)
 	assert_int_equal(decode(), 0);
 }
 
-static void test_ctrl_header_reserved(void **state)
+static void test_nm_ctrl_header_reserved(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 
@@ -116,7 +116,7 @@ static void test_ctrl_header_reserved(void **state)
 	assert_int_equal(decode(), -EINVAL);
 }
 
-static void test_ctrl_header_type(void **state)
+static void test_nm_ctrl_header_type(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 
@@ -130,7 +130,7 @@ static void test_ctrl_header_type(void **state)
 	assert_int_equal(decode(), -EINVAL);
 }
 
-static void test_ctrl_header_name_terminated(void **state)
+static void test_nm_ctrl_header_name_terminated(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 
@@ -146,7 +146,7 @@ static void test_ctrl_header_name_terminated(void **state)
 
 /* ---- body */
 
-static void test_ctrl_body_sizes(void **state)
+static void test_nm_ctrl_body_sizes(void **state)
 {
 	static const int want[] = { -EINVAL, 56, 32, 64, 8, 8, 8, 8, 16, 0,
 				    16, 16, 64, 8, 0, 0, -EINVAL };
@@ -157,7 +157,7 @@ static void test_ctrl_body_sizes(void **state)
 		assert_int_equal(nm_ctrl_body_size(t), want[t]);
 }
 
-static void test_ctrl_body_required(void **state)
+static void test_nm_ctrl_body_required(void **state)
 {
 	uint16_t t;
 
@@ -177,7 +177,7 @@ static void test_ctrl_body_required(void **state)
 	}
 }
 
-static void test_ctrl_body_fault(void **state)
+static void test_nm_ctrl_body_fault(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 
@@ -190,7 +190,7 @@ static void test_ctrl_body_fault(void **state)
 	assert_int_equal(decode(), 0);
 }
 
-static void test_ctrl_body_copied(void **state)
+static void test_nm_ctrl_body_copied(void **state)
 {
 	struct nmreq_register *reg;
 
@@ -209,7 +209,7 @@ static void test_ctrl_body_copied(void **state)
 
 /* ---- options */
 
-static void test_ctrl_options_csb(void **state)
+static void test_nm_ctrl_options_csb(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_CSB_ENABLE);
 	struct nmreq_opt_csb *c;
@@ -233,7 +233,7 @@ static void test_ctrl_options_csb(void **state)
 	assert_int_equal(c->nro_opt.nro_status, 0);
 }
 
-static void test_ctrl_options_loop(void **state)
+static void test_nm_ctrl_options_loop(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 	struct nmreq_option *a;
@@ -281,7 +281,7 @@ static void chain_unknown(uint32_t n)
 	chain_unknown_sized(n, 0);
 }
 
-static void test_ctrl_options_cap(void **state)
+static void test_nm_ctrl_options_cap(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 
@@ -305,7 +305,7 @@ static void test_ctrl_options_cap(void **state)
 	assert_int_equal(decode(), -EMSGSIZE);
 }
 
-static void test_ctrl_options_unknown_large_size(void **state)
+static void test_nm_ctrl_options_unknown_large_size(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 
@@ -323,7 +323,7 @@ static void test_ctrl_options_unknown_large_size(void **state)
 	assert_int_equal(nm_ctrl_options_check(req), -EOPNOTSUPP);
 }
 
-static void test_ctrl_options_type0(void **state)
+static void test_nm_ctrl_options_type0(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 	struct nmreq_option *a, *b;
@@ -338,7 +338,7 @@ static void test_ctrl_options_type0(void **state)
 	assert_int_equal(a->nro_status, EOPNOTSUPP);
 }
 
-static void test_ctrl_options_duplicate(void **state)
+static void test_nm_ctrl_options_duplicate(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_SYNC_KLOOP_START);
 	struct nmreq_option *a, *b, *c;
@@ -355,7 +355,7 @@ static void test_ctrl_options_duplicate(void **state)
 	assert_int_equal(c->nro_status, EINVAL);
 }
 
-static void test_ctrl_options_unknown(void **state)
+static void test_nm_ctrl_options_unknown(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 	struct nmreq_option *a;
@@ -373,7 +373,7 @@ static void test_ctrl_options_unknown(void **state)
 	assert_int_equal(a->nro_status, EOPNOTSUPP);
 }
 
-static void test_ctrl_options_eventfds_size(void **state)
+static void test_nm_ctrl_options_eventfds_size(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_SYNC_KLOOP_START);
 	struct nm_ctrl_opt *o;
@@ -404,7 +404,7 @@ static void test_ctrl_options_eventfds_size(void **state)
 
 /* ---- copyout */
 
-static void test_ctrl_copyout_on_success(void **state)
+static void test_nm_ctrl_copyout_on_success(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 	struct nmreq_register *reg = (struct nmreq_register *)(arena + 4096);
@@ -429,7 +429,7 @@ static void test_ctrl_copyout_on_success(void **state)
 	assert_int_equal(h->nr_options, ua(8192));
 }
 
-static void test_ctrl_copyout_on_failure(void **state)
+static void test_nm_ctrl_copyout_on_failure(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_REGISTER);
 	struct nmreq_register *reg = (struct nmreq_register *)(arena + 4096);
@@ -452,7 +452,7 @@ static void test_ctrl_copyout_on_failure(void **state)
 	assert_int_equal(c->nro_opt.nro_status, EINVAL);
 }
 
-static void test_ctrl_copyout_fault(void **state)
+static void test_nm_ctrl_copyout_fault(void **state)
 {
 	struct nmreq_header *h = hdr_at0(NETMAP_REQ_SYNC_KLOOP_STOP);
 
@@ -478,7 +478,7 @@ static void build_full_request(void)
 	opt_at(11000, 77, 0, 0);
 }
 
-static void test_ctrl_fault_every_copy(void **state)
+static void test_nm_ctrl_fault_every_copy(void **state)
 {
 	uint64_t copies;
 	int64_t k;
@@ -554,7 +554,7 @@ static int model_verdict(const uint32_t *types, const uint64_t *sizes,
 	return 0;
 }
 
-static void test_ctrl_random_chains(void **state)
+static void test_nm_ctrl_random_chains(void **state)
 {
 	enum { NODES = 12 };
 	uint64_t rng = nm_test_seed("ctrl_random_chains");
@@ -603,7 +603,7 @@ static void test_ctrl_random_chains(void **state)
 
 /* ---- selftest: the vectors the kernel runs at load */
 
-static void test_ctrl_selftest_vectors(void **state)
+static void test_nm_ctrl_selftest_vectors(void **state)
 {
 	struct nm_selftest_result r = { 0, 0 };
 
@@ -616,41 +616,41 @@ static void test_ctrl_selftest_vectors(void **state)
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest header[] = {
-		cmocka_unit_test(test_ctrl_header_bad_pointer),
-		cmocka_unit_test(test_ctrl_header_version),
-		cmocka_unit_test(test_ctrl_header_reserved),
-		cmocka_unit_test(test_ctrl_header_type),
-		cmocka_unit_test(test_ctrl_header_name_terminated),
+		cmocka_unit_test(test_nm_ctrl_header_bad_pointer),
+		cmocka_unit_test(test_nm_ctrl_header_version),
+		cmocka_unit_test(test_nm_ctrl_header_reserved),
+		cmocka_unit_test(test_nm_ctrl_header_type),
+		cmocka_unit_test(test_nm_ctrl_header_name_terminated),
 	};
 	static const struct CMUnitTest body[] = {
-		cmocka_unit_test(test_ctrl_body_sizes),
-		cmocka_unit_test(test_ctrl_body_required),
-		cmocka_unit_test(test_ctrl_body_fault),
-		cmocka_unit_test(test_ctrl_body_copied),
+		cmocka_unit_test(test_nm_ctrl_body_sizes),
+		cmocka_unit_test(test_nm_ctrl_body_required),
+		cmocka_unit_test(test_nm_ctrl_body_fault),
+		cmocka_unit_test(test_nm_ctrl_body_copied),
 	};
 	static const struct CMUnitTest options[] = {
-		cmocka_unit_test(test_ctrl_options_csb),
-		cmocka_unit_test(test_ctrl_options_loop),
-		cmocka_unit_test(test_ctrl_options_cap),
-		cmocka_unit_test(test_ctrl_options_unknown_large_size),
-		cmocka_unit_test(test_ctrl_options_type0),
-		cmocka_unit_test(test_ctrl_options_duplicate),
-		cmocka_unit_test(test_ctrl_options_unknown),
-		cmocka_unit_test(test_ctrl_options_eventfds_size),
+		cmocka_unit_test(test_nm_ctrl_options_csb),
+		cmocka_unit_test(test_nm_ctrl_options_loop),
+		cmocka_unit_test(test_nm_ctrl_options_cap),
+		cmocka_unit_test(test_nm_ctrl_options_unknown_large_size),
+		cmocka_unit_test(test_nm_ctrl_options_type0),
+		cmocka_unit_test(test_nm_ctrl_options_duplicate),
+		cmocka_unit_test(test_nm_ctrl_options_unknown),
+		cmocka_unit_test(test_nm_ctrl_options_eventfds_size),
 	};
 	static const struct CMUnitTest copyout[] = {
-		cmocka_unit_test(test_ctrl_copyout_on_success),
-		cmocka_unit_test(test_ctrl_copyout_on_failure),
-		cmocka_unit_test(test_ctrl_copyout_fault),
+		cmocka_unit_test(test_nm_ctrl_copyout_on_success),
+		cmocka_unit_test(test_nm_ctrl_copyout_on_failure),
+		cmocka_unit_test(test_nm_ctrl_copyout_fault),
 	};
 	static const struct CMUnitTest fault[] = {
-		cmocka_unit_test(test_ctrl_fault_every_copy),
+		cmocka_unit_test(test_nm_ctrl_fault_every_copy),
 	};
 	static const struct CMUnitTest random[] = {
-		cmocka_unit_test(test_ctrl_random_chains),
+		cmocka_unit_test(test_nm_ctrl_random_chains),
 	};
 	static const struct CMUnitTest selftest[] = {
-		cmocka_unit_test(test_ctrl_selftest_vectors),
+		cmocka_unit_test(test_nm_ctrl_selftest_vectors),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("header", header),
@@ -665,7 +665,7 @@ int main(int argc, char **argv)
 
 	if (setup(NULL) != 0)
 		return 1;
-	rc = nm_test_main("ctrl", argc, argv, groups, NM_ARRAY_SIZE(groups));
+	rc = nm_test_main("nm_ctrl", argc, argv, groups, NM_ARRAY_SIZE(groups));
 	teardown(NULL);
 	return rc;
 }

@@ -62,5 +62,5 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("arith", arith),
 	};
 
-	return nm_test_main("idx", argc, argv, groups, 1);
+	return nm_test_main("nm_idx", argc, argv, groups, 1);
 }

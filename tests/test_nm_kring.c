@@ -695,10 +695,10 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("vectors", vectors),
 		NM_TEST_GROUP("exhaustive", exhaustive_tests),
 		NM_TEST_GROUP("property", property_tests),
-		NM_TEST_GROUP("threads", threads),
+		NM_TEST_GROUP_TAGGED("threads", threads, "tsan"),
 	};
 
 	nm_shim_thread_register();
-	return nm_test_main("kring", argc, argv, groups,
+	return nm_test_main("nm_kring", argc, argv, groups,
 			    sizeof(groups) / sizeof(groups[0]));
 }

@@ -185,6 +185,6 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("ring", ring),
 	};
 
-	return nm_test_main("mem", argc, argv, groups,
+	return nm_test_main("nm_mem", argc, argv, groups,
 			    sizeof(groups) / sizeof(groups[0]));
 }

@@ -246,12 +246,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_nm_os_shim_synchronize_waits_for_readers),
 	};
 	static const struct nm_test_group groups[] = {
-		NM_TEST_GROUP("prims", prims), NM_TEST_GROUP("lock", lock),
-		NM_TEST_GROUP("notify", notify), NM_TEST_GROUP("log", log),
-		NM_TEST_GROUP("rcu", rcu),
+		NM_TEST_GROUP("prims", prims), NM_TEST_GROUP_TAGGED("lock", lock, "tsan"),
+		NM_TEST_GROUP_TAGGED("notify", notify, "tsan"), NM_TEST_GROUP("log", log),
+		NM_TEST_GROUP_TAGGED("rcu", rcu, "tsan"),
 	};
 
 	nm_shim_thread_register();
-	return nm_test_main("os_shim", argc, argv, groups,
+	return nm_test_main("nm_os_shim", argc, argv, groups,
 			    sizeof(groups) / sizeof(groups[0]));
 }

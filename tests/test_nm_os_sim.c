@@ -133,6 +133,6 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("steps", steps),
 	};
 
-	return nm_test_main("os_sim", argc, argv, groups,
+	return nm_test_main("nm_os_sim", argc, argv, groups,
 			    sizeof(groups) / sizeof(groups[0]));
 }

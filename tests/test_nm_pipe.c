@@ -377,7 +377,7 @@ int main(int argc, char **argv)
 	const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("basic", basic),	     NM_TEST_GROUP("frags", frags),
 		NM_TEST_GROUP("full", full),	     NM_TEST_GROUP("lifecycle", lifecycle),
-		NM_TEST_GROUP("hostile", hostile), NM_TEST_GROUP("threads", threads),
+		NM_TEST_GROUP("hostile", hostile), NM_TEST_GROUP_TAGGED("threads", threads, "tsan"),
 	};
 
 	nm_shim_thread_register();

@@ -179,6 +179,6 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("two_ifs", two_ifs),
 	};
 
-	return nm_test_main("region", argc, argv, groups,
+	return nm_test_main("nm_region", argc, argv, groups,
 			    sizeof(groups) / sizeof(groups[0]));
 }

@@ -20,6 +20,14 @@
 
 #include "sim_coro.h"
 
+/* The same tests on the portable switch are their own unit (ctest
+ * unit.sim_coro_ucontext.*, tests/sim.cmake). */
+#ifdef SIM_CORO_UCONTEXT
+#define NM_SIM_CORO_UNIT "sim_coro_ucontext"
+#else
+#define NM_SIM_CORO_UNIT "sim_coro"
+#endif
+
 /* ---- switch */
 
 struct pp {
@@ -546,6 +554,6 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("guard", guard),
 	};
 
-	return nm_test_main("sim_coro", argc, argv, groups,
+	return nm_test_main(NM_SIM_CORO_UNIT, argc, argv, groups,
 			    sizeof(groups) / sizeof(groups[0]));
 }

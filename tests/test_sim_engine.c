@@ -21,7 +21,7 @@ static int cmp_key(const void *a, const void *b)
 	return sim_qkey_before(y, x) ? 1 : 0;
 }
 
-static void test_sim_queue_pops_in_key_order(void **state)
+static void test_sim_engine_queue_pops_in_key_order(void **state)
 {
 	uint64_t rs = nm_test_seed("sim_queue");
 	enum { N = 5000 };
@@ -64,7 +64,7 @@ static size_t ref_min(const struct sim_qkey *ref, size_t n)
 
 /* Random pushes, pops and replacements of the first key, with the second
  * key peeked at every step, against an unsorted reference set. */
-static void test_sim_queue_replace_top_and_peek_second(void **state)
+static void test_sim_engine_queue_replace_top_and_peek_second(void **state)
 {
 	uint64_t rs = nm_test_seed("sim_queue.replace");
 	enum { CAP = 300 };
@@ -114,7 +114,7 @@ static void test_sim_queue_replace_top_and_peek_second(void **state)
 	sim_queue_fini(&q);
 }
 
-static void test_sim_queue_comparator_is_strict(void **state)
+static void test_sim_engine_queue_comparator_is_strict(void **state)
 {
 	struct sim_qkey a = sim_qkey_make(5, 1, 9), b = sim_qkey_make(5, 2, 0);
 	struct sim_qkey c = sim_qkey_make(6, 0, 0);
@@ -310,7 +310,7 @@ static void test_sim_engine_fingerprint_reproducible(void **state)
 	assert_true(n1 > 20000);
 }
 
-static void test_sim_rng_streams_reproducible_and_independent(void **state)
+static void test_sim_engine_rng_streams_reproducible_and_independent(void **state)
 {
 	struct sim_rng a1, a2, b, a3;
 	uint64_t x1[8];
@@ -334,7 +334,7 @@ static void test_sim_rng_streams_reproducible_and_independent(void **state)
 		assert_true(x1[i] == sim_rng_next(&a3));
 }
 
-static void test_sim_rng_below_is_in_range_and_covers(void **state)
+static void test_sim_engine_rng_below_is_in_range_and_covers(void **state)
 {
 	struct sim_rng r;
 	unsigned hist[7] = { 0 };
@@ -356,9 +356,9 @@ static void test_sim_rng_below_is_in_range_and_covers(void **state)
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest queue[] = {
-		cmocka_unit_test(test_sim_queue_pops_in_key_order),
-		cmocka_unit_test(test_sim_queue_comparator_is_strict),
-		cmocka_unit_test(test_sim_queue_replace_top_and_peek_second),
+		cmocka_unit_test(test_sim_engine_queue_pops_in_key_order),
+		cmocka_unit_test(test_sim_engine_queue_comparator_is_strict),
+		cmocka_unit_test(test_sim_engine_queue_replace_top_and_peek_second),
 	};
 	static const struct CMUnitTest engine[] = {
 		cmocka_unit_test(test_sim_engine_runs_in_time_order_ties_fifo),
@@ -369,8 +369,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_engine_fingerprint_reproducible),
 	};
 	static const struct CMUnitTest rng[] = {
-		cmocka_unit_test(test_sim_rng_streams_reproducible_and_independent),
-		cmocka_unit_test(test_sim_rng_below_is_in_range_and_covers),
+		cmocka_unit_test(test_sim_engine_rng_streams_reproducible_and_independent),
+		cmocka_unit_test(test_sim_engine_rng_below_is_in_range_and_covers),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("queue", queue),

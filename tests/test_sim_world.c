@@ -331,7 +331,7 @@ static void gen_trace(struct sim_trace *t)
 	assert_int_equal(sim_trace_generate(t, &g, err, sizeof(err)), 0);
 }
 
-static void test_sim_pkt_detects_duplicate_corruption_reorder(void **state)
+static void test_sim_world_pkt_detects_duplicate_corruption_reorder(void **state)
 {
 	struct sim_trace t;
 	struct sim_pkts p;
@@ -370,7 +370,7 @@ static void test_sim_pkt_detects_duplicate_corruption_reorder(void **state)
 /* Issue 17 item 3: a packet that waits while 4096 later ones are injected
  * (a slow or long link) keeps its tag; the table grows instead of
  * overwriting it and failing the run with a false payload violation. */
-static void test_sim_pkt_table_keeps_packets_in_flight(void **state)
+static void test_sim_world_pkt_table_keeps_packets_in_flight(void **state)
 {
 	enum { N = 5000 };
 	uint8_t (*buf)[60] = calloc(N, 60);
@@ -398,7 +398,7 @@ static void test_sim_pkt_table_keeps_packets_in_flight(void **state)
 
 /* Lost packets do not make the table grow: once a later packet of their
  * flow arrives, their slots are reused. */
-static void test_sim_pkt_table_reuses_lost_slots(void **state)
+static void test_sim_world_pkt_table_reuses_lost_slots(void **state)
 {
 	struct sim_trace t;
 	struct sim_pkts p;
@@ -432,9 +432,9 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest detect[] = {
 		cmocka_unit_test(test_sim_world_detects_lost_notification),
 		cmocka_unit_test(test_sim_world_quiet_when_notified),
-		cmocka_unit_test(test_sim_pkt_detects_duplicate_corruption_reorder),
-		cmocka_unit_test(test_sim_pkt_table_keeps_packets_in_flight),
-		cmocka_unit_test(test_sim_pkt_table_reuses_lost_slots),
+		cmocka_unit_test(test_sim_world_pkt_detects_duplicate_corruption_reorder),
+		cmocka_unit_test(test_sim_world_pkt_table_keeps_packets_in_flight),
+		cmocka_unit_test(test_sim_world_pkt_table_reuses_lost_slots),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("run", run),

@@ -352,8 +352,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vale_threads_long_one_to_many),
 	};
 	const struct nm_test_group groups[] = {
-		NM_TEST_GROUP("short", short_tests),
-		NM_TEST_GROUP("long", long_tests),
+		NM_TEST_GROUP_TAGGED("short", short_tests, "tsan"),
+		NM_TEST_GROUP_TAGGED("long", long_tests, "stress"),
 	};
 
 	nm_shim_thread_register();

@@ -81,13 +81,60 @@ void nm_os_read_synchronize(void)
 				       __FILE__, __LINE__);
 }
 
+/* Allocation-failure injection for tests, as in the shim
+ * (nm_shim_fail_alloc_at): the n-th allocation after arming fails once. */
+static uint64_t nm_sim_alloc_fail_at; /* 0: off */
+static uint64_t nm_sim_alloc_ncalls;
+static int64_t nm_sim_alloc_nlive;
+static const void *nm_sim_alloc_site; /* caller of the failed call */
+
+void nm_sim_fail_alloc_at(uint64_t n)
+{
+	nm_sim_alloc_ncalls = 0;
+	nm_sim_alloc_site = NULL;
+	nm_sim_alloc_fail_at = n;
+}
+
+uint64_t nm_sim_alloc_calls(void)
+{
+	return nm_sim_alloc_ncalls;
+}
+
+int64_t nm_sim_alloc_live(void)
+{
+	return nm_sim_alloc_nlive;
+}
+
+const void *nm_sim_alloc_fail_site(void)
+{
+	return nm_sim_alloc_site;
+}
+
+static bool nm_sim_alloc_injected(const void *site)
+{
+	nm_sim_alloc_ncalls++;
+	if (nm_sim_alloc_fail_at == 0 || nm_sim_alloc_ncalls != nm_sim_alloc_fail_at)
+		return false;
+	nm_sim_alloc_site = site;
+	return true;
+}
+
 void *nm_os_zalloc(size_t n)
 {
-	return calloc(1, n != 0 ? n : 1);
+	void *p;
+
+	if (nm_sim_alloc_injected(__builtin_return_address(0)))
+		return NULL;
+	p = calloc(1, n != 0 ? n : 1);
+	if (p != NULL)
+		nm_sim_alloc_nlive++;
+	return p;
 }
 
 void nm_os_free(void *p)
 {
+	if (p != NULL)
+		nm_sim_alloc_nlive--;
 	free(p);
 }
 
@@ -96,16 +143,23 @@ void nm_os_free(void *p)
 void *nm_os_region_alloc(size_t n)
 {
 	size_t rounded = (n + NM_SIM_PAGE - 1) / NM_SIM_PAGE * NM_SIM_PAGE;
-	void *p = aligned_alloc(NM_SIM_PAGE, rounded != 0 ? rounded : NM_SIM_PAGE);
+	void *p;
 
-	if (p != NULL)
+	if (nm_sim_alloc_injected(__builtin_return_address(0)))
+		return NULL;
+	p = aligned_alloc(NM_SIM_PAGE, rounded != 0 ? rounded : NM_SIM_PAGE);
+	if (p != NULL) {
 		memset(p, 0, rounded != 0 ? rounded : NM_SIM_PAGE);
+		nm_sim_alloc_nlive++;
+	}
 	return p;
 }
 
 void nm_os_region_free(void *p, size_t n)
 {
 	(void)n;
+	if (p != NULL)
+		nm_sim_alloc_nlive--;
 	free(p);
 }
 

@@ -281,5 +281,15 @@ void nm_sim_log(struct nm_sim_ratelimit *rl, const char *level,
 
 /* Reset the simulated machine: time 0, no steps, the given costs (ps). */
 void nm_sim_os_reset(const uint64_t cost_ps[NM_SIM_STEP_KINDS]);
+/* Allocation-failure injection (tests only): the n-th nm_os_zalloc() or
+ * nm_os_region_alloc() after this call (counted together, from 1) returns
+ * NULL; 0 turns it off and resets the count. */
+void nm_sim_fail_alloc_at(uint64_t n);
+/* Allocation calls since the last nm_sim_fail_alloc_at(). */
+uint64_t nm_sim_alloc_calls(void);
+/* Allocations not yet freed. */
+int64_t nm_sim_alloc_live(void);
+/* The caller of the injected failure (NULL: none since the arming). */
+const void *nm_sim_alloc_fail_site(void);
 
 #endif /* NM_OS_SIM_H */

@@ -553,8 +553,11 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	int rc;
 
 	e = aligned_alloc(64, sizeof(*e));
-	if (e == NULL)
-		goto oom;
+	if (e == NULL) {
+		snprintf(err, errlen, "endpoint %s: out of memory for the device",
+			 ep->cfg->name);
+		return -ENOMEM;
+	}
 	memset(e, 0, sizeof(*e));
 	ep->dev = e;
 	e->ep = ep;
@@ -565,8 +568,12 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	g.ifs[0].tx_slots = g.ifs[0].rx_slots = e->n;
 	g.buf_size = ep->buf_size;
 	rc = nm_region_create(&e->greg, &g, ep->cfg->name);
-	if (rc != 0)
-		goto oom;
+	if (rc != 0) {
+		snprintf(err, errlen, "endpoint %s: out of memory for the device",
+			 ep->cfg->name);
+		rc = -ENOMEM;
+		goto err_free;
+	}
 	e->gring = nm_region_ring(&e->greg, 0, ep->dir, 0);
 	snprintf(name, sizeof(name), "%s.guest", ep->cfg->name);
 	rc = nm_kring_init(&e->gkr, ep->dir == NR_TX ? NM_KRING_TX : NM_KRING_RX,
@@ -576,7 +583,7 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	if (rc != 0) {
 		snprintf(err, errlen, "endpoint %s: guest ring setup failed: %d",
 			 ep->cfg->name, rc);
-		return rc;
+		goto err_kring;
 	}
 	ep->ring = e->gring;
 	ep->n = e->n;
@@ -609,7 +616,13 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 		return rc;
 	sim_actor_start(&e->dev, 0);
 	return 0;
-oom:
-	snprintf(err, errlen, "endpoint %s: out of memory for the device", ep->cfg->name);
-	return -ENOMEM;
+
+	/* A failed init frees what it took: the world drops the endpoint's
+	 * ops and never calls sim_emu_fini() for it. */
+err_kring:
+	nm_region_destroy(&e->greg);
+err_free:
+	free(e);
+	ep->dev = NULL;
+	return rc;
 }

@@ -6,6 +6,16 @@
  * never runs two steps at once and never goes back in time.  On a fair CPU
  * such an actor is counted as a waiter, and an event of an actor that did
  * not wait yields (requeued at the same time, behind the waiters).
+ *
+ * Concurrent model (sim_actor_concurrent_on()): a step starts as above but
+ * runs its body on the actor's coroutine; sim_actor_hook() suspends it
+ * where its clock passes the next pending event and a continuation event
+ * (SIM_EV_CONT, at the actor's clock) resumes it.  While suspended, the
+ * actor holds its CPU (cpu->holder): an event of another actor of that
+ * CPU is parked on the CPU's list and queued again when the step ends.
+ * Order at equal times: the engine's (time, seq), so a continuation runs
+ * after every event already queued for its time, and an actor whose clock
+ * only reaches (not passes) the next event's time goes on without a switch.
  */
 #include "sim_actor.h"
 
@@ -14,10 +24,14 @@
 
 #include "nm_os.h"
 #include "sim_cache.h"
+#include "sim_coro.h"
 #include "sim_run.h"
 
 static void sim_actor_event(struct sim_engine *e, void *arg,
 			    const struct sim_event *ev);
+static void sim_actor_cont(struct sim_engine *e, void *arg,
+			   const struct sim_event *ev);
+static void sim_actor_wait(enum nm_sim_wait why, const void *obj, void *arg);
 
 /* Fewest idle polls worth skipping at once (sim_actor_poll_next()). */
 #define SIM_ACTOR_SKIP_MIN 1024U
@@ -69,7 +83,7 @@ void sim_actor_wake(struct sim_actor *a, uint64_t t)
 {
 	if (a->done)
 		return;
-	if (a->run->cur == a) {
+	if (a->in_step) {
 		if (!a->wake_pending || t < a->wake_at)
 			a->wake_at = t;
 		a->wake_pending = true;
@@ -154,52 +168,32 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 	a->parked = apart;
 }
 
-static void sim_actor_event(struct sim_engine *e, void *arg,
-			    const struct sim_event *ev)
+/* The end of a step: the CPU's and the actor's accounts, and what the body
+ * asked for next. */
+static void sim_actor_finish(struct sim_actor *a)
 {
-	struct sim_actor *a = arg;
-	uint64_t t0, end, xfer0;
+	struct sim_cpu *cpu = a->cpu;
+	struct sim_actor *b;
+	uint64_t t0 = a->t0, end = nm_os_time_ns();
 
-	(void)ev;
-	a->ev.gen = 0;
-	a->parked = false;
-	if (e->now_ns < a->cpu->busy_until) {
-		if (a->cpu->fair && !a->waiting) {
-			a->waiting = true;
-			a->cpu->waiters++;
-		}
-		sim_actor_schedule(a, a->cpu->busy_until, ev->kind);
-		return;
-	}
-	if (a->cpu->fair) {
-		if (!a->waiting && a->cpu->waiters != 0) {
-			/* Another actor waited for this CPU: its event is due
-			 * no later than now and queued before this one is
-			 * queued again, so it runs first. */
-			sim_actor_schedule(a, e->now_ns, ev->kind);
-			return;
-		}
-		if (a->waiting) {
-			a->waiting = false;
-			a->cpu->waiters--;
-		}
-	}
-	a->runs++;
-	a->again = false;
-	a->wake_pending = false;
-	a->at = 0;
-	a->poll_ns = 0;
-	a->run->cur = a;
-	a->run->cache->step++;
-	t0 = nm_os_time_ns();
-	xfer0 = a->run->cache->transfers;
-	a->body(a);
-	end = nm_os_time_ns();
 	a->run->cur = NULL;
+	nm_sim_os.self = NULL;
+	a->in_step = false;
 	a->woken = false;
-	a->cpu->busy_until = end;
-	a->cpu->busy_ns += end - t0;
+	cpu->busy_until = end;
+	cpu->busy_ns += end - t0;
 	a->busy_ns += end - t0;
+	if (cpu->holder == a) {
+		cpu->holder = NULL;
+		/* The events that found the CPU held, in arrival order. */
+		while ((b = cpu->blk_head) != NULL) {
+			cpu->blk_head = b->blk_next;
+			b->blk_next = NULL;
+			b->blocked = false;
+			sim_actor_schedule(b, end, b->blk_kind);
+		}
+		cpu->blk_tail = NULL;
+	}
 	if (a->sleeping && a->wake_pending) {
 		/* A notification arrived while it ran: not lost, it wakes. */
 		a->wake_pending = false;
@@ -215,7 +209,309 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	if (a->again)
 		sim_actor_schedule(a, end, SIM_EV_RUN);
 	else if (a->poll_ns != 0)
-		sim_actor_poll_next(a, t0, end, a->run->cache->transfers == xfer0);
+		sim_actor_poll_next(a, t0, end, a->run->cache->transfers == a->xfer0);
 	else if (a->at != 0)
 		sim_actor_schedule(a, a->at > end ? a->at : end, SIM_EV_TIMER);
+}
+
+/* The coroutine of an actor: one body per step, forever. */
+static void sim_actor_main(void *arg)
+{
+	struct sim_actor *a = arg;
+
+	for (;;) {
+		a->body(a);
+		a->step_done = true;
+		sim_coro_yield();
+	}
+}
+
+/* Run (or go on with) a's step on its coroutine; finish it if it ended. */
+static void sim_actor_enter(struct sim_actor *a)
+{
+	a->step_done = false;
+	if (sim_coro_resume(a->coro) != 0)
+		a->run->internal_error(a->run, "an actor's coroutine cannot be resumed");
+	if (a->step_done)
+		sim_actor_finish(a);
+}
+
+static void sim_actor_event(struct sim_engine *e, void *arg,
+			    const struct sim_event *ev)
+{
+	struct sim_actor *a = arg;
+	struct sim_cpu *cpu;
+
+	(void)ev;
+	a->ev.gen = 0;
+	a->parked = false;
+	cpu = a->cpu;
+	if (cpu->holder != NULL && cpu->holder != a) {
+		/* Held by a step suspended in its middle: wait for its end. */
+		a->blocked = true;
+		a->blk_kind = ev->kind;
+		a->blk_next = NULL;
+		if (cpu->blk_tail != NULL)
+			cpu->blk_tail->blk_next = a;
+		else
+			cpu->blk_head = a;
+		cpu->blk_tail = a;
+		if (cpu->fair && !a->waiting) {
+			a->waiting = true;
+			cpu->waiters++;
+		}
+		return;
+	}
+	if (e->now_ns < cpu->busy_until) {
+		if (cpu->fair && !a->waiting) {
+			a->waiting = true;
+			cpu->waiters++;
+		}
+		sim_actor_schedule(a, cpu->busy_until, ev->kind);
+		return;
+	}
+	if (cpu->fair) {
+		if (!a->waiting && cpu->waiters != 0) {
+			/* Another actor waited for this CPU: its event is due
+			 * no later than now and queued before this one is
+			 * queued again, so it runs first. */
+			sim_actor_schedule(a, e->now_ns, ev->kind);
+			return;
+		}
+		if (a->waiting) {
+			a->waiting = false;
+			cpu->waiters--;
+		}
+	}
+	a->runs++;
+	a->again = false;
+	a->wake_pending = false;
+	a->at = 0;
+	a->poll_ns = 0;
+	a->run->cur = a;
+	a->in_step = true;
+	a->run->cache->step++;
+	a->t0 = nm_os_time_ns();
+	a->xfer0 = a->run->cache->transfers;
+	if (!a->run->concurrent) {
+		a->body(a);
+		sim_actor_finish(a);
+		return;
+	}
+	if (a->coro == NULL) {
+		a->coro = sim_coro_create(sim_actor_main, a, 0);
+		if (a->coro == NULL)
+			a->run->internal_error(a->run, "no stack for an actor's coroutine");
+	}
+	nm_sim_os.self = a;
+	cpu->holder = a;
+	sim_actor_enter(a);
+}
+
+/*
+ * Suspend the running actor a at its clock (from its coroutine): a
+ * continuation of the given kind resumes it there, after every event
+ * queued for an earlier time or already queued for that time.
+ */
+static void sim_actor_suspend(struct sim_actor *a, uint16_t kind)
+{
+	struct sim_run *r = a->run;
+	uint64_t t = nm_sim_os.now_ns;
+
+	a->susp_frac = nm_sim_os.frac_ps;
+	a->susp_read_depth = nm_sim_os.read_depth;
+	if (a->susp_read_depth != 0)
+		nm_sim_os.readers_suspended++;
+	nm_sim_os.read_depth = 0;
+	a->cpu->busy_until = t;
+	a->suspended = true;
+	a->conts++;
+	r->conts++;
+	r->midstep++;
+	sim_schedule(r->eng, t, sim_actor_cont, a, kind, a->id, a->ep,
+		     (uint32_t)a->runs);
+	r->cur = NULL;
+	nm_sim_os.self = NULL;
+	sim_coro_yield();
+	/* Resumed by sim_actor_cont() at t: the engine set the clock to t. */
+	r->midstep--;
+	a->suspended = false;
+	nm_sim_os.frac_ps = a->susp_frac;
+	nm_sim_os.read_depth = a->susp_read_depth;
+	if (a->susp_read_depth != 0)
+		nm_sim_os.readers_suspended--;
+	r->cur = a;
+	nm_sim_os.self = a;
+}
+
+static void sim_actor_cont(struct sim_engine *e, void *arg,
+			   const struct sim_event *ev)
+{
+	struct sim_actor *a = arg;
+
+	(void)e;
+	(void)ev;
+	sim_actor_enter(a);
+}
+
+/* The run a concurrent hook was installed for, or NULL. */
+static struct sim_run *sim_actor_conc_run(void)
+{
+	return nm_sim_os.hook == sim_actor_hook ? nm_sim_os.hook_arg : NULL;
+}
+
+/* Suspend the running actor if its clock is past the next event. */
+static inline void sim_actor_sync_run(struct sim_run *r)
+{
+	struct sim_actor *a = r->cur;
+	uint64_t next;
+
+	if (a == NULL || a->coro == NULL || sim_coro_current() != a->coro)
+		return;
+	next = sim_engine_next_time(r->eng);
+	if (nm_sim_os.now_ns <= next || nm_sim_os.now_ns - next <= r->quantum_ns)
+		return;
+	sim_actor_suspend(a, SIM_EV_CONT);
+}
+
+/* Inside the cache hook a charge must not suspend: its table is mid-update. */
+static bool sim_actor_in_hook;
+
+void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
+		    void *arg)
+{
+	struct sim_run *r = arg;
+
+	/* The lock step of an acquisition that had to wait: it holds it. */
+	if (kind == NM_SIM_LOCK && r->cur != NULL &&
+	    (const void *)r->cur->waiting_on == (const void *)addr)
+		r->cur->waiting_on = NULL;
+	sim_actor_in_hook = true;
+	sim_cache_hook(kind, addr, arg);
+	sim_actor_in_hook = false;
+	sim_actor_sync_run(arg);
+}
+
+void sim_actor_sync(void)
+{
+	struct sim_run *r = sim_actor_conc_run();
+
+	if (r != NULL && !sim_actor_in_hook)
+		sim_actor_sync_run(r);
+}
+
+void sim_actor_concurrent_on(struct sim_run *r, uint64_t quantum_ns)
+{
+	r->concurrent = true;
+	r->quantum_ns = quantum_ns;
+	nm_sim_os.hook = sim_actor_hook;
+	nm_sim_os.hook_arg = r;
+	nm_sim_os.wait = sim_actor_wait;
+	nm_sim_os.wait_arg = r;
+}
+
+void sim_actor_concurrent_off(void)
+{
+	nm_sim_os.wait = NULL;
+	nm_sim_os.wait_arg = NULL;
+	nm_sim_os.self = NULL;
+	nm_sim_os.readers_suspended = 0;
+}
+
+void sim_actor_fini(struct sim_actor *a)
+{
+	if (a->coro != NULL && a->suspended) {
+		a->run->midstep--;
+		if (a->susp_read_depth != 0)
+			nm_sim_os.readers_suspended--;
+	}
+	sim_coro_destroy(a->coro);
+	a->coro = NULL;
+}
+
+/* Record a deadlock and stop the run: a is left suspended for good. */
+static void sim_actor_deadlock(struct sim_actor *a, const struct nm_os_lock *l,
+			       const struct sim_actor *h, const char *why)
+{
+	struct sim_run *r = a->run;
+
+	snprintf(r->deadlock, sizeof(r->deadlock),
+		 "%s waits for lock %p held by %s: %s", a->name, (const void *)l,
+		 h != NULL ? h->name : "no actor", why);
+	sim_engine_stop(r->eng);
+	a->waiting_on = l;
+	sim_actor_suspend(a, SIM_EV_SPIN);
+	/* Resumed only if the run is continued past the deadlock: the
+	 * continuation was queued, so look again. */
+	a->waiting_on = NULL;
+}
+
+/* Passed over by a spinner looking for what can free its lock. */
+static bool sim_actor_spin_event(const struct sim_event *ev, void *arg)
+{
+	(void)arg;
+	return ev->kind == SIM_EV_SPIN && ev->fn == sim_actor_cont;
+}
+
+/*
+ * nm_sim_os.wait: the running actor found a lock held (or readers open in
+ * suspended actors).  It spins: one lock step charged, then suspended until
+ * the next event (something else must run for the lock to come free), as a
+ * CPU spinning on a cache line sees the release when it happens.  Before
+ * that, the chain of holders is followed: back to itself, or to a holder
+ * that is not in a step (nothing will release), is a deadlock.
+ */
+static void sim_actor_wait(enum nm_sim_wait why, const void *obj, void *arg)
+{
+	struct sim_run *r = arg;
+	struct sim_actor *a = r->cur, *h;
+	const struct nm_os_lock *l = obj;
+	uint64_t t0 = nm_sim_os.now_ns, next;
+	uint32_t hops;
+
+	if (a == NULL || a->coro == NULL || sim_coro_current() != a->coro)
+		r->internal_error(r, why == NM_SIM_WAIT_LOCK
+			? "a lock held outside a step (deadlock)"
+			: "read_synchronize outside a step with readers suspended");
+	if (why == NM_SIM_WAIT_LOCK) {
+		h = (struct sim_actor *)l->owner;
+		for (hops = 0; ; hops++) {
+			if (h == a || hops > 65535) {
+				sim_actor_deadlock(a, l, (struct sim_actor *)l->owner,
+						   "a cycle of actors waiting for each other's locks");
+				return;
+			}
+			if (h == NULL || !h->in_step) {
+				sim_actor_deadlock(a, l, h, "its holder is not in a step and will not release it");
+				return;
+			}
+			if (h->waiting_on == NULL)
+				break;
+			h = (struct sim_actor *)h->waiting_on->owner;
+		}
+		if (a->waiting_on != l) {
+			a->lock_waits++;
+			r->lock_waits++;
+		}
+		a->waiting_on = l;
+	}
+	nm_sim_step(NM_SIM_LOCK, NULL, 1);
+	/* Other spinners change nothing: wait for what can. */
+	next = sim_engine_next_time_except(r->eng, sim_actor_spin_event, NULL);
+	if (next == UINT64_MAX) {
+		sim_actor_deadlock(a, l, l != NULL ? (struct sim_actor *)l->owner : NULL,
+				   "nothing else is left to run");
+		return;
+	}
+	if (next > nm_sim_os.now_ns) {
+		/* Spinning until then: the time is charged as busy. */
+		nm_sim_os.now_ns = next;
+		nm_sim_os.frac_ps = 0;
+	}
+	r->lock_spins++;
+	sim_actor_suspend(a, SIM_EV_SPIN);
+	/* waiting_on stays set until the lock step of the acquisition
+	 * (sim_actor_hook()): the deadlock check follows it. */
+	a->lock_spin_ns += nm_sim_os.now_ns - t0;
+	r->lock_spin_ns += nm_sim_os.now_ns - t0;
 }

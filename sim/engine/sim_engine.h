@@ -65,6 +65,9 @@ struct sim_engine {
 	uint64_t scheduled;   /* events inserted */
 	uint64_t cancelled;   /* events dropped because cancelled */
 	bool stop;	      /* set by sim_engine_stop() */
+	/* Earliest time scheduled since a watcher last set it to UINT64_MAX
+	 * (the concurrent actors' cached horizon, sim_actor.c). */
+	uint64_t sched_min;
 	uint64_t until_ns;    /* the running sim_engine_run()'s horizon */
 	/* The running event's key is still the queue's first: the next
 	 * sim_schedule() replaces it (one sift-down instead of a pop and a

@@ -226,9 +226,17 @@ static void sim_actor_main(void *arg)
 	}
 }
 
+/* Remember the next event's time as the running step (re)starts. */
+static inline void sim_actor_horizon(struct sim_run *r)
+{
+	r->next_cached = sim_engine_next_time(r->eng);
+	r->eng->sched_min = UINT64_MAX;
+}
+
 /* Run (or go on with) a's step on its coroutine; finish it if it ended. */
 static void sim_actor_enter(struct sim_actor *a)
 {
+	sim_actor_horizon(a->run);
 	a->step_done = false;
 	if (sim_coro_resume(a->coro) != 0)
 		a->run->internal_error(a->run, "an actor's coroutine cannot be resumed");
@@ -354,28 +362,22 @@ static void sim_actor_cont(struct sim_engine *e, void *arg,
 	sim_actor_enter(a);
 }
 
-/* The run a concurrent hook was installed for, or NULL. */
-static struct sim_run *sim_actor_conc_run(void)
-{
-	return nm_sim_os.hook == sim_actor_hook ? nm_sim_os.hook_arg : NULL;
-}
-
 /* Suspend the running actor if its clock is past the next event. */
 static inline void sim_actor_sync_run(struct sim_run *r)
 {
 	struct sim_actor *a = r->cur;
-	uint64_t next;
+	uint64_t next = r->next_cached;
 
-	if (a == NULL || a->coro == NULL || sim_coro_current() != a->coro)
-		return;
-	next = sim_engine_next_time(r->eng);
+	if (r->eng->sched_min < next)
+		next = r->eng->sched_min;
+	/* Not past the next event (a cancelled one counts: it is in the
+	 * queue's order as in sim_engine_next_time()). */
 	if (nm_sim_os.now_ns <= next || nm_sim_os.now_ns - next <= r->quantum_ns)
+		return;
+	if (a == NULL || a->coro == NULL || sim_coro_current() != a->coro)
 		return;
 	sim_actor_suspend(a, SIM_EV_CONT);
 }
-
-/* Inside the cache hook a charge must not suspend: its table is mid-update. */
-static bool sim_actor_in_hook;
 
 void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 		    void *arg)
@@ -386,18 +388,8 @@ void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 	if (kind == NM_SIM_LOCK && r->cur != NULL &&
 	    (const void *)r->cur->waiting_on == (const void *)addr)
 		r->cur->waiting_on = NULL;
-	sim_actor_in_hook = true;
 	sim_cache_hook(kind, addr, arg);
-	sim_actor_in_hook = false;
-	sim_actor_sync_run(arg);
-}
-
-void sim_actor_sync(void)
-{
-	struct sim_run *r = sim_actor_conc_run();
-
-	if (r != NULL && !sim_actor_in_hook)
-		sim_actor_sync_run(r);
+	sim_actor_sync_run(r);
 }
 
 void sim_actor_concurrent_on(struct sim_run *r, uint64_t quantum_ns)
@@ -436,7 +428,7 @@ static void sim_actor_deadlock(struct sim_actor *a, const struct nm_os_lock *l,
 	struct sim_run *r = a->run;
 
 	snprintf(r->deadlock, sizeof(r->deadlock),
-		 "%s waits for lock %p held by %s: %s", a->name, (const void *)l,
+		 "%s waits for a lock held by %s: %s", a->name,
 		 h != NULL ? h->name : "no actor", why);
 	sim_engine_stop(r->eng);
 	a->waiting_on = l;

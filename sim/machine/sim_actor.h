@@ -162,12 +162,6 @@ void sim_actor_concurrent_off(void);
 void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 		    void *arg);
 
-/*
- * A suspension point outside the core's steps: the running actor's clock
- * advanced by a device model's charge (sim_cost_charge()) or work of its
- * own.  Does nothing in the step model or outside an actor.
- */
-void sim_actor_sync(void);
 
 /* From the body: run again as soon as this step ends. */
 static inline void sim_actor_again(struct sim_actor *a)

@@ -51,6 +51,10 @@ struct sim_run {
 	bool concurrent;
 	uint64_t quantum_ns;
 	uint32_t midstep;	  /* actors suspended in the middle of a step */
+	/* The next pending event's time when the running actor's step began
+	 * or resumed; with eng->sched_min (what was queued since) it bounds
+	 * the next event without a look at the queue at every step. */
+	uint64_t next_cached;
 	uint64_t conts;		  /* continuations scheduled (suspensions) */
 	uint64_t lock_waits;	  /* acquisitions that found the lock held */
 	uint64_t lock_spin_ns;	  /* virtual time spent spinning on locks */

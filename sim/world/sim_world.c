@@ -94,7 +94,10 @@ uint64_t sim_world_drops(const struct sim_world *w)
  * event may leave other actors suspended in the middle of a step: a sender
  * with a lease open, an actor that has published work and not yet notified.
  * The lease and notification checks hold between steps, so they run only
- * after events that leave no step suspended (sim_run.midstep == 0).
+ * after events that leave no step suspended (sim_run.midstep == 0).  A
+ * continuation that ends in another suspension is a piece of a step: as in
+ * the step model, the checks run where steps start and end, not inside
+ * them (and the run's end is seen when the step that completes it ends).
  */
 static void sim_world_after(struct sim_engine *e, void *arg)
 {
@@ -105,7 +108,9 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 	struct sim_ep *ep;
 	uint32_t i, d, bad = 0;
 
-	(void)e;
+	if ((e->cur.kind == SIM_EV_CONT || e->cur.kind == SIM_EV_SPIN) &&
+	    ((const struct sim_actor *)e->cur.arg)->in_step)
+		return;
 	memcpy(before, w->inv_checks, sizeof(before));
 	for (i = 0; i < w->nep; i++) {
 		ep = w->ep[i];

@@ -74,6 +74,18 @@ static void conc_world_free(struct sim_world *w, struct sim_actor *a, uint32_t n
 	free(w);
 }
 
+/* Actors a (fa, from 0) and b (fb, from b_at) in w, run to the end. */
+static void run_pair(struct sim_world *w, struct sim_actor *act,
+		     sim_actor_body fa, const char *na, sim_actor_body fb,
+		     const char *nb, uint64_t b_at)
+{
+	sim_actor_init(&act[0], &w->run, na, 0, fa, NULL, NULL);
+	sim_actor_init(&act[1], &w->run, nb, 1, fb, NULL, NULL);
+	sim_actor_start(&act[0], 0);
+	sim_actor_start(&act[1], b_at);
+	sim_engine_run(&w->eng, UINT64_MAX);
+}
+
 /* ---- order */
 
 /* A: log, burn 5 steps (0..500 ns), log.  B (at 300): log. */
@@ -96,11 +108,7 @@ static void run_order(bool concurrent, uint64_t b_at, const char *want)
 	struct sim_world *w = conc_world(concurrent);
 	struct sim_actor act[2];
 
-	sim_actor_init(&act[0], &w->run, "a", 0, order_a, NULL, NULL);
-	sim_actor_init(&act[1], &w->run, "b", 1, order_b, NULL, NULL);
-	sim_actor_start(&act[0], 0);
-	sim_actor_start(&act[1], b_at);
-	sim_engine_run(&w->eng, UINT64_MAX);
+	run_pair(w, act, order_a, "a", order_b, "b", b_at);
 	printf("    %s\n", logbuf);
 	assert_string_equal(logbuf, want);
 	conc_world_free(w, act, 2);
@@ -179,12 +187,8 @@ static void run_vis(bool concurrent)
 	struct sim_world *w = conc_world(concurrent);
 	struct sim_actor act[2];
 
-	sim_actor_init(&act[0], &w->run, "a", 0, vis_a, NULL, NULL);
-	sim_actor_init(&act[1], &w->run, "b", 1, vis_b, NULL, NULL);
-	sim_actor_start(&act[0], 0);
-	sim_actor_start(&act[1], 300);
 	seen[0] = seen[1] = 7;
-	sim_engine_run(&w->eng, UINT64_MAX);
+	run_pair(w, act, vis_a, "a", vis_b, "b", 300);
 	conc_world_free(w, act, 2);
 }
 
@@ -230,11 +234,7 @@ static void test_sim_conc_lock_contended_and_released(void **state)
 
 	(void)state;
 	nm_os_lock_init(&lk[0]);
-	sim_actor_init(&act[0], &w->run, "a", 0, lock_a, NULL, NULL);
-	sim_actor_init(&act[1], &w->run, "b", 1, lock_b, NULL, NULL);
-	sim_actor_start(&act[0], 0);
-	sim_actor_start(&act[1], 200);
-	sim_engine_run(&w->eng, UINT64_MAX);
+	run_pair(w, act, lock_a, "a", lock_b, "b", 200);
 	assert_int_equal(w->run.deadlock[0], '\0');
 	/* A holds it from 0 (+100, its lock step) to 1100 and releases it
 	 * with a lock step (1200): B, spinning, gets it then. */
@@ -278,11 +278,7 @@ static void test_sim_conc_deadlock_detected(void **state)
 	(void)state;
 	nm_os_lock_init(&lk[0]);
 	nm_os_lock_init(&lk[1]);
-	sim_actor_init(&act[0], &w->run, "alpha", 0, dead_a, NULL, NULL);
-	sim_actor_init(&act[1], &w->run, "beta", 1, dead_b, NULL, NULL);
-	sim_actor_start(&act[0], 0);
-	sim_actor_start(&act[1], 50);
-	sim_engine_run(&w->eng, UINT64_MAX);
+	run_pair(w, act, dead_a, "alpha", dead_b, "beta", 50);
 	printf("    %s\n", w->run.deadlock);
 	assert_non_null(strstr(w->run.deadlock, "cycle"));
 	assert_non_null(strstr(w->run.deadlock, "alpha"));
@@ -306,11 +302,7 @@ static void test_sim_conc_deadlock_holder_between_steps(void **state)
 
 	(void)state;
 	nm_os_lock_init(&lk[0]);
-	sim_actor_init(&act[0], &w->run, "holder", 0, leak_a, NULL, NULL);
-	sim_actor_init(&act[1], &w->run, "waiter", 1, lock_b, NULL, NULL);
-	sim_actor_start(&act[0], 0);
-	sim_actor_start(&act[1], 500);
-	sim_engine_run(&w->eng, UINT64_MAX);
+	run_pair(w, act, leak_a, "holder", lock_b, "waiter", 500);
 	printf("    %s\n", w->run.deadlock);
 	assert_non_null(strstr(w->run.deadlock, "not in a step"));
 	assert_non_null(strstr(w->run.deadlock, "waiter"));

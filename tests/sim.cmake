@@ -11,7 +11,7 @@ nm_add_test(sim_text SOURCES test_sim_text.c BACKEND simcore LABELS unit
 nm_add_test(sim_world SOURCES test_sim_world.c BACKEND simcore LABELS unit
             GROUPS run detect)
 nm_add_test(sim_conc SOURCES test_sim_conc.c BACKEND simcore LABELS unit
-            GROUPS order lock stacks)
+            GROUPS order lock preempt stacks)
 nm_add_test(sim_coro SOURCES test_sim_coro.c BACKEND simcore LABELS unit
             GROUPS switch pool guard)
 foreach(v plain asan)

@@ -8,7 +8,9 @@
  * not before, which the step model gets wrong), lock (a lock held by a
  * suspended actor makes the acquirer spin until it is released, counted;
  * a cycle of lock waiters and a lock held by an actor between steps are
- * deadlocks that stop the run), stacks (every coroutine is freed).
+ * deadlocks that stop the run), preempt (a host CPU's time slice parks a
+ * long step for a waiting one, and it goes on later where it stopped),
+ * stacks (every coroutine is freed).
  *
  * Each step here is a run of shared loads of 100 ns each (nm_sim_os
  * costs), so clocks move in known amounts.
@@ -309,6 +311,61 @@ static void test_sim_conc_deadlock_holder_between_steps(void **state)
 	conc_world_free(w, act, 2);
 }
 
+/* ---- preempt */
+
+/* Two 1000 ns steps on one host CPU with a 300 ns slice. */
+static void long_step(struct sim_actor *a)
+{
+	logc(a->ep == 0 ? 'a' : 'b', nm_os_time_ns());
+	burn(10);
+	logc(a->ep == 0 ? 'A' : 'B', nm_os_time_ns());
+	a->done = true;
+}
+
+static void run_preempt(uint64_t slice_ns, uint64_t *preemptions)
+{
+	struct sim_world *w = conc_world(true);
+	struct sim_actor act[2];
+	struct sim_cpu cpu;
+
+	memset(&cpu, 0, sizeof(cpu));
+	sim_cpu_init(&cpu, slice_ns);
+	sim_actor_init(&act[0], &w->run, "a", 0, long_step, NULL, NULL);
+	sim_actor_init(&act[1], &w->run, "b", 1, long_step, NULL, NULL);
+	sim_actor_pin(&act[0], &cpu);
+	sim_actor_pin(&act[1], &cpu);
+	sim_actor_start(&act[0], 0);
+	sim_actor_start(&act[1], 50);
+	sim_engine_run(&w->eng, UINT64_MAX);
+	printf("    slice %llu ns: %s(%llu preemptions)\n",
+	       (unsigned long long)slice_ns, logbuf,
+	       (unsigned long long)cpu.preemptions);
+	/* One CPU: 2000 ns of steps back to back, whoever runs. */
+	assert_int_equal(cpu.busy_ns, 2000);
+	assert_int_equal(cpu.busy_until, 2000);
+	assert_int_equal(cpu.waiters, 0);
+	assert_null(cpu.holder);
+	*preemptions = cpu.preemptions;
+	conc_world_free(w, act, 2);
+}
+
+static void test_sim_conc_timeslice_preempts(void **state)
+{
+	uint64_t n;
+
+	(void)state;
+	/* No slice: a's step runs to its end, then b's. */
+	run_preempt(0, &n);
+	assert_int_equal(n, 0);
+	assert_string_equal(logbuf, "a0 A1000 b1000 B2000 ");
+	/* 300 ns: they alternate by 400 ns (the first step boundary past
+	 * the slice): a 0-400, b 400-800, a 800-1200, b 1200-1600, a to its
+	 * end at 1800, b to 2000. */
+	run_preempt(300, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(logbuf, "a0 b400 A1800 B2000 ");
+}
+
 /* ---- stacks */
 
 static void test_sim_conc_stacks_freed(void **state)
@@ -336,12 +393,16 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_conc_deadlock_detected),
 		cmocka_unit_test(test_sim_conc_deadlock_holder_between_steps),
 	};
+	static const struct CMUnitTest preempt[] = {
+		cmocka_unit_test(test_sim_conc_timeslice_preempts),
+	};
 	static const struct CMUnitTest stacks[] = {
 		cmocka_unit_test(test_sim_conc_stacks_freed),
 	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("order", order),
 		NM_TEST_GROUP("lock", lock),
+		NM_TEST_GROUP("preempt", preempt),
 		NM_TEST_GROUP("stacks", stacks),
 	};
 

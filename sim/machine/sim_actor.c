@@ -168,6 +168,45 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 	a->parked = apart;
 }
 
+/* Park a on cpu's list (its event found it held, or it was preempted). */
+static void sim_cpu_park(struct sim_cpu *cpu, struct sim_actor *a)
+{
+	a->blocked = true;
+	a->blk_next = NULL;
+	if (cpu->blk_tail != NULL)
+		cpu->blk_tail->blk_next = a;
+	else
+		cpu->blk_head = a;
+	cpu->blk_tail = a;
+	if (cpu->fair && !a->waiting) {
+		a->waiting = true;
+		cpu->waiters++;
+	}
+	if (cpu->timeslice_ns != 0 && cpu->preempt_at == UINT64_MAX)
+		cpu->preempt_at = cpu->slice_start + cpu->timeslice_ns;
+}
+
+/* a takes cpu (a step starts, or a preempted one goes on). */
+static void sim_cpu_take(struct sim_cpu *cpu, struct sim_actor *a, uint64_t now)
+{
+	cpu->holder = a;
+	cpu->slice_start = now;
+	cpu->preempt_at = cpu->blk_head != NULL && cpu->timeslice_ns != 0
+				  ? now + cpu->timeslice_ns : UINT64_MAX;
+}
+
+/* Queue b again at t: a preempted step goes on, any other event reruns. */
+static void sim_cpu_unpark(struct sim_actor *b, uint64_t t)
+{
+	b->blk_next = NULL;
+	b->blocked = false;
+	if (b->preempted)
+		sim_schedule(b->run->eng, t, sim_actor_cont, b, SIM_EV_CONT, b->id,
+			     b->ep, (uint32_t)b->runs);
+	else
+		sim_actor_schedule(b, t, b->blk_kind);
+}
+
 /* The end of a step: the CPU's and the actor's accounts, and what the body
  * asked for next. */
 static void sim_actor_finish(struct sim_actor *a)
@@ -175,24 +214,24 @@ static void sim_actor_finish(struct sim_actor *a)
 	struct sim_cpu *cpu = a->cpu;
 	struct sim_actor *b;
 	uint64_t t0 = a->t0, end = nm_os_time_ns();
+	uint64_t busy = end - t0 - a->preempt_ns;
 
 	a->run->cur = NULL;
 	nm_sim_os.self = NULL;
 	a->in_step = false;
 	a->woken = false;
 	cpu->busy_until = end;
-	cpu->busy_ns += end - t0;
-	a->busy_ns += end - t0;
+	cpu->busy_ns += busy;
+	a->busy_ns += busy;
 	if (cpu->holder == a) {
 		cpu->holder = NULL;
 		/* The events that found the CPU held, in arrival order. */
 		while ((b = cpu->blk_head) != NULL) {
 			cpu->blk_head = b->blk_next;
-			b->blk_next = NULL;
-			b->blocked = false;
-			sim_actor_schedule(b, end, b->blk_kind);
+			sim_cpu_unpark(b, end);
 		}
 		cpu->blk_tail = NULL;
+		cpu->preempt_at = UINT64_MAX;
 	}
 	if (a->sleeping && a->wake_pending) {
 		/* A notification arrived while it ran: not lost, it wakes. */
@@ -227,16 +266,18 @@ static void sim_actor_main(void *arg)
 }
 
 /* Remember the next event's time as the running step (re)starts. */
-static inline void sim_actor_horizon(struct sim_run *r)
+static inline void sim_actor_horizon(struct sim_run *r, const struct sim_cpu *cpu)
 {
-	r->next_cached = sim_engine_next_time(r->eng);
+	r->next_event = sim_engine_next_time(r->eng);
+	r->next_cached = r->next_event < cpu->preempt_at ? r->next_event
+							 : cpu->preempt_at;
 	r->eng->sched_min = UINT64_MAX;
 }
 
 /* Run (or go on with) a's step on its coroutine; finish it if it ended. */
 static void sim_actor_enter(struct sim_actor *a)
 {
-	sim_actor_horizon(a->run);
+	sim_actor_horizon(a->run, a->cpu);
 	a->step_done = false;
 	if (sim_coro_resume(a->coro) != 0)
 		a->run->internal_error(a->run, "an actor's coroutine cannot be resumed");
@@ -256,18 +297,8 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	cpu = a->cpu;
 	if (cpu->holder != NULL && cpu->holder != a) {
 		/* Held by a step suspended in its middle: wait for its end. */
-		a->blocked = true;
 		a->blk_kind = ev->kind;
-		a->blk_next = NULL;
-		if (cpu->blk_tail != NULL)
-			cpu->blk_tail->blk_next = a;
-		else
-			cpu->blk_head = a;
-		cpu->blk_tail = a;
-		if (cpu->fair && !a->waiting) {
-			a->waiting = true;
-			cpu->waiters++;
-		}
+		sim_cpu_park(cpu, a);
 		return;
 	}
 	if (e->now_ns < cpu->busy_until) {
@@ -300,6 +331,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->in_step = true;
 	a->run->cache->step++;
 	a->t0 = nm_os_time_ns();
+	a->preempt_ns = 0;
 	a->xfer0 = a->run->cache->transfers;
 	if (!a->run->concurrent) {
 		a->body(a);
@@ -312,7 +344,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 			a->run->internal_error(a->run, "no stack for an actor's coroutine");
 	}
 	nm_sim_os.self = a;
-	cpu->holder = a;
+	sim_cpu_take(cpu, a, a->t0);
 	sim_actor_enter(a);
 }
 
@@ -336,8 +368,9 @@ static void sim_actor_suspend(struct sim_actor *a, uint16_t kind)
 	a->conts++;
 	r->conts++;
 	r->midstep++;
-	sim_schedule(r->eng, t, sim_actor_cont, a, kind, a->id, a->ep,
-		     (uint32_t)a->runs);
+	if (kind != 0) /* 0: preempted, queued again by its CPU */
+		sim_schedule(r->eng, t, sim_actor_cont, a, kind, a->id, a->ep,
+			     (uint32_t)a->runs);
 	r->cur = NULL;
 	nm_sim_os.self = NULL;
 	sim_coro_yield();
@@ -356,10 +389,47 @@ static void sim_actor_cont(struct sim_engine *e, void *arg,
 			   const struct sim_event *ev)
 {
 	struct sim_actor *a = arg;
+	struct sim_cpu *cpu = a->cpu;
 
-	(void)e;
 	(void)ev;
+	if (a->preempted) {
+		if (cpu->holder != NULL && cpu->holder != a) {
+			sim_cpu_park(cpu, a);
+			return;
+		}
+		if (cpu->fair && a->waiting) {
+			a->waiting = false;
+			cpu->waiters--;
+		}
+		a->preempted = false;
+		a->preempt_ns += e->now_ns - a->preempt_from;
+		sim_cpu_take(cpu, a, e->now_ns);
+	}
 	sim_actor_enter(a);
+}
+
+/*
+ * a's time slice is over and others wait for its CPU: a is parked at the
+ * end of the CPU's list (to go on where it stopped) and the first waiter
+ * runs now.
+ */
+static void sim_actor_preempt(struct sim_actor *a)
+{
+	struct sim_cpu *cpu = a->cpu;
+	struct sim_actor *b = cpu->blk_head;
+
+	cpu->preemptions++;
+	a->run->preemptions++;
+	cpu->holder = NULL;
+	cpu->blk_head = b->blk_next;
+	if (cpu->blk_head == NULL)
+		cpu->blk_tail = NULL;
+	a->preempted = true;
+	a->preempt_from = nm_sim_os.now_ns;
+	sim_cpu_park(cpu, a);
+	cpu->preempt_at = UINT64_MAX;
+	sim_cpu_unpark(b, nm_sim_os.now_ns);
+	sim_actor_suspend(a, 0);
 }
 
 /* Suspend the running actor if its clock is past the next event. */
@@ -375,6 +445,14 @@ static inline void sim_actor_sync_run(struct sim_run *r)
 	if (nm_sim_os.now_ns <= next || nm_sim_os.now_ns - next <= r->quantum_ns)
 		return;
 	if (a == NULL || a->coro == NULL || sim_coro_current() != a->coro)
+		return;
+	if (a->cpu->holder == a && a->cpu->blk_head != NULL &&
+	    nm_sim_os.now_ns >= a->cpu->preempt_at) {
+		sim_actor_preempt(a);
+		return;
+	}
+	next = r->next_event < r->eng->sched_min ? r->next_event : r->eng->sched_min;
+	if (nm_sim_os.now_ns <= next || nm_sim_os.now_ns - next <= r->quantum_ns)
 		return;
 	sim_actor_suspend(a, SIM_EV_CONT);
 }

@@ -75,6 +75,13 @@ struct sim_cpu {
 	 * order; they are queued again, in that order, when its step ends. */
 	struct sim_actor *holder;
 	struct sim_actor *blk_head, *blk_tail;
+	/* Preemption (a host CPU: hosts.timeslice_us; 0 never): the holder
+	 * has held it since slice_start; with actors parked on it, it is
+	 * suspended at preempt_at and goes to the end of the list. */
+	uint64_t timeslice_ns;
+	uint64_t slice_start;
+	uint64_t preempt_at;	/* UINT64_MAX: nobody is waiting */
+	uint64_t preemptions;
 };
 
 struct sim_actor {
@@ -117,6 +124,9 @@ struct sim_actor {
 	bool step_done;		/* the body returned (set on the coroutine) */
 	bool suspended;		/* in_step, and waiting for a continuation */
 	bool blocked;		/* its event found the CPU held mid-step */
+	bool preempted;		/* parked mid-step by its CPU's time slice */
+	uint64_t preempt_from;	/* ... since then */
+	uint64_t preempt_ns;	/* this step's time parked (not busy) */
 	uint16_t blk_kind;	/* ... the kind of that event */
 	struct sim_actor *blk_next;
 	uint64_t t0, xfer0;	/* the running step's start and transfers */
@@ -138,6 +148,14 @@ static inline void sim_actor_share_cpu(struct sim_actor *a,
 }
 
 /* Pin a to cpu (a host CPU; call before starting it). */
+/* A host CPU: fair, never preempting until a time slice is set. */
+static inline void sim_cpu_init(struct sim_cpu *cpu, uint64_t timeslice_ns)
+{
+	cpu->fair = true;
+	cpu->timeslice_ns = timeslice_ns;
+	cpu->preempt_at = UINT64_MAX;
+}
+
 static inline void sim_actor_pin(struct sim_actor *a, struct sim_cpu *cpu)
 {
 	a->cpu = cpu;

@@ -54,7 +54,9 @@ struct sim_run {
 	/* The next pending event's time when the running actor's step began
 	 * or resumed; with eng->sched_min (what was queued since) it bounds
 	 * the next event without a look at the queue at every step. */
-	uint64_t next_cached;
+	uint64_t next_cached;	  /* ... and its CPU's preempt_at */
+	uint64_t next_event;	  /* the next event alone */
+	uint64_t preemptions;	  /* steps parked by a CPU's time slice */
 	uint64_t conts;		  /* continuations scheduled (suspensions) */
 	uint64_t lock_waits;	  /* acquisitions that found the lock held */
 	uint64_t lock_spin_ns;	  /* virtual time spent spinning on locks */

@@ -53,6 +53,11 @@ struct sim_sc_trace {
 struct sim_sc_host {
 	char name[SIM_NAME_MAX];
 	uint32_t cpus;	   /* 0: not declared (no actor may be pinned) */
+	/* Time slice of its CPUs under the concurrent model: a step is
+	 * preempted after this long when others wait (0: never).  Default
+	 * 750: Linux CFS's sysctl_sched_min_granularity (0.75 ms,
+	 * kernel/sched/fair.c; EEVDF's base_slice_ns since 6.6). */
+	uint32_t timeslice_us;
 	uint32_t line;
 };
 

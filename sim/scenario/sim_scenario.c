@@ -141,7 +141,10 @@ static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
 	if (!strcmp(k, "cpus"))
 		return sim_sc_u32(c, line, "hosts.cpus", v, 1, SIM_MAX_CPUS, &c->sc->hosts[i].cpus);
-	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name or cpus)", sim_sc_q(c, k));
+	if (!strcmp(k, "timeslice_us"))
+		return sim_sc_u32(c, line, "hosts.timeslice_us", v, 0, 1000000,
+				  &c->sc->hosts[i].timeslice_us);
+	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name, cpus or timeslice_us)", sim_sc_q(c, k));
 }
 
 static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -439,6 +442,7 @@ static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
 static void sim_sc_host_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	memset(&sc->hosts[i], 0, sizeof(sc->hosts[i]));
+	sc->hosts[i].timeslice_us = 750;
 	sc->hosts[i].line = line;
 }
 

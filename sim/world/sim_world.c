@@ -347,7 +347,8 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		if (w->host_cpu[i] == NULL)
 			goto oom;
 		for (j = 0; j < sc->hosts[i].cpus; j++)
-			w->host_cpu[i][j].fair = true;
+			sim_cpu_init(&w->host_cpu[i][j],
+				     (uint64_t)sc->hosts[i].timeslice_us * 1000ULL);
 	}
 	for (i = 0; i < sc->nswitches; i++) {
 		sw = calloc(1, sizeof(*sw));

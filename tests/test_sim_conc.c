@@ -125,6 +125,23 @@ static void test_sim_conc_suspends_past_next_event(void **state)
 	run_order(false, 250, "a0 A500 b250 ");
 }
 
+/* sim.quantum_ns: A may run up to 300 ns past B's event before it is
+ * suspended, so with B at 250 it is cut at 600 -> not at all (its step
+ * ends at 500); B then runs late, at its own event time 250 but after A. */
+static void test_sim_conc_quantum_trades_exactness(void **state)
+{
+	struct sim_world *w = conc_world(true);
+	struct sim_actor act[2];
+
+	(void)state;
+	w->run.quantum_ns = 300;
+	run_pair(w, act, order_a, "a", order_b, "b", 250);
+	printf("    %s\n", logbuf);
+	assert_string_equal(logbuf, "a0 A500 b250 ");
+	assert_int_equal(w->run.conts, 0);
+	conc_world_free(w, act, 2);
+}
+
 static void test_sim_conc_tie_goes_to_running_actor(void **state)
 {
 	(void)state;
@@ -385,6 +402,7 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest order[] = {
 		cmocka_unit_test(test_sim_conc_suspends_past_next_event),
 		cmocka_unit_test(test_sim_conc_tie_goes_to_running_actor),
+		cmocka_unit_test(test_sim_conc_quantum_trades_exactness),
 		cmocka_unit_test(test_sim_conc_continuation_after_queued_events),
 		cmocka_unit_test(test_sim_conc_store_visible_at_its_time),
 	};

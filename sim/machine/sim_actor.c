@@ -154,7 +154,8 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 		a->busy_ns += n * cost;
 		a->cpu->busy_ns += n * cost;
 		a->cpu->busy_until = next + (n - 1) * step + cost;
-		a->run->cache->step += n;
+		a->run->cache->steps_run += n;
+		a->run->cache->step = a->run->cache->steps_run;
 		e->executed += n;
 		a->run->checks_repeat(a->run, n);
 		next += n * step;
@@ -329,7 +330,8 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->poll_ns = 0;
 	a->run->cur = a;
 	a->in_step = true;
-	a->run->cache->step++;
+	a->step_no = ++a->run->cache->steps_run;
+	a->run->cache->step = a->step_no;
 	a->t0 = nm_os_time_ns();
 	a->preempt_ns = 0;
 	a->xfer0 = a->run->cache->transfers;
@@ -377,6 +379,9 @@ static void sim_actor_suspend(struct sim_actor *a, uint16_t kind)
 	/* Resumed by sim_actor_cont() at t: the engine set the clock to t. */
 	r->midstep--;
 	a->suspended = false;
+	/* Its transfers stream on from where they stopped (sim_cache.h):
+	 * being cut by other events changes no cost. */
+	r->cache->step = a->step_no;
 	nm_sim_os.frac_ps = a->susp_frac;
 	nm_sim_os.read_depth = a->susp_read_depth;
 	if (a->susp_read_depth != 0)

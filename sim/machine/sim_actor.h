@@ -131,6 +131,7 @@ struct sim_actor {
 	struct sim_actor *blk_next;
 	uint64_t t0, xfer0;	/* the running step's start and transfers */
 	uint64_t susp_frac;	/* the clock's remainder when suspended */
+	uint64_t step_no;	/* its step's number for the cache model */
 	uint32_t susp_read_depth; /* its read sections open when suspended */
 	const struct nm_os_lock *waiting_on; /* a lock it spins on */
 	uint64_t conts, lock_waits, lock_spin_ns;

@@ -51,6 +51,7 @@ static int sim_cache_grow(struct sim_cache *c)
 	big.n = c->n;
 	big.transfers = c->transfers;
 	big.step = c->step;
+	big.steps_run = c->steps_run;
 	big.last_step = c->last_step;
 	big.line = calloc(big.cap, sizeof(*big.line));
 	big.holders = calloc(big.cap, sizeof(*big.holders));

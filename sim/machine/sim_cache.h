@@ -31,7 +31,9 @@ struct sim_cache {
 	uint8_t *writer;
 	uint64_t cap, n;
 	uint64_t transfers;
-	uint64_t step;	    /* bumped by the engine at every actor step */
+	uint64_t step;	    /* the running step's number (steps_run at its
+			     * start; a resumed step gets its own back) */
+	uint64_t steps_run; /* bumped at every actor step */
 	uint64_t last_step; /* step of the last transfer */
 };
 

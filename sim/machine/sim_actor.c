@@ -471,7 +471,10 @@ void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 	if (kind == NM_SIM_LOCK && r->cur != NULL &&
 	    (const void *)r->cur->waiting_on == (const void *)addr)
 		r->cur->waiting_on = NULL;
-	sim_cache_hook(kind, addr, arg);
+	/* The cache model looks only at these (sim_cache_hook()). */
+	if (addr != NULL && (kind == NM_SIM_SHARED_LOAD ||
+			     kind == NM_SIM_SHARED_STORE || kind == NM_SIM_ATOMIC))
+		sim_cache_hook(kind, addr, arg);
 	sim_actor_sync_run(r);
 }
 

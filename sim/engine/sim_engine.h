@@ -6,7 +6,10 @@
  *
  * Invariants:
  *  - time is an integer count of nanoseconds; events run in (time, seq)
- *    order, seq being stamped at insertion, so ties are first-in first-out;
+ *    order, seq being stamped at insertion, so ties are first-in first-out
+ *    (the comparator is irreflexive, antisymmetric and transitive: seq is
+ *    unique); a suspended actor's continuation (sim_actor.c) is an event
+ *    like any other, so it runs after those already queued for its time;
  *  - the engine never runs an event earlier than the previous one, and an
  *    event may not be scheduled before the time of the event being run;
  *  - a cancelled event is only flagged; the loop drops it when popped;

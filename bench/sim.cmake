@@ -1,11 +1,14 @@
 # Simulator benchmarks (issue 5), label bench: never in the default set.
 # The plain variant always exists (NM_VARIANTS starts with it).
-add_executable(nmlab-bench-sim-engine bench_sim_engine.c)
-target_compile_options(nmlab-bench-sim-engine PRIVATE ${NM_WARNINGS} -Wno-missing-prototypes)
-target_link_libraries(nmlab-bench-sim-engine PRIVATE PkgConfig::JANSSON nm_simcore_plain)
-add_test(NAME bench.sim_engine COMMAND nmlab-bench-sim-engine
-         --json ${CMAKE_BINARY_DIR}/bench-sim-engine.json)
-set_tests_properties(bench.sim_engine PROPERTIES LABELS bench TIMEOUT 600)
+# engine: events per second; model: concurrent vs step model (issue 12).
+foreach(b engine model)
+  add_executable(nmlab-bench-sim-${b} bench_sim_${b}.c)
+  target_compile_options(nmlab-bench-sim-${b} PRIVATE ${NM_WARNINGS} -Wno-missing-prototypes)
+  target_link_libraries(nmlab-bench-sim-${b} PRIVATE PkgConfig::JANSSON nm_simcore_plain)
+  add_test(NAME bench.sim_${b} COMMAND nmlab-bench-sim-${b}
+           --json ${CMAKE_BINARY_DIR}/bench-sim-${b}.json)
+  set_tests_properties(bench.sim_${b} PROPERTIES LABELS bench TIMEOUT 600)
+endforeach()
 add_executable(nmlab-bench-sim-costs bench_sim_costs.c)
 target_compile_options(nmlab-bench-sim-costs PRIVATE ${NM_WARNINGS} -Wno-missing-prototypes)
 target_link_libraries(nmlab-bench-sim-costs PRIVATE PkgConfig::JANSSON Threads::Threads)

@@ -1,9 +1,13 @@
 /*
  * nm_os_sim.c - the simulator backend of nm_os.h (out-of-line half).
  *
- * Single-threaded: a lock found held is a deadlock in a simulation and is
- * fatal; synchronising with readers is immediate because no reader can be
- * inside a section when the control path runs, and that is asserted.
+ * One step at a time (nm_sim_os.wait NULL): a lock found held is a
+ * deadlock and is fatal; synchronising with readers is immediate because
+ * no reader can be inside a section when the control path runs, and that
+ * is asserted.  With concurrent actors (nm_sim_os.wait set) a lock held by
+ * a suspended actor, or a read section it holds open, makes the caller
+ * wait in virtual time; a lock taken again by its own holder is still a
+ * deadlock.
  */
 #include "nm_os.h"
 
@@ -23,6 +27,7 @@ void nm_sim_os_reset(const uint64_t cost_ps[NM_SIM_STEP_KINDS])
 int nm_os_lock_init(struct nm_os_lock *l)
 {
 	l->held = false;
+	l->owner = NULL;
 	return 0;
 }
 
@@ -35,10 +40,14 @@ void nm_os_lock_fini(struct nm_os_lock *l)
 
 void nm_os_lock_acquire(struct nm_os_lock *l)
 {
-	if (l->held)
-		nm_os_invariant_failed("lock taken twice (deadlock)", __FILE__,
-				       __LINE__);
+	while (l->held) {
+		if (nm_sim_os.wait == NULL || l->owner == nm_sim_os.self)
+			nm_os_invariant_failed("lock taken twice (deadlock)",
+					       __FILE__, __LINE__);
+		nm_sim_os.wait(NM_SIM_WAIT_LOCK, l, nm_sim_os.wait_arg);
+	}
 	l->held = true;
+	l->owner = nm_sim_os.self;
 	nm_sim_step(NM_SIM_LOCK, l, 1);
 }
 
@@ -48,6 +57,7 @@ void nm_os_lock_release(struct nm_os_lock *l)
 		nm_os_invariant_failed("lock released while free", __FILE__,
 				       __LINE__);
 	l->held = false;
+	l->owner = NULL;
 	nm_sim_step(NM_SIM_LOCK, l, 1);
 }
 
@@ -79,6 +89,8 @@ void nm_os_read_synchronize(void)
 	if (nm_sim_os.read_depth != 0)
 		nm_os_invariant_failed("synchronize inside a read section",
 				       __FILE__, __LINE__);
+	while (nm_sim_os.readers_suspended != 0 && nm_sim_os.wait != NULL)
+		nm_sim_os.wait(NM_SIM_WAIT_READERS, NULL, nm_sim_os.wait_arg);
 }
 
 /* Allocation-failure injection for tests, as in the shim

@@ -52,6 +52,13 @@ struct nm_sim_mem_ops {
 	void *arg;
 };
 
+/* Why a concurrent simulator makes the running code wait (nm_sim_os.wait). */
+enum nm_sim_wait {
+	NM_SIM_WAIT_LOCK,    /* nm_os_lock_acquire() found the lock held */
+	NM_SIM_WAIT_READERS, /* nm_os_read_synchronize() with read sections
+			      * open in suspended actors */
+};
+
 struct nm_sim_os {
 	uint64_t now_ns;			 /* virtual time */
 	uint64_t frac_ps;			 /* sub-nanosecond remainder */
@@ -63,6 +70,19 @@ struct nm_sim_os {
 	void *hook_arg;
 	uint32_t read_depth; /* nesting of nm_os_read_enter() */
 	const struct nm_sim_mem_ops *mem; /* NULL: direct shared accesses */
+	/*
+	 * Concurrent actors (sim/machine/sim_actor.c, issue 12).  self: who
+	 * runs now (a lock's owner; NULL outside actors).  wait: called when
+	 * a lock is found held or a synchronize finds readers suspended
+	 * elsewhere; it suspends the caller (spinning in virtual time) and
+	 * returns when it may look again.  NULL (one step at a time): a lock
+	 * found held is a deadlock and fatal.  readers_suspended: read
+	 * sections held open by suspended actors.
+	 */
+	const void *self;
+	void (*wait)(enum nm_sim_wait why, const void *obj, void *arg);
+	void *wait_arg;
+	uint32_t readers_suspended;
 };
 
 /* The one simulated machine; sim/ is single-threaded by design. */
@@ -85,6 +105,7 @@ static inline void nm_sim_step(enum nm_sim_step kind,
 
 struct nm_os_lock {
 	bool held;
+	const void *owner; /* nm_sim_os.self of the holder */
 };
 
 struct nm_os_counter {

@@ -33,6 +33,7 @@ int sim_engine_init(struct sim_engine *e)
 	for (e->nfree = 0; e->nfree < e->ev_cap; e->nfree++)
 		e->free_ids[e->nfree] = e->ev_cap - 1 - e->nfree;
 	e->next_gen = 1;
+	e->sched_min = UINT64_MAX;
 	e->fingerprint = SIM_FP_INIT;
 	nm_sim_os.now_ns = 0;
 	nm_sim_os.frac_ps = 0;
@@ -110,6 +111,8 @@ struct sim_ev_ref sim_schedule(struct sim_engine *e, uint64_t at,
 	if (++e->next_gen == 0)
 		e->next_gen = 1;
 	ev->gen = e->next_gen;
+	if (at < e->sched_min)
+		e->sched_min = at;
 	k = sim_qkey_make(at, e->seq++, id);
 	if (e->top_taken) {
 		sim_queue_replace_top(&e->q, &k);

@@ -6,7 +6,10 @@
  *
  * Invariants:
  *  - time is an integer count of nanoseconds; events run in (time, seq)
- *    order, seq being stamped at insertion, so ties are first-in first-out;
+ *    order, seq being stamped at insertion, so ties are first-in first-out
+ *    (the comparator is irreflexive, antisymmetric and transitive: seq is
+ *    unique); a suspended actor's continuation (sim_actor.c) is an event
+ *    like any other, so it runs after those already queued for its time;
  *  - the engine never runs an event earlier than the previous one, and an
  *    event may not be scheduled before the time of the event being run;
  *  - a cancelled event is only flagged; the loop drops it when popped;
@@ -65,6 +68,9 @@ struct sim_engine {
 	uint64_t scheduled;   /* events inserted */
 	uint64_t cancelled;   /* events dropped because cancelled */
 	bool stop;	      /* set by sim_engine_stop() */
+	/* Earliest time scheduled since a watcher last set it to UINT64_MAX
+	 * (the concurrent actors' cached horizon, sim_actor.c). */
+	uint64_t sched_min;
 	uint64_t until_ns;    /* the running sim_engine_run()'s horizon */
 	/* The running event's key is still the queue's first: the next
 	 * sim_schedule() replaces it (one sift-down instead of a pop and a

@@ -9,13 +9,22 @@
  * its run/sleep state, and its counters (runs, wake-ups, spurious
  * wake-ups, busy time).
  *
- * An actor's body runs to completion in one event ("a step"); the core
- * steps it calls advance the clock, and the body ends by asking to run
- * again (sim_actor_again), to run at a time (sim_actor_at, a timer), to
- * sleep until notified (sim_actor_sleep), or by being done.  The shared
- * memory effects of a step become visible to other actors at the step's
- * start time; the step's notifications leave at its end.  (A documented
- * approximation: see docs/simulator.md.)
+ * An actor's body is "a step"; the core steps it calls advance the
+ * clock, and the body ends by asking to run again (sim_actor_again), to
+ * run at a time (sim_actor_at, a timer), to sleep until notified
+ * (sim_actor_sleep), or by being done.  Two models (sim_run.concurrent):
+ *  - step (the default): a body runs to completion in one event; the
+ *    shared-memory effects of a step become visible to other actors at
+ *    the step's start time (a documented approximation);
+ *  - concurrent (issue 12): each body runs on a coroutine of its own; the
+ *    step hook (sim_actor_hook(), after every shared access, fence, atomic,
+ *    lock, copy and notify) suspends it when its clock is strictly past
+ *    the next pending event (plus sim_run.quantum_ns), scheduling a
+ *    continuation (SIM_EV_CONT) at its clock: effects become visible at
+ *    the virtual time they happen.  A lock held by a suspended actor makes
+ *    the acquirer spin in virtual time (SIM_EV_SPIN, counted); a cycle of
+ *    waiters, or a lock whose holder is not in a step, is a deadlock.
+ * See docs/simulator.md ("Concurrent actors").
  *
  * No lost notification: an actor that sleeps provides has_work(), which
  * reads the peer's *published* state; an actor that sleeps with has_work()
@@ -29,6 +38,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nm_os.h"
 #include "sim_engine.h"
 
 struct sim_run;
@@ -42,6 +52,8 @@ enum sim_ev_kind {
 	SIM_EV_WAKE = 2,  /* an actor's body after a notification */
 	SIM_EV_TIMER = 3, /* an actor's body at a time it asked for */
 	SIM_EV_DEV = 4,	  /* a device timer (interrupt moderation) */
+	SIM_EV_CONT = 5,  /* a suspended step goes on (concurrent model) */
+	SIM_EV_SPIN = 6,  /* a step spinning on a held lock looks again */
 };
 
 /*
@@ -58,6 +70,18 @@ struct sim_cpu {
 	uint32_t waiters;  /* actors deferred because it was busy (fair) */
 	bool fair;
 	bool shared;	   /* more than one actor may run on it */
+	/* Concurrent model: the actor in the middle of a step here (it may
+	 * be suspended), and the actors whose events found it so, in arrival
+	 * order; they are queued again, in that order, when its step ends. */
+	struct sim_actor *holder;
+	struct sim_actor *blk_head, *blk_tail;
+	/* Preemption (a host CPU: hosts.timeslice_us; 0 never): the holder
+	 * has held it since slice_start; with actors parked on it, it is
+	 * suspended at preempt_at and goes to the end of the list. */
+	uint64_t timeslice_ns;
+	uint64_t slice_start;
+	uint64_t preempt_at;	/* UINT64_MAX: nobody is waiting */
+	uint64_t preemptions;
 };
 
 struct sim_actor {
@@ -93,6 +117,24 @@ struct sim_actor {
 	uint64_t runs, wakeups, spurious, sleeps;
 	uint64_t busy_ns;
 	uint64_t skipped;	/* idle polls accounted without an event (in runs) */
+
+	/* Concurrent model. */
+	struct sim_coro *coro;	/* runs the body; made at the first step */
+	bool in_step;		/* between a step's start and its end */
+	bool step_done;		/* the body returned (set on the coroutine) */
+	bool suspended;		/* in_step, and waiting for a continuation */
+	bool blocked;		/* its event found the CPU held mid-step */
+	bool preempted;		/* parked mid-step by its CPU's time slice */
+	uint64_t preempt_from;	/* ... since then */
+	uint64_t preempt_ns;	/* this step's time parked (not busy) */
+	uint16_t blk_kind;	/* ... the kind of that event */
+	struct sim_actor *blk_next;
+	uint64_t t0, xfer0;	/* the running step's start and transfers */
+	uint64_t susp_frac;	/* the clock's remainder when suspended */
+	uint64_t step_no;	/* its step's number for the cache model */
+	uint32_t susp_read_depth; /* its read sections open when suspended */
+	const struct nm_os_lock *waiting_on; /* a lock it spins on */
+	uint64_t conts, lock_waits, lock_spin_ns;
 };
 
 void sim_actor_init(struct sim_actor *a, struct sim_run *run, const char *name,
@@ -107,6 +149,14 @@ static inline void sim_actor_share_cpu(struct sim_actor *a,
 }
 
 /* Pin a to cpu (a host CPU; call before starting it). */
+/* A host CPU: fair, never preempting until a time slice is set. */
+static inline void sim_cpu_init(struct sim_cpu *cpu, uint64_t timeslice_ns)
+{
+	cpu->fair = true;
+	cpu->timeslice_ns = timeslice_ns;
+	cpu->preempt_at = UINT64_MAX;
+}
+
 static inline void sim_actor_pin(struct sim_actor *a, struct sim_cpu *cpu)
 {
 	a->cpu = cpu;
@@ -115,6 +165,22 @@ static inline void sim_actor_pin(struct sim_actor *a, struct sim_cpu *cpu)
 
 /* Schedule the first run at time t. */
 void sim_actor_start(struct sim_actor *a, uint64_t t);
+
+/* Free what the concurrent model made for a (its coroutine). */
+void sim_actor_fini(struct sim_actor *a);
+
+/*
+ * Turn the concurrent model on for run r (before any actor runs): installs
+ * sim_actor_hook() as nm_sim_os's step hook (it calls sim_cache_hook()
+ * first) and the lock wait.  Off again with sim_actor_concurrent_off().
+ */
+void sim_actor_concurrent_on(struct sim_run *r, uint64_t quantum_ns);
+void sim_actor_concurrent_off(void);
+
+/* The step hook of the concurrent model (see above). */
+void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
+		    void *arg);
+
 
 /* From the body: run again as soon as this step ends. */
 static inline void sim_actor_again(struct sim_actor *a)

@@ -51,6 +51,7 @@ static int sim_cache_grow(struct sim_cache *c)
 	big.n = c->n;
 	big.transfers = c->transfers;
 	big.step = c->step;
+	big.steps_run = c->steps_run;
 	big.last_step = c->last_step;
 	big.line = calloc(big.cap, sizeof(*big.line));
 	big.holders = calloc(big.cap, sizeof(*big.holders));
@@ -85,6 +86,14 @@ static void sim_cache_transfer(struct sim_cache *c)
 	sim_cost_charge(SIM_C_CACHELINE, 1);
 }
 
+static inline void sim_cache_memo(struct sim_cache *c, uint64_t key,
+				  uint64_t me, bool excl)
+{
+	c->memo_key = key;
+	c->memo_me = me;
+	c->memo_excl = excl;
+}
+
 void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 {
 	struct sim_run *r = arg;
@@ -99,6 +108,9 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 								 : SIM_CACHE_NO_ACTOR;
 	me = 1ULL << who;
 	key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
+	if (key == c->memo_key && me == c->memo_me &&
+	    (kind == NM_SIM_SHARED_LOAD || c->memo_excl))
+		return;
 	if (2 * (c->n + 1) > c->cap && sim_cache_grow(c) != 0)
 		return;
 	for (j = sim_cache_slot(c, key); c->line[j] != 0 && c->line[j] != key;
@@ -110,6 +122,7 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 		c->holders[j] = me;
 		c->writer[j] = (uint8_t)who;
 		c->n++;
+		sim_cache_memo(c, key, me, true);
 		return;
 	}
 	if (kind == NM_SIM_SHARED_LOAD) {
@@ -117,10 +130,12 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 			sim_cache_transfer(c);
 			c->holders[j] |= me;
 		}
+		sim_cache_memo(c, key, me, c->holders[j] == me);
 		return;
 	}
 	if (c->holders[j] != me)
 		sim_cache_transfer(c);
 	c->holders[j] = me;
 	c->writer[j] = (uint8_t)who;
+	sim_cache_memo(c, key, me, true);
 }

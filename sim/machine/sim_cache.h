@@ -31,8 +31,16 @@ struct sim_cache {
 	uint8_t *writer;
 	uint64_t cap, n;
 	uint64_t transfers;
-	uint64_t step;	    /* bumped by the engine at every actor step */
+	uint64_t step;	    /* the running step's number (steps_run at its
+			     * start; a resumed step gets its own back) */
+	uint64_t steps_run; /* bumped at every actor step */
 	uint64_t last_step; /* step of the last transfer */
+	/* The last access: line key and actor bit, and whether that left the
+	 * actor the line's only holder.  The same actor touching the same
+	 * line again changes nothing (a load: it holds a copy; a store: it
+	 * holds the only one), so the lookup is skipped. */
+	uint64_t memo_key, memo_me;
+	bool memo_excl;
 };
 
 int sim_cache_init(struct sim_cache *c);

@@ -45,6 +45,24 @@ struct sim_run {
 	uint64_t idle_polls;
 	bool step_by_step;
 
+	/* Concurrent actors (issue 12; sim_actor.h): off = the step model.
+	 * quantum_ns: how far past the next event an actor may run before
+	 * it is suspended (0: exact). */
+	bool concurrent;
+	uint64_t quantum_ns;
+	uint32_t midstep;	  /* actors suspended in the middle of a step */
+	/* The next pending event's time when the running actor's step began
+	 * or resumed; with eng->sched_min (what was queued since) it bounds
+	 * the next event without a look at the queue at every step. */
+	uint64_t next_cached;	  /* ... and its CPU's preempt_at */
+	uint64_t next_event;	  /* the next event alone */
+	uint64_t preemptions;	  /* steps parked by a CPU's time slice */
+	uint64_t conts;		  /* continuations scheduled (suspensions) */
+	uint64_t lock_waits;	  /* acquisitions that found the lock held */
+	uint64_t lock_spin_ns;	  /* virtual time spent spinning on locks */
+	uint64_t lock_spins;	  /* spin rounds (suspensions in a wait) */
+	char deadlock[256];	  /* set (and the engine stopped) on deadlock */
+
 	/* Register an actor (its id is its index among the run's actors). */
 	void (*add_actor)(struct sim_run *r, struct sim_actor *a);
 	/* Record a violation of invariant id at the current time and stop. */

@@ -53,6 +53,11 @@ struct sim_sc_trace {
 struct sim_sc_host {
 	char name[SIM_NAME_MAX];
 	uint32_t cpus;	   /* 0: not declared (no actor may be pinned) */
+	/* Time slice of its CPUs under the concurrent model: a step is
+	 * preempted after this long when others wait (0: never).  Default
+	 * 750: Linux CFS's sysctl_sched_min_granularity (0.75 ms,
+	 * kernel/sched/fair.c; EEVDF's base_slice_ns since 6.6). */
+	uint32_t timeslice_us;
 	uint32_t line;
 };
 
@@ -105,6 +110,11 @@ struct sim_scenario {
 	uint64_t seed;
 	uint64_t max_time_us; /* 0: until every packet is accounted for */
 	uint32_t buf_size;    /* netmap buffer size, 64..65536, multiple of 64 */
+	/* sim: how actors run (docs/simulator.md, "Concurrent actors").
+	 * model: step (a body is one event) or concurrent; quantum_ns: how
+	 * far past the next event a concurrent actor runs on (0: exact). */
+	bool concurrent;
+	uint64_t quantum_ns;
 	struct sim_sc_trace trace;
 	struct sim_costs costs;
 	uint32_t nhosts, nswitches, nendpoints, nlinks;

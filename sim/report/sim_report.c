@@ -370,7 +370,16 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			" busy %6.2f%% cpu %s\n", SHOW(name, a->name), a->runs, a->wakeups,
 			a->spurious, busy_pct(w, a->busy_ns),
 			SHOW(src, actor_cpu(w, a, cpu, sizeof(cpu))));
+		if (w->run.concurrent)
+			fprintf(f, "    %-14s suspended %8" PRIu64 " lock waits %6" PRIu64
+				" lock spin %10" PRIu64 " ns\n", "", a->conts, a->lock_waits,
+				a->lock_spin_ns);
 	}
+	if (w->run.concurrent)
+		fprintf(f, "  concurrency model concurrent, quantum %" PRIu64 " ns: %" PRIu64
+			" suspensions, %" PRIu64 " lock waits, %" PRIu64 " ns spinning, %" PRIu64
+			" preemptions\n", w->run.quantum_ns, w->run.conts, w->run.lock_waits,
+			w->run.lock_spin_ns, w->run.preemptions);
 	for (i = 0; i < w->sc.nhosts; i++) {
 		uint32_t k;
 
@@ -521,6 +530,13 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 			"cpu", actor_cpu(w, a, cpu, sizeof(cpu))));
 	}
 	json_object_set_new(o, "actors", actors);
+	if (w->run.concurrent)
+		json_object_set_new(o, "concurrency", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
+			"model", "concurrent", "quantum_ns", (json_int_t)w->run.quantum_ns,
+			"suspensions", (json_int_t)w->run.conts,
+			"lock_waits", (json_int_t)w->run.lock_waits,
+			"lock_spin_ns", (json_int_t)w->run.lock_spin_ns,
+			"preemptions", (json_int_t)w->run.preemptions));
 	for (i = 0; i < w->sc.nhosts; i++) {
 		uint32_t k;
 

@@ -28,6 +28,30 @@ const char *sim_switch_type_name(enum sim_switch_type t)
 	return sim_swtype_names[t];
 }
 
+static const char *const sim_model_names[] = { "step", "concurrent", NULL };
+
+static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
+			  const char *v)
+{
+	struct sim_scenario *sc = c->sc;
+	uint32_t m;
+
+	if (!strcmp(k, "model")) {
+		for (m = 0; sim_model_names[m] != NULL && strcmp(v, sim_model_names[m]); m++)
+			;
+		if (sim_model_names[m] == NULL)
+			return sim_sc_fail(c, line, "sim.model: '%s' (expected step or concurrent)",
+					   sim_sc_q(c, v));
+		sc->concurrent = m == 1;
+		return 0;
+	}
+	if (!strcmp(k, "quantum_ns"))
+		return sim_sc_u64(c, line, "sim.quantum_ns", v, 0, 1000000000ULL,
+				  &sc->quantum_ns);
+	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model or quantum_ns)",
+			   sim_sc_q(c, k));
+}
+
 static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 			  const char *v)
 {
@@ -117,7 +141,10 @@ static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
 	if (!strcmp(k, "cpus"))
 		return sim_sc_u32(c, line, "hosts.cpus", v, 1, SIM_MAX_CPUS, &c->sc->hosts[i].cpus);
-	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name or cpus)", sim_sc_q(c, k));
+	if (!strcmp(k, "timeslice_us"))
+		return sim_sc_u32(c, line, "hosts.timeslice_us", v, 0, 1000000,
+				  &c->sc->hosts[i].timeslice_us);
+	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name, cpus or timeslice_us)", sim_sc_q(c, k));
 }
 
 static int sim_sc_set_switch(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
@@ -415,6 +442,7 @@ static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
 static void sim_sc_host_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	memset(&sc->hosts[i], 0, sizeof(sc->hosts[i]));
+	sc->hosts[i].timeslice_us = 750;
 	sc->hosts[i].line = line;
 }
 
@@ -480,6 +508,8 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 			rc = sim_sc_map(c, d, v, "trace", 0, NULL, sim_sc_set_trace);
 		} else if (!strcmp(key, "costs")) {
 			rc = sim_sc_map(c, d, v, "costs", 0, NULL, sim_sc_set_cost);
+		} else if (!strcmp(key, "sim")) {
+			rc = sim_sc_map(c, d, v, "sim", 0, NULL, sim_sc_set_sim);
 		} else if (!strcmp(key, "hosts")) {
 			rc = sim_sc_list(c, d, v, &sim_sc_hosts, &sc->nhosts);
 		} else if (!strcmp(key, "switches")) {
@@ -489,7 +519,7 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 		} else if (!strcmp(key, "links")) {
 			rc = sim_sc_list(c, d, v, &sim_sc_links, &sc->nlinks);
 		} else if (v->type != YAML_SCALAR_NODE) {
-			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, hosts, switches, endpoints or links)",
+			rc = sim_sc_fail(c, sim_y_line(k), "unknown section '%s' (expected trace, costs, sim, hosts, switches, endpoints or links)",
 					 sim_sc_q(c, key));
 		} else {
 			rc = sim_sc_set_top(c, sim_y_line(k), key,
@@ -828,6 +858,8 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		rc = sim_sc_set_trace(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "costs")) {
 		rc = sim_sc_set_cost(&c, 0, sub, eq + 1);
+	} else if (!strcmp(key, "sim")) {
+		rc = sim_sc_set_sim(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "endpoints") || !strcmp(key, "links") ||
 		   !strcmp(key, "switches")) {
 		kind = key[0] == 'e' ? 0 : key[0] == 'l' ? 1 : 2;

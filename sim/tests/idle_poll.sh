@@ -37,17 +37,26 @@ both="--set endpoints.tx.kloop=busy --set endpoints.rx.kloop=busy"
 timeout 20 "$nmsim" run "$dir/ptnet-pipe-timestamps.yaml" --trace "$tmp/hour.pcap" \
 	--set trace.mode=timestamps $both --quiet ||
 	{ echo "two busy kloops idle for an hour did not finish in 20 s"; exit 1; }
+# Under the concurrent model (issue 12) too; there the polls that are
+# skipped cut no other step, so the engine's own counts (events,
+# suspensions, checks made) differ and are left out; every simulated
+# figure must still be equal.
 figures() {
 	"$nmsim" run "$dir/$1" --trace "$tmp/gap50.pcap" --set trace.mode=timestamps $both \
-		--quiet --json - | python3 -c '
+		--set sim.model=$2 --quiet --json - | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 for k in ("fingerprint", "wall_s", "events_per_s"):
     d.pop(k)
-print(json.dumps(d, sort_keys=True))'
+if sys.argv[1] == "concurrent":
+    for k in ("events", "concurrency", "invariants"):
+        d.pop(k, None)
+print(json.dumps(d, sort_keys=True))' "$2"
 }
-for s in ptnet-pipe-timestamps.yaml ptnet-vale-busy.yaml; do
-	skip=$(figures "$s") && exact=$(NMSIM_STEP_BY_STEP=1 figures "$s") || exit 1
-	[ "$skip" = "$exact" ] || { echo "$s: skipping idle polls changed a figure"; exit 1; }
-	echo "$s: skipped run equals the step-by-step run"
+for m in step concurrent; do
+	for s in ptnet-pipe-timestamps.yaml ptnet-vale-busy.yaml; do
+		skip=$(figures "$s" $m) && exact=$(NMSIM_STEP_BY_STEP=1 figures "$s" $m) || exit 1
+		[ "$skip" = "$exact" ] || { echo "$s ($m): skipping idle polls changed a figure"; exit 1; }
+		echo "$s ($m): skipped run equals the step-by-step run"
+	done
 done

@@ -89,7 +89,16 @@ uint64_t sim_world_drops(const struct sim_world *w)
 	return d;
 }
 
-/* After every event: the continuous invariants. */
+/*
+ * After every event: the continuous invariants.  In the concurrent model an
+ * event may leave other actors suspended in the middle of a step: a sender
+ * with a lease open, an actor that has published work and not yet notified.
+ * The lease and notification checks hold between steps, so they run only
+ * after events that leave no step suspended (sim_run.midstep == 0).  A
+ * continuation that ends in another suspension is a piece of a step: as in
+ * the step model, the checks run where steps start and end, not inside
+ * them (and the run's end is seen when the step that completes it ends).
+ */
 static void sim_world_after(struct sim_engine *e, void *arg)
 {
 	struct sim_world *w = arg;
@@ -99,7 +108,9 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 	struct sim_ep *ep;
 	uint32_t i, d, bad = 0;
 
-	(void)e;
+	if ((e->cur.kind == SIM_EV_CONT || e->cur.kind == SIM_EV_SPIN) &&
+	    ((const struct sim_actor *)e->cur.arg)->in_step)
+		return;
 	memcpy(before, w->inv_checks, sizeof(before));
 	for (i = 0; i < w->nep; i++) {
 		ep = w->ep[i];
@@ -118,7 +129,7 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 						  w->link[i]->cfg->name);
 		}
 	}
-	for (i = 0; i < w->sc.nswitches; i++) {
+	for (i = 0; i < w->sc.nswitches && w->run.midstep == 0; i++) {
 		if (!sim_switch_lease_ok(w->sw[i], &w->inv_checks[SIM_INV_LEASE],
 					 &bad, &what))
 			sim_run_violation(&w->run, SIM_INV_LEASE, NULL, w->sw[i]->port[bad].ep,
@@ -127,7 +138,7 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 	}
 	for (i = 0; i < w->nactors; i++) {
 		a = w->actors[i];
-		if (a->has_work == NULL || !a->sleeping)
+		if (a->has_work == NULL || !a->sleeping || w->run.midstep != 0)
 			continue;
 		w->inv_checks[SIM_INV_NOTIFICATION]++;
 		if (a->has_work(a))
@@ -300,6 +311,12 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		goto oom;
 	nm_sim_os.hook = sim_cache_hook;
 	nm_sim_os.hook_arg = &w->run;
+	/* NMSIM_MODEL=concurrent|step overrides the scenario (benchmarks and
+	 * the equivalence tests run one scenario under both). */
+	if (getenv("NMSIM_MODEL") != NULL)
+		w->sc.concurrent = !strcmp(getenv("NMSIM_MODEL"), "concurrent");
+	if (w->sc.concurrent)
+		sim_actor_concurrent_on(&w->run, w->sc.quantum_ns);
 	rc = sim_world_trace(w, trace_override, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -330,7 +347,8 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		if (w->host_cpu[i] == NULL)
 			goto oom;
 		for (j = 0; j < sc->hosts[i].cpus; j++)
-			w->host_cpu[i][j].fair = true;
+			sim_cpu_init(&w->host_cpu[i][j],
+				     (uint64_t)sc->hosts[i].timeslice_us * 1000ULL);
 	}
 	for (i = 0; i < sc->nswitches; i++) {
 		sw = calloc(1, sizeof(*sw));
@@ -506,6 +524,11 @@ void sim_world_run(struct sim_world *w)
 	uint32_t i;
 
 	sim_engine_run(&w->eng, until);
+	if (w->run.deadlock[0] != '\0' && !w->failed) {
+		snprintf(w->fail_msg, sizeof(w->fail_msg), "deadlock at %llu ns: %s",
+			 (unsigned long long)w->eng.now_ns, w->run.deadlock);
+		w->failed = true;
+	}
 	/* The run ends when its last step does: a step starts at an event's
 	 * time but ends later, by its cost. */
 	w->end_ns = w->eng.now_ns;
@@ -544,6 +567,11 @@ void sim_world_run(struct sim_world *w)
 void sim_world_destroy(struct sim_world *w)
 {
 	uint32_t i;
+
+	/* Coroutines first: actors live in what is freed below. */
+	for (i = 0; i < w->nactors; i++)
+		sim_actor_fini(w->actors[i]);
+	sim_actor_concurrent_off();
 
 	for (i = 0; i < w->nep; i++) {
 		if (w->ep[i]->ops != NULL && w->ep[i]->ops->fini != NULL)

@@ -3,7 +3,7 @@
  *
  * core/ is portable C that is compiled three times: into the Linux kernel
  * module (kmod/nm_os_linux.h), into the userspace shim (shim/nm_os_posix.h)
- * and into the deterministic simulator (sim/nm_os_sim.h).  This header picks
+ * and into the deterministic simulator (sim/backend/nm_os_sim.h).  This header picks
  * exactly one backend, pulls in its types and inline primitives, and then
  * re-declares every entry with its contract, so that a backend whose
  * signature drifts fails to compile instead of silently doing something else.

@@ -231,6 +231,10 @@ static uint32_t sim_emu_dev_tx(struct sim_emu *e)
 
 	if (prod >= e->n)
 		return 0;
+	/* prod before the descriptors it hands over (virtqueue_pop()'s
+	 * smp_rmb()); pairs with the nm_os_fence_store_store() in
+	 * sim_emu_guest_publish(). */
+	nm_os_fence_load_load();
 	while (e->dcons != prod) {
 		if (e->phead == e->ptail) {
 			sim_emu_port_sync(e);
@@ -258,6 +262,9 @@ static uint32_t sim_emu_dev_rx(struct sim_emu *e)
 	prod = nm_os_shared_load32(&e->sh.prod);
 	if (prod >= e->n)
 		return 0;
+	/* prod before the buffers it hands over; pairs with the
+	 * nm_os_fence_store_store() in sim_emu_guest_publish(). */
+	nm_os_fence_load_load();
 	while (e->phead != e->ptail && e->dcons != prod) {
 		if (sim_emu_copy(e, e->gring, e->dcons, e->pring, e->phead))
 			e->dcons = nm_idx_next(e->dcons, e->n);
@@ -351,12 +358,8 @@ static void sim_emu_guest_publish(struct sim_emu *e, uint32_t prod)
 		return;
 	}
 	e->g_prod = prod;
-	/* Descriptors before the index that hands them over.  The device
-	 * has no fence after its load of prod (sim_emu_dev_tx(),
-	 * sim_emu_dev_rx()): what keeps its descriptor loads after that load
-	 * is the simulator, which runs all shared accesses in one order (a
-	 * real device needs a load-load fence there, as virtqueue_pop()'s
-	 * smp_rmb()).  TODO(#13): give the device that fence and pair. */
+	/* Descriptors before the index that hands them over; pairs with the
+	 * nm_os_fence_load_load() in sim_emu_dev_tx() and sim_emu_dev_rx(). */
 	nm_os_fence_store_store();
 	nm_os_shared_store32(&e->sh.prod, prod);
 	switch (e->pol.kick) {

@@ -2,8 +2,10 @@
  * test_sim_scenario.c - scenarios read with libyaml: the embedded default,
  * every kind of bad input as one line with file and line, and overrides.
  *
- * Groups: parse (default, full example, costs in their units),
- * bad (syntax error, unknown key, out-of-range value, dangling reference,
+ * Groups: parse (default, full example, costs in their units, costs.jitter
+ * in a file and after --set),
+ * bad (syntax error, unknown key, jitter (unknown primitive, key or
+ * distribution, a parameter its distribution does not take), out-of-range value, dangling reference,
  * option for another device, duplicate name, duplicate key, topology
  * (many-port VALE accepted, pipes two ends only, receiver ranks), missing
  * file, control characters echoed),
@@ -91,6 +93,47 @@ static void test_sim_scenario_parses_everything(void **state)
 	assert_int_equal(sc.switches[0].type, SIM_SW_PIPE);
 }
 
+/* costs.jitter in a file and after --set, in the units of the names. */
+static void test_sim_scenario_parses_jitter(void **state)
+{
+	struct sim_scenario sc;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(sim_scenario_load(&sc, "t.yaml",
+		"switches: [{name: s, type: vale}]\n"
+		"endpoints: [{name: a, switch: s, role: sender}, {name: b, switch: s, role: receiver}]\n"
+		"costs:\n"
+		"  vmexit_ns: 900\n"
+		"  jitter:\n"
+		"    wakeup_ns: {dist: exp}\n"
+		"    vmexit_ns: {dist: normal, sd: 150}\n"
+		"    copy_byte_ps: {dist: uniform, width: 10}\n",
+		err, sizeof(err)), 0);
+	assert_true(sc.costs.ps[SIM_C_VMEXIT] == 900000);
+	assert_int_equal(sc.costs.jitter[SIM_C_WAKEUP].dist, SIM_JITTER_EXP);
+	assert_int_equal(sc.costs.jitter[SIM_C_VMEXIT].dist, SIM_JITTER_NORMAL);
+	assert_true(sc.costs.jitter[SIM_C_VMEXIT].param_ps == 150000);
+	assert_int_equal(sc.costs.jitter[SIM_C_COPY_BYTE].dist, SIM_JITTER_UNIFORM);
+	assert_true(sc.costs.jitter[SIM_C_COPY_BYTE].param_ps == 10);
+	assert_int_equal(sc.costs.jitter[SIM_C_SYSCALL].dist, SIM_JITTER_NONE);
+	assert_int_equal(sim_scenario_override(&sc, "costs.jitter.syscall_ns.dist=uniform",
+					       err, sizeof(err)), 0);
+	assert_int_equal(sim_scenario_override(&sc, "costs.jitter.syscall_ns.width=40",
+					       err, sizeof(err)), 0);
+	assert_true(sc.costs.jitter[SIM_C_SYSCALL].param_ps == 40000);
+	assert_int_equal(sim_scenario_override(&sc, "costs.jitter.syscall_ns.sd=4",
+					       err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "dist uniform does not take sd"));
+	assert_int_equal(sim_scenario_override(&sc, "costs.jitter.lock_ps.sd=4",
+					       err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "sd without dist"));
+	assert_int_equal(sim_scenario_override(&sc, "costs.jitter.lock_ps", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(sim_scenario_override(&sc, "costs.jitter.lock_ps=1", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "expected costs.jitter.NAME.KEY=VALUE"));
+}
 
 #define TOPO "switches: [{name: s, type: vale}]\n" \
 	     "endpoints:\n" \
@@ -113,6 +156,31 @@ static void test_sim_scenario_bad_unknown_key(void **state)
 	sim_test_expect_bad(TOPO "trace: {packts: 5}\n", "bad.yaml:5: trace: unknown key 'packts'");
 	sim_test_expect_bad(TOPO "costs: {warp_ns: 5}\n", "unknown primitive 'warp_ns'");
 	sim_test_expect_bad("switches: [{name: s, speed: 10}]\n", "bad.yaml:1: switches: unknown key 'speed'");
+}
+
+static void test_sim_scenario_bad_jitter(void **state)
+{
+	(void)state;
+	sim_test_expect_bad(TOPO "costs: {jitter: {warp_ns: {dist: exp}}}\n",
+			    "bad.yaml:5: costs.jitter: unknown primitive 'warp_ns'");
+	sim_test_expect_bad(TOPO "costs: {jitter: {wakeup_ns: {dist: gauss}}}\n",
+			    "costs.jitter.wakeup_ns.dist: unknown value 'gauss' (expected one of: none, normal, exp, uniform)");
+	sim_test_expect_bad(TOPO "costs: {jitter: {wakeup_ns: {dist: exp, sd: 3}}}\n",
+			    "bad.yaml:5: costs.jitter.wakeup_ns: dist exp does not take sd");
+	sim_test_expect_bad(TOPO "costs: {jitter: {wakeup_ns: {width: 3}}}\n",
+			    "costs.jitter.wakeup_ns: width without dist");
+	sim_test_expect_bad(TOPO "costs: {jitter: {wakeup_ns: {dist: normal, sd: -1}}}\n",
+			    "costs.jitter.wakeup_ns.sd: '-1' is out of range");
+	sim_test_expect_bad(TOPO "costs: {jitter: {wakeup_ns: {dist: exp, mean: 1}}}\n",
+			    "costs.jitter.wakeup_ns: unknown key 'mean' (expected dist, sd or width)");
+	sim_test_expect_bad(TOPO "costs: {jitter: [wakeup_ns]}\n",
+			    "costs.jitter: expected a mapping");
+	sim_test_expect_bad(TOPO "costs: {jitter: {wakeup_ns: exp}}\n",
+			    "costs.jitter.wakeup_ns: expected a mapping");
+	sim_test_expect_bad(TOPO "costs: {jitter: {wakeup_ns: {dist: exp}, wakeup_ns: {dist: exp}}}\n",
+			    "costs.jitter: duplicate key 'wakeup_ns'");
+	sim_test_expect_bad(TOPO "costs: {vmexit_ns: {a: 1}}\n",
+			    "costs.vmexit_ns: expected a single value");
 }
 
 static void test_sim_scenario_bad_range(void **state)
@@ -455,12 +523,14 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest parse[] = {
 		cmocka_unit_test(test_sim_scenario_parses_default),
 		cmocka_unit_test(test_sim_scenario_parses_everything),
+		cmocka_unit_test(test_sim_scenario_parses_jitter),
 		cmocka_unit_test(test_sim_scenario_device_table),
 	};
 	static const struct CMUnitTest bad[] = {
 		cmocka_unit_test(test_sim_scenario_bad_syntax),
 		cmocka_unit_test(test_sim_scenario_bad_unknown_key),
 		cmocka_unit_test(test_sim_scenario_bad_range),
+		cmocka_unit_test(test_sim_scenario_bad_jitter),
 		cmocka_unit_test(test_sim_scenario_bad_reference),
 		cmocka_unit_test(test_sim_scenario_bad_duplicate_key),
 		cmocka_unit_test(test_sim_scenario_bad_control_characters),

@@ -158,6 +158,10 @@ static void list_costs(void)
 	for (i = 0; i < SIM_C_COUNT; i++)
 		printf("  %-26s %10" PRIu64 "  %s\n", sim_cost_info[i].name,
 		       sim_cost_get(&def, (int)i), sim_cost_info[i].what);
+	printf("jitter (costs.jitter.NAME.KEY; off by default; mean: the value above):\n"
+	       "  dist   enum     none|normal|exp|uniform\n"
+	       "  sd     integer  0..1000000000 in the name's unit, normal only (default value/10)\n"
+	       "  width  integer  0..1000000000 in the name's unit, uniform only (default value/5)\n");
 }
 
 int nmsim_list(int argc, char **argv)

@@ -216,6 +216,41 @@ static void report_costs_text(FILE *f, const struct sim_world *w)
 		sep = ", ";
 	}
 	fprintf(f, "%s\n", *sep ? "" : "the defaults (nmsim list costs)");
+	sep = "";
+	for (i = 0; i < SIM_C_COUNT; i++) {
+		const struct sim_jitter *j = &w->sc.costs.jitter[i];
+
+		if (j->dist == SIM_JITTER_NONE)
+			continue;
+		fprintf(f, "%s%s %s", *sep ? sep : "  jitter     ", sim_cost_info[i].name,
+			sim_jitter_names[j->dist]);
+		if (j->param != 0)
+			fprintf(f, " %s %" PRIu64, j->param == 's' ? "sd" : "width",
+				sim_cost_get_jitter_param(&w->sc.costs, (int)i));
+		sep = ", ";
+	}
+	if (*sep)
+		fprintf(f, " (seed %" PRIu64 ")\n", w->sc.seed);
+}
+
+/* costs.jitter in force: {NAME: {dist, sd or width}}, {} when none. */
+static json_t *costs_jitter_json(const struct sim_world *w)
+{
+	json_t *o = json_object(), *e;
+	uint32_t i;
+
+	for (i = 0; i < SIM_C_COUNT; i++) {
+		const struct sim_jitter *j = &w->sc.costs.jitter[i];
+
+		if (j->dist == SIM_JITTER_NONE)
+			continue;
+		e = json_pack("{s:s}", "dist", sim_jitter_names[j->dist]);
+		if (j->param != 0)
+			json_object_set_new(e, j->param == 's' ? "sd" : "width",
+					    json_integer((json_int_t)sim_cost_get_jitter_param(&w->sc.costs, (int)i)));
+		json_object_set_new(o, sim_cost_info[i].name, e);
+	}
+	return o;
 }
 
 /* An endpoint's device keys and their values. */
@@ -555,6 +590,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		json_object_set_new(costs, sim_cost_info[i].name,
 				    json_integer((json_int_t)sim_cost_get(&w->sc.costs, (int)i)));
 	json_object_set_new(o, "costs", costs);
+	json_object_set_new(o, "costs_jitter", costs_jitter_json(w));
 	json_object_set_new(o, "events", json_integer((json_int_t)s->events));
 	json_object_set_new(o, "wall_s", json_real(s->wall_s));
 	json_object_set_new(o, "events_per_s", json_real(s->events_per_s));

@@ -134,6 +134,47 @@ static int sim_sc_set_cost(struct sim_sc_ctx *c, uint32_t line, const char *k,
 	return 0;
 }
 
+/* costs.jitter.NAME.k = v, for primitive id (sim_cost.h). */
+static int sim_sc_set_jitter(struct sim_sc_ctx *c, uint32_t id, uint32_t line,
+			     const char *k, const char *v)
+{
+	struct sim_jitter *j = &c->sc->costs.jitter[id];
+	char key[96];
+	uint64_t x;
+	int e;
+
+	snprintf(key, sizeof(key), "costs.jitter.%s.%s", sim_cost_info[id].name,
+		 !strcmp(k, "dist") || !strcmp(k, "sd") || !strcmp(k, "width") ? k : "");
+	if (j->line == 0 || line != 0)
+		j->line = line;
+	if (!strcmp(k, "dist")) {
+		if (sim_sc_enum(c, line, key, v, sim_jitter_names, &e) != 0)
+			return -EINVAL;
+		j->dist = (uint8_t)e;
+		return 0;
+	}
+	if (!strcmp(k, "sd") || !strcmp(k, "width")) {
+		if (sim_sc_u64(c, line, key, v, 0, 1000000000, &x) != 0)
+			return -EINVAL;
+		sim_cost_set_jitter_param(&c->sc->costs, (int)id, x);
+		j->param = k[0];
+		return 0;
+	}
+	return sim_sc_fail(c, line, "costs.jitter.%s: unknown key '%s' (expected dist, sd or width)",
+			   sim_cost_info[id].name, sim_sc_q(c, k));
+}
+
+/* costs.jitter.NAME: the primitive's id, or -1 after an error. */
+static int sim_sc_jitter_id(struct sim_sc_ctx *c, uint32_t line, const char *name)
+{
+	int id = sim_cost_find(name);
+
+	if (id < 0)
+		sim_sc_fail(c, line, "costs.jitter: unknown primitive '%s' (expected a name from nmsim list costs, e.g. wakeup_ns)",
+			    sim_sc_q(c, name));
+	return id;
+}
+
 static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 			   const char *k, const char *v)
 {
@@ -482,6 +523,55 @@ static const struct sim_sc_list_kind sim_sc_links = {
 	"links", SIM_MAX_LINKS, sim_sc_link_init, sim_sc_set_link, NULL, NULL
 };
 
+/* The costs: section: primitives by name, and jitter: {NAME: {dist: ...}}. */
+static int sim_sc_costs(struct sim_sc_ctx *c, yaml_document_t *d, yaml_node_t *map)
+{
+	yaml_node_pair_t *p, *q;
+	yaml_node_t *k, *v, *jk, *jv;
+	char what[96];
+	int id, rc;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return sim_sc_fail(c, sim_y_line(map), "costs: expected a mapping of key: value");
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(d, p->key);
+		v = yaml_document_get_node(d, p->value);
+		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
+			return sim_sc_fail(c, sim_y_line(map), "costs: expected scalar keys");
+		if (sim_sc_unique_key(c, d, map, p, "costs") != 0)
+			return -EINVAL;
+		if (strcmp((const char *)k->data.scalar.value, "jitter") != 0) {
+			if (v->type != YAML_SCALAR_NODE)
+				return sim_sc_fail(c, sim_y_line(v), "costs.%s: expected a single value, not a list or mapping",
+						   sim_sc_q(c, (const char *)k->data.scalar.value));
+			rc = sim_sc_set_cost(c, sim_y_line(k), (const char *)k->data.scalar.value,
+					     (const char *)v->data.scalar.value);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		if (v->type != YAML_MAPPING_NODE)
+			return sim_sc_fail(c, sim_y_line(v), "costs.jitter: expected a mapping of NAME: {dist: normal|exp|uniform, ...}");
+		for (q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+			jk = yaml_document_get_node(d, q->key);
+			jv = yaml_document_get_node(d, q->value);
+			if (jk == NULL || jv == NULL || jk->type != YAML_SCALAR_NODE)
+				return sim_sc_fail(c, sim_y_line(v), "costs.jitter: expected scalar keys");
+			if (sim_sc_unique_key(c, d, v, q, "costs.jitter") != 0)
+				return -EINVAL;
+			id = sim_sc_jitter_id(c, sim_y_line(jk), (const char *)jk->data.scalar.value);
+			if (id < 0)
+				return -EINVAL;
+			snprintf(what, sizeof(what), "costs.jitter.%s", sim_cost_info[id].name);
+			c->sc->costs.jitter[id].line = sim_y_line(jk);
+			rc = sim_sc_map(c, d, jv, what, (uint32_t)id, sim_sc_set_jitter, NULL);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 {
 	struct sim_scenario *sc = c->sc;
@@ -507,7 +597,7 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 			sc->trace.line = sim_y_line(k);
 			rc = sim_sc_map(c, d, v, "trace", 0, NULL, sim_sc_set_trace);
 		} else if (!strcmp(key, "costs")) {
-			rc = sim_sc_map(c, d, v, "costs", 0, NULL, sim_sc_set_cost);
+			rc = sim_sc_costs(c, d, v);
 		} else if (!strcmp(key, "sim")) {
 			rc = sim_sc_map(c, d, v, "sim", 0, NULL, sim_sc_set_sim);
 		} else if (!strcmp(key, "hosts")) {
@@ -669,6 +759,31 @@ static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
 	return 0;
 }
 
+/* A jitter parameter belongs to a distribution that takes it: sd to
+ * normal, width to uniform (each has a default: sim_cost.h). */
+static int sim_sc_validate_jitter(struct sim_sc_ctx *c)
+{
+	const struct sim_jitter *j;
+	const char *pname;
+	int id;
+
+	for (id = 0; id < SIM_C_COUNT; id++) {
+		j = &c->sc->costs.jitter[id];
+		if (j->param == 0)
+			continue;
+		pname = j->param == 's' ? "sd" : "width";
+		if (j->dist == SIM_JITTER_NONE)
+			return sim_sc_fail(c, j->line, "costs.jitter.%s: %s without dist (expected dist: %s first)",
+					   sim_cost_info[id].name, pname,
+					   j->param == 's' ? "normal" : "uniform");
+		if ((j->param == 's') != (j->dist == SIM_JITTER_NORMAL) ||
+		    (j->param == 'w') != (j->dist == SIM_JITTER_UNIFORM))
+			return sim_sc_fail(c, j->line, "costs.jitter.%s: dist %s does not take %s (normal takes sd, uniform takes width, exp nothing)",
+					   sim_cost_info[id].name, sim_jitter_names[j->dist], pname);
+	}
+	return 0;
+}
+
 static int sim_sc_validate(struct sim_sc_ctx *c)
 {
 	struct sim_scenario *sc = c->sc;
@@ -694,6 +809,8 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 	}
 	if (sc->nswitches == 0)
 		return sim_sc_fail(c, 1, "no switches (expected at least one under switches:)");
+	if (sim_sc_validate_jitter(c) != 0)
+		return -EINVAL;
 	for (i = 0; i < sc->nendpoints; i++) {
 		ep = &sc->endpoints[i];
 		if (ep->name[0] == '\0')
@@ -856,6 +973,19 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		rc = sim_sc_set_top(&c, 0, key, eq + 1);
 	} else if (!strcmp(key, "trace")) {
 		rc = sim_sc_set_trace(&c, 0, sub, eq + 1);
+	} else if (!strcmp(key, "costs") && !strncmp(sub, "jitter.", 7)) {
+		/* costs.jitter.NAME.KEY=VALUE */
+		name = sub + 7;
+		sub = strchr(name, '.');
+		if (sub == NULL) {
+			sim_sc_fail(&c, 0, "expected costs.jitter.NAME.KEY=VALUE");
+			goto out;
+		}
+		*sub++ = '\0';
+		kind = sim_sc_jitter_id(&c, 0, name);
+		if (kind < 0)
+			goto out;
+		rc = sim_sc_set_jitter(&c, (uint32_t)kind, 0, sub, eq + 1);
 	} else if (!strcmp(key, "costs")) {
 		rc = sim_sc_set_cost(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "sim")) {

@@ -302,7 +302,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	w->run.step_by_step = getenv("NMSIM_STEP_BY_STEP") != NULL;
 	w->pcap_dir = pcap_dir;
 	nm_sim_os_reset(NULL);
-	sim_costs_install(&w->sc.costs);
+	sim_costs_install(&w->sc.costs, w->sc.seed);
 	if (sim_engine_init(&w->eng) != 0)
 		goto oom;
 	w->eng.after = sim_world_after;

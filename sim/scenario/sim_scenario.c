@@ -12,6 +12,7 @@
 
 #include "sim_file.h"
 #include "sim_scenario_impl.h"
+#include "sim_scenario_keys.h"
 #include "sim_yaml.h"
 
 #include <errno.h>
@@ -46,8 +47,7 @@ static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	}
 	if (!strcmp(k, "quantum_ns"))
-		return sim_sc_u64(c, line, "sim.quantum_ns", v, 0, 1000000000ULL,
-				  &sc->quantum_ns);
+		return sim_sc_key_u64(c, line, "sim.quantum_ns", v, &sc->quantum_ns);
 	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model or quantum_ns)",
 			   sim_sc_q(c, k));
 }
@@ -63,11 +63,11 @@ static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	if (!strcmp(k, "seed"))
 		/* Reports print the seed as JSON, whose integers are signed. */
-		return sim_sc_u64(c, line, k, v, 0, INT64_MAX, &sc->seed);
+		return sim_sc_key_u64(c, line, "seed", v, &sc->seed);
 	if (!strcmp(k, "max_time_us"))
-		return sim_sc_u64(c, line, k, v, 0, 3600000000ULL, &sc->max_time_us);
+		return sim_sc_key_u64(c, line, "max_time_us", v, &sc->max_time_us);
 	if (!strcmp(k, "buf_size")) {
-		if (sim_sc_u32(c, line, k, v, 64, 65536, &sc->buf_size) != 0)
+		if (sim_sc_key_u32(c, line, "buf_size", v, &sc->buf_size) != 0)
 			return -EINVAL;
 		if (sc->buf_size % 64 != 0)
 			return sim_sc_fail(c, line, "buf_size: %u is not a multiple of 64 (expected 64..65536 in steps of 64)",
@@ -98,17 +98,17 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	}
 	if (!strcmp(k, "packets"))
-		return sim_sc_u64(c, line, "trace.packets", v, 1, 100000000, &t->packets);
+		return sim_sc_key_u64(c, line, "trace.packets", v, &t->packets);
 	if (!strcmp(k, "size"))
-		return sim_sc_u32(c, line, "trace.size", v, 60, 1514, &t->size);
+		return sim_sc_key_u32(c, line, "trace.size", v, &t->size);
 	if (!strcmp(k, "flows"))
-		return sim_sc_u32(c, line, "trace.flows", v, 1, 65536, &t->flows);
+		return sim_sc_key_u32(c, line, "trace.flows", v, &t->flows);
 	if (!strcmp(k, "builtin_rate_pps"))
-		return sim_sc_u64(c, line, "trace.builtin_rate_pps", v, 0, 1000000000, &t->gen_rate_pps);
+		return sim_sc_key_u64(c, line, "trace.builtin_rate_pps", v, &t->gen_rate_pps);
 	if (!strcmp(k, "rate_pps"))
-		return sim_sc_u64(c, line, "trace.rate_pps", v, 1, 1000000000, &t->rate_pps);
+		return sim_sc_key_u64(c, line, "trace.rate_pps", v, &t->rate_pps);
 	if (!strcmp(k, "loops"))
-		return sim_sc_u32(c, line, "trace.loops", v, 1, 1000000, &t->loops);
+		return sim_sc_key_u32(c, line, "trace.loops", v, &t->loops);
 	if (!strcmp(k, "mode")) {
 		if (sim_sc_enum(c, line, "trace.mode", v, sim_mode_names, &e) != 0)
 			return -EINVAL;
@@ -181,10 +181,9 @@ static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 	if (!strcmp(k, "name"))
 		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
 	if (!strcmp(k, "cpus"))
-		return sim_sc_u32(c, line, "hosts.cpus", v, 1, SIM_MAX_CPUS, &c->sc->hosts[i].cpus);
+		return sim_sc_key_u32(c, line, "hosts.cpus", v, &c->sc->hosts[i].cpus);
 	if (!strcmp(k, "timeslice_us"))
-		return sim_sc_u32(c, line, "hosts.timeslice_us", v, 0, 1000000,
-				  &c->sc->hosts[i].timeslice_us);
+		return sim_sc_key_u32(c, line, "hosts.timeslice_us", v, &c->sc->hosts[i].timeslice_us);
 	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name, cpus or timeslice_us)", sim_sc_q(c, k));
 }
 
@@ -217,14 +216,13 @@ static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 	if (!strcmp(k, "to"))
 		return sim_sc_name(c, line, "links.to", v, l->sw_ref[1]);
 	if (!strcmp(k, "bandwidth_bps"))
-		return sim_sc_u64(c, line, "links.bandwidth_bps", v, 1, 1000000000000ULL,
-				  &l->bandwidth_bps);
+		return sim_sc_key_u64(c, line, "links.bandwidth_bps", v, &l->bandwidth_bps);
 	if (!strcmp(k, "delay_ns"))
-		return sim_sc_u64(c, line, "links.delay_ns", v, 0, 1000000000, &l->delay_ns);
+		return sim_sc_key_u64(c, line, "links.delay_ns", v, &l->delay_ns);
 	if (!strcmp(k, "queue"))
-		return sim_sc_u32(c, line, "links.queue", v, 1, 65536, &l->queue);
+		return sim_sc_key_u32(c, line, "links.queue", v, &l->queue);
 	if (!strcmp(k, "slots"))
-		return sim_sc_u32(c, line, "links.slots", v, 8, 4096, &l->slots);
+		return sim_sc_key_u32(c, line, "links.slots", v, &l->slots);
 	return sim_sc_fail(c, line, "links: unknown key '%s' (expected name, from, to, bandwidth_bps, delay_ns, queue or slots)",
 			   sim_sc_q(c, k));
 }
@@ -309,13 +307,13 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return 0;
 	}
 	if (!strcmp(k, "batch"))
-		return sim_sc_u32(c, line, "endpoints.batch", v, 1, 4095, &ep->batch);
+		return sim_sc_key_u32(c, line, "endpoints.batch", v, &ep->batch);
 	if (!strcmp(k, "slots"))
-		return sim_sc_u32(c, line, "endpoints.slots", v, 8, 4096, &ep->slots);
+		return sim_sc_key_u32(c, line, "endpoints.slots", v, &ep->slots);
 	if (!strcmp(k, "pkt_work_ns"))
-		return sim_sc_u64(c, line, "endpoints.pkt_work_ns", v, 0, 1000000000, &ep->pkt_work_ns);
+		return sim_sc_key_u64(c, line, "endpoints.pkt_work_ns", v, &ep->pkt_work_ns);
 	if (!strcmp(k, "cpu"))
-		return sim_sc_u32(c, line, "endpoints.cpu", v, 0, SIM_MAX_CPUS - 1, &ep->cpu);
+		return sim_sc_key_u32(c, line, "endpoints.cpu", v, &ep->cpu);
 	dk = sim_dev_key_find(k, &id);
 	if (dk != NULL) {
 		c->opt_line[i][id] = SIM_SC_MARK(line);
@@ -329,23 +327,24 @@ static void sim_sc_defaults(struct sim_scenario *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->name, sizeof(sc->name), "unnamed");
-	sc->seed = 1;
-	sc->buf_size = 2048;
-	sc->trace.packets = 10000;
-	sc->trace.size = 60;
-	sc->trace.flows = 4;
-	sc->trace.gen_rate_pps = 14880952; /* 10 Gbit/s of 64-byte frames */
+	/* Integer defaults from the table `nmsim list keys` prints. */
+	sc->seed = sim_sc_key_default("seed");
+	sc->buf_size = (uint32_t)sim_sc_key_default("buf_size");
+	sc->trace.packets = sim_sc_key_default("trace.packets");
+	sc->trace.size = (uint32_t)sim_sc_key_default("trace.size");
+	sc->trace.flows = (uint32_t)sim_sc_key_default("trace.flows");
+	sc->trace.gen_rate_pps = sim_sc_key_default("trace.builtin_rate_pps");
 	sc->trace.mode = SIM_TRACE_FAST;
-	sc->trace.rate_pps = 1000000;
-	sc->trace.loops = 1;
+	sc->trace.rate_pps = sim_sc_key_default("trace.rate_pps");
+	sc->trace.loops = (uint32_t)sim_sc_key_default("trace.loops");
 	sim_costs_default(&sc->costs);
 }
 
 static void sim_sc_ep_defaults(struct sim_sc_endpoint *ep)
 {
 	memset(ep, 0, sizeof(*ep));
-	ep->batch = 256;
-	ep->slots = 1024;
+	ep->batch = (uint32_t)sim_sc_key_default("endpoints.batch");
+	ep->slots = (uint32_t)sim_sc_key_default("endpoints.slots");
 	ep->cpu = SIM_CPU_OWN;
 	sim_dev_defaults(ep);
 }
@@ -483,7 +482,7 @@ static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
 static void sim_sc_host_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	memset(&sc->hosts[i], 0, sizeof(sc->hosts[i]));
-	sc->hosts[i].timeslice_us = 750;
+	sc->hosts[i].timeslice_us = (uint32_t)sim_sc_key_default("hosts.timeslice_us");
 	sc->hosts[i].line = line;
 }
 
@@ -496,9 +495,9 @@ static void sim_sc_switch_init(struct sim_scenario *sc, uint32_t i, uint32_t lin
 static void sim_sc_link_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	memset(&sc->links[i], 0, sizeof(sc->links[i]));
-	sc->links[i].bandwidth_bps = 10000000000ULL;
-	sc->links[i].queue = 1024;
-	sc->links[i].slots = 1024;
+	sc->links[i].bandwidth_bps = sim_sc_key_default("links.bandwidth_bps");
+	sc->links[i].queue = (uint32_t)sim_sc_key_default("links.queue");
+	sc->links[i].slots = (uint32_t)sim_sc_key_default("links.slots");
 	sc->links[i].line = line;
 }
 
@@ -935,6 +934,11 @@ static uint32_t sim_sc_find(const struct sim_scenario *sc, const char *section,
 			;
 		return i < sc->nlinks ? i : UINT32_MAX;
 	}
+	if (!strcmp(section, "hosts")) {
+		for (i = 0; i < sc->nhosts && strcmp(sc->hosts[i].name, name); i++)
+			;
+		return i < sc->nhosts ? i : UINT32_MAX;
+	}
 	for (i = 0; i < sc->nswitches && strcmp(sc->switches[i].name, name); i++)
 		;
 	return i < sc->nswitches ? i : UINT32_MAX;
@@ -943,7 +947,7 @@ static uint32_t sim_sc_find(const struct sim_scenario *sc, const char *section,
 int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen)
 {
-	static const char *const item_name[] = { "endpoint", "link", "switch" };
+	static const char *const item_name[] = { "endpoint", "link", "switch", "host" };
 	struct sim_scenario *copy = malloc(sizeof(*copy));
 	struct sim_sc_ctx c = { .sc = copy, .file = assignment, .err = err, .errlen = errlen };
 	/* Split in a copy of its own size: a fixed buffer cut long values
@@ -991,8 +995,8 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 	} else if (!strcmp(key, "sim")) {
 		rc = sim_sc_set_sim(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "endpoints") || !strcmp(key, "links") ||
-		   !strcmp(key, "switches")) {
-		kind = key[0] == 'e' ? 0 : key[0] == 'l' ? 1 : 2;
+		   !strcmp(key, "switches") || !strcmp(key, "hosts")) {
+		kind = key[0] == 'e' ? 0 : key[0] == 'l' ? 1 : key[0] == 's' ? 2 : 3;
 		name = sub;
 		sub = strchr(name, '.');
 		if (sub == NULL) {
@@ -1008,9 +1012,10 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		}
 		rc = kind == 0	 ? sim_sc_set_ep(&c, i, 0, sub, eq + 1)
 		     : kind == 1 ? sim_sc_set_link(&c, i, 0, sub, eq + 1)
-				 : sim_sc_set_switch(&c, i, 0, sub, eq + 1);
+		     : kind == 2 ? sim_sc_set_switch(&c, i, 0, sub, eq + 1)
+				 : sim_sc_set_host(&c, i, 0, sub, eq + 1);
 	} else {
-		sim_sc_fail(&c, 0, "unknown section '%s' (expected trace, costs, endpoints, switches, links or a top-level key)",
+		sim_sc_fail(&c, 0, "unknown section '%s' (expected trace, costs, sim, hosts, endpoints, switches, links or a top-level key)",
 			    sim_sc_q(&c, key));
 		goto out;
 	}

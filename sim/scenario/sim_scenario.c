@@ -30,12 +30,14 @@ const char *sim_switch_type_name(enum sim_switch_type t)
 }
 
 static const char *const sim_model_names[] = { "step", "concurrent", NULL };
+static const char *const sim_stranded_names[] = { "fail", "measure", NULL };
 
 static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 			  const char *v)
 {
 	struct sim_scenario *sc = c->sc;
 	uint32_t m;
+	int e;
 
 	if (!strcmp(k, "model")) {
 		for (m = 0; sim_model_names[m] != NULL && strcmp(v, sim_model_names[m]); m++)
@@ -46,9 +48,15 @@ static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		sc->concurrent = m == 1;
 		return 0;
 	}
+	if (!strcmp(k, "stranded")) {
+		if (sim_sc_enum(c, line, "sim.stranded", v, sim_stranded_names, &e) != 0)
+			return -EINVAL;
+		sc->stranded_measure = e == 1;
+		return 0;
+	}
 	if (!strcmp(k, "quantum_ns"))
 		return sim_sc_key_u64(c, line, "sim.quantum_ns", v, &sc->quantum_ns);
-	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model or quantum_ns)",
+	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model, quantum_ns or stranded)",
 			   sim_sc_q(c, k));
 }
 

@@ -391,6 +391,19 @@ static int sim_sc_unique_key(struct sim_sc_ctx *c, yaml_document_t *d,
 	return 0;
 }
 
+/* Pair p of mapping map (what: its name): its scalar key and its value,
+ * or an error for a key that is not a scalar or repeats an earlier one. */
+static int sim_sc_pair(struct sim_sc_ctx *c, yaml_document_t *d,
+		       const yaml_node_t *map, const yaml_node_pair_t *p,
+		       const char *what, yaml_node_t **k, yaml_node_t **v)
+{
+	*k = yaml_document_get_node(d, p->key);
+	*v = yaml_document_get_node(d, p->value);
+	if (*k == NULL || *v == NULL || (*k)->type != YAML_SCALAR_NODE)
+		return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
+	return sim_sc_unique_key(c, d, map, p, what);
+}
+
 typedef int (*sim_sc_item_setter)(struct sim_sc_ctx *c, uint32_t i,
 				  uint32_t line, const char *k, const char *v);
 
@@ -408,11 +421,7 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 		return sim_sc_fail(c, sim_y_line(map), "%s: expected a mapping of key: value",
 				   what);
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		k = yaml_document_get_node(d, p->key);
-		v = yaml_document_get_node(d, p->value);
-		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
-			return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
-		if (sim_sc_unique_key(c, d, map, p, what) != 0)
+		if (sim_sc_pair(c, d, map, p, what, &k, &v) != 0)
 			return -EINVAL;
 		if (v->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "%s.%s: expected a single value, not a list or mapping",
@@ -541,11 +550,7 @@ static int sim_sc_costs(struct sim_sc_ctx *c, yaml_document_t *d, yaml_node_t *m
 	if (map->type != YAML_MAPPING_NODE)
 		return sim_sc_fail(c, sim_y_line(map), "costs: expected a mapping of key: value");
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		k = yaml_document_get_node(d, p->key);
-		v = yaml_document_get_node(d, p->value);
-		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
-			return sim_sc_fail(c, sim_y_line(map), "costs: expected scalar keys");
-		if (sim_sc_unique_key(c, d, map, p, "costs") != 0)
+		if (sim_sc_pair(c, d, map, p, "costs", &k, &v) != 0)
 			return -EINVAL;
 		if (strcmp((const char *)k->data.scalar.value, "jitter") != 0) {
 			if (v->type != YAML_SCALAR_NODE)
@@ -560,11 +565,7 @@ static int sim_sc_costs(struct sim_sc_ctx *c, yaml_document_t *d, yaml_node_t *m
 		if (v->type != YAML_MAPPING_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "costs.jitter: expected a mapping of NAME: {dist: normal|exp|uniform, ...}");
 		for (q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-			jk = yaml_document_get_node(d, q->key);
-			jv = yaml_document_get_node(d, q->value);
-			if (jk == NULL || jv == NULL || jk->type != YAML_SCALAR_NODE)
-				return sim_sc_fail(c, sim_y_line(v), "costs.jitter: expected scalar keys");
-			if (sim_sc_unique_key(c, d, v, q, "costs.jitter") != 0)
+			if (sim_sc_pair(c, d, v, q, "costs.jitter", &jk, &jv) != 0)
 				return -EINVAL;
 			id = sim_sc_jitter_id(c, sim_y_line(jk), (const char *)jk->data.scalar.value);
 			if (id < 0)

@@ -7,9 +7,10 @@ target_link_libraries(nm-pcap-digest PRIVATE PkgConfig::PCAP)
 
 add_executable(nm-replay-shim diff/replay_shim.c diff/frame_digest.c)
 target_compile_options(nm-replay-shim PRIVATE ${NM_WARNINGS})
+target_include_directories(nm-replay-shim PRIVATE ${CMAKE_SOURCE_DIR}/shim)
 target_link_libraries(nm-replay-shim PRIVATE nm_shim_plain PkgConfig::PCAP Threads::Threads)
 
-foreach(kind vale pipe)
+foreach(kind vale pipe vale-csb pipe-csb)
   add_test(NAME diff.sim_shim.${kind}
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/diff/sim_vs_shim.sh
                    $<TARGET_FILE:nmsim> $<TARGET_FILE:nm-replay-shim>

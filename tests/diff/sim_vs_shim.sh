@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# sim_vs_shim.sh NMSIM REPLAY_SHIM PCAP_DIGEST SCENARIOS vale|pipe
+# sim_vs_shim.sh NMSIM REPLAY_SHIM PCAP_DIGEST SCENARIOS vale|pipe|vale-csb|pipe-csb
 #
 # Differential replay (issue 19): one trace through the same topology in
-# the simulator (nmsim, sim/scenarios/host-KIND.yaml) and in real threads
-# over the shim (nm-replay-shim) must deliver the same frames to the
-# receiving port in the same per-flow order.  Timing differs; content
-# must not.  Compares the per-flow digests (tests/diff/frame_digest.h).
+# the simulator (nmsim) and in real threads over the shim (nm-replay-shim)
+# must deliver the same frames to the receiving port in the same per-flow
+# order.  Timing differs; content must not.  Compares the per-flow digests
+# (tests/diff/frame_digest.h).  The simulator's scenario per topology:
+# host processes (host-vale, host-pipe), or ptnet guests whose rings go
+# through the CSB to busy-polling kloops, as the shim's -csb legs do
+# (ptnet-vale-busy, ptnet-pipe-busy).
 set -euo pipefail
 nmsim=$1 replay=$2 digest=$3 scen=$4 kind=$5
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +17,12 @@ trap 'rm -rf "$d"' EXIT
 cd "$d"
 
 python3 "$here/gen_trace.py" trace.pcap 3000
-"$nmsim" run "$scen/host-$kind.yaml" --trace trace.pcap --pcap-out sim --quiet
+case $kind in
+vale | pipe) scenario=host-$kind ;;
+vale-csb | pipe-csb) scenario=ptnet-${kind%-csb}-busy ;;
+*) echo "unknown topology $kind"; exit 2 ;;
+esac
+"$nmsim" run "$scen/$scenario.yaml" --trace trace.pcap --pcap-out sim --quiet
 "$digest" sim/rx.pcap > sim.txt
 "$replay" "$kind" trace.pcap > shim.txt
 cat sim.txt

@@ -5,6 +5,9 @@ add_executable(nm-pcap-digest diff/pcap_digest.c diff/frame_digest.c)
 target_compile_options(nm-pcap-digest PRIVATE ${NM_WARNINGS})
 target_link_libraries(nm-pcap-digest PRIVATE PkgConfig::PCAP)
 
+add_executable(nm-gen-trace diff/gen_trace.c)
+target_compile_options(nm-gen-trace PRIVATE ${NM_WARNINGS})
+
 add_executable(nm-replay-shim diff/replay_shim.c diff/frame_digest.c)
 target_compile_options(nm-replay-shim PRIVATE ${NM_WARNINGS})
 target_include_directories(nm-replay-shim PRIVATE ${CMAKE_SOURCE_DIR}/shim)
@@ -14,6 +17,7 @@ foreach(kind vale pipe vale-csb pipe-csb)
   add_test(NAME diff.sim_shim.${kind}
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/diff/sim_vs_shim.sh
                    $<TARGET_FILE:nmsim> $<TARGET_FILE:nm-replay-shim>
-                   $<TARGET_FILE:nm-pcap-digest> ${CMAKE_SOURCE_DIR}/sim/scenarios ${kind})
+                   $<TARGET_FILE:nm-pcap-digest> $<TARGET_FILE:nm-gen-trace>
+                   ${CMAKE_SOURCE_DIR}/sim/scenarios ${kind})
   set_tests_properties(diff.sim_shim.${kind} PROPERTIES LABELS "unit;diff" TIMEOUT 120)
 endforeach()

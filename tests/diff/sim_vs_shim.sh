@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sim_vs_shim.sh NMSIM REPLAY_SHIM PCAP_DIGEST SCENARIOS vale|pipe|vale-csb|pipe-csb
+# sim_vs_shim.sh NMSIM REPLAY_SHIM PCAP_DIGEST GEN_TRACE SCENARIOS vale|pipe|vale-csb|pipe-csb
 #
 # Differential replay (issue 19): one trace through the same topology in
 # the simulator (nmsim) and in real threads over the shim (nm-replay-shim)
@@ -10,13 +10,12 @@
 # through the CSB to busy-polling kloops, as the shim's -csb legs do
 # (ptnet-vale-busy, ptnet-pipe-busy).
 set -euo pipefail
-nmsim=$1 replay=$2 digest=$3 scen=$4 kind=$5
-here=$(cd "$(dirname "$0")" && pwd)
+nmsim=$1 replay=$2 digest=$3 gen=$4 scen=$5 kind=$6
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 cd "$d"
 
-python3 "$here/gen_trace.py" trace.pcap 3000
+"$gen" trace.pcap 3000
 case $kind in
 vale | pipe) scenario=host-$kind ;;
 vale-csb | pipe-csb) scenario=ptnet-${kind%-csb}-busy ;;

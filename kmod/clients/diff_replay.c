@@ -1,6 +1,6 @@
 /*
- * diff_replay.c - diff-replay vale|pipe: the kernel module's leg of the
- * differential replay (issue 19, docs/differential.md).
+ * diff_replay.c - diff-replay vale|pipe|vale-csb|pipe-csb: the kernel
+ * module's leg of the differential replay (issue 19, docs/differential.md).
  *
  * The sender generates the replay's trace (tests/diff/trace_gen.h, the
  * frames nm-gen-trace writes for nmsim and the shim leg) and sends it
@@ -10,9 +10,12 @@
  * socketpair, so the sender never overruns its ring (VALE drops when a
  * destination ring is full).  It prints the digest as "NMDIFF KIND rx KEY
  * FRAMES HASH" lines on the console, where the host-side test
- * (tests/diff/kmod_vs_sim.sh) compares them with the simulator's.
+ * (tests/diff/kmod_vs_sim.sh) compares them with the simulator's.  With
+ * -csb the sender is a guest: its TX ring goes through the CSB to the
+ * kernel's busy-polling kloop (nmc_csb.h), as nmsim's ptnet-*-busy
+ * senders do.
  */
-#include "nmc.h"
+#include "nmc_csb.h"
 
 #include "frame_digest.h"
 #include "trace_gen.h"
@@ -25,10 +28,11 @@
 #define DIFF_BATCH 200U
 
 static const char *kind = "vale";
+static bool csb;
 
 static const char *port_name(bool tx)
 {
-	if (strcmp(kind, "vale") == 0)
+	if (strncmp(kind, "vale", 4) == 0)
 		return tx ? "valeD0:tx" : "valeD0:rx";
 	return tx ? "nmcD{0" : "nmcD}0";
 }
@@ -77,27 +81,69 @@ static int receiver(int s)
 	return 0;
 }
 
+/* Publish the TX ring up to head: TXSYNC, or through the CSB (with a
+ * kick when the kloop asks and the mode has ioeventfds). */
+static void tx_publish(struct nmc_port *p, struct netmap_ring *ring, struct csb_guest *cg,
+		       struct nmc_csb *c, uint32_t head)
+{
+	unsigned todo = 0;
+	int err;
+
+	if (!csb) {
+		nm_ring_user_publish(ring, head, head);
+		err = nmc_sync(p, NR_TX);
+		NMC_CHECK(err == 0, "txsync: %s", strerror(err));
+		return;
+	}
+	err = csb_guest_txsync(cg, head, head, &todo);
+	NMC_CHECK(err == 0, "csb_guest_txsync: %d (head %u)", err, head);
+	if (todo & CSB_DO_NOTIFY)
+		(void)nmc_csb_kick(c, 0);
+}
+
+/* Free TX slots: the ring's tail, or the kernel's hwtail through the CSB
+ * (refreshed until a batch fits; the kloop polls every 50 us). */
+static uint32_t tx_space(struct netmap_ring *ring, struct csb_guest *cg, uint32_t head)
+{
+	uint32_t i;
+
+	if (!csb)
+		return nm_ring_user_space(ring, head, nm_ring_user_tail(ring));
+	for (i = 0; nm_ring_user_space(ring, head, cg->hwtail) < DIFF_BATCH && i < 20000; i++) {
+		usleep(100);
+		NMC_CHECK(csb_guest_refresh(cg) == 0, "kernel indices rejected");
+	}
+	return nm_ring_user_space(ring, head, cg->hwtail);
+}
+
 static int sender(int s, void *arg)
 {
 	static uint8_t frame[TRACE_GEN_MAX];
 	struct trace_gen g;
 	struct nmc_port p;
 	struct netmap_ring *ring;
+	struct csb_guest cg;
+	struct nmc_csb c;
 	uint32_t sent = 0, i, head, len;
-	char c = 0;
+	char ch = 0;
 	int err;
 
 	(void)arg;
 	nmc_prog = "diff-replay/tx";
-	NMC_CHECK(read(s, &c, 1) == 1 && c == 'R', "receiver not ready");
-	err = nmc_open(&p, port_name(true), NR_REG_ALL_NIC, 0, 0, 0);
+	NMC_CHECK(read(s, &ch, 1) == 1 && ch == 'R', "receiver not ready");
+	err = nmc_open(&p, port_name(true), NR_REG_ALL_NIC, csb ? NR_EXCLUSIVE : 0, 0, 0);
 	NMC_CHECK(err == 0, "register %s: %s", port_name(true), strerror(err));
 	ring = nmc_ring(&p, NR_TX, 0);
+	if (csb) {
+		nmc_csb_start(&c, &p, NMC_CSB_BUSY, ring->num_slots);
+		err = csb_guest_init(&cg, NM_KRING_TX, ring->num_slots, &c.atok[0], &c.ktoa[0]);
+		NMC_CHECK(err == 0, "csb_guest_init: %d", err);
+	}
 	trace_gen_init(&g);
+	head = ring->head;
 	while (sent < TRACE_GEN_FRAMES) {
-		head = ring->head;
-		NMC_CHECK(nm_ring_user_space(ring, head, nm_ring_user_tail(ring)) >= DIFF_BATCH,
-			  "tx ring space %u", nm_ring_user_space(ring, head, ring->tail));
+		NMC_CHECK(tx_space(ring, &cg, head) >= DIFF_BATCH, "tx ring space %u",
+			  tx_space(ring, &cg, head));
 		for (i = 0; i < DIFF_BATCH && sent < TRACE_GEN_FRAMES; i++, sent++) {
 			struct netmap_slot *sl = &ring->slot[head];
 
@@ -107,11 +153,11 @@ static int sender(int s, void *arg)
 			sl->flags = 0;
 			head = nm_idx_next(head, ring->num_slots);
 		}
-		nm_ring_user_publish(ring, head, head);
-		err = nmc_sync(&p, NR_TX);
-		NMC_CHECK(err == 0, "txsync: %s", strerror(err));
-		NMC_CHECK(read(s, &c, 1) == 1 && c == 'A', "no ack after %u frames", sent);
+		tx_publish(&p, ring, &cg, &c, head);
+		NMC_CHECK(read(s, &ch, 1) == 1 && ch == 'A', "no ack after %u frames", sent);
 	}
+	if (csb)
+		nmc_csb_stop(&c);
 	nmc_close(&p);
 	return 0;
 }
@@ -119,11 +165,13 @@ static int sender(int s, void *arg)
 int main(int argc, char **argv)
 {
 	nmc_prog = "diff-replay";
-	if (argc != 2 || (strcmp(argv[1], "vale") && strcmp(argv[1], "pipe"))) {
-		fprintf(stderr, "usage: diff-replay vale|pipe\n");
+	if (argc != 2 || (strcmp(argv[1], "vale") && strcmp(argv[1], "pipe") &&
+			  strcmp(argv[1], "vale-csb") && strcmp(argv[1], "pipe-csb"))) {
+		fprintf(stderr, "usage: diff-replay vale|pipe|vale-csb|pipe-csb\n");
 		return 2;
 	}
 	kind = argv[1];
+	csb = strstr(kind, "-csb") != NULL;
 	nmc_run_pair(receiver, sender, NULL);
 	printf("diff-replay %s: OK\n", kind);
 	return 0;

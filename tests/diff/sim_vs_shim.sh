@@ -6,21 +6,16 @@
 # must deliver the same frames to the receiving port in the same per-flow
 # order.  Timing differs; content must not.  Compares the per-flow digests
 # (tests/diff/frame_digest.h).  The simulator's scenario per topology:
-# host processes (host-vale, host-pipe), or ptnet guests whose rings go
-# through the CSB to busy-polling kloops, as the shim's -csb legs do
-# (ptnet-vale-busy, ptnet-pipe-busy).
+# tests/diff/topology.sh.
 set -euo pipefail
 nmsim=$1 replay=$2 digest=$3 gen=$4 scen=$5 kind=$6
+. "$(dirname "$0")/topology.sh"
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 cd "$d"
 
 "$gen" trace.pcap 3000
-case $kind in
-vale | pipe) scenario=host-$kind ;;
-vale-csb | pipe-csb) scenario=ptnet-${kind%-csb}-busy ;;
-*) echo "unknown topology $kind"; exit 2 ;;
-esac
+scenario=$(diff_scenario "$kind")
 "$nmsim" run "$scen/$scenario.yaml" --trace trace.pcap --pcap-out sim --quiet
 "$digest" sim/rx.pcap > sim.txt
 "$replay" "$kind" trace.pcap > shim.txt

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nm_pipe.h"
@@ -37,6 +38,7 @@ int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 	struct nm_port_geom g = { 1, 1, slots, slots, buf_size };
 	char name[NETMAP_REQ_IFNAMSIZ];
 	struct sim_swport *sp;
+	struct vale_port *vp;
 	int rc;
 
 	if (sw->nports == SIM_MAX_ENDPOINTS ||
@@ -60,6 +62,21 @@ int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 			 sw->name, name, rc);
 		return rc;
 	}
+	if (sp->p->region != NULL)
+		nm_sim_lock_name(&sp->p->region->pool.lock, "buf_pool");
+	if (sp->p->kind == NM_PORT_VALE) {
+		vp = (struct vale_port *)sp->p;
+		nm_sim_lock_name(&vp->rx[0].lock, "vale.rx_ring");
+		sp->lease = calloc(1, sizeof(*sp->lease));
+		if (sp->lease == NULL) {
+			nm_port_close(sp->p);
+			sp->p = NULL;
+			snprintf(err, errlen, "switch %s: out of memory for port %s",
+				 sw->name, name);
+			return -ENOMEM;
+		}
+		sim_lease_watch_start(sp->lease, &vp->rx[0]);
+	}
 	sp->role = role;
 	sp->ep = ep;
 	if (role == SIM_ROLE_RECEIVER)
@@ -73,6 +90,11 @@ void sim_switch_close(struct sim_switch *sw)
 	uint32_t i;
 
 	for (i = 0; i < sw->nports; i++) {
+		if (sw->port[i].lease != NULL) {
+			sim_lease_watch_stop(sw->port[i].lease);
+			free(sw->port[i].lease);
+			sw->port[i].lease = NULL;
+		}
 		if (sw->port[i].p != NULL)
 			nm_port_close(sw->port[i].p);
 		sw->port[i].p = NULL;

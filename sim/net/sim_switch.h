@@ -11,7 +11,9 @@
  * no-lost-notification check), the lease invariant of every VALE RX ring,
  * and reading the core's per-port counters.  Forwarding itself is entirely
  * the core's: the actors call nm_kring_sync() or csb_host_step() on the
- * port's krings and the core does the rest.
+ * port's krings and the core does the rest.  The switch names the lock
+ * classes it knows (nm_sim_lock_name(): "vale.rx_ring", "buf_pool") and
+ * watches every VALE RX ring's leases (sim_lease.h).
  */
 #ifndef SIM_SWITCH_H
 #define SIM_SWITCH_H
@@ -22,6 +24,7 @@
 
 #include "nm_port.h"
 #include "sim_config.h"
+#include "sim_lease.h"
 #include "vale.h"
 
 /* The MAC of the receiver of rank k on a learning switch (02:00:00:00:00:
@@ -36,6 +39,8 @@ struct sim_swport {
 	uint32_t rank;		 /* receivers: 0.. in endpoint order */
 	uint64_t charged_pkts;	 /* sender, link: forwarded packets charged */
 	uint64_t drops_base;	 /* drops counted by the learning phase */
+	/* VALE: the leases and lock contention of its RX ring (NULL: pipe). */
+	struct sim_lease_watch *lease;
 };
 
 struct sim_switch {

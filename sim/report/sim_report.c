@@ -18,6 +18,7 @@
 #include "sim_cost.h"
 #include "sim_dev.h"
 #include "sim_ep.h"
+#include "sim_report_locks.h"
 #include "sim_link.h"
 #include "sim_switch.h"
 #include "sim_text.h"
@@ -380,12 +381,15 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			" suspensions, %" PRIu64 " lock waits, %" PRIu64 " ns spinning, %" PRIu64
 			" preemptions\n", w->run.quantum_ns, w->run.conts, w->run.lock_waits,
 			w->run.lock_spin_ns, w->run.preemptions);
+	sim_report_locks_text(f, w);
 	for (i = 0; i < w->sc.nhosts; i++) {
 		uint32_t k;
 
 		for (k = 0; w->host_cpu[i] != NULL && k < w->sc.hosts[i].cpus; k++)
-			fprintf(f, "  cpu %s/%u busy %6.2f%%\n", SHOW(name, w->sc.hosts[i].name), k,
-				busy_pct(w, w->host_cpu[i][k].busy_ns));
+			fprintf(f, "  cpu %s/%u busy %6.2f%% preemptions %" PRIu64 "\n",
+				SHOW(name, w->sc.hosts[i].name), k,
+				busy_pct(w, w->host_cpu[i][k].busy_ns),
+				w->host_cpu[i][k].preemptions);
 	}
 	fprintf(f, "  invariants\n");
 	for (i = 0; i < SIM_INV_COUNT; i++)
@@ -541,11 +545,13 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		uint32_t k;
 
 		for (k = 0; w->host_cpu[i] != NULL && k < w->sc.hosts[i].cpus; k++)
-			json_array_append_new(cpus, json_pack("{s:s,s:I,s:I}",
+			json_array_append_new(cpus, json_pack("{s:s,s:I,s:I,s:I}",
 				"host", w->sc.hosts[i].name, "cpu", (json_int_t)k,
-				"busy_ns", (json_int_t)w->host_cpu[i][k].busy_ns));
+				"busy_ns", (json_int_t)w->host_cpu[i][k].busy_ns,
+				"preemptions", (json_int_t)w->host_cpu[i][k].preemptions));
 	}
 	json_object_set_new(o, "cpus", cpus);
+	sim_report_locks_json(o, w);
 	for (i = 0; i < SIM_INV_COUNT; i++)
 		json_object_set_new(inv, sim_inv_names[i], json_pack("{s:I,s:I}",
 			"checked", (json_int_t)w->inv_checks[i],

@@ -335,6 +335,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	w->reg = calloc(1, sizeof(*w->reg));
 	if (w->reg == NULL || nm_registry_init(w->reg) != 0)
 		goto oom;
+	nm_sim_lock_name(&w->reg->lock, "registry");
 	if (pcap_dir != NULL && mkdir(pcap_dir, 0777) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: cannot create the pcap directory: %s",
 			 pcap_dir, strerror(errno));
@@ -443,6 +444,8 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		sim_actor_start(&w->ep[i]->app, 0);
 	for (i = 0; i < w->nlinks; i++)
 		sim_link_start(w->link[i]);
+	/* Lock counts are the run's, not the build's (learning frames). */
+	nm_sim_lock_stats_reset();
 	return 0;
 oom:
 	snprintf(err, errlen, "%s: out of memory building the run", sc->source);

@@ -41,7 +41,7 @@ int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 	struct vale_port *vp;
 	int rc;
 
-	if (sw->nports == SIM_MAX_ENDPOINTS ||
+	if (sw->nports == VALE_MAX_PORTS ||
 	    (sw->type == SIM_SW_PIPE && sw->nports == 2)) {
 		snprintf(err, errlen, "switch %s: no port left for %s", sw->name, ep_name);
 		return -ENOSPC;

@@ -4,7 +4,8 @@
  *
  * Owns: the ports of a scenario switch, one per endpoint, each opened
  * through nm_port_open() (a VALE switch joins any number of them, up to
- * SIM_MAX_ENDPOINTS; a pipe exactly its two ends), the learning phase of a
+ * the core's VALE_MAX_PORTS, links' ports included; a pipe exactly its two
+ * ends), the learning phase of a
  * many-port VALE switch (each receiver's port transmits one frame before
  * time 0, so the core's learning bridge knows every receiver), telling
  * whether a port has work its kring has not imported yet (for the
@@ -48,7 +49,7 @@ struct sim_switch {
 	uint32_t idx;
 	char name[SIM_NAME_MAX];
 	uint32_t nports, nreceivers;
-	struct sim_swport port[SIM_MAX_ENDPOINTS];
+	struct sim_swport port[VALE_MAX_PORTS]; /* endpoints' and links' */
 	bool learned;		 /* the learning phase ran */
 	uint64_t learn_drops;	 /* the learning frames (dropped by the core) */
 };

@@ -197,7 +197,7 @@ static double busy_pct(const struct sim_world *w, uint64_t busy_ns)
 /* A sender's tagged packets delivered to any receiver. */
 static uint64_t ep_delivered(const struct sim_ep *ep)
 {
-	return ep->idx < SIM_PKT_MAX_SENDERS ? ep->pk->delivered_from[ep->idx] : 0;
+	return ep->idx < ep->pk->senders ? ep->pk->delivered_from[ep->idx] : 0;
 }
 
 /* The cost model in force: the primitives that differ from the defaults. */

@@ -330,7 +330,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			w->total_packets += per_sender;
 	for (i = 0; i < sc->nendpoints; i++)
 		cap += 4ULL * sc->endpoints[i].slots;
-	if (sim_pkts_init(&w->pk, &w->trace, cap + 4096) != 0)
+	if (sim_pkts_init(&w->pk, &w->trace, cap + 4096, sc->nendpoints) != 0)
 		goto oom;
 	w->reg = calloc(1, sizeof(*w->reg));
 	if (w->reg == NULL || nm_registry_init(w->reg) != 0)

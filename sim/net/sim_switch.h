@@ -37,7 +37,12 @@ struct sim_swport {
 	struct nm_port *p;
 	enum sim_role role;	 /* sender: uses TX; receiver: RX; link: both */
 	uint32_t ep;		 /* endpoint index (link: UINT32_MAX) */
-	uint32_t rank;		 /* receivers: 0.. in endpoint order */
+	uint32_t rank;		 /* receivers: 0.. in their network's endpoint
+				  * order (set by the builder) */
+	/* A link port on a learning switch: the ranks of the receivers
+	 * beyond the link (bit per rank), learnt on this port. */
+	uint64_t reach[(VALE_MAX_PORTS + 63) / 64];
+	uint64_t learn_frames;	 /* learning frames it transmitted */
 	uint64_t charged_pkts;	 /* sender, link: forwarded packets charged */
 	uint64_t drops_base;	 /* drops counted by the learning phase */
 	/* VALE: the leases and lock contention of its RX ring (NULL: pipe). */
@@ -70,10 +75,12 @@ bool sim_switch_is_learning(const struct sim_switch *sw);
 
 /*
  * The learning phase (control path, before time 0): on a VALE switch with
- * more than two ports, each receiver's port transmits one frame from and to
- * its own MAC (rank MAC); the core's bridge learns the source and drops the
- * frame as addressed to its own port (VALE_DROP_SELF, not counted as a
- * trace drop).  0, or -EPROTO with one line if the core did not learn.
+ * more than two ports (links' included), each receiver's port transmits
+ * one frame from and to its own MAC (rank MAC), and each link port one
+ * for every rank in its reach (the receivers beyond the link); the core's
+ * bridge learns the source and drops the frame as addressed to its own
+ * port (VALE_DROP_SELF, not counted as a trace drop).  0, or -EPROTO with
+ * one line if the core did not learn.
  */
 int sim_switch_learn(struct sim_switch *sw, char *err, size_t errlen);
 

@@ -107,6 +107,12 @@ static void sim_link_tx_body(struct sim_actor *a)
 	while (ld->in_head != tail) {
 		slot = &ring->slot[ld->in_head];
 		len = slot->len;
+		if (len == 0) {
+			/* A pad of a sender's lease, not a frame. */
+			ld->pads++;
+			ld->in_head = nm_idx_next(ld->in_head, n);
+			continue;
+		}
 		now_ps = nm_os_time_ns() * 1000;
 		queued = sim_link_queued(ld, now_ps);
 		ld->taken++;

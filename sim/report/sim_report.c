@@ -334,6 +334,8 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			ps.rx_pkts, ps.drops, ps.drops_rx_full);
 		if (ep->role == SIM_ROLE_SENDER)
 			fprintf(f, "; delivered %" PRIu64, ep_delivered(ep));
+		else if (ep->st.pads != 0)
+			fprintf(f, "; %" PRIu64 " empty pad slots skipped", ep->st.pads);
 		fprintf(f, "\n");
 	}
 	if (w->nlinks != 0)
@@ -481,6 +483,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 				"first_bit_ps", (json_int_t)ld->first_start_ps,
 				"last_bit_ps", (json_int_t)ld->last_end_ps);
 
+			json_object_set_new(o2, "pads", json_integer((json_int_t)ld->pads));
 			json_object_set_new(o2, "mpps", json_real(sim_link_mpps(l, d)));
 			json_object_set_new(o2, "gbps", json_real(link_gbps(l, d)));
 			json_array_append_new(dirs, o2);
@@ -518,6 +521,8 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 			"drops_rx_full", (json_int_t)ps.drops_rx_full));
 		if (ep->role == SIM_ROLE_SENDER)
 			json_object_set_new(e, "delivered", json_integer((json_int_t)ep_delivered(ep)));
+		else
+			json_object_set_new(e, "pads", json_integer((json_int_t)ep->st.pads));
 		json_object_set_new(e, "options", ep_options_json(ep));
 		json_array_append_new(eps, e);
 	}

@@ -86,6 +86,7 @@ static void nm_sim_lock_count(struct nm_os_lock *l, bool contended, uint64_t t0)
 	struct nm_sim_lock_class *c = &nm_sim_lock_classes[l->cls];
 	uint64_t waited = contended && nm_sim_os.now_ns > t0 ? nm_sim_os.now_ns - t0 : 0;
 
+	nm_sim_os.lock_log[nm_sim_os.lock_acquired++ % NM_SIM_LOCK_LOG] = l;
 	c->acquired++;
 	if (contended) {
 		c->contended++;
@@ -98,6 +99,22 @@ static void nm_sim_lock_count(struct nm_os_lock *l, bool contended, uint64_t t0)
 		l->watch->contended += contended;
 		l->watch->wait_ns += waited;
 	}
+}
+
+bool nm_sim_lock_repeat(uint64_t since, uint64_t n)
+{
+	const struct nm_os_lock *l;
+	uint64_t k;
+
+	if (nm_sim_os.lock_acquired - since > NM_SIM_LOCK_LOG)
+		return false;
+	for (k = since; k < nm_sim_os.lock_acquired; k++) {
+		l = nm_sim_os.lock_log[k % NM_SIM_LOCK_LOG];
+		nm_sim_lock_classes[l->cls].acquired += n;
+		if (l->watch != NULL)
+			l->watch->acquired += n;
+	}
+	return true;
 }
 
 void nm_os_lock_acquire(struct nm_os_lock *l)

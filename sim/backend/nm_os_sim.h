@@ -59,6 +59,8 @@ enum nm_sim_wait {
 			      * open in suspended actors */
 };
 
+#define NM_SIM_LOCK_LOG 8U /* see nm_sim_os.lock_log */
+
 struct nm_sim_os {
 	uint64_t now_ns;			 /* virtual time */
 	uint64_t frac_ps;			 /* sub-nanosecond remainder */
@@ -83,6 +85,12 @@ struct nm_sim_os {
 	void (*wait)(enum nm_sim_wait why, const void *obj, void *arg);
 	void *wait_arg;
 	uint32_t readers_suspended;
+	/* Lock acquisitions so far, and the last NM_SIM_LOCK_LOG locks taken
+	 * (lock_log[k % NM_SIM_LOCK_LOG] is acquisition k): what an idle
+	 * poll took, so that polls skipped as equal to it count theirs too
+	 * (nm_sim_lock_repeat()). */
+	uint64_t lock_acquired;
+	const struct nm_os_lock *lock_log[NM_SIM_LOCK_LOG];
 };
 
 /* The one simulated machine; sim/ is single-threaded by design. */
@@ -150,6 +158,11 @@ extern uint32_t nm_sim_lock_nclasses;
 void nm_sim_lock_stats_reset(void);
 /* Name the class of lock l (a static string; the first name given stays). */
 void nm_sim_lock_name(const struct nm_os_lock *l, const char *name);
+/* Count n more times each acquisition made since nm_sim_os.lock_acquired
+ * was `since` (in classes and watches; never contended: a repeated step
+ * is one that found every lock free).  False, counting nothing, if there
+ * were more than NM_SIM_LOCK_LOG of them. */
+bool nm_sim_lock_repeat(uint64_t since, uint64_t n);
 /* Watch lock l with w (NULL: stop watching). */
 static inline void nm_sim_lock_watch(struct nm_os_lock *l,
 				     struct nm_sim_lock_watch *w)

@@ -401,7 +401,7 @@ static void test_sim_world_pkt_detects_duplicate_corruption_reorder(void **state
 
 	(void)state;
 	gen_trace(&t);
-	assert_int_equal(sim_pkts_init(&p, &t, 16), 0);
+	assert_int_equal(sim_pkts_init(&p, &t, 16, 16), 0);
 	memcpy(a, sim_trace_frame(&t, 0), 60);
 	memcpy(b, sim_trace_frame(&t, 1), 60);
 	memcpy(c, sim_trace_frame(&t, 2), 60);
@@ -443,7 +443,7 @@ static void test_sim_world_pkt_table_keeps_packets_in_flight(void **state)
 	(void)state;
 	assert_non_null(buf);
 	gen_trace(&t);
-	assert_int_equal(sim_pkts_init(&p, &t, 16), 0);
+	assert_int_equal(sim_pkts_init(&p, &t, 16, 16), 0);
 	for (k = 0; k < N; k++) {
 		memcpy(buf[k], sim_trace_frame(&t, k % 8), 60);
 		sim_pkt_inject(&p, k % 8, 0, buf[k], 60, k);
@@ -469,7 +469,7 @@ static void test_sim_world_pkt_table_reuses_lost_slots(void **state)
 
 	(void)state;
 	gen_trace(&t);
-	assert_int_equal(sim_pkts_init(&p, &t, 16), 0);
+	assert_int_equal(sim_pkts_init(&p, &t, 16, 16), 0);
 	for (k = 0; k < 20000; k++) {
 		memcpy(buf, sim_trace_frame(&t, k % 8), 60);
 		sim_pkt_inject(&p, k % 8, 0, buf, 60, k);

@@ -152,8 +152,12 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 	uint64_t step = a->poll_ns + cost, limit, n = 0;
 	/* Events that were not idle polls, this one included. */
 	uint64_t busy = e->executed - r->idle_polls;
+	/* A steady poll ran alone (no other event since the last), so the
+	 * locks taken since its start are its own: skipped polls take them
+	 * too (nm_sim_lock_repeat(), which must be able to say which). */
 	bool steady = a->poll_idle && a->idle_prev && cost == a->idle_cost &&
-		      busy == a->idle_mark + 1 && !r->step_by_step;
+		      busy == a->idle_mark + 1 && !r->step_by_step &&
+		      nm_sim_os.lock_acquired - a->lock0 <= NM_SIM_LOCK_LOG;
 	/* A steady poller can skip past the polls of other steady pollers
 	 * (theirs change nothing either) if its own and theirs move no cache
 	 * line (clean), so their interleaving changes no cost, and it has a
@@ -183,6 +187,7 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 		a->run->cache->step = a->run->cache->steps_run;
 		e->executed += n;
 		a->run->checks_repeat(a->run, n);
+		(void)nm_sim_lock_repeat(a->lock0, n);
 		next += n * step;
 	}
 	if (a->poll_idle)
@@ -360,6 +365,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->t0 = nm_os_time_ns();
 	a->preempt_ns = 0;
 	a->xfer0 = a->run->cache->transfers;
+	a->lock0 = nm_sim_os.lock_acquired;
 	if (!a->run->concurrent) {
 		a->body(a);
 		sim_actor_finish(a);

@@ -136,6 +136,7 @@ struct sim_actor {
 	uint16_t blk_kind;	/* ... the kind of that event */
 	struct sim_actor *blk_next;
 	uint64_t t0, xfer0;	/* the running step's start and transfers */
+	uint64_t lock0;		/* ... and nm_sim_os.lock_acquired */
 	uint64_t susp_frac;	/* the clock's remainder when suspended */
 	uint64_t step_no;	/* its step's number for the cache model */
 	uint32_t susp_read_depth; /* its read sections open when suspended */

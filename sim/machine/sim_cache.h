@@ -27,8 +27,11 @@
 
 struct sim_cache {
 	uint64_t *line;	   /* line address + 1, 0 = empty */
-	uint64_t *holders; /* bit per actor (actor 63: no actor) */
-	uint8_t *writer;
+	/* Per line `words` words of bits: bit 0 is code outside any actor
+	 * (the build), bit id + 1 actor id.  One word serves 63 actors;
+	 * the map widens when an actor beyond them first touches a line. */
+	uint64_t *holders;
+	uint32_t words;
 	uint64_t cap, n;
 	uint64_t transfers;
 	uint64_t step;	    /* the running step's number (steps_run at its
@@ -39,7 +42,8 @@ struct sim_cache {
 	 * actor the line's only holder.  The same actor touching the same
 	 * line again changes nothing (a load: it holds a copy; a store: it
 	 * holds the only one), so the lookup is skipped. */
-	uint64_t memo_key, memo_me;
+	uint64_t memo_key;
+	uint32_t memo_who;
 	bool memo_excl;
 };
 

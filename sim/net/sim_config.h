@@ -24,7 +24,9 @@
 #define SIM_PATH_MAX PATH_MAX
 #define SIM_MAX_HOSTS 8
 #define SIM_MAX_SWITCHES 8
-#define SIM_MAX_ENDPOINTS 16
+/* Endpoints of a scenario: as many as the core's VALE switch has ports
+ * (core/vale.h VALE_MAX_PORTS), so one switch can hold them all. */
+#define SIM_MAX_ENDPOINTS 254
 #define SIM_MAX_LINKS 8
 #define SIM_MAX_CPUS 64	    /* per host */
 #define SIM_CPU_OWN UINT32_MAX /* not pinned: a CPU of its own */

@@ -9,6 +9,7 @@
  * cross-references and topology are checked once at the end.
  */
 #include "sim_scenario.h"
+#include "vale.h"
 
 #include "sim_file.h"
 #include "sim_scenario_impl.h"
@@ -709,17 +710,17 @@ static int sim_sc_link_end(struct sim_sc_ctx *c, struct sim_sc_link *l,
 }
 
 /*
- * Links: names, ends, no link from a switch to itself; nlinks[s] counts
- * the link ports of switch s.  Then, once every switch with a link has
- * exactly two ports (else the caller reports it), each sender on such a
- * switch follows its chain of links, which must end at a receiver.
+ * Links: names, ends, no link from a switch to itself, no loop (the links
+ * form a forest: one path between two switches, which flooding and
+ * learning need); nlinks[s] counts the link ports of switch s.  Then each
+ * sender on a switch with a link must have a receiver in its network.
  */
 static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
 {
 	struct sim_scenario *sc = c->sc;
 	const struct sim_sc_endpoint *ep;
 	struct sim_sc_link *l;
-	uint32_t i, j, k, s, via, steps;
+	uint32_t i, j, n;
 
 	for (i = 0; i < sc->nlinks; i++) {
 		l = &sc->links[i];
@@ -736,33 +737,23 @@ static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
 		nlinks[l->sw[0]]++;
 		nlinks[l->sw[1]]++;
 	}
-	for (i = 0; i < sc->nswitches; i++) {
-		for (j = k = 0; k < sc->nendpoints; k++)
-			j += sc->endpoints[k].sw == i;
-		if (nlinks[i] != 0 && j + nlinks[i] != 2)
-			return 0; /* reported by the caller */
+	for (i = 0; i < sc->nlinks; i++) {
+		l = &sc->links[i];
+		/* Without link i its ends are still joined: a loop. */
+		if ((sim_scenario_beyond(sc, i, 1) >> l->sw[1]) & 1)
+			return sim_sc_fail(c, l->line, "link %s: closes a loop between switches %s and %s (expected links that form no loop: a frame has one way)",
+					   l->name, sc->switches[l->sw[0]].name,
+					   sc->switches[l->sw[1]].name);
 	}
 	for (i = 0; i < sc->nendpoints; i++) {
 		ep = &sc->endpoints[i];
 		if (ep->role != SIM_ROLE_SENDER || nlinks[ep->sw] == 0)
 			continue;
-		s = ep->sw;
-		via = UINT32_MAX;
-		for (steps = 0; steps <= sc->nlinks; steps++) {
-			for (k = 0; k < sc->nlinks; k++)
-				if (k != via && (sc->links[k].sw[0] == s || sc->links[k].sw[1] == s))
-					break;
-			if (k == sc->nlinks)
-				break; /* the other port of s is an endpoint */
-			via = k;
-			s = sc->links[k].sw[0] == s ? sc->links[k].sw[1] : sc->links[k].sw[0];
-		}
-		for (k = 0; k < sc->nendpoints; k++)
-			if (k != i && sc->endpoints[k].sw == s)
-				break;
-		if (k == sc->nendpoints || sc->endpoints[k].role != SIM_ROLE_RECEIVER)
-			return sim_sc_fail(c, ep->line, "endpoint %s: its links lead to %s (expected a receiver at the end of a sender's chain of links)",
-					   ep->name, k == sc->nendpoints ? "no endpoint" : sc->endpoints[k].name);
+		n = sim_scenario_receivers_in(sc, sim_scenario_component(sc, ep->sw),
+					      UINT32_MAX);
+		if (n == 0)
+			return sim_sc_fail(c, ep->line, "endpoint %s: no receiver on the switches its links join (expected a receiver at the end of a sender's links)",
+					   ep->name);
 	}
 	return 0;
 }
@@ -795,7 +786,7 @@ static int sim_sc_validate_jitter(struct sim_sc_ctx *c)
 static int sim_sc_validate(struct sim_sc_ctx *c)
 {
 	struct sim_scenario *sc = c->sc;
-	uint32_t i, j, senders, receivers, ranks = 0, ranks_sw = 0;
+	uint32_t i, j, senders, receivers, ports, ranks = 0, ranks_sw = 0;
 	uint32_t nlinks[SIM_MAX_SWITCHES] = { 0 };
 	struct sim_sc_endpoint *ep;
 
@@ -855,23 +846,28 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 		return -EINVAL;
 	for (i = 0; i < sc->nswitches; i++) {
 		sim_scenario_switch_roles(sc, i, &senders, &receivers);
-		if (nlinks[i] != 0) {
-			if (senders + receivers + nlinks[i] != 2)
-				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u endpoints and %u link ports (expected exactly two ports on a switch with a link)",
-						   sc->switches[i].name, senders + receivers, nlinks[i]);
-			continue;
-		}
+		ports = sim_scenario_ports(sc, i);
+		if (ports > VALE_MAX_PORTS)
+			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u endpoints and %u link ports (expected at most %u ports, the core's VALE limit)",
+					   sc->switches[i].name, senders + receivers, nlinks[i],
+					   VALE_MAX_PORTS);
 		if (sc->switches[i].type == SIM_SW_PIPE && (senders != 1 || receivers != 1))
 			return sim_sc_fail(c, sc->switches[i].line, "switch %s: a pipe with %u senders and %u receivers (expected exactly one of each: a pipe has two ends; use type: vale for more ports)",
 					   sc->switches[i].name, senders, receivers);
-		if (senders == 0 || receivers == 0)
+		if (nlinks[i] == 0 && (senders == 0 || receivers == 0))
 			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u senders and %u receivers (expected at least one of each)",
 					   sc->switches[i].name, senders, receivers);
 		/* The built-in trace addresses flow f to receiver rank f mod R
-		 * on every many-port switch: R must be the same on each. */
-		if (senders + receivers > 2) {
+		 * in every network (switches joined by links) that learns: R
+		 * must be the same in each.  Checked once per network, at its
+		 * lowest switch. */
+		if (sim_scenario_component(sc, i) & ((1U << i) - 1))
+			continue;
+		if (sim_scenario_learns(sc, sim_scenario_component(sc, i))) {
+			receivers = sim_scenario_receivers_in(sc, sim_scenario_component(sc, i),
+							      UINT32_MAX);
 			if (ranks != 0 && receivers != ranks)
-				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u receivers, but switch %s has %u (expected the same number on every VALE switch of more than two ports: flows are addressed by receiver rank)",
+				return sim_sc_fail(c, sc->switches[i].line, "switch %s: its network has %u receivers, switch %s's has %u (expected the same number in every network with a VALE switch of more than two ports: flows are addressed by receiver rank)",
 						   sc->switches[i].name, receivers,
 						   sc->switches[ranks_sw].name, ranks);
 			ranks = receivers;

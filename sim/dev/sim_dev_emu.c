@@ -191,8 +191,9 @@ static void sim_emu_port_sync(struct sim_emu *e)
 		ep->st.syscalls++;
 	}
 	nm_ring_user_publish(e->pring, e->phead, e->phead);
+	sim_switch_fwd_begin(ep->sw, ep->pkr, ep->run->cur);
 	rc = nm_kring_sync(ep->pkr, 0);
-	sim_switch_charge(ep->sw);
+	sim_switch_fwd_end(ep->sw, ep->run->cur);
 	if (rc != 0)
 		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &e->dev, ep->idx,
 				  "nm_kring_sync(%s) failed: %d", ep->pkr->name, rc);

@@ -25,6 +25,7 @@
 #include "nm_os.h"
 #include "sim_cache.h"
 #include "sim_coro.h"
+#include "sim_cost.h"
 #include "sim_run.h"
 
 static void sim_actor_event(struct sim_engine *e, void *arg,
@@ -462,6 +463,16 @@ static inline void sim_actor_sync_run(struct sim_run *r)
 	sim_actor_suspend(a, SIM_EV_CONT);
 }
 
+static void sim_actor_fwd_load(struct sim_actor *a, const volatile void *addr)
+{
+	uintptr_t off = (uintptr_t)addr - a->fwd_lo;
+
+	if (off < a->fwd_len && off % a->fwd_stride == a->fwd_off) {
+		sim_cost_charge(SIM_C_SWITCH_PKT, 1);
+		(*a->fwd_count)++;
+	}
+}
+
 void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 		    void *arg)
 {
@@ -471,6 +482,10 @@ void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 	if (kind == NM_SIM_LOCK && r->cur != NULL &&
 	    (const void *)r->cur->waiting_on == (const void *)addr)
 		r->cur->waiting_on = NULL;
+	/* A packet taken by a forwarding sync: its switch work is done here,
+	 * before the copy and the publication that follow it. */
+	if (kind == NM_SIM_SHARED_LOAD && r->cur != NULL && r->cur->fwd_len != 0)
+		sim_actor_fwd_load(r->cur, addr);
 	/* The cache model looks only at these (sim_cache_hook()). */
 	if (addr != NULL && (kind == NM_SIM_SHARED_LOAD ||
 			     kind == NM_SIM_SHARED_STORE || kind == NM_SIM_ATOMIC))

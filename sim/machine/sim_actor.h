@@ -36,6 +36,7 @@
 #define SIM_ACTOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nm_os.h"
@@ -134,6 +135,12 @@ struct sim_actor {
 	uint64_t step_no;	/* its step's number for the cache model */
 	uint32_t susp_read_depth; /* its read sections open when suspended */
 	const struct nm_os_lock *waiting_on; /* a lock it spins on */
+	/* While it forwards through a VALE port (sim_switch_fwd_begin()):
+	 * the TX slot array the core takes packets from; each load of a
+	 * slot's word at fwd_off is one packet taken, charged
+	 * SIM_C_SWITCH_PKT there and counted in *fwd_count. */
+	uintptr_t fwd_lo, fwd_len, fwd_stride, fwd_off;
+	uint64_t *fwd_count;
 	uint64_t conts, lock_waits, lock_spin_ns;
 };
 
@@ -181,6 +188,31 @@ void sim_actor_concurrent_off(void);
 void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 		    void *arg);
 
+
+/*
+ * Charge the per-packet switch work where the core does it (concurrent
+ * model): from now on each shared load of the word at off of an element of
+ * [lo, lo + len) (stride bytes each: a TX ring's slots, off: buf_idx, which
+ * the forwarding loop loads once per slot taken) is charged
+ * SIM_C_SWITCH_PKT at that point and counted in *count.  The step model
+ * ignores it (its charge comes at the end of the sync, sim_switch_charge()).
+ */
+static inline void sim_actor_fwd_on(struct sim_actor *a, const void *lo,
+				    size_t len, size_t stride, size_t off,
+				    uint64_t *count)
+{
+	a->fwd_lo = (uintptr_t)lo;
+	a->fwd_len = len;
+	a->fwd_stride = stride;
+	a->fwd_off = off;
+	a->fwd_count = count;
+}
+
+static inline void sim_actor_fwd_off(struct sim_actor *a)
+{
+	a->fwd_len = 0;
+	a->fwd_count = NULL;
+}
 
 /* From the body: run again as soon as this step ends. */
 static inline void sim_actor_again(struct sim_actor *a)

@@ -133,6 +133,7 @@ struct sim_actor {
 	uint64_t t0, xfer0;	/* the running step's start and transfers */
 	uint64_t susp_frac;	/* the clock's remainder when suspended */
 	uint64_t step_no;	/* its step's number for the cache model */
+	uint64_t xfer_step;	/* the step of its last cache-line transfer */
 	uint32_t susp_read_depth; /* its read sections open when suspended */
 	const struct nm_os_lock *waiting_on; /* a lock it spins on */
 	/* While it forwards through a VALE port (sim_switch_fwd_begin()):

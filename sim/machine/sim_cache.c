@@ -75,14 +75,24 @@ static int sim_cache_grow(struct sim_cache *c)
 	return 0;
 }
 
-static void sim_cache_transfer(struct sim_cache *c)
+/*
+ * The first transfer of a step pays the latency, later ones stream.  Which
+ * step was the last to transfer is kept per actor: under the concurrent
+ * model steps interleave, and another actor's transfer between two of
+ * ours does not stall our CPU's stream (kept globally, every transfer of
+ * two actors taking turns every few nanoseconds paid the full latency).
+ * Under the step model it is the same rule: one step runs at a time.
+ */
+static void sim_cache_transfer(struct sim_cache *c, struct sim_actor *a)
 {
+	uint64_t *last = a != NULL ? &a->xfer_step : &c->last_step;
+
 	c->transfers++;
-	if (c->last_step == c->step) {
+	if (*last == c->step) {
 		sim_cost_charge(SIM_C_CACHELINE_STREAM, 1);
 		return;
 	}
-	c->last_step = c->step;
+	*last = c->step;
 	sim_cost_charge(SIM_C_CACHELINE, 1);
 }
 
@@ -127,14 +137,14 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 	}
 	if (kind == NM_SIM_SHARED_LOAD) {
 		if (!(c->holders[j] & me)) {
-			sim_cache_transfer(c);
+			sim_cache_transfer(c, r->cur);
 			c->holders[j] |= me;
 		}
 		sim_cache_memo(c, key, me, c->holders[j] == me);
 		return;
 	}
 	if (c->holders[j] != me)
-		sim_cache_transfer(c);
+		sim_cache_transfer(c, r->cur);
 	c->holders[j] = me;
 	c->writer[j] = (uint8_t)who;
 	sim_cache_memo(c, key, me, true);

@@ -290,6 +290,7 @@ static void sim_sc_defaults(struct sim_scenario *sc)
 	snprintf(sc->name, sizeof(sc->name), "unnamed");
 	sc->seed = 1;
 	sc->buf_size = 2048;
+	sc->concurrent = true; /* sim.model: concurrent (issue 12) */
 	sc->trace.packets = 10000;
 	sc->trace.size = 60;
 	sc->trace.flows = 4;

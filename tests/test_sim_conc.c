@@ -9,7 +9,9 @@
  * suspended actor makes the acquirer spin until it is released, counted;
  * a cycle of lock waiters and a lock held by an actor between steps are
  * deadlocks that stop the run), preempt (a host CPU's time slice parks a
- * long step for a waiting one, and it goes on later where it stopped),
+ * long step for a waiting one, and it goes on later where it stopped; a
+ * guest interrupt handler preempts its vCPU's application at a step
+ * boundary, except in driver code),
  * cache (a step's cache-line transfers stream even when other actors'
  * steps interleave with it), stacks (every coroutine is freed).
  *
@@ -385,6 +387,61 @@ static void test_sim_conc_timeslice_preempts(void **state)
 	assert_string_equal(logbuf, "a0 b400 A1800 B2000 ");
 }
 
+/*
+ * A guest's interrupt handler (i) shares the vCPU of its application (a,
+ * one 1000 ns step from 0) and is woken at 250.  Concurrently it runs at
+ * a's next step boundary (300: a's clock passes 250 there), for 100 ns,
+ * and a's step goes on at 400 and ends at 1100, busy 1000 ns.  Inside an
+ * irq_off section (driver code) it waits for the step's end, as it did
+ * for every step before: at 1000.
+ */
+static bool irq_off_all;
+
+static void irq_app(struct sim_actor *a)
+{
+	if (irq_off_all)
+		a->irq_off++;
+	long_step(a);
+	if (irq_off_all)
+		a->irq_off--;
+}
+
+static void irq_handler(struct sim_actor *a)
+{
+	logc('i', nm_os_time_ns());
+	burn(1);
+	logc('I', nm_os_time_ns());
+	a->sleeping = true;
+}
+
+static void run_irq(bool off, const char *want)
+{
+	struct sim_world *w = conc_world(true);
+	struct sim_actor act[2];
+
+	irq_off_all = off;
+	sim_actor_init(&act[0], &w->run, "a", 0, irq_app, NULL, NULL);
+	sim_actor_init(&act[1], &w->run, "a.irq", 0, irq_handler, NULL, NULL);
+	sim_actor_set_irq(&act[1], &act[0]);
+	act[1].sleeping = true;
+	sim_actor_start(&act[0], 0);
+	sim_actor_wake(&act[1], 250);
+	sim_engine_run(&w->eng, UINT64_MAX);
+	printf("    %s\n", logbuf);
+	assert_string_equal(logbuf, want);
+	assert_int_equal(act[0].busy_ns, 1000);
+	assert_int_equal(act[0].cpu->preemptions, off ? 0 : 1);
+	assert_null(act[0].cpu->holder);
+	conc_world_free(w, act, 2);
+}
+
+static void test_sim_conc_irq_preempts_vcpu_app(void **state)
+{
+	(void)state;
+	run_irq(false, "a0 i300 I400 A1100 ");
+	run_irq(true, "a0 A1000 i1000 I1100 ");
+}
+
 /* ---- cache: a step's cache-line transfers stream, interleaved or not */
 
 /* Three lines per actor, first touched outside any actor (from memory). */
@@ -480,6 +537,7 @@ int main(int argc, char **argv)
 	};
 	static const struct CMUnitTest preempt[] = {
 		cmocka_unit_test(test_sim_conc_timeslice_preempts),
+		cmocka_unit_test(test_sim_conc_irq_preempts_vcpu_app),
 	};
 	static const struct CMUnitTest cache[] = {
 		cmocka_unit_test(test_sim_conc_cache_stream_per_step),

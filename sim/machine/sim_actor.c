@@ -391,6 +391,42 @@ static void sim_actor_suspend(struct sim_actor *a, uint16_t kind)
 	nm_sim_os.self = a;
 }
 
+/*
+ * At a step boundary of a (its continuation is due): an interrupt handler
+ * waiting for a's CPU runs now, and a goes on after it.  True if so.
+ */
+static bool sim_actor_irq_preempts(struct sim_actor *a, uint64_t now)
+{
+	struct sim_cpu *cpu = a->cpu;
+	struct sim_actor *b = cpu->blk_head, *prev = NULL;
+
+	if (a->irq_off != 0 || a->irq || cpu->holder != a)
+		return false;
+	for (; b != NULL && !b->irq; prev = b, b = b->blk_next)
+		;
+	if (b == NULL)
+		return false;
+	if (prev != NULL)
+		prev->blk_next = b->blk_next;
+	else
+		cpu->blk_head = b->blk_next;
+	if (cpu->blk_tail == b)
+		cpu->blk_tail = prev;
+	cpu->preemptions++;
+	a->run->preemptions++;
+	cpu->holder = NULL;
+	a->preempted = true;
+	a->preempt_from = now;
+	/* First in line again once the handler's step ends. */
+	a->blocked = true;
+	a->blk_next = cpu->blk_head;
+	cpu->blk_head = a;
+	if (cpu->blk_tail == NULL)
+		cpu->blk_tail = a;
+	sim_cpu_unpark(b, now);
+	return true;
+}
+
 static void sim_actor_cont(struct sim_engine *e, void *arg,
 			   const struct sim_event *ev)
 {
@@ -398,6 +434,8 @@ static void sim_actor_cont(struct sim_engine *e, void *arg,
 	struct sim_cpu *cpu = a->cpu;
 
 	(void)ev;
+	if (!a->preempted && sim_actor_irq_preempts(a, e->now_ns))
+		return;
 	if (a->preempted) {
 		if (cpu->holder != NULL && cpu->holder != a) {
 			sim_cpu_park(cpu, a);

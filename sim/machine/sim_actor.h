@@ -125,7 +125,12 @@ struct sim_actor {
 	bool step_done;		/* the body returned (set on the coroutine) */
 	bool suspended;		/* in_step, and waiting for a continuation */
 	bool blocked;		/* its event found the CPU held mid-step */
-	bool preempted;		/* parked mid-step by its CPU's time slice */
+	bool preempted;		/* parked mid-step by its CPU's time slice
+				 * or by an interrupt handler */
+	bool irq;		/* an interrupt handler: preempts its vCPU's
+				 * step at a step boundary (sim_actor_set_irq) */
+	uint32_t irq_off;	/* >0: its step may not be interrupted now
+				 * (driver code: local_irq_save) */
 	uint64_t preempt_from;	/* ... since then */
 	uint64_t preempt_ns;	/* this step's time parked (not busy) */
 	uint16_t blk_kind;	/* ... the kind of that event */
@@ -154,6 +159,19 @@ static inline void sim_actor_share_cpu(struct sim_actor *a,
 {
 	a->cpu = b->cpu;
 	a->cpu->shared = true;
+}
+
+/*
+ * Make a the interrupt handler of b's vCPU (call before starting either):
+ * they share the CPU, and under the concurrent model an event of a that
+ * finds b suspended in the middle of a step (and not in an irq_off
+ * section) runs at b's next step boundary, before b goes on; b's step
+ * resumes when a's ends (the time in between is not b's busy time).
+ */
+static inline void sim_actor_set_irq(struct sim_actor *a, struct sim_actor *b)
+{
+	sim_actor_share_cpu(a, b);
+	a->irq = true;
 }
 
 /* Pin a to cpu (a host CPU; call before starting it). */

@@ -13,10 +13,11 @@
  * clock, and the body ends by asking to run again (sim_actor_again), to
  * run at a time (sim_actor_at, a timer), to sleep until notified
  * (sim_actor_sleep), or by being done.  Two models (sim_run.concurrent):
- *  - step (the default): a body runs to completion in one event; the
+ *  - step: a body runs to completion in one event; the
  *    shared-memory effects of a step become visible to other actors at
  *    the step's start time (a documented approximation);
- *  - concurrent (issue 12): each body runs on a coroutine of its own; the
+ *  - concurrent (issue 12; the scenarios' default, sim.model): each body
+ *    runs on a coroutine of its own; the
  *    step hook (sim_actor_hook(), after every shared access, fence, atomic,
  *    lock, copy and notify) suspends it when its clock is strictly past
  *    the next pending event (plus sim_run.quantum_ns), scheduling a

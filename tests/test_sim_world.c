@@ -16,11 +16,13 @@
 #include "sim_switch.h"
 #include "sim_world.h"
 
-/* The embedded default on a short trace; with `notify`, its kloops sleep
- * and are woken by notifications (the detect group needs a world that is
- * still running when its own actors act at 5 us, which a busy-polling
- * default, done with 200 packets in about 10 us of mostly idle polling,
- * does not guarantee).  model: sim.model, or NULL for the scenario's. */
+/* The embedded default on a short trace; with `notify`, its kloops are
+ * set to sleep and be woken by notifications, whatever the default's mode
+ * (the detect group needs a world that is still running when its own
+ * actors act at 5 us, which busy-polling kloops, done with 200 packets in
+ * about 10 us of mostly idle polling, do not guarantee; the default's
+ * kloops notify since issue 12).  model: sim.model, or NULL for the
+ * scenario's. */
 static struct sim_world *build_world_model(uint64_t packets, bool notify,
 					   const char *model)
 {

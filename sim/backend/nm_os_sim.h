@@ -64,6 +64,10 @@ struct nm_sim_os {
 	uint64_t frac_ps;			 /* sub-nanosecond remainder */
 	uint64_t steps[NM_SIM_STEP_KINDS];	 /* how many of each */
 	uint64_t cost_ps[NM_SIM_STEP_KINDS];	 /* virtual cost of each, ps */
+	/* Bit k set: a step of kind k costs what jitter_ps() draws instead of
+	 * count * cost_ps[k] (the scenario's costs.jitter; sim_cost.c). */
+	uint32_t jitter_kinds;
+	uint64_t (*jitter_ps)(enum nm_sim_step kind, uint64_t count);
 	/* Called after every step with the address touched (or NULL). */
 	void (*hook)(enum nm_sim_step kind, const volatile void *addr,
 		     void *arg);
@@ -91,7 +95,10 @@ extern struct nm_sim_os nm_sim_os;
 static inline void nm_sim_step(enum nm_sim_step kind,
 			       const volatile void *addr, uint64_t count)
 {
-	uint64_t ps = nm_sim_os.frac_ps + nm_sim_os.cost_ps[kind] * count;
+	uint64_t ps = nm_sim_os.frac_ps +
+		      ((nm_sim_os.jitter_kinds >> kind) & 1
+			       ? nm_sim_os.jitter_ps(kind, count)
+			       : nm_sim_os.cost_ps[kind] * count);
 
 	/* Costs are picoseconds (a shared load or a copied byte costs well
 	 * under a nanosecond); the clock keeps the remainder, so the sum of

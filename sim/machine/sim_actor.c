@@ -49,6 +49,7 @@ void sim_actor_init(struct sim_actor *a, struct sim_run *run, const char *name,
 	a->has_work = has_work;
 	a->priv = priv;
 	a->cpu = &a->own_cpu;
+	a->stranded_since = UINT64_MAX;
 	run->add_actor(run, a);
 }
 
@@ -80,10 +81,34 @@ void sim_actor_sleep(struct sim_actor *a)
 	a->sleeps++;
 }
 
+bool sim_actor_strand(struct sim_actor *a, uint64_t t)
+{
+	if (a->stranded_since != UINT64_MAX)
+		return false;
+	a->stranded_since = t;
+	a->strandings++;
+	return true;
+}
+
+void sim_actor_unstrand(struct sim_actor *a, uint64_t t)
+{
+	uint64_t d;
+
+	if (a->stranded_since == UINT64_MAX)
+		return;
+	d = t > a->stranded_since ? t - a->stranded_since : 0;
+	a->stranded_ns += d;
+	if (d > a->stranded_max_ns)
+		a->stranded_max_ns = d;
+	a->stranded_since = UINT64_MAX;
+}
+
 void sim_actor_wake(struct sim_actor *a, uint64_t t)
 {
 	if (a->done)
 		return;
+	/* A notification is on its way from now: no longer stranded. */
+	sim_actor_unstrand(a, nm_os_time_ns());
 	if (a->in_step) {
 		if (!a->wake_pending || t < a->wake_at)
 			a->wake_at = t;

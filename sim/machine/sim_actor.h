@@ -117,6 +117,12 @@ struct sim_actor {
 	bool parked;		/* its pending event is a steady idle poll */
 
 	uint64_t runs, wakeups, spurious, sleeps;
+	/* Stranded work (issue 19): asleep while its peer's published state
+	 * says it has work, and no notification on its way.  Opened by the
+	 * world's check after an event (sim_actor_strand()), closed by the
+	 * notification that wakes it or by the run's end. */
+	uint64_t stranded_since; /* UINT64_MAX: not stranded now */
+	uint64_t stranded_ns, stranded_max_ns, strandings;
 	uint64_t busy_ns;
 	uint64_t skipped;	/* idle polls accounted without an event (in runs) */
 
@@ -283,5 +289,10 @@ static inline void sim_actor_spurious(struct sim_actor *a)
  * should this step end in sleep.
  */
 void sim_actor_wake(struct sim_actor *a, uint64_t t);
+/* a is asleep with work and no notification on its way, at time t:
+ * start a stranded interval unless one is open; true when it started. */
+bool sim_actor_strand(struct sim_actor *a, uint64_t t);
+/* Close a's stranded interval, if open, at time t. */
+void sim_actor_unstrand(struct sim_actor *a, uint64_t t);
 
 #endif /* SIM_ACTOR_H */

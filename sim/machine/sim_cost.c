@@ -7,9 +7,14 @@
  */
 #include "sim_cost.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "nm_os.h"
+#include "sim_rng.h"
+
+_Static_assert(SIM_C_COUNT <= 32, "sim_cost_jittered is a 32-bit mask");
 
 /* clang-format off */
 const struct sim_cost_info sim_cost_info[SIM_C_COUNT] = {
@@ -40,11 +45,34 @@ const struct sim_cost_info sim_cost_info[SIM_C_COUNT] = {
 /* clang-format on */
 
 struct sim_costs sim_cost_now;
+uint32_t sim_cost_jittered;
+
+const char *const sim_jitter_names[SIM_JITTER_COUNT + 1] = {
+	"none", "normal", "exp", "uniform", NULL
+};
+
+/* One stream per jittered primitive: adding jitter to one never shifts
+ * another's draws (sim_rng.h). */
+static struct sim_rng sim_cost_rng[SIM_C_COUNT];
+
+/* The core's step kinds and the primitives they are charged as. */
+static const enum sim_cost_id sim_cost_of_step[NM_SIM_STEP_KINDS] = {
+	[NM_SIM_FENCE_STORE_STORE] = SIM_C_FENCE_STST,
+	[NM_SIM_FENCE_LOAD_LOAD] = SIM_C_FENCE_LDLD,
+	[NM_SIM_FENCE_STORE_LOAD] = SIM_C_FENCE_STLD,
+	[NM_SIM_SHARED_LOAD] = SIM_C_SHARED_LOAD,
+	[NM_SIM_SHARED_STORE] = SIM_C_SHARED_STORE,
+	[NM_SIM_ATOMIC] = SIM_C_ATOMIC,
+	[NM_SIM_LOCK] = SIM_C_LOCK,
+	[NM_SIM_COPY_BYTE] = SIM_C_COPY_BYTE,
+	[NM_SIM_NOTIFY] = SIM_C_NOTIFY,
+};
 
 void sim_costs_default(struct sim_costs *c)
 {
 	int i;
 
+	memset(c, 0, sizeof(*c)); /* no jitter */
 	for (i = 0; i < SIM_C_COUNT; i++)
 		c->ps[i] = sim_cost_info[i].def_ps;
 }
@@ -76,23 +104,87 @@ uint64_t sim_cost_get(const struct sim_costs *c, int id)
 	return sim_cost_in_ns(id) ? c->ps[id] / 1000 : c->ps[id];
 }
 
-void sim_costs_install(const struct sim_costs *c)
+void sim_cost_set_jitter_param(struct sim_costs *c, int id, uint64_t value)
 {
+	c->jitter[id].param_ps = sim_cost_in_ns(id) ? value * 1000 : value;
+}
+
+uint64_t sim_cost_get_jitter_param(const struct sim_costs *c, int id)
+{
+	return sim_cost_in_ns(id) ? c->jitter[id].param_ps / 1000 : c->jitter[id].param_ps;
+}
+
+/* Uniform in (0, 1): 53 random bits, never 0 (log() below). */
+static double sim_cost_unit(struct sim_rng *r)
+{
+	return ((double)(sim_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+uint64_t sim_cost_draw_ps(enum sim_cost_id id, uint64_t count)
+{
+	const struct sim_jitter *j = &sim_cost_now.jitter[id];
+	struct sim_rng *r = &sim_cost_rng[id];
+	double mean = (double)sim_cost_now.ps[id], x, u, param;
+
+	param = j->param != 0 ? (double)j->param_ps
+		: j->dist == SIM_JITTER_NORMAL ? mean / 10 : mean / 5;
+	switch (j->dist) {
+	case SIM_JITTER_NORMAL:
+		/* Box-Muller: one normal from two uniforms. */
+		u = sim_cost_unit(r);
+		x = mean + param * sqrt(-2.0 * log(u)) *
+				   cos(2.0 * M_PI * sim_cost_unit(r));
+		break;
+	case SIM_JITTER_EXP:
+		x = -mean * log(sim_cost_unit(r));
+		break;
+	case SIM_JITTER_UNIFORM:
+		x = mean + param * (sim_cost_unit(r) - 0.5);
+		break;
+	default:
+		x = mean;
+		break;
+	}
+	/* Below zero counts as zero; the bound keeps the product in range
+	 * (the reader caps values at 10^9 of their unit). */
+	x = x < 0 ? 0 : x > 1e15 ? 1e15 : x;
+	return (uint64_t)llround(x) * count;
+}
+
+static uint64_t sim_cost_step_draw(enum nm_sim_step kind, uint64_t count)
+{
+	return sim_cost_draw_ps(sim_cost_of_step[kind], count);
+}
+
+void sim_costs_install(const struct sim_costs *c, uint64_t seed)
+{
+	char stream[64];
+	int k, id;
+
 	sim_cost_now = *c;
-	nm_sim_os.cost_ps[NM_SIM_FENCE_STORE_STORE] = c->ps[SIM_C_FENCE_STST];
-	nm_sim_os.cost_ps[NM_SIM_FENCE_LOAD_LOAD] = c->ps[SIM_C_FENCE_LDLD];
-	nm_sim_os.cost_ps[NM_SIM_FENCE_STORE_LOAD] = c->ps[SIM_C_FENCE_STLD];
-	nm_sim_os.cost_ps[NM_SIM_SHARED_LOAD] = c->ps[SIM_C_SHARED_LOAD];
-	nm_sim_os.cost_ps[NM_SIM_SHARED_STORE] = c->ps[SIM_C_SHARED_STORE];
-	nm_sim_os.cost_ps[NM_SIM_ATOMIC] = c->ps[SIM_C_ATOMIC];
-	nm_sim_os.cost_ps[NM_SIM_LOCK] = c->ps[SIM_C_LOCK];
-	nm_sim_os.cost_ps[NM_SIM_COPY_BYTE] = c->ps[SIM_C_COPY_BYTE];
-	nm_sim_os.cost_ps[NM_SIM_NOTIFY] = c->ps[SIM_C_NOTIFY];
+	sim_cost_jittered = 0;
+	for (id = 0; id < SIM_C_COUNT; id++) {
+		if (c->jitter[id].dist == SIM_JITTER_NONE)
+			continue;
+		sim_cost_jittered |= 1u << id;
+		snprintf(stream, sizeof(stream), "costs.jitter.%s", sim_cost_info[id].name);
+		sim_rng_init(&sim_cost_rng[id], seed, stream);
+	}
+	nm_sim_os.jitter_kinds = 0;
+	nm_sim_os.jitter_ps = sim_cost_step_draw;
+	for (k = 0; k < NM_SIM_STEP_KINDS; k++) {
+		id = sim_cost_of_step[k];
+		nm_sim_os.cost_ps[k] = c->ps[id];
+		if (sim_cost_jittered & (1u << id))
+			nm_sim_os.jitter_kinds |= 1u << k;
+	}
 }
 
 void sim_cost_charge(enum sim_cost_id id, uint64_t count)
 {
-	uint64_t ps = nm_sim_os.frac_ps + sim_cost_now.ps[id] * count;
+	uint64_t ps = nm_sim_os.frac_ps +
+		      ((sim_cost_jittered & (1u << id)) ? sim_cost_draw_ps(id, count)
+							 : sim_cost_now.ps[id] * count);
 
 	nm_sim_os.now_ns += ps / 1000;
 	nm_sim_os.frac_ps = ps % 1000;

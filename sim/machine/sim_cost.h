@@ -58,9 +58,42 @@ struct sim_cost_info {
 	const char *what;
 };
 
+/*
+ * Optional jitter of one primitive (costs.jitter.NAME in a scenario), so
+ * that a run's seed matters where a user expects it to.  Each charge of a
+ * jittered primitive draws its cost afresh from the stream
+ * "costs.jitter.NAME" of the run's seed; a draw below zero counts as zero.
+ *   normal:  mean the primitive's value, standard deviation sd
+ *            (default a tenth of the value);
+ *   exp:     exponential with mean the primitive's value (no parameter);
+ *   uniform: uniform in value +- width / 2 (default width: a fifth of
+ *            the value, so +-10%).
+ * Off (SIM_JITTER_NONE) by default, so fingerprints without it hold.
+ */
+enum sim_jitter_dist {
+	SIM_JITTER_NONE,
+	SIM_JITTER_NORMAL,
+	SIM_JITTER_EXP,
+	SIM_JITTER_UNIFORM,
+	SIM_JITTER_COUNT
+};
+
+struct sim_jitter {
+	uint8_t dist;	   /* enum sim_jitter_dist */
+	char param;	   /* which parameter the scenario gave: 's' sd,
+			    * 'w' width, 0 none (checked against dist) */
+	uint32_t line;	   /* scenario line of the entry, for errors */
+	uint64_t param_ps; /* sd (normal) or width (uniform), in ps,
+			    * when param is set */
+};
+
 struct sim_costs {
 	uint64_t ps[SIM_C_COUNT];
+	struct sim_jitter jitter[SIM_C_COUNT];
 };
+
+/* "none", "normal", "exp", "uniform", NULL-terminated. */
+extern const char *const sim_jitter_names[SIM_JITTER_COUNT + 1];
 
 extern const struct sim_cost_info sim_cost_info[SIM_C_COUNT];
 
@@ -72,15 +105,27 @@ int sim_cost_find(const char *name);
 void sim_cost_set(struct sim_costs *c, int id, uint64_t value);
 /* The value in the unit of its name. */
 uint64_t sim_cost_get(const struct sim_costs *c, int id);
-/* Install the core-step costs into the simulator backend. */
-void sim_costs_install(const struct sim_costs *c);
+/* Set primitive id's jitter parameter from a value in its name's unit. */
+void sim_cost_set_jitter_param(struct sim_costs *c, int id, uint64_t value);
+/* The jitter parameter in the unit of the primitive's name. */
+uint64_t sim_cost_get_jitter_param(const struct sim_costs *c, int id);
+/* Install the core-step costs into the simulator backend; jittered
+ * primitives draw from streams of run seed `seed`. */
+void sim_costs_install(const struct sim_costs *c, uint64_t seed);
 
 /* The model in force for charging (set by sim_costs_install). */
 extern struct sim_costs sim_cost_now;
+/* Bit id set: primitive id of the model in force is jittered. */
+extern uint32_t sim_cost_jittered;
+
+/* count charges of jittered primitive id, in picoseconds (one draw). */
+uint64_t sim_cost_draw_ps(enum sim_cost_id id, uint64_t count);
 
 /* Primitive id of the model in force, in whole nanoseconds (for delays). */
 static inline uint64_t sim_cost_ns(enum sim_cost_id id)
 {
+	if (sim_cost_jittered & (1u << id))
+		return sim_cost_draw_ps(id, 1) / 1000;
 	return sim_cost_now.ps[id] / 1000;
 }
 

@@ -116,6 +116,11 @@ struct sim_scenario {
 	 * far past the next event a concurrent actor runs on (0: exact). */
 	bool concurrent;
 	uint64_t quantum_ns;
+	/* sim.stranded: a sleeper found with work and no notification on its
+	 * way fails the run at once (false: "fail", the default), or is
+	 * measured as stranded time and fails only if still stranded when
+	 * the run ends (true: "measure"; a late wake-up loses nothing). */
+	bool stranded_measure;
 	struct sim_sc_trace trace;
 	struct sim_costs costs;
 	uint32_t nhosts, nswitches, nendpoints, nlinks;

@@ -106,6 +106,10 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 	for (i = 0; i < w->nactors; i++) {
 		s->spurious += w->actors[i]->spurious;
 		s->wakeups += w->actors[i]->wakeups;
+		s->stranded_ns += w->actors[i]->stranded_ns;
+		s->strandings += w->actors[i]->strandings;
+		if (w->actors[i]->stranded_max_ns > s->stranded_max_ns)
+			s->stranded_max_ns = w->actors[i]->stranded_max_ns;
 	}
 	if (pk->delivered != 0 && pk->last_out > pk->first_in)
 		s->sim_ns = pk->last_out - pk->first_in;
@@ -216,6 +220,41 @@ static void report_costs_text(FILE *f, const struct sim_world *w)
 		sep = ", ";
 	}
 	fprintf(f, "%s\n", *sep ? "" : "the defaults (nmsim list costs)");
+	sep = "";
+	for (i = 0; i < SIM_C_COUNT; i++) {
+		const struct sim_jitter *j = &w->sc.costs.jitter[i];
+
+		if (j->dist == SIM_JITTER_NONE)
+			continue;
+		fprintf(f, "%s%s %s", *sep ? sep : "  jitter     ", sim_cost_info[i].name,
+			sim_jitter_names[j->dist]);
+		if (j->param != 0)
+			fprintf(f, " %s %" PRIu64, j->param == 's' ? "sd" : "width",
+				sim_cost_get_jitter_param(&w->sc.costs, (int)i));
+		sep = ", ";
+	}
+	if (*sep)
+		fprintf(f, " (seed %" PRIu64 ")\n", w->sc.seed);
+}
+
+/* costs.jitter in force: {NAME: {dist, sd or width}}, {} when none. */
+static json_t *costs_jitter_json(const struct sim_world *w)
+{
+	json_t *o = json_object(), *e;
+	uint32_t i;
+
+	for (i = 0; i < SIM_C_COUNT; i++) {
+		const struct sim_jitter *j = &w->sc.costs.jitter[i];
+
+		if (j->dist == SIM_JITTER_NONE)
+			continue;
+		e = json_pack("{s:s}", "dist", sim_jitter_names[j->dist]);
+		if (j->param != 0)
+			json_object_set_new(e, j->param == 's' ? "sd" : "width",
+					    json_integer((json_int_t)sim_cost_get_jitter_param(&w->sc.costs, (int)i)));
+		json_object_set_new(o, sim_cost_info[i].name, e);
+	}
+	return o;
 }
 
 /* An endpoint's device keys and their values. */
@@ -300,6 +339,9 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		per_pkt(s->kicks, pk), per_pkt(s->irqs, pk), per_pkt(s->vmexits, pk),
 		per_pkt(s->syscalls, pk), per_pkt(s->hypercalls, pk),
 		per_pkt(s->spurious, pk));
+	fprintf(f, "  stranded   %" PRIu64 " ns asleep with work and no notification on its way (%" PRIu64
+		" intervals, longest %" PRIu64 " ns%s)\n", s->stranded_ns, s->strandings,
+		s->stranded_max_ns, w->sc.stranded_measure ? "; sim.stranded measure" : "");
 	fprintf(f, "  cache      %" PRIu64 " cache-line transfers (%.3f per packet)\n",
 		w->cache.transfers, per_pkt(w->cache.transfers, pk));
 	fprintf(f, "  switches\n");
@@ -370,6 +412,9 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			" busy %6.2f%% cpu %s\n", SHOW(name, a->name), a->runs, a->wakeups,
 			a->spurious, busy_pct(w, a->busy_ns),
 			SHOW(src, actor_cpu(w, a, cpu, sizeof(cpu))));
+		if (a->strandings != 0)
+			fprintf(f, "    %-14s stranded %10" PRIu64 " ns in %" PRIu64 " intervals, longest %" PRIu64
+				" ns\n", "", a->stranded_ns, a->strandings, a->stranded_max_ns);
 		if (w->run.concurrent)
 			fprintf(f, "    %-14s suspended %8" PRIu64 " lock waits %6" PRIu64
 				" lock spin %10" PRIu64 " ns\n", "", a->conts, a->lock_waits,
@@ -523,13 +568,20 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 
 		char cpu[48];
 
-		json_array_append_new(actors, json_pack("{s:s,s:I,s:I,s:I,s:I,s:s}",
+		json_array_append_new(actors, json_pack("{s:s,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I}",
 			"name", a->name, "runs", (json_int_t)a->runs,
 			"wakeups", (json_int_t)a->wakeups, "spurious", (json_int_t)a->spurious,
 			"busy_ns", (json_int_t)a->busy_ns,
-			"cpu", actor_cpu(w, a, cpu, sizeof(cpu))));
+			"cpu", actor_cpu(w, a, cpu, sizeof(cpu)),
+			"stranded_ns", (json_int_t)a->stranded_ns,
+			"stranded_max_ns", (json_int_t)a->stranded_max_ns,
+			"strandings", (json_int_t)a->strandings));
 	}
 	json_object_set_new(o, "actors", actors);
+	json_object_set_new(o, "stranded", json_pack("{s:s,s:I,s:I,s:I}",
+		"mode", w->sc.stranded_measure ? "measure" : "fail",
+		"total_ns", (json_int_t)s->stranded_ns, "max_ns", (json_int_t)s->stranded_max_ns,
+		"intervals", (json_int_t)s->strandings));
 	if (w->run.concurrent)
 		json_object_set_new(o, "concurrency", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
 			"model", "concurrent", "quantum_ns", (json_int_t)w->run.quantum_ns,
@@ -555,6 +607,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		json_object_set_new(costs, sim_cost_info[i].name,
 				    json_integer((json_int_t)sim_cost_get(&w->sc.costs, (int)i)));
 	json_object_set_new(o, "costs", costs);
+	json_object_set_new(o, "costs_jitter", costs_jitter_json(w));
 	json_object_set_new(o, "events", json_integer((json_int_t)s->events));
 	json_object_set_new(o, "wall_s", json_real(s->wall_s));
 	json_object_set_new(o, "events_per_s", json_real(s->events_per_s));

@@ -12,6 +12,7 @@
 
 #include "sim_file.h"
 #include "sim_scenario_impl.h"
+#include "sim_scenario_keys.h"
 #include "sim_yaml.h"
 
 #include <errno.h>
@@ -29,12 +30,14 @@ const char *sim_switch_type_name(enum sim_switch_type t)
 }
 
 static const char *const sim_model_names[] = { "step", "concurrent", NULL };
+static const char *const sim_stranded_names[] = { "fail", "measure", NULL };
 
 static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 			  const char *v)
 {
 	struct sim_scenario *sc = c->sc;
 	uint32_t m;
+	int e;
 
 	if (!strcmp(k, "model")) {
 		for (m = 0; sim_model_names[m] != NULL && strcmp(v, sim_model_names[m]); m++)
@@ -45,10 +48,15 @@ static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		sc->concurrent = m == 1;
 		return 0;
 	}
+	if (!strcmp(k, "stranded")) {
+		if (sim_sc_enum(c, line, "sim.stranded", v, sim_stranded_names, &e) != 0)
+			return -EINVAL;
+		sc->stranded_measure = e == 1;
+		return 0;
+	}
 	if (!strcmp(k, "quantum_ns"))
-		return sim_sc_u64(c, line, "sim.quantum_ns", v, 0, 1000000000ULL,
-				  &sc->quantum_ns);
-	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model or quantum_ns)",
+		return sim_sc_key_u64(c, line, "sim.quantum_ns", v, &sc->quantum_ns);
+	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model, quantum_ns or stranded)",
 			   sim_sc_q(c, k));
 }
 
@@ -63,11 +71,11 @@ static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	if (!strcmp(k, "seed"))
 		/* Reports print the seed as JSON, whose integers are signed. */
-		return sim_sc_u64(c, line, k, v, 0, INT64_MAX, &sc->seed);
+		return sim_sc_key_u64(c, line, "seed", v, &sc->seed);
 	if (!strcmp(k, "max_time_us"))
-		return sim_sc_u64(c, line, k, v, 0, 3600000000ULL, &sc->max_time_us);
+		return sim_sc_key_u64(c, line, "max_time_us", v, &sc->max_time_us);
 	if (!strcmp(k, "buf_size")) {
-		if (sim_sc_u32(c, line, k, v, 64, 65536, &sc->buf_size) != 0)
+		if (sim_sc_key_u32(c, line, "buf_size", v, &sc->buf_size) != 0)
 			return -EINVAL;
 		if (sc->buf_size % 64 != 0)
 			return sim_sc_fail(c, line, "buf_size: %u is not a multiple of 64 (expected 64..65536 in steps of 64)",
@@ -98,17 +106,17 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	}
 	if (!strcmp(k, "packets"))
-		return sim_sc_u64(c, line, "trace.packets", v, 1, 100000000, &t->packets);
+		return sim_sc_key_u64(c, line, "trace.packets", v, &t->packets);
 	if (!strcmp(k, "size"))
-		return sim_sc_u32(c, line, "trace.size", v, 60, 1514, &t->size);
+		return sim_sc_key_u32(c, line, "trace.size", v, &t->size);
 	if (!strcmp(k, "flows"))
-		return sim_sc_u32(c, line, "trace.flows", v, 1, 65536, &t->flows);
+		return sim_sc_key_u32(c, line, "trace.flows", v, &t->flows);
 	if (!strcmp(k, "builtin_rate_pps"))
-		return sim_sc_u64(c, line, "trace.builtin_rate_pps", v, 0, 1000000000, &t->gen_rate_pps);
+		return sim_sc_key_u64(c, line, "trace.builtin_rate_pps", v, &t->gen_rate_pps);
 	if (!strcmp(k, "rate_pps"))
-		return sim_sc_u64(c, line, "trace.rate_pps", v, 1, 1000000000, &t->rate_pps);
+		return sim_sc_key_u64(c, line, "trace.rate_pps", v, &t->rate_pps);
 	if (!strcmp(k, "loops"))
-		return sim_sc_u32(c, line, "trace.loops", v, 1, 1000000, &t->loops);
+		return sim_sc_key_u32(c, line, "trace.loops", v, &t->loops);
 	if (!strcmp(k, "mode")) {
 		if (sim_sc_enum(c, line, "trace.mode", v, sim_mode_names, &e) != 0)
 			return -EINVAL;
@@ -134,16 +142,56 @@ static int sim_sc_set_cost(struct sim_sc_ctx *c, uint32_t line, const char *k,
 	return 0;
 }
 
+/* costs.jitter.NAME.k = v, for primitive id (sim_cost.h). */
+static int sim_sc_set_jitter(struct sim_sc_ctx *c, uint32_t id, uint32_t line,
+			     const char *k, const char *v)
+{
+	struct sim_jitter *j = &c->sc->costs.jitter[id];
+	char key[96];
+	uint64_t x;
+	int e;
+
+	snprintf(key, sizeof(key), "costs.jitter.%s.%s", sim_cost_info[id].name,
+		 !strcmp(k, "dist") || !strcmp(k, "sd") || !strcmp(k, "width") ? k : "");
+	if (j->line == 0 || line != 0)
+		j->line = line;
+	if (!strcmp(k, "dist")) {
+		if (sim_sc_enum(c, line, key, v, sim_jitter_names, &e) != 0)
+			return -EINVAL;
+		j->dist = (uint8_t)e;
+		return 0;
+	}
+	if (!strcmp(k, "sd") || !strcmp(k, "width")) {
+		if (sim_sc_u64(c, line, key, v, 0, 1000000000, &x) != 0)
+			return -EINVAL;
+		sim_cost_set_jitter_param(&c->sc->costs, (int)id, x);
+		j->param = k[0];
+		return 0;
+	}
+	return sim_sc_fail(c, line, "costs.jitter.%s: unknown key '%s' (expected dist, sd or width)",
+			   sim_cost_info[id].name, sim_sc_q(c, k));
+}
+
+/* costs.jitter.NAME: the primitive's id, or -1 after an error. */
+static int sim_sc_jitter_id(struct sim_sc_ctx *c, uint32_t line, const char *name)
+{
+	int id = sim_cost_find(name);
+
+	if (id < 0)
+		sim_sc_fail(c, line, "costs.jitter: unknown primitive '%s' (expected a name from nmsim list costs, e.g. wakeup_ns)",
+			    sim_sc_q(c, name));
+	return id;
+}
+
 static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 			   const char *k, const char *v)
 {
 	if (!strcmp(k, "name"))
 		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
 	if (!strcmp(k, "cpus"))
-		return sim_sc_u32(c, line, "hosts.cpus", v, 1, SIM_MAX_CPUS, &c->sc->hosts[i].cpus);
+		return sim_sc_key_u32(c, line, "hosts.cpus", v, &c->sc->hosts[i].cpus);
 	if (!strcmp(k, "timeslice_us"))
-		return sim_sc_u32(c, line, "hosts.timeslice_us", v, 0, 1000000,
-				  &c->sc->hosts[i].timeslice_us);
+		return sim_sc_key_u32(c, line, "hosts.timeslice_us", v, &c->sc->hosts[i].timeslice_us);
 	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name, cpus or timeslice_us)", sim_sc_q(c, k));
 }
 
@@ -176,14 +224,13 @@ static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 	if (!strcmp(k, "to"))
 		return sim_sc_name(c, line, "links.to", v, l->sw_ref[1]);
 	if (!strcmp(k, "bandwidth_bps"))
-		return sim_sc_u64(c, line, "links.bandwidth_bps", v, 1, 1000000000000ULL,
-				  &l->bandwidth_bps);
+		return sim_sc_key_u64(c, line, "links.bandwidth_bps", v, &l->bandwidth_bps);
 	if (!strcmp(k, "delay_ns"))
-		return sim_sc_u64(c, line, "links.delay_ns", v, 0, 1000000000, &l->delay_ns);
+		return sim_sc_key_u64(c, line, "links.delay_ns", v, &l->delay_ns);
 	if (!strcmp(k, "queue"))
-		return sim_sc_u32(c, line, "links.queue", v, 1, 65536, &l->queue);
+		return sim_sc_key_u32(c, line, "links.queue", v, &l->queue);
 	if (!strcmp(k, "slots"))
-		return sim_sc_u32(c, line, "links.slots", v, 8, 4096, &l->slots);
+		return sim_sc_key_u32(c, line, "links.slots", v, &l->slots);
 	return sim_sc_fail(c, line, "links: unknown key '%s' (expected name, from, to, bandwidth_bps, delay_ns, queue or slots)",
 			   sim_sc_q(c, k));
 }
@@ -268,13 +315,13 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return 0;
 	}
 	if (!strcmp(k, "batch"))
-		return sim_sc_u32(c, line, "endpoints.batch", v, 1, 4095, &ep->batch);
+		return sim_sc_key_u32(c, line, "endpoints.batch", v, &ep->batch);
 	if (!strcmp(k, "slots"))
-		return sim_sc_u32(c, line, "endpoints.slots", v, 8, 4096, &ep->slots);
+		return sim_sc_key_u32(c, line, "endpoints.slots", v, &ep->slots);
 	if (!strcmp(k, "pkt_work_ns"))
-		return sim_sc_u64(c, line, "endpoints.pkt_work_ns", v, 0, 1000000000, &ep->pkt_work_ns);
+		return sim_sc_key_u64(c, line, "endpoints.pkt_work_ns", v, &ep->pkt_work_ns);
 	if (!strcmp(k, "cpu"))
-		return sim_sc_u32(c, line, "endpoints.cpu", v, 0, SIM_MAX_CPUS - 1, &ep->cpu);
+		return sim_sc_key_u32(c, line, "endpoints.cpu", v, &ep->cpu);
 	dk = sim_dev_key_find(k, &id);
 	if (dk != NULL) {
 		c->opt_line[i][id] = SIM_SC_MARK(line);
@@ -288,24 +335,25 @@ static void sim_sc_defaults(struct sim_scenario *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->name, sizeof(sc->name), "unnamed");
-	sc->seed = 1;
-	sc->buf_size = 2048;
+	/* Integer defaults from the table `nmsim list keys` prints. */
+	sc->seed = sim_sc_key_default("seed");
+	sc->buf_size = (uint32_t)sim_sc_key_default("buf_size");
 	sc->concurrent = true; /* sim.model: concurrent (issue 12) */
-	sc->trace.packets = 10000;
-	sc->trace.size = 60;
-	sc->trace.flows = 4;
-	sc->trace.gen_rate_pps = 14880952; /* 10 Gbit/s of 64-byte frames */
+	sc->trace.packets = sim_sc_key_default("trace.packets");
+	sc->trace.size = (uint32_t)sim_sc_key_default("trace.size");
+	sc->trace.flows = (uint32_t)sim_sc_key_default("trace.flows");
+	sc->trace.gen_rate_pps = sim_sc_key_default("trace.builtin_rate_pps");
 	sc->trace.mode = SIM_TRACE_FAST;
-	sc->trace.rate_pps = 1000000;
-	sc->trace.loops = 1;
+	sc->trace.rate_pps = sim_sc_key_default("trace.rate_pps");
+	sc->trace.loops = (uint32_t)sim_sc_key_default("trace.loops");
 	sim_costs_default(&sc->costs);
 }
 
 static void sim_sc_ep_defaults(struct sim_sc_endpoint *ep)
 {
 	memset(ep, 0, sizeof(*ep));
-	ep->batch = 256;
-	ep->slots = 1024;
+	ep->batch = (uint32_t)sim_sc_key_default("endpoints.batch");
+	ep->slots = (uint32_t)sim_sc_key_default("endpoints.slots");
 	ep->cpu = SIM_CPU_OWN;
 	sim_dev_defaults(ep);
 }
@@ -344,6 +392,19 @@ static int sim_sc_unique_key(struct sim_sc_ctx *c, yaml_document_t *d,
 	return 0;
 }
 
+/* Pair p of mapping map (what: its name): its scalar key and its value,
+ * or an error for a key that is not a scalar or repeats an earlier one. */
+static int sim_sc_pair(struct sim_sc_ctx *c, yaml_document_t *d,
+		       const yaml_node_t *map, const yaml_node_pair_t *p,
+		       const char *what, yaml_node_t **k, yaml_node_t **v)
+{
+	*k = yaml_document_get_node(d, p->key);
+	*v = yaml_document_get_node(d, p->value);
+	if (*k == NULL || *v == NULL || (*k)->type != YAML_SCALAR_NODE)
+		return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
+	return sim_sc_unique_key(c, d, map, p, what);
+}
+
 typedef int (*sim_sc_item_setter)(struct sim_sc_ctx *c, uint32_t i,
 				  uint32_t line, const char *k, const char *v);
 
@@ -361,11 +422,7 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 		return sim_sc_fail(c, sim_y_line(map), "%s: expected a mapping of key: value",
 				   what);
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		k = yaml_document_get_node(d, p->key);
-		v = yaml_document_get_node(d, p->value);
-		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
-			return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
-		if (sim_sc_unique_key(c, d, map, p, what) != 0)
+		if (sim_sc_pair(c, d, map, p, what, &k, &v) != 0)
 			return -EINVAL;
 		if (v->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "%s.%s: expected a single value, not a list or mapping",
@@ -443,7 +500,7 @@ static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
 static void sim_sc_host_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	memset(&sc->hosts[i], 0, sizeof(sc->hosts[i]));
-	sc->hosts[i].timeslice_us = 750;
+	sc->hosts[i].timeslice_us = (uint32_t)sim_sc_key_default("hosts.timeslice_us");
 	sc->hosts[i].line = line;
 }
 
@@ -456,9 +513,9 @@ static void sim_sc_switch_init(struct sim_scenario *sc, uint32_t i, uint32_t lin
 static void sim_sc_link_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	memset(&sc->links[i], 0, sizeof(sc->links[i]));
-	sc->links[i].bandwidth_bps = 10000000000ULL;
-	sc->links[i].queue = 1024;
-	sc->links[i].slots = 1024;
+	sc->links[i].bandwidth_bps = sim_sc_key_default("links.bandwidth_bps");
+	sc->links[i].queue = (uint32_t)sim_sc_key_default("links.queue");
+	sc->links[i].slots = (uint32_t)sim_sc_key_default("links.slots");
 	sc->links[i].line = line;
 }
 
@@ -482,6 +539,47 @@ static const struct sim_sc_list_kind sim_sc_endpoints = {
 static const struct sim_sc_list_kind sim_sc_links = {
 	"links", SIM_MAX_LINKS, sim_sc_link_init, sim_sc_set_link, NULL, NULL
 };
+
+/* The costs: section: primitives by name, and jitter: {NAME: {dist: ...}}. */
+static int sim_sc_costs(struct sim_sc_ctx *c, yaml_document_t *d, yaml_node_t *map)
+{
+	yaml_node_pair_t *p, *q;
+	yaml_node_t *k, *v, *jk, *jv;
+	char what[96];
+	int id, rc;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return sim_sc_fail(c, sim_y_line(map), "costs: expected a mapping of key: value");
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		if (sim_sc_pair(c, d, map, p, "costs", &k, &v) != 0)
+			return -EINVAL;
+		if (strcmp((const char *)k->data.scalar.value, "jitter") != 0) {
+			if (v->type != YAML_SCALAR_NODE)
+				return sim_sc_fail(c, sim_y_line(v), "costs.%s: expected a single value, not a list or mapping",
+						   sim_sc_q(c, (const char *)k->data.scalar.value));
+			rc = sim_sc_set_cost(c, sim_y_line(k), (const char *)k->data.scalar.value,
+					     (const char *)v->data.scalar.value);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		if (v->type != YAML_MAPPING_NODE)
+			return sim_sc_fail(c, sim_y_line(v), "costs.jitter: expected a mapping of NAME: {dist: normal|exp|uniform, ...}");
+		for (q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+			if (sim_sc_pair(c, d, v, q, "costs.jitter", &jk, &jv) != 0)
+				return -EINVAL;
+			id = sim_sc_jitter_id(c, sim_y_line(jk), (const char *)jk->data.scalar.value);
+			if (id < 0)
+				return -EINVAL;
+			snprintf(what, sizeof(what), "costs.jitter.%s", sim_cost_info[id].name);
+			c->sc->costs.jitter[id].line = sim_y_line(jk);
+			rc = sim_sc_map(c, d, jv, what, (uint32_t)id, sim_sc_set_jitter, NULL);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
 
 static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 {
@@ -508,7 +606,7 @@ static int sim_sc_walk(struct sim_sc_ctx *c, yaml_document_t *d)
 			sc->trace.line = sim_y_line(k);
 			rc = sim_sc_map(c, d, v, "trace", 0, NULL, sim_sc_set_trace);
 		} else if (!strcmp(key, "costs")) {
-			rc = sim_sc_map(c, d, v, "costs", 0, NULL, sim_sc_set_cost);
+			rc = sim_sc_costs(c, d, v);
 		} else if (!strcmp(key, "sim")) {
 			rc = sim_sc_map(c, d, v, "sim", 0, NULL, sim_sc_set_sim);
 		} else if (!strcmp(key, "hosts")) {
@@ -670,6 +768,31 @@ static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
 	return 0;
 }
 
+/* A jitter parameter belongs to a distribution that takes it: sd to
+ * normal, width to uniform (each has a default: sim_cost.h). */
+static int sim_sc_validate_jitter(struct sim_sc_ctx *c)
+{
+	const struct sim_jitter *j;
+	const char *pname;
+	int id;
+
+	for (id = 0; id < SIM_C_COUNT; id++) {
+		j = &c->sc->costs.jitter[id];
+		if (j->param == 0)
+			continue;
+		pname = j->param == 's' ? "sd" : "width";
+		if (j->dist == SIM_JITTER_NONE)
+			return sim_sc_fail(c, j->line, "costs.jitter.%s: %s without dist (expected dist: %s first)",
+					   sim_cost_info[id].name, pname,
+					   j->param == 's' ? "normal" : "uniform");
+		if ((j->param == 's') != (j->dist == SIM_JITTER_NORMAL) ||
+		    (j->param == 'w') != (j->dist == SIM_JITTER_UNIFORM))
+			return sim_sc_fail(c, j->line, "costs.jitter.%s: dist %s does not take %s (normal takes sd, uniform takes width, exp nothing)",
+					   sim_cost_info[id].name, sim_jitter_names[j->dist], pname);
+	}
+	return 0;
+}
+
 static int sim_sc_validate(struct sim_sc_ctx *c)
 {
 	struct sim_scenario *sc = c->sc;
@@ -695,6 +818,8 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 	}
 	if (sc->nswitches == 0)
 		return sim_sc_fail(c, 1, "no switches (expected at least one under switches:)");
+	if (sim_sc_validate_jitter(c) != 0)
+		return -EINVAL;
 	for (i = 0; i < sc->nendpoints; i++) {
 		ep = &sc->endpoints[i];
 		if (ep->name[0] == '\0')
@@ -819,6 +944,11 @@ static uint32_t sim_sc_find(const struct sim_scenario *sc, const char *section,
 			;
 		return i < sc->nlinks ? i : UINT32_MAX;
 	}
+	if (!strcmp(section, "hosts")) {
+		for (i = 0; i < sc->nhosts && strcmp(sc->hosts[i].name, name); i++)
+			;
+		return i < sc->nhosts ? i : UINT32_MAX;
+	}
 	for (i = 0; i < sc->nswitches && strcmp(sc->switches[i].name, name); i++)
 		;
 	return i < sc->nswitches ? i : UINT32_MAX;
@@ -827,7 +957,7 @@ static uint32_t sim_sc_find(const struct sim_scenario *sc, const char *section,
 int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen)
 {
-	static const char *const item_name[] = { "endpoint", "link", "switch" };
+	static const char *const item_name[] = { "endpoint", "link", "switch", "host" };
 	struct sim_scenario *copy = malloc(sizeof(*copy));
 	struct sim_sc_ctx c = { .sc = copy, .file = assignment, .err = err, .errlen = errlen };
 	/* Split in a copy of its own size: a fixed buffer cut long values
@@ -857,13 +987,26 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		rc = sim_sc_set_top(&c, 0, key, eq + 1);
 	} else if (!strcmp(key, "trace")) {
 		rc = sim_sc_set_trace(&c, 0, sub, eq + 1);
+	} else if (!strcmp(key, "costs") && !strncmp(sub, "jitter.", 7)) {
+		/* costs.jitter.NAME.KEY=VALUE */
+		name = sub + 7;
+		sub = strchr(name, '.');
+		if (sub == NULL) {
+			sim_sc_fail(&c, 0, "expected costs.jitter.NAME.KEY=VALUE");
+			goto out;
+		}
+		*sub++ = '\0';
+		kind = sim_sc_jitter_id(&c, 0, name);
+		if (kind < 0)
+			goto out;
+		rc = sim_sc_set_jitter(&c, (uint32_t)kind, 0, sub, eq + 1);
 	} else if (!strcmp(key, "costs")) {
 		rc = sim_sc_set_cost(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "sim")) {
 		rc = sim_sc_set_sim(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "endpoints") || !strcmp(key, "links") ||
-		   !strcmp(key, "switches")) {
-		kind = key[0] == 'e' ? 0 : key[0] == 'l' ? 1 : 2;
+		   !strcmp(key, "switches") || !strcmp(key, "hosts")) {
+		kind = key[0] == 'e' ? 0 : key[0] == 'l' ? 1 : key[0] == 's' ? 2 : 3;
 		name = sub;
 		sub = strchr(name, '.');
 		if (sub == NULL) {
@@ -879,9 +1022,10 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		}
 		rc = kind == 0	 ? sim_sc_set_ep(&c, i, 0, sub, eq + 1)
 		     : kind == 1 ? sim_sc_set_link(&c, i, 0, sub, eq + 1)
-				 : sim_sc_set_switch(&c, i, 0, sub, eq + 1);
+		     : kind == 2 ? sim_sc_set_switch(&c, i, 0, sub, eq + 1)
+				 : sim_sc_set_host(&c, i, 0, sub, eq + 1);
 	} else {
-		sim_sc_fail(&c, 0, "unknown section '%s' (expected trace, costs, endpoints, switches, links or a top-level key)",
+		sim_sc_fail(&c, 0, "unknown section '%s' (expected trace, costs, sim, hosts, endpoints, switches, links or a top-level key)",
 			    sim_sc_q(&c, key));
 		goto out;
 	}

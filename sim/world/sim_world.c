@@ -141,7 +141,8 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 		if (a->has_work == NULL || !a->sleeping || w->run.midstep != 0)
 			continue;
 		w->inv_checks[SIM_INV_NOTIFICATION]++;
-		if (a->has_work(a))
+		if (a->has_work(a) && sim_actor_strand(a, nm_os_time_ns()) &&
+		    !w->sc.stranded_measure)
 			sim_run_violation(&w->run, SIM_INV_NOTIFICATION, a, a->ep,
 					  "asleep while its peer's published state says it has work, and no notification is on its way");
 	}
@@ -302,7 +303,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	w->run.step_by_step = getenv("NMSIM_STEP_BY_STEP") != NULL;
 	w->pcap_dir = pcap_dir;
 	nm_sim_os_reset(NULL);
-	sim_costs_install(&w->sc.costs);
+	sim_costs_install(&w->sc.costs, w->sc.seed);
 	if (sim_engine_init(&w->eng) != 0)
 		goto oom;
 	w->eng.after = sim_world_after;
@@ -535,15 +536,17 @@ void sim_world_run(struct sim_world *w)
 	for (i = 0; i < w->nactors; i++)
 		if (w->actors[i]->cpu->busy_until > w->end_ns)
 			w->end_ns = w->actors[i]->cpu->busy_until;
-	if (w->failed)
-		return;
 	/* Drained: nobody may be left asleep with work (a lost notification
-	 * that nothing else would ever recover), and every packet counts. */
+	 * that nothing else would ever recover), and every packet counts.
+	 * Stranded intervals still open end with the run. */
 	for (i = 0; i < w->nactors; i++) {
 		a = w->actors[i];
-		if (a->has_work != NULL && a->sleeping && a->has_work(a))
+		if (!w->failed && a->has_work != NULL && a->sleeping && a->has_work(a)) {
+			sim_actor_strand(a, w->end_ns);
 			sim_run_violation(&w->run, SIM_INV_NOTIFICATION, a, a->ep,
 					  "stranded at the end: asleep with work and no notification on its way");
+		}
+		sim_actor_unstrand(a, w->end_ns);
 	}
 	if (w->failed)
 		return;

@@ -45,6 +45,28 @@ uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k)
 	}
 }
 
+/*
+ * The guest driver's (or the kernel's) part of the application's step:
+ * an interrupt handler sharing its vCPU does not preempt it in there, as
+ * drivers run their ring updates with interrupts off.
+ */
+static void sim_app_sync(struct sim_ep *ep)
+{
+	ep->app.irq_off++;
+	ep->ops->sync(ep);
+	ep->app.irq_off--;
+}
+
+static bool sim_app_may_sleep(struct sim_ep *ep)
+{
+	bool sleep;
+
+	ep->app.irq_off++;
+	sleep = ep->ops->may_sleep(ep);
+	ep->app.irq_off--;
+	return sleep;
+}
+
 static uint32_t sim_min3(uint64_t a, uint32_t b, uint32_t c)
 {
 	uint32_t m = b < c ? b : c;
@@ -54,7 +76,7 @@ static uint32_t sim_min3(uint64_t a, uint32_t b, uint32_t c)
 
 static void sim_app_wait(struct sim_ep *ep)
 {
-	if (ep->ops->may_sleep(ep))
+	if (sim_app_may_sleep(ep))
 		sim_actor_sleep(&ep->app);
 	else
 		sim_actor_again(&ep->app);
@@ -79,7 +101,7 @@ static void sim_app_send(struct sim_ep *ep)
 
 	if (ep->src_next == ep->src_total) {
 		/* Drain: every slot handed over must come back. */
-		ep->ops->sync(ep);
+		sim_app_sync(ep);
 		if (ep->tail == nm_idx_prev(ep->head, ep->n)) {
 			a->done = true;
 			return;
@@ -98,7 +120,7 @@ static void sim_app_send(struct sim_ep *ep)
 	}
 	space = nm_idx_dist(ep->head, ep->tail, ep->n);
 	if (space == 0) {
-		ep->ops->sync(ep);
+		sim_app_sync(ep);
 		space = nm_idx_dist(ep->head, ep->tail, ep->n);
 		if (space == 0) {
 			ep->st.full_waits++;
@@ -138,7 +160,7 @@ static void sim_app_send(struct sim_ep *ep)
 		ep->src_next++;
 	}
 	ep->st.pkts += n;
-	ep->ops->sync(ep);
+	sim_app_sync(ep);
 	if (ep->src_next < ep->src_total) {
 		next = sim_app_release_time(ep, ep->src_next);
 		if (next <= nm_os_time_ns())
@@ -158,7 +180,7 @@ static void sim_app_receive(struct sim_ep *ep)
 	char why[256];
 	uint8_t *buf;
 
-	ep->ops->sync(ep);
+	sim_app_sync(ep);
 	avail = nm_idx_dist(ep->head, ep->tail, ep->n);
 	if (avail == 0) {
 		if (a->woken)
@@ -202,8 +224,11 @@ void sim_app_body(struct sim_actor *a)
 {
 	struct sim_ep *ep = a->priv;
 
-	if (a->woken)
+	if (a->woken) {
+		a->irq_off++;
 		ep->ops->woken(ep);
+		a->irq_off--;
+	}
 	if (ep->role == SIM_ROLE_SENDER)
 		sim_app_send(ep);
 	else

@@ -191,8 +191,9 @@ static void sim_emu_port_sync(struct sim_emu *e)
 		ep->st.syscalls++;
 	}
 	nm_ring_user_publish(e->pring, e->phead, e->phead);
+	sim_switch_fwd_begin(ep->sw, ep->pkr, ep->run->cur);
 	rc = nm_kring_sync(ep->pkr, 0);
-	sim_switch_charge(ep->sw);
+	sim_switch_fwd_end(ep->sw, ep->run->cur);
 	if (rc != 0)
 		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &e->dev, ep->idx,
 				  "nm_kring_sync(%s) failed: %d", ep->pkr->name, rc);
@@ -611,7 +612,7 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	ep->backend = &e->dev;
 	snprintf(name, sizeof(name), "%s.irq", ep->cfg->name);
 	sim_actor_init(&e->isr, ep->run, name, ep->idx, sim_emu_isr_body, NULL, e);
-	sim_actor_share_cpu(&e->isr, &ep->app);
+	sim_actor_set_irq(&e->isr, &ep->app);
 	e->isr.sleeping = true;
 	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_ns(SIM_C_WAKEUP));
 	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);

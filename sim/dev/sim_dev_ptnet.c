@@ -70,8 +70,9 @@ static void sim_ptnet_kloop_body(struct sim_actor *a)
 	unsigned todo = 0;
 	int rc;
 
+	sim_switch_fwd_begin(ep->sw, kr, a);
 	rc = csb_host_step(&d->hr, 0, &todo);
-	sim_switch_charge(ep->sw);
+	sim_switch_fwd_end(ep->sw, a);
 	if (rc == -EBUSY) {
 		sim_actor_again(a);
 		return;

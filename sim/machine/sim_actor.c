@@ -25,6 +25,7 @@
 #include "nm_os.h"
 #include "sim_cache.h"
 #include "sim_coro.h"
+#include "sim_cost.h"
 #include "sim_run.h"
 
 static void sim_actor_event(struct sim_engine *e, void *arg,
@@ -421,6 +422,42 @@ static void sim_actor_suspend(struct sim_actor *a, uint16_t kind)
 	nm_sim_os.self = a;
 }
 
+/*
+ * At a step boundary of a (its continuation is due): an interrupt handler
+ * waiting for a's CPU runs now, and a goes on after it.  True if so.
+ */
+static bool sim_actor_irq_preempts(struct sim_actor *a, uint64_t now)
+{
+	struct sim_cpu *cpu = a->cpu;
+	struct sim_actor *b = cpu->blk_head, *prev = NULL;
+
+	if (a->irq_off != 0 || a->irq || cpu->holder != a)
+		return false;
+	for (; b != NULL && !b->irq; prev = b, b = b->blk_next)
+		;
+	if (b == NULL)
+		return false;
+	if (prev != NULL)
+		prev->blk_next = b->blk_next;
+	else
+		cpu->blk_head = b->blk_next;
+	if (cpu->blk_tail == b)
+		cpu->blk_tail = prev;
+	cpu->preemptions++;
+	a->run->preemptions++;
+	cpu->holder = NULL;
+	a->preempted = true;
+	a->preempt_from = now;
+	/* First in line again once the handler's step ends. */
+	a->blocked = true;
+	a->blk_next = cpu->blk_head;
+	cpu->blk_head = a;
+	if (cpu->blk_tail == NULL)
+		cpu->blk_tail = a;
+	sim_cpu_unpark(b, now);
+	return true;
+}
+
 static void sim_actor_cont(struct sim_engine *e, void *arg,
 			   const struct sim_event *ev)
 {
@@ -428,6 +465,8 @@ static void sim_actor_cont(struct sim_engine *e, void *arg,
 	struct sim_cpu *cpu = a->cpu;
 
 	(void)ev;
+	if (!a->preempted && sim_actor_irq_preempts(a, e->now_ns))
+		return;
 	if (a->preempted) {
 		if (cpu->holder != NULL && cpu->holder != a) {
 			sim_cpu_park(cpu, a);
@@ -493,6 +532,16 @@ static inline void sim_actor_sync_run(struct sim_run *r)
 	sim_actor_suspend(a, SIM_EV_CONT);
 }
 
+static void sim_actor_fwd_load(struct sim_actor *a, const volatile void *addr)
+{
+	uintptr_t off = (uintptr_t)addr - a->fwd_lo;
+
+	if (off < a->fwd_len && off % a->fwd_stride == a->fwd_off) {
+		sim_cost_charge(SIM_C_SWITCH_PKT, 1);
+		(*a->fwd_count)++;
+	}
+}
+
 void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 		    void *arg)
 {
@@ -502,6 +551,10 @@ void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 	if (kind == NM_SIM_LOCK && r->cur != NULL &&
 	    (const void *)r->cur->waiting_on == (const void *)addr)
 		r->cur->waiting_on = NULL;
+	/* A packet taken by a forwarding sync: its switch work is done here,
+	 * before the copy and the publication that follow it. */
+	if (kind == NM_SIM_SHARED_LOAD && r->cur != NULL && r->cur->fwd_len != 0)
+		sim_actor_fwd_load(r->cur, addr);
 	/* The cache model looks only at these (sim_cache_hook()). */
 	if (addr != NULL && (kind == NM_SIM_SHARED_LOAD ||
 			     kind == NM_SIM_SHARED_STORE || kind == NM_SIM_ATOMIC))

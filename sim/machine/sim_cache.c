@@ -70,14 +70,24 @@ static int sim_cache_rebuild(struct sim_cache *c, uint64_t cap, uint32_t words)
 	return 0;
 }
 
-static void sim_cache_transfer(struct sim_cache *c)
+/*
+ * The first transfer of a step pays the latency, later ones stream.  Which
+ * step was the last to transfer is kept per actor: under the concurrent
+ * model steps interleave, and another actor's transfer between two of
+ * ours does not stall our CPU's stream (kept globally, every transfer of
+ * two actors taking turns every few nanoseconds paid the full latency).
+ * Under the step model it is the same rule: one step runs at a time.
+ */
+static void sim_cache_transfer(struct sim_cache *c, struct sim_actor *a)
 {
+	uint64_t *last = a != NULL ? &a->xfer_step : &c->last_step;
+
 	c->transfers++;
-	if (c->last_step == c->step) {
+	if (*last == c->step) {
 		sim_cost_charge(SIM_C_CACHELINE_STREAM, 1);
 		return;
 	}
-	c->last_step = c->step;
+	*last = c->step;
 	sim_cost_charge(SIM_C_CACHELINE, 1);
 }
 
@@ -135,14 +145,14 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 	}
 	if (kind == NM_SIM_SHARED_LOAD) {
 		if (!(h[who / 64] & bit)) {
-			sim_cache_transfer(c);
+			sim_cache_transfer(c, r->cur);
 			h[who / 64] |= bit;
 		}
 		sim_cache_memo(c, key, who, sim_cache_only(h, c->words, who));
 		return;
 	}
 	if (!sim_cache_only(h, c->words, who))
-		sim_cache_transfer(c);
+		sim_cache_transfer(c, r->cur);
 	memset(h, 0, c->words * sizeof(*h));
 	h[who / 64] = bit;
 	sim_cache_memo(c, key, who, true);

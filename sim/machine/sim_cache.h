@@ -37,7 +37,8 @@ struct sim_cache {
 	uint64_t step;	    /* the running step's number (steps_run at its
 			     * start; a resumed step gets its own back) */
 	uint64_t steps_run; /* bumped at every actor step */
-	uint64_t last_step; /* step of the last transfer */
+	uint64_t last_step; /* step of the last transfer outside any actor
+			     * (an actor keeps its own: xfer_step) */
 	/* The last access: line key and actor bit, and whether that left the
 	 * actor the line's only holder.  The same actor touching the same
 	 * line again changes nothing (a load: it holds a copy; a store: it

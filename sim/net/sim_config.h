@@ -113,7 +113,8 @@ struct sim_scenario {
 	uint64_t max_time_us; /* 0: until every packet is accounted for */
 	uint32_t buf_size;    /* netmap buffer size, 64..65536, multiple of 64 */
 	/* sim: how actors run (docs/simulator.md, "Concurrent actors").
-	 * model: step (a body is one event) or concurrent; quantum_ns: how
+	 * model: step (a body is one event) or concurrent (the default);
+	 * quantum_ns: how
 	 * far past the next event a concurrent actor runs on (0: exact). */
 	bool concurrent;
 	uint64_t quantum_ns;

@@ -36,8 +36,9 @@ static void sim_link_sync(struct sim_link_dir *ld, struct nm_kring *kr,
 	int rc;
 
 	nm_ring_user_publish(kr->ring, head, head);
+	sim_switch_fwd_begin(sw, kr, a);
 	rc = nm_kring_sync(kr, 0);
-	sim_switch_charge(sw);
+	sim_switch_fwd_end(sw, a);
 	if (rc != 0)
 		sim_run_violation(a->run, SIM_INV_RING_INDEX, a, a->ep,
 				  "link %s: nm_kring_sync(%s) failed: %d (head %u)",

@@ -24,6 +24,7 @@
 
 #include "nm_pipe.h"
 #include "nm_ring_user.h"
+#include "sim_actor.h"
 #include "sim_cost.h"
 #include "vale.h"
 
@@ -196,8 +197,11 @@ void sim_switch_charge(struct sim_switch *sw)
 			continue;
 		vp = (const struct vale_port *)sp->p;
 		now = nm_os_counter_read(&vp->stats.tx_pkts);
+		if (now > sp->charged_pkts + sp->inline_pkts)
+			fwd += now - sp->charged_pkts - sp->inline_pkts;
 		if (now > sp->charged_pkts)
-			fwd += now - sp->charged_pkts;
+			sp->inline_pkts -= sp->inline_pkts < now - sp->charged_pkts
+						   ? sp->inline_pkts : now - sp->charged_pkts;
 		sp->charged_pkts = now;
 	}
 	if (fwd != 0)
@@ -321,4 +325,31 @@ uint64_t sim_switch_drops_reason(const struct sim_switch *sw,
 			d -= sw->port[i].drops_base;
 	}
 	return d;
+}
+
+void sim_switch_fwd_begin(struct sim_switch *sw, const struct nm_kring *kr,
+			  struct sim_actor *a)
+{
+	struct sim_swport *sp;
+	uint32_t i;
+
+	if (a == NULL || sw->type != SIM_SW_VALE || kr->dir != NM_KRING_TX)
+		return;
+	for (i = 0; i < sw->nports; i++) {
+		sp = &sw->port[i];
+		if (sp->role == SIM_ROLE_RECEIVER || nm_port_kring(sp->p, NR_TX, 0) != kr)
+			continue;
+		sim_actor_fwd_on(a, kr->ring->slot,
+				 (size_t)kr->num_slots * sizeof(struct netmap_slot),
+				 sizeof(struct netmap_slot),
+				 offsetof(struct netmap_slot, buf_idx), &sp->inline_pkts);
+		return;
+	}
+}
+
+void sim_switch_fwd_end(struct sim_switch *sw, struct sim_actor *a)
+{
+	if (a != NULL)
+		sim_actor_fwd_off(a);
+	sim_switch_charge(sw);
 }

@@ -44,6 +44,7 @@ struct sim_swport {
 	uint64_t reach[(VALE_MAX_PORTS + 63) / 64];
 	uint64_t learn_frames;	 /* learning frames it transmitted */
 	uint64_t charged_pkts;	 /* sender, link: forwarded packets charged */
+	uint64_t inline_pkts;	 /* ... of them charged as they were taken */
 	uint64_t drops_base;	 /* drops counted by the learning phase */
 	/* VALE: the leases and lock contention of its RX ring (NULL: pipe). */
 	struct sim_lease_watch *lease;
@@ -98,6 +99,19 @@ struct nm_kring *sim_switch_kring(const struct sim_switch *sw, uint32_t slot);
  * them.
  */
 void sim_switch_charge(struct sim_switch *sw);
+
+/*
+ * Around a sync of kring kr (a port of sw) by actor a: begin arms a so that,
+ * under the concurrent model, each packet the core takes from a VALE TX
+ * ring is charged its SIM_C_SWITCH_PKT where it is taken (sim_actor_fwd_on()),
+ * before its copy and the publication of its lease, as on a real CPU; end
+ * disarms a and calls sim_switch_charge(), which charges only what was not
+ * charged so (all of it under the step model).
+ */
+struct sim_actor;
+void sim_switch_fwd_begin(struct sim_switch *sw, const struct nm_kring *kr,
+			  struct sim_actor *a);
+void sim_switch_fwd_end(struct sim_switch *sw, struct sim_actor *a);
 
 /* Has the switch published work for port slot's kring that its next sync
  * would import (packets for a receiver, released slots for a sender)? */

@@ -339,6 +339,7 @@ static void sim_sc_defaults(struct sim_scenario *sc)
 	/* Integer defaults from the table `nmsim list keys` prints. */
 	sc->seed = sim_sc_key_default("seed");
 	sc->buf_size = (uint32_t)sim_sc_key_default("buf_size");
+	sc->concurrent = true; /* sim.model: concurrent (issue 12) */
 	sc->trace.packets = sim_sc_key_default("trace.packets");
 	sc->trace.size = (uint32_t)sim_sc_key_default("trace.size");
 	sc->trace.flows = (uint32_t)sim_sc_key_default("trace.flows");

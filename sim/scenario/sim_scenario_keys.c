@@ -23,7 +23,7 @@ const struct sim_sc_key sim_sc_keys[] = {
 	INT("seed", 0, INT64_MAX, 1, "-", "run seed: the named random streams (trace flows, cost jitter)"),
 	INT("max_time_us", 0, 3600000000ULL, 0, "us", "stop at this simulated time; 0: when every packet is accounted for"),
 	INT("buf_size", 64, 65536, 2048, "bytes", "buffer size of every port, guest ring and link queue (a multiple of 64)"),
-	ENUM("sim.model", "step|concurrent", "step", "step: an actor's body runs whole; concurrent: actors interleave at every shared access"),
+	ENUM("sim.model", "step|concurrent", "concurrent", "step: an actor's body runs whole; concurrent (the default): actors interleave at every shared access"),
 	ENUM("sim.stranded", "fail|measure", "fail", "a sleeper left with work and no notification: fail at once, or measure the stranded time (fail if still stranded at the end)"),
 	INT("sim.quantum_ns", 0, 1000000000ULL, 0, "ns", "concurrent model: how far an actor may run past the next event; 0: exact"),
 	TEXT("trace.file", "a pcap or pcapng path", "", "replay this capture (relative to the scenario file); empty: the built-in trace"),

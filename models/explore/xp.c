@@ -20,7 +20,12 @@
 #include <string.h>
 #include <time.h>
 
-#define XP_ACTIONS (2 * XP_THREADS) /* run t, then drain one entry of t */
+/* An action: run thread t reading choice c (a < XP_RUN_END), or drain
+ * entry i of t's store buffer (XP_DRAIN + t * XP_SB_MAX + i).  Under SC
+ * and TSO c and i are always 0, so the order is the historical one. */
+#define XP_RUN_END (XP_THREADS * XP_CHOICES)
+#define XP_DRAIN 64
+#define XP_ACTIONS (XP_RUN_END + XP_THREADS * XP_SB_MAX)
 
 struct xp_node {
 	struct xp_state s;
@@ -110,7 +115,13 @@ static uint64_t xp_hash(const struct xp *x, const struct xp_state *s)
 		h = xp_mix(h, &th->phase, 3);
 		h = xp_mix(h, &th->arg, sizeof(th->arg));
 		h = xp_mix(h, th->loads, th->nloads * sizeof(th->loads[0]));
+		if (x->mm == XP_ARM) {
+			h = xp_mix(h, &b->epoch, 1);
+			h = xp_mix(h, b->ep, b->n);
+		}
 	}
+	if (x->mm == XP_ARM)
+		h = xp_mix(h, &s->hist, sizeof(s->hist));
 	h = x->sys->hash(s, h);
 	return h != 0 ? h : 1;
 }
@@ -166,26 +177,124 @@ static void xp_performed(struct xp *x)
 	longjmp(x->jb, 1);
 }
 
-static void xp_flush_one(struct xp *x, struct xp_state *s, unsigned t)
+/* ARM: drop the values of w that no thread may read any more. */
+static void xp_gc(struct xp *x, struct xp_state *s, unsigned w)
+{
+	struct xp_hist *hi = &s->hist;
+	unsigned t, m = XP_OLD;
+
+	for (t = 0; t < x->sys->nthreads; t++)
+		if (hi->lo[t][w] < m)
+			m = hi->lo[t][w];
+	if (m == 0)
+		return;
+	memmove(hi->old[w], hi->old[w] + m, (hi->nold[w] - m) * sizeof(uint32_t));
+	memset(hi->old[w] + hi->nold[w] - m, 0, m * sizeof(uint32_t));
+	hi->nold[w] = (uint8_t)(hi->nold[w] - m);
+	for (t = 0; t < x->sys->nthreads; t++)
+		hi->lo[t][w] = (uint8_t)(hi->lo[t][w] - m);
+}
+
+/* ARM: a store of t reaches memory; the value it replaces stays readable
+ * by threads that have not seen a newer one. */
+static void xp_arm_commit(struct xp *x, struct xp_state *s, unsigned t,
+			  unsigned w, uint32_t v)
+{
+	struct xp_hist *hi = &s->hist;
+	unsigned u;
+
+	if (hi->nold[w] == XP_OLD) {
+		/* Full history: forget the oldest value (an under-approximation,
+		 * counted: a reader loses the chance to read it). */
+		memmove(hi->old[w], hi->old[w] + 1, (XP_OLD - 1) * sizeof(uint32_t));
+		hi->old[w][XP_OLD - 1] = 0;
+		hi->nold[w]--;
+		for (u = 0; u < x->sys->nthreads; u++)
+			if (hi->lo[u][w] > 0)
+				hi->lo[u][w]--;
+		x->stats.clamps++;
+	}
+	hi->old[w][hi->nold[w]++] = s->mem[w];
+	s->mem[w] = v;
+	hi->lo[t][w] = hi->nold[w]; /* coherence: my own store is my newest */
+	xp_gc(x, s, w);
+}
+
+/* ARM: may entry i of t's buffer drain now?  Not past an older entry for
+ * the same word (coherence) nor past a store-store fence. */
+static bool xp_drainable(const struct xp_sb *b, unsigned i)
+{
+	unsigned j;
+
+	for (j = 0; j < i; j++)
+		if (b->ep[j] != b->ep[i] || b->word[j] == b->word[i])
+			return false;
+	return true;
+}
+
+static void xp_flush_at(struct xp *x, struct xp_state *s, unsigned t,
+			unsigned i)
 {
 	struct xp_sb *b = &s->sb[t];
+	unsigned k;
 
-	s->mem[b->word[0]] = b->val[0];
+	if (x->mm == XP_ARM)
+		xp_arm_commit(x, s, t, b->word[i], b->val[i]);
+	else
+		s->mem[b->word[i]] = b->val[i];
 	if (x->verbose)
 		printf("  %-5s   (store buffer drains: %s = %u now visible)\n",
-		       x->sys->thread_names[t], x->sys->word_name(b->word[0]),
-		       b->val[0]);
-	memmove(b->word, b->word + 1, b->n - 1);
-	memmove(b->val, b->val + 1, (b->n - 1) * sizeof(b->val[0]));
+		       x->sys->thread_names[t], x->sys->word_name(b->word[i]),
+		       b->val[i]);
+	memmove(b->word + i, b->word + i + 1, b->n - 1 - i);
+	memmove(b->ep + i, b->ep + i + 1, b->n - 1 - i);
+	memmove(b->val + i, b->val + i + 1, (b->n - 1 - i) * sizeof(b->val[0]));
 	b->n--;
 	b->word[b->n] = 0;
+	b->ep[b->n] = 0;
 	b->val[b->n] = 0;
+	/* Epochs relative to the oldest entry, so equal buffers hash equal. */
+	if (b->n == 0) {
+		b->epoch = 0;
+	} else if (b->ep[0] != 0) {
+		uint8_t e0 = b->ep[0];
+
+		for (k = 0; k < b->n; k++)
+			b->ep[k] = (uint8_t)(b->ep[k] - e0);
+		b->epoch = (uint8_t)(b->epoch - e0);
+	}
+}
+
+/* ARM: t's next loads see the newest value of every word. */
+static void xp_see_newest(struct xp *x, struct xp_state *s, unsigned t)
+{
+	unsigned w;
+
+	if (x->mm != XP_ARM)
+		return;
+	for (w = 0; w < XP_WORDS; w++) {
+		s->hist.lo[t][w] = s->hist.nold[w];
+		xp_gc(x, s, w);
+	}
 }
 
 void xp_drain(struct xp *x, struct xp_state *s, unsigned t)
 {
 	while (s->sb[t].n > 0)
-		xp_flush_one(x, s, t);
+		xp_flush_at(x, s, t, 0);
+	xp_see_newest(x, s, t);
+}
+
+void xp_acquire(struct xp *x, struct xp_state *s, unsigned t)
+{
+	xp_see_newest(x, s, t);
+}
+
+/* The action's choice does not apply to the next event: discard it. */
+static void xp_not_applicable(struct xp *x)
+{
+	x->invalid = true;
+	longjmp(x->jb, 1);
 }
 
 static uint64_t xp_load(const volatile void *p, unsigned size, void *arg)
@@ -196,12 +305,30 @@ static uint64_t xp_load(const volatile void *p, unsigned size, void *arg)
 	unsigned w = xp_word(x, p, size), i;
 	uint32_t v;
 
+	bool own = false;
+
 	if (xp_replaying(x))
 		return th->loads[x->li++];
 	v = x->cur->mem[w];
 	for (i = 0; i < b->n; i++) /* newest own buffered store wins */
-		if (b->word[i] == w)
+		if (b->word[i] == w) {
 			v = b->val[i];
+			own = true;
+		}
+	if (x->mm == XP_ARM && !own) {
+		struct xp_hist *hi = &x->cur->hist;
+		unsigned pos;
+
+		if (x->choice > (unsigned)(hi->nold[w] - hi->lo[x->t][w]))
+			xp_not_applicable(x);
+		pos = hi->nold[w] - x->choice;
+		if (x->choice > 0)
+			v = hi->old[w][pos];
+		hi->lo[x->t][w] = (uint8_t)pos; /* never older than this again */
+		xp_gc(x, x->cur, w);
+	} else if (x->choice > 0) {
+		xp_not_applicable(x);
+	}
 	if (th->nloads == XP_LOADS_MAX) {
 		fprintf(stderr, "xp: more than %d loads in one core call\n",
 			XP_LOADS_MAX);
@@ -209,9 +336,11 @@ static uint64_t xp_load(const volatile void *p, unsigned size, void *arg)
 	}
 	th->loads[th->nloads++] = v;
 	x->li++;
+	x->rd |= 1U << w;
 	if (x->verbose)
-		printf("  %-5s load  %s -> %u\n", x->sys->thread_names[x->t],
-		       x->sys->word_name(w), v);
+		printf("  %-5s load  %s -> %u%s\n", x->sys->thread_names[x->t],
+		       x->sys->word_name(w), v,
+		       x->choice > 0 ? "  (stale: a newer value is in memory)" : "");
 	xp_performed(x);
 	return v;
 }
@@ -224,6 +353,9 @@ static void xp_store(volatile void *p, uint64_t v, unsigned size, void *arg)
 
 	if (xp_replaying(x))
 		return;
+	if (x->choice > 0)
+		xp_not_applicable(x);
+	x->wr |= 1U << w;
 	if (x->mm == XP_SC) {
 		x->cur->mem[w] = (uint32_t)v;
 		if (x->verbose)
@@ -236,6 +368,7 @@ static void xp_store(volatile void *p, uint64_t v, unsigned size, void *arg)
 			abort();
 		}
 		b->word[b->n] = (uint8_t)w;
+		b->ep[b->n] = b->epoch;
 		b->val[b->n] = (uint32_t)v;
 		b->n++;
 		if (x->verbose)
@@ -253,12 +386,26 @@ static void xp_fence(enum nm_sim_step kind, void *arg)
 
 	if (xp_replaying(x))
 		return;
+	if (x->choice > 0)
+		xp_not_applicable(x);
 	if (x->verbose && full)
 		printf("  %-5s %s\n", x->sys->thread_names[x->t],
 		       kind == NM_SIM_ATOMIC ? "locked instruction (full fence)"
 					     : "full fence");
-	if (x->mm == XP_TSO && full)
+	if (x->verbose && x->mm == XP_ARM && !full)
+		printf("  %-5s %s fence\n", x->sys->thread_names[x->t],
+		       kind == NM_SIM_FENCE_LOAD_LOAD ? "load-load" : "store-store");
+	if (x->mm != XP_SC && full) {
 		xp_drain(x, x->cur, x->t);
+	} else if (x->mm == XP_ARM && kind == NM_SIM_FENCE_LOAD_LOAD) {
+		xp_see_newest(x, x->cur, x->t);
+	} else if (x->mm == XP_ARM && kind == NM_SIM_FENCE_STORE_STORE) {
+		struct xp_sb *b = &x->cur->sb[x->t];
+
+		if (b->n > 0) /* later stores drain after the earlier ones */
+			b->epoch++;
+	}
+	x->rd = x->wr = ~0U; /* a fence depends on everything */
 	xp_performed(x);
 }
 
@@ -288,35 +435,71 @@ void xp_call_done(struct xp_state *s, unsigned t, uint8_t phase, uint32_t arg)
 static unsigned xp_actions(struct xp *x, const struct xp_state *s,
 			   uint8_t *act)
 {
-	unsigned t, n = 0;
+	unsigned t, n = 0, c, w, i, stale;
 
-	for (t = 0; t < x->sys->nthreads; t++)
-		if (x->sys->enabled(s, t))
-			act[n++] = (uint8_t)t;
-	for (t = 0; t < x->sys->nthreads; t++)
-		if (s->sb[t].n > 0)
-			act[n++] = (uint8_t)(XP_THREADS + t);
+	for (t = 0; t < x->sys->nthreads; t++) {
+		if (!x->sys->enabled(s, t))
+			continue;
+		act[n++] = (uint8_t)(t * XP_CHOICES);
+		if (x->mm != XP_ARM)
+			continue;
+		/* A stale read is possible only if some word has one. */
+		stale = 0;
+		for (w = 0; w < XP_WORDS; w++)
+			if ((unsigned)(s->hist.nold[w] - s->hist.lo[t][w]) > stale)
+				stale = s->hist.nold[w] - s->hist.lo[t][w];
+		for (c = 1; c <= stale; c++)
+			act[n++] = (uint8_t)(t * XP_CHOICES + c);
+	}
+	for (t = 0; t < x->sys->nthreads; t++) {
+		for (i = 0; i < s->sb[t].n; i++) {
+			if (x->mm == XP_ARM ? xp_drainable(&s->sb[t], i) : i == 0)
+				act[n++] = (uint8_t)(XP_DRAIN + t * XP_SB_MAX + i);
+		}
+	}
 	return n;
 }
 
-/* Apply one action to s.  0, or -1 with x->why. */
+/* Apply one action to s.  0, -1 with x->why (a violation), or 1: the
+ * action does not apply (an ARM load choice for an event that is not a
+ * load, or older than the thread may read); s is then garbage. */
 static int xp_apply(struct xp *x, struct xp_state *s, unsigned a)
 {
 	volatile int err = 0;
+	volatile unsigned t;
 
 	x->stats.transitions++;
-	if (a >= XP_THREADS) {
-		xp_flush_one(x, s, a - XP_THREADS);
+	x->rd = x->wr = 0;
+	if (a >= XP_DRAIN) {
+		t = (a - XP_DRAIN) / XP_SB_MAX;
+		x->wr = 1U << s->sb[t].word[(a - XP_DRAIN) % XP_SB_MAX];
+		xp_flush_at(x, s, t, (a - XP_DRAIN) % XP_SB_MAX);
 		return 0;
 	}
+	t = a / XP_CHOICES;
 	x->cur = s;
-	x->t = a;
+	x->t = t;
 	x->ev = 0;
 	x->li = 0;
-	x->sys->restore(s, a);
-	if (setjmp(x->jb) == 0)
-		err = x->sys->run(x, s, a);
+	x->choice = a % XP_CHOICES;
+	x->invalid = false;
+	x->sys->restore(s, t);
+	if (setjmp(x->jb) == 0) {
+		err = x->sys->run(x, s, t);
+		/* The call completed without a new event: a choice > 0 is a
+		 * duplicate of choice 0. */
+		if (x->choice > 0)
+			x->invalid = true;
+		/* Driver bookkeeping (phases, latches) depends on everything. */
+		x->rd = x->wr = ~0U;
+	}
 	x->cur = NULL;
+	x->choice = 0;
+	if (x->invalid) {
+		x->stats.transitions--;
+		x->stats.pruned++;
+		return 1;
+	}
 	return err;
 }
 
@@ -360,7 +543,7 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 	double t0 = xp_now();
 	uint64_t h;
 	unsigned a;
-	int ret = 0;
+	int ret = 0, r;
 
 	memset(&x->stats, 0, sizeof(x->stats));
 	x->why[0] = '\0';
@@ -412,7 +595,10 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 		}
 		c = &stack[depth];
 		memcpy(&c->s, &n->s, sizeof(c->s));
-		if (xp_apply(x, &c->s, a) != 0 || x->sys->check(x, &c->s) != 0) {
+		r = xp_apply(x, &c->s, a);
+		if (r == 1)
+			continue;
+		if (r != 0 || x->sys->check(x, &c->s) != 0) {
 			xp_print_trace(x, init, stack, depth);
 			ret = 1;
 			goto out;

@@ -1,7 +1,7 @@
 /*
  * xp_csb.c - the real CSB step functions (core/csb_host.c, core/csb_guest.c)
  * under every interleaving of their shared accesses: one ring, the
- * application and the kernel as two threads, SC or x86-TSO.
+ * application and the kernel as two threads, SC, x86-TSO or ARMv8-like.
  *
  * Owns: the drivers (what a guest application and a kloop do around the
  * core calls, mirroring models/csb_tx.pml and models/csb_rx.pml), a
@@ -17,9 +17,9 @@
  *     notification was lost; and no execution is infinite (no cycle).
  * Mutants are the core's own test switches (csb_mutants, NM_CSB_MUTANTS).
  *
- *   nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso
- *                  [--mutant NAME] [--slots N] [--packets P]
- *                  [--expect verified|counterexample]
+ *   nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso|arm
+ *                  [--mutant NAME[+NAME...]] [--slots N] [--packets P]
+ *                  [--por on|off] [--expect verified|counterexample]
  */
 #include "xp.h"
 
@@ -231,6 +231,7 @@ static int run_app(struct xp *x, struct xp_state *s)
 	switch (s->th[T_APP].phase) {
 	case A_SLEEP:
 		y->irq = 0;
+		xp_acquire(x, s, T_APP);
 		xp_note(x, T_APP, "woken by an interrupt");
 		xp_call_done(s, T_APP, A_WOKEN, 0);
 		return 0;
@@ -296,10 +297,13 @@ static int run_host(struct xp *x, struct xp_state *s)
 	switch (s->th[T_HOST].phase) {
 	case H_SLEEP:
 		y->kick = 0;
+		xp_acquire(x, s, T_HOST);
 		xp_note(x, T_HOST, "woken by a kick");
 		xp_call_done(s, T_HOST, H_STEP, 0);
 		return 0;
 	case H_POLL:
+		/* The poll loaded the new value: it is the newest it knows. */
+		xp_acquire(x, s, T_HOST);
 		xp_note(x, T_HOST, "poll sees a new head");
 		xp_call_done(s, T_HOST, H_STEP, 0);
 		return 0;
@@ -482,13 +486,48 @@ static const struct {
 	{ "no_recheck", CSB_MUT_NO_RECHECK },
 	{ "bad_init_kick", CSB_MUT_BAD_INIT_KICK },
 	{ "swap_publish", CSB_MUT_SWAP_PUBLISH },
+	{ "no_ldld", CSB_MUT_NO_LDLD },
+	{ "plain_release", CSB_MUT_PLAIN_RELEASE },
+	{ "kick_before_publish", CSB_MUT_KICK_BEFORE_PUBLISH },
+	{ "irq_before_publish", CSB_MUT_IRQ_BEFORE_PUBLISH },
+	{ "double_fetch", CSB_MUT_DOUBLE_FETCH },
+	{ "window_off_by_one", CSB_MUT_WINDOW_OFF_BY_ONE },
+	{ "window_no_wrap", CSB_MUT_WINDOW_NO_WRAP },
+	{ "guest_only", CSB_MUT_GUEST_ONLY },
+	{ "host_only", CSB_MUT_HOST_ONLY },
 };
+
+/* "a+b+c": the union of the named mutants.  0, or -1 on an unknown name. */
+static int parse_mutants(const char *spec, unsigned *bits)
+{
+	char buf[256], *tok, *save = NULL;
+	size_t m;
+
+	if (strlen(spec) >= sizeof(buf))
+		return -1;
+	strcpy(buf, spec);
+	*bits = 0;
+	for (tok = strtok_r(buf, "+", &save); tok != NULL;
+	     tok = strtok_r(NULL, "+", &save)) {
+		for (m = 0; m < NM_ARRAY_SIZE(mutants); m++)
+			if (strcmp(tok, mutants[m].name) == 0)
+				break;
+		if (m == NM_ARRAY_SIZE(mutants))
+			return -1;
+		*bits |= mutants[m].bit;
+	}
+	return 0;
+}
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso\n"
-			"       [--mutant none|no_enable_fence|no_pub_fence|no_recheck|bad_init_kick|swap_publish]\n"
-			"       [--slots N] [--packets P] [--max-states M] [--expect verified|counterexample]\n");
+	fprintf(stderr, "usage: nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso|arm\n"
+			"       [--mutant NAME[+NAME...]]  (none no_enable_fence no_pub_fence no_recheck\n"
+			"        bad_init_kick swap_publish no_ldld plain_release kick_before_publish\n"
+			"        irq_before_publish double_fetch window_off_by_one window_no_wrap;\n"
+			"        modifiers guest_only host_only)\n"
+			"       [--slots N] [--packets P] [--max-states M] [--por on|off]\n"
+			"       [--expect verified|counterexample]\n");
 	return 2;
 }
 
@@ -496,11 +535,12 @@ int main(int argc, char **argv)
 {
 	const char *mutant = "none", *expect = NULL;
 	uint64_t max_states = 20000000, states = 0, transitions = 0, depth = 0;
+	uint64_t pruned = 0, slept = 0, clamps = 0;
 	double secs = 0;
 	struct xp_state *s;
 	struct xp x;
 	int i, r = 0, st;
-	size_t m;
+	bool por = false;
 
 	C.dir = NM_KRING_TX;
 	C.mode = CSB_MODE_EVENTFD;
@@ -516,7 +556,11 @@ int main(int argc, char **argv)
 			C.mode = strcmp(v, "busy") == 0 ? CSB_MODE_BUSY_WAIT
 							: CSB_MODE_EVENTFD;
 		else if (strcmp(o, "--mem") == 0)
-			C.mm = strcmp(v, "tso") == 0 ? XP_TSO : XP_SC;
+			C.mm = strcmp(v, "tso") == 0   ? XP_TSO
+			       : strcmp(v, "arm") == 0 ? XP_ARM
+						       : XP_SC;
+		else if (strcmp(o, "--por") == 0)
+			por = strcmp(v, "on") == 0;
 		else if (strcmp(o, "--mutant") == 0)
 			mutant = v;
 		else if (strcmp(o, "--slots") == 0)
@@ -532,12 +576,8 @@ int main(int argc, char **argv)
 	}
 	if (i != argc || C.n < 2 || C.p < C.n)
 		return usage();
-	for (m = 0; m < NM_ARRAY_SIZE(mutants); m++)
-		if (strcmp(mutant, mutants[m].name) == 0)
-			break;
-	if (m == NM_ARRAY_SIZE(mutants))
+	if (parse_mutants(mutant, &C.mutants) != 0)
 		return usage();
-	C.mutants = mutants[m].bit;
 
 	s = malloc(sizeof(*s));
 	if (s == NULL)
@@ -545,6 +585,7 @@ int main(int argc, char **argv)
 	memset(&x, 0, sizeof(x));
 	x.sys = &csb_system;
 	x.mm = C.mm;
+	x.por = por;
 	/* Every legal idle snapshot: TX starts with the application asleep
 	 * on a full ring or (eventfd) the kernel asleep on an empty one; RX
 	 * with the application asleep on an empty ring or (eventfd) the
@@ -562,15 +603,24 @@ int main(int argc, char **argv)
 		if (x.stats.max_depth > depth)
 			depth = x.stats.max_depth;
 		secs += x.stats.seconds;
+		pruned += x.stats.pruned;
+		slept += x.stats.slept;
+		clamps += x.stats.clamps;
 	}
 	free(s);
-	printf("nm_explore_csb: ring %s, mode %s, memory %s, mutant %s, N=%u P=%u: %s, states=%llu transitions=%llu depth=%llu time=%.2fs\n",
+	printf("nm_explore_csb: ring %s, mode %s, memory %s, mutant %s, N=%u P=%u%s: %s, states=%llu transitions=%llu depth=%llu time=%.2fs states/s=%.0f\n",
 	       C.dir == NM_KRING_TX ? "tx" : "rx",
 	       C.mode == CSB_MODE_BUSY_WAIT ? "busy" : "eventfd",
-	       C.mm == XP_TSO ? "tso" : "sc", mutant, C.n, C.p,
+	       C.mm == XP_TSO ? "tso" : C.mm == XP_ARM ? "arm" : "sc", mutant,
+	       C.n, C.p, por ? " por" : "",
 	       r == 0 ? "verified" : r == 1 ? "counterexample" : "incomplete",
 	       (unsigned long long)states, (unsigned long long)transitions,
-	       (unsigned long long)depth, secs);
+	       (unsigned long long)depth, secs,
+	       secs > 0 ? (double)states / secs : 0.0);
+	if (C.mm == XP_ARM || por)
+		printf("nm_explore_csb:   not applicable load choices %llu, sleep-set skips %llu, history clamps %llu\n",
+		       (unsigned long long)pruned, (unsigned long long)slept,
+		       (unsigned long long)clamps);
 	if (r != 0)
 		printf("nm_explore_csb:   %s\n", x.why);
 	if (r < 0)

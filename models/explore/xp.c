@@ -31,6 +31,10 @@ struct xp_node {
 	struct xp_state s;
 	uint8_t nact, next;
 	uint8_t act[XP_ACTIONS];
+	/* ARM: after running thread t with choice 0, how many older values
+	 * its event could read (0: not a load); choices beyond are skipped
+	 * without a replay. */
+	uint8_t avail[XP_THREADS];
 };
 
 /* ---- visited set */
@@ -120,8 +124,21 @@ static uint64_t xp_hash(const struct xp *x, const struct xp_state *s)
 			h = xp_mix(h, b->ep, b->n);
 		}
 	}
-	if (x->mm == XP_ARM)
-		h = xp_mix(h, &s->hist, sizeof(s->hist));
+	if (x->mm == XP_ARM) {
+		const struct xp_hist *hi = &s->hist;
+		unsigned w;
+
+		/* A word with no older value has lo 0 for every thread. */
+		for (w = 0; w < XP_WORDS; w++) {
+			if (hi->nold[w] == 0)
+				continue;
+			h = xp_mix(h, &w, 1);
+			h = xp_mix(h, &hi->nold[w], 1);
+			h = xp_mix(h, hi->old[w], hi->nold[w] * sizeof(uint32_t));
+			for (t = 0; t < x->sys->nthreads; t++)
+				h = xp_mix(h, &hi->lo[t][w], 1);
+		}
+	}
 	h = x->sys->hash(s, h);
 	return h != 0 ? h : 1;
 }
@@ -319,7 +336,8 @@ static uint64_t xp_load(const volatile void *p, unsigned size, void *arg)
 		struct xp_hist *hi = &x->cur->hist;
 		unsigned pos;
 
-		if (x->choice > (unsigned)(hi->nold[w] - hi->lo[x->t][w]))
+		x->avail = (uint8_t)(hi->nold[w] - hi->lo[x->t][w]);
+		if (x->choice > x->avail)
 			xp_not_applicable(x);
 		pos = hi->nold[w] - x->choice;
 		if (x->choice > 0)
@@ -470,6 +488,7 @@ static int xp_apply(struct xp *x, struct xp_state *s, unsigned a)
 
 	x->stats.transitions++;
 	x->rd = x->wr = 0;
+	x->avail = 0;
 	if (a >= XP_DRAIN) {
 		t = (a - XP_DRAIN) / XP_SB_MAX;
 		x->wr = 1U << s->sb[t].word[(a - XP_DRAIN) % XP_SB_MAX];
@@ -558,6 +577,7 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 
 	memcpy(&stack[0].s, init, sizeof(*init));
 	stack[0].next = 0;
+	memset(stack[0].avail, 0, sizeof(stack[0].avail));
 	stack[0].nact = (uint8_t)xp_actions(x, &stack[0].s, stack[0].act);
 	h = xp_hash(x, &stack[0].s);
 	slot = xp_set_slot(&seen, h);
@@ -581,6 +601,11 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 			continue;
 		}
 		a = n->act[n->next++];
+		if (a < XP_RUN_END && a % XP_CHOICES > 0 &&
+		    a % XP_CHOICES > n->avail[a / XP_CHOICES]) {
+			x->stats.pruned++;
+			continue;
+		}
 		if (depth == cap) {
 			struct xp_node *ns = realloc(stack, 2 * cap * sizeof(*stack));
 
@@ -596,6 +621,8 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 		c = &stack[depth];
 		memcpy(&c->s, &n->s, sizeof(c->s));
 		r = xp_apply(x, &c->s, a);
+		if (a < XP_RUN_END && a % XP_CHOICES == 0)
+			n->avail[a / XP_CHOICES] = x->avail;
 		if (r == 1)
 			continue;
 		if (r != 0 || x->sys->check(x, &c->s) != 0) {
@@ -632,6 +659,7 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 			goto out;
 		}
 		c->next = 0;
+		memset(c->avail, 0, sizeof(c->avail));
 		c->nact = (uint8_t)xp_actions(x, &c->s, c->act);
 		if (c->nact == 0) {
 			x->stats.quiescent++;

@@ -141,6 +141,7 @@ struct xp {
 	unsigned choice; /* ARM: the load of this action reads newest - choice */
 	bool invalid;	 /* the choice does not apply to the next event */
 	uint32_t rd, wr; /* words the new event read / wrote (bit masks) */
+	uint8_t avail;	 /* ARM: older values the new event could have read */
 	jmp_buf jb;
 };
 

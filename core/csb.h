@@ -227,6 +227,7 @@ bool csb_guest_woken(struct csb_guest *g);
 #define CSB_MUT_DOUBLE_FETCH 0x200U	  /* guest validates hwtail, then uses a re-read */
 #define CSB_MUT_WINDOW_OFF_BY_ONE 0x400U  /* guest's hwtail window one slot short */
 #define CSB_MUT_WINDOW_NO_WRAP 0x800U	  /* guest's window compared without wrap */
+#define CSB_MUT_WMB_FOR_MB 0x1000U	  /* host: stst where the irq needs stld */
 /* Modifiers: apply the fence/order mutants above to one side only. */
 #define CSB_MUT_GUEST_ONLY 0x4000U
 #define CSB_MUT_HOST_ONLY 0x8000U

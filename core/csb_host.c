@@ -130,7 +130,9 @@ static void csb_host_irq_decide(struct csb_host_ring *hr, unsigned *todo)
 	 * enable interrupts, miss the new hwtail in its re-check and sleep
 	 * while we read a stale 0 (defect D6).  Pairs with
 	 * nm_os_fence_store_load() in csb_guest_may_sleep(). */
-	if (!CSB_MUTANT_H(CSB_MUT_NO_PUBLISH_FENCE))
+	if (CSB_MUTANT(CSB_MUT_WMB_FOR_MB))
+		nm_os_fence_store_store(); /* test-only: the wrong fence */
+	else if (!CSB_MUTANT_H(CSB_MUT_NO_PUBLISH_FENCE))
 		nm_os_fence_store_load();
 	if (nm_os_shared_load32(&hr->atok->appl_need_kick) != 0) {
 		*todo |= CSB_DO_NOTIFY;

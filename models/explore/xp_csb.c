@@ -24,6 +24,7 @@
 #include "xp.h"
 
 #include "csb.h"
+#include "xp_mutants.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -476,58 +477,12 @@ static int setup(struct xp_state *s, enum start st)
 
 /* ---- command line */
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} mutants[] = {
-	{ "none", 0 },
-	{ "no_enable_fence", CSB_MUT_NO_ENABLE_FENCE },
-	{ "no_pub_fence", CSB_MUT_NO_PUBLISH_FENCE },
-	{ "no_recheck", CSB_MUT_NO_RECHECK },
-	{ "bad_init_kick", CSB_MUT_BAD_INIT_KICK },
-	{ "swap_publish", CSB_MUT_SWAP_PUBLISH },
-	{ "no_ldld", CSB_MUT_NO_LDLD },
-	{ "plain_release", CSB_MUT_PLAIN_RELEASE },
-	{ "kick_before_publish", CSB_MUT_KICK_BEFORE_PUBLISH },
-	{ "irq_before_publish", CSB_MUT_IRQ_BEFORE_PUBLISH },
-	{ "double_fetch", CSB_MUT_DOUBLE_FETCH },
-	{ "window_off_by_one", CSB_MUT_WINDOW_OFF_BY_ONE },
-	{ "window_no_wrap", CSB_MUT_WINDOW_NO_WRAP },
-	{ "guest_only", CSB_MUT_GUEST_ONLY },
-	{ "host_only", CSB_MUT_HOST_ONLY },
-};
-
-/* "a+b+c": the union of the named mutants.  0, or -1 on an unknown name. */
-static int parse_mutants(const char *spec, unsigned *bits)
-{
-	char buf[256], *tok, *save = NULL;
-	size_t m;
-
-	if (strlen(spec) >= sizeof(buf))
-		return -1;
-	strcpy(buf, spec);
-	*bits = 0;
-	for (tok = strtok_r(buf, "+", &save); tok != NULL;
-	     tok = strtok_r(NULL, "+", &save)) {
-		for (m = 0; m < NM_ARRAY_SIZE(mutants); m++)
-			if (strcmp(tok, mutants[m].name) == 0)
-				break;
-		if (m == NM_ARRAY_SIZE(mutants))
-			return -1;
-		*bits |= mutants[m].bit;
-	}
-	return 0;
-}
-
 static int usage(void)
 {
 	fprintf(stderr, "usage: nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso|arm\n"
-			"       [--mutant NAME[+NAME...]]  (none no_enable_fence no_pub_fence no_recheck\n"
-			"        bad_init_kick swap_publish no_ldld plain_release kick_before_publish\n"
-			"        irq_before_publish double_fetch window_off_by_one window_no_wrap;\n"
-			"        modifiers guest_only host_only)\n"
-			"       [--slots N] [--packets P] [--max-states M] [--por on|off]\n"
-			"       [--expect verified|counterexample]\n");
+			"       [--mutant NAME[+NAME...]] [--slots N] [--packets P]\n"
+			"       [--max-states M] [--por on|off] [--expect verified|counterexample]\n"
+			"mutants: %s\n", xp_mutants_names());
 	return 2;
 }
 
@@ -576,7 +531,7 @@ int main(int argc, char **argv)
 	}
 	if (i != argc || C.n < 2 || C.p < C.n)
 		return usage();
-	if (parse_mutants(mutant, &C.mutants) != 0)
+	if (xp_mutants_parse(mutant, &C.mutants) != 0)
 		return usage();
 
 	s = malloc(sizeof(*s));

@@ -12,7 +12,8 @@
 #   zoo.<case>.sim.fixed      the scenario without it runs clean
 #   zoo.<case>.spin.caught / .spin.fixed   the same with a SPIN model
 # The explorer runs at N = 2 slots, P = 3 packets (a wrap-around; every
-# case is caught in well under a second, the fixed search takes up to 1.5 s).
+# case is caught in well under a second, the fixed search takes up to 1.5 s);
+# pan is compiled -O0 (compiling dominates such a small search).
 
 set(NM_ZOO_BOUND --slots 2 --packets 3)
 set(NM_ZOO_SPIN_CASES)
@@ -57,9 +58,9 @@ function(nm_zoo_case name)
     set(run ${CMAKE_SOURCE_DIR}/models/run-spin)
     set(m ${CMAKE_SOURCE_DIR}/models/${model})
     add_test(NAME zoo.${name}.spin.caught
-             COMMAND ${run} --shortest --expect counterexample ${m} ${define})
+             COMMAND ${run} --shortest --cc -O0 --expect counterexample ${m} ${define})
     add_test(NAME zoo.${name}.spin.fixed
-             COMMAND ${run} --expect verified ${m})
+             COMMAND ${run} --cc -O0 --expect verified ${m})
     set_tests_properties(zoo.${name}.spin.caught zoo.${name}.spin.fixed
                          PROPERTIES LABELS zoo TIMEOUT 120)
   endif()

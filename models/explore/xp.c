@@ -26,15 +26,24 @@
 #define XP_RUN_END (XP_THREADS * XP_CHOICES)
 #define XP_DRAIN 64
 #define XP_ACTIONS (XP_RUN_END + XP_THREADS * XP_SB_MAX)
+/* An action's bit in a sleep set (a uint64_t). */
+#define XP_BIT(a) ((a) < XP_RUN_END ? (a) : XP_RUN_END + ((a) - XP_DRAIN))
+#define XP_ACT_THREAD(a)                                                 \
+	((a) < XP_RUN_END ? (a) / XP_CHOICES : ((a) - XP_DRAIN) / XP_SB_MAX)
 
 struct xp_node {
 	struct xp_state s;
 	uint8_t nact, next;
 	uint8_t act[XP_ACTIONS];
 	/* ARM: after running thread t with choice 0, how many older values
-	 * its event could read (0: not a load); choices beyond are skipped
-	 * without a replay. */
+	 * its event could read (0: not a load; 0xff: not known yet); choices
+	 * beyond are skipped without a replay. */
 	uint8_t avail[XP_THREADS];
+	/* Sleep sets (--por): the actions not to take from here (sleep),
+	 * those taken (done), and the footprint (shared words read and
+	 * written, ~0 for "everything") of each, by XP_BIT(). */
+	uint64_t sleep, done;
+	uint32_t frd[XP_ACTIONS], fwr[XP_ACTIONS];
 };
 
 /* ---- visited set */
@@ -42,6 +51,7 @@ struct xp_node {
 struct xp_set {
 	uint64_t *key; /* 0 = empty */
 	uint8_t *onstack;
+	uint64_t *sleep; /* --por: the sleep set the state was explored with */
 	size_t cap, used;
 };
 
@@ -51,13 +61,15 @@ static int xp_set_init(struct xp_set *v, size_t cap)
 	v->used = 0;
 	v->key = calloc(cap, sizeof(*v->key));
 	v->onstack = calloc(cap, 1);
-	return v->key != NULL && v->onstack != NULL ? 0 : -1;
+	v->sleep = calloc(cap, sizeof(*v->sleep));
+	return v->key != NULL && v->onstack != NULL && v->sleep != NULL ? 0 : -1;
 }
 
 static void xp_set_fini(struct xp_set *v)
 {
 	free(v->key);
 	free(v->onstack);
+	free(v->sleep);
 }
 
 static size_t xp_set_slot(const struct xp_set *v, uint64_t h)
@@ -82,6 +94,7 @@ static int xp_set_grow(struct xp_set *v)
 		j = xp_set_slot(&n, v->key[i]);
 		n.key[j] = v->key[i];
 		n.onstack[j] = v->onstack[i];
+		n.sleep[j] = v->sleep[i];
 		n.used++;
 	}
 	xp_set_fini(v);
@@ -289,6 +302,8 @@ static void xp_see_newest(struct xp *x, struct xp_state *s, unsigned t)
 
 	if (x->mm != XP_ARM)
 		return;
+	/* What it may read next depends on every word's history. */
+	x->rd = ~0U;
 	for (w = 0; w < XP_WORDS; w++) {
 		s->hist.lo[t][w] = s->hist.nold[w];
 		xp_gc(x, s, w);
@@ -297,9 +312,17 @@ static void xp_see_newest(struct xp *x, struct xp_state *s, unsigned t)
 
 void xp_drain(struct xp *x, struct xp_state *s, unsigned t)
 {
-	while (s->sb[t].n > 0)
+	while (s->sb[t].n > 0) {
+		x->wr |= 1U << s->sb[t].word[0];
 		xp_flush_at(x, s, t, 0);
+	}
 	xp_see_newest(x, s, t);
+}
+
+void xp_touch(struct xp *x, uint32_t rd, uint32_t wr)
+{
+	x->rd |= rd;
+	x->wr |= wr;
 }
 
 void xp_acquire(struct xp *x, struct xp_state *s, unsigned t)
@@ -373,7 +396,8 @@ static void xp_store(volatile void *p, uint64_t v, unsigned size, void *arg)
 		return;
 	if (x->choice > 0)
 		xp_not_applicable(x);
-	x->wr |= 1U << w;
+	if (x->mm == XP_SC) /* else it goes into my own buffer */
+		x->wr |= 1U << w;
 	if (x->mm == XP_SC) {
 		x->cur->mem[w] = (uint32_t)v;
 		if (x->verbose)
@@ -423,7 +447,8 @@ static void xp_fence(enum nm_sim_step kind, void *arg)
 		if (b->n > 0) /* later stores drain after the earlier ones */
 			b->epoch++;
 	}
-	x->rd = x->wr = ~0U; /* a fence depends on everything */
+	/* A fence touches only what it drains (xp_drain() adds it); the
+	 * rest of its effect is on the thread's own buffer and views. */
 	xp_performed(x);
 }
 
@@ -509,8 +534,9 @@ static int xp_apply(struct xp *x, struct xp_state *s, unsigned a)
 		 * duplicate of choice 0. */
 		if (x->choice > 0)
 			x->invalid = true;
-		/* Driver bookkeeping (phases, latches) depends on everything. */
-		x->rd = x->wr = ~0U;
+		/* Driver bookkeeping: what run() declared, or everything. */
+		if (!x->sys->footprints)
+			x->rd = x->wr = ~0U;
 	}
 	x->cur = NULL;
 	x->choice = 0;
@@ -553,6 +579,47 @@ static void xp_print_trace(struct xp *x, const struct xp_state *init,
 	free(s);
 }
 
+/* Are actions a and b (their footprints rd/wr) independent: run in either
+ * order from a state, they reach the same state and neither enables or
+ * disables the other?  Different threads, and neither writes a shared
+ * word the other reads or writes (driver bookkeeping and fences count as
+ * touching everything). */
+static bool xp_indep(unsigned a, uint32_t ard, uint32_t awr, unsigned b,
+		     uint32_t brd, uint32_t bwr)
+{
+	return XP_ACT_THREAD(a) != XP_ACT_THREAD(b) &&
+	       (awr & (brd | bwr)) == 0 && (bwr & ard) == 0;
+}
+
+/* Start exploring node c with sleep set z (footprints from n). */
+static void xp_node_start(struct xp *x, struct xp_node *c,
+			  const struct xp_node *n, uint64_t z)
+{
+	unsigned b;
+
+	c->next = 0;
+	memset(c->avail, 0xff, sizeof(c->avail));
+	c->sleep = z;
+	c->done = 0;
+	for (b = 0; n != NULL && z != 0 && b < XP_ACTIONS; b++) {
+		if ((z >> b & 1) == 0)
+			continue;
+		c->frd[b] = n->frd[b];
+		c->fwr[b] = n->fwr[b];
+	}
+	c->nact = (uint8_t)xp_actions(x, &c->s, c->act);
+}
+
+/*
+ * Depth-first search.  With x->por, sleep sets (Godefroid): after taking
+ * action a from a state, an action b taken from that state before a (or
+ * asleep there) that is independent of a is put to sleep in the child:
+ * every path through b from the child was already covered by b first.
+ * With the visited set: a state reached again with a sleep set that is
+ * not a superset of the one it was explored with is explored again with
+ * the intersection (so no transition is lost).  Sleep sets skip
+ * transitions, not states; every reachable state is still visited.
+ */
 int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 {
 	struct xp_set seen;
@@ -560,8 +627,9 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 	size_t depth, cap = 1024, slot;
 	struct xp_node *n, *c;
 	double t0 = xp_now();
-	uint64_t h;
-	unsigned a;
+	uint64_t h, z, zs;
+	uint32_t ard, awr;
+	unsigned a, b;
 	int ret = 0, r;
 
 	memset(&x->stats, 0, sizeof(x->stats));
@@ -576,9 +644,7 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 	nm_sim_os.mem = xp_ops(x);
 
 	memcpy(&stack[0].s, init, sizeof(*init));
-	stack[0].next = 0;
-	memset(stack[0].avail, 0, sizeof(stack[0].avail));
-	stack[0].nact = (uint8_t)xp_actions(x, &stack[0].s, stack[0].act);
+	xp_node_start(x, &stack[0], NULL, 0);
 	h = xp_hash(x, &stack[0].s);
 	slot = xp_set_slot(&seen, h);
 	seen.key[slot] = h;
@@ -601,6 +667,10 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 			continue;
 		}
 		a = n->act[n->next++];
+		if ((n->sleep >> XP_BIT(a) & 1) != 0) {
+			x->stats.slept++;
+			continue;
+		}
 		if (a < XP_RUN_END && a % XP_CHOICES > 0 &&
 		    a % XP_CHOICES > n->avail[a / XP_CHOICES]) {
 			x->stats.pruned++;
@@ -630,6 +700,28 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 			ret = 1;
 			goto out;
 		}
+		/* The child's sleep set: what slept here or was taken before
+		 * a, if independent of a. */
+		z = 0;
+		ard = x->rd;
+		awr = x->wr;
+		if (x->por) {
+			uint64_t cand = n->sleep | n->done;
+
+			for (b = 0; cand != 0 && b < XP_ACTIONS; b++) {
+				unsigned ab;
+
+				if ((cand >> b & 1) == 0)
+					continue;
+				/* b is a bit; its action code for the thread test */
+				ab = b < XP_RUN_END ? b : XP_DRAIN + (b - XP_RUN_END);
+				if (xp_indep(a, ard, awr, ab, n->frd[b], n->fwr[b]))
+					z |= 1ULL << b;
+			}
+			n->done |= 1ULL << XP_BIT(a);
+			n->frd[XP_BIT(a)] = ard;
+			n->fwr[XP_BIT(a)] = awr;
+		}
 		h = xp_hash(x, &c->s);
 		slot = xp_set_slot(&seen, h);
 		if (seen.key[slot] == h) {
@@ -640,10 +732,21 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 				ret = 1;
 				goto out;
 			}
+			zs = seen.sleep[slot];
+			if (!x->por || (zs & ~z) == 0)
+				continue; /* explored with no more asleep */
+			/* Explored with some of these asleep: again, with only
+			 * what slept both times asleep. */
+			seen.sleep[slot] = zs & z;
+			seen.onstack[slot] = 1;
+			xp_node_start(x, c, n, zs & z);
+			x->stats.reexplored++;
+			depth++;
 			continue;
 		}
 		seen.key[slot] = h;
 		seen.onstack[slot] = 1;
+		seen.sleep[slot] = z;
 		seen.used++;
 		x->stats.states++;
 		if (seen.used * 2 > seen.cap && xp_set_grow(&seen) != 0) {
@@ -658,9 +761,7 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 				(unsigned long long)max_states);
 			goto out;
 		}
-		c->next = 0;
-		memset(c->avail, 0, sizeof(c->avail));
-		c->nact = (uint8_t)xp_actions(x, &c->s, c->act);
+		xp_node_start(x, c, n, z);
 		if (c->nact == 0) {
 			x->stats.quiescent++;
 			if (x->sys->quiescent(x, &c->s) != 0) {

@@ -109,6 +109,10 @@ struct xp_system {
 	int (*run)(struct xp *x, struct xp_state *s, unsigned t);
 	/* Hash of the parts of s->sys that influence behaviour. */
 	uint64_t (*hash)(const struct xp_state *s, uint64_t h);
+	/* Does run() declare what a completed call touches beyond its own
+	 * thread (xp_touch(), xp_drain())?  If not, a completion is taken to
+	 * touch everything (only --por cares). */
+	bool footprints;
 	/* Invariant on every state: 0, or -1 with why filled. */
 	int (*check)(struct xp *x, const struct xp_state *s);
 	/* Property at quiescence (nothing can move): 0, or -1 with why. */
@@ -123,6 +127,7 @@ struct xp_stats {
 	uint64_t max_depth;
 	uint64_t pruned;      /* actions not applicable (ARM load choices) */
 	uint64_t slept;       /* actions skipped by sleep sets (--por) */
+	uint64_t reexplored;  /* --por: stored states explored again */
 	uint64_t clamps;      /* ARM: a value dropped from a full history */
 	double seconds;
 };
@@ -163,6 +168,12 @@ void xp_drain(struct xp *x, struct xp_state *s, unsigned t);
  * change: the wake-up is a full barrier (the kernel's wake_up/schedule
  * pair), so its next loads see the newest values (a no-op but under ARM). */
 void xp_acquire(struct xp *x, struct xp_state *s, unsigned t);
+/* For run(), with footprints: the completed call also read / wrote
+ * these shared things (bit w: shared word w; XP_FP_SYS: the system's own
+ * shared state, e.g. notification latches; it shares its bit with word 31,
+ * which only adds dependencies). */
+#define XP_FP_SYS (1U << 31)
+void xp_touch(struct xp *x, uint32_t rd, uint32_t wr);
 /* For run() and check(): record a violation. */
 int xp_fail(struct xp *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

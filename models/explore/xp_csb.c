@@ -231,6 +231,7 @@ static int run_app(struct xp *x, struct xp_state *s)
 
 	switch (s->th[T_APP].phase) {
 	case A_SLEEP:
+		xp_touch(x, XP_FP_SYS, XP_FP_SYS); /* the irq latch */
 		y->irq = 0;
 		xp_acquire(x, s, T_APP);
 		xp_note(x, T_APP, "woken by an interrupt");
@@ -280,6 +281,7 @@ static int run_app(struct xp *x, struct xp_state *s)
 			y->app_done);
 		if ((todo & CSB_DO_NOTIFY) != 0) {
 			xp_drain(x, s, T_APP);
+			xp_touch(x, 0, XP_FP_SYS);
 			y->kick = 1;
 		}
 		app_next(s);
@@ -297,12 +299,15 @@ static int run_host(struct xp *x, struct xp_state *s)
 
 	switch (s->th[T_HOST].phase) {
 	case H_SLEEP:
+		xp_touch(x, XP_FP_SYS, XP_FP_SYS); /* the kick latch */
 		y->kick = 0;
 		xp_acquire(x, s, T_HOST);
 		xp_note(x, T_HOST, "woken by a kick");
 		xp_call_done(s, T_HOST, H_STEP, 0);
 		return 0;
 	case H_POLL:
+		/* Enabled by what is in memory (enabled()). */
+		xp_touch(x, 1U << W_HEAD | 1U << W_CUR, 0);
 		/* The poll loaded the new value: it is the newest it knows. */
 		xp_acquire(x, s, T_HOST);
 		xp_note(x, T_HOST, "poll sees a new head");
@@ -324,6 +329,7 @@ static int run_host(struct xp *x, struct xp_state *s)
 				       err);
 		if ((todo & CSB_DO_NOTIFY) != 0) {
 			xp_drain(x, s, T_HOST);
+			xp_touch(x, 0, XP_FP_SYS);
 			y->irq = 1;
 		}
 		if ((todo & CSB_DO_AGAIN) != 0)
@@ -424,6 +430,7 @@ static const struct xp_system csb_system = {
 	.enabled = enabled,
 	.run = run,
 	.hash = hash,
+	.footprints = true,
 	.check = check,
 	.quiescent = quiescent,
 };
@@ -490,7 +497,7 @@ int main(int argc, char **argv)
 {
 	const char *mutant = "none", *expect = NULL;
 	uint64_t max_states = 20000000, states = 0, transitions = 0, depth = 0;
-	uint64_t pruned = 0, slept = 0, clamps = 0;
+	uint64_t pruned = 0, slept = 0, clamps = 0, reexplored = 0;
 	double secs = 0;
 	struct xp_state *s;
 	struct xp x;
@@ -561,6 +568,7 @@ int main(int argc, char **argv)
 		pruned += x.stats.pruned;
 		slept += x.stats.slept;
 		clamps += x.stats.clamps;
+		reexplored += x.stats.reexplored;
 	}
 	free(s);
 	printf("nm_explore_csb: ring %s, mode %s, memory %s, mutant %s, N=%u P=%u%s: %s, states=%llu transitions=%llu depth=%llu time=%.2fs states/s=%.0f\n",
@@ -573,8 +581,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)depth, secs,
 	       secs > 0 ? (double)states / secs : 0.0);
 	if (C.mm == XP_ARM || por)
-		printf("nm_explore_csb:   not applicable load choices %llu, sleep-set skips %llu, history clamps %llu\n",
+		printf("nm_explore_csb:   not applicable load choices %llu, sleep-set skips %llu, states explored again %llu, history clamps %llu\n",
 		       (unsigned long long)pruned, (unsigned long long)slept,
+		       (unsigned long long)reexplored,
 		       (unsigned long long)clamps);
 	if (r != 0)
 		printf("nm_explore_csb:   %s\n", x.why);

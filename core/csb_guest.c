@@ -124,7 +124,6 @@ static void csb_guest_publish(struct csb_guest *g, uint32_t head,
 {
 	volatile uint32_t *p1 = &g->atok->cur, *p2 = &g->atok->head;
 	uint32_t first = cur, second = head;
-
 	bool need = false;
 
 	if (CSB_MUTANT_G(CSB_MUT_SWAP_PUBLISH)) {

@@ -15,6 +15,7 @@
  * wake-up.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "nm_ring_user.h"
 #include "sim_cost.h"
@@ -106,14 +107,20 @@ static uint64_t sim_app_put(struct sim_ep *ep, const struct sim_trace_rec *r,
 static void sim_app_tag(const struct sim_ep *ep, uint32_t len, uint8_t **bufs,
 			uint64_t id)
 {
-	uint32_t bs = ep->ring->nr_buf_size, j, o;
+	uint32_t bs = ep->ring->nr_buf_size, o = len - SIM_TAG_BYTES, k, part;
 	uint8_t idb[SIM_TAG_BYTES];
 
-	memcpy(idb, &id, SIM_TAG_BYTES);
-	for (j = 0; j < SIM_TAG_BYTES; j++) {
-		o = len - SIM_TAG_BYTES + j;
-		bufs[o / bs][o % bs] = idb[j];
+	if (len <= bs) {
+		memcpy(bufs[0] + o, &id, SIM_TAG_BYTES);
+		return;
 	}
+	/* The last 8 bytes may straddle the chain's last two slots. */
+	memcpy(idb, &id, SIM_TAG_BYTES);
+	k = o / bs;
+	part = bs - o % bs < SIM_TAG_BYTES ? bs - o % bs : SIM_TAG_BYTES;
+	memcpy(bufs[k] + o % bs, idb, part);
+	if (part < SIM_TAG_BYTES)
+		memcpy(bufs[k + 1], idb + part, SIM_TAG_BYTES - part);
 }
 
 static void sim_app_send(struct sim_ep *ep)

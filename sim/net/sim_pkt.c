@@ -55,24 +55,50 @@ static bool sim_pkt_lost(const struct sim_pkts *p, const struct sim_pkt_meta *m)
 	return p->flow_last[(uint64_t)m->sender * p->trace->nflows + m->flow] > m->id;
 }
 
+static inline uint64_t sim_rotl(uint64_t x, unsigned r)
+{
+	r &= 63;
+	return r == 0 ? x : (x << r) | (x >> (64 - r));
+}
+
+/*
+ * Four independent lanes (no multiply waits for another), each word
+ * multiplied by an odd constant (so any change of one word changes its
+ * lane) after a rotation by its block number (so words swapped between
+ * blocks change it too), then murmur3's 64-bit finalizer over the lanes.
+ * Not cryptographic: it catches a simulator bug, not an adversary.
+ */
 uint64_t sim_pkt_hash(const uint8_t *b, uint32_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-	uint32_t i = 0;
+	static const uint64_t k0 = 0x9e3779b97f4a7c15ULL, k1 = 0xc2b2ae3d27d4eb4fULL,
+			      k2 = 0x165667b19e3779f9ULL, k3 = 0xd6e8feb86659fd93ULL;
+	uint64_t a0 = n, a1 = 0, a2 = 0, a3 = 0, w[4], h;
+	uint32_t i = 0, blk = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, b + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+	for (; i + 32 <= n; i += 32, blk++) {
+		memcpy(w, b + i, 32);
+		a0 += sim_rotl(w[0], blk) * k0;
+		a1 += sim_rotl(w[1], blk) * k1;
+		a2 += sim_rotl(w[2], blk) * k2;
+		a3 += sim_rotl(w[3], blk) * k3;
+	}
+	for (; i + 8 <= n; i += 8, blk++) {
+		memcpy(w, b + i, 8);
+		a1 += sim_rotl(w[0], blk) * k3;
 	}
 	if (i < n) {
-		w = 0;
-		memcpy(&w, b + i, n - i);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		/* Bytes into a register (a memcpy of a variable length into
+		 * a stack word stalls the load that follows it). */
+		for (w[0] = 0; i < n; i++)
+			w[0] = w[0] << 8 | b[i];
+		a2 += sim_rotl(w[0], blk) * k1;
 	}
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	return h ^ (h >> 32);
+	h = a0 ^ sim_rotl(a1, 17) ^ sim_rotl(a2, 31) ^ sim_rotl(a3, 47);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
 }
 
 /* Double the table, keeping every packet in flight (ids that shared a slot

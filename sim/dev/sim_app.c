@@ -83,7 +83,7 @@ static const struct sim_trace_rec *sim_app_rec(struct sim_ep *ep)
 static uint64_t sim_app_put(struct sim_ep *ep, const struct sim_trace_rec *r,
 			     uint32_t slots, uint8_t **bufs)
 {
-	uint32_t bs = ep->ring->nr_buf_size, off = 0, k, part;
+	uint32_t bs = sim_ep_chunk(ep->ring->nr_buf_size), off = 0, k, part;
 	struct netmap_slot *slot;
 	uint64_t t_in = 0;
 
@@ -107,7 +107,7 @@ static uint64_t sim_app_put(struct sim_ep *ep, const struct sim_trace_rec *r,
 static void sim_app_tag(const struct sim_ep *ep, uint32_t len, uint8_t **bufs,
 			uint64_t id)
 {
-	uint32_t bs = ep->ring->nr_buf_size, o = len - SIM_TAG_BYTES, k, part;
+	uint32_t bs = sim_ep_chunk(ep->ring->nr_buf_size), o = len - SIM_TAG_BYTES, k, part;
 	uint8_t idb[SIM_TAG_BYTES];
 
 	if (len <= bs) {
@@ -152,12 +152,17 @@ static void sim_app_send(struct sim_ep *ep)
 	}
 	/* A frame needs one slot, or a chain of them; one whose chain no
 	 * netmap packet or this ring can hold is dropped below unsent. */
-	need = sim_ep_slots(r->len, ep->ring->nr_buf_size);
+	need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
 	if (need > NETMAP_MAX_FRAGS || need > ep->n - 1)
 		need = 0;
 	space = nm_idx_dist(ep->head, ep->tail, ep->n);
 	if (space < need) {
+		/* A chain waits for room for all of it: cur over the free
+		 * slots, so a device that sleeps until tail passes cur waits
+		 * for more (0 for a single slot: cur == head, as before). */
+		ep->cur_ahead = space;
 		ep->ops->sync(ep);
+		ep->cur_ahead = 0;
 		space = nm_idx_dist(ep->head, ep->tail, ep->n);
 		if (space < need) {
 			ep->st.full_waits++;
@@ -176,7 +181,7 @@ static void sim_app_send(struct sim_ep *ep)
 			if (sim_app_release_time(ep, ep->src_next, r->ts_ns) > now)
 				break;
 		}
-		need = sim_ep_slots(r->len, ep->ring->nr_buf_size);
+		need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
 		if (need > NETMAP_MAX_FRAGS || need > ep->n - 1) {
 			/* No chain carries it (a buffer size so small that it
 			 * takes more than 64 slots, or a ring shorter than the

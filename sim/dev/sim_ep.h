@@ -96,6 +96,11 @@ struct sim_ep {
 	uint32_t n;
 	uint32_t head; /* == cur */
 	uint32_t tail; /* as last returned by ops->sync */
+	/* cur - head at the next sync: 0, or the free slots a sender has
+	 * while it waits for the rest of a chain's (netmap's "cur beyond
+	 * head": wake me when tail passes cur; ptnet's sleep decision,
+	 * csb_guest_would_block(), is cur == hwtail). */
+	uint32_t cur_ahead;
 
 	const struct sim_dev_ops *ops;
 	void *dev;
@@ -125,10 +130,16 @@ bool sim_app_has_work(struct sim_actor *a);
  * would pass SIM_MAX_RELEASE_NS, so this never wraps. */
 uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k,
 			      uint64_t rec_ts);
-/* Slots a frame of len bytes takes in buffers of buf_size (>= 1). */
-static inline uint32_t sim_ep_slots(uint32_t len, uint32_t buf_size)
+/* The most bytes one slot carries in buffers of buf_size: a slot's length
+ * is 16 bits, so 65535 of a 65536-byte buffer (65536 would read as 0). */
+static inline uint32_t sim_ep_chunk(uint32_t buf_size)
 {
-	return len <= buf_size ? 1 : (len + buf_size - 1) / buf_size;
+	return buf_size < 0xffffU ? buf_size : 0xffffU;
+}
+/* Slots a frame of len bytes takes in chunks of chunk bytes (>= 1). */
+static inline uint32_t sim_ep_slots(uint32_t len, uint32_t chunk)
+{
+	return len <= chunk ? 1 : (len + chunk - 1) / chunk;
 }
 
 /* Deliver the switch port's notifications to ep->port_waiter. */

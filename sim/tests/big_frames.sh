@@ -17,6 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 "$(dirname "$0")/pcap_write.py" "$tmp/big.pcap" 3000 8 1000 || exit 1
 python3 "$(dirname "$0")/pcap_write.py" "$tmp/huge.pcap" 60000 8 1000 || exit 1
+python3 "$(dirname "$0")/pcap_write.py" "$tmp/max.pcap" 65536 8 1000 || exit 1
 small=(--set endpoints.tx.batch=4 --set endpoints.rx.batch=4
        --set endpoints.tx.slots=8 --set endpoints.rx.slots=8)
 fail=0
@@ -47,6 +48,12 @@ done
 for sc in host-vale host-pipe ptnet-pipe; do
 	run "$sc 60000 B" 8 - "$dir/$sc.yaml" --trace "$tmp/huge.pcap" --set buf_size=65536 "${small[@]}"
 done
+# 65536 bytes in 65536-byte buffers: a slot's length is 16 bits, so the
+# frame is a chain of 65535 + 1 bytes (one slot of length 0 lost it all).
+small64=("${small[@]/=8/=16}")
+for sc in host-vale host-pipe; do
+	run "$sc 65536 B" 8 - "$dir/$sc.yaml" --trace "$tmp/max.pcap" --set buf_size=65536 "${small64[@]}"
+done
 run "e1000 60000 B" 0 device_over_mtu "$dir/e1000.yaml" --trace "$tmp/huge.pcap" \
 	--set buf_size=65536 "${small[@]}"
 # Chains of 30 slots of 2048 bytes.
@@ -60,7 +67,12 @@ run "two-switch-link 60000 B chains" 0 link_too_big "$dir/two-switch-link.yaml" 
 # The sink writes a chain's frame whole: the capture equals the input.
 "$nmsim" run "$dir/ptnet-vale.yaml" --trace "$tmp/huge.pcap" --quiet \
 	--set trace.addresses=keep --pcap-out "$tmp/out" || fail=1
-python3 - "$tmp/huge.pcap" "$tmp/out/rx.pcap" <<'PY' || { echo "sink: frames differ"; fail=1; }
+"$nmsim" run "$dir/host-pipe.yaml" --trace "$tmp/max.pcap" --quiet \
+	--set trace.addresses=keep --set buf_size=65536 "${small64[@]}" \
+	--pcap-out "$tmp/out64" || fail=1
+for pair in "huge.pcap out/rx.pcap" "max.pcap out64/rx.pcap"; do
+set -- $pair
+python3 - "$tmp/$1" "$tmp/$2" <<'PY' || { echo "sink: frames differ"; fail=1; }
 import struct, sys
 def frames(p):
     b = open(p, "rb").read()
@@ -71,7 +83,8 @@ def frames(p):
         o += 16 + cap
     return out
 a, b = frames(sys.argv[1]), frames(sys.argv[2])
-assert len(a) == len(b) == 8 and a == b, (len(a), len(b))
-print("sink: 8 frames of 60000 bytes written whole")
+assert len(a) == len(b) == 8 and a == b, (len(a), len(b), [len(x) for x in b])
+print("sink: 8 frames of %d bytes written whole" % len(a[0]))
 PY
+done
 exit $fail

@@ -260,14 +260,21 @@ static void test_sim_world_one_to_many(void **state)
 		"  - {name: r3, switch: s, role: receiver, device: ptnet}\n";
 	struct sim_world *w = build_yaml("1n.yaml", yaml);
 	struct sim_swport_stats ps;
+	const struct sim_trace_rec *r;
+	struct sim_trace_cur c;
 	uint64_t want[4] = { 0 }, sum = 0;
 	uint32_t i;
 
 	(void)state;
+	assert_int_equal(sim_trace_cur_open(&c, &w->trace), 0);
 	for (i = 0; i < w->trace.count; i++) {
-		assert_true(sim_trace_frame(&w->trace, i)[5] == SIM_RX_MAC_BASE + w->trace.flow[i] % 4);
-		want[w->trace.flow[i] % 4]++;
+		r = sim_trace_cur_get(&c);
+		assert_non_null(r);
+		assert_true(r->frame[5] == SIM_RX_MAC_BASE + r->flow % 4);
+		want[r->flow % 4]++;
+		sim_trace_cur_next(&c);
 	}
+	sim_trace_cur_close(&c);
 	run_clean(w);
 	assert_true(sim_world_drops(w) == 0);
 	assert_true(w->pk.delivered == 4000);
@@ -443,6 +450,26 @@ static void gen_trace(struct sim_trace *t)
 	assert_int_equal(sim_trace_generate(t, &g, err, sizeof(err)), 0);
 }
 
+/* Record k % count of t into buf, injected and tagged as the sender
+ * does (sim_app.c). */
+static void send_rec(struct sim_pkts *p, const struct sim_trace *t, uint32_t k,
+		     uint8_t *buf, uint64_t t_in)
+{
+	const struct sim_trace_rec *r;
+	struct sim_trace_cur c;
+	uint64_t id, i;
+
+	assert_int_equal(sim_trace_cur_open(&c, t), 0);
+	for (i = 0; i < k % t->count; i++)
+		sim_trace_cur_next(&c);
+	r = sim_trace_cur_get(&c);
+	assert_non_null(r);
+	memcpy(buf, r->frame, r->len);
+	id = sim_pkt_inject(p, r, 0, t_in);
+	memcpy(buf + r->len - SIM_TAG_BYTES, &id, SIM_TAG_BYTES);
+	sim_trace_cur_close(&c);
+}
+
 static void test_sim_world_pkt_detects_duplicate_corruption_reorder(void **state)
 {
 	struct sim_trace t;
@@ -453,12 +480,9 @@ static void test_sim_world_pkt_detects_duplicate_corruption_reorder(void **state
 	(void)state;
 	gen_trace(&t);
 	assert_int_equal(sim_pkts_init(&p, &t, 16, 16), 0);
-	memcpy(a, sim_trace_frame(&t, 0), 60);
-	memcpy(b, sim_trace_frame(&t, 1), 60);
-	memcpy(c, sim_trace_frame(&t, 2), 60);
-	sim_pkt_inject(&p, 0, 0, a, 60, 10);
-	sim_pkt_inject(&p, 1, 0, b, 60, 20);
-	sim_pkt_inject(&p, 2, 0, c, 60, 30);
+	send_rec(&p, &t, 0, a, 10);
+	send_rec(&p, &t, 1, b, 20);
+	send_rec(&p, &t, 2, c, 30);
 	/* Corrupted payload. */
 	memcpy(keep, a, 60);
 	a[20] ^= 1;
@@ -496,8 +520,7 @@ static void test_sim_world_pkt_table_keeps_packets_in_flight(void **state)
 	gen_trace(&t);
 	assert_int_equal(sim_pkts_init(&p, &t, 16, 16), 0);
 	for (k = 0; k < N; k++) {
-		memcpy(buf[k], sim_trace_frame(&t, k % 8), 60);
-		sim_pkt_inject(&p, k % 8, 0, buf[k], 60, k);
+		send_rec(&p, &t, k, buf[k], k);
 	}
 	for (k = 0; k < N; k++)
 		if (sim_pkt_deliver(&p, buf[k], 60, N + k, why, sizeof(why)) != 0)
@@ -522,8 +545,7 @@ static void test_sim_world_pkt_table_reuses_lost_slots(void **state)
 	gen_trace(&t);
 	assert_int_equal(sim_pkts_init(&p, &t, 16, 16), 0);
 	for (k = 0; k < 20000; k++) {
-		memcpy(buf, sim_trace_frame(&t, k % 8), 60);
-		sim_pkt_inject(&p, k % 8, 0, buf, 60, k);
+		send_rec(&p, &t, k, buf, k);
 		if (k % 3 != 0 &&
 		    sim_pkt_deliver(&p, buf, 60, k + 1, why, sizeof(why)) != 0)
 			fail_msg("packet %u: %s", k, why);

@@ -49,6 +49,7 @@ struct sim_sc_trace {
 	enum sim_trace_mode mode;
 	uint64_t rate_pps; /* mode rate */
 	uint32_t loops;
+	bool keep_addresses; /* addresses: keep (else readdress) */
 	uint32_t line;	   /* where it was defined */
 };
 

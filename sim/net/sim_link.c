@@ -119,9 +119,17 @@ static void sim_link_tx_body(struct sim_actor *a)
 		ld->taken++;
 		if (queued < l->cfg->queue && ld->next - ld->first == ld->cap)
 			(void)sim_link_grow(ld, l->frame);
-		if (len > l->frame || len > ring->nr_buf_size) {
-			/* Longer than the NIC's buffers: never cut short. */
+		if (len > l->frame || len > ring->nr_buf_size ||
+		    (slot->flags & NS_MOREFRAG)) {
+			/* Longer than the NIC's buffers (one buffer per
+			 * frame: a chain of slots is a frame over it): never
+			 * cut short.  A chain's slots go with it. */
 			ld->drops_too_big++;
+			while ((slot->flags & NS_MOREFRAG) &&
+			       nm_idx_next(ld->in_head, n) != tail) {
+				ld->in_head = nm_idx_next(ld->in_head, n);
+				slot = &ring->slot[ld->in_head];
+			}
 		} else if (queued >= l->cfg->queue || ld->next - ld->first == ld->cap) {
 			ld->drops_queue_full++;
 		} else {

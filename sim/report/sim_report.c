@@ -39,6 +39,8 @@ const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 	[SIM_DROP_DEVICE_TOO_BIG] = { "device_too_big", "device: frame over the buffer size" },
 	[SIM_DROP_LINK_QUEUE_FULL] = { "link_queue_full", "link queue full" },
 	[SIM_DROP_LINK_TOO_BIG] = { "link_too_big", "link: frame over the NIC's buffer size" },
+	[SIM_DROP_DEVICE_OVER_MTU] = { "device_over_mtu",
+				       "device: frame longer than the device model carries" },
 };
 
 /* An input string (a name from the scenario, a path) as the report shows
@@ -89,8 +91,10 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep_stats *st = &w->ep[i]->st;
 
-		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big;
+		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big -
+					       st->drops_over_mtu;
 		s->drop_by[SIM_DROP_DEVICE_TOO_BIG] += st->drops_too_big;
+		s->drop_by[SIM_DROP_DEVICE_OVER_MTU] += st->drops_over_mtu;
 		s->kicks += st->kicks;
 		s->irqs += st->irqs;
 		s->vmexits += st->vmexits;
@@ -165,7 +169,7 @@ static double ep_mpps(const struct sim_ep *ep, const struct sim_summary *s)
 /* The trace's first frame length, for a link's ceiling. */
 static uint32_t link_frame_len(const struct sim_world *w)
 {
-	return w->trace.count != 0 ? w->trace.len[0] : 60;
+	return w->trace.count != 0 ? w->trace.first_len : 60;
 }
 
 /* Frame bytes delivered per second of line time, in Gbit/s. */
@@ -307,8 +311,8 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 
 	fprintf(f, "nmsim: scenario %s (%s), seed %" PRIu64 "\n", SHOW(name, w->sc.name),
 		SHOW(src, w->sc.source), w->sc.seed);
-	fprintf(f, "  trace      %s, %u records x %u loops", SHOW(src, w->trace.name),
-		w->trace.count, w->sc.trace.loops);
+	fprintf(f, "  trace      %s, %llu records x %u loops", SHOW(src, w->trace.name),
+		(unsigned long long)w->trace.count, w->sc.trace.loops);
 	if (w->trace.ts_clamped != 0)
 		fprintf(f, " (%" PRIu64 " timestamps went backwards: each replayed at its predecessor's time)",
 			w->trace.ts_clamped);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 static const char *const sim_mode_names[] = { "fast", "timestamps", "rate", NULL };
+static const char *const sim_addr_names[] = { "readdress", "keep", NULL };
 static const char *const sim_swtype_names[] = { "vale", "pipe", NULL };
 static const char *const sim_role_names[] = { "sender", "receiver", NULL };
 
@@ -118,13 +119,19 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return sim_sc_key_u64(c, line, "trace.rate_pps", v, &t->rate_pps);
 	if (!strcmp(k, "loops"))
 		return sim_sc_key_u32(c, line, "trace.loops", v, &t->loops);
+	if (!strcmp(k, "addresses")) {
+		if (sim_sc_enum(c, line, "trace.addresses", v, sim_addr_names, &e) != 0)
+			return -EINVAL;
+		t->keep_addresses = e == 1;
+		return 0;
+	}
 	if (!strcmp(k, "mode")) {
 		if (sim_sc_enum(c, line, "trace.mode", v, sim_mode_names, &e) != 0)
 			return -EINVAL;
 		t->mode = (enum sim_trace_mode)e;
 		return 0;
 	}
-	return sim_sc_fail(c, line, "trace: unknown key '%s' (expected file, packets, size, flows, builtin_rate_pps, mode, rate_pps or loops)",
+	return sim_sc_fail(c, line, "trace: unknown key '%s' (expected file, packets, size, flows, builtin_rate_pps, mode, rate_pps, loops or addresses)",
 			   sim_sc_q(c, k));
 }
 

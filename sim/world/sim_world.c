@@ -27,6 +27,7 @@
 #include "sim_pcap_sink.h"
 #include "sim_switch.h"
 #include "sim_text.h"
+#include "sim_trace.h"
 #include "vale.h"
 
 /* Register an actor with the run (aborts if there are too many). */
@@ -240,12 +241,19 @@ static int sim_world_trace(struct sim_world *w, const char *trace_override,
 	memcpy(g.src_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 1 }, 6);
 	memcpy(g.dst_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 2 }, 6);
 	if (file[0] != '\0') {
-		rc = sim_trace_load(&w->trace, file, w->sc.buf_size, err, errlen);
-		/* A many-port switch forwards by the learnt receivers' MACs:
-		 * the file's flows are readdressed to them as the built-in
-		 * trace's are (flow f to rank f mod R). */
-		if (rc == 0 && learning != 0)
-			sim_trace_address(&w->trace, g.src_mac, g.dst_mac, ranks);
+		/* A frame travels as a chain of up to NETMAP_MAX_FRAGS slots. */
+		rc = sim_trace_load(&w->trace, file,
+				    NETMAP_MAX_FRAGS * w->sc.buf_size, err, errlen);
+		/* One rule for every topology: the file's flows are
+		 * readdressed as the built-in trace's are (source
+		 * 02:00:00:00:00:01, flow f to receiver rank f mod R, R = 1
+		 * where no switch learns), so a capture whose MACs the
+		 * bridge would send back (all zeros on a loopback) replays
+		 * end to end; trace.addresses: keep replays them as
+		 * captured. */
+		if (rc == 0 && !t->keep_addresses)
+			sim_trace_address(&w->trace, g.src_mac, g.dst_mac,
+					  learning != 0 ? ranks : 1);
 		return rc;
 	}
 	g.ndst = ranks;
@@ -273,7 +281,7 @@ static int sim_world_release_span(struct sim_world *w, uint64_t per_sender,
 				  uint64_t *loop_ns, char *err, size_t errlen)
 {
 	const struct sim_trace *t = &w->trace;
-	uint64_t span = t->ts_ns[t->count - 1], last = 0, k = per_sender - 1;
+	uint64_t span = t->last_ts_ns, last = 0, k = per_sender - 1;
 	uint64_t rate = w->sc.trace.rate_pps;
 	char src[4 * SIM_TEXT_SHOW + 4];
 	bool over = false;
@@ -283,7 +291,8 @@ static int sim_world_release_span(struct sim_world *w, uint64_t per_sender,
 	switch (w->sc.trace.mode) {
 	case SIM_TRACE_TIMESTAMPS:
 		over |= __builtin_mul_overflow(k / t->count, *loop_ns, &last);
-		over |= __builtin_add_overflow(last, t->ts_ns[k % t->count], &last);
+		/* k % count is the last record: the span. */
+		over |= __builtin_add_overflow(last, span, &last);
 		break;
 	case SIM_TRACE_RATE:
 		/* sim_app_release_time()'s split form, checked. */
@@ -432,7 +441,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		w->nlinks = i + 1;
 		rc = sim_link_build(w->link[i], &w->run, w->reg, w->sw,
 				    &w->sc.links[i], i, w->sc.buf_size,
-				    w->trace.snaplen, err, errlen);
+				    w->trace.max_len, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
@@ -461,7 +470,20 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		if (ep->role == SIM_ROLE_SENDER) {
 			ep->src_total = per_sender;
 			ep->src_loop_ns = loop_ns;
-		} else if (pcap_dir != NULL) {
+			ep->cur = calloc(1, sizeof(*ep->cur));
+			if (ep->cur == NULL)
+				goto oom;
+			rc = sim_trace_cur_open(ep->cur, &w->trace);
+			if (rc != 0) {
+				snprintf(err, errlen, "%s", ep->cur->err);
+				return rc;
+			}
+			continue;
+		}
+		ep->rxbuf = malloc(w->trace.max_len);
+		if (ep->rxbuf == NULL)
+			goto oom;
+		if (pcap_dir != NULL) {
 			/* Sized to fit: a clipped path would put the capture
 			 * beside the directory, not in it. */
 			pathlen = strlen(pcap_dir) + strlen(ep->cfg->name) + sizeof("/.pcap");
@@ -469,7 +491,12 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			if (path == NULL)
 				goto oom;
 			snprintf(path, pathlen, "%s/%s.pcap", pcap_dir, ep->cfg->name);
-			ep->sink = sim_pcap_sink_open(path, w->sc.buf_size, err, errlen);
+			/* Frames are written whole, chains gathered. */
+			ep->sink = sim_pcap_sink_open(path,
+						      w->trace.max_len > w->sc.buf_size
+							      ? w->trace.max_len
+							      : w->sc.buf_size,
+						      err, errlen);
 			free(path);
 			if (ep->sink == NULL)
 				return -EINVAL;
@@ -617,6 +644,10 @@ void sim_world_destroy(struct sim_world *w)
 		if (w->ep[i]->ops != NULL && w->ep[i]->ops->fini != NULL)
 			w->ep[i]->ops->fini(w->ep[i]);
 		sim_pcap_sink_close(w->ep[i]->sink);
+		if (w->ep[i]->cur != NULL)
+			sim_trace_cur_close(w->ep[i]->cur);
+		free(w->ep[i]->cur);
+		free(w->ep[i]->rxbuf);
 	}
 	for (i = 0; i < w->nlinks; i++) {
 		sim_link_fini(w->link[i]);

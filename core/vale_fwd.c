@@ -443,7 +443,8 @@ static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
 
 /*
  * Deliver queue u (and the broadcast queue b) into ring `ring` of dp, a
- * port whose virtio-net header length differs from the source's: each
+ * port whose virtio-net header length dhdr (read once by the caller)
+ * differs from the source's: each
  * packet is planned (vale_offload_plan(): its headers read once and
  * validated, its frames and slots fixed), leased on its own, written
  * (vale_offload_emit()) and published.  Once one does not fit, the rest
@@ -451,11 +452,12 @@ static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
  */
 static __attribute__((__noinline__)) void
 vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
-		       uint32_t ring, uint32_t u, uint32_t b, bool linear)
+		       uint32_t ring, uint32_t u, uint32_t b, bool linear,
+		       uint32_t dhdr)
 {
 	struct vale_fwd_scratch *ft = t->ft;
 	struct vale_rx_ring *rx = &dp->rx[ring];
-	uint32_t dhdr = vale_port_vnet_hdr(dp), used = ft->used;
+	uint32_t used = ft->used;
 	struct vale_offload_plan pl;
 	bool full = false;
 
@@ -523,9 +525,10 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 	uint32_t start = 0, idx = 0, j, left, cur;
 	uint32_t used = ft->used;
 	uint64_t pkts = 0, slots = 0; /* slots: beyond a packet's first */
+	uint32_t dhdr = vale_port_vnet_hdr(dp);
 
-	if (nm_unlikely(vale_port_vnet_hdr(dp) != ft->src_hdr)) {
-		vale_fwd_deliver_xlate(t, dp, ring, u, b, linear);
+	if (nm_unlikely(dhdr != ft->src_hdr)) {
+		vale_fwd_deliver_xlate(t, dp, ring, u, b, linear, dhdr);
 		return;
 	}
 	vale_fwd_dest_init(&d, dp, rx);

@@ -4,7 +4,8 @@
  *
  * Groups: ctrl (PORT_HDR set/get and their errnos), segment (TSO over
  * IPv4 and IPv6, UDP, small destination buffers, a 12-byte source header,
- * the header alone in the first slot), csum (partial checksums completed),
+ * the header alone in the first slot, one broadcast to ports of lengths
+ * 0, 10 and 12 on one switch), csum (partial checksums completed),
  * pass (ports with headers: the packet passes whole, the header translated,
  * added or kept), hostile (every refused header field counted, random
  * headers and frames under ASan with conservation), tshark (the segments
@@ -550,6 +551,49 @@ static void test_vale_offload_lookup(void **state)
 	env_free(e);
 }
 
+/* One switch, ports of every header length: a broadcast TSO frame from a
+ * 10-byte port reaches the port without a header segmented, the 10-byte
+ * port as sent and the 12-byte port whole with its header translated. */
+static void test_vale_offload_mixed_ports(void **state)
+{
+	struct env *e = env_new(10, 0, 0);
+	struct sframe s = { .vh = 10, .flags = 1, .gso = 1, .mss = 1448,
+			    .pay = 6000, .tcpflags = 0x18, .seq = 42 };
+	struct nm_port *p10, *p12;
+	uint8_t *f = malloc(MAXF), *got = malloc(MAXF);
+	size_t len, glen;
+
+	(void)state;
+	e->p[2] = open_port(e, "vale0:c", 0);
+	p10 = e->p[2];
+	p12 = open_port(e, "vale0:d", 0);
+	assert_int_equal(vale_port_set_vnet_hdr(&e->reg, "vale0:c", 10), 0);
+	assert_int_equal(vale_port_set_vnet_hdr(&e->reg, "vale0:d", 12), 0);
+	len = build(&s, f);
+	memset(f + 10, 0xff, 6); /* broadcast */
+	send_frame(e->p[0], f, len);
+	/* Segments for b (the oracle reads the destination MAC from f). */
+	assert_int_equal(check_segments(e->p[1], &s, f), 5);
+	assert_true(recv_frame(p10, got, &glen));
+	assert_int_equal(glen, len);
+	assert_memory_equal(got, f, len);
+	assert_true(recv_frame(p12, got, &glen));
+	assert_int_equal(glen, len + 2);
+	assert_memory_equal(got, f, 10);
+	assert_int_equal(got[10], 1);
+	assert_int_equal(got[11], 0);
+	assert_memory_equal(got + 12, f + 10, len - 10);
+	assert_false(recv_frame(p10, got, &glen));
+	assert_false(recv_frame(p12, got, &glen));
+	assert_int_equal(vale_port_rx_seg_extra(vt_vale(e->p[1])), 4);
+	assert_int_equal(vale_port_rx_seg_extra(vt_vale(p10)), 0);
+	assert_int_equal(vale_port_rx_seg_extra(vt_vale(p12)), 0);
+	nm_port_close(p12);
+	free(f);
+	free(got);
+	env_free(e);
+}
+
 /* ---- csum */
 
 static void run_csum(bool v6, bool udp, uint32_t pay, uint32_t vh)
@@ -914,6 +958,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vale_offload_udp),
 		cmocka_unit_test(test_vale_offload_small_bufs),
 		cmocka_unit_test(test_vale_offload_lookup),
+		cmocka_unit_test(test_vale_offload_mixed_ports),
 	};
 	static const struct CMUnitTest csum[] = {
 		cmocka_unit_test(test_vale_offload_csum),

@@ -210,6 +210,14 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
 	if (err != 0)
 		return err;
+	/* A port with a virtio-net header only for applications that say
+	 * they expect one (the reference's EIO). */
+	if (port->kind == NM_PORT_VALE &&
+	    vale_port_vnet_hdr((struct vale_port *)port) != 0 &&
+	    !(reg->nr_flags & NR_ACCEPT_VNET_HDR)) {
+		err = -EIO;
+		goto fail_close;
+	}
 	err = nmlab_select_rings(priv, port, reg);
 	if (err != 0)
 		goto fail_close;
@@ -362,6 +370,26 @@ static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	return 0;
 }
 
+/* PORT_HDR_SET / PORT_HDR_GET: the virtio-net header length of the VALE
+ * port named in the header (docs/kmod.md). */
+static int nmlab_port_hdr(struct nmlab_priv *priv, struct nm_ctrl_req *r)
+{
+	struct nmreq_port_hdr *ph = nm_ctrl_body(r);
+
+	if (r->hdr.nr_reqtype == NETMAP_REQ_PORT_HDR_SET)
+		return vale_port_set_vnet_hdr(&nmlab_reg, r->hdr.nr_name,
+					      ph->nr_hdr_len);
+	/* A pipe has no header; we answer for the pipe this file is bound
+	 * to (the reference for any existing pipe). */
+	if (priv->port != NULL && priv->port->kind == NM_PORT_PIPE &&
+	    strcmp(r->hdr.nr_name, priv->port->name) == 0) {
+		ph->nr_hdr_len = 0;
+		return 0;
+	}
+	return vale_port_get_vnet_hdr(&nmlab_reg, r->hdr.nr_name,
+				      &ph->nr_hdr_len);
+}
+
 static int nmlab_vale_list(struct nm_ctrl_req *r)
 {
 	struct nmreq_vale_list *vl = nm_ctrl_body(r);
@@ -477,6 +505,12 @@ static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 		if (err == 0)
 			err = nmlab_vale_list(r);
 		break;
+	case NETMAP_REQ_PORT_HDR_SET:
+	case NETMAP_REQ_PORT_HDR_GET:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_port_hdr(priv, r);
+		break;
 	case NETMAP_REQ_CSB_ENABLE:
 		err = nmlab_csb_enable_req(priv, r);
 		break;
@@ -489,8 +523,8 @@ static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 			err = nmlab_kloop_stop_req(priv);
 		break;
 	default:
-		/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING, PORT_HDR:
-		 * no NICs, no persistent ports, no vnet headers. */
+		/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING: no NICs,
+		 * no persistent ports. */
 		err = -EOPNOTSUPP;
 		break;
 	}

@@ -35,6 +35,7 @@ const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 	[VALE_DROP_FRAGS] = { "switch_frags", "switch: too many fragments" },
 	[VALE_DROP_TRUNC] = { "switch_trunc", "switch: chain cut by the end of a batch" },
 	[VALE_DROP_UNSUPPORTED] = { "switch_unsupported", "switch: unsupported slot (NS_INDIRECT)" },
+	[VALE_DROP_VNET_HDR] = { "switch_vnet_hdr", "switch: virtio-net header refused" },
 	[SIM_DROP_DEVICE] = { "device", "device model" },
 	[SIM_DROP_DEVICE_TOO_BIG] = { "device_too_big", "device: frame over the buffer size" },
 	[SIM_DROP_LINK_QUEUE_FULL] = { "link_queue_full", "link queue full" },

@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "nm_os.h"
+#include "sim_cache.h"
 #include "sim_engine.h"
 
 struct sim_run;
@@ -176,6 +177,13 @@ void sim_actor_fini(struct sim_actor *a);
  */
 void sim_actor_concurrent_on(struct sim_run *r, uint64_t quantum_ns);
 void sim_actor_concurrent_off(void);
+
+/* Who a (NULL: no actor runs) is to the cache model (sim_cache.h): its id,
+ * or SIM_CACHE_NO_ACTOR outside actors and from the 64th on. */
+static inline unsigned sim_actor_cache_who(const struct sim_actor *a)
+{
+	return a != NULL && a->id < SIM_CACHE_NO_ACTOR ? a->id : SIM_CACHE_NO_ACTOR;
+}
 
 /* The step hook of the concurrent model (see above). */
 void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,

@@ -11,8 +11,6 @@
 #include "sim_actor.h"
 #include "sim_run.h"
 
-#define SIM_CACHE_NO_ACTOR 63U
-
 int sim_cache_init(struct sim_cache *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -94,23 +92,11 @@ static inline void sim_cache_memo(struct sim_cache *c, uint64_t key,
 	c->memo_excl = excl;
 }
 
-void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
+void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind, uint64_t key,
+		     unsigned who)
 {
-	struct sim_run *r = arg;
-	struct sim_cache *c = r->cache;
-	uint64_t key, j, me;
-	unsigned who;
+	uint64_t j, me = 1ULL << who;
 
-	if (addr == NULL || (kind != NM_SIM_SHARED_LOAD &&
-			     kind != NM_SIM_SHARED_STORE && kind != NM_SIM_ATOMIC))
-		return;
-	who = r->cur != NULL && r->cur->id < SIM_CACHE_NO_ACTOR ? r->cur->id
-								 : SIM_CACHE_NO_ACTOR;
-	me = 1ULL << who;
-	key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
-	if (key == c->memo_key && me == c->memo_me &&
-	    (kind == NM_SIM_SHARED_LOAD || c->memo_excl))
-		return;
 	if (2 * (c->n + 1) > c->cap && sim_cache_grow(c) != 0)
 		return;
 	for (j = sim_cache_slot(c, key); c->line[j] != 0 && c->line[j] != key;
@@ -138,4 +124,13 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 	c->holders[j] = me;
 	c->writer[j] = (uint8_t)who;
 	sim_cache_memo(c, key, me, true);
+}
+
+void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
+{
+	struct sim_run *r = arg;
+
+	if (addr == NULL || !((1U << kind) & SIM_CACHE_KINDS))
+		return;
+	sim_cache_access(r->cache, kind, addr, sim_actor_cache_who(r->cur));
 }

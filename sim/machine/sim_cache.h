@@ -49,4 +49,34 @@ void sim_cache_fini(struct sim_cache *c);
  * running actor). */
 void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg);
 
+/* The step kinds the cache model looks at (a bit per enum nm_sim_step). */
+#define SIM_CACHE_KINDS                                             \
+	((1U << NM_SIM_SHARED_LOAD) | (1U << NM_SIM_SHARED_STORE) | \
+	 (1U << NM_SIM_ATOMIC))
+/* The actor number of accesses made outside any actor. */
+#define SIM_CACHE_NO_ACTOR 63U
+
+/* The table lookup behind sim_cache_access(), out of line: the memo
+ * missed.  key is the line's key (address / 64 + 1), who the actor. */
+void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind, uint64_t key,
+		     unsigned who);
+
+/*
+ * An access of a kind in SIM_CACHE_KINDS to addr (not NULL) by actor who
+ * (< 64): what sim_cache_hook() does once it knows both.  Inline, so that
+ * the hooks (this file's and sim_actor_hook()) pay a call only when the
+ * access is not a repeat of the last one (about half of them on the
+ * embedded default).
+ */
+static inline void sim_cache_access(struct sim_cache *c, enum nm_sim_step kind,
+				    const volatile void *addr, unsigned who)
+{
+	uint64_t key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
+
+	if (key == c->memo_key && (1ULL << who) == c->memo_me &&
+	    (kind == NM_SIM_SHARED_LOAD || c->memo_excl))
+		return;
+	sim_cache_touch(c, kind, key, who);
+}
+
 #endif /* SIM_CACHE_H */

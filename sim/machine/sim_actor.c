@@ -51,6 +51,13 @@ void sim_actor_init(struct sim_actor *a, struct sim_run *run, const char *name,
 	run->add_actor(run, a);
 }
 
+/* a (or NULL) runs now: the run's running actor, and the cache model's. */
+static inline void sim_run_set_cur(struct sim_run *r, struct sim_actor *a)
+{
+	r->cur = a;
+	r->cache->who = sim_actor_cache_who(a);
+}
+
 static void sim_actor_schedule(struct sim_actor *a, uint64_t t, uint16_t kind)
 {
 	struct sim_engine *e = a->run->eng;
@@ -217,7 +224,7 @@ static void sim_actor_finish(struct sim_actor *a)
 	uint64_t t0 = a->t0, end = nm_os_time_ns();
 	uint64_t busy = end - t0 - a->preempt_ns;
 
-	a->run->cur = NULL;
+	sim_run_set_cur(a->run, NULL);
 	nm_sim_os.self = NULL;
 	a->in_step = false;
 	a->woken = false;
@@ -328,7 +335,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->wake_pending = false;
 	a->at = 0;
 	a->poll_ns = 0;
-	a->run->cur = a;
+	sim_run_set_cur(a->run, a);
 	a->in_step = true;
 	a->step_no = ++a->run->cache->steps_run;
 	a->run->cache->step = a->step_no;
@@ -373,7 +380,7 @@ static void sim_actor_suspend(struct sim_actor *a, uint16_t kind)
 	if (kind != 0) /* 0: preempted, queued again by its CPU */
 		sim_schedule(r->eng, t, sim_actor_cont, a, kind, a->id, a->ep,
 			     (uint32_t)a->runs);
-	r->cur = NULL;
+	sim_run_set_cur(r, NULL);
 	nm_sim_os.self = NULL;
 	sim_coro_yield();
 	/* Resumed by sim_actor_cont() at t: the engine set the clock to t. */
@@ -386,7 +393,7 @@ static void sim_actor_suspend(struct sim_actor *a, uint16_t kind)
 	nm_sim_os.read_depth = a->susp_read_depth;
 	if (a->susp_read_depth != 0)
 		nm_sim_os.readers_suspended--;
-	r->cur = a;
+	sim_run_set_cur(r, a);
 	nm_sim_os.self = a;
 }
 
@@ -487,7 +494,7 @@ void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 
 	/* The cache model looks only at these (sim_cache_hook()). */
 	if (((1U << kind) & SIM_CACHE_KINDS) && addr != NULL)
-		sim_cache_access(r->cache, kind, addr, sim_actor_cache_who(r->cur));
+		sim_cache_access(r->cache, kind, addr);
 	else if (kind == NM_SIM_LOCK)
 		sim_actor_lock_step(r, addr);
 	/* Not past the next event, cached or queued since: the exact test

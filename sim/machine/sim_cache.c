@@ -14,6 +14,8 @@
 int sim_cache_init(struct sim_cache *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->who = SIM_CACHE_NO_ACTOR;
+	c->memo_load = c->memo_store = SIM_CACHE_NO_TAG;
 	c->cap = 4096;
 	c->line = calloc(c->cap, sizeof(*c->line));
 	c->holders = calloc(c->cap, sizeof(*c->holders));
@@ -51,6 +53,9 @@ static int sim_cache_grow(struct sim_cache *c)
 	big.step = c->step;
 	big.steps_run = c->steps_run;
 	big.last_step = c->last_step;
+	big.who = c->who;
+	big.memo_load = c->memo_load;
+	big.memo_store = c->memo_store;
 	big.line = calloc(big.cap, sizeof(*big.line));
 	big.holders = calloc(big.cap, sizeof(*big.holders));
 	big.writer = calloc(big.cap, sizeof(*big.writer));
@@ -84,18 +89,20 @@ static void sim_cache_transfer(struct sim_cache *c)
 	sim_cost_charge(SIM_C_CACHELINE, 1);
 }
 
-static inline void sim_cache_memo(struct sim_cache *c, uint64_t key,
-				  uint64_t me, bool excl)
+/* Remember the access (tag) that left its actor holding the line, and
+ * whether as its only holder. */
+static inline void sim_cache_memo(struct sim_cache *c, uint64_t tag, bool excl)
 {
-	c->memo_key = key;
-	c->memo_me = me;
-	c->memo_excl = excl;
+	c->memo_load = tag;
+	c->memo_store = excl ? tag : SIM_CACHE_NO_TAG;
 }
 
-void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind, uint64_t key,
-		     unsigned who)
+void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
+		     const volatile void *addr)
 {
-	uint64_t j, me = 1ULL << who;
+	uint64_t key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
+	uint64_t j, who = c->who, me = 1ULL << who;
+	uint64_t tag = sim_cache_tag(addr, who);
 
 	if (2 * (c->n + 1) > c->cap && sim_cache_grow(c) != 0)
 		return;
@@ -108,7 +115,7 @@ void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind, uint64_t key,
 		c->holders[j] = me;
 		c->writer[j] = (uint8_t)who;
 		c->n++;
-		sim_cache_memo(c, key, me, true);
+		sim_cache_memo(c, tag, true);
 		return;
 	}
 	if (kind == NM_SIM_SHARED_LOAD) {
@@ -116,14 +123,14 @@ void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind, uint64_t key,
 			sim_cache_transfer(c);
 			c->holders[j] |= me;
 		}
-		sim_cache_memo(c, key, me, c->holders[j] == me);
+		sim_cache_memo(c, tag, c->holders[j] == me);
 		return;
 	}
 	if (c->holders[j] != me)
 		sim_cache_transfer(c);
 	c->holders[j] = me;
 	c->writer[j] = (uint8_t)who;
-	sim_cache_memo(c, key, me, true);
+	sim_cache_memo(c, tag, true);
 }
 
 void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
@@ -132,5 +139,5 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 
 	if (addr == NULL || !((1U << kind) & SIM_CACHE_KINDS))
 		return;
-	sim_cache_access(r->cache, kind, addr, sim_actor_cache_who(r->cur));
+	sim_cache_access(r->cache, kind, addr);
 }

@@ -35,12 +35,15 @@ struct sim_cache {
 			     * start; a resumed step gets its own back) */
 	uint64_t steps_run; /* bumped at every actor step */
 	uint64_t last_step; /* step of the last transfer */
-	/* The last access: line key and actor bit, and whether that left the
-	 * actor the line's only holder.  The same actor touching the same
-	 * line again changes nothing (a load: it holds a copy; a store: it
-	 * holds the only one), so the lookup is skipped. */
-	uint64_t memo_key, memo_me;
-	bool memo_excl;
+	/* The running actor's number to the cache model (set with the run's
+	 * running actor, sim_actor.c: sim_actor_cache_who()). */
+	uint64_t who;
+	/* The last access, as a tag (sim_cache_tag(): its line and actor).
+	 * memo_load: that actor holds a copy of that line, so its load of
+	 * the line again changes nothing; memo_store: it holds the only
+	 * copy, so neither does its store or atomic; SIM_CACHE_NO_TAG when
+	 * not.  A repeated access is skipped without a lookup. */
+	uint64_t memo_load, memo_store;
 };
 
 int sim_cache_init(struct sim_cache *c);
@@ -55,28 +58,36 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 	 (1U << NM_SIM_ATOMIC))
 /* The actor number of accesses made outside any actor. */
 #define SIM_CACHE_NO_ACTOR 63U
+/* A tag no access has: the line at the top of the address space. */
+#define SIM_CACHE_NO_TAG UINT64_MAX
+
+/* An access's tag: the address of its line, the actor's number (< 64) in
+ * the low six bits. */
+static inline uint64_t sim_cache_tag(const volatile void *addr, uint64_t who)
+{
+	return ((uint64_t)(uintptr_t)addr & ~(uint64_t)63) | who;
+}
 
 /* The table lookup behind sim_cache_access(), out of line: the memo
- * missed.  key is the line's key (address / 64 + 1), who the actor. */
-void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind, uint64_t key,
-		     unsigned who);
+ * missed. */
+void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
+		     const volatile void *addr);
 
 /*
- * An access of a kind in SIM_CACHE_KINDS to addr (not NULL) by actor who
- * (< 64): what sim_cache_hook() does once it knows both.  Inline, so that
- * the hooks (this file's and sim_actor_hook()) pay a call only when the
- * access is not a repeat of the last one (about half of them on the
- * embedded default).
+ * An access of a kind in SIM_CACHE_KINDS to addr (not NULL) by the running
+ * actor (c->who): what sim_cache_hook() does.  Inline, so that the hooks
+ * (this file's and sim_actor_hook()) pay a call only when the access is
+ * not a repeat of the last one (about half of them on the embedded
+ * default).
  */
 static inline void sim_cache_access(struct sim_cache *c, enum nm_sim_step kind,
-				    const volatile void *addr, unsigned who)
+				    const volatile void *addr)
 {
-	uint64_t key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
+	uint64_t tag = sim_cache_tag(addr, c->who);
 
-	if (key == c->memo_key && (1ULL << who) == c->memo_me &&
-	    (kind == NM_SIM_SHARED_LOAD || c->memo_excl))
+	if (tag == (kind == NM_SIM_SHARED_LOAD ? c->memo_load : c->memo_store))
 		return;
-	sim_cache_touch(c, kind, key, who);
+	sim_cache_touch(c, kind, addr);
 }
 
 #endif /* SIM_CACHE_H */

@@ -497,9 +497,10 @@ void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 		sim_cache_access(r->cache, kind, addr);
 	else if (kind == NM_SIM_LOCK)
 		sim_actor_lock_step(r, addr);
-	/* Not past the next event, cached or queued since: the exact test
-	 * (quantum included) is sim_actor_sync_run()'s. */
-	if (nm_sim_os.now_ns <= r->next_cached && nm_sim_os.now_ns <= r->eng->sched_min)
+	/* Not past the next event, cached or queued since (the engine
+	 * lowers next_cached): the exact test (quantum included) is
+	 * sim_actor_sync_run()'s. */
+	if (nm_sim_os.now_ns <= r->next_cached)
 		return;
 	sim_actor_sync_run(r);
 }
@@ -508,6 +509,7 @@ void sim_actor_concurrent_on(struct sim_run *r, uint64_t quantum_ns)
 {
 	r->concurrent = true;
 	r->quantum_ns = quantum_ns;
+	r->eng->sched_watch = &r->next_cached;
 	nm_sim_os.hook = sim_actor_hook;
 	nm_sim_os.hook_arg = r;
 	nm_sim_os.wait = sim_actor_wait;

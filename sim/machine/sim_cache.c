@@ -17,10 +17,8 @@ int sim_cache_init(struct sim_cache *c)
 	c->who = SIM_CACHE_NO_ACTOR;
 	c->memo_load = c->memo_store = SIM_CACHE_NO_TAG;
 	c->cap = 4096;
-	c->line = calloc(c->cap, sizeof(*c->line));
-	c->holders = calloc(c->cap, sizeof(*c->holders));
-	c->writer = calloc(c->cap, sizeof(*c->writer));
-	if (c->line == NULL || c->holders == NULL || c->writer == NULL) {
+	c->ent = calloc(c->cap, sizeof(*c->ent));
+	if (c->ent == NULL) {
 		sim_cache_fini(c);
 		return -ENOMEM;
 	}
@@ -29,9 +27,7 @@ int sim_cache_init(struct sim_cache *c)
 
 void sim_cache_fini(struct sim_cache *c)
 {
-	free(c->line);
-	free(c->holders);
-	free(c->writer);
+	free(c->ent);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -42,38 +38,32 @@ static uint64_t sim_cache_slot(const struct sim_cache *c, uint64_t key)
 	return (h >> 20) & (c->cap - 1);
 }
 
-static int sim_cache_grow(struct sim_cache *c)
+static inline uint64_t sim_cache_key(const struct sim_cache_ent *e)
+{
+	return e->key_writer & SIM_CACHE_KEY_MASK;
+}
+
+/* Out of line: it runs a few times a run, and inlined its frame would
+ * be every lookup's. */
+static __attribute__((noinline)) int sim_cache_grow(struct sim_cache *c)
 {
 	struct sim_cache big = { 0 };
 	uint64_t i, j;
 
+	big = *c;
 	big.cap = c->cap * 2;
-	big.n = c->n;
-	big.transfers = c->transfers;
-	big.step = c->step;
-	big.steps_run = c->steps_run;
-	big.last_step = c->last_step;
-	big.who = c->who;
-	big.memo_load = c->memo_load;
-	big.memo_store = c->memo_store;
-	big.line = calloc(big.cap, sizeof(*big.line));
-	big.holders = calloc(big.cap, sizeof(*big.holders));
-	big.writer = calloc(big.cap, sizeof(*big.writer));
-	if (big.line == NULL || big.holders == NULL || big.writer == NULL) {
-		sim_cache_fini(&big);
+	big.ent = calloc(big.cap, sizeof(*big.ent));
+	if (big.ent == NULL)
 		return -ENOMEM;
-	}
 	for (i = 0; i < c->cap; i++) {
-		if (c->line[i] == 0)
+		if (c->ent[i].key_writer == 0)
 			continue;
-		for (j = sim_cache_slot(&big, c->line[i]); big.line[j] != 0;
-		     j = (j + 1) & (big.cap - 1))
+		for (j = sim_cache_slot(&big, sim_cache_key(&c->ent[i]));
+		     big.ent[j].key_writer != 0; j = (j + 1) & (big.cap - 1))
 			;
-		big.line[j] = c->line[i];
-		big.holders[j] = c->holders[i];
-		big.writer[j] = c->writer[i];
+		big.ent[j] = c->ent[i];
 	}
-	sim_cache_fini(c);
+	free(c->ent);
 	*c = big;
 	return 0;
 }
@@ -103,33 +93,36 @@ void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
 	uint64_t key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
 	uint64_t j, who = c->who, me = 1ULL << who;
 	uint64_t tag = sim_cache_tag(addr, who);
+	uint64_t written = key | who << SIM_CACHE_KEY_BITS;
+	struct sim_cache_ent *e;
 
 	if (2 * (c->n + 1) > c->cap && sim_cache_grow(c) != 0)
 		return;
-	for (j = sim_cache_slot(c, key); c->line[j] != 0 && c->line[j] != key;
+	for (j = sim_cache_slot(c, key);
+	     c->ent[j].key_writer != 0 && sim_cache_key(&c->ent[j]) != key;
 	     j = (j + 1) & (c->cap - 1))
 		;
-	if (c->line[j] == 0) {
+	e = &c->ent[j];
+	if (e->key_writer == 0) {
 		/* First touch: the line comes from memory, not a peer. */
-		c->line[j] = key;
-		c->holders[j] = me;
-		c->writer[j] = (uint8_t)who;
+		e->key_writer = written;
+		e->holders = me;
 		c->n++;
 		sim_cache_memo(c, tag, true);
 		return;
 	}
 	if (kind == NM_SIM_SHARED_LOAD) {
-		if (!(c->holders[j] & me)) {
+		if (!(e->holders & me)) {
 			sim_cache_transfer(c);
-			c->holders[j] |= me;
+			e->holders |= me;
 		}
-		sim_cache_memo(c, tag, c->holders[j] == me);
+		sim_cache_memo(c, tag, e->holders == me);
 		return;
 	}
-	if (c->holders[j] != me)
+	if (e->holders != me)
 		sim_cache_transfer(c);
-	c->holders[j] = me;
-	c->writer[j] = (uint8_t)who;
+	e->holders = me;
+	e->key_writer = written;
 	sim_cache_memo(c, tag, true);
 }
 

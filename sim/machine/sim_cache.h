@@ -25,10 +25,20 @@
 #include "nm_os.h"
 
 
+/* One line of the table: 16 bytes, four to a host cache line, so a lookup
+ * that finds its line at the first probe reads one host line. */
+struct sim_cache_ent {
+	/* Line address / 64 + 1 (0: empty) in the low SIM_CACHE_KEY_BITS
+	 * (user addresses are below 2^57), the number of the actor that
+	 * last wrote it in the top six bits. */
+	uint64_t key_writer;
+	uint64_t holders; /* bit per actor (actor 63: no actor) */
+};
+#define SIM_CACHE_KEY_BITS 58
+#define SIM_CACHE_KEY_MASK ((1ULL << SIM_CACHE_KEY_BITS) - 1)
+
 struct sim_cache {
-	uint64_t *line;	   /* line address + 1, 0 = empty */
-	uint64_t *holders; /* bit per actor (actor 63: no actor) */
-	uint8_t *writer;
+	struct sim_cache_ent *ent;
 	uint64_t cap, n;
 	uint64_t transfers;
 	uint64_t step;	    /* the running step's number (steps_run at its

@@ -68,7 +68,9 @@ static __attribute__((noinline)) int sim_cache_grow(struct sim_cache *c)
 	return 0;
 }
 
-static void sim_cache_transfer(struct sim_cache *c)
+/* Charge a transfer (called last, as a tail call: the lookup that needs
+ * none saves no registers). */
+static __attribute__((noinline)) void sim_cache_transfer(struct sim_cache *c)
 {
 	c->transfers++;
 	if (c->last_step == c->step) {
@@ -87,6 +89,9 @@ static inline void sim_cache_memo(struct sim_cache *c, uint64_t tag, bool excl)
 	c->memo_store = excl ? tag : SIM_CACHE_NO_TAG;
 }
 
+static void sim_cache_touch_grown(struct sim_cache *c, enum nm_sim_step kind,
+				  const volatile void *addr);
+
 void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
 		     const volatile void *addr)
 {
@@ -96,8 +101,10 @@ void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
 	uint64_t written = key | who << SIM_CACHE_KEY_BITS;
 	struct sim_cache_ent *e;
 
-	if (2 * (c->n + 1) > c->cap && sim_cache_grow(c) != 0)
+	if (2 * (c->n + 1) > c->cap) {
+		sim_cache_touch_grown(c, kind, addr);
 		return;
+	}
 	for (j = sim_cache_slot(c, key);
 	     c->ent[j].key_writer != 0 && sim_cache_key(&c->ent[j]) != key;
 	     j = (j + 1) & (c->cap - 1))
@@ -111,19 +118,36 @@ void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
 		sim_cache_memo(c, tag, true);
 		return;
 	}
+	/* The line state is updated first and the transfer charged last:
+	 * the charge reads and writes only the clock and the counters. */
 	if (kind == NM_SIM_SHARED_LOAD) {
-		if (!(e->holders & me)) {
-			sim_cache_transfer(c);
-			e->holders |= me;
+		if (e->holders & me) {
+			sim_cache_memo(c, tag, e->holders == me);
+			return;
 		}
-		sim_cache_memo(c, tag, e->holders == me);
+		/* Another actor holds it: a copy comes over, shared. */
+		e->holders |= me;
+		sim_cache_memo(c, tag, false);
+		sim_cache_transfer(c);
 		return;
 	}
-	if (e->holders != me)
-		sim_cache_transfer(c);
-	e->holders = me;
-	e->key_writer = written;
 	sim_cache_memo(c, tag, true);
+	e->key_writer = written;
+	if (e->holders == me)
+		return;
+	e->holders = me;
+	sim_cache_transfer(c);
+}
+
+/* The table is half full: grow it (out of line, so that sim_cache_touch()
+ * ends in tail calls only and saves no registers), then look up. */
+static __attribute__((noinline)) void
+sim_cache_touch_grown(struct sim_cache *c, enum nm_sim_step kind,
+		      const volatile void *addr)
+{
+	if (sim_cache_grow(c) != 0)
+		return;
+	sim_cache_touch(c, kind, addr);
 }
 
 void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)

@@ -172,8 +172,10 @@ void sim_actor_fini(struct sim_actor *a);
 
 /*
  * Turn the concurrent model on for run r (before any actor runs): installs
- * sim_actor_hook() as nm_sim_os's step hook (it calls sim_cache_hook()
- * first) and the lock wait.  Off again with sim_actor_concurrent_off().
+ * sim_actor_hook() as nm_sim_os's step hook (it does what sim_cache_hook()
+ * does first, through sim_cache_access()), the lock wait, and the run's
+ * next_cached as the engine's sched_watch.  Off again with
+ * sim_actor_concurrent_off().
  */
 void sim_actor_concurrent_on(struct sim_run *r, uint64_t quantum_ns);
 void sim_actor_concurrent_off(void);

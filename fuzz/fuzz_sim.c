@@ -421,7 +421,7 @@ static void fuzz_check_run(struct sim_world *w, uint32_t senders, bool report)
 	FUZZ_CHECK(pk->delivered <= pk->injected);
 	FUZZ_CHECK(pk->injected <= w->total_packets);
 	FUZZ_CHECK(pk->delivered + drops <= pk->injected);
-	for (i = 0; i < SIM_PKT_MAX_SENDERS; i++)
+	for (i = 0; i < pk->senders; i++)
 		from += pk->delivered_from[i];
 	FUZZ_CHECK(from + pk->untagged_out == pk->delivered);
 	drained = w->finished || sim_engine_next_time(&w->eng) == UINT64_MAX;

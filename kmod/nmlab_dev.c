@@ -18,6 +18,7 @@
  */
 #include "nmlab_dev.h"
 #include "nm_ctrl.h"
+#include "nm_legacy.h"
 #include "vale.h"
 
 #include <linux/fs.h>
@@ -451,6 +452,51 @@ static int nmlab_kloop_start_req(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 
 /* ---- NIOCCTRL. */
 
+/* Run the decoded request r (from NIOCCTRL or a legacy ioctl); called
+ * with nmlab_lock held. */
+static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
+{
+	int err;
+
+	switch (r->hdr.nr_reqtype) {
+	case NETMAP_REQ_REGISTER:
+		err = nmlab_register(priv, r);
+		break;
+	case NETMAP_REQ_PORT_INFO_GET:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_port_info(r);
+		break;
+	case NETMAP_REQ_POOLS_INFO_GET:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_pools_info(priv, r);
+		break;
+	case NETMAP_REQ_VALE_LIST:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_vale_list(r);
+		break;
+	case NETMAP_REQ_CSB_ENABLE:
+		err = nmlab_csb_enable_req(priv, r);
+		break;
+	case NETMAP_REQ_SYNC_KLOOP_START:
+		err = nmlab_kloop_start_req(priv, r);
+		break;
+	case NETMAP_REQ_SYNC_KLOOP_STOP:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_kloop_stop_req(priv);
+		break;
+	default:
+		/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING, PORT_HDR:
+		 * no NICs, no persistent ports, no vnet headers. */
+		err = -EOPNOTSUPP;
+		break;
+	}
+	return err;
+}
+
 static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
 {
 	struct nm_ctrl_req *r;
@@ -461,45 +507,30 @@ static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
 		return -ENOMEM;
 	mutex_lock(&nmlab_lock);
 	err = nm_ctrl_decode(r, (uint64_t)arg);
-	if (err == 0) {
-		switch (r->hdr.nr_reqtype) {
-		case NETMAP_REQ_REGISTER:
-			err = nmlab_register(priv, r);
-			break;
-		case NETMAP_REQ_PORT_INFO_GET:
-			err = nm_ctrl_options_check(r);
-			if (err == 0)
-				err = nmlab_port_info(r);
-			break;
-		case NETMAP_REQ_POOLS_INFO_GET:
-			err = nm_ctrl_options_check(r);
-			if (err == 0)
-				err = nmlab_pools_info(priv, r);
-			break;
-		case NETMAP_REQ_VALE_LIST:
-			err = nm_ctrl_options_check(r);
-			if (err == 0)
-				err = nmlab_vale_list(r);
-			break;
-		case NETMAP_REQ_CSB_ENABLE:
-			err = nmlab_csb_enable_req(priv, r);
-			break;
-		case NETMAP_REQ_SYNC_KLOOP_START:
-			err = nmlab_kloop_start_req(priv, r);
-			break;
-		case NETMAP_REQ_SYNC_KLOOP_STOP:
-			err = nm_ctrl_options_check(r);
-			if (err == 0)
-				err = nmlab_kloop_stop_req(priv);
-			break;
-		default:
-			/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING, PORT_HDR:
-			 * no NICs, no persistent ports, no vnet headers. */
-			err = -EOPNOTSUPP;
-			break;
-		}
-	}
+	if (err == 0)
+		err = nmlab_ctrl_run(priv, r);
 	err = nm_ctrl_finish(r, err);
+	mutex_unlock(&nmlab_lock);
+	kvfree(r);
+	return err;
+}
+
+/* NIOCREGIF / NIOCGINFO of API 11-13 (core/nm_legacy.c): the same
+ * requests, with the legacy struct's fields in and out. */
+static long nmlab_legacy(struct nmlab_priv *priv, unsigned int cmd, unsigned long arg)
+{
+	struct nmreq_legacy l;
+	struct nm_ctrl_req *r;
+	int err;
+
+	r = kvmalloc(sizeof(*r), GFP_KERNEL);
+	if (r == NULL)
+		return -ENOMEM;
+	mutex_lock(&nmlab_lock);
+	err = nm_legacy_decode(r, &l, cmd, (uint64_t)arg);
+	if (err == 0)
+		err = nmlab_ctrl_run(priv, r);
+	err = nm_legacy_finish(r, &l, err, (uint64_t)arg);
 	mutex_unlock(&nmlab_lock);
 	kvfree(r);
 	return err;
@@ -545,7 +576,7 @@ static long nmlab_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return nmlab_sync(priv, NR_RX);
 	case NIOCGINFO:
 	case NIOCREGIF:
-		return -EOPNOTSUPP; /* legacy struct nmreq: use NIOCCTRL */
+		return nmlab_legacy(priv, cmd, arg);
 	default:
 		return -ENOTTY;
 	}

@@ -4,8 +4,9 @@
  * skips the lookup) skips only accesses that change nothing.
  *
  * Accesses go through sim_cache_access() with the running actor set in
- * c->who, as the step hooks do; transfers are counted (c->transfers).
- * Groups: memo (the repeat check), table (growth).
+ * c->who (actor id + 1; 0 is code outside any actor), as the step hooks
+ * do; transfers are counted (c->transfers).
+ * Groups: memo (the repeat check), table (growth, widening).
  */
 #include "sim_test.h"
 
@@ -44,16 +45,16 @@ static void test_sim_cache_load_copies_once(void **state)
 {
 	struct sim_cache *c = *state;
 
-	access_as(c, 0, NM_SIM_SHARED_STORE, &mem[0]); /* first touch: memory */
+	access_as(c, 1, NM_SIM_SHARED_STORE, &mem[0]); /* first touch: memory */
 	assert_int_equal(c->transfers, 0);
-	access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[0]);
+	access_as(c, 2, NM_SIM_SHARED_LOAD, &mem[0]);
 	assert_int_equal(c->transfers, 1);
-	access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[0]);
-	access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[63]);
+	access_as(c, 2, NM_SIM_SHARED_LOAD, &mem[0]);
+	access_as(c, 2, NM_SIM_SHARED_LOAD, &mem[63]);
 	assert_int_equal(c->transfers, 1);
 	/* The next line is another line (first touch, from memory). */
+	access_as(c, 2, NM_SIM_SHARED_LOAD, &mem[64]);
 	access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[64]);
-	access_as(c, 0, NM_SIM_SHARED_LOAD, &mem[64]);
 	assert_int_equal(c->transfers, 2);
 }
 
@@ -64,16 +65,16 @@ static void test_sim_cache_store_after_shared_load_transfers(void **state)
 {
 	struct sim_cache *c = *state;
 
-	access_as(c, 0, NM_SIM_SHARED_LOAD, &mem[128]); /* first touch */
-	access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[128]); /* copy: 1 */
+	access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[128]); /* first touch */
+	access_as(c, 2, NM_SIM_SHARED_LOAD, &mem[128]); /* copy: 1 */
 	assert_int_equal(c->transfers, 1);
-	access_as(c, 1, NM_SIM_SHARED_STORE, &mem[128]); /* invalidate 0's: 2 */
+	access_as(c, 2, NM_SIM_SHARED_STORE, &mem[128]); /* invalidate 1's: 2 */
 	assert_int_equal(c->transfers, 2);
-	access_as(c, 1, NM_SIM_SHARED_STORE, &mem[128]);
-	access_as(c, 1, NM_SIM_ATOMIC, &mem[130]);
+	access_as(c, 2, NM_SIM_SHARED_STORE, &mem[128]);
+	access_as(c, 2, NM_SIM_ATOMIC, &mem[130]);
 	assert_int_equal(c->transfers, 2);
-	access_as(c, 0, NM_SIM_SHARED_LOAD, &mem[128]); /* 3 */
-	access_as(c, 1, NM_SIM_ATOMIC, &mem[128]);	 /* 4 */
+	access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[128]); /* 3 */
+	access_as(c, 2, NM_SIM_ATOMIC, &mem[128]);	 /* 4 */
 	assert_int_equal(c->transfers, 4);
 }
 
@@ -83,14 +84,36 @@ static void test_sim_cache_memo_is_per_actor(void **state)
 {
 	struct sim_cache *c = *state;
 
-	access_as(c, 0, NM_SIM_SHARED_STORE, &mem[256]);
-	access_as(c, 2, NM_SIM_SHARED_STORE, &mem[256]);
+	access_as(c, 1, NM_SIM_SHARED_STORE, &mem[256]);
+	access_as(c, 3, NM_SIM_SHARED_STORE, &mem[256]);
 	assert_int_equal(c->transfers, 1);
-	access_as(c, 0, NM_SIM_SHARED_LOAD, &mem[256]);
+	access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[256]);
 	assert_int_equal(c->transfers, 2);
-	/* Outside any actor (SIM_CACHE_NO_ACTOR) is a holder of its own. */
-	access_as(c, SIM_CACHE_NO_ACTOR, NM_SIM_SHARED_STORE, &mem[256]);
+	/* Outside any actor (0) is a holder of its own. */
+	access_as(c, 0, NM_SIM_SHARED_STORE, &mem[256]);
 	assert_int_equal(c->transfers, 3);
+}
+
+/* An actor beyond the first 63 widens the map (a word of holders per 64);
+ * the lines' holders survive, and its own bit is its own. */
+static void test_sim_cache_widening_keeps_holders(void **state)
+{
+	struct sim_cache *c = *state;
+
+	access_as(c, 1, NM_SIM_SHARED_STORE, &mem[512]);
+	access_as(c, 2, NM_SIM_SHARED_LOAD, &mem[512]);
+	assert_int_equal(c->transfers, 1);
+	access_as(c, 200, NM_SIM_SHARED_LOAD, &mem[512]); /* widens: 2 */
+	assert_true(c->words >= 4);
+	assert_int_equal(c->transfers, 2);
+	access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[512]); /* still a holder */
+	access_as(c, 2, NM_SIM_SHARED_LOAD, &mem[512]);
+	assert_int_equal(c->transfers, 2);
+	access_as(c, 200, NM_SIM_SHARED_STORE, &mem[512]); /* 3 */
+	access_as(c, 200, NM_SIM_SHARED_STORE, &mem[512]);
+	assert_int_equal(c->transfers, 3);
+	access_as(c, 136, NM_SIM_SHARED_LOAD, &mem[512]); /* bit 8 of another word: 4 */
+	assert_int_equal(c->transfers, 4);
 }
 
 /* The table grows (4096 slots, at most half full) and keeps every line's
@@ -101,18 +124,18 @@ static void test_sim_cache_growth_keeps_holders(void **state)
 	uint64_t cap0 = c->cap, i, n = 4096;
 
 	for (i = 0; i < n; i++)
-		access_as(c, 0, NM_SIM_SHARED_STORE, &mem[64 * i]);
+		access_as(c, 1, NM_SIM_SHARED_STORE, &mem[64 * i]);
 	assert_true(c->cap > cap0);
 	assert_int_equal(c->n, n);
 	assert_int_equal(c->transfers, 0);
 	for (i = 0; i < n; i++)
-		access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[64 * i]);
+		access_as(c, 2, NM_SIM_SHARED_LOAD, &mem[64 * i]);
 	assert_int_equal(c->transfers, n);
 	for (i = 0; i < n; i++) /* 0 still holds a copy of each */
-		access_as(c, 0, NM_SIM_SHARED_LOAD, &mem[64 * i]);
+		access_as(c, 1, NM_SIM_SHARED_LOAD, &mem[64 * i]);
 	assert_int_equal(c->transfers, n);
 	for (i = 0; i < n; i++) /* 1 holds one too: each store moves it */
-		access_as(c, 0, NM_SIM_SHARED_STORE, &mem[64 * i]);
+		access_as(c, 1, NM_SIM_SHARED_STORE, &mem[64 * i]);
 	assert_int_equal(c->transfers, 2 * n);
 }
 
@@ -126,6 +149,8 @@ int main(int argc, char **argv)
 	};
 	static const struct CMUnitTest table[] = {
 		cmocka_unit_test_setup_teardown(test_sim_cache_growth_keeps_holders, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sim_cache_widening_keeps_holders, setup,
 						teardown),
 	};
 	static const struct nm_test_group groups[] = {

@@ -272,6 +272,35 @@ static void test_sim_conc_lock_contended_and_released(void **state)
 	nm_os_lock_fini(&lk[0]);
 }
 
+/* The contended acquisition above, seen per lock class: B's one wait is
+ * counted in lk0's class with the virtual time it spun, A's is not. */
+static void test_sim_conc_lock_wait_per_class(void **state)
+{
+	struct sim_world *w = conc_world(true);
+	const struct nm_sim_lock_class *c;
+	struct sim_actor act[2];
+
+	(void)state;
+	nm_os_lock_init(&lk[0]);
+	nm_sim_lock_name(&lk[0], "test.held_long");
+	c = &nm_sim_lock_classes[lk[0].cls];
+	run_pair(w, act, lock_a, "a", lock_b, "b", 200);
+	assert_int_equal(w->run.deadlock[0], '\0');
+	printf("    class %s: acquired %llu contended %llu waited %llu ns (max %llu)\n",
+	       c->name, (unsigned long long)c->acquired,
+	       (unsigned long long)c->contended, (unsigned long long)c->wait_ns,
+	       (unsigned long long)c->wait_max_ns);
+	assert_string_equal(c->name, "test.held_long");
+	assert_true(c->acquired == 2);
+	assert_true(c->contended == 1);
+	/* From B's look at 200 (+100, its first lock step) to the release. */
+	assert_true(c->wait_ns == w->run.lock_spin_ns);
+	assert_true(c->wait_ns >= 800 && c->wait_ns <= 1200);
+	assert_true(c->wait_max_ns == c->wait_ns);
+	conc_world_free(w, act, 2);
+	nm_os_lock_fini(&lk[0]);
+}
+
 /* A: lk0, then lk1; B: lk1, then lk0: each holds one, waits for the other. */
 static void dead_a(struct sim_actor *a)
 {
@@ -408,6 +437,7 @@ int main(int argc, char **argv)
 	};
 	static const struct CMUnitTest lock[] = {
 		cmocka_unit_test(test_sim_conc_lock_contended_and_released),
+		cmocka_unit_test(test_sim_conc_lock_wait_per_class),
 		cmocka_unit_test(test_sim_conc_deadlock_detected),
 		cmocka_unit_test(test_sim_conc_deadlock_holder_between_steps),
 	};

@@ -3,7 +3,8 @@
  * every kind of bad input as one line with file and line, and overrides.
  *
  * Groups: parse (default, full example, costs in their units, costs.jitter
- * in a file and after --set),
+ * in a file and after --set, the key table `nmsim list keys` prints
+ * against the reader's own ranges and key lists),
  * bad (syntax error, unknown key, jitter (unknown primitive, key or
  * distribution, a parameter its distribution does not take), out-of-range value, dangling reference,
  * option for another device, duplicate name, duplicate key, topology
@@ -18,6 +19,7 @@
 
 #include "sim_dev.h"
 #include "sim_scenario.h"
+#include "sim_scenario_keys.h"
 
 static const char *good =
 	"name: t\n"
@@ -321,7 +323,7 @@ static void test_sim_scenario_bad_topology(void **state)
 		   "  - {name: d, switch: t, role: sender}\n"
 		   "  - {name: e, switch: t, role: sender}\n"
 		   "  - {name: f, switch: t, role: receiver}\n",
-		   "switch t: 1 receivers, but switch s has 2");
+		   "switch t: its network has 1 receivers, switch s's has 2");
 }
 
 /* Issue 17: an endpoint without role was a sender, a switch without
@@ -484,6 +486,115 @@ static void test_sim_scenario_override_long_and_newlines(void **state)
 /* The device table is the one list of devices and keys: names unique,
  * none first, every default in range, keys within SIM_DEV_MAX_KEYS, and a
  * device's keys read from a scenario through it. */
+/* The scenario with one entry of each list section, for key paths. */
+static const char *every_section =
+	"hosts: [{name: h0, cpus: 4}]\n"
+	"switches: [{name: s0, type: vale}, {name: s1, type: vale}]\n"
+	"links: [{name: l0, from: s0, to: s1}]\n"
+	"endpoints:\n"
+	"  - {name: a, host: h0, switch: s0, role: sender}\n"
+	"  - {name: b, switch: s1, role: receiver}\n";
+
+/* "SECTION.ENTRY.KEY" for table path "SECTION.KEY" of a list section. */
+static void key_path(const char *path, char *out, size_t size)
+{
+	static const char *const entry[][2] = {
+		{ "hosts.", "h0" }, { "switches.", "s0" }, { "links.", "l0" }, { "endpoints.", "a" },
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(entry) / sizeof(entry[0]); i++) {
+		n = strlen(entry[i][0]);
+		if (strncmp(path, entry[i][0], n) == 0) {
+			snprintf(out, size, "%s%s.%s", entry[i][0], entry[i][1], path + n);
+			return;
+		}
+	}
+	snprintf(out, size, "%s", path);
+}
+
+/* The names an "unknown key" error lists after "(expected ": "a, b or c". */
+static int expected_names(const char *err, char names[][32], int max)
+{
+	const char *p = strstr(err, "(expected ");
+	int n = 0;
+	size_t len;
+
+	assert_non_null(p);
+	p += strlen("(expected ");
+	while (*p != ')' && *p != '\0' && n < max) {
+		if (strncmp(p, "or ", 3) == 0) {
+			p += 3;
+			continue;
+		}
+		if (*p == ',' || *p == ' ') {
+			p++;
+			continue;
+		}
+		len = strcspn(p, ",) ");
+		snprintf(names[n++], 32, "%.*s", (int)len, p);
+		p += len;
+	}
+	return n;
+}
+
+/* The table `nmsim list keys` prints is the reader's: every integer
+ * entry's range is the one the reader's error quotes for its path, and
+ * every key the reader names when it refuses an unknown one has an
+ * entry (or is a section, or, for an endpoint, a device key). */
+static void test_sim_scenario_keys_table(void **state)
+{
+	static const char *const sections[][2] = {
+		{ "", "zz" }, { "sim.", "zz" }, { "trace.", "zz" }, { "hosts.", "h0.zz" },
+		{ "switches.", "s0.zz" }, { "links.", "l0.zz" }, { "endpoints.", "a.zz" },
+	};
+	static const char *const top_sections[] = { "trace", "costs", "hosts", "switches",
+						    "endpoints", "links", "sim", NULL };
+	static struct sim_scenario sc, copy;
+	char err[512], set[160], path[96], want[160], names[32][32], full[80];
+	const struct sim_sc_key *k;
+	uint32_t id;
+	size_t i, j;
+	int n, m, listed = 0;
+	bool section;
+
+	(void)state;
+	assert_int_equal(sim_scenario_load(&sc, "t.yaml", every_section, err, sizeof(err)), 0);
+	for (i = 0; i < sim_sc_nkeys; i++) {
+		k = &sim_sc_keys[i];
+		if (k->type != SIM_KEY_INTEGER)
+			continue;
+		key_path(k->path, path, sizeof(path));
+		snprintf(set, sizeof(set), "%s=x", path);
+		copy = sc;
+		assert_int_equal(sim_scenario_override(&copy, set, err, sizeof(err)), -EINVAL);
+		snprintf(want, sizeof(want), "%s: 'x' is out of range (expected an integer in [%llu, %llu])",
+			 k->path, (unsigned long long)k->min, (unsigned long long)k->max);
+		if (strstr(err, want) == NULL)
+			fail_msg("%s: the reader said \"%s\", the table \"%s\"", k->path, err, want);
+	}
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		snprintf(set, sizeof(set), "%s%s=1", sections[i][0], sections[i][1]);
+		copy = sc;
+		assert_int_equal(sim_scenario_override(&copy, set, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "unknown key 'zz'"));
+		n = expected_names(err, names, 32);
+		assert_true(n >= 2);
+		for (m = 0; m < n; m++) {
+			snprintf(full, sizeof(full), "%.15s%.31s", sections[i][0], names[m]);
+			section = false;
+			for (j = 0; top_sections[j] != NULL; j++)
+				section |= i == 0 && strcmp(names[m], top_sections[j]) == 0;
+			if (section || sim_sc_key_find(full) != NULL ||
+			    (i == 6 && sim_dev_key_find(names[m], &id) != NULL))
+				listed++;
+			else
+				fail_msg("the reader takes %s, which sim_sc_keys does not list", full);
+		}
+	}
+	assert_true(listed > 30);
+}
+
 static void test_sim_scenario_device_table(void **state)
 {
 	const struct sim_dev_key *k;
@@ -525,6 +636,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_scenario_parses_everything),
 		cmocka_unit_test(test_sim_scenario_parses_jitter),
 		cmocka_unit_test(test_sim_scenario_device_table),
+		cmocka_unit_test(test_sim_scenario_keys_table),
 	};
 	static const struct CMUnitTest bad[] = {
 		cmocka_unit_test(test_sim_scenario_bad_syntax),

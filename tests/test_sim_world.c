@@ -5,7 +5,8 @@
  * accounted for, every invariant checked, same fingerprint twice; two
  * switches, each sender's packets counted; N:1 and 1:N on one VALE switch,
  * accounted per switch and per sender, unicast to learnt receivers),
- * detect (the checkers fire: a lost notification, a duplicate, a corrupted
+ * detect (the checkers fire: a lost notification, stranded work measured
+ * for a late wake-up, a duplicate, a corrupted
  * payload, a reordered flow; and stay quiet when the notification is sent).
  */
 #include "nm_test.h"
@@ -240,10 +241,11 @@ static void test_sim_world_one_to_many(void **state)
 }
 
 /* A sleeper that has work once `flag` is set, and a waker that sets it at
- * 5 us and notifies (or forgets to). */
+ * 5 us and notifies (or forgets to, or notifies late_ns later). */
 struct pair {
 	struct sim_actor sleeper, waker;
 	bool flag, notify;
+	uint64_t late_ns;
 	int waker_runs;
 };
 
@@ -272,18 +274,26 @@ static void waker_body(struct sim_actor *a)
 		sim_actor_at(a, 5000);
 		return;
 	}
+	if (p->late_ns != 0 && p->waker_runs == 2) {
+		p->flag = true; /* publish work, notify later */
+		sim_actor_at(a, nm_os_time_ns() + p->late_ns);
+		return;
+	}
 	p->flag = true; /* publish work */
 	if (p->notify)
 		sim_actor_wake(&p->sleeper, nm_os_time_ns() + 100);
 	a->done = true;
 }
 
-static void run_pair(bool notify, struct sim_world **out, struct pair *p)
+static void run_pair_late(bool notify, uint64_t late_ns, bool measure,
+			  struct sim_world **out, struct pair *p)
 {
 	struct sim_world *w = build_world(200, true);
 
+	w->sc.stranded_measure = measure;
 	memset(p, 0, sizeof(*p));
 	p->notify = notify;
+	p->late_ns = late_ns;
 	sim_actor_init(&p->sleeper, &w->run, "sleeper", 0, sleeper_body,
 		       sleeper_has_work, p);
 	sim_actor_init(&p->waker, &w->run, "waker", 0, waker_body, NULL, p);
@@ -291,6 +301,57 @@ static void run_pair(bool notify, struct sim_world **out, struct pair *p)
 	sim_actor_start(&p->waker, 0);
 	sim_world_run(w);
 	*out = w;
+}
+
+static void run_pair(bool notify, struct sim_world **out, struct pair *p)
+{
+	run_pair_late(notify, 0, false, out, p);
+}
+
+/* Issue 19: a late wake-up loses nothing but strands the sleeper's work
+ * for as long as the notification is late.  sim.stranded measure
+ * reports it and lets the run finish; fail (the default) fails the run;
+ * a notification on time strands nothing; one never sent fails both. */
+static void test_sim_world_measures_stranded_work(void **state)
+{
+	struct sim_world *w;
+	struct pair p;
+	uint64_t total = 0, i;
+
+	(void)state;
+	run_pair_late(true, 2000, true, &w, &p);
+	assert_false(w->failed);
+	assert_true(p.sleeper.done);
+	assert_true(p.sleeper.strandings == 1);
+	/* Stranded from the end of the publishing step to the notification
+	 * 2 us later. */
+	assert_true(p.sleeper.stranded_ns >= 1900 && p.sleeper.stranded_ns <= 2000);
+	assert_true(p.sleeper.stranded_max_ns == p.sleeper.stranded_ns);
+	for (i = 0; i < w->nactors; i++)
+		total += w->actors[i]->stranded_ns;
+	assert_true(total == p.sleeper.stranded_ns);
+	sim_world_destroy(w);
+	free(w);
+
+	run_pair_late(true, 2000, false, &w, &p);
+	assert_true(w->failed);
+	assert_non_null(strstr(w->fail_msg, "no_lost_notification violated at 5000 ns, actor sleeper"));
+	sim_world_destroy(w);
+	free(w);
+
+	run_pair_late(true, 0, true, &w, &p);
+	assert_false(w->failed);
+	for (i = 0; i < w->nactors; i++)
+		assert_true(w->actors[i]->stranded_ns == 0 && w->actors[i]->strandings == 0);
+	sim_world_destroy(w);
+	free(w);
+
+	run_pair_late(false, 0, true, &w, &p);
+	assert_true(w->failed);
+	assert_non_null(strstr(w->fail_msg, "stranded at the end"));
+	assert_true(p.sleeper.strandings == 1 && p.sleeper.stranded_ns > 0);
+	sim_world_destroy(w);
+	free(w);
 }
 
 static void test_sim_world_detects_lost_notification(void **state)
@@ -340,7 +401,7 @@ static void test_sim_world_pkt_detects_duplicate_corruption_reorder(void **state
 
 	(void)state;
 	gen_trace(&t);
-	assert_int_equal(sim_pkts_init(&p, &t, 16), 0);
+	assert_int_equal(sim_pkts_init(&p, &t, 16, 16), 0);
 	memcpy(a, sim_trace_frame(&t, 0), 60);
 	memcpy(b, sim_trace_frame(&t, 1), 60);
 	memcpy(c, sim_trace_frame(&t, 2), 60);
@@ -382,7 +443,7 @@ static void test_sim_world_pkt_table_keeps_packets_in_flight(void **state)
 	(void)state;
 	assert_non_null(buf);
 	gen_trace(&t);
-	assert_int_equal(sim_pkts_init(&p, &t, 16), 0);
+	assert_int_equal(sim_pkts_init(&p, &t, 16, 16), 0);
 	for (k = 0; k < N; k++) {
 		memcpy(buf[k], sim_trace_frame(&t, k % 8), 60);
 		sim_pkt_inject(&p, k % 8, 0, buf[k], 60, k);
@@ -408,7 +469,7 @@ static void test_sim_world_pkt_table_reuses_lost_slots(void **state)
 
 	(void)state;
 	gen_trace(&t);
-	assert_int_equal(sim_pkts_init(&p, &t, 16), 0);
+	assert_int_equal(sim_pkts_init(&p, &t, 16, 16), 0);
 	for (k = 0; k < 20000; k++) {
 		memcpy(buf, sim_trace_frame(&t, k % 8), 60);
 		sim_pkt_inject(&p, k % 8, 0, buf, 60, k);
@@ -432,6 +493,7 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest detect[] = {
 		cmocka_unit_test(test_sim_world_detects_lost_notification),
 		cmocka_unit_test(test_sim_world_quiet_when_notified),
+		cmocka_unit_test(test_sim_world_measures_stranded_work),
 		cmocka_unit_test(test_sim_world_pkt_detects_duplicate_corruption_reorder),
 		cmocka_unit_test(test_sim_world_pkt_table_keeps_packets_in_flight),
 		cmocka_unit_test(test_sim_world_pkt_table_reuses_lost_slots),

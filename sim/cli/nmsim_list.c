@@ -20,6 +20,7 @@
 #include "nmsim.h"
 #include "sim_cost.h"
 #include "sim_dev.h"
+#include "sim_scenario_keys.h"
 
 #ifndef NMSIM_SCENARIO_DIR
 #define NMSIM_SCENARIO_DIR "/usr/local/share/nmlab/scenarios"
@@ -113,7 +114,7 @@ static void list_devices(void)
 		printf("  %-12s %s\n", sim_dev_table[d]->name, sim_dev_table[d]->summary);
 }
 
-static void list_keys(void)
+static void list_dev_keys(void)
 {
 	const struct sim_dev_key *k;
 	char range[64], def[32], devs[256];
@@ -125,7 +126,10 @@ static void list_keys(void)
 		switch (k->type) {
 		case SIM_DEV_KEY_U32:
 			snprintf(range, sizeof(range), "%" PRIu32 "..%" PRIu32, k->lo, k->hi);
-			snprintf(def, sizeof(def), "%" PRIu32, k->def);
+			if (k->def == UINT32_MAX) /* SIM_CPU_OWN */
+				snprintf(def, sizeof(def), "own");
+			else
+				snprintf(def, sizeof(def), "%" PRIu32, k->def);
 			break;
 		case SIM_DEV_KEY_BOOL:
 			snprintf(range, sizeof(range), "true|false");
@@ -145,7 +149,43 @@ static void list_keys(void)
 		       range, def, *k->unit ? k->unit : "-", devs);
 		printf("  %-16s %s\n", "", k->help);
 	}
-	printf("other keys (trace, hosts, switches, links, endpoints' own): see man nmsim\n");
+}
+
+/* The scenario's own keys (sim_scenario_keys.h), then the device keys. */
+static void list_keys(void)
+{
+	const struct sim_sc_key *k;
+	char range[64], def[32];
+	size_t i;
+	uint32_t d;
+
+	printf("scenario keys (PATH; hosts, switches, links, endpoints: one per entry):\n"
+	       "  %-24s %-8s %-24s %-10s %-8s %s\n", "path", "type", "range", "default", "unit",
+	       "what");
+	for (i = 0; i < sim_sc_nkeys; i++) {
+		k = &sim_sc_keys[i];
+		if (k->type == SIM_KEY_INTEGER)
+			snprintf(range, sizeof(range), "%" PRIu64 "..%" PRIu64, k->min, k->max);
+		else if (k->values != NULL)
+			snprintf(range, sizeof(range), "%s", k->values);
+		else
+			for (range[0] = '\0', d = 0; d < sim_dev_count; d++)
+				snprintf(range + strlen(range), sizeof(range) - strlen(range), "%s%s",
+					 d ? "|" : "", sim_device_name(d));
+		if (k->def_text != NULL)
+			snprintf(def, sizeof(def), "%s", *k->def_text ? k->def_text : "(empty)");
+		else if (k->type == SIM_KEY_INTEGER)
+			snprintf(def, sizeof(def), "%" PRIu64, k->def);
+		else
+			snprintf(def, sizeof(def), "(required)");
+		printf("  %-24s %-8s %-24s %-10s %-8s %s\n", k->path,
+		       k->type == SIM_KEY_INTEGER ? "integer" : k->type == SIM_KEY_ENUM ? "enum"
+		       : k->type == SIM_KEY_NAME ? "name" : "text",
+		       range, def, k->unit, k->what);
+	}
+	printf("\n");
+	list_dev_keys();
+	printf("\ncosts.NAME and costs.jitter.NAME.KEY: nmsim list costs\n");
 }
 
 static void list_costs(void)

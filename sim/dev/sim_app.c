@@ -170,6 +170,13 @@ static void sim_app_receive(struct sim_ep *ep)
 	for (i = 0; i < n; i++) {
 		slot = &ep->ring->slot[ep->head];
 		len = nm_os_shared_load16(&slot->len);
+		if (len == 0) {
+			/* A pad, not a packet: skipped, as an application
+			 * skips an empty slot. */
+			ep->st.pads++;
+			ep->head = nm_idx_next(ep->head, ep->n);
+			continue;
+		}
 		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
 		if (len > ep->ring->nr_buf_size ||
 		    sim_pkt_deliver(ep->pk, buf, len, nm_os_time_ns(), why,
@@ -186,8 +193,8 @@ static void sim_app_receive(struct sim_ep *ep)
 		if (ep->cfg->pkt_work_ns != 0)
 			nm_sim_os.now_ns += ep->cfg->pkt_work_ns;
 		ep->head = nm_idx_next(ep->head, ep->n);
+		ep->st.pkts++;
 	}
-	ep->st.pkts += n;
 	sim_actor_again(a);
 }
 

@@ -62,6 +62,10 @@ struct sim_ep_stats {
 	 * into (the destination ring's nr_buf_size). */
 	uint64_t drops_too_big;
 	uint64_t full_waits; /* sender found its ring full */
+	/* Receiver: empty slots (len 0) consumed, not packets: VALE pads a
+	 * sender's lease that could not be rolled back with them
+	 * (vale_lease_trim()), and a device copies them as they come. */
+	uint64_t pads;
 };
 
 struct sim_ep {

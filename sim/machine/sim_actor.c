@@ -48,6 +48,7 @@ void sim_actor_init(struct sim_actor *a, struct sim_run *run, const char *name,
 	a->has_work = has_work;
 	a->priv = priv;
 	a->cpu = &a->own_cpu;
+	a->stranded_since = UINT64_MAX;
 	run->add_actor(run, a);
 }
 
@@ -86,10 +87,34 @@ void sim_actor_sleep(struct sim_actor *a)
 	a->sleeps++;
 }
 
+bool sim_actor_strand(struct sim_actor *a, uint64_t t)
+{
+	if (a->stranded_since != UINT64_MAX)
+		return false;
+	a->stranded_since = t;
+	a->strandings++;
+	return true;
+}
+
+void sim_actor_unstrand(struct sim_actor *a, uint64_t t)
+{
+	uint64_t d;
+
+	if (a->stranded_since == UINT64_MAX)
+		return;
+	d = t > a->stranded_since ? t - a->stranded_since : 0;
+	a->stranded_ns += d;
+	if (d > a->stranded_max_ns)
+		a->stranded_max_ns = d;
+	a->stranded_since = UINT64_MAX;
+}
+
 void sim_actor_wake(struct sim_actor *a, uint64_t t)
 {
 	if (a->done)
 		return;
+	/* A notification is on its way from now: no longer stranded. */
+	sim_actor_unstrand(a, nm_os_time_ns());
 	if (a->in_step) {
 		if (!a->wake_pending || t < a->wake_at)
 			a->wake_at = t;
@@ -134,8 +159,12 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 	uint64_t step = a->poll_ns + cost, limit, n = 0;
 	/* Events that were not idle polls, this one included. */
 	uint64_t busy = e->executed - r->idle_polls;
+	/* A steady poll ran alone (no other event since the last), so the
+	 * locks taken since its start are its own: skipped polls take them
+	 * too (nm_sim_lock_repeat(), which must be able to say which). */
 	bool steady = a->poll_idle && a->idle_prev && cost == a->idle_cost &&
-		      busy == a->idle_mark + 1 && !r->step_by_step;
+		      busy == a->idle_mark + 1 && !r->step_by_step &&
+		      nm_sim_os.lock_acquired - a->lock0 <= NM_SIM_LOCK_LOG;
 	/* A steady poller can skip past the polls of other steady pollers
 	 * (theirs change nothing either) if its own and theirs move no cache
 	 * line (clean), so their interleaving changes no cost, and it has a
@@ -165,6 +194,7 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 		a->run->cache->step = a->run->cache->steps_run;
 		e->executed += n;
 		a->run->checks_repeat(a->run, n);
+		(void)nm_sim_lock_repeat(a->lock0, n);
 		next += n * step;
 	}
 	if (a->poll_idle)
@@ -342,6 +372,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->t0 = nm_os_time_ns();
 	a->preempt_ns = 0;
 	a->xfer0 = a->run->cache->transfers;
+	a->lock0 = nm_sim_os.lock_acquired;
 	if (!a->run->concurrent) {
 		a->body(a);
 		sim_actor_finish(a);

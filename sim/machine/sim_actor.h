@@ -116,6 +116,12 @@ struct sim_actor {
 	bool parked;		/* its pending event is a steady idle poll */
 
 	uint64_t runs, wakeups, spurious, sleeps;
+	/* Stranded work (issue 19): asleep while its peer's published state
+	 * says it has work, and no notification on its way.  Opened by the
+	 * world's check after an event (sim_actor_strand()), closed by the
+	 * notification that wakes it or by the run's end. */
+	uint64_t stranded_since; /* UINT64_MAX: not stranded now */
+	uint64_t stranded_ns, stranded_max_ns, strandings;
 	uint64_t busy_ns;
 	uint64_t skipped;	/* idle polls accounted without an event (in runs) */
 
@@ -131,6 +137,7 @@ struct sim_actor {
 	uint16_t blk_kind;	/* ... the kind of that event */
 	struct sim_actor *blk_next;
 	uint64_t t0, xfer0;	/* the running step's start and transfers */
+	uint64_t lock0;		/* ... and nm_sim_os.lock_acquired */
 	uint64_t susp_frac;	/* the clock's remainder when suspended */
 	uint64_t step_no;	/* its step's number for the cache model */
 	uint32_t susp_read_depth; /* its read sections open when suspended */
@@ -180,11 +187,11 @@ void sim_actor_fini(struct sim_actor *a);
 void sim_actor_concurrent_on(struct sim_run *r, uint64_t quantum_ns);
 void sim_actor_concurrent_off(void);
 
-/* Who a (NULL: no actor runs) is to the cache model (sim_cache.h): its id,
- * or SIM_CACHE_NO_ACTOR outside actors and from the 64th on. */
-static inline unsigned sim_actor_cache_who(const struct sim_actor *a)
+/* Who a (NULL: no actor runs) is to the cache model (sim_cache.h): its
+ * id + 1, or 0 outside actors. */
+static inline uint32_t sim_actor_cache_who(const struct sim_actor *a)
 {
-	return a != NULL && a->id < SIM_CACHE_NO_ACTOR ? a->id : SIM_CACHE_NO_ACTOR;
+	return a != NULL ? (uint32_t)a->id + 1 : 0;
 }
 
 /* The step hook of the concurrent model (see above). */
@@ -241,5 +248,10 @@ static inline void sim_actor_spurious(struct sim_actor *a)
  * should this step end in sleep.
  */
 void sim_actor_wake(struct sim_actor *a, uint64_t t);
+/* a is asleep with work and no notification on its way, at time t:
+ * start a stranded interval unless one is open; true when it started. */
+bool sim_actor_strand(struct sim_actor *a, uint64_t t);
+/* Close a's stranded interval, if open, at time t. */
+void sim_actor_unstrand(struct sim_actor *a, uint64_t t);
 
 #endif /* SIM_ACTOR_H */

@@ -14,11 +14,11 @@
 int sim_cache_init(struct sim_cache *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->who = SIM_CACHE_NO_ACTOR;
-	c->memo_load = c->memo_store = SIM_CACHE_NO_TAG;
 	c->cap = 4096;
-	c->ent = calloc(c->cap, sizeof(*c->ent));
-	if (c->ent == NULL) {
+	c->words = 1;
+	c->line = calloc(c->cap, sizeof(*c->line));
+	c->holders = calloc(c->cap, sizeof(*c->holders));
+	if (c->line == NULL || c->holders == NULL) {
 		sim_cache_fini(c);
 		return -ENOMEM;
 	}
@@ -27,7 +27,8 @@ int sim_cache_init(struct sim_cache *c)
 
 void sim_cache_fini(struct sim_cache *c)
 {
-	free(c->ent);
+	free(c->line);
+	free(c->holders);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -38,38 +39,39 @@ static uint64_t sim_cache_slot(const struct sim_cache *c, uint64_t key)
 	return (h >> 20) & (c->cap - 1);
 }
 
-static inline uint64_t sim_cache_key(const struct sim_cache_ent *e)
+/* Rehash into cap slots of words words each (either may grow). */
+static int sim_cache_rebuild(struct sim_cache *c, uint64_t cap, uint32_t words)
 {
-	return e->key_writer & SIM_CACHE_KEY_MASK;
-}
-
-/* Out of line: it runs a few times a run, and inlined its frame would
- * be every lookup's. */
-static __attribute__((noinline)) int sim_cache_grow(struct sim_cache *c)
-{
-	struct sim_cache big = { 0 };
+	uint64_t *line = calloc(cap, sizeof(*line));
+	uint64_t *holders = calloc(cap * words, sizeof(*holders));
 	uint64_t i, j;
 
-	big = *c;
-	big.cap = c->cap * 2;
-	big.ent = calloc(big.cap, sizeof(*big.ent));
-	if (big.ent == NULL)
+	if (line == NULL || holders == NULL) {
+		free(line);
+		free(holders);
 		return -ENOMEM;
-	for (i = 0; i < c->cap; i++) {
-		if (c->ent[i].key_writer == 0)
-			continue;
-		for (j = sim_cache_slot(&big, sim_cache_key(&c->ent[i]));
-		     big.ent[j].key_writer != 0; j = (j + 1) & (big.cap - 1))
-			;
-		big.ent[j] = c->ent[i];
 	}
-	free(c->ent);
-	*c = big;
+	for (i = 0; i < c->cap; i++) {
+		if (c->line[i] == 0)
+			continue;
+		for (j = (c->line[i] * 0x9e3779b97f4a7c15ULL >> 20) & (cap - 1);
+		     line[j] != 0; j = (j + 1) & (cap - 1))
+			;
+		line[j] = c->line[i];
+		memcpy(&holders[j * words], &c->holders[i * c->words],
+		       c->words * sizeof(*holders));
+	}
+	free(c->line);
+	free(c->holders);
+	c->line = line;
+	c->holders = holders;
+	c->cap = cap;
+	c->words = words;
 	return 0;
 }
 
 /* Charge a transfer (called last, as a tail call: the lookup that needs
- * none saves no registers). */
+ * none saves fewer registers). */
 static __attribute__((noinline)) void sim_cache_transfer(struct sim_cache *c)
 {
 	c->transfers++;
@@ -81,12 +83,25 @@ static __attribute__((noinline)) void sim_cache_transfer(struct sim_cache *c)
 	sim_cost_charge(SIM_C_CACHELINE, 1);
 }
 
-/* Remember the access (tag) that left its actor holding the line, and
- * whether as its only holder. */
-static inline void sim_cache_memo(struct sim_cache *c, uint64_t tag, bool excl)
+/* Remember the access that left actor who holding line key, and whether
+ * as its only holder. */
+static inline void sim_cache_memo(struct sim_cache *c, uint64_t key,
+				  uint32_t who, bool excl)
 {
-	c->memo_load = tag;
-	c->memo_store = excl ? tag : SIM_CACHE_NO_TAG;
+	c->memo_who = who;
+	c->memo_load = key;
+	c->memo_store = excl ? key : 0;
+}
+
+/* Is who the only holder of the line whose bits are h? */
+static inline bool sim_cache_only(const uint64_t *h, uint32_t words, uint32_t who)
+{
+	uint32_t k;
+
+	for (k = 0; k < words; k++)
+		if (h[k] != (k == who / 64 ? 1ULL << (who % 64) : 0))
+			return false;
+	return true;
 }
 
 static void sim_cache_touch_grown(struct sim_cache *c, enum nm_sim_step kind,
@@ -96,56 +111,60 @@ void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
 		     const volatile void *addr)
 {
 	uint64_t key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
-	uint64_t j, who = c->who, me = 1ULL << who;
-	uint64_t tag = sim_cache_tag(addr, who);
-	uint64_t written = key | who << SIM_CACHE_KEY_BITS;
-	struct sim_cache_ent *e;
+	uint64_t j, bit, *h;
+	uint32_t who = c->who;
 
-	if (2 * (c->n + 1) > c->cap) {
+	if (who / 64 >= c->words || 2 * (c->n + 1) > c->cap) {
 		sim_cache_touch_grown(c, kind, addr);
 		return;
 	}
-	for (j = sim_cache_slot(c, key);
-	     c->ent[j].key_writer != 0 && sim_cache_key(&c->ent[j]) != key;
+	for (j = sim_cache_slot(c, key); c->line[j] != 0 && c->line[j] != key;
 	     j = (j + 1) & (c->cap - 1))
 		;
-	e = &c->ent[j];
-	if (e->key_writer == 0) {
+	h = &c->holders[j * c->words];
+	bit = 1ULL << (who % 64);
+	if (c->line[j] == 0) {
 		/* First touch: the line comes from memory, not a peer. */
-		e->key_writer = written;
-		e->holders = me;
+		c->line[j] = key;
+		h[who / 64] = bit;
 		c->n++;
-		sim_cache_memo(c, tag, true);
+		sim_cache_memo(c, key, who, true);
 		return;
 	}
-	/* The line state is updated first and the transfer charged last:
+	/* The line's state is updated first and the transfer charged last:
 	 * the charge reads and writes only the clock and the counters. */
 	if (kind == NM_SIM_SHARED_LOAD) {
-		if (e->holders & me) {
-			sim_cache_memo(c, tag, e->holders == me);
+		if (h[who / 64] & bit) {
+			sim_cache_memo(c, key, who, sim_cache_only(h, c->words, who));
 			return;
 		}
 		/* Another actor holds it: a copy comes over, shared. */
-		e->holders |= me;
-		sim_cache_memo(c, tag, false);
+		h[who / 64] |= bit;
+		sim_cache_memo(c, key, who, false);
 		sim_cache_transfer(c);
 		return;
 	}
-	sim_cache_memo(c, tag, true);
-	e->key_writer = written;
-	if (e->holders == me)
+	sim_cache_memo(c, key, who, true);
+	if (sim_cache_only(h, c->words, who))
 		return;
-	e->holders = me;
+	memset(h, 0, c->words * sizeof(*h));
+	h[who / 64] = bit;
 	sim_cache_transfer(c);
 }
 
-/* The table is half full: grow it (out of line, so that sim_cache_touch()
- * ends in tail calls only and saves no registers), then look up. */
+/* The map must widen (an actor beyond its words) or grow (half full):
+ * out of line, so that sim_cache_touch() ends in tail calls; then look
+ * up. */
 static __attribute__((noinline)) void
 sim_cache_touch_grown(struct sim_cache *c, enum nm_sim_step kind,
 		      const volatile void *addr)
 {
-	if (sim_cache_grow(c) != 0)
+	uint32_t who = c->who;
+
+	if (who / 64 >= c->words &&
+	    sim_cache_rebuild(c, c->cap, who / 64 + 1) != 0)
+		return;
+	if (2 * (c->n + 1) > c->cap && sim_cache_rebuild(c, c->cap * 2, c->words) != 0)
 		return;
 	sim_cache_touch(c, kind, addr);
 }

@@ -25,34 +25,27 @@
 #include "nm_os.h"
 
 
-/* One line of the table: 16 bytes, four to a host cache line, so a lookup
- * that finds its line at the first probe reads one host line. */
-struct sim_cache_ent {
-	/* Line address / 64 + 1 (0: empty) in the low SIM_CACHE_KEY_BITS
-	 * (user addresses are below 2^57), the number of the actor that
-	 * last wrote it in the top six bits. */
-	uint64_t key_writer;
-	uint64_t holders; /* bit per actor (actor 63: no actor) */
-};
-#define SIM_CACHE_KEY_BITS 58
-#define SIM_CACHE_KEY_MASK ((1ULL << SIM_CACHE_KEY_BITS) - 1)
-
 struct sim_cache {
-	struct sim_cache_ent *ent;
+	uint64_t *line;	   /* line address + 1, 0 = empty */
+	/* Per line `words` words of bits: bit 0 is code outside any actor
+	 * (the build), bit id + 1 actor id.  One word serves 63 actors;
+	 * the map widens when an actor beyond them first touches a line. */
+	uint64_t *holders;
+	uint32_t words;
 	uint64_t cap, n;
 	uint64_t transfers;
 	uint64_t step;	    /* the running step's number (steps_run at its
 			     * start; a resumed step gets its own back) */
 	uint64_t steps_run; /* bumped at every actor step */
 	uint64_t last_step; /* step of the last transfer */
-	/* The running actor's number to the cache model (set with the run's
-	 * running actor, sim_actor.c: sim_actor_cache_who()). */
-	uint64_t who;
-	/* The last access, as a tag (sim_cache_tag(): its line and actor).
-	 * memo_load: that actor holds a copy of that line, so its load of
-	 * the line again changes nothing; memo_store: it holds the only
-	 * copy, so neither does its store or atomic; SIM_CACHE_NO_TAG when
-	 * not.  A repeated access is skipped without a lookup. */
+	/* The running actor (id + 1, 0 outside actors), set with the run's
+	 * running actor (sim_actor.c: sim_actor_cache_who()). */
+	uint32_t who;
+	/* The last access: its actor, and its line's key twice: memo_load
+	 * (that actor holds a copy, so its load of the line again changes
+	 * nothing) and memo_store (it holds the only copy, so neither does
+	 * its store or atomic; 0 when not).  A repeat skips the lookup. */
+	uint32_t memo_who;
 	uint64_t memo_load, memo_store;
 };
 
@@ -66,17 +59,6 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 #define SIM_CACHE_KINDS                                             \
 	((1U << NM_SIM_SHARED_LOAD) | (1U << NM_SIM_SHARED_STORE) | \
 	 (1U << NM_SIM_ATOMIC))
-/* The actor number of accesses made outside any actor. */
-#define SIM_CACHE_NO_ACTOR 63U
-/* A tag no access has: the line at the top of the address space. */
-#define SIM_CACHE_NO_TAG UINT64_MAX
-
-/* An access's tag: the address of its line, the actor's number (< 64) in
- * the low six bits. */
-static inline uint64_t sim_cache_tag(const volatile void *addr, uint64_t who)
-{
-	return ((uint64_t)(uintptr_t)addr & ~(uint64_t)63) | who;
-}
 
 /* The table lookup behind sim_cache_access(), out of line: the memo
  * missed. */
@@ -93,9 +75,10 @@ void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
 static inline void sim_cache_access(struct sim_cache *c, enum nm_sim_step kind,
 				    const volatile void *addr)
 {
-	uint64_t tag = sim_cache_tag(addr, c->who);
+	uint64_t key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
 
-	if (tag == (kind == NM_SIM_SHARED_LOAD ? c->memo_load : c->memo_store))
+	if (key == (kind == NM_SIM_SHARED_LOAD ? c->memo_load : c->memo_store) &&
+	    c->who == c->memo_who)
 		return;
 	sim_cache_touch(c, kind, addr);
 }

@@ -24,7 +24,9 @@
 #define SIM_PATH_MAX PATH_MAX
 #define SIM_MAX_HOSTS 8
 #define SIM_MAX_SWITCHES 8
-#define SIM_MAX_ENDPOINTS 16
+/* Endpoints of a scenario: as many as the core's VALE switch has ports
+ * (core/vale.h VALE_MAX_PORTS), so one switch can hold them all. */
+#define SIM_MAX_ENDPOINTS 254
 #define SIM_MAX_LINKS 8
 #define SIM_MAX_CPUS 64	    /* per host */
 #define SIM_CPU_OWN UINT32_MAX /* not pinned: a CPU of its own */
@@ -115,6 +117,11 @@ struct sim_scenario {
 	 * far past the next event a concurrent actor runs on (0: exact). */
 	bool concurrent;
 	uint64_t quantum_ns;
+	/* sim.stranded: a sleeper found with work and no notification on its
+	 * way fails the run at once (false: "fail", the default), or is
+	 * measured as stranded time and fails only if still stranded when
+	 * the run ends (true: "measure"; a late wake-up loses nothing). */
+	bool stranded_measure;
 	struct sim_sc_trace trace;
 	struct sim_costs costs;
 	uint32_t nhosts, nswitches, nendpoints, nlinks;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 int sim_pkts_init(struct sim_pkts *p, const struct sim_trace *t,
-		  uint64_t capacity)
+		  uint64_t capacity, uint32_t senders)
 {
 	uint64_t cap = 1024;
 
@@ -22,9 +22,11 @@ int sim_pkts_init(struct sim_pkts *p, const struct sim_trace *t,
 	p->trace = t;
 	p->mask = cap - 1;
 	p->meta = calloc(cap, sizeof(*p->meta));
-	p->flow_last = calloc((size_t)(t->nflows != 0 ? t->nflows : 1) * SIM_PKT_MAX_SENDERS,
+	p->senders = senders != 0 ? senders : 1;
+	p->flow_last = calloc((size_t)(t->nflows != 0 ? t->nflows : 1) * p->senders,
 			      sizeof(uint64_t));
-	if (p->meta == NULL || p->flow_last == NULL) {
+	p->delivered_from = calloc(p->senders, sizeof(uint64_t));
+	if (p->meta == NULL || p->flow_last == NULL || p->delivered_from == NULL) {
 		sim_pkts_fini(p);
 		return -ENOMEM;
 	}
@@ -36,8 +38,10 @@ void sim_pkts_fini(struct sim_pkts *p)
 {
 	free(p->meta);
 	free(p->flow_last);
+	free(p->delivered_from);
 	p->meta = NULL;
 	p->flow_last = NULL;
+	p->delivered_from = NULL;
 }
 
 void sim_pkt_inject_untaggable(struct sim_pkts *p, uint32_t len, uint64_t t_in)
@@ -90,12 +94,10 @@ uint64_t sim_pkt_inject(struct sim_pkts *p, uint32_t rec, uint16_t sender,
 	struct sim_pkt_meta *m;
 
 	sim_pkt_inject_untaggable(p, len, t_in);
-	if (len < SIM_TAG_MIN_LEN) {
+	if (len < SIM_TAG_MIN_LEN || sender >= p->senders) {
 		p->untagged_in++;
 		return id;
 	}
-	if (sender >= SIM_PKT_MAX_SENDERS)
-		sender = 0;
 	for (;;) {
 		m = &p->meta[id & p->mask];
 		if (!m->in_flight)

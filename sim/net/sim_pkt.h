@@ -33,7 +33,6 @@
 #define SIM_TAG_BYTES 8U
 #define SIM_TAG_MIN_LEN (SIM_ETH_MIN_FRAME + SIM_TAG_BYTES)
 #define SIM_LAT_BUCKETS (64 * 64)
-#define SIM_PKT_MAX_SENDERS 16U
 #define SIM_PKT_MAX_TABLE (1ULL << 26) /* entries: 1.5 GiB of metadata */
 
 struct sim_pkt_meta {
@@ -54,7 +53,8 @@ struct sim_pkts {
 	uint64_t reclaimed;	   /* slots reused from provably lost packets */
 	uint64_t grown;		   /* times the table doubled */
 	const char *broken;	   /* non-NULL: the table could not grow (why) */
-	uint64_t delivered_from[SIM_PKT_MAX_SENDERS]; /* tagged, per sender */
+	uint32_t senders;	   /* sender numbers are below it */
+	uint64_t *delivered_from;  /* tagged, per sender */
 	uint64_t *flow_last;	   /* per (sender, flow): last delivered id + 1 */
 	uint64_t lat_hist[SIM_LAT_BUCKETS];
 	uint64_t lat_max, lat_count;
@@ -66,9 +66,12 @@ struct sim_pkts {
 	uint32_t nflow_stats;
 };
 
-/* 0 or -ENOMEM; capacity is rounded up to a power of two. */
+/* 0 or -ENOMEM; capacity is rounded up to a power of two; senders bounds
+ * the sender numbers (endpoint indices) sim_pkt_inject() is given: a
+ * packet of a larger one is injected untagged (never checked), not
+ * folded onto another sender. */
 int sim_pkts_init(struct sim_pkts *p, const struct sim_trace *t,
-		  uint64_t capacity);
+		  uint64_t capacity, uint32_t senders);
 void sim_pkts_fini(struct sim_pkts *p);
 
 /* The sender wrote record rec into buf[0..len); tag it.  Returns the id.

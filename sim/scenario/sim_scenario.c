@@ -9,9 +9,11 @@
  * cross-references and topology are checked once at the end.
  */
 #include "sim_scenario.h"
+#include "vale.h"
 
 #include "sim_file.h"
 #include "sim_scenario_impl.h"
+#include "sim_scenario_keys.h"
 #include "sim_yaml.h"
 
 #include <errno.h>
@@ -29,12 +31,14 @@ const char *sim_switch_type_name(enum sim_switch_type t)
 }
 
 static const char *const sim_model_names[] = { "step", "concurrent", NULL };
+static const char *const sim_stranded_names[] = { "fail", "measure", NULL };
 
 static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 			  const char *v)
 {
 	struct sim_scenario *sc = c->sc;
 	uint32_t m;
+	int e;
 
 	if (!strcmp(k, "model")) {
 		for (m = 0; sim_model_names[m] != NULL && strcmp(v, sim_model_names[m]); m++)
@@ -45,10 +49,15 @@ static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		sc->concurrent = m == 1;
 		return 0;
 	}
+	if (!strcmp(k, "stranded")) {
+		if (sim_sc_enum(c, line, "sim.stranded", v, sim_stranded_names, &e) != 0)
+			return -EINVAL;
+		sc->stranded_measure = e == 1;
+		return 0;
+	}
 	if (!strcmp(k, "quantum_ns"))
-		return sim_sc_u64(c, line, "sim.quantum_ns", v, 0, 1000000000ULL,
-				  &sc->quantum_ns);
-	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model or quantum_ns)",
+		return sim_sc_key_u64(c, line, "sim.quantum_ns", v, &sc->quantum_ns);
+	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model, quantum_ns or stranded)",
 			   sim_sc_q(c, k));
 }
 
@@ -63,11 +72,11 @@ static int sim_sc_set_top(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	if (!strcmp(k, "seed"))
 		/* Reports print the seed as JSON, whose integers are signed. */
-		return sim_sc_u64(c, line, k, v, 0, INT64_MAX, &sc->seed);
+		return sim_sc_key_u64(c, line, "seed", v, &sc->seed);
 	if (!strcmp(k, "max_time_us"))
-		return sim_sc_u64(c, line, k, v, 0, 3600000000ULL, &sc->max_time_us);
+		return sim_sc_key_u64(c, line, "max_time_us", v, &sc->max_time_us);
 	if (!strcmp(k, "buf_size")) {
-		if (sim_sc_u32(c, line, k, v, 64, 65536, &sc->buf_size) != 0)
+		if (sim_sc_key_u32(c, line, "buf_size", v, &sc->buf_size) != 0)
 			return -EINVAL;
 		if (sc->buf_size % 64 != 0)
 			return sim_sc_fail(c, line, "buf_size: %u is not a multiple of 64 (expected 64..65536 in steps of 64)",
@@ -98,17 +107,17 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return 0;
 	}
 	if (!strcmp(k, "packets"))
-		return sim_sc_u64(c, line, "trace.packets", v, 1, 100000000, &t->packets);
+		return sim_sc_key_u64(c, line, "trace.packets", v, &t->packets);
 	if (!strcmp(k, "size"))
-		return sim_sc_u32(c, line, "trace.size", v, 60, 1514, &t->size);
+		return sim_sc_key_u32(c, line, "trace.size", v, &t->size);
 	if (!strcmp(k, "flows"))
-		return sim_sc_u32(c, line, "trace.flows", v, 1, 65536, &t->flows);
+		return sim_sc_key_u32(c, line, "trace.flows", v, &t->flows);
 	if (!strcmp(k, "builtin_rate_pps"))
-		return sim_sc_u64(c, line, "trace.builtin_rate_pps", v, 0, 1000000000, &t->gen_rate_pps);
+		return sim_sc_key_u64(c, line, "trace.builtin_rate_pps", v, &t->gen_rate_pps);
 	if (!strcmp(k, "rate_pps"))
-		return sim_sc_u64(c, line, "trace.rate_pps", v, 1, 1000000000, &t->rate_pps);
+		return sim_sc_key_u64(c, line, "trace.rate_pps", v, &t->rate_pps);
 	if (!strcmp(k, "loops"))
-		return sim_sc_u32(c, line, "trace.loops", v, 1, 1000000, &t->loops);
+		return sim_sc_key_u32(c, line, "trace.loops", v, &t->loops);
 	if (!strcmp(k, "mode")) {
 		if (sim_sc_enum(c, line, "trace.mode", v, sim_mode_names, &e) != 0)
 			return -EINVAL;
@@ -181,10 +190,9 @@ static int sim_sc_set_host(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 	if (!strcmp(k, "name"))
 		return sim_sc_name(c, line, "hosts.name", v, c->sc->hosts[i].name);
 	if (!strcmp(k, "cpus"))
-		return sim_sc_u32(c, line, "hosts.cpus", v, 1, SIM_MAX_CPUS, &c->sc->hosts[i].cpus);
+		return sim_sc_key_u32(c, line, "hosts.cpus", v, &c->sc->hosts[i].cpus);
 	if (!strcmp(k, "timeslice_us"))
-		return sim_sc_u32(c, line, "hosts.timeslice_us", v, 0, 1000000,
-				  &c->sc->hosts[i].timeslice_us);
+		return sim_sc_key_u32(c, line, "hosts.timeslice_us", v, &c->sc->hosts[i].timeslice_us);
 	return sim_sc_fail(c, line, "hosts: unknown key '%s' (expected name, cpus or timeslice_us)", sim_sc_q(c, k));
 }
 
@@ -217,14 +225,13 @@ static int sim_sc_set_link(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 	if (!strcmp(k, "to"))
 		return sim_sc_name(c, line, "links.to", v, l->sw_ref[1]);
 	if (!strcmp(k, "bandwidth_bps"))
-		return sim_sc_u64(c, line, "links.bandwidth_bps", v, 1, 1000000000000ULL,
-				  &l->bandwidth_bps);
+		return sim_sc_key_u64(c, line, "links.bandwidth_bps", v, &l->bandwidth_bps);
 	if (!strcmp(k, "delay_ns"))
-		return sim_sc_u64(c, line, "links.delay_ns", v, 0, 1000000000, &l->delay_ns);
+		return sim_sc_key_u64(c, line, "links.delay_ns", v, &l->delay_ns);
 	if (!strcmp(k, "queue"))
-		return sim_sc_u32(c, line, "links.queue", v, 1, 65536, &l->queue);
+		return sim_sc_key_u32(c, line, "links.queue", v, &l->queue);
 	if (!strcmp(k, "slots"))
-		return sim_sc_u32(c, line, "links.slots", v, 8, 4096, &l->slots);
+		return sim_sc_key_u32(c, line, "links.slots", v, &l->slots);
 	return sim_sc_fail(c, line, "links: unknown key '%s' (expected name, from, to, bandwidth_bps, delay_ns, queue or slots)",
 			   sim_sc_q(c, k));
 }
@@ -309,13 +316,13 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		return 0;
 	}
 	if (!strcmp(k, "batch"))
-		return sim_sc_u32(c, line, "endpoints.batch", v, 1, 4095, &ep->batch);
+		return sim_sc_key_u32(c, line, "endpoints.batch", v, &ep->batch);
 	if (!strcmp(k, "slots"))
-		return sim_sc_u32(c, line, "endpoints.slots", v, 8, 4096, &ep->slots);
+		return sim_sc_key_u32(c, line, "endpoints.slots", v, &ep->slots);
 	if (!strcmp(k, "pkt_work_ns"))
-		return sim_sc_u64(c, line, "endpoints.pkt_work_ns", v, 0, 1000000000, &ep->pkt_work_ns);
+		return sim_sc_key_u64(c, line, "endpoints.pkt_work_ns", v, &ep->pkt_work_ns);
 	if (!strcmp(k, "cpu"))
-		return sim_sc_u32(c, line, "endpoints.cpu", v, 0, SIM_MAX_CPUS - 1, &ep->cpu);
+		return sim_sc_key_u32(c, line, "endpoints.cpu", v, &ep->cpu);
 	dk = sim_dev_key_find(k, &id);
 	if (dk != NULL) {
 		c->opt_line[i][id] = SIM_SC_MARK(line);
@@ -329,23 +336,24 @@ static void sim_sc_defaults(struct sim_scenario *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->name, sizeof(sc->name), "unnamed");
-	sc->seed = 1;
-	sc->buf_size = 2048;
-	sc->trace.packets = 10000;
-	sc->trace.size = 60;
-	sc->trace.flows = 4;
-	sc->trace.gen_rate_pps = 14880952; /* 10 Gbit/s of 64-byte frames */
+	/* Integer defaults from the table `nmsim list keys` prints. */
+	sc->seed = sim_sc_key_default("seed");
+	sc->buf_size = (uint32_t)sim_sc_key_default("buf_size");
+	sc->trace.packets = sim_sc_key_default("trace.packets");
+	sc->trace.size = (uint32_t)sim_sc_key_default("trace.size");
+	sc->trace.flows = (uint32_t)sim_sc_key_default("trace.flows");
+	sc->trace.gen_rate_pps = sim_sc_key_default("trace.builtin_rate_pps");
 	sc->trace.mode = SIM_TRACE_FAST;
-	sc->trace.rate_pps = 1000000;
-	sc->trace.loops = 1;
+	sc->trace.rate_pps = sim_sc_key_default("trace.rate_pps");
+	sc->trace.loops = (uint32_t)sim_sc_key_default("trace.loops");
 	sim_costs_default(&sc->costs);
 }
 
 static void sim_sc_ep_defaults(struct sim_sc_endpoint *ep)
 {
 	memset(ep, 0, sizeof(*ep));
-	ep->batch = 256;
-	ep->slots = 1024;
+	ep->batch = (uint32_t)sim_sc_key_default("endpoints.batch");
+	ep->slots = (uint32_t)sim_sc_key_default("endpoints.slots");
 	ep->cpu = SIM_CPU_OWN;
 	sim_dev_defaults(ep);
 }
@@ -384,6 +392,19 @@ static int sim_sc_unique_key(struct sim_sc_ctx *c, yaml_document_t *d,
 	return 0;
 }
 
+/* Pair p of mapping map (what: its name): its scalar key and its value,
+ * or an error for a key that is not a scalar or repeats an earlier one. */
+static int sim_sc_pair(struct sim_sc_ctx *c, yaml_document_t *d,
+		       const yaml_node_t *map, const yaml_node_pair_t *p,
+		       const char *what, yaml_node_t **k, yaml_node_t **v)
+{
+	*k = yaml_document_get_node(d, p->key);
+	*v = yaml_document_get_node(d, p->value);
+	if (*k == NULL || *v == NULL || (*k)->type != YAML_SCALAR_NODE)
+		return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
+	return sim_sc_unique_key(c, d, map, p, what);
+}
+
 typedef int (*sim_sc_item_setter)(struct sim_sc_ctx *c, uint32_t i,
 				  uint32_t line, const char *k, const char *v);
 
@@ -401,11 +422,7 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 		return sim_sc_fail(c, sim_y_line(map), "%s: expected a mapping of key: value",
 				   what);
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		k = yaml_document_get_node(d, p->key);
-		v = yaml_document_get_node(d, p->value);
-		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
-			return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
-		if (sim_sc_unique_key(c, d, map, p, what) != 0)
+		if (sim_sc_pair(c, d, map, p, what, &k, &v) != 0)
 			return -EINVAL;
 		if (v->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "%s.%s: expected a single value, not a list or mapping",
@@ -483,7 +500,7 @@ static int sim_sc_list(struct sim_sc_ctx *c, yaml_document_t *d,
 static void sim_sc_host_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	memset(&sc->hosts[i], 0, sizeof(sc->hosts[i]));
-	sc->hosts[i].timeslice_us = 750;
+	sc->hosts[i].timeslice_us = (uint32_t)sim_sc_key_default("hosts.timeslice_us");
 	sc->hosts[i].line = line;
 }
 
@@ -496,9 +513,9 @@ static void sim_sc_switch_init(struct sim_scenario *sc, uint32_t i, uint32_t lin
 static void sim_sc_link_init(struct sim_scenario *sc, uint32_t i, uint32_t line)
 {
 	memset(&sc->links[i], 0, sizeof(sc->links[i]));
-	sc->links[i].bandwidth_bps = 10000000000ULL;
-	sc->links[i].queue = 1024;
-	sc->links[i].slots = 1024;
+	sc->links[i].bandwidth_bps = sim_sc_key_default("links.bandwidth_bps");
+	sc->links[i].queue = (uint32_t)sim_sc_key_default("links.queue");
+	sc->links[i].slots = (uint32_t)sim_sc_key_default("links.slots");
 	sc->links[i].line = line;
 }
 
@@ -534,11 +551,7 @@ static int sim_sc_costs(struct sim_sc_ctx *c, yaml_document_t *d, yaml_node_t *m
 	if (map->type != YAML_MAPPING_NODE)
 		return sim_sc_fail(c, sim_y_line(map), "costs: expected a mapping of key: value");
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		k = yaml_document_get_node(d, p->key);
-		v = yaml_document_get_node(d, p->value);
-		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
-			return sim_sc_fail(c, sim_y_line(map), "costs: expected scalar keys");
-		if (sim_sc_unique_key(c, d, map, p, "costs") != 0)
+		if (sim_sc_pair(c, d, map, p, "costs", &k, &v) != 0)
 			return -EINVAL;
 		if (strcmp((const char *)k->data.scalar.value, "jitter") != 0) {
 			if (v->type != YAML_SCALAR_NODE)
@@ -553,11 +566,7 @@ static int sim_sc_costs(struct sim_sc_ctx *c, yaml_document_t *d, yaml_node_t *m
 		if (v->type != YAML_MAPPING_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "costs.jitter: expected a mapping of NAME: {dist: normal|exp|uniform, ...}");
 		for (q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-			jk = yaml_document_get_node(d, q->key);
-			jv = yaml_document_get_node(d, q->value);
-			if (jk == NULL || jv == NULL || jk->type != YAML_SCALAR_NODE)
-				return sim_sc_fail(c, sim_y_line(v), "costs.jitter: expected scalar keys");
-			if (sim_sc_unique_key(c, d, v, q, "costs.jitter") != 0)
+			if (sim_sc_pair(c, d, v, q, "costs.jitter", &jk, &jv) != 0)
 				return -EINVAL;
 			id = sim_sc_jitter_id(c, sim_y_line(jk), (const char *)jk->data.scalar.value);
 			if (id < 0)
@@ -701,17 +710,17 @@ static int sim_sc_link_end(struct sim_sc_ctx *c, struct sim_sc_link *l,
 }
 
 /*
- * Links: names, ends, no link from a switch to itself; nlinks[s] counts
- * the link ports of switch s.  Then, once every switch with a link has
- * exactly two ports (else the caller reports it), each sender on such a
- * switch follows its chain of links, which must end at a receiver.
+ * Links: names, ends, no link from a switch to itself, no loop (the links
+ * form a forest: one path between two switches, which flooding and
+ * learning need); nlinks[s] counts the link ports of switch s.  Then each
+ * sender on a switch with a link must have a receiver in its network.
  */
 static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
 {
 	struct sim_scenario *sc = c->sc;
 	const struct sim_sc_endpoint *ep;
 	struct sim_sc_link *l;
-	uint32_t i, j, k, s, via, steps;
+	uint32_t i, j, n;
 
 	for (i = 0; i < sc->nlinks; i++) {
 		l = &sc->links[i];
@@ -728,33 +737,23 @@ static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
 		nlinks[l->sw[0]]++;
 		nlinks[l->sw[1]]++;
 	}
-	for (i = 0; i < sc->nswitches; i++) {
-		for (j = k = 0; k < sc->nendpoints; k++)
-			j += sc->endpoints[k].sw == i;
-		if (nlinks[i] != 0 && j + nlinks[i] != 2)
-			return 0; /* reported by the caller */
+	for (i = 0; i < sc->nlinks; i++) {
+		l = &sc->links[i];
+		/* Without link i its ends are still joined: a loop. */
+		if ((sim_scenario_beyond(sc, i, 1) >> l->sw[1]) & 1)
+			return sim_sc_fail(c, l->line, "link %s: closes a loop between switches %s and %s (expected links that form no loop: a frame has one way)",
+					   l->name, sc->switches[l->sw[0]].name,
+					   sc->switches[l->sw[1]].name);
 	}
 	for (i = 0; i < sc->nendpoints; i++) {
 		ep = &sc->endpoints[i];
 		if (ep->role != SIM_ROLE_SENDER || nlinks[ep->sw] == 0)
 			continue;
-		s = ep->sw;
-		via = UINT32_MAX;
-		for (steps = 0; steps <= sc->nlinks; steps++) {
-			for (k = 0; k < sc->nlinks; k++)
-				if (k != via && (sc->links[k].sw[0] == s || sc->links[k].sw[1] == s))
-					break;
-			if (k == sc->nlinks)
-				break; /* the other port of s is an endpoint */
-			via = k;
-			s = sc->links[k].sw[0] == s ? sc->links[k].sw[1] : sc->links[k].sw[0];
-		}
-		for (k = 0; k < sc->nendpoints; k++)
-			if (k != i && sc->endpoints[k].sw == s)
-				break;
-		if (k == sc->nendpoints || sc->endpoints[k].role != SIM_ROLE_RECEIVER)
-			return sim_sc_fail(c, ep->line, "endpoint %s: its links lead to %s (expected a receiver at the end of a sender's chain of links)",
-					   ep->name, k == sc->nendpoints ? "no endpoint" : sc->endpoints[k].name);
+		n = sim_scenario_receivers_in(sc, sim_scenario_component(sc, ep->sw),
+					      UINT32_MAX);
+		if (n == 0)
+			return sim_sc_fail(c, ep->line, "endpoint %s: no receiver on the switches its links join (expected a receiver at the end of a sender's links)",
+					   ep->name);
 	}
 	return 0;
 }
@@ -787,7 +786,7 @@ static int sim_sc_validate_jitter(struct sim_sc_ctx *c)
 static int sim_sc_validate(struct sim_sc_ctx *c)
 {
 	struct sim_scenario *sc = c->sc;
-	uint32_t i, j, senders, receivers, ranks = 0, ranks_sw = 0;
+	uint32_t i, j, senders, receivers, ports, ranks = 0, ranks_sw = 0;
 	uint32_t nlinks[SIM_MAX_SWITCHES] = { 0 };
 	struct sim_sc_endpoint *ep;
 
@@ -847,23 +846,28 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 		return -EINVAL;
 	for (i = 0; i < sc->nswitches; i++) {
 		sim_scenario_switch_roles(sc, i, &senders, &receivers);
-		if (nlinks[i] != 0) {
-			if (senders + receivers + nlinks[i] != 2)
-				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u endpoints and %u link ports (expected exactly two ports on a switch with a link)",
-						   sc->switches[i].name, senders + receivers, nlinks[i]);
-			continue;
-		}
+		ports = sim_scenario_ports(sc, i);
+		if (ports > VALE_MAX_PORTS)
+			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u endpoints and %u link ports (expected at most %u ports, the core's VALE limit)",
+					   sc->switches[i].name, senders + receivers, nlinks[i],
+					   VALE_MAX_PORTS);
 		if (sc->switches[i].type == SIM_SW_PIPE && (senders != 1 || receivers != 1))
 			return sim_sc_fail(c, sc->switches[i].line, "switch %s: a pipe with %u senders and %u receivers (expected exactly one of each: a pipe has two ends; use type: vale for more ports)",
 					   sc->switches[i].name, senders, receivers);
-		if (senders == 0 || receivers == 0)
+		if (nlinks[i] == 0 && (senders == 0 || receivers == 0))
 			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u senders and %u receivers (expected at least one of each)",
 					   sc->switches[i].name, senders, receivers);
 		/* The built-in trace addresses flow f to receiver rank f mod R
-		 * on every many-port switch: R must be the same on each. */
-		if (senders + receivers > 2) {
+		 * in every network (switches joined by links) that learns: R
+		 * must be the same in each.  Checked once per network, at its
+		 * lowest switch. */
+		if (sim_scenario_component(sc, i) & ((1U << i) - 1))
+			continue;
+		if (sim_scenario_learns(sc, sim_scenario_component(sc, i))) {
+			receivers = sim_scenario_receivers_in(sc, sim_scenario_component(sc, i),
+							      UINT32_MAX);
 			if (ranks != 0 && receivers != ranks)
-				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u receivers, but switch %s has %u (expected the same number on every VALE switch of more than two ports: flows are addressed by receiver rank)",
+				return sim_sc_fail(c, sc->switches[i].line, "switch %s: its network has %u receivers, switch %s's has %u (expected the same number in every network with a VALE switch of more than two ports: flows are addressed by receiver rank)",
 						   sc->switches[i].name, receivers,
 						   sc->switches[ranks_sw].name, ranks);
 			ranks = receivers;
@@ -935,6 +939,11 @@ static uint32_t sim_sc_find(const struct sim_scenario *sc, const char *section,
 			;
 		return i < sc->nlinks ? i : UINT32_MAX;
 	}
+	if (!strcmp(section, "hosts")) {
+		for (i = 0; i < sc->nhosts && strcmp(sc->hosts[i].name, name); i++)
+			;
+		return i < sc->nhosts ? i : UINT32_MAX;
+	}
 	for (i = 0; i < sc->nswitches && strcmp(sc->switches[i].name, name); i++)
 		;
 	return i < sc->nswitches ? i : UINT32_MAX;
@@ -943,7 +952,7 @@ static uint32_t sim_sc_find(const struct sim_scenario *sc, const char *section,
 int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen)
 {
-	static const char *const item_name[] = { "endpoint", "link", "switch" };
+	static const char *const item_name[] = { "endpoint", "link", "switch", "host" };
 	struct sim_scenario *copy = malloc(sizeof(*copy));
 	struct sim_sc_ctx c = { .sc = copy, .file = assignment, .err = err, .errlen = errlen };
 	/* Split in a copy of its own size: a fixed buffer cut long values
@@ -991,8 +1000,8 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 	} else if (!strcmp(key, "sim")) {
 		rc = sim_sc_set_sim(&c, 0, sub, eq + 1);
 	} else if (!strcmp(key, "endpoints") || !strcmp(key, "links") ||
-		   !strcmp(key, "switches")) {
-		kind = key[0] == 'e' ? 0 : key[0] == 'l' ? 1 : 2;
+		   !strcmp(key, "switches") || !strcmp(key, "hosts")) {
+		kind = key[0] == 'e' ? 0 : key[0] == 'l' ? 1 : key[0] == 's' ? 2 : 3;
 		name = sub;
 		sub = strchr(name, '.');
 		if (sub == NULL) {
@@ -1008,9 +1017,10 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 		}
 		rc = kind == 0	 ? sim_sc_set_ep(&c, i, 0, sub, eq + 1)
 		     : kind == 1 ? sim_sc_set_link(&c, i, 0, sub, eq + 1)
-				 : sim_sc_set_switch(&c, i, 0, sub, eq + 1);
+		     : kind == 2 ? sim_sc_set_switch(&c, i, 0, sub, eq + 1)
+				 : sim_sc_set_host(&c, i, 0, sub, eq + 1);
 	} else {
-		sim_sc_fail(&c, 0, "unknown section '%s' (expected trace, costs, endpoints, switches, links or a top-level key)",
+		sim_sc_fail(&c, 0, "unknown section '%s' (expected trace, costs, sim, hosts, endpoints, switches, links or a top-level key)",
 			    sim_sc_q(&c, key));
 		goto out;
 	}

@@ -46,6 +46,12 @@ int sim_sc_u64(struct sim_sc_ctx *c, uint32_t line, const char *key,
 	       const char *v, uint64_t lo, uint64_t hi, uint64_t *out);
 int sim_sc_u32(struct sim_sc_ctx *c, uint32_t line, const char *key,
 	       const char *v, uint32_t lo, uint32_t hi, uint32_t *out);
+/* sim_sc_u64/u32 with the range of key path in sim_sc_keys (the table
+ * `nmsim list keys` prints). */
+int sim_sc_key_u64(struct sim_sc_ctx *c, uint32_t line, const char *path,
+		   const char *v, uint64_t *out);
+int sim_sc_key_u32(struct sim_sc_ctx *c, uint32_t line, const char *path,
+		   const char *v, uint32_t *out);
 int sim_sc_bool(struct sim_sc_ctx *c, uint32_t line, const char *key,
 		const char *v, bool *out);
 /* Index of v in the NULL-terminated names, or an error listing them. */

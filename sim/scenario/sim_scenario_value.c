@@ -3,6 +3,7 @@
  * in one line (sim_scenario_impl.h).
  */
 #include "sim_scenario_impl.h"
+#include "sim_scenario_keys.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -72,6 +73,22 @@ int sim_sc_u32(struct sim_sc_ctx *c, uint32_t line, const char *key,
 	if (rc == 0)
 		*out = (uint32_t)x;
 	return rc;
+}
+
+int sim_sc_key_u64(struct sim_sc_ctx *c, uint32_t line, const char *path,
+		   const char *v, uint64_t *out)
+{
+	const struct sim_sc_key *k = sim_sc_key_int(path);
+
+	return sim_sc_u64(c, line, path, v, k->min, k->max, out);
+}
+
+int sim_sc_key_u32(struct sim_sc_ctx *c, uint32_t line, const char *path,
+		   const char *v, uint32_t *out)
+{
+	const struct sim_sc_key *k = sim_sc_key_int(path);
+
+	return sim_sc_u32(c, line, path, v, (uint32_t)k->min, (uint32_t)k->max, out);
 }
 
 int sim_sc_bool(struct sim_sc_ctx *c, uint32_t line, const char *key,

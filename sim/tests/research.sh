@@ -98,10 +98,14 @@ ci)
 	python3 -c 'import json,sys; s=json.load(open("ci.json"))["summary"][0]; assert abs(s["mpps_ci95"]-2.4843)<1e-3, s' ;;
 list)
 	"$nmsim" --version | grep -Eq '^nmsim [0-9.]+ \(git [^ ]+\)$'
-	"$nmsim" list devices | grep -q e1000
-	"$nmsim" list keys | grep -q itr_us
-	# Into a file first: grep -q stops reading at its match, and under
+	# Into files first: grep -q stops reading at its match, and under
 	# pipefail the writer's EPIPE would fail the line at random.
+	"$nmsim" list devices > devices.txt
+	grep -q e1000 devices.txt
+	"$nmsim" list keys > keys.txt
+	grep -q itr_us keys.txt
+	grep -Eq '^  trace.size +integer +60..1514 +60 +bytes ' keys.txt
+	grep -Eq '^  hosts.timeslice_us +integer +0..1000000 +750 +us ' keys.txt
 	"$nmsim" list costs > costs.txt
 	grep -q vmexit_ns costs.txt
 	grep -q 'dist   enum     none|normal|exp|uniform' costs.txt
@@ -112,7 +116,8 @@ list)
 	a=$("$nmsim" run "$S/host-vale.yaml" --seed 1 --set costs.jitter.wakeup_ns.dist=exp --json - | grep -o '"fingerprint": "[0-9a-f]*"')
 	b=$("$nmsim" run "$S/host-vale.yaml" --seed 2 --set costs.jitter.wakeup_ns.dist=exp --json - | grep -o '"fingerprint": "[0-9a-f]*"')
 	[ "$a" != "$b" ]
-	NMSIM_SCENARIOS=$S "$nmsim" list scenarios | grep -q e1000.yaml
+	NMSIM_SCENARIOS=$S "$nmsim" list scenarios > scenarios.txt
+	grep -q e1000.yaml scenarios.txt
 	"$nmsim" list > all.txt && grep -q '^costs' all.txt
 	"$nmsim" check "$S/e1000.yaml" | grep -q ': ok$'
 	"$nmsim" check --set trace.packets=10 ;;

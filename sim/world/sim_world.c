@@ -2,11 +2,12 @@
  * sim_world.c - building, running and checking one simulation run.
  *
  * Build order: cost model, trace (file or built-in), packet table, host
- * CPUs, switch registry and ports, endpoints (applications pinned), the
- * learning phase of many-port VALE switches, devices (they create their
- * own actors; kloops and backends pinned), links (their ports and
- * actors), then the applications start at time 0 in endpoint order and
- * the links' sending NICs after them.  The run ends when every
+ * CPUs, switch registry and ports, endpoints (applications pinned), links
+ * (their ports and actors), the receivers' ranks and the learning phase of
+ * many-port VALE switches (a link port learns the receivers beyond it),
+ * devices (they create their own actors; kloops and backends pinned), then
+ * the applications start at time 0 in endpoint order and the links'
+ * sending NICs after them.  The run ends when every
  * packet is accounted for (delivered or dropped by a counted reason), when
  * nothing is left to happen, at max_time_us, or at the first violation.
  */
@@ -141,7 +142,8 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 		if (a->has_work == NULL || !a->sleeping || w->run.midstep != 0)
 			continue;
 		w->inv_checks[SIM_INV_NOTIFICATION]++;
-		if (a->has_work(a))
+		if (a->has_work(a) && sim_actor_strand(a, nm_os_time_ns()) &&
+		    !w->sc.stranded_measure)
 			sim_run_violation(&w->run, SIM_INV_NOTIFICATION, a, a->ep,
 					  "asleep while its peer's published state says it has work, and no notification is on its way");
 	}
@@ -172,28 +174,58 @@ static void sim_world_checks_repeat(struct sim_run *r, uint64_t n)
 }
 
 /*
- * Receivers on learning switches (VALE, more than two ports) are known to
- * the bridge by their rank MAC; the built-in trace addresses flow f to rank
- * f mod R (the scenario reader makes R equal on every such switch with
- * several receivers).  0 when no switch learns.
+ * Receivers on learning switches (VALE, more than two ports, links'
+ * included) are known to the bridges by their rank MAC; the built-in trace
+ * addresses flow f to rank f mod R, R the receivers of a network that
+ * learns (the scenario reader makes R equal in every such network).  0
+ * when no switch learns.
  */
 static uint32_t sim_world_rx_ranks(const struct sim_scenario *sc,
 				   uint32_t *learning)
 {
-	uint32_t i, tx, rx, r = 0;
+	uint32_t i, rx, net, r = 0;
 
 	*learning = 0;
 	for (i = 0; i < sc->nswitches; i++) {
-		if (sc->switches[i].type != SIM_SW_VALE)
-			continue;
-		sim_scenario_switch_roles(sc, i, &tx, &rx);
-		if (tx + rx <= 2)
+		if (sc->switches[i].type != SIM_SW_VALE || sim_scenario_ports(sc, i) <= 2)
 			continue;
 		(*learning)++;
+		net = sim_scenario_component(sc, i);
+		rx = sim_scenario_receivers_in(sc, net, UINT32_MAX);
 		if (rx > r)
 			r = rx;
 	}
 	return r;
+}
+
+/*
+ * Receivers' ranks per network (switches joined by links), and for each
+ * link port the ranks beyond its link, which its switch learns on it.
+ */
+static void sim_world_ranks(struct sim_world *w)
+{
+	const struct sim_scenario *sc = &w->sc;
+	struct sim_swport *sp;
+	const struct sim_link *l;
+	uint32_t i, e, k, beyond;
+
+	for (i = 0; i < w->nep; i++)
+		if (w->ep[i]->role == SIM_ROLE_RECEIVER)
+			w->ep[i]->sw->port[w->ep[i]->swport].rank = sim_scenario_rx_rank(sc, i);
+	for (i = 0; i < w->nlinks; i++) {
+		l = w->link[i];
+		for (e = 0; e < 2; e++) {
+			sp = &l->sw[e]->port[l->swport[e]];
+			beyond = sim_scenario_beyond(sc, i, e);
+			for (k = 0; k < sc->nendpoints; k++) {
+				if (sc->endpoints[k].role != SIM_ROLE_RECEIVER ||
+				    !((beyond >> sc->endpoints[k].sw) & 1))
+					continue;
+				sp->reach[sim_scenario_rx_rank(sc, k) / 64] |=
+					1ULL << (sim_scenario_rx_rank(sc, k) % 64);
+			}
+		}
+	}
 }
 
 static int sim_world_trace(struct sim_world *w, const char *trace_override,
@@ -330,11 +362,12 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			w->total_packets += per_sender;
 	for (i = 0; i < sc->nendpoints; i++)
 		cap += 4ULL * sc->endpoints[i].slots;
-	if (sim_pkts_init(&w->pk, &w->trace, cap + 4096) != 0)
+	if (sim_pkts_init(&w->pk, &w->trace, cap + 4096, sc->nendpoints) != 0)
 		goto oom;
 	w->reg = calloc(1, sizeof(*w->reg));
 	if (w->reg == NULL || nm_registry_init(w->reg) != 0)
 		goto oom;
+	nm_sim_lock_name(&w->reg->lock, "registry");
 	if (pcap_dir != NULL && mkdir(pcap_dir, 0777) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: cannot create the pcap directory: %s",
 			 pcap_dir, strerror(errno));
@@ -390,6 +423,20 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		if (cfg->cpu != SIM_CPU_OWN)
 			sim_actor_pin(&ep->app, &w->host_cpu[cfg->host][cfg->cpu]);
 	}
+	/* Links' ports before the learning: a link port on a learning
+	 * switch learns the receivers beyond it. */
+	for (i = 0; i < sc->nlinks; i++) {
+		w->link[i] = calloc(1, sizeof(*w->link[i]));
+		if (w->link[i] == NULL)
+			goto oom;
+		w->nlinks = i + 1;
+		rc = sim_link_build(w->link[i], &w->run, w->reg, w->sw,
+				    &w->sc.links[i], i, w->sc.buf_size,
+				    w->trace.snaplen, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	sim_world_ranks(w);
 	/* Before any device is attached: the bridges learn the receivers. */
 	for (i = 0; i < sc->nswitches; i++) {
 		rc = sim_switch_learn(w->sw[i], err, errlen);
@@ -428,21 +475,12 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 				return -EINVAL;
 		}
 	}
-	for (i = 0; i < sc->nlinks; i++) {
-		w->link[i] = calloc(1, sizeof(*w->link[i]));
-		if (w->link[i] == NULL)
-			goto oom;
-		w->nlinks = i + 1;
-		rc = sim_link_build(w->link[i], &w->run, w->reg, w->sw,
-				    &w->sc.links[i], i, w->sc.buf_size,
-				    w->trace.snaplen, err, errlen);
-		if (rc != 0)
-			return rc;
-	}
 	for (i = 0; i < w->nep; i++)
 		sim_actor_start(&w->ep[i]->app, 0);
 	for (i = 0; i < w->nlinks; i++)
 		sim_link_start(w->link[i]);
+	/* Lock counts are the run's, not the build's (learning frames). */
+	nm_sim_lock_stats_reset();
 	return 0;
 oom:
 	snprintf(err, errlen, "%s: out of memory building the run", sc->source);
@@ -535,15 +573,17 @@ void sim_world_run(struct sim_world *w)
 	for (i = 0; i < w->nactors; i++)
 		if (w->actors[i]->cpu->busy_until > w->end_ns)
 			w->end_ns = w->actors[i]->cpu->busy_until;
-	if (w->failed)
-		return;
 	/* Drained: nobody may be left asleep with work (a lost notification
-	 * that nothing else would ever recover), and every packet counts. */
+	 * that nothing else would ever recover), and every packet counts.
+	 * Stranded intervals still open end with the run. */
 	for (i = 0; i < w->nactors; i++) {
 		a = w->actors[i];
-		if (a->has_work != NULL && a->sleeping && a->has_work(a))
+		if (!w->failed && a->has_work != NULL && a->sleeping && a->has_work(a)) {
+			sim_actor_strand(a, w->end_ns);
 			sim_run_violation(&w->run, SIM_INV_NOTIFICATION, a, a->ep,
 					  "stranded at the end: asleep with work and no notification on its way");
+		}
+		sim_actor_unstrand(a, w->end_ns);
 	}
 	if (w->failed)
 		return;

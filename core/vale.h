@@ -85,7 +85,7 @@ enum vale_drop_reason {
 	VALE_DROP_BAD_DST,     /* destination slot: bad buffer index */
 	VALE_DROP_FRAGS,       /* more than NETMAP_MAX_FRAGS slots */
 	VALE_DROP_TRUNC,       /* chain cut by the end of the batch */
-	VALE_DROP_UNSUPPORTED, /* NS_INDIRECT */
+	VALE_DROP_INDIRECT,    /* NS_INDIRECT: user payload unreadable */
 	VALE_DROP_NREASONS
 };
 

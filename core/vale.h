@@ -174,6 +174,11 @@ bool vale_name_is_vale(const char *name);
  */
 int vale_port_open(struct nm_registry *reg, const char *name,
 		   struct nm_port_geom *g, struct vale_port **out);
+/* [control path] Take another reference to the existing port "valeX:Y"
+ * (never creating it): 0, -EINVAL (name) or -ENXIO (no such port).
+ * Dropped with vale_port_close(). */
+int vale_port_get(struct nm_registry *reg, const char *name,
+		  struct vale_port **out);
 /* [control path][may sleep] Drop a reference; the last one detaches the port
  * (waiting out forwarding passes) and frees it, and the switch if empty. */
 void vale_port_close(struct vale_port *p);

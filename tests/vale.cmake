@@ -12,3 +12,6 @@ nm_add_test(vale_sim SOURCES test_vale_sim.c BACKEND sim LABELS unit)
 # switch create, pipe open and kloop create fails in turn
 # (nm_shim_fail_alloc_at); the scenario build's in tests/sim.cmake.
 nm_add_test(alloc_fail SOURCES test_alloc_fail.c LABELS unit)
+# Copy monitors (issue #18): core/nm_monitor.c, with a threaded group
+# (a monitor opened and closed while traffic flows; TSan too).
+nm_add_test(nm_monitor SOURCES test_nm_monitor.c LABELS unit)

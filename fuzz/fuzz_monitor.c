@@ -50,10 +50,13 @@ struct fm {
 	uint32_t next_id;
 	uint32_t a_rings;
 	uint32_t own[2][FM_MAX_SLOTS]; /* a's TX buffer indices */
-	uint8_t umem[4096]; /* registered user memory */
+	uint32_t umem_used; /* bytes of fm_umem handed out */
 };
 
 static struct fm fm_state;
+/* Registered user memory: each indirect frame gets its own bytes, so a
+ * later frame never rewrites one not yet sent. */
+static uint8_t fm_umem[1U << 20];
 
 static const uint8_t fm_mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const uint8_t fm_mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };
@@ -208,13 +211,15 @@ static void fm_op_send(struct fm *f, struct fuzz_input *in)
 	flags &= NS_MOREFRAG | NS_INDIRECT | NS_TXMON | NS_BUF_CHANGED;
 	if (flags & NS_INDIRECT) {
 		/* In user memory, across its end, or hostile. */
-		uint64_t base = (uint64_t)(uintptr_t)f->umem;
+		uint64_t base = (uint64_t)(uintptr_t)fm_umem;
 
-		if ((how >> 1) % 4 == 0 && len <= sizeof(f->umem)) {
-			fm_fill(f->umem, id, len);
-			s->ptr = base;
+		if ((how >> 1) % 4 == 0 &&
+		    f->umem_used + len <= sizeof(fm_umem)) {
+			fm_fill(fm_umem + f->umem_used, id, len);
+			s->ptr = base + f->umem_used;
+			f->umem_used += (len + 63U) & ~63U;
 		} else if ((how >> 1) % 4 == 1) {
-			s->ptr = base + sizeof(f->umem) - len / 2;
+			s->ptr = base + sizeof(fm_umem) - len / 2;
 		} else {
 			s->ptr = (how >> 1) % 4 == 2 ? 0 : ~0ULL - 3;
 		}
@@ -333,7 +338,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nm_shim_thread_register();
 	memset(f, 0, sizeof(*f));
 	nm_shim_user_reset();
-	FUZZ_CHECK(nm_shim_user_add(f->umem, sizeof(f->umem)) == 0);
+	FUZZ_CHECK(nm_shim_user_add(fm_umem, sizeof(fm_umem)) == 0);
 	FUZZ_CHECK(nm_registry_init(&f->reg) == 0);
 	fm_open_ports(f, &in);
 	while (in.left > 0) {

@@ -183,6 +183,26 @@ static void nm_kring_run_taps(struct nm_kring *kr, uint32_t first,
 	nm_os_read_exit();
 }
 
+void nm_kring_tap_arrivals(struct nm_kring *kr)
+{
+	uint32_t first;
+
+	if (kr->dir != NM_KRING_RX ||
+	    nm_os_ptr_read((void *const *)&kr->taps) == NULL)
+		return;
+	if (!nm_kring_tryget(kr))
+		return;
+	if (kr->sync(kr, 0) == 0) {
+		first = kr->tap_tail;
+		kr->tap_tail = kr->hwtail;
+		if (first != kr->hwtail)
+			nm_kring_run_taps(kr, first,
+					  nm_idx_dist(first, kr->hwtail,
+						      kr->num_slots));
+	}
+	nm_kring_put(kr);
+}
+
 int nm_kring_sync(struct nm_kring *kr, uint32_t flags)
 {
 	struct netmap_ring *ring = kr->ring;

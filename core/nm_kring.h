@@ -132,6 +132,16 @@ void nm_kring_put(struct nm_kring *kr);
 void nm_kring_tap_add(struct nm_kring *kr, struct nm_kring_tap *t);
 void nm_kring_tap_del(struct nm_kring *kr, struct nm_kring_tap *t);
 
+/*
+ * [read section][no sleep] New slots may have arrived on RX kring kr (its
+ * notification): if taps listen, import them now with the backend sync
+ * (releasing nothing new: rhead is the last validated head) and show them
+ * to the taps, as the reference's copy monitors see frames on arrival.  The
+ * user's tail is not moved (the user's next sync does that).  If the gate
+ * is held, the holder's sync shows them.  Nothing happens without taps.
+ */
+void nm_kring_tap_arrivals(struct nm_kring *kr);
+
 /* Do the kring's indices satisfy the invariants above? */
 bool nm_kring_valid(const struct nm_kring *kr);
 

@@ -11,8 +11,8 @@
  * under its monitors.  All randomness comes from the input.
  *
  * Oracle: per monitor, seen + dropped == the slots its taps were shown
- * (counted by the fuzzer from each successful sync: TX [hwcur, head), RX
- * the hwtail advance); every monitor slot delivered with a length carries
+ * (counted by the fuzzer: TX [hwcur, head) of each successful sync, RX
+ * the advance of each RX kring's tap_tail, by syncs or on arrival); every monitor slot delivered with a length carries
  * a frame whose id, length and bytes are what a sent, NS_TXMON exactly on
  * slots from a TX ring, ids strictly increasing per direction; a refused
  * sync (hostile head/cur) changes nothing; nm_kring_valid() on every
@@ -50,6 +50,7 @@ struct fm {
 	uint32_t next_id;
 	uint32_t a_rings;
 	uint32_t own[2][FM_MAX_SLOTS]; /* a's TX buffer indices */
+	uint32_t tap_tail[2][2];       /* [a, b][RX ring]: as last counted */
 	uint32_t umem_used; /* bytes of fm_umem handed out */
 };
 
@@ -127,23 +128,38 @@ static void fm_shown(struct fm *f, bool port_a, uint32_t dir, uint32_t ring,
 	}
 }
 
-/* Sync ring (dir, r) of port p and account for what the taps saw. */
+/* Sync ring (dir, r) of port p and account for what TX taps saw (RX
+ * taps run on arrival too: fm_rx_shown() counts them after every op). */
 static void fm_sync(struct fm *f, struct nm_port *p, uint32_t dir, uint32_t r)
 {
 	struct nm_kring *kr = p->kring[dir][r];
-	uint32_t before, head, after, count = 0;
-	int err;
+	uint32_t before = kr->hwcur, head;
 
 	head = nm_os_shared_load32(&kr->ring->head);
-	before = dir == NR_TX ? kr->hwcur : kr->tap_tail;
-	err = nm_kring_sync(kr, 0);
-	if (err == 0) {
-		after = dir == NR_TX ? head : kr->hwtail;
-		count = nm_idx_dist(before, after, kr->num_slots);
-	}
-	if (count != 0)
-		fm_shown(f, p == f->a, dir, r, count);
+	if (nm_kring_sync(kr, 0) == 0 && dir == NR_TX && head != before)
+		fm_shown(f, p == f->a, NR_TX, r,
+			 nm_idx_dist(before, head, kr->num_slots));
 	FUZZ_CHECK(fm_check_kring(p));
+}
+
+/* RX taps were shown [previous tap_tail, tap_tail) of each RX kring. */
+static void fm_rx_shown(struct fm *f)
+{
+	struct nm_port *ports[2] = { f->a, f->b };
+	uint32_t k, r;
+
+	for (k = 0; k < 2; k++) {
+		for (r = 0; r < ports[k]->num_rings[NR_RX]; r++) {
+			struct nm_kring *kr = ports[k]->kring[NR_RX][r];
+			uint32_t *prev = &f->tap_tail[k][r];
+
+			if (*prev != kr->tap_tail)
+				fm_shown(f, k == 0, NR_RX, r,
+					 nm_idx_dist(*prev, kr->tap_tail,
+						     kr->num_slots));
+			*prev = kr->tap_tail;
+		}
+	}
 }
 
 static void fm_open_ports(struct fm *f, struct fuzz_input *in)
@@ -385,6 +401,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fm_sync(f, f->a, NR_RX, r);
 			break;
 		}
+		fm_rx_shown(f);
 		fm_check_counts(f);
 	}
 	for (m = 0; m < FM_MONS; m++)

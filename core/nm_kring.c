@@ -149,10 +149,64 @@ static void nm_kring_timestamp(struct nm_kring *kr)
 	kr->ring->ts.tv_usec = (int64_t)((now % 1000000000ULL) / 1000ULL);
 }
 
+void nm_kring_tap_add(struct nm_kring *kr, struct nm_kring_tap *t)
+{
+	t->next = kr->taps;
+	/* t is complete before a sync can find it (release). */
+	nm_os_ptr_publish((void **)&kr->taps, t);
+}
+
+void nm_kring_tap_del(struct nm_kring *kr, struct nm_kring_tap *t)
+{
+	struct nm_kring_tap **pp;
+
+	for (pp = &kr->taps; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == t) {
+			/* Readers already past t keep walking t->next,
+			 * which stays valid until the caller's grace period. */
+			nm_os_ptr_publish((void **)pp, t->next);
+			return;
+		}
+	}
+}
+
+/* Show [first, first + count) to every tap, in a read section. */
+static void nm_kring_run_taps(struct nm_kring *kr, uint32_t first,
+			      uint32_t count)
+{
+	struct nm_kring_tap *t;
+
+	nm_os_read_enter();
+	for (t = nm_os_ptr_read((void *const *)&kr->taps); t != NULL;
+	     t = nm_os_ptr_read((void *const *)&t->next))
+		t->fn(t, kr, first, count);
+	nm_os_read_exit();
+}
+
+void nm_kring_tap_arrivals(struct nm_kring *kr)
+{
+	uint32_t first;
+
+	if (kr->dir != NM_KRING_RX ||
+	    nm_os_ptr_read((void *const *)&kr->taps) == NULL)
+		return;
+	if (!nm_kring_tryget(kr))
+		return;
+	if (kr->sync(kr, 0) == 0) {
+		first = kr->tap_tail;
+		kr->tap_tail = kr->hwtail;
+		if (first != kr->hwtail)
+			nm_kring_run_taps(kr, first,
+					  nm_idx_dist(first, kr->hwtail,
+						      kr->num_slots));
+	}
+	nm_kring_put(kr);
+}
+
 int nm_kring_sync(struct nm_kring *kr, uint32_t flags)
 {
 	struct netmap_ring *ring = kr->ring;
-	uint32_t head, cur;
+	uint32_t head, cur, first;
 	int err;
 
 	if (!nm_kring_tryget(kr)) {
@@ -168,9 +222,27 @@ int nm_kring_sync(struct nm_kring *kr, uint32_t flags)
 		goto out;
 	nm_kring_restore_tail(kr);
 
+	/* Taps (monitors) see TX slots before the backend consumes them.
+	 * The unlocked pointer test keeps an untapped sync at one load. */
+	if (kr->dir == NM_KRING_TX && kr->hwcur != kr->rhead &&
+	    nm_unlikely(nm_os_ptr_read((void *const *)&kr->taps) != NULL))
+		nm_kring_run_taps(kr, kr->hwcur,
+				  nm_idx_dist(kr->hwcur, kr->rhead,
+					      kr->num_slots));
 	err = kr->sync(kr, flags);
 	if (err != 0)
 		goto out;
+	/* ... and RX slots once imported, each exactly once. */
+	if (kr->dir == NM_KRING_RX) {
+		first = kr->tap_tail;
+		kr->tap_tail = kr->hwtail;
+		if (first != kr->hwtail &&
+		    nm_unlikely(nm_os_ptr_read((void *const *)&kr->taps) !=
+				NULL))
+			nm_kring_run_taps(kr, first,
+					  nm_idx_dist(first, kr->hwtail,
+						      kr->num_slots));
+	}
 	nm_os_counter_add(&kr->stats.syncs, 1);
 	nm_kring_finalize(kr);
 	if (nm_os_shared_load32(&ring->flags) & NR_TIMESTAMP)

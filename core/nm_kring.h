@@ -39,6 +39,24 @@ struct nm_kring;
  */
 typedef int (*nm_kring_sync_fn)(struct nm_kring *kr, uint32_t flags);
 
+/*
+ * A tap: someone (a monitor, core/nm_monitor.c) shown the slots a sync
+ * moves.  TX: [hwcur, rhead) after the prologue, before the backend sync
+ * consumes them; RX: [the previous hwtail, hwtail) after the backend sync
+ * imported them.  fn runs with the kring's gate held, in a read section,
+ * and never sleeps; it may read the slots and their buffers, never write
+ * them.  The list is RCU-published: writers (nm_kring_tap_add/_del) are
+ * serialised by the caller, and a removed tap may be freed only after
+ * nm_os_read_synchronize().
+ */
+struct nm_kring_tap;
+typedef void (*nm_kring_tap_fn)(struct nm_kring_tap *t, struct nm_kring *kr,
+				uint32_t first, uint32_t count);
+struct nm_kring_tap {
+	struct nm_kring_tap *next; /* RCU-published */
+	nm_kring_tap_fn fn;
+};
+
 struct nm_kring_stats {
 	struct nm_os_counter syncs;	      /* syncs that ran the backend */
 	struct nm_os_counter prologue_errors; /* rejected head/cur */
@@ -61,6 +79,9 @@ struct nm_kring {
 
 	nm_kring_sync_fn sync;
 	void *sync_priv;
+
+	struct nm_kring_tap *taps; /* RCU-published; NULL: nobody taps */
+	uint32_t tap_tail;	   /* RX: hwtail the taps were shown up to */
 
 	struct nm_kring_stats stats;
 	char name[32];
@@ -104,6 +125,22 @@ int nm_kring_sync(struct nm_kring *kr, uint32_t flags);
 bool nm_kring_tryget(struct nm_kring *kr);
 /* [any ctx] release the gate taken by nm_kring_tryget(). */
 void nm_kring_put(struct nm_kring *kr);
+
+/* [control path][caller serialises writers] Add tap t to kr (published at
+ * once), or remove it (t may be freed after nm_os_read_synchronize()).
+ * Removing a tap that is not there is a no-op. */
+void nm_kring_tap_add(struct nm_kring *kr, struct nm_kring_tap *t);
+void nm_kring_tap_del(struct nm_kring *kr, struct nm_kring_tap *t);
+
+/*
+ * [read section][no sleep] New slots may have arrived on RX kring kr (its
+ * notification): if taps listen, import them now with the backend sync
+ * (releasing nothing new: rhead is the last validated head) and show them
+ * to the taps, as the reference's copy monitors see frames on arrival.  The
+ * user's tail is not moved (the user's next sync does that).  If the gate
+ * is held, the holder's sync shows them.  Nothing happens without taps.
+ */
+void nm_kring_tap_arrivals(struct nm_kring *kr);
 
 /* Do the kring's indices satisfy the invariants above? */
 bool nm_kring_valid(const struct nm_kring *kr);

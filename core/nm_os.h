@@ -163,6 +163,11 @@ uint64_t nm_os_time_ns(void);
 int nm_os_copy_from_user(void *dst, uint64_t uaddr, size_t n);
 /* [control path][may sleep] copy n bytes from src to user address uaddr; 0 or -EFAULT. */
 int nm_os_copy_to_user(uint64_t uaddr, const void *src, size_t n);
+/* [any ctx, read sections included][no sleep] copy n bytes from user address
+ * uaddr of the calling process into dst without ever waiting for a page: a
+ * page not resident, an address outside the process (or no process, as in a
+ * kernel thread) is -EFAULT.  The data path's entry (NS_INDIRECT slots). */
+int nm_os_copy_from_user_nofault(void *dst, uint64_t uaddr, size_t n);
 
 /* ---- Notification. */
 

@@ -3,6 +3,9 @@
  * lookup, notifiers, geometry, and closing through the port's ops.  It
  * knows no kind by name: the kinds depend on it, never the reverse.
  *
+ * An RX notification first lets the ring's taps (monitors) see what
+ * arrived (nm_kring_tap_arrivals()).
+ *
  * Notifier pointers are published with nm_os_ptr_publish() and read with
  * nm_os_ptr_read() inside read sections; replacing one waits for running
  * notifications (nm_os_read_synchronize) so the old one may be freed.
@@ -43,6 +46,9 @@ void nm_port_notify(struct nm_port *p, uint32_t dir, uint32_t ring)
 	struct nm_os_notifier *n;
 
 	if (dir <= NR_RX && ring < NM_PORT_MAX_RINGS) {
+		/* RX copy monitors see frames as they arrive. */
+		if (dir == NR_RX && ring < p->num_rings[NR_RX])
+			nm_kring_tap_arrivals(p->kring[NR_RX][ring]);
 		n = nm_os_ptr_read((void *const *)&p->notifier[dir][ring]);
 		if (n != NULL)
 			nm_os_notify(n);

@@ -28,6 +28,7 @@
 enum nm_port_kind {
 	NM_PORT_VALE = 1, /* struct vale_port */
 	NM_PORT_PIPE = 2, /* struct nm_pipe_end */
+	NM_PORT_MONITOR = 3, /* struct nm_monitor (nm_monitor.h) */
 };
 
 struct nm_port;
@@ -93,6 +94,17 @@ void nm_port_notify(struct nm_port *p, uint32_t dir, uint32_t ring);
  */
 int nm_port_open(struct nm_registry *reg, const char *name,
 		 struct nm_port_geom *g, struct nm_port **out);
+/*
+ * [control path][may sleep] nm_port_open() with the request's nr_flags:
+ * NR_MONITOR_TX / NR_MONITOR_RX (/ NR_ZCOPY_MON) open a monitor of the
+ * open port `name` (nm_monitor.h; a name "PORT/t", "/r", "/rt", "/z" does
+ * the same through nm_port_open()); other flags are ignored here.  A port
+ * that is not open is -EINVAL (the reference's "not in netmap mode"), a
+ * pipe end or a zero-copy monitor -EOPNOTSUPP.
+ */
+int nm_port_open_flags(struct nm_registry *reg, const char *name,
+		       uint64_t nr_flags, struct nm_port_geom *g,
+		       struct nm_port **out);
 /* [control path][may sleep] Close what nm_port_open() returned. */
 void nm_port_close(struct nm_port *p);
 

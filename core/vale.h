@@ -85,7 +85,7 @@ enum vale_drop_reason {
 	VALE_DROP_BAD_DST,     /* destination slot: bad buffer index */
 	VALE_DROP_FRAGS,       /* more than NETMAP_MAX_FRAGS slots */
 	VALE_DROP_TRUNC,       /* chain cut by the end of the batch */
-	VALE_DROP_UNSUPPORTED, /* NS_INDIRECT */
+	VALE_DROP_INDIRECT,    /* NS_INDIRECT: user payload unreadable */
 	VALE_DROP_VNET_HDR,    /* virtio-net header (or the headers it
 				* describes) refused: vale_offload.h */
 	VALE_DROP_NREASONS
@@ -190,6 +190,11 @@ bool vale_name_is_vale(const char *name);
  */
 int vale_port_open(struct nm_registry *reg, const char *name,
 		   struct nm_port_geom *g, struct vale_port **out);
+/* [control path] Take another reference to the existing port "valeX:Y"
+ * (never creating it): 0, -EINVAL (name) or -ENXIO (no such port).
+ * Dropped with vale_port_close(). */
+int vale_port_get(struct nm_registry *reg, const char *name,
+		  struct vale_port **out);
 /* [control path][may sleep] Drop a reference; the last one detaches the port
  * (waiting out forwarding passes) and frees it, and the switch if empty. */
 void vale_port_close(struct vale_port *p);

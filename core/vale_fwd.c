@@ -200,6 +200,27 @@ static inline bool vale_fwd_l2(const struct vale_fwd_scratch *ft,
 }
 
 /*
+ * NS_INDIRECT: the payload is at the user address in the slot's ptr (read
+ * once here), len bytes (already judged <= buf_size).  It is copied, with
+ * the non-sleeping user copy (we are in a read section), into the slot's
+ * own buffer, which the kernel owns while the slot is in [hwcur, head):
+ * from then on the packet is an ordinary one, and a hostile address costs
+ * a counted drop (-EFAULT), never a wild read.  docs/vale.md, "Indirect
+ * buffers".
+ */
+static __attribute__((__noinline__)) int
+vale_fwd_indirect(const struct nm_buf_pool *pool, struct netmap_slot *slot,
+		  uint32_t idx, uint16_t len)
+{
+	uint64_t uaddr = nm_os_shared_load64(&slot->ptr);
+
+	if (len == 0)
+		return 0;
+	return nm_os_copy_from_user_nofault(
+		pool->base + (size_t)idx * pool->buf_size, uaddr, len);
+}
+
+/*
  * Read one packet starting at slot i (i != end), whose first slot's fields
  * the caller has read once as (idx, len, flags), and classify it; returns
  * the slot after it.  The fields used (buffer index, length, flags) are
@@ -228,9 +249,10 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 				len > pool->buf_size)) {
 			if (bad < 0)
 				bad = VALE_DROP_BAD_SLOT;
-		} else if (nm_unlikely(flags & NS_INDIRECT)) {
-			if (bad < 0)
-				bad = VALE_DROP_UNSUPPORTED;
+		} else if (nm_unlikely(flags & NS_INDIRECT) && bad < 0 &&
+			   frags < NETMAP_MAX_FRAGS &&
+			   vale_fwd_indirect(pool, &slot[i], idx, len) != 0) {
+			bad = VALE_DROP_INDIRECT;
 		} else if (nm_likely(bad < 0 && frags < NETMAP_MAX_FRAGS)) {
 			struct vale_fwd_ent *e = &ft->ent[first + frags];
 

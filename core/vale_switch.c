@@ -436,6 +436,28 @@ void vale_port_close(struct vale_port *p)
 		nm_os_free(sw);
 }
 
+int vale_port_get(struct nm_registry *reg, const char *name,
+		  struct vale_port **out)
+{
+	size_t swlen = vale_name_switch_len(name);
+	struct vale_switch *sw;
+	struct vale_port *p = NULL;
+
+	if (swlen == 0)
+		return -EINVAL;
+	nm_os_lock_acquire(&reg->lock);
+	sw = vale_switch_find_locked(reg, name, swlen);
+	if (sw != NULL)
+		p = vale_port_find_locked(sw, name);
+	if (p != NULL)
+		p->users++;
+	nm_os_lock_release(&reg->lock);
+	if (p == NULL)
+		return -ENXIO;
+	*out = p;
+	return 0;
+}
+
 int vale_port_find(struct nm_registry *reg, const char *name,
 		   uint32_t *sw_idx, uint32_t *port_idx)
 {

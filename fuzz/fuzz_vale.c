@@ -7,7 +7,9 @@
  * ports, broadcast, >= 255), the second the ring (kept, 0..15, >= 16).  TX
  * slots get input-chosen lengths (0..65535), flags (NS_MOREFRAG chains up
  * to and beyond 64 slots, NS_INDIRECT, anything), and sometimes hostile or
- * aliased buffer indices; receivers scribble on their RX buffer indices.
+ * aliased buffer indices, NS_INDIRECT payloads at user addresses inside
+ * a registered range, across its end or hostile; receivers scribble on
+ * their RX buffer indices.
  * Every frame carries a packet id, so each received packet is traced back.
  *
  * Bridge mode (the first input byte's top bit): the switch keeps its
@@ -39,7 +41,7 @@
  *
  * Oracle: conservation (sum of rx_pkts and every drop counter == sum of
  * tx_pkts plus broadcast fan-out, closed ports' counters kept); every drop
- * reason decided at the source (TRUNC, FRAGS, BAD_SLOT, UNSUPPORTED,
+ * reason decided at the source (TRUNC, FRAGS, BAD_SLOT, INDIRECT,
  * LOOKUP, BAD_RING, SELF, NO_PORT) predicted exactly per sync; the lookup
  * sees exactly the expected packets, in source order; every received
  * packet was routed there, arrives at most once, whole, in order per
@@ -96,6 +98,8 @@ struct fv_rec {
 };
 
 static struct fv_rec fv_rec[FV_MAX_REC];
+/* The "user memory" NS_INDIRECT slots point into (nm_shim_user_add). */
+static uint8_t fv_umem[1U << 22];
 static uint16_t fv_len[FV_MAX_FRAGS];
 static uint8_t fv_unknown[FV_MAX_FRAGS]; /* aliased buffer: bytes unknown */
 
@@ -144,6 +148,7 @@ struct fv {
 	uint64_t closed_tx, closed_out; /* counters of closed ports */
 	int64_t extra;			/* broadcast fan-out beyond one */
 	uint32_t nrec, nlen;
+	uint32_t umem_used; /* bytes of fv_umem handed out */
 	/* During one TX sync. */
 	bool in_sync;
 	uint32_t cur_src, cur_ring, cursor;
@@ -697,6 +702,44 @@ static struct fv_port *fv_pick(struct fv *f, struct fuzz_input *in,
 }
 
 /*
+ * An NS_INDIRECT slot's ptr (arg chooses): the frame in the registered user
+ * range (fv_umem, while it lasts), a range that ends mid-frame, or a
+ * hostile address (NULL, all ones, the top half, the slot's own buffer,
+ * which is not user memory).  True if the core can read len bytes there.
+ */
+static bool fv_indirect(struct fv *f, struct netmap_slot *slot,
+			const struct fv_rec *rec, uint32_t id, uint16_t len,
+			uint32_t arg, uint8_t *own)
+{
+	static const uint64_t hostile[3] = { 0, ~0ULL, 1ULL << 63 };
+	uint64_t ptr;
+	uint8_t *u;
+
+	switch (arg & 3) {
+	case 0:
+	case 1:
+		if (f->umem_used + len > sizeof(fv_umem)) {
+			slot->ptr = 0;
+			return false;
+		}
+		u = fv_umem + f->umem_used;
+		f->umem_used += (len + 63U) & ~63U;
+		fv_fill(u, rec, id, rec->frags, len);
+		slot->ptr = (uint64_t)(uintptr_t)u;
+		return true;
+	case 2: /* only len / 2 bytes before the end of the range */
+		ptr = (uint64_t)(uintptr_t)fv_umem + sizeof(fv_umem) - len / 2;
+		break;
+	default:
+		ptr = (arg >> 2) % 4 == 3 ? (uint64_t)(uintptr_t)own :
+					    hostile[(arg >> 2) % 4];
+		break;
+	}
+	slot->ptr = ptr;
+	return false;
+}
+
+/*
  * Write the slot at head of TX ring r of port slot s and advance head
  * (published by the next sync).  mode: 0-4 the slot's own buffer, 5 a
  * hostile (invalid) index, 6 another valid buffer (a later fragment only:
@@ -712,7 +755,7 @@ static bool fv_put(struct fv *f, uint32_t s, uint32_t r, uint16_t len,
 	const struct nm_buf_pool *pool = &fp->vp->region.pool;
 	uint32_t n = ring->num_slots, j = ring->head, id, idx;
 	struct fv_rec *rec;
-	bool valid = true;
+	bool valid = true, ind_ok = false;
 
 	if (nm_ring_user_space(ring, j, nm_ring_user_tail(ring)) == 0 ||
 	    f->nlen >= FV_MAX_FRAGS ||
@@ -764,15 +807,22 @@ static bool fv_put(struct fv *f, uint32_t s, uint32_t r, uint16_t len,
 		idx = NETMAP_BUF_RESERVED +
 		      arg % (pool->num_bufs - NETMAP_BUF_RESERVED);
 		fv_unknown[f->nlen] = 1;
+	} else if ((flags & NS_INDIRECT) && len <= VALE_BUF_SIZE) {
+		/* The own buffer keeps stale bytes: only a copy from ptr
+		 * can make the received ones right. */
+		ind_ok = fv_indirect(f, &ring->slot[j], rec, id, len, arg,
+				     nm_ring_user_buf(ring, idx));
 	} else {
 		fv_fill(nm_ring_user_buf(ring, idx), rec, id, rec->frags,
 			len < VALE_BUF_SIZE ? len : VALE_BUF_SIZE);
 	}
+	if ((flags & NS_INDIRECT) && mode == 6)
+		ring->slot[j].ptr = 0; /* aliased bounce: never copied */
 	if (rec->bad < 0) {
 		if (!valid || len > VALE_BUF_SIZE)
 			rec->bad = VALE_DROP_BAD_SLOT;
-		else if (flags & NS_INDIRECT)
-			rec->bad = VALE_DROP_UNSUPPORTED;
+		else if ((flags & NS_INDIRECT) && !ind_ok && len != 0)
+			rec->bad = VALE_DROP_INDIRECT;
 	}
 	ring->slot[j].buf_idx = idx;
 	ring->slot[j].len = len;
@@ -1166,6 +1216,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in_u8(&in);
 		fuzz_take(&in, f->vtmpl, sizeof(f->vtmpl));
 	}
+	nm_shim_user_reset();
+	FUZZ_CHECK(nm_shim_user_add(fv_umem, sizeof(fv_umem)) == 0);
 	fv_bridge_hosts(f);
 	FUZZ_CHECK(nm_registry_init(&f->reg) == 0);
 	FUZZ_CHECK(vale_switch_open(&f->reg, "vale0", &f->sw) == 0);

@@ -75,6 +75,11 @@ vale['chain_cut_by_head'] = three + v_chain(0, 5, h0=1, how=1) + v_tx(0) + v_cha
 vale['hostile_tx_buf_idx'] = three + b''.join(
     v_slot(0, 60, mode=5, arg=a) for a in (0, 1, 2, 3, 4, 12, 0xffff)) + v_chain(0, 4, h0=1, how=2) + v_chain(0, 4, h0=1, how=4) + v_tx(0) + v_drain(1)
 vale['indirect_and_odd_flags'] = three + v_slot(0, 60, flags=NS_INDIRECT) + v_slot(0, 60, flags=0xffdf) + v_slot(0, 60, flags=0x0008) + v_slot(0, 60, flags=NS_MOREFRAG) + v_slot(0, 60, flags=NS_INDIRECT) + v_tx(0) + v_drain(1)
+vale['indirect_user_ranges'] = three + b''.join(
+    v_slot(0, ln, flags=NS_INDIRECT, h0=1, arg=a) for ln in (0, 1, 60, 2048)
+    for a in (0, 1, 2, 3, 3 | 1 << 2, 3 | 2 << 2, 3 | 3 << 2)) + v_slot(0, 60, flags=NS_INDIRECT, mode=6, h0=1, arg=9) + v_slot(
+    0, 60, flags=NS_INDIRECT | NS_MOREFRAG, h0=1) + v_slot(0, 60, flags=NS_INDIRECT | NS_MOREFRAG, h0=1, arg=2) + v_slot(
+    0, 60, h0=1) + v_slot(0, 60, flags=NS_INDIRECT | NS_MOREFRAG, h0=2) + v_slot(0, 70, flags=NS_INDIRECT, h0=2, arg=1) + v_tx(0) + v_drain(1) + v_drain(2)
 vale['lookup_results'] = three + b''.join(
     v_slot(0, 60, h0=h0, h1=h1) for h0 in (0, 1, 2, 3, 5, 7, 0x80, 0xc0, 0xd0, 0xe0, 0xf0, 0xff)
     for h1 in (0, 1, 0x40, 0x80, 0xc0, 0xff)) + v_tx(0) + v_drain(1) + v_drain(2)

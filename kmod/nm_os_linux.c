@@ -112,6 +112,15 @@ int nm_os_copy_from_user(void *dst, uint64_t uaddr, size_t n)
 								  : -EFAULT;
 }
 
+/* copy_from_user_nofault() runs with page faults disabled: callable under
+ * rcu_read_lock() and spinlocks; a kernel thread (no user mm) gets -EFAULT. */
+int nm_os_copy_from_user_nofault(void *dst, uint64_t uaddr, size_t n)
+{
+	return copy_from_user_nofault(dst, u64_to_user_ptr(uaddr), n) == 0 ?
+		       0 :
+		       -EFAULT;
+}
+
 int nm_os_copy_to_user(uint64_t uaddr, const void *src, size_t n)
 {
 	return copy_to_user(u64_to_user_ptr(uaddr), src, n) == 0 ? 0 : -EFAULT;

@@ -195,8 +195,6 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	err = nm_ctrl_options_check(r);
 	if (err != 0)
 		return err;
-	if (reg->nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON))
-		return -EOPNOTSUPP; /* no monitors */
 	if (reg->nr_mem_id != 0)
 		return -EINVAL; /* no shared allocators to choose from */
 	if (csb != NULL && !(reg->nr_flags & NR_EXCLUSIVE))
@@ -207,7 +205,11 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	g.rx_rings = reg->nr_rx_rings;
 	g.tx_slots = reg->nr_tx_slots;
 	g.rx_slots = reg->nr_rx_slots;
-	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
+	/* NR_MONITOR_TX / NR_MONITOR_RX: a copy monitor of the named port
+	 * (core/nm_monitor.c; "name/t" does the same); NR_ZCOPY_MON is
+	 * -EOPNOTSUPP (docs/monitors.md). */
+	err = nm_port_open_flags(&nmlab_reg, r->hdr.nr_name, reg->nr_flags, &g,
+				 &port);
 	if (err != 0)
 		return err;
 	/* A port with a virtio-net header only for applications that say

@@ -540,12 +540,13 @@ static void test_vale_fwd_hostile_slots(void **state)
 	}
 	assert_int_equal(vt_drops(e->p[0], VALE_DROP_BAD_SLOT), 5);
 	assert_int_equal(vt_rx_drain(e->p[1], 0), 0);
-	/* NS_INDIRECT is not supported by the core: counted. */
+	/* NS_INDIRECT with an address outside user memory: counted. */
 	h = tx->head;
 	put_chain(e->p[0], 1, false, 1, 11);
 	tx->slot[h].flags |= NS_INDIRECT;
+	tx->slot[h].ptr = 0;
 	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
-	assert_int_equal(vt_drops(e->p[0], VALE_DROP_UNSUPPORTED), 1);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT), 1);
 	/* A hostile receiver scribbles a bad index on a free RX slot: the
 	 * packet that lands there is padded (len 0, flags 0), the next is
 	 * delivered, and nothing outside the region is written. */
@@ -824,6 +825,156 @@ static void test_vale_fwd_direct_mixed_order(void **state)
 	env_free(e);
 }
 
+/* ---- indirect (NS_INDIRECT: the payload at a user address) */
+
+/* User memory for the indirect tests: registered with the shim. */
+static uint8_t ind_umem[4096];
+
+/* Queue one NS_INDIRECT slot (own buffer zeroed: only a copy from ptr can
+ * deliver the right bytes), flags | NS_INDIRECT, payload at ptr. */
+static void put_indirect(struct nm_port *p, uint64_t ptr, uint16_t len,
+			 uint16_t flags)
+{
+	struct netmap_ring *r = vt_ring(p, NR_TX, 0);
+	struct netmap_slot *s = &r->slot[r->head];
+
+	memset(nm_ring_user_buf(r, s->buf_idx), 0, VALE_BUF_SIZE);
+	s->ptr = ptr;
+	vt_put(r, NULL, len, flags | NS_INDIRECT);
+}
+
+static uint8_t *ind_frame(uint32_t off, uint32_t to, uint32_t seq)
+{
+	uint8_t mac[6];
+
+	vt_mac(mac, to);
+	memset(ind_umem + off, 0xa5, 60);
+	vt_frame(ind_umem + off, mac, 0, 0, seq);
+	return ind_umem + off;
+}
+
+/* RX slot j of port p ring 0 holds the frame with this seq. */
+static void expect_seq(struct nm_port *p, uint32_t k, uint32_t seq,
+		       uint16_t len)
+{
+	struct netmap_ring *r = vt_ring(p, NR_RX, 0);
+	struct netmap_slot *s = &r->slot[nm_idx_add(r->head, k, r->num_slots)];
+
+	assert_int_equal(s->len, len);
+	assert_int_equal(vt_payload_of(nm_ring_user_buf(r, s->buf_idx)).seq,
+			 seq);
+}
+
+static void test_vale_fwd_indirect_delivered(void **state)
+{
+	struct env *e = env_new(2, 1, 64);
+	struct netmap_ring *rx = vt_ring(e->p[1], NR_RX, 0);
+	uint8_t *f;
+
+	(void)state;
+	nm_shim_user_reset();
+	assert_int_equal(nm_shim_user_add(ind_umem, sizeof(ind_umem)), 0);
+	/* Teach the bridge where host 1 is, so frames go unicast. */
+	send_to(e, 1, 0, 0);
+	vt_rx_drain(e->p[0], 0);
+	f = ind_frame(100, 1, 7);
+	put_indirect(e->p[0], (uint64_t)(uintptr_t)f, 60, 0);
+	/* The last byte of the range: a frame that ends exactly there. */
+	f = ind_frame(sizeof(ind_umem) - 60, 1, 8);
+	put_indirect(e->p[0], (uint64_t)(uintptr_t)f, 60, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_rx_ready(e->p[1], 0), 2);
+	expect_seq(e->p[1], 0, 7, 60);
+	expect_seq(e->p[1], 1, 8, 60);
+	assert_memory_equal(nm_ring_user_buf(rx, rx->slot[rx->head].buf_idx),
+			    ind_umem + 100, 60);
+	/* Mixed in a chain: direct, indirect, direct fragments. */
+	f = ind_frame(300, 1, 9);
+	put_chain(e->p[0], 3, false, 1, 10);
+	{
+		struct netmap_ring *tx = vt_ring(e->p[0], NR_TX, 0);
+		uint32_t mid = nm_idx_add(tx->head, tx->num_slots - 2, tx->num_slots);
+
+		tx->slot[mid].flags |= NS_INDIRECT;
+		tx->slot[mid].ptr = (uint64_t)(uintptr_t)f;
+	}
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_rx_ready(e->p[1], 0), 5);
+	expect_seq(e->p[1], 3, 9, 60); /* the middle fragment's bytes */
+	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 0);
+	assert_true(nm_shim_user_copies() >= 3);
+	nm_shim_user_reset();
+	env_free(e);
+}
+
+static void test_vale_fwd_indirect_hostile(void **state)
+{
+	struct env *e = env_new(2, 1, 64);
+	uint64_t base = (uint64_t)(uintptr_t)ind_umem;
+	uint8_t local[64];
+	const uint64_t bad[] = {
+		0,				      /* NULL */
+		~0ULL,				      /* wraps */
+		~0ULL - 10,			      /* ptr + len overflows */
+		1ULL << 63,			      /* kernel half */
+		(uint64_t)(uintptr_t)local,	      /* not user memory */
+		base + sizeof(ind_umem) - 30,	      /* range ends mid-frame */
+		base - 1,			      /* starts before it */
+	};
+	uint32_t k;
+
+	(void)state;
+	nm_shim_user_reset();
+	assert_int_equal(nm_shim_user_add(ind_umem, sizeof(ind_umem)), 0);
+	memset(local, 0, sizeof(local));
+	send_to(e, 1, 0, 0);
+	vt_rx_drain(e->p[0], 0);
+	ind_frame(sizeof(ind_umem) - 60, 1, 1);
+	for (k = 0; k < NM_ARRAY_SIZE(bad); k++)
+		put_indirect(e->p[0], bad[k], 60, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT),
+			 NM_ARRAY_SIZE(bad));
+	assert_int_equal(vt_rx_ready(e->p[1], 0), 0);
+	/* Length beyond the buffer, or a bad buffer index: judged before
+	 * any copy, as for any slot. */
+	put_indirect(e->p[0], base, VALE_BUF_SIZE + 1, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_BAD_SLOT), 1);
+	/* A hostile fragment drops its whole chain, nothing else. */
+	put_chain(e->p[0], 3, false, 1, 2);
+	{
+		struct netmap_ring *tx = vt_ring(e->p[0], NR_TX, 0);
+		uint32_t mid = nm_idx_add(tx->head, tx->num_slots - 2, tx->num_slots);
+
+		tx->slot[mid].flags |= NS_INDIRECT;
+		tx->slot[mid].ptr = base + sizeof(ind_umem) - 1;
+	}
+	ind_frame(0, 1, 3);
+	put_indirect(e->p[0], base, 60, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT),
+			 NM_ARRAY_SIZE(bad) + 1);
+	assert_int_equal(vt_rx_ready(e->p[1], 0), 1);
+	expect_seq(e->p[1], 0, 3, 60);
+	vt_rx_drain(e->p[1], 0);
+	/* A zero-length indirect slot reads nothing, so cannot fault. */
+	put_indirect(e->p[0], 0, 0, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT),
+			 NM_ARRAY_SIZE(bad) + 1);
+	/* A copy that faults (page gone, kthread context): counted. */
+	nm_shim_user_fail_after(0);
+	ind_frame(0, 1, 4);
+	put_indirect(e->p[0], base, 60, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT),
+			 NM_ARRAY_SIZE(bad) + 2);
+	nm_shim_user_reset();
+	assert_true(nm_kring_valid(nm_port_kring(e->p[0], NR_TX, 0)));
+	env_free(e);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest bridge[] = {
@@ -850,6 +1001,10 @@ int main(int argc, char **argv)
 	const struct CMUnitTest hostile[] = {
 		cmocka_unit_test(test_vale_fwd_hostile_slots),
 	};
+	const struct CMUnitTest indirect[] = {
+		cmocka_unit_test(test_vale_fwd_indirect_delivered),
+		cmocka_unit_test(test_vale_fwd_indirect_hostile),
+	};
 	const struct CMUnitTest attach[] = {
 		cmocka_unit_test(test_vale_fwd_attach_detach_between_passes),
 		cmocka_unit_test(test_vale_fwd_detach_during_pass),
@@ -865,6 +1020,7 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("full", full),	   NM_TEST_GROUP("frags", frags),
 		NM_TEST_GROUP("hostile", hostile), NM_TEST_GROUP("attach", attach),
 		NM_TEST_GROUP("notify", notify),   NM_TEST_GROUP("direct", direct),
+		NM_TEST_GROUP("indirect", indirect),
 	};
 
 	nm_shim_thread_register();

@@ -15,3 +15,9 @@ nm_add_test(alloc_fail SOURCES test_alloc_fail.c LABELS unit)
 # virtio-net headers and offloads (issue 14): independent checksum and
 # segmentation oracle, tshark when installed.
 nm_add_test(vale_offload SOURCES test_vale_offload.c LABELS unit)
+# Copy monitors (issue #18): core/nm_monitor.c, with a threaded group
+# (a monitor opened and closed while traffic flows; TSan too).
+nm_add_test(nm_monitor SOURCES test_nm_monitor.c LABELS unit)
+# The same monitors, and NS_INDIRECT from a registered range, on the
+# simulator backend.
+nm_add_test(nm_monitor_sim SOURCES test_nm_monitor_sim.c BACKEND sim LABELS unit)

@@ -288,23 +288,77 @@ uint64_t nm_os_notify_count(const struct nm_os_notifier *n)
 	return n->count;
 }
 
-/* The simulator has no user address space: nothing in a run copies from
- * or to one (the control path, nm_ctrl.c, is the kernel module's), so
- * every address faults, as an unmapped one does. */
+/* The simulator's "user memory": ranges a test or a simulated application
+ * registers (nm_sim_user_add); a copy succeeds only inside one of them, so
+ * a hostile address is -EFAULT, never a wild read.  With none registered
+ * every address faults, as an unmapped one does.  Registration order is
+ * the test's, so runs stay deterministic. */
+static struct {
+	uintptr_t lo, hi; /* [lo, hi) */
+} nm_sim_user_range[NM_SIM_USER_RANGES];
+static uint32_t nm_sim_user_nranges;
+static uint64_t nm_sim_user_nfaults;
+
+int nm_sim_user_add(const void *p, size_t n)
+{
+	if (nm_sim_user_nranges == NM_SIM_USER_RANGES)
+		return -ENOSPC;
+	nm_sim_user_range[nm_sim_user_nranges].lo = (uintptr_t)p;
+	nm_sim_user_range[nm_sim_user_nranges].hi = (uintptr_t)p + n;
+	nm_sim_user_nranges++;
+	return 0;
+}
+
+void nm_sim_user_reset(void)
+{
+	nm_sim_user_nranges = 0;
+	nm_sim_user_nfaults = 0;
+}
+
+uint64_t nm_sim_user_faults(void)
+{
+	return nm_sim_user_nfaults;
+}
+
+static void *nm_sim_user_check(uint64_t uaddr, size_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < nm_sim_user_nranges; i++) {
+		uintptr_t lo = nm_sim_user_range[i].lo;
+		uintptr_t hi = nm_sim_user_range[i].hi;
+
+		/* No overflow: n <= hi - uaddr is checked, not uaddr + n. */
+		if (uaddr >= lo && uaddr <= hi && n <= hi - uaddr)
+			return (void *)(uintptr_t)uaddr;
+	}
+	nm_sim_user_nfaults++;
+	return NULL;
+}
+
 int nm_os_copy_from_user(void *dst, uint64_t uaddr, size_t n)
 {
-	(void)dst;
-	(void)uaddr;
-	(void)n;
-	return -EFAULT;
+	void *src = nm_sim_user_check(uaddr, n);
+
+	if (src == NULL)
+		return -EFAULT;
+	nm_os_memcpy(dst, src, n);
+	return 0;
+}
+
+int nm_os_copy_from_user_nofault(void *dst, uint64_t uaddr, size_t n)
+{
+	return nm_os_copy_from_user(dst, uaddr, n);
 }
 
 int nm_os_copy_to_user(uint64_t uaddr, const void *src, size_t n)
 {
-	(void)uaddr;
-	(void)src;
-	(void)n;
-	return -EFAULT;
+	void *dst = nm_sim_user_check(uaddr, n);
+
+	if (dst == NULL)
+		return -EFAULT;
+	nm_os_memcpy(dst, src, n);
+	return 0;
 }
 
 void nm_sim_log(struct nm_sim_ratelimit *rl, const char *level,

@@ -377,6 +377,15 @@ void nm_sim_os_reset(const uint64_t cost_ps[NM_SIM_STEP_KINDS]);
 void nm_sim_fail_alloc_at(uint64_t n);
 /* Allocation calls since the last nm_sim_fail_alloc_at(). */
 uint64_t nm_sim_alloc_calls(void);
+/* "User memory" for nm_os_copy_from_user{,_nofault}()/nm_os_copy_to_user():
+ * a copy succeeds only inside one registered range (none: every copy
+ * faults).  Register [p, p + n): 0 or -ENOSPC. */
+#define NM_SIM_USER_RANGES 16
+int nm_sim_user_add(const void *p, size_t n);
+/* Forget every range and zero the fault count. */
+void nm_sim_user_reset(void);
+/* Copies refused since the last reset. */
+uint64_t nm_sim_user_faults(void);
 /* Allocations not yet freed. */
 int64_t nm_sim_alloc_live(void);
 /* The caller of the injected failure (NULL: none since the arming). */

@@ -28,6 +28,7 @@
 enum nm_port_kind {
 	NM_PORT_VALE = 1, /* struct vale_port */
 	NM_PORT_PIPE = 2, /* struct nm_pipe_end */
+	NM_PORT_NIC = 3,  /* struct nm_nic (nm_nic.h), opened by the backend */
 };
 
 struct nm_port;
@@ -56,6 +57,9 @@ struct nm_port {
 	uint32_t if_index;	  /* this port's netmap_if in the region */
 	uint32_t num_rings[2];	  /* [NR_TX], [NR_RX] */
 	uint32_t num_slots[2];
+	/* The last num_host_rings[d] of the num_rings[d] krings are host
+	 * rings (nm_nic.c); 0 for software ports. */
+	uint32_t num_host_rings[2];
 	struct nm_kring *kring[2][NM_PORT_MAX_RINGS];
 	/* RCU-published; NULL when nobody waits. */
 	struct nm_os_notifier *notifier[2][NM_PORT_MAX_RINGS];

@@ -17,6 +17,7 @@
  * path); the data path is serialised per ring by the kring gate.
  */
 #include "nmlab_dev.h"
+#include "nmlab_nic.h"
 #include "nm_ctrl.h"
 #include "vale.h"
 
@@ -93,30 +94,44 @@ static void nmlab_port_put(struct nmlab_port *np)
 	kfree(np);
 }
 
+/* A software port by name (nm_port_open), else a network interface
+ * (nmlab_nic.c), put in netmap mode with attach. */
+static int nmlab_port_open(const char *name, struct nm_port_geom *g,
+			   bool attach, struct nm_port **out)
+{
+	int err = nm_port_open(&nmlab_reg, name, g, out);
+
+	if (err == -ENXIO)
+		err = nmlab_nic_open(name, g, attach, out);
+	return err;
+}
+
 /* ---- Binding (REGISTER). */
 
-/* Ring selection, the reference's netmap_interp_ringid on ports without
- * host rings. */
+/* Ring selection, the reference's netmap_interp_ringid.  The host rings
+ * are the last num_host_rings[d] krings of each direction. */
 static int nmlab_select_rings(struct nmlab_priv *priv, struct nm_port *port,
 			      const struct nmreq_register *reg)
 {
-	uint32_t d, n;
+	uint32_t d, n, nic[2], host[2];
 
+	for (d = NR_TX; d <= NR_RX; d++) {
+		host[d] = port->num_host_rings[d];
+		nic[d] = port->num_rings[d] - host[d];
+	}
 	switch (reg->nr_mode) {
 	case NR_REG_DEFAULT:
 	case NR_REG_ALL_NIC:
 		for (d = NR_TX; d <= NR_RX; d++) {
 			priv->first[d] = 0;
-			priv->last[d] = port->num_rings[d];
+			priv->last[d] = nic[d];
 		}
 		break;
 	case NR_REG_ONE_NIC:
-		if (reg->nr_ringid >= port->num_rings[NR_TX] &&
-		    reg->nr_ringid >= port->num_rings[NR_RX])
+		if (reg->nr_ringid >= nic[NR_TX] && reg->nr_ringid >= nic[NR_RX])
 			return -EINVAL;
 		for (d = NR_TX; d <= NR_RX; d++) {
-			n = reg->nr_ringid < port->num_rings[d] ? reg->nr_ringid
-								: 0;
+			n = reg->nr_ringid < nic[d] ? reg->nr_ringid : 0;
 			priv->first[d] = n;
 			priv->last[d] = n + 1;
 		}
@@ -124,7 +139,23 @@ static int nmlab_select_rings(struct nmlab_priv *priv, struct nm_port *port,
 	case NR_REG_SW:
 	case NR_REG_NIC_SW:
 	case NR_REG_ONE_SW:
-		return -EINVAL; /* software ports have no host rings */
+		if (host[NR_TX] == 0 || host[NR_RX] == 0)
+			return -EINVAL; /* software ports have no host rings */
+		if (reg->nr_mode == NR_REG_ONE_SW &&
+		    reg->nr_ringid >= host[NR_TX] && reg->nr_ringid >= host[NR_RX])
+			return -EINVAL;
+		for (d = NR_TX; d <= NR_RX; d++) {
+			n = reg->nr_mode == NR_REG_ONE_SW &&
+					    reg->nr_ringid < host[d] ?
+				    reg->nr_ringid :
+				    0;
+			priv->first[d] = reg->nr_mode == NR_REG_NIC_SW ? 0
+								       : nic[d] + n;
+			priv->last[d] = reg->nr_mode == NR_REG_ONE_SW ?
+						nic[d] + n + 1 :
+						nic[d] + host[d];
+		}
+		break;
 	case NR_REG_NULL:
 		return -EOPNOTSUPP; /* null ports are not provided */
 	default:
@@ -206,7 +237,7 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	g.rx_rings = reg->nr_rx_rings;
 	g.tx_slots = reg->nr_tx_slots;
 	g.rx_slots = reg->nr_rx_slots;
-	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
+	err = nmlab_port_open(r->hdr.nr_name, &g, true, &port);
 	if (err != 0)
 		return err;
 	err = nmlab_select_rings(priv, port, reg);
@@ -245,12 +276,12 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 
 	reg->nr_offset = nm_port_nifp_offset(port);
 	reg->nr_memsize = port->region->size;
-	reg->nr_tx_rings = port->num_rings[NR_TX];
-	reg->nr_rx_rings = port->num_rings[NR_RX];
+	reg->nr_tx_rings = port->num_rings[NR_TX] - port->num_host_rings[NR_TX];
+	reg->nr_rx_rings = port->num_rings[NR_RX] - port->num_host_rings[NR_RX];
 	reg->nr_tx_slots = port->num_slots[NR_TX];
 	reg->nr_rx_slots = port->num_slots[NR_RX];
-	reg->nr_host_tx_rings = 0;
-	reg->nr_host_rx_rings = 0;
+	reg->nr_host_tx_rings = port->num_host_rings[NR_TX];
+	reg->nr_host_rx_rings = port->num_host_rings[NR_RX];
 	reg->nr_extra_bufs = 0; /* none given; ni_bufs_head stays 0 */
 	reg->nr_mem_id = np->mem_id;
 	/* The data path may look now. */
@@ -277,16 +308,16 @@ static int nmlab_port_info(struct nm_ctrl_req *r)
 	int err;
 
 	memset(&g, 0, sizeof(g));
-	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
+	err = nmlab_port_open(r->hdr.nr_name, &g, false, &port);
 	if (err != 0)
 		return err;
 	pi->nr_memsize = port->region->size;
-	pi->nr_tx_rings = port->num_rings[NR_TX];
-	pi->nr_rx_rings = port->num_rings[NR_RX];
+	pi->nr_tx_rings = port->num_rings[NR_TX] - port->num_host_rings[NR_TX];
+	pi->nr_rx_rings = port->num_rings[NR_RX] - port->num_host_rings[NR_RX];
 	pi->nr_tx_slots = port->num_slots[NR_TX];
 	pi->nr_rx_slots = port->num_slots[NR_RX];
-	pi->nr_host_tx_rings = 0;
-	pi->nr_host_rx_rings = 0;
+	pi->nr_host_tx_rings = port->num_host_rings[NR_TX];
+	pi->nr_host_rx_rings = port->num_host_rings[NR_RX];
 	nm_port_close(port);
 	return 0;
 }
@@ -350,7 +381,7 @@ static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	if (r->hdr.nr_name[0] == '\0')
 		return -EINVAL;
 	memset(&g, 0, sizeof(g));
-	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
+	err = nmlab_port_open(r->hdr.nr_name, &g, false, &port);
 	if (err != 0)
 		return err;
 	/* A port nobody is bound to lives for this request only: its
@@ -652,9 +683,18 @@ int nmlab_dev_init(void)
 
 	if (err != 0)
 		return err;
+	err = nmlab_nic_init();
+	if (err != 0)
+		goto err_reg;
 	err = misc_register(&nmlab_misc);
 	if (err != 0)
-		nm_registry_fini(&nmlab_reg);
+		goto err_nic;
+	return 0;
+
+err_nic:
+	nmlab_nic_exit();
+err_reg:
+	nm_registry_fini(&nmlab_reg);
 	return err;
 }
 
@@ -662,5 +702,6 @@ void nmlab_dev_exit(void)
 {
 	/* No file is open: the module cannot be unloaded while one is. */
 	misc_deregister(&nmlab_misc);
+	nmlab_nic_exit();
 	nm_registry_fini(&nmlab_reg);
 }

@@ -18,6 +18,7 @@
  */
 #include "nmlab_dev.h"
 #include "nmlab_nic.h"
+#include "nmlab_vale.h"
 #include "nm_ctrl.h"
 #include "vale.h"
 
@@ -32,7 +33,7 @@
 
 DEFINE_MUTEX(nmlab_lock);
 static LIST_HEAD(nmlab_ports);
-static struct nm_registry nmlab_reg;
+struct nm_registry nmlab_reg; /* nmlab_vale.c attaches into it */
 static uint16_t nmlab_next_mem_id = 2; /* 1 is the reference's global pool */
 
 /* ---- Port records. */
@@ -102,7 +103,9 @@ static int nmlab_port_open(const char *name, struct nm_port_geom *g,
 	int err = nm_port_open(&nmlab_reg, name, g, out);
 
 	if (err == -ENXIO)
-		err = nmlab_nic_open(name, g, attach, out);
+		err = nmlab_nic_open(name, g,
+				     attach ? NMLAB_NIC_APP : NMLAB_NIC_INFO,
+				     out);
 	return err;
 }
 
@@ -240,7 +243,9 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	err = nmlab_port_open(r->hdr.nr_name, &g, true, &port);
 	if (err != 0)
 		return err;
-	err = nmlab_select_rings(priv, port, reg);
+	err = nmlab_vale_owned(port) ? -EBUSY : 0; /* attached to a switch */
+	if (err == 0)
+		err = nmlab_select_rings(priv, port, reg);
 	if (err != 0)
 		goto fail_close;
 	if (port->kind == NM_PORT_PIPE && reg->nr_mode != NR_REG_DEFAULT &&
@@ -523,6 +528,12 @@ static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
 			if (err == 0)
 				err = nmlab_kloop_stop_req(priv);
 			break;
+		case NETMAP_REQ_VALE_ATTACH:
+			err = nmlab_vale_attach(r);
+			break;
+		case NETMAP_REQ_VALE_DETACH:
+			err = nmlab_vale_detach(r);
+			break;
 		default:
 			/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING, PORT_HDR:
 			 * no NICs, no persistent ports, no vnet headers. */
@@ -702,6 +713,7 @@ void nmlab_dev_exit(void)
 {
 	/* No file is open: the module cannot be unloaded while one is. */
 	misc_deregister(&nmlab_misc);
+	nmlab_vale_exit(); /* attachments live without files */
 	nmlab_nic_exit();
 	nm_registry_fini(&nmlab_reg);
 }

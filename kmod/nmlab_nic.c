@@ -52,6 +52,9 @@ struct nmlab_nic {
 	struct net_device __rcu *dev; /* NULL when not (or no longer) hooked */
 	struct net_device *held;   /* the reference we hold, or NULL */
 	bool listed;		   /* in nmlab_nics (attached once) */
+	bool owned;		   /* attached to a switch */
+	bool promisc;		   /* we raised the device's promiscuity */
+	struct nmlab_nic_sink __rcu *sink; /* the switch, when owned */
 	unsigned int users;	   /* opens, under nmlab_lock */
 	refcount_t ref;		   /* the opens (1) + each skb in flight */
 	atomic_t inflight;	   /* TX skbs not yet freed by the device */
@@ -206,6 +209,7 @@ static rx_handler_result_t nmlab_nic_rx_handler(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
 	struct nmlab_nic *a = rcu_dereference(skb->dev->rx_handler_data);
+	struct nmlab_nic_sink *sink;
 	struct nmlab_nic_copy c;
 	uint32_t ring = 0;
 
@@ -216,7 +220,13 @@ static rx_handler_result_t nmlab_nic_rx_handler(struct sk_buff **pskb)
 	c.skb = skb;
 	/* The frame starts at the MAC header the driver pulled. */
 	c.base = skb_mac_header_was_set(skb) ? skb_mac_offset(skb) : 0;
-	if (c.base <= 0)
+	sink = rcu_dereference(a->sink);
+	if (c.base > 0)
+		; /* no MAC header before the data: not a frame we can copy */
+	else if (sink != NULL)
+		sink->rx(sink, skb->len + (uint32_t)(-c.base),
+			 nmlab_nic_copy_skb, &c);
+	else
 		nm_nic_rx_deliver(a->nic, ring, skb->len + (uint32_t)(-c.base),
 				  nmlab_nic_copy_skb, &c);
 	consume_skb(skb);
@@ -279,6 +289,8 @@ static int nmlab_nic_hook(struct nmlab_nic *a, struct net_device *dev)
 		return err;
 	}
 	WRITE_ONCE(dev->netdev_ops, &a->ops);
+	/* A switch port takes every frame, as a bridge port does. */
+	a->promisc = a->owned && dev_set_promiscuity(dev, 1) == 0;
 	return 0;
 }
 
@@ -290,6 +302,9 @@ static void nmlab_nic_unhook(struct nmlab_nic *a)
 	ASSERT_RTNL();
 	if (dev == NULL)
 		return;
+	if (a->promisc)
+		dev_set_promiscuity(dev, -1);
+	a->promisc = false;
 	WRITE_ONCE(dev->netdev_ops, a->saved_ops);
 	/* A start_xmit hook still running reads rx_handler_data. */
 	synchronize_net();
@@ -369,9 +384,10 @@ static struct nmlab_nic *nmlab_nic_find(const char *name)
 	return NULL;
 }
 
-int nmlab_nic_open(const char *name, struct nm_port_geom *g, bool attach,
-		   struct nm_port **out)
+int nmlab_nic_open(const char *name, struct nm_port_geom *g,
+		   enum nmlab_nic_use use, struct nm_port **out)
 {
+	bool attach = use != NMLAB_NIC_INFO;
 	struct net_device *dev;
 	struct nmlab_nic *a;
 	int err;
@@ -380,6 +396,10 @@ int nmlab_nic_open(const char *name, struct nm_port_geom *g, bool attach,
 	if (strnlen(name, IFNAMSIZ) >= IFNAMSIZ || name[0] == '\0')
 		return -ENXIO;
 	a = nmlab_nic_find(name);
+	/* The switch owns an attached interface alone (the reference's
+	 * EBUSY for an adapter owned by the kernel). */
+	if (a != NULL && (use == NMLAB_NIC_SWITCH || (a->owned && attach)))
+		return -EBUSY;
 	if (a != NULL) {
 		a->users++;
 		nm_port_geom_get(&a->nic->up, g);
@@ -399,6 +419,7 @@ int nmlab_nic_open(const char *name, struct nm_port_geom *g, bool attach,
 		goto err_put;
 	a->held = dev;
 	a->users = 1;
+	a->owned = use == NMLAB_NIC_SWITCH;
 	refcount_set(&a->ref, 1);
 	atomic_inc(&nmlab_nic_alive);
 	/* One NIC ring per device queue; the hints give the slots. */
@@ -437,6 +458,21 @@ err_free:
 err_put:
 	dev_put(dev);
 	return err;
+}
+
+void nmlab_nic_set_sink(struct nm_port *p, struct nmlab_nic_sink *s)
+{
+	struct nmlab_nic *a = ((struct nm_nic *)p)->priv;
+
+	rcu_assign_pointer(a->sink, s);
+	if (s == NULL)
+		synchronize_net(); /* receive paths using the old one are done */
+}
+
+int nmlab_nic_send(struct nm_port *p, const struct nm_nic_frag *f,
+		   uint32_t nfrags, uint32_t len)
+{
+	return nmlab_nic_xmit(((struct nm_nic *)p)->priv, 0, f, nfrags, len);
 }
 
 int nmlab_nic_init(void)

@@ -1,0 +1,216 @@
+/*
+ * nmlab_vale.c - a network interface attached to a VALE switch: the
+ * interface opened through the generic adapter (nmlab_nic.c, exclusive and
+ * promiscuous), a VALE port of the same name "valeX:ifname" driven by the
+ * kernel (core/vale_kport.c), and the two pumps between them.
+ *
+ *   wire -> rx_handler -> sink -> vale_kport_send -> switch -> other ports
+ *   other ports -> switch -> port RX ring -> notifier -> work item ->
+ *     vale_kport_drain -> nmlab_nic_send -> dev_queue_xmit -> wire
+ *
+ * Invariants: an attachment lives from VALE_ATTACH to VALE_DETACH (or
+ * module unload), with no file needed; its VALE port and its interface are
+ * bound by nobody else (EBUSY).  Locking: nmlab_lock for the list and
+ * every control step; the receive path reads the sink under RCU (removed
+ * with synchronize_net), the work item runs alone and is cancelled
+ * (cancel_work_sync) after the port's notifier is cleared.
+ */
+#include "nmlab_vale.h"
+#include "nmlab_dev.h"
+#include "nmlab_nic.h"
+#include "vale_kport.h"
+
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+struct nmlab_bwrap {
+	struct list_head link; /* nmlab_bwraps, under nmlab_lock */
+	char name[NETMAP_REQ_IFNAMSIZ]; /* "valeX:ifname" */
+	struct nm_port *nic;
+	struct vale_port *vp;
+	struct vale_kport kp;
+	struct nmlab_nic_sink sink;
+	wait_queue_head_t wq;	       /* the port's notifier wakes it */
+	wait_queue_entry_t wait;       /* ... and so queues work */
+	struct nm_os_notifier notifier;
+	struct work_struct work;
+};
+
+static LIST_HEAD(nmlab_bwraps);
+
+/* The wire's frames into the switch (softirq). */
+static void nmlab_bwrap_rx(struct nmlab_nic_sink *s, uint32_t len,
+			   nm_nic_copy_fn copy, const void *ctx)
+{
+	struct nmlab_bwrap *b = container_of(s, struct nmlab_bwrap, sink);
+
+	vale_kport_send(&b->kp, len, copy, ctx); /* a full switch drops */
+}
+
+static int nmlab_bwrap_out(void *priv, const struct nm_nic_frag *f,
+			   uint32_t nfrags, uint32_t len)
+{
+	struct nmlab_bwrap *b = priv;
+
+	return nmlab_nic_send(b->nic, f, nfrags, len);
+}
+
+/* The switch's frames to the wire (process context). */
+static void nmlab_bwrap_work(struct work_struct *w)
+{
+	struct nmlab_bwrap *b = container_of(w, struct nmlab_bwrap, work);
+	int pass;
+
+	/* Bounded: a notification after the last pass queues us again. */
+	for (pass = 0; pass < 8; pass++)
+		if (vale_kport_drain(&b->kp, nmlab_bwrap_out, b) == 0)
+			break;
+}
+
+static int nmlab_bwrap_wake(wait_queue_entry_t *wait, unsigned int mode,
+			    int flags, void *key)
+{
+	struct nmlab_bwrap *b = container_of(wait, struct nmlab_bwrap, wait);
+
+	queue_work(system_wq, &b->work);
+	return 0;
+}
+
+static struct nmlab_bwrap *nmlab_bwrap_find(const char *name)
+{
+	struct nmlab_bwrap *b;
+
+	list_for_each_entry(b, &nmlab_bwraps, link)
+		if (strncmp(b->name, name, sizeof(b->name)) == 0)
+			return b;
+	return NULL;
+}
+
+bool nmlab_vale_owned(const struct nm_port *p)
+{
+	struct nmlab_bwrap *b;
+
+	list_for_each_entry(b, &nmlab_bwraps, link)
+		if (&b->vp->up == p || b->nic == p)
+			return true;
+	return false;
+}
+
+int nmlab_vale_attach(struct nm_ctrl_req *r)
+{
+	struct nmreq_vale_attach *va = nm_ctrl_body(r);
+	const char *name = r->hdr.nr_name, *colon;
+	struct nm_port_geom g;
+	struct nmlab_bwrap *b;
+	int err;
+
+	err = nm_ctrl_options_check(r);
+	if (err != 0)
+		return err;
+	colon = strnchr(name, sizeof(r->hdr.nr_name), ':');
+	if (!vale_name_is_valid(name) || colon == NULL)
+		return -EINVAL;
+	switch (va->reg.nr_mode) {
+	case NR_REG_DEFAULT:
+	case NR_REG_ALL_NIC:
+		break;
+	case NR_REG_NIC_SW:
+		return -EOPNOTSUPP; /* the host stack as a second port: TODO(#16) */
+	default:
+		return -EINVAL;
+	}
+	if (nmlab_bwrap_find(name) != NULL)
+		return -EBUSY;
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (b == NULL)
+		return -ENOMEM;
+	strscpy(b->name, name, sizeof(b->name));
+	memset(&g, 0, sizeof(g));
+	err = nmlab_nic_open(colon + 1, &g, NMLAB_NIC_SWITCH, &b->nic);
+	if (err != 0)
+		goto err_free;
+	memset(&g, 0, sizeof(g));
+	g.tx_slots = va->reg.nr_tx_slots;
+	g.rx_slots = va->reg.nr_rx_slots;
+	err = vale_port_open(&nmlab_reg, name, &g, &b->vp);
+	if (err != 0)
+		goto err_nic;
+	if (b->vp->users != 1) {
+		err = -EBUSY; /* an application's port of that name */
+		goto err_vp;
+	}
+	err = vale_kport_init(&b->kp, b->vp);
+	if (err != 0)
+		goto err_vp;
+	INIT_WORK(&b->work, nmlab_bwrap_work);
+	init_waitqueue_head(&b->wq);
+	init_waitqueue_func_entry(&b->wait, nmlab_bwrap_wake);
+	add_wait_queue(&b->wq, &b->wait);
+	b->notifier.wq = &b->wq;
+	atomic64_set(&b->notifier.count, 0);
+	err = nm_port_set_notifier(&b->vp->up, NR_TX, NM_PORT_ALL_RINGS,
+				   &b->notifier);
+	if (err != 0)
+		goto err_kp;
+	b->sink.rx = nmlab_bwrap_rx;
+	nmlab_nic_set_sink(b->nic, &b->sink);
+	list_add(&b->link, &nmlab_bwraps);
+	va->port_index = b->vp->index;
+	return 0;
+
+err_kp:
+	remove_wait_queue(&b->wq, &b->wait);
+	vale_kport_fini(&b->kp);
+err_vp:
+	vale_port_close(b->vp);
+err_nic:
+	nm_port_close(b->nic);
+err_free:
+	kfree(b);
+	return err;
+}
+
+static void nmlab_bwrap_free(struct nmlab_bwrap *b)
+{
+	list_del(&b->link);
+	nmlab_nic_set_sink(b->nic, NULL);
+	/* Returns once no notification still uses ours; then no new work. */
+	nm_port_set_notifier(&b->vp->up, NR_TX, NM_PORT_ALL_RINGS, NULL);
+	cancel_work_sync(&b->work);
+	remove_wait_queue(&b->wq, &b->wait);
+	vale_kport_fini(&b->kp);
+	vale_port_close(b->vp);
+	nm_port_close(b->nic);
+	kfree(b);
+}
+
+int nmlab_vale_detach(struct nm_ctrl_req *r)
+{
+	struct nmreq_vale_detach *vd = nm_ctrl_body(r);
+	struct nmlab_bwrap *b;
+	int err;
+
+	err = nm_ctrl_options_check(r);
+	if (err != 0)
+		return err;
+	if (!vale_name_is_valid(r->hdr.nr_name))
+		return -EINVAL;
+	b = nmlab_bwrap_find(r->hdr.nr_name);
+	if (b == NULL)
+		return -ENXIO;
+	vd->port_index = b->vp->index;
+	nmlab_bwrap_free(b);
+	return 0;
+}
+
+void nmlab_vale_exit(void)
+{
+	struct nmlab_bwrap *b, *tmp;
+
+	mutex_lock(&nmlab_lock);
+	list_for_each_entry_safe(b, tmp, &nmlab_bwraps, link)
+		nmlab_bwrap_free(b);
+	mutex_unlock(&nmlab_lock);
+}

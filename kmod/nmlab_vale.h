@@ -1,0 +1,24 @@
+/*
+ * nmlab_vale.h - network interfaces attached to VALE switches
+ * (VALE_ATTACH / VALE_DETACH), the kernel's side of nmctl -a / -d.
+ */
+#ifndef NMLAB_VALE_H
+#define NMLAB_VALE_H
+
+#include "nm_ctrl.h"
+#include "nm_port.h"
+#include "nm_registry.h"
+
+extern struct nm_registry nmlab_reg; /* nmlab_dev.c */
+
+/* [nmlab_lock] VALE_ATTACH "valeX:ifname": 0 or -errno. */
+int nmlab_vale_attach(struct nm_ctrl_req *r);
+/* [nmlab_lock] VALE_DETACH "valeX:ifname": 0 or -errno. */
+int nmlab_vale_detach(struct nm_ctrl_req *r);
+/* [nmlab_lock] Is p the switch side of an attached interface?  (Nobody
+ * may bind it: EBUSY, as the reference for a kernel-owned adapter.) */
+bool nmlab_vale_owned(const struct nm_port *p);
+/* [nmlab_lock] Module unload: detach every interface. */
+void nmlab_vale_exit(void);
+
+#endif /* NMLAB_VALE_H */

@@ -13,6 +13,11 @@
  *                        NR_REG_NIC_SW); this process pings IP from A's NIC
  *                        rings: request and reply cross the wire, the
  *                        bridge and B's stack
+ *   nic-pair vale valeX:P A B
+ *                        with A attached to switch valeX (nmctl -a), the
+ *                        application's port valeX:P streams to B's NIC
+ *                        rings across the wire and back; the switch's
+ *                        sides refuse REGISTER and a second attach (EBUSY)
  *   nic-pair modes B     ring selection of every mode, its errnos, and
  *                        PORT_INFO_GET on an interface
  *   nic-pair unreg A DRV A bound while it goes down and up, while nmlab.ko
@@ -102,14 +107,55 @@ static void send_frame(struct nmc_port *p, struct netmap_ring *r,
 
 /* ---- wire: A -> B, frames checked in order. */
 
+/* NIC_PKTS frames from ring 0 of a to ring 0 of b, src -> dst: every one
+ * once, in order, intact. */
+static void stream(struct nmc_port *a, struct nmc_port *b, const uint8_t src[6],
+		   const uint8_t dst[6], const char *what)
+{
+	struct netmap_ring *tx = nmc_ring(a, NR_TX, 0), *rx = nmc_ring(b, NR_RX, 0);
+	uint32_t sent = 0, got = 0, skipped = 0, i, len;
+	uint8_t frame[1514];
+	uint64_t end;
+	int64_t seq;
+
+	while (got < NIC_PKTS) {
+		/* A batch out, then all of it in before the next. */
+		for (i = 0; i < NIC_BATCH && sent < NIC_PKTS; i++, sent++) {
+			len = NMC_FRAME_LEN + (sent * 37U) % (1514U - NMC_FRAME_LEN + 1);
+			nmc_frame_fill(frame, len, sent, src, dst);
+			send_frame(a, tx, frame, len);
+		}
+		end = now_ms() + 20000;
+		while (got < sent) {
+			NMC_CHECK(now_ms() < end, "%s: %u of %u frames arrived",
+				  what, got, sent);
+			nmc_poll(b->fd, POLLIN, 500);
+			NMC_CHECK(nmc_sync(b, NR_RX) == 0, "rxsync");
+			while (rx->head != nm_ring_user_tail(rx)) {
+				struct netmap_slot *s = &rx->slot[rx->head];
+				const uint8_t *buf = nm_ring_user_buf(rx, s->buf_idx);
+
+				seq = nmc_frame_check(buf, s->len);
+				if (seq < 0 || memcmp(buf + 6, src, 6) != 0) {
+					skipped++;
+				} else {
+					NMC_CHECK(seq == got, "%s: frame %lld, expected %u",
+						  what, (long long)seq, got);
+					got++;
+				}
+				rx->head = rx->cur = nm_idx_next(rx->head, rx->num_slots);
+			}
+		}
+	}
+	printf("nic-pair: %s: %u frames in order (%u others skipped)\n", what,
+	       got, skipped);
+}
+
 static void wire_one_way(const char *a_name, const char *b_name)
 {
 	struct nmc_port a, b;
-	struct netmap_ring *tx, *rx;
-	uint8_t frame[1514], src[6], dst[6];
-	uint32_t sent = 0, got = 0, skipped = 0, i, len;
-	uint64_t end;
-	int64_t seq;
+	uint8_t src[6], dst[6];
+	char what[64];
 	int err;
 
 	read_mac(a_name, src);
@@ -122,41 +168,53 @@ static void wire_one_way(const char *a_name, const char *b_name)
 		  "host rings %u/%u", a.reg.nr_host_tx_rings,
 		  a.reg.nr_host_rx_rings);
 	NMC_CHECK(a.nifp->ni_host_tx_rings == 1, "ni_host_tx_rings");
-	tx = nmc_ring(&a, NR_TX, 0);
-	rx = nmc_ring(&b, NR_RX, 0);
-	while (got < NIC_PKTS) {
-		/* A batch out, then all of it in before the next. */
-		for (i = 0; i < NIC_BATCH && sent < NIC_PKTS; i++, sent++) {
-			len = NMC_FRAME_LEN + (sent * 37U) % (1514U - NMC_FRAME_LEN + 1);
-			nmc_frame_fill(frame, len, sent, src, dst);
-			send_frame(&a, tx, frame, len);
-		}
-		end = now_ms() + 20000;
-		while (got < sent) {
-			NMC_CHECK(now_ms() < end, "%s -> %s: %u of %u frames arrived",
-				  a_name, b_name, got, sent);
-			nmc_poll(b.fd, POLLIN, 500);
-			NMC_CHECK(nmc_sync(&b, NR_RX) == 0, "rxsync");
-			while (rx->head != nm_ring_user_tail(rx)) {
-				struct netmap_slot *s = &rx->slot[rx->head];
-				const uint8_t *buf = nm_ring_user_buf(rx, s->buf_idx);
-
-				seq = nmc_frame_check(buf, s->len);
-				if (seq < 0 || memcmp(buf + 6, src, 6) != 0) {
-					skipped++;
-				} else {
-					NMC_CHECK(seq == got, "%s -> %s: frame %lld, expected %u",
-						  a_name, b_name, (long long)seq, got);
-					got++;
-				}
-				rx->head = rx->cur = nm_idx_next(rx->head, rx->num_slots);
-			}
-		}
-	}
-	printf("nic-pair: %s -> %s: %u frames in order (%u others skipped)\n",
-	       a_name, b_name, got, skipped);
+	snprintf(what, sizeof(what), "%s -> %s", a_name, b_name);
+	stream(&a, &b, src, dst, what);
 	nmc_close(&a);
 	nmc_close(&b);
+}
+
+/* ---- vale: an application's VALE port and a NIC through a switch that
+ * has the other NIC attached (nmctl -a valeX:A ran before). */
+
+static void vale(const char *app_name, const char *a_name, const char *b_name)
+{
+	static const uint8_t mac_app[6] = { 0x02, 0, 0, 0, 0, 0x05 };
+	struct nmreq_vale_attach va;
+	struct nmreq_header h;
+	char sw_a[64], what[96];
+	struct nmc_port app, b, x;
+	uint8_t mac_b[6];
+	int err;
+
+	read_mac(b_name, mac_b);
+	snprintf(sw_a, sizeof(sw_a), "%.*s%s",
+		 (int)(strchr(app_name, ':') - app_name + 1), app_name, a_name);
+	/* The switch owns both sides of the attachment. */
+	NMC_CHECK(nmc_open(&x, a_name, NR_REG_ALL_NIC, 0, 0, 0) == EBUSY,
+		  "REGISTER %s while attached", a_name);
+	NMC_CHECK(nmc_open(&x, sw_a, NR_REG_ALL_NIC, 0, 0, 0) == EBUSY,
+		  "REGISTER %s while attached", sw_a);
+	err = nmc_open(&app, app_name, NR_REG_ALL_NIC, 0, 0, 0);
+	NMC_CHECK(err == 0, "register %s: %s", app_name, strerror(err));
+	memset(&va, 0, sizeof(va));
+	va.reg.nr_mode = NR_REG_ALL_NIC;
+	nmc_hdr(&h, NETMAP_REQ_VALE_ATTACH, sw_a, &va);
+	NMC_CHECK(nmc_ctrl(app.fd, &h) == EBUSY, "second VALE_ATTACH %s", sw_a);
+	nmc_hdr(&h, NETMAP_REQ_VALE_ATTACH, "vale1:nosuchif0", &va);
+	NMC_CHECK(nmc_ctrl(app.fd, &h) == ENXIO, "VALE_ATTACH of no interface");
+	va.reg.nr_mode = NR_REG_NIC_SW;
+	nmc_hdr(&h, NETMAP_REQ_VALE_ATTACH, "vale1:other", &va);
+	NMC_CHECK(nmc_ctrl(app.fd, &h) == EOPNOTSUPP, "VALE_ATTACH NIC_SW");
+	err = nmc_open(&b, b_name, NR_REG_ALL_NIC, 0, 0, 0);
+	NMC_CHECK(err == 0, "register %s: %s", b_name, strerror(err));
+	/* The switch floods until it has learnt mac_app; then unicast. */
+	snprintf(what, sizeof(what), "%s -> %s -> wire -> %s", app_name, sw_a, b_name);
+	stream(&app, &b, mac_app, mac_b, what);
+	snprintf(what, sizeof(what), "%s -> wire -> %s -> %s", b_name, sw_a, app_name);
+	stream(&b, &app, mac_b, mac_app, what);
+	nmc_close(&b);
+	nmc_close(&app);
 }
 
 /* ---- ARP and ICMP, enough to ping a stack. */
@@ -511,10 +569,12 @@ int main(int argc, char **argv)
 		bridge(argv[2], argv[3], argv[4]);
 	} else if (argc == 3 && strcmp(argv[1], "modes") == 0) {
 		modes(argv[2]);
+	} else if (argc == 5 && strcmp(argv[1], "vale") == 0) {
+		vale(argv[2], argv[3], argv[4]);
 	} else if (argc == 4 && strcmp(argv[1], "unreg") == 0) {
 		unreg(argv[2], argv[3]);
 	} else {
-		fprintf(stderr, "usage: nic-pair wire A B | host B IP | bridge A B IP | modes B | unreg A DRV\n");
+		fprintf(stderr, "usage: nic-pair wire A B | host B IP | bridge A B IP | vale valeX:P A B | modes B | unreg A DRV\n");
 		return 2;
 	}
 	printf("nic-pair: OK\n");

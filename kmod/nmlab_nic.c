@@ -74,7 +74,7 @@ static void nmlab_nic_unref(struct nmlab_nic *a)
 	rcu_read_lock();
 	if (refcount_dec_and_test(&a->ref)) {
 		kfree(a);
-		/* Pairs with wait_var_event_timeout() in nmlab_nic_exit(). */
+		/* Wakes the wait for the last adapter in nmlab_nic_exit(). */
 		if (atomic_dec_and_test(&nmlab_nic_alive))
 			wake_up_var(&nmlab_nic_alive);
 	}

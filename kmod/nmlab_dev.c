@@ -534,6 +534,12 @@ static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
 		case NETMAP_REQ_VALE_DETACH:
 			err = nmlab_vale_detach(r);
 			break;
+		case NETMAP_REQ_VALE_NEWIF:
+			err = nmlab_vale_newif(r);
+			break;
+		case NETMAP_REQ_VALE_DELIF:
+			err = nmlab_vale_delif(r);
+			break;
 		default:
 			/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING, PORT_HDR:
 			 * no NICs, no persistent ports, no vnet headers. */

@@ -8,9 +8,15 @@
  *   other ports -> switch -> port RX ring -> notifier -> work item ->
  *     vale_kport_drain -> nmlab_nic_send -> dev_queue_xmit -> wire
  *
+ * Persistent ports (VALE_NEWIF / VALE_DELIF): a name and a geometry that
+ * VALE_ATTACH "valeX:name" turns into a VALE port the kernel holds a
+ * reference to, so that it outlives the applications that open it (by
+ * "valeX:name") until VALE_DETACH.  Unlike the reference's, it is not a
+ * Linux interface: "name" alone does not open.
+ *
  * Invariants: an attachment lives from VALE_ATTACH to VALE_DETACH (or
- * module unload), with no file needed; its VALE port and its interface are
- * bound by nobody else (EBUSY).  Locking: nmlab_lock for the list and
+ * module unload), with no file needed; the VALE port and the interface of
+ * an attached interface are bound by nobody else (EBUSY).  Locking: nmlab_lock for the list and
  * every control step; the receive path reads the sink under RCU (removed
  * with synchronize_net), the work item runs alone and is cancelled
  * (cancel_work_sync) after the port's notifier is cleared.
@@ -20,6 +26,7 @@
 #include "nmlab_nic.h"
 #include "vale_kport.h"
 
+#include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
@@ -39,6 +46,125 @@ struct nmlab_bwrap {
 };
 
 static LIST_HEAD(nmlab_bwraps);
+
+/* A persistent port (VALE_NEWIF). */
+struct nmlab_vif {
+	struct list_head link; /* nmlab_vifs, under nmlab_lock */
+	char name[NETMAP_REQ_IFNAMSIZ];
+	struct nm_port_geom g;
+	struct vale_port *vp; /* while attached: the kernel's reference */
+};
+
+static LIST_HEAD(nmlab_vifs);
+
+static struct nmlab_vif *nmlab_vif_find(const char *name)
+{
+	struct nmlab_vif *v;
+
+	list_for_each_entry(v, &nmlab_vifs, link)
+		if (strncmp(v->name, name, sizeof(v->name)) == 0)
+			return v;
+	return NULL;
+}
+
+/* The persistent port attached as `swport` ("valeX:name"), or NULL. */
+static struct nmlab_vif *nmlab_vif_attached(const char *swport)
+{
+	struct nmlab_vif *v;
+
+	list_for_each_entry(v, &nmlab_vifs, link)
+		if (v->vp != NULL &&
+		    strncmp(v->vp->up.name, swport, NETMAP_REQ_IFNAMSIZ) == 0)
+			return v;
+	return NULL;
+}
+
+static int nmlab_vif_attach(struct nmlab_vif *v, const char *swport,
+			    struct nmreq_vale_attach *va)
+{
+	struct nm_port_geom g = v->g;
+	struct vale_port *vp;
+	int err;
+
+	if (v->vp != NULL)
+		return -EBUSY; /* on a switch already */
+	err = vale_port_open(&nmlab_reg, swport, &g, &vp);
+	if (err != 0)
+		return err;
+	if (vp->users != 1) { /* an application's ephemeral port of that name */
+		vale_port_close(vp);
+		return -EBUSY;
+	}
+	v->vp = vp;
+	va->port_index = vp->index;
+	return 0;
+}
+
+int nmlab_vale_newif(struct nm_ctrl_req *r)
+{
+	struct nmreq_vale_newif *nw = nm_ctrl_body(r);
+	const char *name = r->hdr.nr_name;
+	char probe[NETMAP_REQ_IFNAMSIZ + 8];
+	struct net_device *dev;
+	struct nmlab_vif *v;
+	int err;
+
+	err = nm_ctrl_options_check(r);
+	if (err != 0)
+		return err;
+	/* A port name VALE accepts, not itself a VALE or pipe name. */
+	snprintf(probe, sizeof(probe), "vale0:%s", name);
+	if (name[0] == '\0' || strnlen(name, IFNAMSIZ) >= IFNAMSIZ ||
+	    strncmp(name, VALE_PREFIX, strlen(VALE_PREFIX)) == 0 ||
+	    !vale_name_is_valid(probe))
+		return -EINVAL;
+	if (nw->nr_mem_id != 0)
+		return -EINVAL; /* no shared allocators to choose from */
+	dev = dev_get_by_name(&init_net, name);
+	if (dev != NULL) {
+		dev_put(dev);
+		return -EEXIST;
+	}
+	if (nmlab_vif_find(name) != NULL)
+		return -EEXIST;
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (v == NULL)
+		return -ENOMEM;
+	strscpy(v->name, name, sizeof(v->name));
+	v->g.tx_rings = nw->nr_tx_rings;
+	v->g.rx_rings = nw->nr_rx_rings;
+	v->g.tx_slots = nw->nr_tx_slots;
+	v->g.rx_slots = nw->nr_rx_slots;
+	err = nm_port_geom_normalize(&v->g);
+	if (err != 0) {
+		kfree(v);
+		return err;
+	}
+	nw->nr_tx_rings = (uint16_t)v->g.tx_rings;
+	nw->nr_rx_rings = (uint16_t)v->g.rx_rings;
+	nw->nr_tx_slots = v->g.tx_slots;
+	nw->nr_rx_slots = v->g.rx_slots;
+	list_add(&v->link, &nmlab_vifs);
+	return 0;
+}
+
+int nmlab_vale_delif(struct nm_ctrl_req *r)
+{
+	struct nmlab_vif *v;
+	int err;
+
+	err = nm_ctrl_options_check(r);
+	if (err != 0)
+		return err;
+	v = nmlab_vif_find(r->hdr.nr_name);
+	if (v == NULL)
+		return -ENXIO;
+	if (v->vp != NULL)
+		return -EBUSY; /* attached: detach first */
+	list_del(&v->link);
+	kfree(v);
+	return 0;
+}
 
 /* The wire's frames into the switch (softirq). */
 static void nmlab_bwrap_rx(struct nmlab_nic_sink *s, uint32_t len,
@@ -123,6 +249,11 @@ int nmlab_vale_attach(struct nm_ctrl_req *r)
 	}
 	if (nmlab_bwrap_find(name) != NULL)
 		return -EBUSY;
+	if (nmlab_vif_find(colon + 1) != NULL) {
+		if (va->reg.nr_mode == NR_REG_NIC_SW)
+			return -EINVAL; /* a persistent port has no host stack */
+		return nmlab_vif_attach(nmlab_vif_find(colon + 1), name, va);
+	}
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (b == NULL)
 		return -ENOMEM;
@@ -190,6 +321,7 @@ int nmlab_vale_detach(struct nm_ctrl_req *r)
 {
 	struct nmreq_vale_detach *vd = nm_ctrl_body(r);
 	struct nmlab_bwrap *b;
+	struct nmlab_vif *v;
 	int err;
 
 	err = nm_ctrl_options_check(r);
@@ -197,6 +329,15 @@ int nmlab_vale_detach(struct nm_ctrl_req *r)
 		return err;
 	if (!vale_name_is_valid(r->hdr.nr_name))
 		return -EINVAL;
+	v = nmlab_vif_attached(r->hdr.nr_name);
+	if (v != NULL) {
+		if (v->vp->users != 1)
+			return -EBUSY; /* applications still have it open */
+		vd->port_index = v->vp->index;
+		vale_port_close(v->vp);
+		v->vp = NULL;
+		return 0;
+	}
 	b = nmlab_bwrap_find(r->hdr.nr_name);
 	if (b == NULL)
 		return -ENXIO;
@@ -208,9 +349,16 @@ int nmlab_vale_detach(struct nm_ctrl_req *r)
 void nmlab_vale_exit(void)
 {
 	struct nmlab_bwrap *b, *tmp;
+	struct nmlab_vif *v, *vtmp;
 
 	mutex_lock(&nmlab_lock);
 	list_for_each_entry_safe(b, tmp, &nmlab_bwraps, link)
 		nmlab_bwrap_free(b);
+	list_for_each_entry_safe(v, vtmp, &nmlab_vifs, link) {
+		if (v->vp != NULL)
+			vale_port_close(v->vp); /* no file is open */
+		list_del(&v->link);
+		kfree(v);
+	}
 	mutex_unlock(&nmlab_lock);
 }

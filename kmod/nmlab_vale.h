@@ -11,10 +11,15 @@
 
 extern struct nm_registry nmlab_reg; /* nmlab_dev.c */
 
-/* [nmlab_lock] VALE_ATTACH "valeX:ifname": 0 or -errno. */
+/* [nmlab_lock] VALE_ATTACH "valeX:ifname" (an interface, or a port made
+ * by VALE_NEWIF): 0 or -errno. */
 int nmlab_vale_attach(struct nm_ctrl_req *r);
 /* [nmlab_lock] VALE_DETACH "valeX:ifname": 0 or -errno. */
 int nmlab_vale_detach(struct nm_ctrl_req *r);
+/* [nmlab_lock] VALE_NEWIF name: a persistent port: 0, -EINVAL, -EEXIST. */
+int nmlab_vale_newif(struct nm_ctrl_req *r);
+/* [nmlab_lock] VALE_DELIF name: 0, -ENXIO, -EBUSY (attached). */
+int nmlab_vale_delif(struct nm_ctrl_req *r);
 /* [nmlab_lock] Is p the switch side of an attached interface?  (Nobody
  * may bind it: EBUSY, as the reference for a kernel-owned adapter.) */
 bool nmlab_vale_owned(const struct nm_port *p);

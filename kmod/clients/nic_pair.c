@@ -18,6 +18,10 @@
  *                        application's port valeX:P streams to B's NIC
  *                        rings across the wire and back; the switch's
  *                        sides refuse REGISTER and a second attach (EBUSY)
+ *   nic-pair persist valeX:V valeX:P
+ *                        V made by VALE_NEWIF (256 slots) and attached:
+ *                        streams with valeX:P both ways, outlives its
+ *                        files, and the NEWIF/DELIF/DETACH errnos
  *   nic-pair modes B     ring selection of every mode, its errnos, and
  *                        PORT_INFO_GET on an interface
  *   nic-pair unreg A DRV A bound while it goes down and up, while nmlab.ko
@@ -506,6 +510,62 @@ static void modes(const char *b_name)
 	printf("nic-pair: modes and errnos on %s\n", b_name);
 }
 
+/* ---- persist: a port made by VALE_NEWIF and attached to a switch
+ * (nmctl -n name; nmctl -a valeX:name ran before). */
+
+static int ctl(int fd, uint16_t type, const char *name, void *body)
+{
+	struct nmreq_header h;
+
+	nmc_hdr(&h, type, name, body);
+	return nmc_ctrl(fd, &h);
+}
+
+static void persist(const char *swport, const char *peer_name)
+{
+	static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a };
+	static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+	const char *vif = strchr(swport, ':') + 1;
+	struct nmreq_vale_newif nw;
+	struct nmreq_vale_detach vd;
+	struct nmreq_vale_list vl;
+	struct nmc_port a, b;
+	int err, fd;
+
+	err = nmc_open(&a, swport, NR_REG_ALL_NIC, 0, 0, 0);
+	NMC_CHECK(err == 0, "register %s: %s", swport, strerror(err));
+	NMC_CHECK(a.reg.nr_tx_slots == 256, "persistent port's slots %u",
+		  a.reg.nr_tx_slots);
+	err = nmc_open(&b, peer_name, NR_REG_ALL_NIC, 0, 0, 0);
+	NMC_CHECK(err == 0, "register %s: %s", peer_name, strerror(err));
+	stream(&a, &b, mac_a, mac_b, "persistent port -> peer");
+	stream(&b, &a, mac_b, mac_a, "peer -> persistent port");
+	fd = a.fd;
+	memset(&nw, 0, sizeof(nw));
+	NMC_CHECK(ctl(fd, NETMAP_REQ_VALE_NEWIF, vif, &nw) == EEXIST, "NEWIF twice");
+	NMC_CHECK(ctl(fd, NETMAP_REQ_VALE_NEWIF, "eth0", &nw) == EEXIST,
+		  "NEWIF of an interface's name");
+	NMC_CHECK(ctl(fd, NETMAP_REQ_VALE_NEWIF, "vale9", &nw) == EINVAL,
+		  "NEWIF vale9");
+	NMC_CHECK(ctl(fd, NETMAP_REQ_VALE_DELIF, vif, NULL) == EBUSY,
+		  "DELIF while attached");
+	memset(&vd, 0, sizeof(vd));
+	NMC_CHECK(ctl(fd, NETMAP_REQ_VALE_DETACH, swport, &vd) == EBUSY,
+		  "DETACH while open");
+	NMC_CHECK(ctl(fd, NETMAP_REQ_VALE_DELIF, "nosuchvif", NULL) == ENXIO,
+		  "DELIF of nothing");
+	nmc_close(&a);
+	nmc_close(&b);
+	/* Nobody has it open: still on the switch. */
+	fd = open(NMC_DEV, O_RDWR);
+	NMC_CHECK(fd >= 0, "open");
+	memset(&vl, 0, sizeof(vl));
+	NMC_CHECK(ctl(fd, NETMAP_REQ_VALE_LIST, swport, &vl) == 0,
+		  "%s gone with its last file", swport);
+	close(fd);
+	printf("nic-pair: %s persists\n", swport);
+}
+
 /* ---- unreg: the device goes away under an open port. */
 
 static void send_some(struct nmc_port *p, const uint8_t src[6])
@@ -569,12 +629,14 @@ int main(int argc, char **argv)
 		bridge(argv[2], argv[3], argv[4]);
 	} else if (argc == 3 && strcmp(argv[1], "modes") == 0) {
 		modes(argv[2]);
+	} else if (argc == 4 && strcmp(argv[1], "persist") == 0) {
+		persist(argv[2], argv[3]);
 	} else if (argc == 5 && strcmp(argv[1], "vale") == 0) {
 		vale(argv[2], argv[3], argv[4]);
 	} else if (argc == 4 && strcmp(argv[1], "unreg") == 0) {
 		unreg(argv[2], argv[3]);
 	} else {
-		fprintf(stderr, "usage: nic-pair wire A B | host B IP | bridge A B IP | vale valeX:P A B | modes B | unreg A DRV\n");
+		fprintf(stderr, "usage: nic-pair wire A B | host B IP | bridge A B IP | vale valeX:P A B | persist valeX:V valeX:P | modes B | unreg A DRV\n");
 		return 2;
 	}
 	printf("nic-pair: OK\n");

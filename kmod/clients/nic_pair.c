@@ -24,10 +24,13 @@
  *                        files, and the NEWIF/DELIF/DETACH errnos
  *   nic-pair modes B     ring selection of every mode, its errnos, and
  *                        PORT_INFO_GET on an interface
- *   nic-pair unreg A DRV A bound while it goes down and up, while nmlab.ko
+ *   nic-pair unreg A DRV B
+ *                        A bound while it goes down and up, while nmlab.ko
  *                        is asked to unload (refused), and while its
  *                        driver DRV is unloaded (the port stays usable,
- *                        its frames dropped, nothing leaks)
+ *                        its frames dropped, nothing leaks); DRV loaded
+ *                        again, the new A and B carry frames while the
+ *                        old port is still open
  *
  * Frames of others (the stack's IPv6 chatter) are skipped, never counted.
  */
@@ -580,9 +583,9 @@ static void send_some(struct nmc_port *p, const uint8_t src[6])
 	NMC_CHECK(nmc_sync(p, NR_RX) == 0, "rxsync");
 }
 
-static void unreg(const char *a_name, const char *driver)
+static void unreg(const char *a_name, const char *driver, const char *peer)
 {
-	struct nmc_port p, h;
+	struct nmc_port p, h, x;
 	char cmd[128];
 	uint8_t mac[6];
 	int err;
@@ -608,11 +611,17 @@ static void unreg(const char *a_name, const char *driver)
 	nmc_poll(h.fd, POLLIN, 10);
 	NMC_CHECK(nmc_sync(&h, NR_TX) == 0 && nmc_sync(&h, NR_RX) == 0,
 		  "host ring syncs without a device");
+	/* The name no longer opens. */
+	NMC_CHECK(nmc_open(&x, a_name, NR_REG_ALL_NIC, 0, 0, 0) == ENXIO,
+		  "%s opened after its unregistration", a_name);
+	/* New devices of the same names, while the old port is still open
+	 * (and, with peer attached to a switch before, that attachment):
+	 * they open as new adapters and carry frames. */
+	snprintf(cmd, sizeof(cmd), "insmod /lib/%s.ko && nic-up", driver);
+	NMC_CHECK(system(cmd) == 0, "%s", cmd);
+	wire_one_way(peer, a_name);
 	nmc_close(&h);
 	nmc_close(&p);
-	/* The name no longer opens. */
-	NMC_CHECK(nmc_open(&p, a_name, NR_REG_ALL_NIC, 0, 0, 0) == ENXIO,
-		  "%s opened after its unregistration", a_name);
 	printf("nic-pair: %s unregistered while open\n", a_name);
 }
 
@@ -633,10 +642,10 @@ int main(int argc, char **argv)
 		persist(argv[2], argv[3]);
 	} else if (argc == 5 && strcmp(argv[1], "vale") == 0) {
 		vale(argv[2], argv[3], argv[4]);
-	} else if (argc == 4 && strcmp(argv[1], "unreg") == 0) {
-		unreg(argv[2], argv[3]);
+	} else if (argc == 5 && strcmp(argv[1], "unreg") == 0) {
+		unreg(argv[2], argv[3], argv[4]);
 	} else {
-		fprintf(stderr, "usage: nic-pair wire A B | host B IP | bridge A B IP | vale valeX:P A B | persist valeX:V valeX:P | modes B | unreg A DRV\n");
+		fprintf(stderr, "usage: nic-pair wire A B | host B IP | bridge A B IP | vale valeX:P A B | persist valeX:V valeX:P | modes B | unreg A DRV B\n");
 		return 2;
 	}
 	printf("nic-pair: OK\n");

@@ -20,9 +20,11 @@
  * and counts against NMLAB_NIC_INFLIGHT; when the count falls back to
  * half, the TX rings' waiters are woken (POLLOUT).
  *
- * Locking: nmlab_lock (the caller's) then rtnl_lock.  The adapter list is
- * changed under both, so the netdevice notifier (rtnl held, never takes
- * nmlab_lock) may walk it.  a->dev is RCU-published: NULL once the device
+ * Locking: nmlab_lock (the caller's) then rtnl_lock.  The adapter list
+ * holds the hooked adapters and is walked and changed under rtnl only, so
+ * the netdevice notifier (rtnl held, never takes nmlab_lock) takes an
+ * unregistered device's adapter off it: the old port stays open, a new
+ * device of the same name gets a new adapter.  a->dev is RCU-published: NULL once the device
  * is gone (NETDEV_UNREGISTER) or the adapter detached; the data path
  * reads it in a read section and the detacher waits (synchronize_net)
  * before dropping the device reference.  a->live (the core port, for
@@ -51,7 +53,7 @@ struct nmlab_nic {
 	struct nm_nic __rcu *live; /* nic while destructors may use it */
 	struct net_device __rcu *dev; /* NULL when not (or no longer) hooked */
 	struct net_device *held;   /* the reference we hold, or NULL */
-	bool listed;		   /* in nmlab_nics (attached once) */
+	bool listed;		   /* in nmlab_nics (hooked), under rtnl */
 	bool owned;		   /* attached to a switch */
 	bool promisc;		   /* we raised the device's promiscuity */
 	struct nmlab_nic_sink __rcu *sink; /* the switch, when owned */
@@ -320,15 +322,17 @@ static int nmlab_nic_event(struct notifier_block *nb, unsigned long event,
 			   void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct nmlab_nic *a;
+	struct nmlab_nic *a, *tmp;
 
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
-	list_for_each_entry(a, &nmlab_nics, link) {
+	list_for_each_entry_safe(a, tmp, &nmlab_nics, link) {
 		if (a->held == dev) {
 			/* The port stays open with no device: its TX frames
 			 * are dropped, nothing arrives. */
 			nmlab_nic_unhook(a);
+			list_del(&a->link);
+			a->listed = false;
 			pr_info("nmlab: %s unregistered while in netmap mode\n",
 				dev->name);
 		}
@@ -374,12 +378,15 @@ static void nmlab_nic_close(void *priv)
 	nmlab_nic_unref(a);
 }
 
+/* [rtnl] The hooked adapter of the device now called name (a listed
+ * adapter holds its device, whose name rtnl keeps still). */
 static struct nmlab_nic *nmlab_nic_find(const char *name)
 {
 	struct nmlab_nic *a;
 
+	ASSERT_RTNL();
 	list_for_each_entry(a, &nmlab_nics, link)
-		if (strncmp(a->nic->up.name, name, NETMAP_REQ_IFNAMSIZ) == 0)
+		if (strncmp(a->held->name, name, IFNAMSIZ) == 0)
 			return a;
 	return NULL;
 }
@@ -395,8 +402,13 @@ int nmlab_nic_open(const char *name, struct nm_port_geom *g,
 	lockdep_assert_held(&nmlab_lock);
 	if (strnlen(name, IFNAMSIZ) >= IFNAMSIZ || name[0] == '\0')
 		return -ENXIO;
+	rtnl_lock();
 	a = nmlab_nic_find(name);
-	/* The switch owns an attached interface alone (the reference's
+	rtnl_unlock();
+	/* nmlab_lock keeps a alive: only its last close (under nmlab_lock)
+	 * frees it; the notifier may unhook it meanwhile (then it is a dead
+	 * port we share, as if the device went away just after).
+	 * The switch owns an attached interface alone (the reference's
 	 * EBUSY for an adapter owned by the kernel). */
 	if (a != NULL && (use == NMLAB_NIC_SWITCH || (a->owned && attach)))
 		return -EBUSY;

@@ -57,6 +57,7 @@ struct nmlab_nic {
 	bool owned;		   /* attached to a switch */
 	bool promisc;		   /* we raised the device's promiscuity */
 	struct nmlab_nic_sink __rcu *sink; /* the switch, when owned */
+	struct nmlab_nic_sink __rcu *host_sink; /* its host port, if any */
 	unsigned int users;	   /* opens, under nmlab_lock */
 	refcount_t ref;		   /* the opens (1) + each skb in flight */
 	atomic_t inflight;	   /* TX skbs not yet freed by the device */
@@ -235,15 +236,20 @@ static rx_handler_result_t nmlab_nic_rx_handler(struct sk_buff **pskb)
 	return RX_HANDLER_CONSUMED;
 }
 
-/* One frame of the stack into the host RX ring, as the wire would see it. */
+/* One frame of the stack into the host RX ring (or the switch's host
+ * port), as the wire would see it. */
 static void nmlab_nic_to_app(struct nmlab_nic *a, struct sk_buff *skb)
 {
 	struct nmlab_nic_copy c = { .skb = skb, .base = 0 };
+	struct nmlab_nic_sink *hs = rcu_dereference_bh(a->host_sink);
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb) != 0)
 		return;
-	nm_nic_rx_deliver(a->nic, nm_nic_host_ring(a->nic, NR_RX), skb->len,
-			  nmlab_nic_copy_skb, &c);
+	if (hs != NULL)
+		hs->rx(hs, skb->len, nmlab_nic_copy_skb, &c);
+	else
+		nm_nic_rx_deliver(a->nic, nm_nic_host_ring(a->nic, NR_RX),
+				  skb->len, nmlab_nic_copy_skb, &c);
 }
 
 /* Frames of the host stack to the device (BH off, under rcu_read_lock_bh).
@@ -479,6 +485,21 @@ void nmlab_nic_set_sink(struct nm_port *p, struct nmlab_nic_sink *s)
 	rcu_assign_pointer(a->sink, s);
 	if (s == NULL)
 		synchronize_net(); /* receive paths using the old one are done */
+}
+
+void nmlab_nic_set_host_sink(struct nm_port *p, struct nmlab_nic_sink *s)
+{
+	struct nmlab_nic *a = ((struct nm_nic *)p)->priv;
+
+	rcu_assign_pointer(a->host_sink, s);
+	if (s == NULL)
+		synchronize_net(); /* transmit hooks using the old one are done */
+}
+
+int nmlab_nic_send_host(struct nm_port *p, const struct nm_nic_frag *f,
+			uint32_t nfrags, uint32_t len)
+{
+	return nmlab_nic_to_host(((struct nm_nic *)p)->priv, f, nfrags, len);
 }
 
 int nmlab_nic_send(struct nm_port *p, const struct nm_nic_frag *f,

@@ -40,6 +40,15 @@ int nmlab_nic_open(const char *name, struct nm_port_geom *g,
  * rings); returns once no receive path uses the old sink. */
 void nmlab_nic_set_sink(struct nm_port *p, struct nmlab_nic_sink *s);
 
+/* [nmlab_lock held][may sleep] The same for what the host stack sends on
+ * the interface (instead of the host RX ring). */
+void nmlab_nic_set_host_sink(struct nm_port *p, struct nmlab_nic_sink *s);
+
+/* [process ctx or softirq][no sleep] One frame into the host stack, as if
+ * the interface of p had received it: 0, -ENXIO, -ENOBUFS. */
+int nmlab_nic_send_host(struct nm_port *p, const struct nm_nic_frag *f,
+			uint32_t nfrags, uint32_t len);
+
 /* [process ctx or softirq][no sleep] Transmit one frame on the interface
  * of p: 0, -EAGAIN (too many in flight), -ENXIO (device gone), -ENOBUFS. */
 int nmlab_nic_send(struct nm_port *p, const struct nm_nic_frag *f,

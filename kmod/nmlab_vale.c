@@ -32,17 +32,25 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-struct nmlab_bwrap {
-	struct list_head link; /* nmlab_bwraps, under nmlab_lock */
-	char name[NETMAP_REQ_IFNAMSIZ]; /* "valeX:ifname" */
-	struct nm_port *nic;
-	struct vale_port *vp;
+/* One switch port of an attachment: the NIC's (side 0) or, with
+ * NR_REG_NIC_SW, the host stack's (side 1, "valeX:ifname^"). */
+struct nmlab_bside {
+	struct nmlab_bwrap *b;
+	bool host;
+	struct vale_port *vp;	       /* NULL: this side is not attached */
 	struct vale_kport kp;
 	struct nmlab_nic_sink sink;
 	wait_queue_head_t wq;	       /* the port's notifier wakes it */
 	wait_queue_entry_t wait;       /* ... and so queues work */
 	struct nm_os_notifier notifier;
 	struct work_struct work;
+};
+
+struct nmlab_bwrap {
+	struct list_head link; /* nmlab_bwraps, under nmlab_lock */
+	char name[NETMAP_REQ_IFNAMSIZ]; /* "valeX:ifname" */
+	struct nm_port *nic;
+	struct nmlab_bside side[2];
 };
 
 static LIST_HEAD(nmlab_bwraps);
@@ -166,42 +174,104 @@ int nmlab_vale_delif(struct nm_ctrl_req *r)
 	return 0;
 }
 
-/* The wire's frames into the switch (softirq). */
-static void nmlab_bwrap_rx(struct nmlab_nic_sink *s, uint32_t len,
+/* The wire's (side 0) or the stack's (side 1) frames into the switch
+ * (softirq, or the stack's transmit path). */
+static void nmlab_bwrap_rx(struct nmlab_nic_sink *sk, uint32_t len,
 			   nm_nic_copy_fn copy, const void *ctx)
 {
-	struct nmlab_bwrap *b = container_of(s, struct nmlab_bwrap, sink);
+	struct nmlab_bside *s = container_of(sk, struct nmlab_bside, sink);
 
-	vale_kport_send(&b->kp, len, copy, ctx); /* a full switch drops */
+	vale_kport_send(&s->kp, len, copy, ctx); /* a full switch drops */
 }
 
 static int nmlab_bwrap_out(void *priv, const struct nm_nic_frag *f,
 			   uint32_t nfrags, uint32_t len)
 {
-	struct nmlab_bwrap *b = priv;
+	struct nmlab_bside *s = priv;
 
-	return nmlab_nic_send(b->nic, f, nfrags, len);
+	return s->host ? nmlab_nic_send_host(s->b->nic, f, nfrags, len)
+		       : nmlab_nic_send(s->b->nic, f, nfrags, len);
 }
 
-/* The switch's frames to the wire (process context). */
+/* The switch's frames to the wire or to the stack (process context). */
 static void nmlab_bwrap_work(struct work_struct *w)
 {
-	struct nmlab_bwrap *b = container_of(w, struct nmlab_bwrap, work);
+	struct nmlab_bside *s = container_of(w, struct nmlab_bside, work);
 	int pass;
 
 	/* Bounded: a notification after the last pass queues us again. */
 	for (pass = 0; pass < 8; pass++)
-		if (vale_kport_drain(&b->kp, nmlab_bwrap_out, b) == 0)
+		if (vale_kport_drain(&s->kp, nmlab_bwrap_out, s) == 0)
 			break;
 }
 
 static int nmlab_bwrap_wake(wait_queue_entry_t *wait, unsigned int mode,
 			    int flags, void *key)
 {
-	struct nmlab_bwrap *b = container_of(wait, struct nmlab_bwrap, wait);
+	struct nmlab_bside *s = container_of(wait, struct nmlab_bside, wait);
 
-	queue_work(system_wq, &b->work);
+	queue_work(system_wq, &s->work);
 	return 0;
+}
+
+/* Open the switch port `name` for side s and start its pumps. */
+static int nmlab_bside_open(struct nmlab_bside *s, struct nmlab_bwrap *b,
+			    bool host, const char *name,
+			    const struct nmreq_register *reg)
+{
+	struct nm_port_geom g;
+	int err;
+
+	s->b = b;
+	s->host = host;
+	memset(&g, 0, sizeof(g));
+	g.tx_slots = reg->nr_tx_slots;
+	g.rx_slots = reg->nr_rx_slots;
+	err = vale_port_open(&nmlab_reg, name, &g, &s->vp);
+	if (err != 0)
+		goto err_out;
+	if (s->vp->users != 1) {
+		err = -EBUSY; /* an application's port of that name */
+		goto err_vp;
+	}
+	err = vale_kport_init(&s->kp, s->vp);
+	if (err != 0)
+		goto err_vp;
+	INIT_WORK(&s->work, nmlab_bwrap_work);
+	init_waitqueue_head(&s->wq);
+	init_waitqueue_func_entry(&s->wait, nmlab_bwrap_wake);
+	add_wait_queue(&s->wq, &s->wait);
+	s->notifier.wq = &s->wq;
+	atomic64_set(&s->notifier.count, 0);
+	err = nm_port_set_notifier(&s->vp->up, NR_TX, NM_PORT_ALL_RINGS,
+				   &s->notifier);
+	if (err != 0)
+		goto err_kp;
+	s->sink.rx = nmlab_bwrap_rx;
+	return 0;
+
+err_kp:
+	remove_wait_queue(&s->wq, &s->wait);
+	vale_kport_fini(&s->kp);
+err_vp:
+	vale_port_close(s->vp);
+err_out:
+	s->vp = NULL;
+	return err;
+}
+
+/* Stop side s (its sink already removed) and close its switch port. */
+static void nmlab_bside_close(struct nmlab_bside *s)
+{
+	if (s->vp == NULL)
+		return;
+	/* Returns once no notification still uses ours; then no new work. */
+	nm_port_set_notifier(&s->vp->up, NR_TX, NM_PORT_ALL_RINGS, NULL);
+	cancel_work_sync(&s->work);
+	remove_wait_queue(&s->wq, &s->wait);
+	vale_kport_fini(&s->kp);
+	vale_port_close(s->vp);
+	s->vp = NULL;
 }
 
 static struct nmlab_bwrap *nmlab_bwrap_find(const char *name)
@@ -219,7 +289,8 @@ bool nmlab_vale_owned(const struct nm_port *p)
 	struct nmlab_bwrap *b;
 
 	list_for_each_entry(b, &nmlab_bwraps, link)
-		if (&b->vp->up == p || b->nic == p)
+		if (b->nic == p || &b->side[0].vp->up == p ||
+		    (b->side[1].vp != NULL && &b->side[1].vp->up == p))
 			return true;
 	return false;
 }
@@ -228,32 +299,40 @@ int nmlab_vale_attach(struct nm_ctrl_req *r)
 {
 	struct nmreq_vale_attach *va = nm_ctrl_body(r);
 	const char *name = r->hdr.nr_name, *colon;
+	char hname[NETMAP_REQ_IFNAMSIZ];
 	struct nm_port_geom g;
 	struct nmlab_bwrap *b;
+	bool host;
 	int err;
 
 	err = nm_ctrl_options_check(r);
 	if (err != 0)
 		return err;
 	colon = strnchr(name, sizeof(r->hdr.nr_name), ':');
-	if (!vale_name_is_valid(name) || colon == NULL)
+	if (!vale_name_is_valid(name) || colon == NULL ||
+	    name[strlen(name) - 1] == '^')
 		return -EINVAL;
 	switch (va->reg.nr_mode) {
 	case NR_REG_DEFAULT:
 	case NR_REG_ALL_NIC:
+		host = false;
 		break;
 	case NR_REG_NIC_SW:
-		return -EOPNOTSUPP; /* the host stack as a second port: TODO(#16) */
+		host = true;
+		break;
 	default:
 		return -EINVAL;
 	}
 	if (nmlab_bwrap_find(name) != NULL)
 		return -EBUSY;
 	if (nmlab_vif_find(colon + 1) != NULL) {
-		if (va->reg.nr_mode == NR_REG_NIC_SW)
+		if (host)
 			return -EINVAL; /* a persistent port has no host stack */
 		return nmlab_vif_attach(nmlab_vif_find(colon + 1), name, va);
 	}
+	/* The host side's name: "valeX:ifname^", as the reference's. */
+	if (host && snprintf(hname, sizeof(hname), "%s^", name) >= (int)sizeof(hname))
+		return -EINVAL;
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (b == NULL)
 		return -ENOMEM;
@@ -262,40 +341,22 @@ int nmlab_vale_attach(struct nm_ctrl_req *r)
 	err = nmlab_nic_open(colon + 1, &g, NMLAB_NIC_SWITCH, &b->nic);
 	if (err != 0)
 		goto err_free;
-	memset(&g, 0, sizeof(g));
-	g.tx_slots = va->reg.nr_tx_slots;
-	g.rx_slots = va->reg.nr_rx_slots;
-	err = vale_port_open(&nmlab_reg, name, &g, &b->vp);
+	err = nmlab_bside_open(&b->side[0], b, false, name, &va->reg);
 	if (err != 0)
 		goto err_nic;
-	if (b->vp->users != 1) {
-		err = -EBUSY; /* an application's port of that name */
-		goto err_vp;
+	if (host) {
+		err = nmlab_bside_open(&b->side[1], b, true, hname, &va->reg);
+		if (err != 0)
+			goto err_side0;
+		nmlab_nic_set_host_sink(b->nic, &b->side[1].sink);
 	}
-	err = vale_kport_init(&b->kp, b->vp);
-	if (err != 0)
-		goto err_vp;
-	INIT_WORK(&b->work, nmlab_bwrap_work);
-	init_waitqueue_head(&b->wq);
-	init_waitqueue_func_entry(&b->wait, nmlab_bwrap_wake);
-	add_wait_queue(&b->wq, &b->wait);
-	b->notifier.wq = &b->wq;
-	atomic64_set(&b->notifier.count, 0);
-	err = nm_port_set_notifier(&b->vp->up, NR_TX, NM_PORT_ALL_RINGS,
-				   &b->notifier);
-	if (err != 0)
-		goto err_kp;
-	b->sink.rx = nmlab_bwrap_rx;
-	nmlab_nic_set_sink(b->nic, &b->sink);
+	nmlab_nic_set_sink(b->nic, &b->side[0].sink);
 	list_add(&b->link, &nmlab_bwraps);
-	va->port_index = b->vp->index;
+	va->port_index = b->side[0].vp->index;
 	return 0;
 
-err_kp:
-	remove_wait_queue(&b->wq, &b->wait);
-	vale_kport_fini(&b->kp);
-err_vp:
-	vale_port_close(b->vp);
+err_side0:
+	nmlab_bside_close(&b->side[0]);
 err_nic:
 	nm_port_close(b->nic);
 err_free:
@@ -307,12 +368,9 @@ static void nmlab_bwrap_free(struct nmlab_bwrap *b)
 {
 	list_del(&b->link);
 	nmlab_nic_set_sink(b->nic, NULL);
-	/* Returns once no notification still uses ours; then no new work. */
-	nm_port_set_notifier(&b->vp->up, NR_TX, NM_PORT_ALL_RINGS, NULL);
-	cancel_work_sync(&b->work);
-	remove_wait_queue(&b->wq, &b->wait);
-	vale_kport_fini(&b->kp);
-	vale_port_close(b->vp);
+	nmlab_nic_set_host_sink(b->nic, NULL);
+	nmlab_bside_close(&b->side[1]);
+	nmlab_bside_close(&b->side[0]);
 	nm_port_close(b->nic);
 	kfree(b);
 }
@@ -341,7 +399,7 @@ int nmlab_vale_detach(struct nm_ctrl_req *r)
 	b = nmlab_bwrap_find(r->hdr.nr_name);
 	if (b == NULL)
 		return -ENXIO;
-	vd->port_index = b->vp->index;
+	vd->port_index = b->side[0].vp->index;
 	nmlab_bwrap_free(b);
 	return 0;
 }

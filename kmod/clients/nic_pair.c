@@ -18,6 +18,10 @@
  *                        application's port valeX:P streams to B's NIC
  *                        rings across the wire and back; the switch's
  *                        sides refuse REGISTER and a second attach (EBUSY)
+ *   nic-pair swping valeX:P B IP
+ *                        with B attached to valeX with its host stack
+ *                        (nmctl -h), valeX:P pings B's stack through the
+ *                        switch's host port valeX:B^
  *   nic-pair persist valeX:V valeX:P
  *                        V made by VALE_NEWIF (256 slots) and attached:
  *                        streams with valeX:P both ways, outlives its
@@ -210,9 +214,9 @@ static void vale(const char *app_name, const char *a_name, const char *b_name)
 	NMC_CHECK(nmc_ctrl(app.fd, &h) == EBUSY, "second VALE_ATTACH %s", sw_a);
 	nmc_hdr(&h, NETMAP_REQ_VALE_ATTACH, "vale1:nosuchif0", &va);
 	NMC_CHECK(nmc_ctrl(app.fd, &h) == ENXIO, "VALE_ATTACH of no interface");
-	va.reg.nr_mode = NR_REG_NIC_SW;
-	nmc_hdr(&h, NETMAP_REQ_VALE_ATTACH, "vale1:other", &va);
-	NMC_CHECK(nmc_ctrl(app.fd, &h) == EOPNOTSUPP, "VALE_ATTACH NIC_SW");
+	va.reg.nr_mode = NR_REG_ONE_NIC;
+	nmc_hdr(&h, NETMAP_REQ_VALE_ATTACH, "vale1:eth1", &va);
+	NMC_CHECK(nmc_ctrl(app.fd, &h) == EINVAL, "VALE_ATTACH ONE_NIC");
 	err = nmc_open(&b, b_name, NR_REG_ALL_NIC, 0, 0, 0);
 	NMC_CHECK(err == 0, "register %s: %s", b_name, strerror(err));
 	/* The switch floods until it has learnt mac_app; then unicast. */
@@ -513,6 +517,34 @@ static void modes(const char *b_name)
 	printf("nic-pair: modes and errnos on %s\n", b_name);
 }
 
+/* ---- swping: B's stack through a switch it is attached to with its
+ * host rings (nmctl -h valeX:B ran before). */
+
+static void swping(const char *app_name, const char *b_name, const char *ipstr)
+{
+	char host_port[64];
+	uint8_t dmac[6], dip[4];
+	struct nmc_port app, x;
+	uint32_t arps;
+	int err;
+
+	NMC_CHECK(parse_ip(ipstr, dip) == 0, "ip %s", ipstr);
+	read_mac(b_name, dmac);
+	snprintf(host_port, sizeof(host_port), "%.*s%s^",
+		 (int)(strchr(app_name, ':') - app_name + 1), app_name, b_name);
+	NMC_CHECK(nmc_open(&x, host_port, NR_REG_ALL_NIC, 0, 0, 0) == EBUSY,
+		  "REGISTER %s while attached", host_port);
+	mac_me[5] = 0x0c;
+	ip_me[3] = 12; /* 10.0.0.12 */
+	err = nmc_open(&app, app_name, NR_REG_ALL_NIC, 0, 0, 0);
+	NMC_CHECK(err == 0, "register %s: %s", app_name, strerror(err));
+	arps = ping(&app, nmc_ring(&app, NR_TX, 0), nmc_ring(&app, NR_RX, 0),
+		    dmac, dip);
+	nmc_close(&app);
+	printf("nic-pair: %s pinged %s's stack through %s (%u ARP)\n",
+	       app_name, b_name, host_port, arps);
+}
+
 /* ---- persist: a port made by VALE_NEWIF and attached to a switch
  * (nmctl -n name; nmctl -a valeX:name ran before). */
 
@@ -638,6 +670,8 @@ int main(int argc, char **argv)
 		bridge(argv[2], argv[3], argv[4]);
 	} else if (argc == 3 && strcmp(argv[1], "modes") == 0) {
 		modes(argv[2]);
+	} else if (argc == 5 && strcmp(argv[1], "swping") == 0) {
+		swping(argv[2], argv[3], argv[4]);
 	} else if (argc == 4 && strcmp(argv[1], "persist") == 0) {
 		persist(argv[2], argv[3]);
 	} else if (argc == 5 && strcmp(argv[1], "vale") == 0) {
@@ -645,7 +679,7 @@ int main(int argc, char **argv)
 	} else if (argc == 5 && strcmp(argv[1], "unreg") == 0) {
 		unreg(argv[2], argv[3], argv[4]);
 	} else {
-		fprintf(stderr, "usage: nic-pair wire A B | host B IP | bridge A B IP | vale valeX:P A B | persist valeX:V valeX:P | modes B | unreg A DRV B\n");
+		fprintf(stderr, "usage: nic-pair wire A B | host B IP | bridge A B IP | vale valeX:P A B | swping valeX:P B IP | persist valeX:V valeX:P | modes B | unreg A DRV B\n");
 		return 2;
 	}
 	printf("nic-pair: OK\n");

@@ -3,11 +3,13 @@
  *
  * Owns: open/release of a file, NIOCCTRL (decoded by core/nm_ctrl.c, then
  * dispatched here: REGISTER, PORT_INFO_GET, VALE_LIST, POOLS_INFO_GET,
- * CSB_ENABLE, SYNC_KLOOP_START/STOP; every other type is refused with
- * EOPNOTSUPP), NIOCTXSYNC/NIOCRXSYNC (nm_kring_sync on the bound rings),
- * poll, and mmap of the bound port's region (remap_vmalloc_range, bounds
- * checked).  Ports are the core's software ports (nm_port_open: VALE
- * "valeX:Y" and pipes "X{Y" / "X}Y") in one registry for the module.
+ * CSB_ENABLE, SYNC_KLOOP_START/STOP, and VALE_ATTACH/DETACH/NEWIF/DELIF
+ * to nmlab_vale.c; every other type is refused with EOPNOTSUPP),
+ * NIOCTXSYNC/NIOCRXSYNC (nm_kring_sync on the bound rings), poll, and
+ * mmap of the bound port's region (remap_vmalloc_range, bounds checked).
+ * Ports are the core's software ports (nm_port_open: VALE "valeX:Y" and
+ * pipes "X{Y" / "X}Y") in one registry for the module, or else network
+ * interfaces by name (nmlab_nic.c, the generic adapter).
  *
  * Invariants: user memory is read only through nm_ctrl (once per request)
  * or the kring syncs (once per index); a file's binding never changes
@@ -541,8 +543,8 @@ static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
 			err = nmlab_vale_delif(r);
 			break;
 		default:
-			/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING, PORT_HDR:
-			 * no NICs, no persistent ports, no vnet headers. */
+			/* VALE_POLLING (attached interfaces feed the switch
+			 * from their receive path), PORT_HDR (no vnet headers). */
 			err = -EOPNOTSUPP;
 			break;
 		}

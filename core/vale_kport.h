@@ -8,8 +8,11 @@
  * Invariants: the port's rings are never mapped by anyone (the front-end
  * refuses to bind a kernel-owned port), so the kernel plays the
  * application on them and the same prologues and syncs judge its indices.
- * Locking: senders (one per CPU's receive path) serialise on k->lock;
- * drain runs in one context at a time (the backend's work item).
+ * Locking: senders (one per CPU's receive path) serialise on the TX
+ * kring's own sync gate, taken by spinning (they run in softirq or with
+ * bottom halves off, never sleep in it, and take no lock of ours before
+ * the switch takes its ring locks); drain runs in one context at a time
+ * (the backend's work item).
  */
 #ifndef VALE_KPORT_H
 #define VALE_KPORT_H
@@ -19,7 +22,6 @@
 
 struct vale_kport {
 	struct vale_port *port;
-	struct nm_os_lock lock; /* senders into TX ring 0 */
 	struct nm_os_counter sent, dropped, delivered;
 };
 

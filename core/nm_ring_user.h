@@ -26,7 +26,7 @@ static inline uint32_t nm_ring_user_tail(const struct netmap_ring *ring)
 	uint32_t tail = nm_os_shared_load32(&ring->tail);
 
 	/* Slot reads after this must not see values older than the tail;
-	 * pairs with nm_os_fence_store_store() in nm_kring_sync(). */
+	 * pairs with nm_os_fence_store_store() in nm_kring_sync_held(). */
 	nm_os_fence_load_load();
 	return tail;
 }

@@ -218,6 +218,19 @@ bool csb_guest_woken(struct csb_guest *g);
 #define CSB_MUT_NO_RECHECK 0x04U       /* sleep right after enabling */
 #define CSB_MUT_BAD_INIT_KICK 0x08U    /* need-kick flags start at 0 */
 #define CSB_MUT_SWAP_PUBLISH 0x10U     /* head before cur, hwtail before hwcur */
+/* Visible only under a weaker model than TSO (models/explore --mem arm). */
+#define CSB_MUT_NO_LDLD 0x20U	       /* no load-load fence inside an index pair */
+#define CSB_MUT_PLAIN_RELEASE 0x40U    /* second index stored without stst (not a release) */
+/* The bug zoo (docs/bugzoo.md): protocol bugs visible under any model. */
+#define CSB_MUT_KICK_BEFORE_PUBLISH 0x80U /* guest reads kern_need_kick, then publishes */
+#define CSB_MUT_IRQ_BEFORE_PUBLISH 0x100U /* host reads appl_need_kick, then publishes */
+#define CSB_MUT_DOUBLE_FETCH 0x200U	  /* guest validates hwtail, then uses a re-read */
+#define CSB_MUT_WINDOW_OFF_BY_ONE 0x400U  /* guest's hwtail window one slot short */
+#define CSB_MUT_WINDOW_NO_WRAP 0x800U	  /* guest's window compared without wrap */
+#define CSB_MUT_WMB_FOR_MB 0x1000U	  /* host: stst where the irq needs stld */
+/* Modifiers: apply the fence/order mutants above to one side only. */
+#define CSB_MUT_GUEST_ONLY 0x4000U
+#define CSB_MUT_HOST_ONLY 0x8000U
 
 #ifdef NM_CSB_MUTANTS
 extern unsigned csb_mutants;
@@ -225,5 +238,8 @@ extern unsigned csb_mutants;
 #else
 #define CSB_MUTANT(bit) false
 #endif
+/* A mutant in the guest's code (csb_guest.c) / the host's (csb_host.c). */
+#define CSB_MUTANT_G(bit) (CSB_MUTANT(bit) && !CSB_MUTANT(CSB_MUT_HOST_ONLY))
+#define CSB_MUTANT_H(bit) (CSB_MUTANT(bit) && !CSB_MUTANT(CSB_MUT_GUEST_ONLY))
 
 #endif /* CSB_H */

@@ -63,6 +63,25 @@ int csb_guest_init(struct csb_guest *g, enum nm_kring_dir dir,
 	return 0;
 }
 
+#ifdef NM_CSB_MUTANTS
+/* Test-only: the window checks of the zoo's index mutants (docs/bugzoo.md). */
+static bool csb_guest_window_mut(uint32_t i, uint32_t lo, uint32_t hi,
+				 uint32_t n)
+{
+	if (CSB_MUTANT(CSB_MUT_WINDOW_NO_WRAP))
+		return lo <= i && i <= hi; /* forgets that indices wrap */
+	return nm_idx_in_window(i, lo, hi, n);
+}
+#define CSB_WINDOW(i, lo, hi, n) csb_guest_window_mut(i, lo, hi, n)
+#define CSB_HWTAIL_END(head, n)                                          \
+	(CSB_MUTANT(CSB_MUT_WINDOW_OFF_BY_ONE)                           \
+		 ? nm_idx_prev(nm_idx_prev(head, n), n)                  \
+		 : nm_idx_prev(head, n))
+#else
+#define CSB_WINDOW(i, lo, hi, n) nm_idx_in_window(i, lo, hi, n)
+#define CSB_HWTAIL_END(head, n) nm_idx_prev(head, n)
+#endif
+
 int csb_guest_refresh(struct csb_guest *g)
 {
 	uint32_t n = g->num_slots;
@@ -71,7 +90,8 @@ int csb_guest_refresh(struct csb_guest *g)
 	hwtail = nm_os_shared_load32(&g->ktoa->hwtail);
 	/* hwtail before hwcur, so hwcur is at least as new as hwtail; pairs
 	 * with the second nm_os_fence_store_store() in csb_host_publish(). */
-	nm_os_fence_load_load();
+	if (!CSB_MUTANT_G(CSB_MUT_NO_LDLD))
+		nm_os_fence_load_load();
 	hwcur = nm_os_shared_load32(&g->ktoa->hwcur);
 	/* The index loads before our slot reads, so no slot is read older
 	 * than the hwtail that handed it over; pairs with the first
@@ -80,14 +100,18 @@ int csb_guest_refresh(struct csb_guest *g)
 	/* The kernel can only hand over slots up to the one before our head
 	 * and only consume what we published. */
 	if (hwtail >= n || hwcur >= n ||
-	    !nm_idx_in_window(hwtail, g->hwtail, nm_idx_prev(g->head, n), n) ||
-	    !nm_idx_in_window(hwcur, g->hwcur, g->head, n)) {
+	    !CSB_WINDOW(hwtail, g->hwtail, CSB_HWTAIL_END(g->head, n), n) ||
+	    !CSB_WINDOW(hwcur, g->hwcur, g->head, n)) {
 		nm_os_counter_add(&g->stats.bad_ktoa, 1);
 		nm_os_log_warn_rl("csb guest: kernel indices rejected (hwcur %u hwtail %u; view hwcur %u hwtail %u head %u n %u)",
 				  hwcur, hwtail, g->hwcur, g->hwtail, g->head,
 				  n);
 		return -EINVAL;
 	}
+	/* Test-only double fetch (XSA-155 class): the value used is not the
+	 * value validated.  Never in a production build. */
+	if (CSB_MUTANT(CSB_MUT_DOUBLE_FETCH))
+		hwtail = nm_os_shared_load32(&g->ktoa->hwtail);
 	g->hwtail_total += nm_idx_dist(g->hwtail, hwtail, n);
 	g->hwtail = hwtail;
 	g->hwcur = hwcur;
@@ -100,8 +124,9 @@ static void csb_guest_publish(struct csb_guest *g, uint32_t head,
 {
 	volatile uint32_t *p1 = &g->atok->cur, *p2 = &g->atok->head;
 	uint32_t first = cur, second = head;
+	bool need = false;
 
-	if (CSB_MUTANT(CSB_MUT_SWAP_PUBLISH)) {
+	if (CSB_MUTANT_G(CSB_MUT_SWAP_PUBLISH)) {
 		p1 = &g->atok->head;
 		p2 = &g->atok->cur;
 		first = head;
@@ -110,20 +135,25 @@ static void csb_guest_publish(struct csb_guest *g, uint32_t head,
 	/* Slot contents (TX frames, RX releases) before the indices that
 	 * hand them over; pairs with the second nm_os_fence_load_load() in
 	 * csb_host_read_atok(). */
+	if (CSB_MUTANT(CSB_MUT_KICK_BEFORE_PUBLISH))
+		need = nm_os_shared_load32(&g->ktoa->kern_need_kick) != 0;
 	nm_os_fence_store_store();
 	nm_os_shared_store32(p1, first);
 	/* cur before head, so the kernel never sees a head newer than cur
 	 * (which the prologue would reject); pairs with the first
 	 * nm_os_fence_load_load() in csb_host_read_atok(). */
-	nm_os_fence_store_store();
+	if (!CSB_MUTANT_G(CSB_MUT_PLAIN_RELEASE))
+		nm_os_fence_store_store();
 	nm_os_shared_store32(p2, second);
 	/* Publish side of the kick Dekker pair: head must be visible before
 	 * kern_need_kick is read, else the kernel may enable kicks, miss our
 	 * head in its re-check and sleep while we read a stale 0 (defect
 	 * D6).  Pairs with nm_os_fence_store_load() in csb_host_idle(). */
-	if (!CSB_MUTANT(CSB_MUT_NO_PUBLISH_FENCE))
+	if (!CSB_MUTANT_G(CSB_MUT_NO_PUBLISH_FENCE))
 		nm_os_fence_store_load();
-	if (nm_os_shared_load32(&g->ktoa->kern_need_kick) != 0) {
+	if (!CSB_MUTANT(CSB_MUT_KICK_BEFORE_PUBLISH))
+		need = nm_os_shared_load32(&g->ktoa->kern_need_kick) != 0;
+	if (need) {
 		*todo |= CSB_DO_NOTIFY;
 		nm_os_counter_add(&g->stats.kicks_sent, 1);
 	} else {
@@ -196,9 +226,9 @@ bool csb_guest_may_sleep(struct csb_guest *g)
 	 * publish, read a stale 0 and not interrupt while we miss its hwtail
 	 * and sleep.  Pairs with nm_os_fence_store_load() in
 	 * csb_host_irq_decide(). */
-	if (!CSB_MUTANT(CSB_MUT_NO_ENABLE_FENCE))
+	if (!CSB_MUTANT_G(CSB_MUT_NO_ENABLE_FENCE))
 		nm_os_fence_store_load();
-	if (!CSB_MUTANT(CSB_MUT_NO_RECHECK)) {
+	if (!CSB_MUTANT_G(CSB_MUT_NO_RECHECK)) {
 		(void)csb_guest_refresh(g);
 		if (!csb_guest_would_block(g)) {
 			/* The kernel crossed the index while we enabled. */

@@ -79,7 +79,8 @@ static void csb_host_read_atok(struct csb_host_ring *hr, uint32_t *head,
 	/* head before cur, so cur is at least as new as head (never head
 	 * ahead of cur); pairs with the middle nm_os_fence_store_store() in
 	 * csb_guest_publish(), which stores cur before head. */
-	nm_os_fence_load_load();
+	if (!CSB_MUTANT_H(CSB_MUT_NO_LDLD))
+		nm_os_fence_load_load();
 	*cur = nm_os_shared_load32(&hr->atok->cur);
 	*flags = nm_os_shared_load32(&hr->atok->sync_flags);
 	/* The index loads before the backend's slot reads, so no slot is read
@@ -102,7 +103,7 @@ static void csb_host_publish(struct csb_host_ring *hr)
 	hr->pub_hwcur = kr->hwcur;
 	hr->pub_hwtail = kr->hwtail;
 
-	if (CSB_MUTANT(CSB_MUT_SWAP_PUBLISH)) {
+	if (CSB_MUTANT_H(CSB_MUT_SWAP_PUBLISH)) {
 		first = kr->hwtail;
 		second = kr->hwcur;
 		p1 = &hr->ktoa->hwtail;
@@ -116,7 +117,8 @@ static void csb_host_publish(struct csb_host_ring *hr)
 	/* hwcur before hwtail, so the application never sees a hwtail newer
 	 * than hwcur; pairs with the first nm_os_fence_load_load() in
 	 * csb_guest_refresh(), which loads hwtail before hwcur. */
-	nm_os_fence_store_store();
+	if (!CSB_MUTANT_H(CSB_MUT_PLAIN_RELEASE))
+		nm_os_fence_store_store();
 	nm_os_shared_store32(p2, second);
 }
 
@@ -128,7 +130,9 @@ static void csb_host_irq_decide(struct csb_host_ring *hr, unsigned *todo)
 	 * enable interrupts, miss the new hwtail in its re-check and sleep
 	 * while we read a stale 0 (defect D6).  Pairs with
 	 * nm_os_fence_store_load() in csb_guest_may_sleep(). */
-	if (!CSB_MUTANT(CSB_MUT_NO_PUBLISH_FENCE))
+	if (CSB_MUTANT(CSB_MUT_WMB_FOR_MB))
+		nm_os_fence_store_store(); /* test-only: the wrong fence */
+	else if (!CSB_MUTANT_H(CSB_MUT_NO_PUBLISH_FENCE))
 		nm_os_fence_store_load();
 	if (nm_os_shared_load32(&hr->atok->appl_need_kick) != 0) {
 		*todo |= CSB_DO_NOTIFY;
@@ -177,9 +181,9 @@ static unsigned csb_host_idle(struct csb_host_ring *hr, unsigned flags,
 	 * visible before atok is re-read, else the application may publish,
 	 * read a stale 0 and not kick while we miss its head and sleep.
 	 * Pairs with nm_os_fence_store_load() in csb_guest_publish(). */
-	if (!CSB_MUTANT(CSB_MUT_NO_ENABLE_FENCE))
+	if (!CSB_MUTANT_H(CSB_MUT_NO_ENABLE_FENCE))
 		nm_os_fence_store_load();
-	if (!CSB_MUTANT(CSB_MUT_NO_RECHECK)) {
+	if (!CSB_MUTANT_H(CSB_MUT_NO_RECHECK)) {
 		h = nm_os_shared_load32(&hr->atok->head);
 		c = nm_os_shared_load32(&hr->atok->cur);
 		if (h != head || c != cur) {
@@ -212,6 +216,7 @@ int csb_host_step(struct csb_host_ring *hr, unsigned flags, unsigned *todo)
 	struct nm_kring *kr = hr->kr;
 	uint32_t n = kr->num_slots;
 	uint32_t head, cur, sflags, old_rhead, old_hwcur, old_hwtail;
+	bool early;
 	int err;
 
 	*todo = 0;
@@ -245,10 +250,16 @@ int csb_host_step(struct csb_host_ring *hr, unsigned flags, unsigned *todo)
 		goto out;
 	}
 	nm_kring_finalize(kr);
+	/* Test-only (docs/bugzoo.md): decide the interrupt before publishing. */
+	early = CSB_MUTANT(CSB_MUT_IRQ_BEFORE_PUBLISH) && kr->hwtail != old_hwtail &&
+		nm_os_shared_load32(&hr->atok->appl_need_kick) != 0;
 	csb_host_publish(hr);
 	if (kr->hwtail != old_hwtail) {
 		hr->hwtail_total += nm_idx_dist(old_hwtail, kr->hwtail, n);
-		csb_host_irq_decide(hr, todo);
+		if (!CSB_MUTANT(CSB_MUT_IRQ_BEFORE_PUBLISH))
+			csb_host_irq_decide(hr, todo);
+		else if (early)
+			*todo |= CSB_DO_NOTIFY;
 	}
 	if (kr->hwcur != old_hwcur || kr->hwtail != old_hwtail ||
 	    kr->rhead != old_rhead) {

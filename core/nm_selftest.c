@@ -1,5 +1,5 @@
 /*
- * nm_selftest.c - prologue and pool vectors, and their runner.
+ * nm_selftest.c - prologue, pool and offload vectors, and their runner.
  *
  * The vectors are written by hand from the rules in nm_kring.c's header
  * (TX window [rhead, rtail], RX window [hwcur, hwtail], cur in [head, end of
@@ -8,6 +8,7 @@
  */
 #include "nm_selftest.h"
 #include "nm_mem.h"
+#include "vale_offload.h"
 
 #define TX NM_KRING_TX
 #define RX NM_KRING_RX
@@ -180,6 +181,46 @@ static void nm_selftest_pool(struct nm_selftest_result *r)
 	nm_buf_pool_fini(&pool);
 }
 
+/* The Internet checksum (RFC 1071's worked example: 00 01 f2 03 f4 f5 f6
+ * f7 sums to ddf2) and the offload planner on a small TSO frame: 10-byte
+ * header, Ethernet, IPv4, TCP, 100 payload bytes, gso_size 40 -> three
+ * frames of one 2048-byte slot each; a bad flag is refused. */
+static void nm_selftest_offload(struct nm_selftest_result *r)
+{
+	static const uint8_t rfc[8] = { 0x00, 0x01, 0xf2, 0x03,
+					0xf4, 0xf5, 0xf6, 0xf7 };
+	static const uint8_t odd[3] = { 0xab, 0xcd, 0xef };
+	uint8_t f[10 + 54 + 100];
+	struct vale_offload_plan *pl = nm_os_zalloc(sizeof(*pl));
+	struct vale_frag fr = { f, sizeof(f) };
+
+	nm_selftest_expect(r, vale_csum_sum(rfc, 8) == 0xddf2, "csum rfc1071",
+			   0);
+	nm_selftest_expect(r, vale_csum_sum(odd, 3) == 0x9ace, "csum odd", 0);
+	if (pl == NULL) {
+		nm_selftest_expect(r, false, "offload plan alloc", 0);
+		return;
+	}
+	nm_os_memset(f, 0, sizeof(f));
+	f[0] = VALE_VNET_F_NEEDS_CSUM;
+	f[1] = VALE_VNET_GSO_TCPV4;
+	f[4] = 40;		 /* gso_size */
+	f[10 + 12] = 0x08;	 /* IPv4 */
+	f[10 + 14] = 0x45;
+	f[10 + 23] = 6;		 /* TCP */
+	f[10 + 34 + 12] = 0x50; /* data offset 5 */
+	nm_selftest_expect(r, vale_offload_plan(pl, &fr, 1, 10, 0, 2048) == 0 &&
+				      pl->kind == VALE_OFFLOAD_TCP &&
+				      pl->frames == 3 && pl->slots == 3 &&
+				      pl->hlen == 54,
+			   "offload plan tso", 0);
+	f[0] = 4;
+	nm_selftest_expect(r, vale_offload_plan(pl, &fr, 1, 10, 0, 2048) ==
+				      -EINVAL,
+			   "offload plan bad flags", 0);
+	nm_os_free(pl);
+}
+
 struct nm_selftest_result nm_selftest_run(void)
 {
 	struct nm_selftest_result r = { 0, 0 };
@@ -192,6 +233,7 @@ struct nm_selftest_result nm_selftest_run(void)
 	}
 	nm_selftest_prologue(&r, ring);
 	nm_selftest_pool(&r);
+	nm_selftest_offload(&r);
 	nm_os_free(ring);
 	return r;
 }

@@ -86,6 +86,8 @@ enum vale_drop_reason {
 	VALE_DROP_FRAGS,       /* more than NETMAP_MAX_FRAGS slots */
 	VALE_DROP_TRUNC,       /* chain cut by the end of the batch */
 	VALE_DROP_UNSUPPORTED, /* NS_INDIRECT */
+	VALE_DROP_VNET_HDR,    /* virtio-net header (or the headers it
+				* describes) refused: vale_offload.h */
 	VALE_DROP_NREASONS
 };
 
@@ -98,6 +100,10 @@ struct vale_port_stats {
 	 * tail of a sender's lease that could not be rolled back (a later
 	 * lease had been taken; see vale_lease_trim()). */
 	struct nm_os_counter rx_pad_slots;
+	/* Frames delivered into our RX rings beyond the first of each packet
+	 * the switch segmented (vale_offload.c): rx_pkts - rx_seg_extra
+	 * packets of the senders reached us. */
+	struct nm_os_counter rx_seg_extra;
 	/* Counted at the source, once per packet and destination. */
 	struct nm_os_counter drops[VALE_DROP_NREASONS];
 };
@@ -141,7 +147,17 @@ struct vale_port {
 	struct vale_tx_ring *tx;
 	struct vale_rx_ring *rx;
 	struct vale_port_stats stats;
+	/* virtio-net header length, 0, 10 or 12: written on the control path
+	 * (vale_port_set_vnet_hdr), read once per forwarding pass with one
+	 * untorn volatile access (vale_port_vnet_hdr()). */
+	volatile uint32_t vnet_hdr_len;
 };
+
+/* The port's virtio-net header length, read once. */
+static inline uint32_t vale_port_vnet_hdr(const struct vale_port *p)
+{
+	return p->vnet_hdr_len;
+}
 
 struct vale_switch {
 	struct nm_registry *reg;
@@ -187,10 +203,23 @@ int vale_port_find(struct nm_registry *reg, const char *name,
 int vale_port_list_next(struct nm_registry *reg, uint32_t *sw_idx,
 			uint32_t *port_idx, char *name, size_t size);
 
+/*
+ * [control path] NETMAP_REQ_PORT_HDR_SET / _GET on the existing VALE port
+ * `name`: its virtio-net header length (0, 10 or 12).  Set may happen
+ * while traffic flows; each forwarding pass uses one value.  0, -EINVAL
+ * (set: another length, checked first, as the reference), -ENXIO (no such
+ * port, or not a VALE name).
+ */
+int vale_port_set_vnet_hdr(struct nm_registry *reg, const char *name,
+			   uint32_t len);
+int vale_port_get_vnet_hdr(struct nm_registry *reg, const char *name,
+			   uint32_t *len);
+
 /* Counter snapshot helpers. */
 uint64_t vale_port_drops(const struct vale_port *p, enum vale_drop_reason r);
 uint64_t vale_port_drops_total(const struct vale_port *p);
 uint64_t vale_port_rx_pads(const struct vale_port *p);
+uint64_t vale_port_rx_seg_extra(const struct vale_port *p);
 
 /* ---- Switches (for pluggable lookups). */
 

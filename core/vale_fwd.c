@@ -23,6 +23,7 @@
 #include "vale.h"
 #include "vale_bridge_impl.h"
 #include "vale_lease.h"
+#include "vale_offload.h"
 
 #define VALE_FT_NIL 0xffffU
 #define VALE_COPY_SMALL 1024U
@@ -56,6 +57,13 @@ struct vale_fwd_scratch {
 	uint32_t q0;   /* queue of ent[0], or VALE_FT_NIL */
 	bool mixed;    /* some entry is in another queue than q0 */
 	uint32_t run_hint; /* slots the next direct run leases at most */
+	uint32_t src_hdr;  /* the source's virtio-net header length, read
+			    * once per sync */
+	/* Delivery between ports of different header lengths
+	 * (vale_fwd_deliver_xlate()): one packet's fragments, and the
+	 * destination buffer indices vale_offload_emit() reads once. */
+	struct vale_frag xf[NETMAP_MAX_FRAGS];
+	uint32_t oidx[VALE_OFFLOAD_MAX_SLOTS];
 	/* Accumulated during one sync, added to the port's counters once. */
 	uint64_t tx_pkts, tx_slots;
 	uint64_t drops[VALE_DROP_NREASONS];
@@ -98,20 +106,20 @@ static inline void vale_fwd_push(struct vale_fwd_scratch *ft, uint32_t q,
 }
 
 /* Lookup for one packet held in ent[first .. first + frags), whose first
- * slot had flags `flags`.  Whether the destination port exists, and the
- * ring modulo its ring count, are settled in phase 2, once per queue
- * rather than once per packet. */
+ * slot had flags `flags` and whose Ethernet header is at (buf, len).
+ * Whether the destination port exists, and the ring modulo its ring count,
+ * are settled in phase 2, once per queue rather than once per packet. */
 static void vale_fwd_classify(struct vale_tx_ring *t,
 			      const struct vale_lookup *lk, uint32_t first,
-			      uint32_t frags, uint16_t flags)
+			      uint32_t frags, uint16_t flags,
+			      const uint8_t *buf, uint32_t len)
 {
 	struct vale_fwd_scratch *ft = t->ft;
-	const struct vale_fwd_ent *e = &ft->ent[first];
 	uint32_t dst, dst_ring = t->ring, src = t->port->index;
 	struct vale_pkt pkt;
 
-	pkt.buf = e->buf;
-	pkt.len = e->len;
+	pkt.buf = buf;
+	pkt.len = len;
 	pkt.slots = frags;
 	pkt.flags = flags;
 	pkt.src_port = src;
@@ -162,6 +170,36 @@ static inline void vale_fwd_bridge(struct vale_fwd_scratch *ft,
 }
 
 /*
+ * Where the lookup finds the Ethernet header of the packet in ent[first ..
+ * first + frags): after the source's virtio-net header of vh bytes, in the
+ * first fragment or, when the header fills the first fragment exactly, at
+ * the start of the second (as the reference).  False if it is in neither.
+ */
+static inline bool vale_fwd_l2(const struct vale_fwd_scratch *ft,
+			       uint32_t first, uint32_t frags, uint32_t vh,
+			       const uint8_t **l2, uint32_t *len)
+{
+	const struct vale_fwd_ent *e = &ft->ent[first];
+
+	if (nm_likely(e->len > vh)) {
+		*l2 = e->buf + vh;
+		*len = e->len - vh;
+		return true;
+	}
+	if (vh != 0 && e->len == vh && frags > 1) {
+		*l2 = e[1].buf;
+		*len = e[1].len;
+		return true;
+	}
+	if (vh == 0) { /* an empty first fragment: the lookup judges it */
+		*l2 = e->buf;
+		*len = e->len;
+		return true;
+	}
+	return false;
+}
+
+/*
  * Read one packet starting at slot i (i != end), whose first slot's fields
  * the caller has read once as (idx, len, flags), and classify it; returns
  * the slot after it.  The fields used (buffer index, length, flags) are
@@ -182,6 +220,8 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 	uint16_t first_flags = flags;
 	int bad = -1; /* drop reason, or -1 */
 	bool complete = true;
+	const uint8_t *l2;
+	uint32_t l2len, vh = ft->src_hdr;
 
 	for (;;) {
 		if (nm_unlikely(!nm_buf_idx_valid(pool, idx) ||
@@ -217,13 +257,14 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 		ft->drops[VALE_DROP_FRAGS]++;
 	else if (nm_unlikely(bad >= 0))
 		ft->drops[bad]++;
+	else if (!vale_fwd_l2(ft, first, frags, vh, &l2, &l2len))
+		ft->drops[VALE_DROP_VNET_HDR]++;
 	else if (lk->fn == vale_bridge_lookup && t->ring < VALE_MAX_RINGS)
 		/* The default bridge, inlined: no indirect call. */
 		vale_fwd_bridge(ft, lk->priv, memo, t->port->index, t->ring,
-				first, frags, ft->ent[first].buf,
-				ft->ent[first].len, first_flags);
+				first, frags, l2, l2len, first_flags);
 	else
-		vale_fwd_classify(t, lk, first, frags, first_flags);
+		vale_fwd_classify(t, lk, first, frags, first_flags, l2, l2len);
 	return i;
 }
 
@@ -401,6 +442,75 @@ static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
 }
 
 /*
+ * Deliver queue u (and the broadcast queue b) into ring `ring` of dp, a
+ * port whose virtio-net header length dhdr (read once by the caller)
+ * differs from the source's: each
+ * packet is planned (vale_offload_plan(): its headers read once and
+ * validated, its frames and slots fixed), leased on its own, written
+ * (vale_offload_emit()) and published.  Once one does not fit, the rest
+ * are dropped too, as in vale_fwd_deliver().
+ */
+static __attribute__((__noinline__)) void
+vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
+		       uint32_t ring, uint32_t u, uint32_t b, bool linear,
+		       uint32_t dhdr)
+{
+	struct vale_fwd_scratch *ft = t->ft;
+	struct vale_rx_ring *rx = &dp->rx[ring];
+	uint32_t used = ft->used;
+	struct vale_offload_plan pl;
+	bool full = false;
+
+	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
+		uint32_t cur = vale_fwd_pop(ft, &u, &b, linear, used);
+		uint32_t frags = ft->ent[cur].frags, f, start = 0, idx = 0, space;
+		int err;
+
+		if (full) {
+			ft->drops[VALE_DROP_RX_FULL]++;
+			continue;
+		}
+		for (f = 0; f < frags; f++) {
+			ft->xf[f].buf = ft->ent[cur + f].buf;
+			ft->xf[f].len = ft->ent[cur + f].len;
+		}
+		err = vale_offload_plan(&pl, ft->xf, frags, ft->src_hdr, dhdr,
+					dp->region.pool.buf_size);
+		if (err != 0) {
+			ft->drops[err == -EMSGSIZE ? VALE_DROP_FRAGS :
+						     VALE_DROP_VNET_HDR]++;
+			continue;
+		}
+		nm_os_lock_acquire(&rx->lock);
+		space = vale_lease_space(&rx->ls);
+		if (pl.slots <= space)
+			idx = vale_lease_take(&rx->ls, pl.slots, &start);
+		nm_os_lock_release(&rx->lock);
+		if (pl.slots > space) {
+			ft->drops[VALE_DROP_RX_FULL]++;
+			full = true;
+			continue;
+		}
+		if (vale_offload_emit(&pl, ft->xf, frags, rx->kr.ring,
+				      rx->kr.num_slots, start, &dp->region.pool,
+				      ft->oidx)) {
+			nm_os_counter_add(&dp->stats.rx_seg_extra,
+					  pl.frames - 1);
+			vale_fwd_publish(dp, ring, idx, start,
+					 nm_idx_add(start, pl.slots,
+						    rx->kr.num_slots),
+					 pl.frames, pl.slots - pl.frames);
+		} else {
+			ft->drops[VALE_DROP_BAD_DST]++;
+			vale_fwd_publish(dp, ring, idx, start,
+					 nm_idx_add(start, pl.slots,
+						    rx->kr.num_slots),
+					 0, 0);
+		}
+	}
+}
+
+/*
  * Deliver queue u (and the broadcast queue b) into ring `ring` of dp; need
  * is their slots.  linear: u is every entry of the scratch (see
  * vale_fwd_pop()).
@@ -415,7 +525,12 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 	uint32_t start = 0, idx = 0, j, left, cur;
 	uint32_t used = ft->used;
 	uint64_t pkts = 0, slots = 0; /* slots: beyond a packet's first */
+	uint32_t dhdr = vale_port_vnet_hdr(dp);
 
+	if (nm_unlikely(dhdr != ft->src_hdr)) {
+		vale_fwd_deliver_xlate(t, dp, ring, u, b, linear, dhdr);
+		return;
+	}
 	vale_fwd_dest_init(&d, dp, rx);
 	nm_os_lock_acquire(&rx->lock);
 	left = vale_lease_space(&rx->ls);
@@ -637,7 +752,9 @@ vale_fwd_run_open(struct vale_tx_ring *t, struct vale_fwd_run *r, uint32_t dst,
 
 	r->state = VALE_RUN_CLOSED;
 	dp = nm_os_ptr_read((void *const *)&t->port->sw->ports[dst]);
-	if (dp == NULL)
+	/* The run copies frames as they are: not to a port with a virtio-net
+	 * header (the inline path's sources have none). */
+	if (dp == NULL || nm_unlikely(vale_port_vnet_hdr(dp) != 0))
 		return false;
 	r->ring = t->ring % dp->up.num_rings[NR_RX];
 	rx = &dp->rx[r->ring];
@@ -767,7 +884,9 @@ int vale_txsync(struct nm_kring *kr, uint32_t flags)
 	vale_bridge_memo_init(&memo);
 	nm_os_read_enter();
 	lk = nm_os_ptr_read((void *const *)&t->port->sw->lookup);
-	if (lk->fn == vale_bridge_lookup && ring < VALE_MAX_RINGS)
+	ft->src_hdr = vale_port_vnet_hdr(t->port);
+	if (lk->fn == vale_bridge_lookup && ring < VALE_MAX_RINGS &&
+	    ft->src_hdr == 0)
 		br = lk->priv;
 	else
 		nvalid = 0; /* no inline path: every packet is taken below */

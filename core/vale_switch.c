@@ -16,6 +16,7 @@
  */
 #include "vale.h"
 #include "vale_lease.h"
+#include "vale_offload.h"
 
 /* ---- Names. */
 
@@ -491,6 +492,54 @@ uint64_t vale_port_drops(const struct vale_port *p, enum vale_drop_reason r)
 	if ((uint32_t)r >= VALE_DROP_NREASONS)
 		return 0;
 	return nm_os_counter_read(&p->stats.drops[r]);
+}
+
+/* [reg->lock] the port called name, or NULL (also for a name that is not
+ * a VALE port's). */
+static struct vale_port *vale_port_lookup_locked(struct nm_registry *reg,
+						 const char *name)
+{
+	size_t swlen = vale_name_switch_len(name);
+	struct vale_switch *sw;
+
+	if (swlen == 0)
+		return NULL;
+	sw = vale_switch_find_locked(reg, name, swlen);
+	return sw != NULL ? vale_port_find_locked(sw, name) : NULL;
+}
+
+int vale_port_set_vnet_hdr(struct nm_registry *reg, const char *name,
+			   uint32_t len)
+{
+	struct vale_port *p;
+
+	/* The length is judged first, then the port, as the reference. */
+	if (!vale_vnet_hdr_len_valid(len))
+		return -EINVAL;
+	nm_os_lock_acquire(&reg->lock);
+	p = vale_port_lookup_locked(reg, name);
+	if (p != NULL)
+		p->vnet_hdr_len = len; /* one untorn store; see vale.h */
+	nm_os_lock_release(&reg->lock);
+	return p != NULL ? 0 : -ENXIO;
+}
+
+int vale_port_get_vnet_hdr(struct nm_registry *reg, const char *name,
+			   uint32_t *len)
+{
+	struct vale_port *p;
+
+	nm_os_lock_acquire(&reg->lock);
+	p = vale_port_lookup_locked(reg, name);
+	if (p != NULL)
+		*len = vale_port_vnet_hdr(p);
+	nm_os_lock_release(&reg->lock);
+	return p != NULL ? 0 : -ENXIO;
+}
+
+uint64_t vale_port_rx_seg_extra(const struct vale_port *p)
+{
+	return nm_os_counter_read(&p->stats.rx_seg_extra);
 }
 
 uint64_t vale_port_rx_pads(const struct vale_port *p)

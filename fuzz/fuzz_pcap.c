@@ -1,16 +1,19 @@
 /*
- * fuzz_pcap.c - the simulator's trace reader (libpcap, pcap and pcapng) on
+ * fuzz_pcap.c - the simulator's trace reader (sim_capfile: pcap and pcapng,
+ * every link type sim_linktype converts) on
  * arbitrary bytes.
  *
- * Input: the bytes of a capture file, read through fmemopen() by
- * sim_trace_load_stream() with the default buffer size (2048) and again with
- * a 64-byte one.  Oracles: no crash, leak or undefined behaviour; the result
+ * Input: the bytes of a capture file, scanned by sim_trace_load_mem() with
+ * a largest frame of 2048 bytes and again of 64, then streamed through a
+ * cursor (one pass and the first record of the next).  Oracles: no crash, leak or undefined behaviour; the result
  * is a clean load or -EINVAL/-ENOMEM with exactly one line naming the
  * input, never both; a loaded trace keeps the invariants of sim_trace.h
- * (count >= 1, 14 <= len <= max_frame, records packed in order, timestamps
- * from 0 and non-decreasing, dense flows in order of first appearance);
+ * (count >= 1, 14 <= len <= max_len <= max_frame, the cursor yields count
+ * records whose bytes sum to the scan's, timestamps from 0 and
+ * non-decreasing up to the scan's last, dense flows in order of first
+ * appearance);
  * the same bytes give the same result twice; what loads with the small
- * buffer loads identically with the large one; and for a classic pcap file
+ * limit loads identically with the large one; and for a classic pcap file
  * (version 2.4, no truncated record) the records and their timestamps agree
  * with an independent reading of the format done in 128-bit arithmetic.
  */
@@ -28,35 +31,90 @@
 #define FUZZ_MAX_FRAME 2048U
 #define FUZZ_SMALL_FRAME 64U
 
+/* One pass of a loaded trace through a cursor, as arrays. */
 struct fuzz_load {
 	struct sim_trace t;
+	uint8_t *copy;
 	int rc;
 	char err[512];
+	uint64_t n;
+	uint32_t *len, *flow;
+	uint64_t *ts, *off;
+	uint8_t *data;
+	uint64_t bytes;
 };
+
+static void fuzz_unload(struct fuzz_load *l)
+{
+	sim_trace_free(&l->t);
+	free(l->copy);
+	free(l->len);
+	free(l->flow);
+	free(l->ts);
+	free(l->off);
+	free(l->data);
+	l->copy = l->data = NULL;
+	l->len = l->flow = NULL;
+	l->ts = l->off = NULL;
+	l->n = l->bytes = 0;
+}
+
+/* Read one pass (and the first record of the next) with a cursor. */
+static void fuzz_stream(struct fuzz_load *l)
+{
+	const struct sim_trace *t = &l->t;
+	const struct sim_trace_rec *r;
+	struct sim_trace_cur c;
+	uint64_t i;
+
+	FUZZ_CHECK(t->count >= 1 && t->count <= 1000000);
+	l->len = calloc(t->count, sizeof(*l->len));
+	l->flow = calloc(t->count, sizeof(*l->flow));
+	l->ts = calloc(t->count, sizeof(*l->ts));
+	l->off = calloc(t->count, sizeof(*l->off));
+	l->data = malloc(t->bytes != 0 ? t->bytes : 1);
+	FUZZ_CHECK(l->len && l->flow && l->ts && l->off && l->data);
+	FUZZ_CHECK(sim_trace_cur_open(&c, t) == 0);
+	for (i = 0; i < t->count; i++) {
+		r = sim_trace_cur_get(&c);
+		FUZZ_CHECK(r != NULL);
+		FUZZ_CHECK(l->bytes + r->len <= t->bytes);
+		l->len[i] = r->len;
+		l->flow[i] = r->flow;
+		l->ts[i] = r->ts_ns;
+		l->off[i] = l->bytes;
+		memcpy(l->data + l->bytes, r->frame, r->len);
+		l->bytes += r->len;
+		sim_trace_cur_next(&c);
+	}
+	l->n = t->count;
+	/* The next pass starts again at the first record. */
+	r = sim_trace_cur_get(&c);
+	FUZZ_CHECK(r != NULL && r->len == l->len[0] &&
+		   memcmp(r->frame, l->data, r->len) == 0 && r->ts_ns == 0);
+	sim_trace_cur_close(&c);
+}
 
 static void fuzz_load(struct fuzz_load *l, const uint8_t *data, size_t size,
 		      uint32_t max_frame)
 {
-	/* fmemopen wants a writable buffer even to read; give it a copy of
-	 * exactly the input (ASan sees any read past its end). */
-	uint8_t *copy = malloc(size > 0 ? size : 1);
-	FILE *f;
-
-	FUZZ_CHECK(copy != NULL);
-	memcpy(copy, data, size);
+	/* A copy of exactly the input (ASan sees any read past its end);
+	 * it lives as long as the trace, whose cursors read it. */
+	l->copy = malloc(size > 0 ? size : 1);
+	FUZZ_CHECK(l->copy != NULL);
+	memcpy(l->copy, data, size);
 	memset(l->err, 0, sizeof(l->err));
-	f = fmemopen(copy, size, "rb");
-	FUZZ_CHECK(f != NULL);
-	l->rc = sim_trace_load_stream(&l->t, f, FUZZ_NAME, max_frame, l->err,
-				      sizeof(l->err));
-	free(copy);
+	l->rc = sim_trace_load_mem(&l->t, l->copy, size, FUZZ_NAME, max_frame,
+				   l->err, sizeof(l->err));
+	if (l->rc == 0)
+		fuzz_stream(l);
 }
 
 static void fuzz_check_verdict(const struct fuzz_load *l, uint32_t max_frame)
 {
 	const struct sim_trace *t = &l->t;
-	uint32_t i, top = 0;
-	uint64_t off = 0;
+	uint32_t top = 0;
+	uint64_t i;
 
 	FUZZ_CHECK(l->rc == 0 || l->rc == -EINVAL || l->rc == -ENOMEM);
 	if (l->rc != 0) {
@@ -64,49 +122,48 @@ static void fuzz_check_verdict(const struct fuzz_load *l, uint32_t max_frame)
 		FUZZ_CHECK(strncmp(l->err, FUZZ_NAME ": ", strlen(FUZZ_NAME) + 2) == 0);
 		FUZZ_CHECK(strchr(l->err, '\n') == NULL);
 		FUZZ_CHECK(strlen(l->err) > strlen(FUZZ_NAME) + 2);
-		FUZZ_CHECK(t->count == 0 && t->data == NULL && t->ts_ns == NULL);
+		FUZZ_CHECK(t->count == 0 && t->ft == NULL && t->flow_recs == NULL);
 		return;
 	}
 	FUZZ_CHECK(l->err[0] == '\0');
 	FUZZ_CHECK(t->count >= 1);
-	FUZZ_CHECK(t->snaplen >= 1 && t->snaplen <= max_frame);
-	FUZZ_CHECK(t->ts_ns[0] == 0);
+	FUZZ_CHECK(t->max_len >= SIM_ETH_MIN_FRAME && t->max_len <= max_frame);
+	FUZZ_CHECK(l->ts[0] == 0);
 	FUZZ_CHECK(t->nflows >= 1 && t->nflows <= t->count);
 	FUZZ_CHECK(t->ts_clamped < t->count);
+	FUZZ_CHECK(l->ts[t->count - 1] == t->last_ts_ns);
+	FUZZ_CHECK(l->len[0] == t->first_len);
 	FUZZ_CHECK(strcmp(t->name, FUZZ_NAME) == 0);
 	for (i = 0; i < t->count; i++) {
-		FUZZ_CHECK(t->len[i] >= SIM_ETH_MIN_FRAME && t->len[i] <= max_frame);
-		FUZZ_CHECK(t->off[i] == off);
-		off += t->len[i];
+		FUZZ_CHECK(l->len[i] >= SIM_ETH_MIN_FRAME && l->len[i] <= t->max_len);
 		if (i > 0)
-			FUZZ_CHECK(t->ts_ns[i] >= t->ts_ns[i - 1]);
+			FUZZ_CHECK(l->ts[i] >= l->ts[i - 1]);
 		/* Dense flows, numbered in order of first appearance. */
-		FUZZ_CHECK(t->flow[i] <= top);
-		if (t->flow[i] == top)
+		FUZZ_CHECK(l->flow[i] <= top);
+		if (l->flow[i] == top)
 			top++;
 	}
-	FUZZ_CHECK(off == t->bytes);
+	FUZZ_CHECK(l->bytes == t->bytes);
 	FUZZ_CHECK(top == t->nflows);
 }
 
 static bool fuzz_same(const struct fuzz_load *a, const struct fuzz_load *b,
-		      bool snaplen_too)
+		      bool max_too)
 {
 	const struct sim_trace *x = &a->t, *y = &b->t;
-	uint32_t n = x->count;
+	uint64_t n = a->n;
 
 	if (a->rc != b->rc || strcmp(a->err, b->err) != 0)
 		return false;
 	if (a->rc != 0)
 		return true;
-	return x->count == y->count && x->bytes == y->bytes &&
+	return x->count == y->count && x->bytes == y->bytes && a->n == b->n &&
 	       x->nflows == y->nflows && x->ts_clamped == y->ts_clamped &&
-	       (!snaplen_too || x->snaplen == y->snaplen) &&
-	       memcmp(x->ts_ns, y->ts_ns, n * sizeof(*x->ts_ns)) == 0 &&
-	       memcmp(x->off, y->off, n * sizeof(*x->off)) == 0 &&
-	       memcmp(x->len, y->len, n * sizeof(*x->len)) == 0 &&
-	       memcmp(x->flow, y->flow, n * sizeof(*x->flow)) == 0 &&
-	       memcmp(x->data, y->data, x->bytes) == 0;
+	       (!max_too || x->max_len == y->max_len) &&
+	       memcmp(a->ts, b->ts, n * sizeof(*a->ts)) == 0 &&
+	       memcmp(a->len, b->len, n * sizeof(*a->len)) == 0 &&
+	       memcmp(a->flow, b->flow, n * sizeof(*a->flow)) == 0 &&
+	       memcmp(a->data, b->data, a->bytes) == 0;
 }
 
 /* ---- An independent reading of classic pcap (version 2.4 only). */
@@ -124,16 +181,11 @@ static uint16_t rd16(const uint8_t *p, bool swap)
 	return swap ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
 }
 
-/*
- * A 32-bit timestamp field as libpcap 1.10 hands it over: signed when the
- * file is in host byte order, unsigned when it is byte-swapped (measured:
- * its swap path works on unsigned words).  So the same capture written in
- * the other byte order has other times before 1970; the reader takes
- * libpcap's values as they come and must convert them exactly.
- */
+/* A 32-bit timestamp field: signed, in either byte order (sim_capfile.c
+ * reads both as libpcap reads a host-order file). */
 static __int128 fuzz_field(const uint8_t *p, bool swap)
 {
-	return swap ? (__int128)rd32(p, swap) : (__int128)(int32_t)rd32(p, swap);
+	return (__int128)(int32_t)rd32(p, swap);
 }
 
 /*
@@ -196,9 +248,9 @@ static void fuzz_check_classic(const uint8_t *d, size_t size,
 		}
 		prev = rel;
 		FUZZ_CHECK(i < t->count);
-		FUZZ_CHECK(t->len[i] == caplen);
-		FUZZ_CHECK(memcmp(t->data + t->off[i], d + pos + 16, caplen) == 0);
-		FUZZ_CHECK((__int128)t->ts_ns[i] == rel);
+		FUZZ_CHECK(l->len[i] == caplen);
+		FUZZ_CHECK(memcmp(l->data + l->off[i], d + pos + 16, caplen) == 0);
+		FUZZ_CHECK((__int128)l->ts[i] == rel);
 	}
 	FUZZ_CHECK(t->count == i);
 	FUZZ_CHECK(t->ts_clamped == clamped);
@@ -212,8 +264,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_load(&a, data, size, FUZZ_MAX_FRAME);
 	if (getenv("FUZZ_VERBOSE") != NULL)
-		fprintf(stderr, "fuzz_pcap: %d, %u records, %u flows: %s\n", a.rc,
-			a.t.count, a.t.nflows, a.err);
+		fprintf(stderr, "fuzz_pcap: %d, %llu records, %u flows: %s\n", a.rc,
+			(unsigned long long)a.t.count, a.t.nflows, a.err);
 	fuzz_check_verdict(&a, FUZZ_MAX_FRAME);
 	fuzz_load(&b, data, size, FUZZ_MAX_FRAME);
 	FUZZ_CHECK(fuzz_same(&a, &b, true));
@@ -223,8 +275,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_verdict(&s, FUZZ_SMALL_FRAME);
 	if (s.rc == 0)
 		FUZZ_CHECK(fuzz_same(&s, &a, false));
-	sim_trace_free(&a.t);
-	sim_trace_free(&b.t);
-	sim_trace_free(&s.t);
+	fuzz_unload(&a);
+	fuzz_unload(&b);
+	fuzz_unload(&s);
 	return 0;
 }

@@ -9,9 +9,11 @@
  * scenario (byte for byte) or the same message twice; an accepted scenario
  * keeps every rule of sim_scenario.h when restated independently here
  * (ranges, names, references, a pipe joins one sender and one receiver, a
- * VALE switch at least one of each, with the same receiver count on every
- * VALE switch of more than two ports; links join two different VALE
- * switches, each then with exactly two ports);
+ * VALE switch without links at least one of each, at most 254 ports on
+ * a switch; links join two different VALE switches and form no loop, a
+ * sender's network (switches joined by links) has a receiver, and every
+ * network with a VALE switch of more than two ports has the same number of
+ * receivers);
  * overrides that restate a loaded value ("endpoints.NAME.batch=B") are
  * accepted and change nothing; and a scenario small enough (ring memory
  * <= 4 MiB) is built into a world on a 16-packet built-in trace (never a
@@ -125,10 +127,19 @@ static void fuzz_check_dev_keys(const struct sim_sc_endpoint *ep)
 	}
 }
 
+static uint32_t fuzz_root(const uint32_t *root, uint32_t i)
+{
+	while (root[i] != i)
+		i = root[i];
+	return i;
+}
+
 static void fuzz_check_rules(const struct sim_scenario *sc)
 {
 	const struct sim_sc_endpoint *ep;
 	uint32_t i, j, senders, receivers, links, ranks = 0;
+	uint32_t root[SIM_MAX_SWITCHES], net_rx[SIM_MAX_SWITCHES] = { 0 };
+	bool net_learns[SIM_MAX_SWITCHES] = { false };
 
 	FUZZ_CHECK(sc->nhosts <= SIM_MAX_HOSTS);
 	FUZZ_CHECK(sc->nswitches >= 1 && sc->nswitches <= SIM_MAX_SWITCHES);
@@ -189,6 +200,17 @@ static void fuzz_check_rules(const struct sim_scenario *sc)
 		FUZZ_CHECK(sc->links[i].bandwidth_bps >= 1);
 		FUZZ_CHECK(sc->links[i].queue >= 1 && sc->links[i].slots >= 8);
 	}
+	/* Networks: union-find over the links, which must never join two
+	 * switches already joined (no loop). */
+	for (i = 0; i < sc->nswitches; i++)
+		root[i] = i;
+	for (i = 0; i < sc->nlinks; i++) {
+		uint32_t a = fuzz_root(root, sc->links[i].sw[0]);
+		uint32_t b = fuzz_root(root, sc->links[i].sw[1]);
+
+		FUZZ_CHECK(a != b);
+		root[a] = b;
+	}
 	for (i = 0; i < sc->nswitches; i++) {
 		senders = receivers = 0;
 		for (j = 0; j < sc->nendpoints; j++) {
@@ -201,18 +223,25 @@ static void fuzz_check_rules(const struct sim_scenario *sc)
 		}
 		for (j = links = 0; j < sc->nlinks; j++)
 			links += (sc->links[j].sw[0] == i) + (sc->links[j].sw[1] == i);
-		if (links != 0) {
-			FUZZ_CHECK(sc->switches[i].type == SIM_SW_VALE);
-			FUZZ_CHECK(senders + receivers + links == 2);
-			continue;
-		}
+		FUZZ_CHECK(senders + receivers + links <= 254);
 		if (sc->switches[i].type == SIM_SW_PIPE)
-			FUZZ_CHECK(senders == 1 && receivers == 1);
-		FUZZ_CHECK(senders >= 1 && receivers >= 1);
-		if (senders + receivers > 2) {
-			FUZZ_CHECK(ranks == 0 || receivers == ranks);
-			ranks = receivers;
-		}
+			FUZZ_CHECK(senders == 1 && receivers == 1 && links == 0);
+		if (links == 0)
+			FUZZ_CHECK(senders >= 1 && receivers >= 1);
+		net_rx[fuzz_root(root, i)] += receivers;
+		if (sc->switches[i].type == SIM_SW_VALE && senders + receivers + links > 2)
+			net_learns[fuzz_root(root, i)] = true;
+	}
+	/* Every network with a sender has a receiver; every network that
+	 * learns has the same number of them. */
+	for (i = 0; i < sc->nendpoints; i++)
+		if (sc->endpoints[i].role == SIM_ROLE_SENDER)
+			FUZZ_CHECK(net_rx[fuzz_root(root, sc->endpoints[i].sw)] >= 1);
+	for (i = 0; i < sc->nswitches; i++) {
+		if (fuzz_root(root, i) != i || !net_learns[i])
+			continue;
+		FUZZ_CHECK(ranks == 0 || net_rx[i] == ranks);
+		ranks = net_rx[i];
 	}
 }
 

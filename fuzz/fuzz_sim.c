@@ -323,38 +323,48 @@ static bool fuzz_overrides(const uint8_t *hd, uint32_t *buf_size, uint32_t *snap
 	return ring <= FUZZ_RING_BYTES;
 }
 
-/* The loaded trace is what was written. */
+/* The loaded trace is what was written (read back through a cursor). */
 static void fuzz_check_trace(const struct sim_world *w, const struct fuzz_trace *ft)
 {
 	const struct sim_trace *t = &w->trace;
-	uint64_t bytes = 0;
+	const struct sim_trace_rec *r;
+	struct sim_trace_cur c;
+	uint64_t bytes = 0, prev = 0;
 	uint32_t i;
 
 	FUZZ_CHECK(t->count >= 1);
+	FUZZ_CHECK(sim_trace_cur_open(&c, t) == 0);
 	for (i = 0; i < t->count; i++) {
-		FUZZ_CHECK(t->len[i] >= SIM_ETH_MIN_FRAME && t->len[i] <= w->sc.buf_size);
-		FUZZ_CHECK(i == 0 || t->ts_ns[i] >= t->ts_ns[i - 1]);
-		FUZZ_CHECK(t->flow[i] < t->nflows);
-		bytes += t->len[i];
+		r = sim_trace_cur_get(&c);
+		FUZZ_CHECK(r != NULL);
+		FUZZ_CHECK(r->len >= SIM_ETH_MIN_FRAME &&
+			   r->len <= NETMAP_MAX_FRAGS * w->sc.buf_size);
+		FUZZ_CHECK(i == 0 || r->ts_ns >= prev);
+		FUZZ_CHECK(r->flow < t->nflows);
+		prev = r->ts_ns;
+		bytes += r->len;
+		if (ft->fits && i < ft->count) {
+			if (r->len != ft->len[i])
+				fprintf(stderr, "fuzz_sim: record %u: %u bytes written, %u loaded\n",
+					i + 1, ft->len[i], r->len);
+			FUZZ_CHECK(r->len == ft->len[i]);
+		}
+		sim_trace_cur_next(&c);
 	}
+	sim_trace_cur_close(&c);
 	FUZZ_CHECK(t->bytes == bytes);
-	if (!ft->fits)
-		return;
-	FUZZ_CHECK(t->count == ft->count);
-	for (i = 0; i < t->count; i++) {
-		if (t->len[i] != ft->len[i])
-			fprintf(stderr, "fuzz_sim: record %u: %u bytes written, %u loaded\n",
-				i + 1, ft->len[i], t->len[i]);
-		FUZZ_CHECK(t->len[i] == ft->len[i]);
-	}
+	if (ft->fits)
+		FUZZ_CHECK(t->count == ft->count);
 }
 
 /* A sender's packets leave in trace order, loop after loop: release times
  * never go backwards (every pair while few, loop boundaries beyond). */
 static void fuzz_check_release(const struct sim_world *w)
 {
+	const struct sim_trace_rec *r;
 	const struct sim_ep *ep;
-	uint64_t k, prev, t, step;
+	struct sim_trace_cur c;
+	uint64_t k, prev, t;
 	uint32_t i;
 
 	for (i = 0; i < w->nep; i++) {
@@ -362,21 +372,29 @@ static void fuzz_check_release(const struct sim_world *w)
 		if (ep->role != SIM_ROLE_SENDER)
 			continue;
 		FUZZ_CHECK(ep->src_total == (uint64_t)w->trace.count * w->sc.trace.loops);
-		step = ep->src_total <= (1U << 18) ? 1 : w->trace.count;
-		prev = sim_app_release_time(ep, 0);
-		for (k = step == 1 ? 1 : step - 1; k < ep->src_total; k += step) {
-			t = sim_app_release_time(ep, k);
+		/* Every packet up to 2^18 (records from a cursor, passes
+		 * included), then the first of each later pass. */
+		FUZZ_CHECK(sim_trace_cur_open(&c, &w->trace) == 0);
+		prev = 0;
+		for (k = 0; k < ep->src_total && k < (1U << 18); k++) {
+			r = sim_trace_cur_get(&c);
+			FUZZ_CHECK(r != NULL);
+			t = sim_app_release_time(ep, k, r->ts_ns);
 			if (t < prev)
 				fprintf(stderr, "fuzz_sim: %s: packet %llu released at %llu ns, before an earlier one (%llu ns)\n",
 					ep->cfg->name, (unsigned long long)k,
 					(unsigned long long)t, (unsigned long long)prev);
 			FUZZ_CHECK(t >= prev);
 			prev = t;
-			if (step != 1 && k + 1 < ep->src_total) {
-				t = sim_app_release_time(ep, k + 1);
-				FUZZ_CHECK(t >= prev);
-				prev = t;
-			}
+			sim_trace_cur_next(&c);
+		}
+		sim_trace_cur_close(&c);
+		for (; k < ep->src_total; k += w->trace.count) {
+			t = sim_app_release_time(ep, k - k % w->trace.count, 0);
+			FUZZ_CHECK(t >= prev);
+			prev = t;
+			if (k > UINT64_MAX - w->trace.count)
+				break;
 		}
 	}
 }
@@ -421,7 +439,7 @@ static void fuzz_check_run(struct sim_world *w, uint32_t senders, bool report)
 	FUZZ_CHECK(pk->delivered <= pk->injected);
 	FUZZ_CHECK(pk->injected <= w->total_packets);
 	FUZZ_CHECK(pk->delivered + drops <= pk->injected);
-	for (i = 0; i < SIM_PKT_MAX_SENDERS; i++)
+	for (i = 0; i < pk->senders; i++)
 		from += pk->delivered_from[i];
 	FUZZ_CHECK(from + pk->untagged_out == pk->delivered);
 	drained = w->finished || sim_engine_next_time(&w->eng) == UINT64_MAX;
@@ -433,7 +451,10 @@ static void fuzz_check_run(struct sim_world *w, uint32_t senders, bool report)
 		for (d = 0; d < 2; d++) {
 			ld = &w->link[i]->dir[d];
 			FUZZ_CHECK(ld->first <= ld->next);
+			/* A chain (or a frame over the far port's buffer) is
+			 * dropped as too big. */
 			FUZZ_CHECK(ld->taken == ld->delivered + ld->drops_queue_full +
+						ld->drops_too_big +
 						sim_link_in_flight(w->link[i], d));
 			FUZZ_CHECK(!drained || sim_link_in_flight(w->link[i], d) == 0);
 		}
@@ -488,12 +509,9 @@ static bool fuzz_run(const struct fuzz_trace *ft, bool synth, uint32_t senders,
 		fuzz_check_trace(fuzz_world, ft);
 	fuzz_check_release(fuzz_world);
 	if (fuzz_verbose) {
-		uint32_t i, big = 0;
-
-		for (i = 0; i < fuzz_world->trace.count; i++)
-			big = fuzz_world->trace.len[i] > big ? fuzz_world->trace.len[i] : big;
-		fprintf(stderr, "fuzz_sim: %u records (largest %u bytes), %llu packets\n",
-			fuzz_world->trace.count, big,
+		fprintf(stderr, "fuzz_sim: %llu records (largest %u bytes), %llu packets\n",
+			(unsigned long long)fuzz_world->trace.count,
+			fuzz_world->trace.max_len,
 			(unsigned long long)fuzz_world->total_packets);
 	}
 	if (fuzz_world->total_packets <= FUZZ_MAX_PACKETS) {

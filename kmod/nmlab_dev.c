@@ -22,6 +22,7 @@
 #include "nmlab_nic.h"
 #include "nmlab_vale.h"
 #include "nm_ctrl.h"
+#include "nm_legacy.h"
 #include "vale.h"
 
 #include <linux/fs.h>
@@ -246,8 +247,17 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	if (err != 0)
 		return err;
 	err = nmlab_vale_owned(port) ? -EBUSY : 0; /* attached to a switch */
-	if (err == 0)
-		err = nmlab_select_rings(priv, port, reg);
+	if (err != 0)
+		goto fail_close;
+	/* A port with a virtio-net header only for applications that say
+	 * they expect one (the reference's EIO). */
+	if (port->kind == NM_PORT_VALE &&
+	    vale_port_vnet_hdr((struct vale_port *)port) != 0 &&
+	    !(reg->nr_flags & NR_ACCEPT_VNET_HDR)) {
+		err = -EIO;
+		goto fail_close;
+	}
+	err = nmlab_select_rings(priv, port, reg);
 	if (err != 0)
 		goto fail_close;
 	if (port->kind == NM_PORT_PIPE && reg->nr_mode != NR_REG_DEFAULT &&
@@ -399,6 +409,26 @@ static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	return 0;
 }
 
+/* PORT_HDR_SET / PORT_HDR_GET: the virtio-net header length of the VALE
+ * port named in the header (docs/kmod.md). */
+static int nmlab_port_hdr(struct nmlab_priv *priv, struct nm_ctrl_req *r)
+{
+	struct nmreq_port_hdr *ph = nm_ctrl_body(r);
+
+	if (r->hdr.nr_reqtype == NETMAP_REQ_PORT_HDR_SET)
+		return vale_port_set_vnet_hdr(&nmlab_reg, r->hdr.nr_name,
+					      ph->nr_hdr_len);
+	/* A pipe has no header; we answer for the pipe this file is bound
+	 * to (the reference for any existing pipe). */
+	if (priv->port != NULL && priv->port->kind == NM_PORT_PIPE &&
+	    strcmp(r->hdr.nr_name, priv->port->name) == 0) {
+		ph->nr_hdr_len = 0;
+		return 0;
+	}
+	return vale_port_get_vnet_hdr(&nmlab_reg, r->hdr.nr_name,
+				      &ph->nr_hdr_len);
+}
+
 static int nmlab_vale_list(struct nm_ctrl_req *r)
 {
 	struct nmreq_vale_list *vl = nm_ctrl_body(r);
@@ -489,6 +519,69 @@ static int nmlab_kloop_start_req(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 
 /* ---- NIOCCTRL. */
 
+/* Run the decoded request r (from NIOCCTRL or a legacy ioctl); called
+ * with nmlab_lock held. */
+static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
+{
+	int err;
+
+	switch (r->hdr.nr_reqtype) {
+	case NETMAP_REQ_REGISTER:
+		err = nmlab_register(priv, r);
+		break;
+	case NETMAP_REQ_PORT_INFO_GET:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_port_info(r);
+		break;
+	case NETMAP_REQ_POOLS_INFO_GET:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_pools_info(priv, r);
+		break;
+	case NETMAP_REQ_VALE_LIST:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_vale_list(r);
+		break;
+	case NETMAP_REQ_PORT_HDR_SET:
+	case NETMAP_REQ_PORT_HDR_GET:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_port_hdr(priv, r);
+		break;
+	case NETMAP_REQ_CSB_ENABLE:
+		err = nmlab_csb_enable_req(priv, r);
+		break;
+	case NETMAP_REQ_SYNC_KLOOP_START:
+		err = nmlab_kloop_start_req(priv, r);
+		break;
+	case NETMAP_REQ_SYNC_KLOOP_STOP:
+		err = nm_ctrl_options_check(r);
+		if (err == 0)
+			err = nmlab_kloop_stop_req(priv);
+		break;
+	case NETMAP_REQ_VALE_ATTACH:
+		err = nmlab_vale_attach(r);
+		break;
+	case NETMAP_REQ_VALE_DETACH:
+		err = nmlab_vale_detach(r);
+		break;
+	case NETMAP_REQ_VALE_NEWIF:
+		err = nmlab_vale_newif(r);
+		break;
+	case NETMAP_REQ_VALE_DELIF:
+		err = nmlab_vale_delif(r);
+		break;
+	default:
+		/* VALE_POLLING: attached interfaces feed the switch from
+		 * their receive path, no polling thread. */
+		err = -EOPNOTSUPP;
+		break;
+	}
+	return err;
+}
+
 static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
 {
 	struct nm_ctrl_req *r;
@@ -499,57 +592,30 @@ static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
 		return -ENOMEM;
 	mutex_lock(&nmlab_lock);
 	err = nm_ctrl_decode(r, (uint64_t)arg);
-	if (err == 0) {
-		switch (r->hdr.nr_reqtype) {
-		case NETMAP_REQ_REGISTER:
-			err = nmlab_register(priv, r);
-			break;
-		case NETMAP_REQ_PORT_INFO_GET:
-			err = nm_ctrl_options_check(r);
-			if (err == 0)
-				err = nmlab_port_info(r);
-			break;
-		case NETMAP_REQ_POOLS_INFO_GET:
-			err = nm_ctrl_options_check(r);
-			if (err == 0)
-				err = nmlab_pools_info(priv, r);
-			break;
-		case NETMAP_REQ_VALE_LIST:
-			err = nm_ctrl_options_check(r);
-			if (err == 0)
-				err = nmlab_vale_list(r);
-			break;
-		case NETMAP_REQ_CSB_ENABLE:
-			err = nmlab_csb_enable_req(priv, r);
-			break;
-		case NETMAP_REQ_SYNC_KLOOP_START:
-			err = nmlab_kloop_start_req(priv, r);
-			break;
-		case NETMAP_REQ_SYNC_KLOOP_STOP:
-			err = nm_ctrl_options_check(r);
-			if (err == 0)
-				err = nmlab_kloop_stop_req(priv);
-			break;
-		case NETMAP_REQ_VALE_ATTACH:
-			err = nmlab_vale_attach(r);
-			break;
-		case NETMAP_REQ_VALE_DETACH:
-			err = nmlab_vale_detach(r);
-			break;
-		case NETMAP_REQ_VALE_NEWIF:
-			err = nmlab_vale_newif(r);
-			break;
-		case NETMAP_REQ_VALE_DELIF:
-			err = nmlab_vale_delif(r);
-			break;
-		default:
-			/* VALE_POLLING (attached interfaces feed the switch
-			 * from their receive path), PORT_HDR (no vnet headers). */
-			err = -EOPNOTSUPP;
-			break;
-		}
-	}
+	if (err == 0)
+		err = nmlab_ctrl_run(priv, r);
 	err = nm_ctrl_finish(r, err);
+	mutex_unlock(&nmlab_lock);
+	kvfree(r);
+	return err;
+}
+
+/* NIOCREGIF / NIOCGINFO of API 11-13 (core/nm_legacy.c): the same
+ * requests, with the legacy struct's fields in and out. */
+static long nmlab_legacy(struct nmlab_priv *priv, unsigned int cmd, unsigned long arg)
+{
+	struct nmreq_legacy l;
+	struct nm_ctrl_req *r;
+	int err;
+
+	r = kvmalloc(sizeof(*r), GFP_KERNEL);
+	if (r == NULL)
+		return -ENOMEM;
+	mutex_lock(&nmlab_lock);
+	err = nm_legacy_decode(r, &l, cmd, (uint64_t)arg);
+	if (err == 0)
+		err = nmlab_ctrl_run(priv, r);
+	err = nm_legacy_finish(r, &l, err, (uint64_t)arg);
 	mutex_unlock(&nmlab_lock);
 	kvfree(r);
 	return err;
@@ -595,7 +661,7 @@ static long nmlab_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return nmlab_sync(priv, NR_RX);
 	case NIOCGINFO:
 	case NIOCREGIF:
-		return -EOPNOTSUPP; /* legacy struct nmreq: use NIOCCTRL */
+		return nmlab_legacy(priv, cmd, arg);
 	default:
 		return -ENOTTY;
 	}

@@ -118,6 +118,63 @@ static void test_nm_os_sim_notify_delivers(void **state)
 	assert_int_equal(nm_sim_os.steps[NM_SIM_NOTIFY], 1);
 }
 
+/* Two init sites: two lock classes (lockdep's rule). */
+static __attribute__((noinline)) void init_pool_lock(struct nm_os_lock *l)
+{
+	assert_int_equal(nm_os_lock_init(l), 0);
+}
+
+static __attribute__((noinline)) void init_ring_lock(struct nm_os_lock *l)
+{
+	assert_int_equal(nm_os_lock_init(l), 0);
+}
+
+/* Acquisitions are counted in the class of the lock's init site: locks
+ * from one site share a class whatever their number, the first name given
+ * stays, and a reset zeroes the counts but keeps the classes. */
+static void test_nm_os_sim_lock_counts_per_class(void **state)
+{
+	struct nm_os_lock ring[3], pool;
+	const struct nm_sim_lock_class *rc, *pc;
+	uint32_t i, k;
+
+	(void)state;
+	nm_sim_os_reset(NULL);
+	for (i = 0; i < 3; i++)
+		init_ring_lock(&ring[i]);
+	init_pool_lock(&pool);
+	assert_int_equal(ring[0].cls, ring[2].cls);
+	assert_int_not_equal(ring[0].cls, pool.cls);
+	nm_sim_lock_name(&ring[1], "test.ring");
+	nm_sim_lock_name(&ring[0], "test.other");
+	nm_sim_lock_name(&pool, "test.pool");
+	rc = &nm_sim_lock_classes[ring[0].cls];
+	pc = &nm_sim_lock_classes[pool.cls];
+	assert_string_equal(rc->name, "test.ring");
+	assert_string_equal(pc->name, "test.pool");
+	for (k = 0; k < 5; k++) {
+		for (i = 0; i < 3; i++) {
+			nm_os_lock_acquire(&ring[i]);
+			nm_os_lock_release(&ring[i]);
+		}
+	}
+	nm_os_lock_acquire(&pool);
+	nm_os_lock_release(&pool);
+	assert_true(rc->acquired == 15);
+	assert_true(pc->acquired == 1);
+	/* One step at a time nothing waits. */
+	assert_true(rc->contended == 0 && rc->wait_ns == 0);
+	assert_true(pc->contended == 0 && pc->wait_ns == 0);
+	nm_sim_os_reset(NULL);
+	assert_true(rc->acquired == 0 && pc->acquired == 0);
+	assert_string_equal(rc->name, "test.ring");
+	init_ring_lock(&ring[0]);
+	assert_ptr_equal(&nm_sim_lock_classes[ring[0].cls], rc);
+	for (i = 0; i < 3; i++)
+		nm_os_lock_fini(&ring[i]);
+	nm_os_lock_fini(&pool);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest selftest[] = {
@@ -128,9 +185,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_nm_os_sim_is_deterministic),
 		cmocka_unit_test(test_nm_os_sim_notify_delivers),
 	};
+	static const struct CMUnitTest locks[] = {
+		cmocka_unit_test(test_nm_os_sim_lock_counts_per_class),
+	};
 	static const struct nm_test_group groups[] = {
 		NM_TEST_GROUP("selftest", selftest),
 		NM_TEST_GROUP("steps", steps),
+		NM_TEST_GROUP("locks", locks),
 	};
 
 	return nm_test_main("nm_os_sim", argc, argv, groups,

@@ -9,8 +9,11 @@
  * suspended actor makes the acquirer spin until it is released, counted;
  * a cycle of lock waiters and a lock held by an actor between steps are
  * deadlocks that stop the run), preempt (a host CPU's time slice parks a
- * long step for a waiting one, and it goes on later where it stopped),
- * stacks (every coroutine is freed).
+ * long step for a waiting one, and it goes on later where it stopped; a
+ * guest interrupt handler preempts its vCPU's application at a step
+ * boundary, except in driver code),
+ * cache (a step's cache-line transfers stream even when other actors'
+ * steps interleave with it), stacks (every coroutine is freed).
  *
  * Each step here is a run of shared loads of 100 ns each (nm_sim_os
  * costs), so clocks move in known amounts.
@@ -19,6 +22,7 @@
 
 #include "sim_actor.h"
 #include "sim_coro.h"
+#include "sim_cost.h"
 #include "sim_world.h"
 
 #define STEP_PS 100000ULL /* a shared load: 100 ns */
@@ -272,6 +276,35 @@ static void test_sim_conc_lock_contended_and_released(void **state)
 	nm_os_lock_fini(&lk[0]);
 }
 
+/* The contended acquisition above, seen per lock class: B's one wait is
+ * counted in lk0's class with the virtual time it spun, A's is not. */
+static void test_sim_conc_lock_wait_per_class(void **state)
+{
+	struct sim_world *w = conc_world(true);
+	const struct nm_sim_lock_class *c;
+	struct sim_actor act[2];
+
+	(void)state;
+	nm_os_lock_init(&lk[0]);
+	nm_sim_lock_name(&lk[0], "test.held_long");
+	c = &nm_sim_lock_classes[lk[0].cls];
+	run_pair(w, act, lock_a, "a", lock_b, "b", 200);
+	assert_int_equal(w->run.deadlock[0], '\0');
+	printf("    class %s: acquired %llu contended %llu waited %llu ns (max %llu)\n",
+	       c->name, (unsigned long long)c->acquired,
+	       (unsigned long long)c->contended, (unsigned long long)c->wait_ns,
+	       (unsigned long long)c->wait_max_ns);
+	assert_string_equal(c->name, "test.held_long");
+	assert_true(c->acquired == 2);
+	assert_true(c->contended == 1);
+	/* From B's look at 200 (+100, its first lock step) to the release. */
+	assert_true(c->wait_ns == w->run.lock_spin_ns);
+	assert_true(c->wait_ns >= 800 && c->wait_ns <= 1200);
+	assert_true(c->wait_max_ns == c->wait_ns);
+	conc_world_free(w, act, 2);
+	nm_os_lock_fini(&lk[0]);
+}
+
 /* A: lk0, then lk1; B: lk1, then lk0: each holds one, waits for the other. */
 static void dead_a(struct sim_actor *a)
 {
@@ -383,6 +416,126 @@ static void test_sim_conc_timeslice_preempts(void **state)
 	assert_string_equal(logbuf, "a0 b400 A1800 B2000 ");
 }
 
+/*
+ * A guest's interrupt handler (i) shares the vCPU of its application (a,
+ * one 1000 ns step from 0) and is woken at 250.  Concurrently it runs at
+ * a's next step boundary (300: a's clock passes 250 there), for 100 ns,
+ * and a's step goes on at 400 and ends at 1100, busy 1000 ns.  Inside an
+ * irq_off section (driver code) it waits for the step's end, as it did
+ * for every step before: at 1000.
+ */
+static bool irq_off_all;
+
+static void irq_app(struct sim_actor *a)
+{
+	if (irq_off_all)
+		a->irq_off++;
+	long_step(a);
+	if (irq_off_all)
+		a->irq_off--;
+}
+
+static void irq_handler(struct sim_actor *a)
+{
+	logc('i', nm_os_time_ns());
+	burn(1);
+	logc('I', nm_os_time_ns());
+	a->sleeping = true;
+}
+
+static void run_irq(bool off, const char *want)
+{
+	struct sim_world *w = conc_world(true);
+	struct sim_actor act[2];
+
+	irq_off_all = off;
+	sim_actor_init(&act[0], &w->run, "a", 0, irq_app, NULL, NULL);
+	sim_actor_init(&act[1], &w->run, "a.irq", 0, irq_handler, NULL, NULL);
+	sim_actor_set_irq(&act[1], &act[0]);
+	act[1].sleeping = true;
+	sim_actor_start(&act[0], 0);
+	sim_actor_wake(&act[1], 250);
+	sim_engine_run(&w->eng, UINT64_MAX);
+	printf("    %s\n", logbuf);
+	assert_string_equal(logbuf, want);
+	assert_int_equal(act[0].busy_ns, 1000);
+	assert_int_equal(act[0].cpu->preemptions, off ? 0 : 1);
+	assert_null(act[0].cpu->holder);
+	conc_world_free(w, act, 2);
+}
+
+static void test_sim_conc_irq_preempts_vcpu_app(void **state)
+{
+	(void)state;
+	run_irq(false, "a0 i300 I400 A1100 ");
+	run_irq(true, "a0 A1000 i1000 I1100 ");
+}
+
+/* ---- cache: a step's cache-line transfers stream, interleaved or not */
+
+/* Three lines per actor, first touched outside any actor (from memory). */
+static struct {
+	volatile uint32_t w __attribute__((aligned(64)));
+} lines[6];
+
+static void xfer_body(struct sim_actor *a, uint32_t first)
+{
+	uint32_t i;
+
+	logc(a->name[0], nm_os_time_ns());
+	for (i = first; i < first + 3; i++)
+		nm_os_shared_store32(&lines[i].w, i);
+	logc((char)(a->name[0] - 'a' + 'A'), nm_os_time_ns());
+	a->done = true;
+}
+
+static void xfer_a(struct sim_actor *a)
+{
+	xfer_body(a, 0);
+}
+
+static void xfer_b(struct sim_actor *a)
+{
+	xfer_body(a, 3);
+}
+
+/*
+ * A (from 0) and B (from 50) each store to three lines held elsewhere:
+ * three transfers each, the first at the latency (80 ns), the next two
+ * streaming (5 ns), plus 100 ns per store: 390 ns a step.  Concurrently
+ * their stores alternate; each actor's own transfers still stream (the
+ * rule is per step, and B's transfer between two of A's does not stall
+ * A's CPU).  Kept for the whole run, the "last step to transfer" made
+ * every one of them pay 80 ns (540 ns a step), which is what made pipes
+ * and the fast consumer slower under the concurrent model.
+ */
+static void run_xfer(bool concurrent, const char *want)
+{
+	struct sim_world *w = conc_world(concurrent);
+	struct sim_costs c;
+	struct sim_actor act[2];
+	uint32_t i;
+
+	sim_costs_default(&c);
+	sim_cost_now = c;
+	for (i = 0; i < 6; i++)
+		nm_os_shared_store32(&lines[i].w, 0); /* no actor: from memory */
+	nm_sim_os.now_ns = 0;
+	nm_sim_os.frac_ps = 0;
+	run_pair(w, act, xfer_a, "a", xfer_b, "b", 50);
+	printf("    %s\n", logbuf);
+	assert_string_equal(logbuf, want);
+	assert_int_equal(w->cache.transfers, 6);
+	conc_world_free(w, act, 2);
+}
+
+static void test_sim_conc_cache_stream_per_step(void **state)
+{
+	(void)state;
+	run_xfer(false, "a0 A390 b50 B440 ");
+	run_xfer(true, "a0 b50 A390 B440 ");
+}
+
 /* ---- stacks */
 
 static void test_sim_conc_stacks_freed(void **state)
@@ -408,11 +561,16 @@ int main(int argc, char **argv)
 	};
 	static const struct CMUnitTest lock[] = {
 		cmocka_unit_test(test_sim_conc_lock_contended_and_released),
+		cmocka_unit_test(test_sim_conc_lock_wait_per_class),
 		cmocka_unit_test(test_sim_conc_deadlock_detected),
 		cmocka_unit_test(test_sim_conc_deadlock_holder_between_steps),
 	};
 	static const struct CMUnitTest preempt[] = {
 		cmocka_unit_test(test_sim_conc_timeslice_preempts),
+		cmocka_unit_test(test_sim_conc_irq_preempts_vcpu_app),
+	};
+	static const struct CMUnitTest cache[] = {
+		cmocka_unit_test(test_sim_conc_cache_stream_per_step),
 	};
 	static const struct CMUnitTest stacks[] = {
 		cmocka_unit_test(test_sim_conc_stacks_freed),
@@ -421,6 +579,7 @@ int main(int argc, char **argv)
 		NM_TEST_GROUP("order", order),
 		NM_TEST_GROUP("lock", lock),
 		NM_TEST_GROUP("preempt", preempt),
+		NM_TEST_GROUP("cache", cache),
 		NM_TEST_GROUP("stacks", stacks),
 	};
 

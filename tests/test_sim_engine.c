@@ -4,7 +4,8 @@
  * Groups: queue (heap order against a sorted reference, FIFO ties; random
  * push, pop and replace-first against a reference set, second key peeked),
  * engine (time order, ties first-in first-out, cancel, stale handles,
- * run limits, the next event seen from inside a handler, fingerprint equal for equal runs and different otherwise),
+ * run limits, the next event seen from inside a handler, the next event
+ * but those a filter skips, fingerprint equal for equal runs and different otherwise),
  * rng (streams reproducible, independent of each other, unbiased bound).
  */
 #include "nm_test.h"
@@ -239,6 +240,63 @@ static void test_sim_engine_next_time_inside_handler(void **state)
 	sim_engine_fini(&e);
 }
 
+static void noop(struct sim_engine *e, void *arg, const struct sim_event *ev)
+{
+	(void)e;
+	(void)arg;
+	(void)ev;
+}
+
+/* Skip the events of kind 2. */
+static bool skip_kind2(const struct sim_event *ev, void *arg)
+{
+	(void)arg;
+	return ev->kind == 2;
+}
+
+/*
+ * sim_engine_next_time_except() against a scan of every pending event:
+ * random times, every other event (at random) of a kind it skips, some
+ * cancelled.  It walked the 4-ary heap as a binary one (children 2i+1,
+ * 2i+2), so it pruned subtrees that were not subtrees and missed events:
+ * a busy-polling kloop skipped its idle polls past work that had arrived.
+ */
+static void test_sim_engine_next_time_except_sees_every_event(void **state)
+{
+	struct sim_engine e;
+	struct sim_ev_ref ref[200];
+	uint64_t t[200], best, got;
+	bool skip[200], gone[200];
+	struct sim_rng rng;
+	uint32_t round, i, n;
+
+	(void)state;
+	sim_rng_init(&rng, 7, "next_except");
+	for (round = 0; round < 300; round++) {
+		assert_int_equal(sim_engine_init(&e), 0);
+		n = 1 + sim_rng_below(&rng, 200);
+		for (i = 0; i < n; i++) {
+			t[i] = sim_rng_below(&rng, 1000);
+			skip[i] = sim_rng_below(&rng, 2) == 0;
+			gone[i] = sim_rng_below(&rng, 8) == 0;
+			ref[i] = sim_schedule(&e, t[i], noop, NULL, skip[i] ? 2 : 1, 0, 0, i);
+		}
+		best = UINT64_MAX;
+		for (i = 0; i < n; i++) {
+			if (gone[i])
+				sim_cancel(&e, ref[i]);
+			else if (!skip[i] && t[i] < best)
+				best = t[i];
+		}
+		got = sim_engine_next_time_except(&e, skip_kind2, NULL);
+		if (got != best)
+			printf("    round %u, %u events: got %llu, expected %llu\n", round, n,
+			       (unsigned long long)got, (unsigned long long)best);
+		assert_true(got == best);
+		sim_engine_fini(&e);
+	}
+}
+
 static void test_sim_engine_run_stops_at_limit(void **state)
 {
 	struct sim_engine e;
@@ -366,6 +424,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_engine_stale_ref_cancels_nothing),
 		cmocka_unit_test(test_sim_engine_run_stops_at_limit),
 		cmocka_unit_test(test_sim_engine_next_time_inside_handler),
+		cmocka_unit_test(test_sim_engine_next_time_except_sees_every_event),
 		cmocka_unit_test(test_sim_engine_fingerprint_reproducible),
 	};
 	static const struct CMUnitTest rng[] = {

@@ -173,16 +173,19 @@ static void test_sim_link_bad_input(void **state)
 	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: b, colour: red}]\n" EPS,
 		   "bad.yaml:2: links: unknown key 'colour'");
+	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}, {name: c, type: vale}]\n"
+		   "links: [{name: l, from: a, to: b}, {name: m, from: b, to: c},\n"
+		   "        {name: n, from: c, to: a}]\n" EPS,
+		   "bad.yaml:2: link l: closes a loop between switches a and b (expected links that form no loop: a frame has one way)");
 	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
-		   "links: [{name: l, from: a, to: b}]\n" EPS
-		   "  - {name: t2, switch: a, role: sender}\n",
-		   "switch a: 2 endpoints and 1 link ports (expected exactly two ports on a switch with a link)");
+		   "links: [{name: l, from: a, to: b}, {name: m, from: b, to: a}]\n" EPS,
+		   "link l: closes a loop between switches a and b");
 	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: b}]\n"
 		   "endpoints:\n"
 		   "  - {name: tx, switch: a, role: sender}\n"
 		   "  - {name: t2, switch: b, role: sender}\n",
-		   "endpoint tx: its links lead to t2 (expected a receiver at the end of a sender's chain of links)");
+		   "endpoint tx: no receiver on the switches its links join (expected a receiver at the end of a sender's links)");
 	sim_test_expect_bad("switches: [{name: a, type: vale}, {name: b, type: vale}]\n"
 		   "links: [{name: l, from: a, to: b}, {name: l, from: b, to: a}]\n" EPS,
 		   "links: duplicate name 'l'");

@@ -323,7 +323,7 @@ static void test_sim_scenario_bad_topology(void **state)
 		   "  - {name: d, switch: t, role: sender}\n"
 		   "  - {name: e, switch: t, role: sender}\n"
 		   "  - {name: f, switch: t, role: receiver}\n",
-		   "switch t: 1 receivers, but switch s has 2");
+		   "switch t: its network has 1 receivers, switch s's has 2");
 }
 
 /* Issue 17: an endpoint without role was a sender, a switch without

@@ -12,3 +12,6 @@ nm_add_test(vale_sim SOURCES test_vale_sim.c BACKEND sim LABELS unit)
 # switch create, pipe open and kloop create fails in turn
 # (nm_shim_fail_alloc_at); the scenario build's in tests/sim.cmake.
 nm_add_test(alloc_fail SOURCES test_alloc_fail.c LABELS unit)
+# virtio-net headers and offloads (issue 14): independent checksum and
+# segmentation oracle, tshark when installed.
+nm_add_test(vale_offload SOURCES test_vale_offload.c LABELS unit)

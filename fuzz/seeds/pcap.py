@@ -83,6 +83,35 @@ def seeds():
                                     epb(0, udp(1)) + epb(0, udp(2), iface=1))
     # 600 flows: the flow table grows past its first 1024 slots' half.
     yield "many_flows", pcap([(0, i, udp(i)[:38]) for i in range(600)])
+    # Issue 14: the link types of a Linux host's captures, each record
+    # an IP packet (udp(n)[14:]) behind that type's header.
+    ip4 = udp(1)[14:]
+    ip6 = bytes([0x60]) + bytes(5) + b"\x11\x40" + bytes(32) + bytes(8)
+    sll = struct.pack(">HHH8sH", 0, 772, 0, bytes(8), 0x0800)
+    sll2 = struct.pack(">HHIHBB8s", 0x0800, 0, 1, 772, 0, 0, bytes(8))
+    yield "link_sll", pcap([(0, 0, sll + ip4)], link=113)
+    yield "link_sll2_ns", pcap([(0, 0, sll2 + ip4), (0, 9, sll2 + ip4)],
+                               nano=True, link=276)
+    yield "link_sll2_protocol_not_ethertype", pcap(
+        [(0, 0, struct.pack(">H", 4) + sll2[2:] + ip4)], link=276)
+    yield "link_ipv4", pcap([(0, 0, ip4)], link=228)
+    yield "link_ipv6_raw", pcap([(0, 0, ip6)], link=101)
+    yield "link_null_host_order", pcap([(0, 0, struct.pack("<I", 2) + ip4),
+                                         (0, 1, struct.pack("<I", 10) + ip6)], link=0)
+    yield "link_loop_network_order", pcap([(0, 0, struct.pack(">I", 24) + ip6)],
+                                          link=108)
+    yield "link_unknown_147", pcap([(0, 0, udp(1))], link=147)
+    # pcapng: interfaces of three link types and two resolutions, a
+    # simple packet block (interface 0), an unknown block skipped.
+    yield "pcapng_three_link_types_spb", (
+        shb() + idb() + idb(link=276, tsresol=9) + idb(link=0) +
+        epb(5, udp(1)) + epb(7, sll2 + ip4, iface=1) +
+        block(3, struct.pack("<I", 60) + udp(2)) +
+        block(0x0BAD, b"skip me") +
+        epb(9, struct.pack("<I", 2) + ip4, iface=2))
+    # A frame over one buffer (a chain in a run): loads only when the
+    # largest frame allows it.
+    yield "frame_1600_chain", pcap([(0, 0, udp(1, 1600)), (0, 1, udp(2))], snap=65535)
 
 
 def main():

@@ -73,6 +73,12 @@ SEEDS.update({
     records((0x00, b"")),
     "refused-short-frame": header("virtio") + records((0x01, b"\x00"), (0x03, b"\x0d\x00")),
 })
+# Issue 14: frames over buf_size travel as NS_MOREFRAG chains (6000 bytes
+# in 2048-byte buffers: 3 slots; 9000 in 1024: 9), through each skeleton;
+# e1000 carries up to 16128 bytes, a link drops a chain whole.
+CHAINS = records((0x00, b""), (0x03, struct.pack("<H", 6000)), (0x04, b"\x01"),
+                 (0x03, struct.pack("<H", 9000)))
+SEEDS.update({"chain-" + s: header(s, buf=1024) + CHAINS for s in SKELETONS})
 
 # Minimal inputs of the defects this target found when it was written (all
 # fixed since; each file is named regress-<defect>).

@@ -20,12 +20,30 @@
 #include <string.h>
 #include <time.h>
 
-#define XP_ACTIONS (2 * XP_THREADS) /* run t, then drain one entry of t */
+/* An action: run thread t reading choice c (a < XP_RUN_END), or drain
+ * entry i of t's store buffer (XP_DRAIN + t * XP_SB_MAX + i).  Under SC
+ * and TSO c and i are always 0, so the order is the historical one. */
+#define XP_RUN_END (XP_THREADS * XP_CHOICES)
+#define XP_DRAIN 64
+#define XP_ACTIONS (XP_RUN_END + XP_THREADS * XP_SB_MAX)
+/* An action's bit in a sleep set (a uint64_t). */
+#define XP_BIT(a) ((a) < XP_RUN_END ? (a) : XP_RUN_END + ((a) - XP_DRAIN))
+#define XP_ACT_THREAD(a)                                                 \
+	((a) < XP_RUN_END ? (a) / XP_CHOICES : ((a) - XP_DRAIN) / XP_SB_MAX)
 
 struct xp_node {
 	struct xp_state s;
 	uint8_t nact, next;
 	uint8_t act[XP_ACTIONS];
+	/* ARM: after running thread t with choice 0, how many older values
+	 * its event could read (0: not a load; 0xff: not known yet); choices
+	 * beyond are skipped without a replay. */
+	uint8_t avail[XP_THREADS];
+	/* Sleep sets (--por): the actions not to take from here (sleep),
+	 * those taken (done), and the footprint (shared words read and
+	 * written, ~0 for "everything") of each, by XP_BIT(). */
+	uint64_t sleep, done;
+	uint32_t frd[XP_ACTIONS], fwr[XP_ACTIONS];
 };
 
 /* ---- visited set */
@@ -33,6 +51,7 @@ struct xp_node {
 struct xp_set {
 	uint64_t *key; /* 0 = empty */
 	uint8_t *onstack;
+	uint64_t *sleep; /* --por: the sleep set the state was explored with */
 	size_t cap, used;
 };
 
@@ -42,13 +61,15 @@ static int xp_set_init(struct xp_set *v, size_t cap)
 	v->used = 0;
 	v->key = calloc(cap, sizeof(*v->key));
 	v->onstack = calloc(cap, 1);
-	return v->key != NULL && v->onstack != NULL ? 0 : -1;
+	v->sleep = calloc(cap, sizeof(*v->sleep));
+	return v->key != NULL && v->onstack != NULL && v->sleep != NULL ? 0 : -1;
 }
 
 static void xp_set_fini(struct xp_set *v)
 {
 	free(v->key);
 	free(v->onstack);
+	free(v->sleep);
 }
 
 static size_t xp_set_slot(const struct xp_set *v, uint64_t h)
@@ -73,6 +94,7 @@ static int xp_set_grow(struct xp_set *v)
 		j = xp_set_slot(&n, v->key[i]);
 		n.key[j] = v->key[i];
 		n.onstack[j] = v->onstack[i];
+		n.sleep[j] = v->sleep[i];
 		n.used++;
 	}
 	xp_set_fini(v);
@@ -110,6 +132,25 @@ static uint64_t xp_hash(const struct xp *x, const struct xp_state *s)
 		h = xp_mix(h, &th->phase, 3);
 		h = xp_mix(h, &th->arg, sizeof(th->arg));
 		h = xp_mix(h, th->loads, th->nloads * sizeof(th->loads[0]));
+		if (x->mm == XP_ARM) {
+			h = xp_mix(h, &b->epoch, 1);
+			h = xp_mix(h, b->ep, b->n);
+		}
+	}
+	if (x->mm == XP_ARM) {
+		const struct xp_hist *hi = &s->hist;
+		unsigned w;
+
+		/* A word with no older value has lo 0 for every thread. */
+		for (w = 0; w < XP_WORDS; w++) {
+			if (hi->nold[w] == 0)
+				continue;
+			h = xp_mix(h, &w, 1);
+			h = xp_mix(h, &hi->nold[w], 1);
+			h = xp_mix(h, hi->old[w], hi->nold[w] * sizeof(uint32_t));
+			for (t = 0; t < x->sys->nthreads; t++)
+				h = xp_mix(h, &hi->lo[t][w], 1);
+		}
 	}
 	h = x->sys->hash(s, h);
 	return h != 0 ? h : 1;
@@ -166,26 +207,134 @@ static void xp_performed(struct xp *x)
 	longjmp(x->jb, 1);
 }
 
-static void xp_flush_one(struct xp *x, struct xp_state *s, unsigned t)
+/* ARM: drop the values of w that no thread may read any more. */
+static void xp_gc(struct xp *x, struct xp_state *s, unsigned w)
+{
+	struct xp_hist *hi = &s->hist;
+	unsigned t, m = XP_OLD;
+
+	for (t = 0; t < x->sys->nthreads; t++)
+		if (hi->lo[t][w] < m)
+			m = hi->lo[t][w];
+	if (m == 0)
+		return;
+	memmove(hi->old[w], hi->old[w] + m, (hi->nold[w] - m) * sizeof(uint32_t));
+	memset(hi->old[w] + hi->nold[w] - m, 0, m * sizeof(uint32_t));
+	hi->nold[w] = (uint8_t)(hi->nold[w] - m);
+	for (t = 0; t < x->sys->nthreads; t++)
+		hi->lo[t][w] = (uint8_t)(hi->lo[t][w] - m);
+}
+
+/* ARM: a store of t reaches memory; the value it replaces stays readable
+ * by threads that have not seen a newer one. */
+static void xp_arm_commit(struct xp *x, struct xp_state *s, unsigned t,
+			  unsigned w, uint32_t v)
+{
+	struct xp_hist *hi = &s->hist;
+	unsigned u;
+
+	if (hi->nold[w] == XP_OLD) {
+		/* Full history: forget the oldest value (an under-approximation,
+		 * counted: a reader loses the chance to read it). */
+		memmove(hi->old[w], hi->old[w] + 1, (XP_OLD - 1) * sizeof(uint32_t));
+		hi->old[w][XP_OLD - 1] = 0;
+		hi->nold[w]--;
+		for (u = 0; u < x->sys->nthreads; u++)
+			if (hi->lo[u][w] > 0)
+				hi->lo[u][w]--;
+		x->stats.clamps++;
+	}
+	hi->old[w][hi->nold[w]++] = s->mem[w];
+	s->mem[w] = v;
+	hi->lo[t][w] = hi->nold[w]; /* coherence: my own store is my newest */
+	xp_gc(x, s, w);
+}
+
+/* ARM: may entry i of t's buffer drain now?  Not past an older entry for
+ * the same word (coherence) nor past a store-store fence. */
+static bool xp_drainable(const struct xp_sb *b, unsigned i)
+{
+	unsigned j;
+
+	for (j = 0; j < i; j++)
+		if (b->ep[j] != b->ep[i] || b->word[j] == b->word[i])
+			return false;
+	return true;
+}
+
+static void xp_flush_at(struct xp *x, struct xp_state *s, unsigned t,
+			unsigned i)
 {
 	struct xp_sb *b = &s->sb[t];
+	unsigned k;
 
-	s->mem[b->word[0]] = b->val[0];
+	if (x->mm == XP_ARM)
+		xp_arm_commit(x, s, t, b->word[i], b->val[i]);
+	else
+		s->mem[b->word[i]] = b->val[i];
 	if (x->verbose)
 		printf("  %-5s   (store buffer drains: %s = %u now visible)\n",
-		       x->sys->thread_names[t], x->sys->word_name(b->word[0]),
-		       b->val[0]);
-	memmove(b->word, b->word + 1, b->n - 1);
-	memmove(b->val, b->val + 1, (b->n - 1) * sizeof(b->val[0]));
+		       x->sys->thread_names[t], x->sys->word_name(b->word[i]),
+		       b->val[i]);
+	memmove(b->word + i, b->word + i + 1, b->n - 1 - i);
+	memmove(b->ep + i, b->ep + i + 1, b->n - 1 - i);
+	memmove(b->val + i, b->val + i + 1, (b->n - 1 - i) * sizeof(b->val[0]));
 	b->n--;
 	b->word[b->n] = 0;
+	b->ep[b->n] = 0;
 	b->val[b->n] = 0;
+	/* Epochs relative to the oldest entry, so equal buffers hash equal. */
+	if (b->n == 0) {
+		b->epoch = 0;
+	} else if (b->ep[0] != 0) {
+		uint8_t e0 = b->ep[0];
+
+		for (k = 0; k < b->n; k++)
+			b->ep[k] = (uint8_t)(b->ep[k] - e0);
+		b->epoch = (uint8_t)(b->epoch - e0);
+	}
+}
+
+/* ARM: t's next loads see the newest value of every word. */
+static void xp_see_newest(struct xp *x, struct xp_state *s, unsigned t)
+{
+	unsigned w;
+
+	if (x->mm != XP_ARM)
+		return;
+	/* What it may read next depends on every word's history. */
+	x->rd = ~0U;
+	for (w = 0; w < XP_WORDS; w++) {
+		s->hist.lo[t][w] = s->hist.nold[w];
+		xp_gc(x, s, w);
+	}
 }
 
 void xp_drain(struct xp *x, struct xp_state *s, unsigned t)
 {
-	while (s->sb[t].n > 0)
-		xp_flush_one(x, s, t);
+	while (s->sb[t].n > 0) {
+		x->wr |= 1U << s->sb[t].word[0];
+		xp_flush_at(x, s, t, 0);
+	}
+	xp_see_newest(x, s, t);
+}
+
+void xp_touch(struct xp *x, uint32_t rd, uint32_t wr)
+{
+	x->rd |= rd;
+	x->wr |= wr;
+}
+
+void xp_acquire(struct xp *x, struct xp_state *s, unsigned t)
+{
+	xp_see_newest(x, s, t);
+}
+
+/* The action's choice does not apply to the next event: discard it. */
+static void xp_not_applicable(struct xp *x)
+{
+	x->invalid = true;
+	longjmp(x->jb, 1);
 }
 
 static uint64_t xp_load(const volatile void *p, unsigned size, void *arg)
@@ -196,12 +345,31 @@ static uint64_t xp_load(const volatile void *p, unsigned size, void *arg)
 	unsigned w = xp_word(x, p, size), i;
 	uint32_t v;
 
+	bool own = false;
+
 	if (xp_replaying(x))
 		return th->loads[x->li++];
 	v = x->cur->mem[w];
 	for (i = 0; i < b->n; i++) /* newest own buffered store wins */
-		if (b->word[i] == w)
+		if (b->word[i] == w) {
 			v = b->val[i];
+			own = true;
+		}
+	if (x->mm == XP_ARM && !own) {
+		struct xp_hist *hi = &x->cur->hist;
+		unsigned pos;
+
+		x->avail = (uint8_t)(hi->nold[w] - hi->lo[x->t][w]);
+		if (x->choice > x->avail)
+			xp_not_applicable(x);
+		pos = hi->nold[w] - x->choice;
+		if (x->choice > 0)
+			v = hi->old[w][pos];
+		hi->lo[x->t][w] = (uint8_t)pos; /* never older than this again */
+		xp_gc(x, x->cur, w);
+	} else if (x->choice > 0) {
+		xp_not_applicable(x);
+	}
 	if (th->nloads == XP_LOADS_MAX) {
 		fprintf(stderr, "xp: more than %d loads in one core call\n",
 			XP_LOADS_MAX);
@@ -209,9 +377,11 @@ static uint64_t xp_load(const volatile void *p, unsigned size, void *arg)
 	}
 	th->loads[th->nloads++] = v;
 	x->li++;
+	x->rd |= 1U << w;
 	if (x->verbose)
-		printf("  %-5s load  %s -> %u\n", x->sys->thread_names[x->t],
-		       x->sys->word_name(w), v);
+		printf("  %-5s load  %s -> %u%s\n", x->sys->thread_names[x->t],
+		       x->sys->word_name(w), v,
+		       x->choice > 0 ? "  (stale: a newer value is in memory)" : "");
 	xp_performed(x);
 	return v;
 }
@@ -224,6 +394,10 @@ static void xp_store(volatile void *p, uint64_t v, unsigned size, void *arg)
 
 	if (xp_replaying(x))
 		return;
+	if (x->choice > 0)
+		xp_not_applicable(x);
+	if (x->mm == XP_SC) /* else it goes into my own buffer */
+		x->wr |= 1U << w;
 	if (x->mm == XP_SC) {
 		x->cur->mem[w] = (uint32_t)v;
 		if (x->verbose)
@@ -236,6 +410,7 @@ static void xp_store(volatile void *p, uint64_t v, unsigned size, void *arg)
 			abort();
 		}
 		b->word[b->n] = (uint8_t)w;
+		b->ep[b->n] = b->epoch;
 		b->val[b->n] = (uint32_t)v;
 		b->n++;
 		if (x->verbose)
@@ -253,12 +428,27 @@ static void xp_fence(enum nm_sim_step kind, void *arg)
 
 	if (xp_replaying(x))
 		return;
+	if (x->choice > 0)
+		xp_not_applicable(x);
 	if (x->verbose && full)
 		printf("  %-5s %s\n", x->sys->thread_names[x->t],
 		       kind == NM_SIM_ATOMIC ? "locked instruction (full fence)"
 					     : "full fence");
-	if (x->mm == XP_TSO && full)
+	if (x->verbose && x->mm == XP_ARM && !full)
+		printf("  %-5s %s fence\n", x->sys->thread_names[x->t],
+		       kind == NM_SIM_FENCE_LOAD_LOAD ? "load-load" : "store-store");
+	if (x->mm != XP_SC && full) {
 		xp_drain(x, x->cur, x->t);
+	} else if (x->mm == XP_ARM && kind == NM_SIM_FENCE_LOAD_LOAD) {
+		xp_see_newest(x, x->cur, x->t);
+	} else if (x->mm == XP_ARM && kind == NM_SIM_FENCE_STORE_STORE) {
+		struct xp_sb *b = &x->cur->sb[x->t];
+
+		if (b->n > 0) /* later stores drain after the earlier ones */
+			b->epoch++;
+	}
+	/* A fence touches only what it drains (xp_drain() adds it); the
+	 * rest of its effect is on the thread's own buffer and views. */
 	xp_performed(x);
 }
 
@@ -288,35 +478,73 @@ void xp_call_done(struct xp_state *s, unsigned t, uint8_t phase, uint32_t arg)
 static unsigned xp_actions(struct xp *x, const struct xp_state *s,
 			   uint8_t *act)
 {
-	unsigned t, n = 0;
+	unsigned t, n = 0, c, w, i, stale;
 
-	for (t = 0; t < x->sys->nthreads; t++)
-		if (x->sys->enabled(s, t))
-			act[n++] = (uint8_t)t;
-	for (t = 0; t < x->sys->nthreads; t++)
-		if (s->sb[t].n > 0)
-			act[n++] = (uint8_t)(XP_THREADS + t);
+	for (t = 0; t < x->sys->nthreads; t++) {
+		if (!x->sys->enabled(s, t))
+			continue;
+		act[n++] = (uint8_t)(t * XP_CHOICES);
+		if (x->mm != XP_ARM)
+			continue;
+		/* A stale read is possible only if some word has one. */
+		stale = 0;
+		for (w = 0; w < XP_WORDS; w++)
+			if ((unsigned)(s->hist.nold[w] - s->hist.lo[t][w]) > stale)
+				stale = s->hist.nold[w] - s->hist.lo[t][w];
+		for (c = 1; c <= stale; c++)
+			act[n++] = (uint8_t)(t * XP_CHOICES + c);
+	}
+	for (t = 0; t < x->sys->nthreads; t++) {
+		for (i = 0; i < s->sb[t].n; i++) {
+			if (x->mm == XP_ARM ? xp_drainable(&s->sb[t], i) : i == 0)
+				act[n++] = (uint8_t)(XP_DRAIN + t * XP_SB_MAX + i);
+		}
+	}
 	return n;
 }
 
-/* Apply one action to s.  0, or -1 with x->why. */
+/* Apply one action to s.  0, -1 with x->why (a violation), or 1: the
+ * action does not apply (an ARM load choice for an event that is not a
+ * load, or older than the thread may read); s is then garbage. */
 static int xp_apply(struct xp *x, struct xp_state *s, unsigned a)
 {
 	volatile int err = 0;
+	volatile unsigned t;
 
 	x->stats.transitions++;
-	if (a >= XP_THREADS) {
-		xp_flush_one(x, s, a - XP_THREADS);
+	x->rd = x->wr = 0;
+	x->avail = 0;
+	if (a >= XP_DRAIN) {
+		t = (a - XP_DRAIN) / XP_SB_MAX;
+		x->wr = 1U << s->sb[t].word[(a - XP_DRAIN) % XP_SB_MAX];
+		xp_flush_at(x, s, t, (a - XP_DRAIN) % XP_SB_MAX);
 		return 0;
 	}
+	t = a / XP_CHOICES;
 	x->cur = s;
-	x->t = a;
+	x->t = t;
 	x->ev = 0;
 	x->li = 0;
-	x->sys->restore(s, a);
-	if (setjmp(x->jb) == 0)
-		err = x->sys->run(x, s, a);
+	x->choice = a % XP_CHOICES;
+	x->invalid = false;
+	x->sys->restore(s, t);
+	if (setjmp(x->jb) == 0) {
+		err = x->sys->run(x, s, t);
+		/* The call completed without a new event: a choice > 0 is a
+		 * duplicate of choice 0. */
+		if (x->choice > 0)
+			x->invalid = true;
+		/* Driver bookkeeping: what run() declared, or everything. */
+		if (!x->sys->footprints)
+			x->rd = x->wr = ~0U;
+	}
 	x->cur = NULL;
+	x->choice = 0;
+	if (x->invalid) {
+		x->stats.transitions--;
+		x->stats.pruned++;
+		return 1;
+	}
 	return err;
 }
 
@@ -351,6 +579,47 @@ static void xp_print_trace(struct xp *x, const struct xp_state *init,
 	free(s);
 }
 
+/* Are actions a and b (their footprints rd/wr) independent: run in either
+ * order from a state, they reach the same state and neither enables or
+ * disables the other?  Different threads, and neither writes a shared
+ * word the other reads or writes (driver bookkeeping and fences count as
+ * touching everything). */
+static bool xp_indep(unsigned a, uint32_t ard, uint32_t awr, unsigned b,
+		     uint32_t brd, uint32_t bwr)
+{
+	return XP_ACT_THREAD(a) != XP_ACT_THREAD(b) &&
+	       (awr & (brd | bwr)) == 0 && (bwr & ard) == 0;
+}
+
+/* Start exploring node c with sleep set z (footprints from n). */
+static void xp_node_start(struct xp *x, struct xp_node *c,
+			  const struct xp_node *n, uint64_t z)
+{
+	unsigned b;
+
+	c->next = 0;
+	memset(c->avail, 0xff, sizeof(c->avail));
+	c->sleep = z;
+	c->done = 0;
+	for (b = 0; n != NULL && z != 0 && b < XP_ACTIONS; b++) {
+		if ((z >> b & 1) == 0)
+			continue;
+		c->frd[b] = n->frd[b];
+		c->fwr[b] = n->fwr[b];
+	}
+	c->nact = (uint8_t)xp_actions(x, &c->s, c->act);
+}
+
+/*
+ * Depth-first search.  With x->por, sleep sets (Godefroid): after taking
+ * action a from a state, an action b taken from that state before a (or
+ * asleep there) that is independent of a is put to sleep in the child:
+ * every path through b from the child was already covered by b first.
+ * With the visited set: a state reached again with a sleep set that is
+ * not a superset of the one it was explored with is explored again with
+ * the intersection (so no transition is lost).  Sleep sets skip
+ * transitions, not states; every reachable state is still visited.
+ */
 int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 {
 	struct xp_set seen;
@@ -358,9 +627,10 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 	size_t depth, cap = 1024, slot;
 	struct xp_node *n, *c;
 	double t0 = xp_now();
-	uint64_t h;
-	unsigned a;
-	int ret = 0;
+	uint64_t h, z, zs;
+	uint32_t ard, awr;
+	unsigned a, b;
+	int ret = 0, r;
 
 	memset(&x->stats, 0, sizeof(x->stats));
 	x->why[0] = '\0';
@@ -374,8 +644,7 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 	nm_sim_os.mem = xp_ops(x);
 
 	memcpy(&stack[0].s, init, sizeof(*init));
-	stack[0].next = 0;
-	stack[0].nact = (uint8_t)xp_actions(x, &stack[0].s, stack[0].act);
+	xp_node_start(x, &stack[0], NULL, 0);
 	h = xp_hash(x, &stack[0].s);
 	slot = xp_set_slot(&seen, h);
 	seen.key[slot] = h;
@@ -398,6 +667,15 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 			continue;
 		}
 		a = n->act[n->next++];
+		if ((n->sleep >> XP_BIT(a) & 1) != 0) {
+			x->stats.slept++;
+			continue;
+		}
+		if (a < XP_RUN_END && a % XP_CHOICES > 0 &&
+		    a % XP_CHOICES > n->avail[a / XP_CHOICES]) {
+			x->stats.pruned++;
+			continue;
+		}
 		if (depth == cap) {
 			struct xp_node *ns = realloc(stack, 2 * cap * sizeof(*stack));
 
@@ -412,10 +690,37 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 		}
 		c = &stack[depth];
 		memcpy(&c->s, &n->s, sizeof(c->s));
-		if (xp_apply(x, &c->s, a) != 0 || x->sys->check(x, &c->s) != 0) {
+		r = xp_apply(x, &c->s, a);
+		if (a < XP_RUN_END && a % XP_CHOICES == 0)
+			n->avail[a / XP_CHOICES] = x->avail;
+		if (r == 1)
+			continue;
+		if (r != 0 || x->sys->check(x, &c->s) != 0) {
 			xp_print_trace(x, init, stack, depth);
 			ret = 1;
 			goto out;
+		}
+		/* The child's sleep set: what slept here or was taken before
+		 * a, if independent of a. */
+		z = 0;
+		ard = x->rd;
+		awr = x->wr;
+		if (x->por) {
+			uint64_t cand = n->sleep | n->done;
+
+			for (b = 0; cand != 0 && b < XP_ACTIONS; b++) {
+				unsigned ab;
+
+				if ((cand >> b & 1) == 0)
+					continue;
+				/* b is a bit; its action code for the thread test */
+				ab = b < XP_RUN_END ? b : XP_DRAIN + (b - XP_RUN_END);
+				if (xp_indep(a, ard, awr, ab, n->frd[b], n->fwr[b]))
+					z |= 1ULL << b;
+			}
+			n->done |= 1ULL << XP_BIT(a);
+			n->frd[XP_BIT(a)] = ard;
+			n->fwr[XP_BIT(a)] = awr;
 		}
 		h = xp_hash(x, &c->s);
 		slot = xp_set_slot(&seen, h);
@@ -427,10 +732,21 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 				ret = 1;
 				goto out;
 			}
+			zs = seen.sleep[slot];
+			if (!x->por || (zs & ~z) == 0)
+				continue; /* explored with no more asleep */
+			/* Explored with some of these asleep: again, with only
+			 * what slept both times asleep. */
+			seen.sleep[slot] = zs & z;
+			seen.onstack[slot] = 1;
+			xp_node_start(x, c, n, zs & z);
+			x->stats.reexplored++;
+			depth++;
 			continue;
 		}
 		seen.key[slot] = h;
 		seen.onstack[slot] = 1;
+		seen.sleep[slot] = z;
 		seen.used++;
 		x->stats.states++;
 		if (seen.used * 2 > seen.cap && xp_set_grow(&seen) != 0) {
@@ -445,8 +761,7 @@ int xp_explore(struct xp *x, const struct xp_state *init, uint64_t max_states)
 				(unsigned long long)max_states);
 			goto out;
 		}
-		c->next = 0;
-		c->nact = (uint8_t)xp_actions(x, &c->s, c->act);
+		xp_node_start(x, c, n, z);
 		if (c->nact == 0) {
 			x->stats.quiescent++;
 			if (x->sys->quiescent(x, &c->s) != 0) {

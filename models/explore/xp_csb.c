@@ -1,7 +1,7 @@
 /*
  * xp_csb.c - the real CSB step functions (core/csb_host.c, core/csb_guest.c)
  * under every interleaving of their shared accesses: one ring, the
- * application and the kernel as two threads, SC or x86-TSO.
+ * application and the kernel as two threads, SC, x86-TSO or ARMv8-like.
  *
  * Owns: the drivers (what a guest application and a kloop do around the
  * core calls, mirroring models/csb_tx.pml and models/csb_rx.pml), a
@@ -17,13 +17,14 @@
  *     notification was lost; and no execution is infinite (no cycle).
  * Mutants are the core's own test switches (csb_mutants, NM_CSB_MUTANTS).
  *
- *   nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso
- *                  [--mutant NAME] [--slots N] [--packets P]
- *                  [--expect verified|counterexample]
+ *   nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso|arm
+ *                  [--mutant NAME[+NAME...]] [--slots N] [--packets P]
+ *                  [--por on|off] [--expect verified|counterexample]
  */
 #include "xp.h"
 
 #include "csb.h"
+#include "xp_mutants.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,7 +231,9 @@ static int run_app(struct xp *x, struct xp_state *s)
 
 	switch (s->th[T_APP].phase) {
 	case A_SLEEP:
+		xp_touch(x, XP_FP_SYS, XP_FP_SYS); /* the irq latch */
 		y->irq = 0;
+		xp_acquire(x, s, T_APP);
 		xp_note(x, T_APP, "woken by an interrupt");
 		xp_call_done(s, T_APP, A_WOKEN, 0);
 		return 0;
@@ -278,6 +281,7 @@ static int run_app(struct xp *x, struct xp_state *s)
 			y->app_done);
 		if ((todo & CSB_DO_NOTIFY) != 0) {
 			xp_drain(x, s, T_APP);
+			xp_touch(x, 0, XP_FP_SYS);
 			y->kick = 1;
 		}
 		app_next(s);
@@ -295,11 +299,17 @@ static int run_host(struct xp *x, struct xp_state *s)
 
 	switch (s->th[T_HOST].phase) {
 	case H_SLEEP:
+		xp_touch(x, XP_FP_SYS, XP_FP_SYS); /* the kick latch */
 		y->kick = 0;
+		xp_acquire(x, s, T_HOST);
 		xp_note(x, T_HOST, "woken by a kick");
 		xp_call_done(s, T_HOST, H_STEP, 0);
 		return 0;
 	case H_POLL:
+		/* Enabled by what is in memory (enabled()). */
+		xp_touch(x, 1U << W_HEAD | 1U << W_CUR, 0);
+		/* The poll loaded the new value: it is the newest it knows. */
+		xp_acquire(x, s, T_HOST);
 		xp_note(x, T_HOST, "poll sees a new head");
 		xp_call_done(s, T_HOST, H_STEP, 0);
 		return 0;
@@ -319,6 +329,7 @@ static int run_host(struct xp *x, struct xp_state *s)
 				       err);
 		if ((todo & CSB_DO_NOTIFY) != 0) {
 			xp_drain(x, s, T_HOST);
+			xp_touch(x, 0, XP_FP_SYS);
 			y->irq = 1;
 		}
 		if ((todo & CSB_DO_AGAIN) != 0)
@@ -419,6 +430,7 @@ static const struct xp_system csb_system = {
 	.enabled = enabled,
 	.run = run,
 	.hash = hash,
+	.footprints = true,
 	.check = check,
 	.quiescent = quiescent,
 };
@@ -472,23 +484,12 @@ static int setup(struct xp_state *s, enum start st)
 
 /* ---- command line */
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} mutants[] = {
-	{ "none", 0 },
-	{ "no_enable_fence", CSB_MUT_NO_ENABLE_FENCE },
-	{ "no_pub_fence", CSB_MUT_NO_PUBLISH_FENCE },
-	{ "no_recheck", CSB_MUT_NO_RECHECK },
-	{ "bad_init_kick", CSB_MUT_BAD_INIT_KICK },
-	{ "swap_publish", CSB_MUT_SWAP_PUBLISH },
-};
-
 static int usage(void)
 {
-	fprintf(stderr, "usage: nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso\n"
-			"       [--mutant none|no_enable_fence|no_pub_fence|no_recheck|bad_init_kick|swap_publish]\n"
-			"       [--slots N] [--packets P] [--max-states M] [--expect verified|counterexample]\n");
+	fprintf(stderr, "usage: nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso|arm\n"
+			"       [--mutant NAME[+NAME...]] [--slots N] [--packets P]\n"
+			"       [--max-states M] [--por on|off] [--expect verified|counterexample]\n"
+			"mutants: %s\n", xp_mutants_names());
 	return 2;
 }
 
@@ -496,11 +497,12 @@ int main(int argc, char **argv)
 {
 	const char *mutant = "none", *expect = NULL;
 	uint64_t max_states = 20000000, states = 0, transitions = 0, depth = 0;
+	uint64_t pruned = 0, slept = 0, clamps = 0, reexplored = 0;
 	double secs = 0;
 	struct xp_state *s;
 	struct xp x;
 	int i, r = 0, st;
-	size_t m;
+	bool por = false;
 
 	C.dir = NM_KRING_TX;
 	C.mode = CSB_MODE_EVENTFD;
@@ -516,7 +518,11 @@ int main(int argc, char **argv)
 			C.mode = strcmp(v, "busy") == 0 ? CSB_MODE_BUSY_WAIT
 							: CSB_MODE_EVENTFD;
 		else if (strcmp(o, "--mem") == 0)
-			C.mm = strcmp(v, "tso") == 0 ? XP_TSO : XP_SC;
+			C.mm = strcmp(v, "tso") == 0   ? XP_TSO
+			       : strcmp(v, "arm") == 0 ? XP_ARM
+						       : XP_SC;
+		else if (strcmp(o, "--por") == 0)
+			por = strcmp(v, "on") == 0;
 		else if (strcmp(o, "--mutant") == 0)
 			mutant = v;
 		else if (strcmp(o, "--slots") == 0)
@@ -532,12 +538,8 @@ int main(int argc, char **argv)
 	}
 	if (i != argc || C.n < 2 || C.p < C.n)
 		return usage();
-	for (m = 0; m < NM_ARRAY_SIZE(mutants); m++)
-		if (strcmp(mutant, mutants[m].name) == 0)
-			break;
-	if (m == NM_ARRAY_SIZE(mutants))
+	if (xp_mutants_parse(mutant, &C.mutants) != 0)
 		return usage();
-	C.mutants = mutants[m].bit;
 
 	s = malloc(sizeof(*s));
 	if (s == NULL)
@@ -545,6 +547,7 @@ int main(int argc, char **argv)
 	memset(&x, 0, sizeof(x));
 	x.sys = &csb_system;
 	x.mm = C.mm;
+	x.por = por;
 	/* Every legal idle snapshot: TX starts with the application asleep
 	 * on a full ring or (eventfd) the kernel asleep on an empty one; RX
 	 * with the application asleep on an empty ring or (eventfd) the
@@ -562,15 +565,26 @@ int main(int argc, char **argv)
 		if (x.stats.max_depth > depth)
 			depth = x.stats.max_depth;
 		secs += x.stats.seconds;
+		pruned += x.stats.pruned;
+		slept += x.stats.slept;
+		clamps += x.stats.clamps;
+		reexplored += x.stats.reexplored;
 	}
 	free(s);
-	printf("nm_explore_csb: ring %s, mode %s, memory %s, mutant %s, N=%u P=%u: %s, states=%llu transitions=%llu depth=%llu time=%.2fs\n",
+	printf("nm_explore_csb: ring %s, mode %s, memory %s, mutant %s, N=%u P=%u%s: %s, states=%llu transitions=%llu depth=%llu time=%.2fs states/s=%.0f\n",
 	       C.dir == NM_KRING_TX ? "tx" : "rx",
 	       C.mode == CSB_MODE_BUSY_WAIT ? "busy" : "eventfd",
-	       C.mm == XP_TSO ? "tso" : "sc", mutant, C.n, C.p,
+	       C.mm == XP_TSO ? "tso" : C.mm == XP_ARM ? "arm" : "sc", mutant,
+	       C.n, C.p, por ? " por" : "",
 	       r == 0 ? "verified" : r == 1 ? "counterexample" : "incomplete",
 	       (unsigned long long)states, (unsigned long long)transitions,
-	       (unsigned long long)depth, secs);
+	       (unsigned long long)depth, secs,
+	       secs > 0 ? (double)states / secs : 0.0);
+	if (C.mm == XP_ARM || por)
+		printf("nm_explore_csb:   not applicable load choices %llu, sleep-set skips %llu, states explored again %llu, history clamps %llu\n",
+		       (unsigned long long)pruned, (unsigned long long)slept,
+		       (unsigned long long)reexplored,
+		       (unsigned long long)clamps);
 	if (r != 0)
 		printf("nm_explore_csb:   %s\n", x.why);
 	if (r < 0)

@@ -7,7 +7,8 @@
  * is asserted.  With concurrent actors (nm_sim_os.wait set) a lock held by
  * a suspended actor, or a read section it holds open, makes the caller
  * wait in virtual time; a lock taken again by its own holder is still a
- * deadlock.
+ * deadlock.  Every acquisition is counted in its lock's class (the
+ * nm_os_lock_init() call site), with the virtual time it waited.
  */
 #include "nm_os.h"
 
@@ -16,19 +17,60 @@
 #include <stdlib.h>
 
 struct nm_sim_os nm_sim_os;
+struct nm_sim_lock_class nm_sim_lock_classes[NM_SIM_LOCK_CLASSES];
+uint32_t nm_sim_lock_nclasses;
 
 void nm_sim_os_reset(const uint64_t cost_ps[NM_SIM_STEP_KINDS])
 {
 	memset(&nm_sim_os, 0, sizeof(nm_sim_os));
 	if (cost_ps != NULL)
 		memcpy(nm_sim_os.cost_ps, cost_ps, sizeof(nm_sim_os.cost_ps));
+	nm_sim_lock_stats_reset();
+}
+
+void nm_sim_lock_stats_reset(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < nm_sim_lock_nclasses; i++) {
+		nm_sim_lock_classes[i].acquired = 0;
+		nm_sim_lock_classes[i].contended = 0;
+		nm_sim_lock_classes[i].wait_ns = 0;
+		nm_sim_lock_classes[i].wait_max_ns = 0;
+	}
+}
+
+/* The class of locks initialised at site, created on first use. */
+static uint8_t nm_sim_lock_class_of(const void *site)
+{
+	uint32_t i;
+
+	for (i = 0; i < nm_sim_lock_nclasses; i++)
+		if (nm_sim_lock_classes[i].site == site)
+			return (uint8_t)i;
+	/* The core has three lock sites; a table this small can only fill
+	 * up if the seam grows, and then the simulator must say so. */
+	if (nm_sim_lock_nclasses == NM_SIM_LOCK_CLASSES)
+		nm_os_invariant_failed("more lock init sites than NM_SIM_LOCK_CLASSES",
+				       __FILE__, __LINE__);
+	nm_sim_lock_classes[i].site = site;
+	nm_sim_lock_nclasses++;
+	return (uint8_t)i;
 }
 
 int nm_os_lock_init(struct nm_os_lock *l)
 {
 	l->held = false;
 	l->owner = NULL;
+	l->watch = NULL;
+	l->cls = nm_sim_lock_class_of(__builtin_return_address(0));
 	return 0;
+}
+
+void nm_sim_lock_name(const struct nm_os_lock *l, const char *name)
+{
+	if (l->cls < nm_sim_lock_nclasses && nm_sim_lock_classes[l->cls].name == NULL)
+		nm_sim_lock_classes[l->cls].name = name;
 }
 
 void nm_os_lock_fini(struct nm_os_lock *l)
@@ -38,8 +80,48 @@ void nm_os_lock_fini(struct nm_os_lock *l)
 				       __LINE__);
 }
 
+/* Count an acquisition of l that waited from t0 (contended) or not. */
+static void nm_sim_lock_count(struct nm_os_lock *l, bool contended, uint64_t t0)
+{
+	struct nm_sim_lock_class *c = &nm_sim_lock_classes[l->cls];
+	uint64_t waited = contended && nm_sim_os.now_ns > t0 ? nm_sim_os.now_ns - t0 : 0;
+
+	nm_sim_os.lock_log[nm_sim_os.lock_acquired++ % NM_SIM_LOCK_LOG] = l;
+	c->acquired++;
+	if (contended) {
+		c->contended++;
+		c->wait_ns += waited;
+		if (waited > c->wait_max_ns)
+			c->wait_max_ns = waited;
+	}
+	if (l->watch != NULL) {
+		l->watch->acquired++;
+		l->watch->contended += contended;
+		l->watch->wait_ns += waited;
+	}
+}
+
+bool nm_sim_lock_repeat(uint64_t since, uint64_t n)
+{
+	const struct nm_os_lock *l;
+	uint64_t k;
+
+	if (nm_sim_os.lock_acquired - since > NM_SIM_LOCK_LOG)
+		return false;
+	for (k = since; k < nm_sim_os.lock_acquired; k++) {
+		l = nm_sim_os.lock_log[k % NM_SIM_LOCK_LOG];
+		nm_sim_lock_classes[l->cls].acquired += n;
+		if (l->watch != NULL)
+			l->watch->acquired += n;
+	}
+	return true;
+}
+
 void nm_os_lock_acquire(struct nm_os_lock *l)
 {
+	uint64_t t0 = nm_sim_os.now_ns;
+	bool contended = l->held;
+
 	while (l->held) {
 		if (nm_sim_os.wait == NULL || l->owner == nm_sim_os.self)
 			nm_os_invariant_failed("lock taken twice (deadlock)",
@@ -48,6 +130,9 @@ void nm_os_lock_acquire(struct nm_os_lock *l)
 	}
 	l->held = true;
 	l->owner = nm_sim_os.self;
+	/* Waiting ends when the lock is ours; its lock step is the
+	 * acquisition's own cost, as for an uncontended one. */
+	nm_sim_lock_count(l, contended, t0);
 	nm_sim_step(NM_SIM_LOCK, l, 1);
 }
 
@@ -56,6 +141,8 @@ void nm_os_lock_release(struct nm_os_lock *l)
 	if (!l->held)
 		nm_os_invariant_failed("lock released while free", __FILE__,
 				       __LINE__);
+	if (l->watch != NULL)
+		l->watch->released(l->watch);
 	l->held = false;
 	l->owner = NULL;
 	nm_sim_step(NM_SIM_LOCK, l, 1);

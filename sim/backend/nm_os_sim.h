@@ -59,6 +59,8 @@ enum nm_sim_wait {
 			      * open in suspended actors */
 };
 
+#define NM_SIM_LOCK_LOG 8U /* see nm_sim_os.lock_log */
+
 struct nm_sim_os {
 	uint64_t now_ns;			 /* virtual time */
 	uint64_t frac_ps;			 /* sub-nanosecond remainder */
@@ -87,6 +89,12 @@ struct nm_sim_os {
 	void (*wait)(enum nm_sim_wait why, const void *obj, void *arg);
 	void *wait_arg;
 	uint32_t readers_suspended;
+	/* Lock acquisitions so far, and the last NM_SIM_LOCK_LOG locks taken
+	 * (lock_log[k % NM_SIM_LOCK_LOG] is acquisition k): what an idle
+	 * poll took, so that polls skipped as equal to it count theirs too
+	 * (nm_sim_lock_repeat()). */
+	uint64_t lock_acquired;
+	const struct nm_os_lock *lock_log[NM_SIM_LOCK_LOG];
 };
 
 /* The one simulated machine; sim/ is single-threaded by design. */
@@ -110,10 +118,64 @@ static inline void nm_sim_step(enum nm_sim_step kind,
 		nm_sim_os.hook(kind, addr, nm_sim_os.hook_arg);
 }
 
+/*
+ * Lock classes (lockdep's notion): every lock initialised by the same
+ * nm_os_lock_init() call site is one class, so the simulator counts
+ * contention per kind of lock (a VALE RX ring's, the registry's, a buffer
+ * pool's) without the core naming its locks.  The simulator's builders
+ * name the classes they know (nm_sim_lock_name()); an unnamed class is
+ * reported by its number.  Classes are numbered in order of first
+ * initialisation, which is deterministic; their counters are zeroed by
+ * nm_sim_os_reset(), their sites and names kept for the process.
+ */
+#define NM_SIM_LOCK_CLASSES 16U
+
+struct nm_sim_lock_class {
+	const void *site;	/* caller of the first nm_os_lock_init() */
+	const char *name;	/* static string, or NULL: unnamed */
+	uint64_t acquired;	/* acquisitions */
+	uint64_t contended;	/* ... that found the lock held */
+	uint64_t wait_ns;	/* virtual time from finding it held to taking it */
+	uint64_t wait_max_ns;	/* longest single wait */
+};
+
+/*
+ * One lock watched by the simulator (a VALE RX ring's, for its lease
+ * overlap): its own acquisition counts, and released() called after each
+ * critical section, with the lock still held, so it sees the state that
+ * section left.  released() must make no counted step (no virtual time).
+ */
+struct nm_sim_lock_watch {
+	void (*released)(struct nm_sim_lock_watch *w);
+	uint64_t acquired, contended, wait_ns;
+};
+
 struct nm_os_lock {
 	bool held;
+	uint8_t cls;	   /* index into nm_sim_lock_classes[] */
 	const void *owner; /* nm_sim_os.self of the holder */
+	struct nm_sim_lock_watch *watch; /* NULL: not watched */
 };
+
+extern struct nm_sim_lock_class nm_sim_lock_classes[NM_SIM_LOCK_CLASSES];
+extern uint32_t nm_sim_lock_nclasses;
+
+/* Zero every class's counters (nm_sim_os_reset() does too): a run counts
+ * from its start, not from its build. */
+void nm_sim_lock_stats_reset(void);
+/* Name the class of lock l (a static string; the first name given stays). */
+void nm_sim_lock_name(const struct nm_os_lock *l, const char *name);
+/* Count n more times each acquisition made since nm_sim_os.lock_acquired
+ * was `since` (in classes and watches; never contended: a repeated step
+ * is one that found every lock free).  False, counting nothing, if there
+ * were more than NM_SIM_LOCK_LOG of them. */
+bool nm_sim_lock_repeat(uint64_t since, uint64_t n);
+/* Watch lock l with w (NULL: stop watching). */
+static inline void nm_sim_lock_watch(struct nm_os_lock *l,
+				     struct nm_sim_lock_watch *w)
+{
+	l->watch = w;
+}
 
 struct nm_os_counter {
 	uint64_t value;

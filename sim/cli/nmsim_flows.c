@@ -35,11 +35,9 @@ struct nmsim_flow {
 static uint64_t *nmsim_flow_records(const struct sim_world *w)
 {
 	uint64_t *n = calloc(w->pk.nflow_stats + 1, sizeof(*n));
-	uint32_t i;
 
-	for (i = 0; n != NULL && i < w->trace.count; i++)
-		if (w->trace.flow[i] < w->pk.nflow_stats)
-			n[w->trace.flow[i]]++;
+	if (n != NULL)
+		sim_trace_flow_records(&w->trace, w->pk.nflow_stats, n);
 	return n;
 }
 

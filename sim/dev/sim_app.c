@@ -15,6 +15,7 @@
  * wake-up.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "nm_ring_user.h"
 #include "sim_cost.h"
@@ -22,17 +23,16 @@
 #include "sim_pcap_sink.h"
 #include "sim_pkt.h"
 #include "sim_run.h"
+#include "sim_trace.h"
 
-uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k)
+uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k,
+			      uint64_t rec_ts)
 {
 	const struct sim_trace *t = ep->trace;
-	uint64_t loop, rec;
 
 	switch (ep->tcfg->mode) {
 	case SIM_TRACE_TIMESTAMPS:
-		loop = k / t->count;
-		rec = k % t->count;
-		return loop * ep->src_loop_ns + t->ts_ns[rec];
+		return k / t->count * ep->src_loop_ns + rec_ts;
 	case SIM_TRACE_RATE:
 		/* floor(k * 1e9 / rate) without forming k * 1e9, which wraps
 		 * past k = 1.8e10 (rate_pps <= 1e9 keeps each term in range;
@@ -45,41 +45,117 @@ uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k)
 	}
 }
 
-static uint32_t sim_min3(uint64_t a, uint32_t b, uint32_t c)
+/*
+ * The guest driver's (or the kernel's) part of the application's step:
+ * an interrupt handler sharing its vCPU does not preempt it in there, as
+ * drivers run their ring updates with interrupts off.
+ */
+static void sim_app_sync(struct sim_ep *ep)
 {
-	uint32_t m = b < c ? b : c;
+	ep->app.irq_off++;
+	ep->ops->sync(ep);
+	ep->app.irq_off--;
+}
 
-	return a < m ? (uint32_t)a : m;
+static bool sim_app_may_sleep(struct sim_ep *ep)
+{
+	bool sleep;
+
+	ep->app.irq_off++;
+	sleep = ep->ops->may_sleep(ep);
+	ep->app.irq_off--;
+	return sleep;
 }
 
 static void sim_app_wait(struct sim_ep *ep)
 {
-	if (ep->ops->may_sleep(ep))
+	if (sim_app_may_sleep(ep))
 		sim_actor_sleep(&ep->app);
 	else
 		sim_actor_again(&ep->app);
 }
 
-/* When the next packet entered the sender's ring, for its latency. */
-static uint64_t sim_app_t_in(const struct sim_ep *ep)
+/* When the next packet (record r) entered the sender's ring, for its
+ * latency. */
+static uint64_t sim_app_t_in(const struct sim_ep *ep,
+			     const struct sim_trace_rec *r)
 {
 	if (ep->tcfg->mode == SIM_TRACE_FAST)
 		return nm_os_time_ns();
-	return sim_app_release_time(ep, ep->src_next);
+	return sim_app_release_time(ep, ep->src_next, r->ts_ns);
+}
+
+/* The cursor's record, or NULL after stopping the run (the file changed
+ * under it: its one line goes out as the run's error). */
+static const struct sim_trace_rec *sim_app_rec(struct sim_ep *ep)
+{
+	const struct sim_trace_rec *r = sim_trace_cur_get(ep->cur);
+
+	if (r == NULL)
+		ep->run->internal_error(ep->run, ep->cur->err);
+	return r;
+}
+
+/*
+ * Write record r into the slots from ep->head on: one slot, or a chain of
+ * slots with NS_MOREFRAG on all but the last (the core's VALE and pipes
+ * carry chains of up to NETMAP_MAX_FRAGS slots), then the tag id over the
+ * frame's last 8 bytes, wherever they fall.
+ */
+static uint64_t sim_app_put(struct sim_ep *ep, const struct sim_trace_rec *r,
+			     uint32_t slots, uint8_t **bufs)
+{
+	uint32_t bs = sim_ep_chunk(ep->ring->nr_buf_size), off = 0, k, part;
+	struct netmap_slot *slot;
+	uint64_t t_in = 0;
+
+	for (k = 0; k < slots; k++) {
+		slot = &ep->ring->slot[ep->head];
+		bufs[k] = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
+		part = r->len - off < bs ? r->len - off : bs;
+		nm_os_memcpy(bufs[k], r->frame + off, part);
+		/* It entered the ring once copied. */
+		if (k + 1 == slots)
+			t_in = sim_app_t_in(ep, r);
+		nm_os_shared_store16(&slot->len, (uint16_t)part);
+		nm_os_shared_store16(&slot->flags, k + 1 < slots ? NS_MOREFRAG : 0);
+		off += part;
+		ep->head = nm_idx_next(ep->head, ep->n);
+	}
+	return t_in;
+}
+
+/* The tag over the last 8 bytes of the frame just put in bufs. */
+static void sim_app_tag(const struct sim_ep *ep, uint32_t len, uint8_t **bufs,
+			uint64_t id)
+{
+	uint32_t bs = sim_ep_chunk(ep->ring->nr_buf_size), o = len - SIM_TAG_BYTES, k, part;
+	uint8_t idb[SIM_TAG_BYTES];
+
+	if (len <= bs) {
+		memcpy(bufs[0] + o, &id, SIM_TAG_BYTES);
+		return;
+	}
+	/* The last 8 bytes may straddle the chain's last two slots. */
+	memcpy(idb, &id, SIM_TAG_BYTES);
+	k = o / bs;
+	part = bs - o % bs < SIM_TAG_BYTES ? bs - o % bs : SIM_TAG_BYTES;
+	memcpy(bufs[k] + o % bs, idb, part);
+	if (part < SIM_TAG_BYTES)
+		memcpy(bufs[k + 1], idb + part, SIM_TAG_BYTES - part);
 }
 
 static void sim_app_send(struct sim_ep *ep)
 {
 	struct sim_actor *a = &ep->app;
-	const struct sim_trace *t = ep->trace;
-	uint64_t now = nm_os_time_ns(), avail = 0, next;
-	struct netmap_slot *slot;
-	uint32_t space, n, i, rec, len;
-	uint8_t *buf;
+	const struct sim_trace_rec *r;
+	uint64_t now = nm_os_time_ns(), next, id, t_in;
+	uint8_t *bufs[NETMAP_MAX_FRAGS];
+	uint32_t space, need, n, used;
 
 	if (ep->src_next == ep->src_total) {
 		/* Drain: every slot handed over must come back. */
-		ep->ops->sync(ep);
+		sim_app_sync(ep);
 		if (ep->tail == nm_idx_prev(ep->head, ep->n)) {
 			a->done = true;
 			return;
@@ -89,18 +165,28 @@ static void sim_app_send(struct sim_ep *ep)
 		sim_app_wait(ep);
 		return;
 	}
-	while (ep->src_next + avail < ep->src_total && avail < ep->cfg->batch &&
-	       sim_app_release_time(ep, ep->src_next + avail) <= now)
-		avail++;
-	if (avail == 0) {
-		sim_actor_at(a, sim_app_release_time(ep, ep->src_next));
+	if ((r = sim_app_rec(ep)) == NULL)
+		return;
+	next = sim_app_release_time(ep, ep->src_next, r->ts_ns);
+	if (next > now) {
+		sim_actor_at(a, next);
 		return;
 	}
+	/* A frame needs one slot, or a chain of them; one whose chain no
+	 * netmap packet or this ring can hold is dropped below unsent. */
+	need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
+	if (need > NETMAP_MAX_FRAGS || need > ep->n - 1)
+		need = 0;
 	space = nm_idx_dist(ep->head, ep->tail, ep->n);
-	if (space == 0) {
-		ep->ops->sync(ep);
+	if (space < need) {
+		/* A chain waits for room for all of it: cur over the free
+		 * slots, so a device that sleeps until tail passes cur waits
+		 * for more (0 for a single slot: cur == head, as before). */
+		ep->cur_ahead = space;
+		sim_app_sync(ep);
+		ep->cur_ahead = 0;
 		space = nm_idx_dist(ep->head, ep->tail, ep->n);
-		if (space == 0) {
+		if (space < need) {
 			ep->st.full_waits++;
 			if (a->woken)
 				sim_actor_spurious(a);
@@ -108,39 +194,49 @@ static void sim_app_send(struct sim_ep *ep)
 			return;
 		}
 	}
-	n = sim_min3(avail, space, ep->cfg->batch);
-	for (i = 0; i < n; i++) {
-		rec = (uint32_t)(ep->src_next % t->count);
-		len = t->len[rec];
-		if (len > ep->ring->nr_buf_size) {
-			/* The frame does not fit the ring's buffers: refused
-			 * whole (sent, dropped, no slot used), never cut or
-			 * copied past the buffer's end. */
-			sim_pkt_inject_untaggable(ep->pk, len, sim_app_t_in(ep));
+	/* Up to batch packets released by now that fit the free slots. */
+	for (n = 0, used = 0; n < ep->cfg->batch && ep->src_next < ep->src_total;
+	     n++) {
+		if (n > 0) {
+			if ((r = sim_app_rec(ep)) == NULL)
+				return;
+			if (sim_app_release_time(ep, ep->src_next, r->ts_ns) > now)
+				break;
+		}
+		need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
+		if (need > NETMAP_MAX_FRAGS || need > ep->n - 1) {
+			/* No chain carries it (a buffer size so small that it
+			 * takes more than 64 slots, or a ring shorter than the
+			 * chain): refused whole (sent, dropped, no slot used),
+			 * never cut or copied past a buffer's end. */
+			sim_pkt_inject_untaggable(ep->pk, r->len, sim_app_t_in(ep, r));
 			ep->st.dev_drops++;
 			ep->st.drops_too_big++;
 			ep->src_next++;
+			sim_trace_cur_next(ep->cur);
 			continue;
 		}
-		slot = &ep->ring->slot[ep->head];
-		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
-		nm_os_memcpy(buf, sim_trace_frame(t, rec), len);
-		sim_pkt_inject(ep->pk, rec, (uint16_t)ep->idx, buf, len,
-			       sim_app_t_in(ep));
+		if (used + need > space)
+			break;
+		t_in = sim_app_put(ep, r, need, bufs);
+		id = sim_pkt_inject(ep->pk, r, (uint16_t)ep->idx, t_in);
 		if (ep->pk->broken != NULL)
 			ep->run->internal_error(ep->run, ep->pk->broken);
-		nm_os_shared_store16(&slot->len, (uint16_t)len);
-		nm_os_shared_store16(&slot->flags, 0);
+		if (sim_pkt_taggable(r->len))
+			sim_app_tag(ep, r->len, bufs, id);
+		used += need;
 		sim_cost_charge(SIM_C_APP_PKT, 1);
 		if (ep->cfg->pkt_work_ns != 0)
 			nm_sim_os.now_ns += ep->cfg->pkt_work_ns;
-		ep->head = nm_idx_next(ep->head, ep->n);
 		ep->src_next++;
+		sim_trace_cur_next(ep->cur);
 	}
 	ep->st.pkts += n;
-	ep->ops->sync(ep);
+	sim_app_sync(ep);
 	if (ep->src_next < ep->src_total) {
-		next = sim_app_release_time(ep, ep->src_next);
+		if ((r = sim_app_rec(ep)) == NULL)
+			return;
+		next = sim_app_release_time(ep, ep->src_next, r->ts_ns);
 		if (next <= nm_os_time_ns())
 			sim_actor_again(a);
 		else
@@ -150,44 +246,107 @@ static void sim_app_send(struct sim_ep *ep)
 	}
 }
 
+/*
+ * The packet at ep->head: its frame (in its slot, or gathered from a chain
+ * into ep->rxbuf), its length and slots.  1: whole; 0: a chain whose rest
+ * is not in [head, tail) yet; -1: a violation was reported.
+ */
+static int sim_app_frame(struct sim_ep *ep, uint32_t avail, uint8_t **frame,
+			 uint32_t *flen, uint32_t *slots)
+{
+	uint32_t i = ep->head, k = 0, len, total = 0, cap = ep->trace->max_len;
+	struct netmap_slot *slot;
+	uint16_t flags;
+	uint8_t *buf;
+
+	for (;;) {
+		if (k == avail)
+			return 0;
+		slot = &ep->ring->slot[i];
+		len = nm_os_shared_load16(&slot->len);
+		/* The flags word sits beside len and is read at the same
+		 * instant (no step between), so not as a step of its own:
+		 * one counted load per slot, as before chains. */
+		flags = *(volatile const uint16_t *)&slot->flags;
+		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
+		if (len > ep->ring->nr_buf_size) {
+			sim_run_violation(ep->run, SIM_INV_PAYLOAD, &ep->app, ep->idx,
+					  "slot %u: slot length %u over the buffer size", i, len);
+			return -1;
+		}
+		k++;
+		if (k == 1 && !(flags & NS_MOREFRAG)) {
+			*frame = buf;
+			*flen = len;
+			*slots = 1;
+			return 1;
+		}
+		if (k > NETMAP_MAX_FRAGS || total + len > cap) {
+			sim_run_violation(ep->run, SIM_INV_PAYLOAD, &ep->app, ep->idx,
+					  "slot %u: a chain of %u slots, %u bytes, longer than any frame of the trace",
+					  ep->head, k, total + len);
+			return -1;
+		}
+		memcpy(ep->rxbuf + total, buf, len);
+		total += len;
+		if (!(flags & NS_MOREFRAG))
+			break;
+		i = nm_idx_next(i, ep->n);
+	}
+	*frame = ep->rxbuf;
+	*flen = total;
+	*slots = k;
+	return 1;
+}
+
 static void sim_app_receive(struct sim_ep *ep)
 {
 	struct sim_actor *a = &ep->app;
-	struct netmap_slot *slot;
-	uint32_t avail, n, i, len;
+	uint32_t avail, n, len, slots, k, pkts = 0;
+	uint8_t *frame;
 	char why[256];
-	uint8_t *buf;
+	int rc;
 
-	ep->ops->sync(ep);
+	sim_app_sync(ep);
 	avail = nm_idx_dist(ep->head, ep->tail, ep->n);
-	if (avail == 0) {
-		if (a->woken)
-			sim_actor_spurious(a);
-		sim_app_wait(ep);
-		return;
-	}
-	n = avail < ep->cfg->batch ? avail : ep->cfg->batch;
-	for (i = 0; i < n; i++) {
-		slot = &ep->ring->slot[ep->head];
-		len = nm_os_shared_load16(&slot->len);
-		buf = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
-		if (len > ep->ring->nr_buf_size ||
-		    sim_pkt_deliver(ep->pk, buf, len, nm_os_time_ns(), why,
+	for (n = 0; n < ep->cfg->batch && avail > 0; n++) {
+		rc = sim_app_frame(ep, avail, &frame, &len, &slots);
+		if (rc < 0)
+			return;
+		if (rc == 0)
+			break; /* the rest of a chain is on its way */
+		if (len == 0 && slots == 1) {
+			/* A pad (a sender's short VALE lease, vale_lease_trim()),
+			 * not a packet: skipped, as an application skips an
+			 * empty slot, and counted. */
+			ep->st.pads++;
+			ep->head = nm_idx_next(ep->head, ep->n);
+			avail--;
+			continue;
+		}
+		if (sim_pkt_deliver(ep->pk, frame, len, nm_os_time_ns(), why,
 				    sizeof(why)) != 0) {
-			if (len > ep->ring->nr_buf_size)
-				snprintf(why, sizeof(why), "slot length %u over the buffer size", len);
 			sim_run_violation(ep->run, SIM_INV_PAYLOAD, a, ep->idx,
 					  "slot %u: %s", ep->head, why);
 			return;
 		}
 		if (ep->sink != NULL)
-			sim_pcap_sink_write(ep->sink, nm_os_time_ns(), buf, len);
+			sim_pcap_sink_write(ep->sink, nm_os_time_ns(), frame, len);
 		sim_cost_charge(SIM_C_APP_PKT, 1);
 		if (ep->cfg->pkt_work_ns != 0)
 			nm_sim_os.now_ns += ep->cfg->pkt_work_ns;
-		ep->head = nm_idx_next(ep->head, ep->n);
+		for (k = 0; k < slots; k++)
+			ep->head = nm_idx_next(ep->head, ep->n);
+		avail -= slots;
+		pkts++;
 	}
-	ep->st.pkts += n;
+	if (n == 0) {
+		if (a->woken)
+			sim_actor_spurious(a);
+		sim_app_wait(ep);
+		return;
+	}
+	ep->st.pkts += pkts;
 	sim_actor_again(a);
 }
 
@@ -195,8 +354,11 @@ void sim_app_body(struct sim_actor *a)
 {
 	struct sim_ep *ep = a->priv;
 
-	if (a->woken)
+	if (a->woken) {
+		a->irq_off++;
 		ep->ops->woken(ep);
+		a->irq_off--;
+	}
 	if (ep->role == SIM_ROLE_SENDER)
 		sim_app_send(ep);
 	else

@@ -28,6 +28,7 @@ static int sim_e1000_init(struct sim_ep *ep, char *err, size_t errlen)
 		.backend_syscall = true,
 		.send_combining = ep->cfg->send_combining,
 		.itr_ns = ep->cfg->itr_us * 1000U,
+		.max_frame = SIM_E1000_MAX_FRAME,
 	};
 
 	return sim_emu_init(ep, &p, err, errlen);

@@ -191,43 +191,90 @@ static void sim_emu_port_sync(struct sim_emu *e)
 		ep->st.syscalls++;
 	}
 	nm_ring_user_publish(e->pring, e->phead, e->phead);
+	sim_switch_fwd_begin(ep->sw, ep->pkr, ep->run->cur);
 	rc = nm_kring_sync(ep->pkr, 0);
-	sim_switch_charge(ep->sw);
+	sim_switch_fwd_end(ep->sw, ep->run->cur);
 	if (rc != 0)
 		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &e->dev, ep->idx,
 				  "nm_kring_sync(%s) failed: %d", ep->pkr->name, rc);
 	e->ptail = nm_ring_user_tail(e->pring);
 }
 
-/* Copy one frame between the guest's and the port's rings.  false: it is
- * longer than the source's or the destination's buffers (a hostile guest
- * length, or rings of different buffer sizes), so the caller drops it and
- * uses no destination slot; counted, never cut short or overrun. */
+/* Copy one slot of a frame between the guest's and the port's rings,
+ * NS_MOREFRAG with it (a chain stays a chain).  false: it is longer than
+ * the source's or the destination's buffers (a hostile guest length, or
+ * rings of different buffer sizes), so the caller drops the frame;
+ * counted, never cut short or overrun.  first: the frame's first slot (the
+ * per-packet costs). */
 static bool sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
-			 uint32_t di, struct netmap_ring *sr, uint32_t si)
+			 uint32_t di, struct netmap_ring *sr, uint32_t si,
+			 bool first)
 {
 	struct netmap_slot *ss = &sr->slot[si], *ds = &dr->slot[di];
 	uint32_t len = nm_os_shared_load16(&ss->len);
+	/* Beside len, read at the same instant (not a step of its own). */
+	uint16_t more = *(volatile const uint16_t *)&ss->flags & NS_MOREFRAG;
 	uint32_t sidx = nm_os_shared_load32(&ss->buf_idx);
 	uint32_t didx = nm_os_shared_load32(&ds->buf_idx);
 
-	sim_cost_charge(e->pol.pkt_cost, 1);
-	if (e->pol.pkt_dma)
-		sim_cost_charge(SIM_C_DMA_MAP, 1);
-	if (len > dr->nr_buf_size || len > sr->nr_buf_size) {
-		e->ep->st.dev_drops++;
-		e->ep->st.drops_too_big++;
-		return false;
+	if (first) {
+		sim_cost_charge(e->pol.pkt_cost, 1);
+		if (e->pol.pkt_dma)
+			sim_cost_charge(SIM_C_DMA_MAP, 1);
 	}
+	if (len > dr->nr_buf_size || len > sr->nr_buf_size)
+		return false;
 	nm_os_memcpy(nm_ring_user_buf(dr, didx), nm_ring_user_buf(sr, sidx), len);
 	nm_os_shared_store16(&ds->len, (uint16_t)len);
-	nm_os_shared_store16(&ds->flags, 0);
+	nm_os_shared_store16(&ds->flags, more);
 	return true;
+}
+
+/*
+ * The frame at slot i of ring r, whose published slots end at end: its
+ * slots (>= 1) and bytes; 0 slots if its chain runs past end (not all
+ * published) or past NETMAP_MAX_FRAGS.  Flags and lengths are read plain:
+ * sim_emu_copy() reads each again, counted, when it copies.
+ */
+static uint32_t sim_emu_chain(const struct netmap_ring *r, uint32_t i,
+			      uint32_t end, uint32_t n, uint32_t *bytes)
+{
+	const volatile struct netmap_slot *s = r->slot;
+	uint32_t k = 0;
+
+	*bytes = 0;
+	for (;;) {
+		if (i == end || k == NETMAP_MAX_FRAGS)
+			return 0;
+		*bytes += s[i].len;
+		k++;
+		if (!(s[i].flags & NS_MOREFRAG))
+			return k;
+		i = nm_idx_next(i, n);
+	}
+}
+
+/* Count a frame the device cannot carry (longer than its largest frame, a
+ * chain that does not fit the destination ring, or a bad slot length). */
+static void sim_emu_drop(struct sim_emu *e, bool too_long)
+{
+	e->ep->st.dev_drops++;
+	if (too_long)
+		e->ep->st.drops_over_mtu++;
+	else
+		e->ep->st.drops_too_big++;
+}
+
+static bool sim_emu_too_long(const struct sim_emu *e, uint32_t bytes)
+{
+	return e->pol.max_frame != 0 && bytes > e->pol.max_frame;
 }
 
 static uint32_t sim_emu_dev_tx(struct sim_emu *e)
 {
 	uint32_t prod = nm_os_shared_load32(&e->sh.prod), moved = 0;
+	uint32_t k, f, bytes, room;
+	bool ok;
 
 	if (prod >= e->n)
 		return 0;
@@ -236,15 +283,44 @@ static uint32_t sim_emu_dev_tx(struct sim_emu *e)
 	 * sim_emu_guest_publish(). */
 	nm_os_fence_load_load();
 	while (e->dcons != prod) {
-		if (e->phead == e->ptail) {
+		k = sim_emu_chain(e->gring, e->dcons, prod, e->n, &bytes);
+		if (k == 0) {
+			/* A chain the guest did not finish publishing: wait.
+			 * One longer than any packet (a hostile guest; the
+			 * driver never does this): its slots are dropped one
+			 * at a time. */
+			if (nm_idx_dist(e->dcons, prod, e->n) < NETMAP_MAX_FRAGS)
+				break;
+			sim_emu_drop(e, false);
+			e->dcons = nm_idx_next(e->dcons, e->n);
+			moved++;
+			continue;
+		}
+		if (sim_emu_too_long(e, bytes) || k > e->pn - 1) {
+			sim_emu_drop(e, true);
+			for (f = 0; f < k; f++)
+				e->dcons = nm_idx_next(e->dcons, e->n);
+			moved += k;
+			continue;
+		}
+		room = nm_idx_dist(e->phead, e->ptail, e->pn);
+		if (room < k) {
 			sim_emu_port_sync(e);
-			if (e->phead == e->ptail)
+			room = nm_idx_dist(e->phead, e->ptail, e->pn);
+			if (room < k)
 				break; /* the switch applies back-pressure */
 		}
-		if (sim_emu_copy(e, e->pring, e->phead, e->gring, e->dcons))
-			e->phead = nm_idx_next(e->phead, e->pn);
-		e->dcons = nm_idx_next(e->dcons, e->n);
-		moved++;
+		ok = true;
+		for (f = 0; f < k && ok; f++)
+			ok = sim_emu_copy(e, e->pring, nm_idx_add(e->phead, f, e->pn),
+					  e->gring, nm_idx_add(e->dcons, f, e->n),
+					  f == 0);
+		if (ok)
+			e->phead = nm_idx_add(e->phead, k, e->pn);
+		else
+			sim_emu_drop(e, false);
+		e->dcons = nm_idx_add(e->dcons, k, e->n);
+		moved += k;
 	}
 	if (moved != 0) {
 		sim_emu_port_sync(e);
@@ -256,7 +332,8 @@ static uint32_t sim_emu_dev_tx(struct sim_emu *e)
 
 static uint32_t sim_emu_dev_rx(struct sim_emu *e)
 {
-	uint32_t prod, moved = 0;
+	uint32_t prod, moved = 0, k, f, bytes;
+	bool ok;
 
 	sim_emu_port_sync(e);
 	prod = nm_os_shared_load32(&e->sh.prod);
@@ -266,9 +343,28 @@ static uint32_t sim_emu_dev_rx(struct sim_emu *e)
 	 * nm_os_fence_store_store() in sim_emu_guest_publish(). */
 	nm_os_fence_load_load();
 	while (e->phead != e->ptail && e->dcons != prod) {
-		if (sim_emu_copy(e, e->gring, e->dcons, e->pring, e->phead))
-			e->dcons = nm_idx_next(e->dcons, e->n);
-		e->phead = nm_idx_next(e->phead, e->pn);
+		/* The switch publishes whole packets: a chain is complete. */
+		k = sim_emu_chain(e->pring, e->phead, e->ptail, e->pn, &bytes);
+		if (k == 0)
+			k = 1; /* cannot happen with the core's VALE */
+		if (sim_emu_too_long(e, bytes) || k > e->n - 1) {
+			sim_emu_drop(e, true);
+			e->phead = nm_idx_add(e->phead, k, e->pn);
+			moved++;
+			continue;
+		}
+		if (nm_idx_dist(e->dcons, prod, e->n) < k)
+			break; /* the guest offers too few buffers yet */
+		ok = true;
+		for (f = 0; f < k && ok; f++)
+			ok = sim_emu_copy(e, e->gring, nm_idx_add(e->dcons, f, e->n),
+					  e->pring, nm_idx_add(e->phead, f, e->pn),
+					  f == 0);
+		if (ok)
+			e->dcons = nm_idx_add(e->dcons, k, e->n);
+		else
+			sim_emu_drop(e, false);
+		e->phead = nm_idx_add(e->phead, k, e->pn);
 		moved++;
 	}
 	if (moved != 0) {
@@ -611,7 +707,7 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	ep->backend = &e->dev;
 	snprintf(name, sizeof(name), "%s.irq", ep->cfg->name);
 	sim_actor_init(&e->isr, ep->run, name, ep->idx, sim_emu_isr_body, NULL, e);
-	sim_actor_share_cpu(&e->isr, &ep->app);
+	sim_actor_set_irq(&e->isr, &ep->app);
 	e->isr.sleeping = true;
 	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_ns(SIM_C_WAKEUP));
 	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);

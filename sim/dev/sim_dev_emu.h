@@ -39,7 +39,15 @@ struct sim_emu_policy {
 	bool backend_syscall;	   /* the device thread reaches the switch by syscalls */
 	bool send_combining;	   /* defer TX register writes while a TX irq is due */
 	uint32_t itr_ns;	   /* interrupt moderation: at most one irq per itr_ns */
+	/* The longest frame the device carries (0: a chain of any length up
+	 * to NETMAP_MAX_FRAGS slots); a longer one is dropped whole and
+	 * counted (drops_over_mtu). */
+	uint32_t max_frame;
 };
+
+/* e1000's largest frame with jumbo frames on: the Linux driver's
+ * E1000_MAX_JUMBO_FRAME_SIZE (0x3F00), 16110 bytes of MTU. */
+#define SIM_E1000_MAX_FRAME 16128U
 
 /* Build the emulated device of ep with policy p (called by the device files). */
 int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,

@@ -22,8 +22,9 @@ static void sim_host_kernel_sync(struct sim_ep *ep)
 	int rc;
 
 	nm_ring_user_publish(ep->ring, ep->head, ep->head);
+	sim_switch_fwd_begin(ep->sw, ep->pkr, &ep->app);
 	rc = nm_kring_sync(ep->pkr, 0);
-	sim_switch_charge(ep->sw);
+	sim_switch_fwd_end(ep->sw, &ep->app);
 	if (rc != 0)
 		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &ep->app, ep->idx,
 				  "nm_kring_sync(%s) failed: %d (head %u)",

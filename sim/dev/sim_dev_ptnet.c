@@ -70,8 +70,9 @@ static void sim_ptnet_kloop_body(struct sim_actor *a)
 	unsigned todo = 0;
 	int rc;
 
+	sim_switch_fwd_begin(ep->sw, kr, a);
 	rc = csb_host_step(&d->hr, 0, &todo);
-	sim_switch_charge(ep->sw);
+	sim_switch_fwd_end(ep->sw, a);
 	if (rc == -EBUSY) {
 		sim_actor_again(a);
 		return;
@@ -175,7 +176,8 @@ static void sim_ptnet_sync(struct sim_ep *ep)
 	sim_cost_charge(SIM_C_SYSCALL, 1);
 	ep->st.syscalls++;
 	ep->st.syncs++;
-	rc = csb_guest_sync(&d->g, ep->head, ep->head, 0, &todo);
+	rc = csb_guest_sync(&d->g, ep->head,
+			    nm_idx_add(ep->head, ep->cur_ahead, ep->n), 0, &todo);
 	if (rc != 0) {
 		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &ep->app, ep->idx,
 				  "csb_guest_sync failed: %d (head %u, hwtail %u)",

@@ -28,6 +28,7 @@ struct sim_pkts;
 struct sim_run;
 struct sim_sc_trace;
 struct sim_trace;
+struct sim_trace_cur;
 struct sim_switch;
 struct sim_pcap_sink;
 
@@ -61,7 +62,15 @@ struct sim_ep_stats {
 	/* Of dev_drops: frames longer than the buffer they were to be copied
 	 * into (the destination ring's nr_buf_size). */
 	uint64_t drops_too_big;
+	/* Of dev_drops: frames longer than the device model carries (its
+	 * largest frame, policy max_frame: e1000's jumbo limit) or than a
+	 * chain of NETMAP_MAX_FRAGS slots of its rings. */
+	uint64_t drops_over_mtu;
 	uint64_t full_waits; /* sender found its ring full */
+	/* Receiver: empty slots (len 0) consumed, not packets: VALE pads a
+	 * sender's lease that could not be rolled back with them
+	 * (vale_lease_trim()), and a device copies them as they come. */
+	uint64_t pads;
 };
 
 struct sim_ep {
@@ -91,6 +100,11 @@ struct sim_ep {
 	uint32_t n;
 	uint32_t head; /* == cur */
 	uint32_t tail; /* as last returned by ops->sync */
+	/* cur - head at the next sync: 0, or the free slots a sender has
+	 * while it waits for the rest of a chain's (netmap's "cur beyond
+	 * head": wake me when tail passes cur; ptnet's sleep decision,
+	 * csb_guest_would_block(), is cur == hwtail). */
+	uint32_t cur_ahead;
 
 	const struct sim_dev_ops *ops;
 	void *dev;
@@ -98,8 +112,12 @@ struct sim_ep {
 				    * vhost, netback), or NULL; set by init */
 	struct sim_ep_stats st;
 
-	/* Sender: replay position over trace records x loops. */
+	/* Sender: replay position over trace records x loops, and the
+	 * cursor streaming the trace (its record src_next % count). */
 	uint64_t src_next, src_total, src_loop_ns;
+	struct sim_trace_cur *cur;
+	/* Receiver: a frame gathered from a chain of slots (max_len bytes). */
+	uint8_t *rxbuf;
 	/* Receiver: the pcap sink, if asked for. */
 	struct sim_pcap_sink *sink;
 };
@@ -111,10 +129,22 @@ extern const struct sim_dev_ops sim_dev_ptnet_evtchn_ops;
 /* The application's body (sim_app.c). */
 void sim_app_body(struct sim_actor *a);
 bool sim_app_has_work(struct sim_actor *a);
-/* When the sender's packet k may leave (virtual ns); sim_world_build()
- * refuses a run whose last one would pass SIM_MAX_RELEASE_NS, so this
- * never wraps. */
-uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k);
+/* When the sender's packet k, whose record has relative time rec_ts, may
+ * leave (virtual ns); sim_world_build() refuses a run whose last one
+ * would pass SIM_MAX_RELEASE_NS, so this never wraps. */
+uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k,
+			      uint64_t rec_ts);
+/* The most bytes one slot carries in buffers of buf_size: a slot's length
+ * is 16 bits, so 65535 of a 65536-byte buffer (65536 would read as 0). */
+static inline uint32_t sim_ep_chunk(uint32_t buf_size)
+{
+	return buf_size < 0xffffU ? buf_size : 0xffffU;
+}
+/* Slots a frame of len bytes takes in chunks of chunk bytes (>= 1). */
+static inline uint32_t sim_ep_slots(uint32_t len, uint32_t chunk)
+{
+	return len <= chunk ? 1 : (len + chunk - 1) / chunk;
+}
 
 /* Deliver the switch port's notifications to ep->port_waiter. */
 void sim_ep_port_notifier_init(struct sim_ep *ep, struct sim_actor *waiter,

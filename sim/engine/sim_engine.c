@@ -156,7 +156,7 @@ uint64_t sim_engine_next_time_except(const struct sim_engine *e,
 				     void *arg)
 {
 	const struct sim_qkey *h = e->q.heap;
-	size_t n = sim_queue_len(&e->q), stack[64], top = 0, i;
+	size_t n = sim_queue_len(&e->q), stack[64], top = 0, i, c;
 	uint64_t best = UINT64_MAX;
 	const struct sim_event *ev;
 
@@ -172,12 +172,12 @@ uint64_t sim_engine_next_time_except(const struct sim_engine *e,
 			best = h[i].time_ns;
 			continue;
 		}
-		if (top + 2 > sizeof(stack) / sizeof(stack[0]))
+		/* Its children: the heap is SIM_Q_ARITY-ary (sim_queue.h). */
+		if (top + SIM_Q_ARITY > sizeof(stack) / sizeof(stack[0]))
 			return sim_engine_next_time(e); /* deeper than expected: stay exact */
-		if (2 * i + 2 < n)
-			stack[top++] = 2 * i + 2;
-		if (2 * i + 1 < n)
-			stack[top++] = 2 * i + 1;
+		for (c = SIM_Q_ARITY; c != 0; c--)
+			if (SIM_Q_ARITY * i + c < n)
+				stack[top++] = SIM_Q_ARITY * i + c;
 	}
 	return best;
 }

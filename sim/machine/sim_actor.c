@@ -25,6 +25,7 @@
 #include "nm_os.h"
 #include "sim_cache.h"
 #include "sim_coro.h"
+#include "sim_cost.h"
 #include "sim_run.h"
 
 static void sim_actor_event(struct sim_engine *e, void *arg,
@@ -48,6 +49,7 @@ void sim_actor_init(struct sim_actor *a, struct sim_run *run, const char *name,
 	a->has_work = has_work;
 	a->priv = priv;
 	a->cpu = &a->own_cpu;
+	a->stranded_since = UINT64_MAX;
 	run->add_actor(run, a);
 }
 
@@ -79,10 +81,34 @@ void sim_actor_sleep(struct sim_actor *a)
 	a->sleeps++;
 }
 
+bool sim_actor_strand(struct sim_actor *a, uint64_t t)
+{
+	if (a->stranded_since != UINT64_MAX)
+		return false;
+	a->stranded_since = t;
+	a->strandings++;
+	return true;
+}
+
+void sim_actor_unstrand(struct sim_actor *a, uint64_t t)
+{
+	uint64_t d;
+
+	if (a->stranded_since == UINT64_MAX)
+		return;
+	d = t > a->stranded_since ? t - a->stranded_since : 0;
+	a->stranded_ns += d;
+	if (d > a->stranded_max_ns)
+		a->stranded_max_ns = d;
+	a->stranded_since = UINT64_MAX;
+}
+
 void sim_actor_wake(struct sim_actor *a, uint64_t t)
 {
 	if (a->done)
 		return;
+	/* A notification is on its way from now: no longer stranded. */
+	sim_actor_unstrand(a, nm_os_time_ns());
 	if (a->in_step) {
 		if (!a->wake_pending || t < a->wake_at)
 			a->wake_at = t;
@@ -127,8 +153,12 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 	uint64_t step = a->poll_ns + cost, limit, n = 0;
 	/* Events that were not idle polls, this one included. */
 	uint64_t busy = e->executed - r->idle_polls;
+	/* A steady poll ran alone (no other event since the last), so the
+	 * locks taken since its start are its own: skipped polls take them
+	 * too (nm_sim_lock_repeat(), which must be able to say which). */
 	bool steady = a->poll_idle && a->idle_prev && cost == a->idle_cost &&
-		      busy == a->idle_mark + 1 && !r->step_by_step;
+		      busy == a->idle_mark + 1 && !r->step_by_step &&
+		      nm_sim_os.lock_acquired - a->lock0 <= NM_SIM_LOCK_LOG;
 	/* A steady poller can skip past the polls of other steady pollers
 	 * (theirs change nothing either) if its own and theirs move no cache
 	 * line (clean), so their interleaving changes no cost, and it has a
@@ -158,6 +188,7 @@ static void sim_actor_poll_next(struct sim_actor *a, uint64_t t0, uint64_t end,
 		a->run->cache->step = a->run->cache->steps_run;
 		e->executed += n;
 		a->run->checks_repeat(a->run, n);
+		(void)nm_sim_lock_repeat(a->lock0, n);
 		next += n * step;
 	}
 	if (a->poll_idle)
@@ -335,6 +366,7 @@ static void sim_actor_event(struct sim_engine *e, void *arg,
 	a->t0 = nm_os_time_ns();
 	a->preempt_ns = 0;
 	a->xfer0 = a->run->cache->transfers;
+	a->lock0 = nm_sim_os.lock_acquired;
 	if (!a->run->concurrent) {
 		a->body(a);
 		sim_actor_finish(a);
@@ -390,6 +422,42 @@ static void sim_actor_suspend(struct sim_actor *a, uint16_t kind)
 	nm_sim_os.self = a;
 }
 
+/*
+ * At a step boundary of a (its continuation is due): an interrupt handler
+ * waiting for a's CPU runs now, and a goes on after it.  True if so.
+ */
+static bool sim_actor_irq_preempts(struct sim_actor *a, uint64_t now)
+{
+	struct sim_cpu *cpu = a->cpu;
+	struct sim_actor *b = cpu->blk_head, *prev = NULL;
+
+	if (a->irq_off != 0 || a->irq || cpu->holder != a)
+		return false;
+	for (; b != NULL && !b->irq; prev = b, b = b->blk_next)
+		;
+	if (b == NULL)
+		return false;
+	if (prev != NULL)
+		prev->blk_next = b->blk_next;
+	else
+		cpu->blk_head = b->blk_next;
+	if (cpu->blk_tail == b)
+		cpu->blk_tail = prev;
+	cpu->preemptions++;
+	a->run->preemptions++;
+	cpu->holder = NULL;
+	a->preempted = true;
+	a->preempt_from = now;
+	/* First in line again once the handler's step ends. */
+	a->blocked = true;
+	a->blk_next = cpu->blk_head;
+	cpu->blk_head = a;
+	if (cpu->blk_tail == NULL)
+		cpu->blk_tail = a;
+	sim_cpu_unpark(b, now);
+	return true;
+}
+
 static void sim_actor_cont(struct sim_engine *e, void *arg,
 			   const struct sim_event *ev)
 {
@@ -397,6 +465,8 @@ static void sim_actor_cont(struct sim_engine *e, void *arg,
 	struct sim_cpu *cpu = a->cpu;
 
 	(void)ev;
+	if (!a->preempted && sim_actor_irq_preempts(a, e->now_ns))
+		return;
 	if (a->preempted) {
 		if (cpu->holder != NULL && cpu->holder != a) {
 			sim_cpu_park(cpu, a);
@@ -462,6 +532,16 @@ static inline void sim_actor_sync_run(struct sim_run *r)
 	sim_actor_suspend(a, SIM_EV_CONT);
 }
 
+static void sim_actor_fwd_load(struct sim_actor *a, const volatile void *addr)
+{
+	uintptr_t off = (uintptr_t)addr - a->fwd_lo;
+
+	if (off < a->fwd_len && off % a->fwd_stride == a->fwd_off) {
+		sim_cost_charge(SIM_C_SWITCH_PKT, 1);
+		(*a->fwd_count)++;
+	}
+}
+
 void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 		    void *arg)
 {
@@ -471,6 +551,10 @@ void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 	if (kind == NM_SIM_LOCK && r->cur != NULL &&
 	    (const void *)r->cur->waiting_on == (const void *)addr)
 		r->cur->waiting_on = NULL;
+	/* A packet taken by a forwarding sync: its switch work is done here,
+	 * before the copy and the publication that follow it. */
+	if (kind == NM_SIM_SHARED_LOAD && r->cur != NULL && r->cur->fwd_len != 0)
+		sim_actor_fwd_load(r->cur, addr);
 	/* The cache model looks only at these (sim_cache_hook()). */
 	if (addr != NULL && (kind == NM_SIM_SHARED_LOAD ||
 			     kind == NM_SIM_SHARED_STORE || kind == NM_SIM_ATOMIC))

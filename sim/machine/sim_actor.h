@@ -13,10 +13,11 @@
  * clock, and the body ends by asking to run again (sim_actor_again), to
  * run at a time (sim_actor_at, a timer), to sleep until notified
  * (sim_actor_sleep), or by being done.  Two models (sim_run.concurrent):
- *  - step (the default): a body runs to completion in one event; the
+ *  - step: a body runs to completion in one event; the
  *    shared-memory effects of a step become visible to other actors at
  *    the step's start time (a documented approximation);
- *  - concurrent (issue 12): each body runs on a coroutine of its own; the
+ *  - concurrent (issue 12; the scenarios' default, sim.model): each body
+ *    runs on a coroutine of its own; the
  *    step hook (sim_actor_hook(), after every shared access, fence, atomic,
  *    lock, copy and notify) suspends it when its clock is strictly past
  *    the next pending event (plus sim_run.quantum_ns), scheduling a
@@ -36,6 +37,7 @@
 #define SIM_ACTOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nm_os.h"
@@ -115,6 +117,12 @@ struct sim_actor {
 	bool parked;		/* its pending event is a steady idle poll */
 
 	uint64_t runs, wakeups, spurious, sleeps;
+	/* Stranded work (issue 19): asleep while its peer's published state
+	 * says it has work, and no notification on its way.  Opened by the
+	 * world's check after an event (sim_actor_strand()), closed by the
+	 * notification that wakes it or by the run's end. */
+	uint64_t stranded_since; /* UINT64_MAX: not stranded now */
+	uint64_t stranded_ns, stranded_max_ns, strandings;
 	uint64_t busy_ns;
 	uint64_t skipped;	/* idle polls accounted without an event (in runs) */
 
@@ -124,16 +132,29 @@ struct sim_actor {
 	bool step_done;		/* the body returned (set on the coroutine) */
 	bool suspended;		/* in_step, and waiting for a continuation */
 	bool blocked;		/* its event found the CPU held mid-step */
-	bool preempted;		/* parked mid-step by its CPU's time slice */
+	bool preempted;		/* parked mid-step by its CPU's time slice
+				 * or by an interrupt handler */
+	bool irq;		/* an interrupt handler: preempts its vCPU's
+				 * step at a step boundary (sim_actor_set_irq) */
+	uint32_t irq_off;	/* >0: its step may not be interrupted now
+				 * (driver code: local_irq_save) */
 	uint64_t preempt_from;	/* ... since then */
 	uint64_t preempt_ns;	/* this step's time parked (not busy) */
 	uint16_t blk_kind;	/* ... the kind of that event */
 	struct sim_actor *blk_next;
 	uint64_t t0, xfer0;	/* the running step's start and transfers */
+	uint64_t lock0;		/* ... and nm_sim_os.lock_acquired */
 	uint64_t susp_frac;	/* the clock's remainder when suspended */
 	uint64_t step_no;	/* its step's number for the cache model */
+	uint64_t xfer_step;	/* the step of its last cache-line transfer */
 	uint32_t susp_read_depth; /* its read sections open when suspended */
 	const struct nm_os_lock *waiting_on; /* a lock it spins on */
+	/* While it forwards through a VALE port (sim_switch_fwd_begin()):
+	 * the TX slot array the core takes packets from; each load of a
+	 * slot's word at fwd_off is one packet taken, charged
+	 * SIM_C_SWITCH_PKT there and counted in *fwd_count. */
+	uintptr_t fwd_lo, fwd_len, fwd_stride, fwd_off;
+	uint64_t *fwd_count;
 	uint64_t conts, lock_waits, lock_spin_ns;
 };
 
@@ -146,6 +167,19 @@ static inline void sim_actor_share_cpu(struct sim_actor *a,
 {
 	a->cpu = b->cpu;
 	a->cpu->shared = true;
+}
+
+/*
+ * Make a the interrupt handler of b's vCPU (call before starting either):
+ * they share the CPU, and under the concurrent model an event of a that
+ * finds b suspended in the middle of a step (and not in an irq_off
+ * section) runs at b's next step boundary, before b goes on; b's step
+ * resumes when a's ends (the time in between is not b's busy time).
+ */
+static inline void sim_actor_set_irq(struct sim_actor *a, struct sim_actor *b)
+{
+	sim_actor_share_cpu(a, b);
+	a->irq = true;
 }
 
 /* Pin a to cpu (a host CPU; call before starting it). */
@@ -181,6 +215,31 @@ void sim_actor_concurrent_off(void);
 void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 		    void *arg);
 
+
+/*
+ * Charge the per-packet switch work where the core does it (concurrent
+ * model): from now on each shared load of the word at off of an element of
+ * [lo, lo + len) (stride bytes each: a TX ring's slots, off: buf_idx, which
+ * the forwarding loop loads once per slot taken) is charged
+ * SIM_C_SWITCH_PKT at that point and counted in *count.  The step model
+ * ignores it (its charge comes at the end of the sync, sim_switch_charge()).
+ */
+static inline void sim_actor_fwd_on(struct sim_actor *a, const void *lo,
+				    size_t len, size_t stride, size_t off,
+				    uint64_t *count)
+{
+	a->fwd_lo = (uintptr_t)lo;
+	a->fwd_len = len;
+	a->fwd_stride = stride;
+	a->fwd_off = off;
+	a->fwd_count = count;
+}
+
+static inline void sim_actor_fwd_off(struct sim_actor *a)
+{
+	a->fwd_len = 0;
+	a->fwd_count = NULL;
+}
 
 /* From the body: run again as soon as this step ends. */
 static inline void sim_actor_again(struct sim_actor *a)
@@ -231,5 +290,10 @@ static inline void sim_actor_spurious(struct sim_actor *a)
  * should this step end in sleep.
  */
 void sim_actor_wake(struct sim_actor *a, uint64_t t);
+/* a is asleep with work and no notification on its way, at time t:
+ * start a stranded interval unless one is open; true when it started. */
+bool sim_actor_strand(struct sim_actor *a, uint64_t t);
+/* Close a's stranded interval, if open, at time t. */
+void sim_actor_unstrand(struct sim_actor *a, uint64_t t);
 
 #endif /* SIM_ACTOR_H */

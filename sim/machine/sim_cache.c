@@ -11,16 +11,14 @@
 #include "sim_actor.h"
 #include "sim_run.h"
 
-#define SIM_CACHE_NO_ACTOR 63U
-
 int sim_cache_init(struct sim_cache *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->cap = 4096;
+	c->words = 1;
 	c->line = calloc(c->cap, sizeof(*c->line));
 	c->holders = calloc(c->cap, sizeof(*c->holders));
-	c->writer = calloc(c->cap, sizeof(*c->writer));
-	if (c->line == NULL || c->holders == NULL || c->writer == NULL) {
+	if (c->line == NULL || c->holders == NULL) {
 		sim_cache_fini(c);
 		return -ENOMEM;
 	}
@@ -31,7 +29,6 @@ void sim_cache_fini(struct sim_cache *c)
 {
 	free(c->line);
 	free(c->holders);
-	free(c->writer);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -42,100 +39,121 @@ static uint64_t sim_cache_slot(const struct sim_cache *c, uint64_t key)
 	return (h >> 20) & (c->cap - 1);
 }
 
-static int sim_cache_grow(struct sim_cache *c)
+/* Rehash into cap slots of words words each (either may grow). */
+static int sim_cache_rebuild(struct sim_cache *c, uint64_t cap, uint32_t words)
 {
-	struct sim_cache big = { 0 };
+	uint64_t *line = calloc(cap, sizeof(*line));
+	uint64_t *holders = calloc(cap * words, sizeof(*holders));
 	uint64_t i, j;
 
-	big.cap = c->cap * 2;
-	big.n = c->n;
-	big.transfers = c->transfers;
-	big.step = c->step;
-	big.steps_run = c->steps_run;
-	big.last_step = c->last_step;
-	big.line = calloc(big.cap, sizeof(*big.line));
-	big.holders = calloc(big.cap, sizeof(*big.holders));
-	big.writer = calloc(big.cap, sizeof(*big.writer));
-	if (big.line == NULL || big.holders == NULL || big.writer == NULL) {
-		sim_cache_fini(&big);
+	if (line == NULL || holders == NULL) {
+		free(line);
+		free(holders);
 		return -ENOMEM;
 	}
 	for (i = 0; i < c->cap; i++) {
 		if (c->line[i] == 0)
 			continue;
-		for (j = sim_cache_slot(&big, c->line[i]); big.line[j] != 0;
-		     j = (j + 1) & (big.cap - 1))
+		for (j = (c->line[i] * 0x9e3779b97f4a7c15ULL >> 20) & (cap - 1);
+		     line[j] != 0; j = (j + 1) & (cap - 1))
 			;
-		big.line[j] = c->line[i];
-		big.holders[j] = c->holders[i];
-		big.writer[j] = c->writer[i];
+		line[j] = c->line[i];
+		memcpy(&holders[j * words], &c->holders[i * c->words],
+		       c->words * sizeof(*holders));
 	}
-	sim_cache_fini(c);
-	*c = big;
+	free(c->line);
+	free(c->holders);
+	c->line = line;
+	c->holders = holders;
+	c->cap = cap;
+	c->words = words;
 	return 0;
 }
 
-static void sim_cache_transfer(struct sim_cache *c)
+/*
+ * The first transfer of a step pays the latency, later ones stream.  Which
+ * step was the last to transfer is kept per actor: under the concurrent
+ * model steps interleave, and another actor's transfer between two of
+ * ours does not stall our CPU's stream (kept globally, every transfer of
+ * two actors taking turns every few nanoseconds paid the full latency).
+ * Under the step model it is the same rule: one step runs at a time.
+ */
+static void sim_cache_transfer(struct sim_cache *c, struct sim_actor *a)
 {
+	uint64_t *last = a != NULL ? &a->xfer_step : &c->last_step;
+
 	c->transfers++;
-	if (c->last_step == c->step) {
+	if (*last == c->step) {
 		sim_cost_charge(SIM_C_CACHELINE_STREAM, 1);
 		return;
 	}
-	c->last_step = c->step;
+	*last = c->step;
 	sim_cost_charge(SIM_C_CACHELINE, 1);
 }
 
 static inline void sim_cache_memo(struct sim_cache *c, uint64_t key,
-				  uint64_t me, bool excl)
+				  uint32_t who, bool excl)
 {
 	c->memo_key = key;
-	c->memo_me = me;
+	c->memo_who = who;
 	c->memo_excl = excl;
+}
+
+/* Is who the only holder of the line whose bits are h? */
+static inline bool sim_cache_only(const uint64_t *h, uint32_t words, uint32_t who)
+{
+	uint32_t k;
+
+	for (k = 0; k < words; k++)
+		if (h[k] != (k == who / 64 ? 1ULL << (who % 64) : 0))
+			return false;
+	return true;
 }
 
 void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 {
 	struct sim_run *r = arg;
 	struct sim_cache *c = r->cache;
-	uint64_t key, j, me;
-	unsigned who;
+	uint64_t key, j, bit, *h;
+	uint32_t who;
 
 	if (addr == NULL || (kind != NM_SIM_SHARED_LOAD &&
 			     kind != NM_SIM_SHARED_STORE && kind != NM_SIM_ATOMIC))
 		return;
-	who = r->cur != NULL && r->cur->id < SIM_CACHE_NO_ACTOR ? r->cur->id
-								 : SIM_CACHE_NO_ACTOR;
-	me = 1ULL << who;
+	who = r->cur != NULL ? (uint32_t)r->cur->id + 1 : 0;
 	key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
-	if (key == c->memo_key && me == c->memo_me &&
+	if (key == c->memo_key && who == c->memo_who &&
 	    (kind == NM_SIM_SHARED_LOAD || c->memo_excl))
 		return;
-	if (2 * (c->n + 1) > c->cap && sim_cache_grow(c) != 0)
+	if (who / 64 >= c->words &&
+	    sim_cache_rebuild(c, c->cap, who / 64 + 1) != 0)
+		return;
+	if (2 * (c->n + 1) > c->cap && sim_cache_rebuild(c, c->cap * 2, c->words) != 0)
 		return;
 	for (j = sim_cache_slot(c, key); c->line[j] != 0 && c->line[j] != key;
 	     j = (j + 1) & (c->cap - 1))
 		;
+	h = &c->holders[j * c->words];
+	bit = 1ULL << (who % 64);
 	if (c->line[j] == 0) {
 		/* First touch: the line comes from memory, not a peer. */
 		c->line[j] = key;
-		c->holders[j] = me;
-		c->writer[j] = (uint8_t)who;
+		h[who / 64] = bit;
 		c->n++;
-		sim_cache_memo(c, key, me, true);
+		sim_cache_memo(c, key, who, true);
 		return;
 	}
 	if (kind == NM_SIM_SHARED_LOAD) {
-		if (!(c->holders[j] & me)) {
-			sim_cache_transfer(c);
-			c->holders[j] |= me;
+		if (!(h[who / 64] & bit)) {
+			sim_cache_transfer(c, r->cur);
+			h[who / 64] |= bit;
 		}
-		sim_cache_memo(c, key, me, c->holders[j] == me);
+		sim_cache_memo(c, key, who, sim_cache_only(h, c->words, who));
 		return;
 	}
-	if (c->holders[j] != me)
-		sim_cache_transfer(c);
-	c->holders[j] = me;
-	c->writer[j] = (uint8_t)who;
-	sim_cache_memo(c, key, me, true);
+	if (!sim_cache_only(h, c->words, who))
+		sim_cache_transfer(c, r->cur);
+	memset(h, 0, c->words * sizeof(*h));
+	h[who / 64] = bit;
+	sim_cache_memo(c, key, who, true);
 }

@@ -27,19 +27,24 @@
 
 struct sim_cache {
 	uint64_t *line;	   /* line address + 1, 0 = empty */
-	uint64_t *holders; /* bit per actor (actor 63: no actor) */
-	uint8_t *writer;
+	/* Per line `words` words of bits: bit 0 is code outside any actor
+	 * (the build), bit id + 1 actor id.  One word serves 63 actors;
+	 * the map widens when an actor beyond them first touches a line. */
+	uint64_t *holders;
+	uint32_t words;
 	uint64_t cap, n;
 	uint64_t transfers;
 	uint64_t step;	    /* the running step's number (steps_run at its
 			     * start; a resumed step gets its own back) */
 	uint64_t steps_run; /* bumped at every actor step */
-	uint64_t last_step; /* step of the last transfer */
+	uint64_t last_step; /* step of the last transfer outside any actor
+			     * (an actor keeps its own: xfer_step) */
 	/* The last access: line key and actor bit, and whether that left the
 	 * actor the line's only holder.  The same actor touching the same
 	 * line again changes nothing (a load: it holds a copy; a store: it
 	 * holds the only one), so the lookup is skipped. */
-	uint64_t memo_key, memo_me;
+	uint64_t memo_key;
+	uint32_t memo_who;
 	bool memo_excl;
 };
 

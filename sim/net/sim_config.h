@@ -24,7 +24,9 @@
 #define SIM_PATH_MAX PATH_MAX
 #define SIM_MAX_HOSTS 8
 #define SIM_MAX_SWITCHES 8
-#define SIM_MAX_ENDPOINTS 16
+/* Endpoints of a scenario: as many as the core's VALE switch has ports
+ * (core/vale.h VALE_MAX_PORTS), so one switch can hold them all. */
+#define SIM_MAX_ENDPOINTS 254
 #define SIM_MAX_LINKS 8
 #define SIM_MAX_CPUS 64	    /* per host */
 #define SIM_CPU_OWN UINT32_MAX /* not pinned: a CPU of its own */
@@ -47,6 +49,7 @@ struct sim_sc_trace {
 	enum sim_trace_mode mode;
 	uint64_t rate_pps; /* mode rate */
 	uint32_t loops;
+	bool keep_addresses; /* addresses: keep (else readdress) */
 	uint32_t line;	   /* where it was defined */
 };
 
@@ -111,10 +114,16 @@ struct sim_scenario {
 	uint64_t max_time_us; /* 0: until every packet is accounted for */
 	uint32_t buf_size;    /* netmap buffer size, 64..65536, multiple of 64 */
 	/* sim: how actors run (docs/simulator.md, "Concurrent actors").
-	 * model: step (a body is one event) or concurrent; quantum_ns: how
+	 * model: step (a body is one event) or concurrent (the default);
+	 * quantum_ns: how
 	 * far past the next event a concurrent actor runs on (0: exact). */
 	bool concurrent;
 	uint64_t quantum_ns;
+	/* sim.stranded: a sleeper found with work and no notification on its
+	 * way fails the run at once (false: "fail", the default), or is
+	 * measured as stranded time and fails only if still stranded when
+	 * the run ends (true: "measure"; a late wake-up loses nothing). */
+	bool stranded_measure;
 	struct sim_sc_trace trace;
 	struct sim_costs costs;
 	uint32_t nhosts, nswitches, nendpoints, nlinks;

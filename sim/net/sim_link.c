@@ -36,8 +36,9 @@ static void sim_link_sync(struct sim_link_dir *ld, struct nm_kring *kr,
 	int rc;
 
 	nm_ring_user_publish(kr->ring, head, head);
+	sim_switch_fwd_begin(sw, kr, a);
 	rc = nm_kring_sync(kr, 0);
-	sim_switch_charge(sw);
+	sim_switch_fwd_end(sw, a);
 	if (rc != 0)
 		sim_run_violation(a->run, SIM_INV_RING_INDEX, a, a->ep,
 				  "link %s: nm_kring_sync(%s) failed: %d (head %u)",
@@ -107,14 +108,28 @@ static void sim_link_tx_body(struct sim_actor *a)
 	while (ld->in_head != tail) {
 		slot = &ring->slot[ld->in_head];
 		len = slot->len;
+		if (len == 0) {
+			/* A pad of a sender's lease, not a frame. */
+			ld->pads++;
+			ld->in_head = nm_idx_next(ld->in_head, n);
+			continue;
+		}
 		now_ps = nm_os_time_ns() * 1000;
 		queued = sim_link_queued(ld, now_ps);
 		ld->taken++;
 		if (queued < l->cfg->queue && ld->next - ld->first == ld->cap)
 			(void)sim_link_grow(ld, l->frame);
-		if (len > l->frame || len > ring->nr_buf_size) {
-			/* Longer than the NIC's buffers: never cut short. */
+		if (len > l->frame || len > ring->nr_buf_size ||
+		    (slot->flags & NS_MOREFRAG)) {
+			/* Longer than the NIC's buffers (one buffer per
+			 * frame: a chain of slots is a frame over it): never
+			 * cut short.  A chain's slots go with it. */
 			ld->drops_too_big++;
+			while ((slot->flags & NS_MOREFRAG) &&
+			       nm_idx_next(ld->in_head, n) != tail) {
+				ld->in_head = nm_idx_next(ld->in_head, n);
+				slot = &ring->slot[ld->in_head];
+			}
 		} else if (queued >= l->cfg->queue || ld->next - ld->first == ld->cap) {
 			ld->drops_queue_full++;
 		} else {
@@ -226,8 +241,6 @@ static int sim_link_dir_init(struct sim_link *l, struct sim_run *run,
 	ld->out_sw = l->sw[1 - d];
 	ld->in_kr = nm_port_kring(ld->in_sw->port[l->swport[d]].p, NR_RX, 0);
 	ld->out_kr = nm_port_kring(ld->out_sw->port[l->swport[1 - d]].p, NR_TX, 0);
-	ld->in_head = ld->in_kr->ring->head;
-	ld->out_head = ld->out_kr->ring->head;
 	/* Room for a short queue; grown (doubled) while frames wait for the
 	 * line or propagate. */
 	for (cap = 64; cap < l->cfg->queue && cap < 4096; cap *= 2)
@@ -289,8 +302,11 @@ void sim_link_start(struct sim_link *l)
 	uint32_t d;
 
 	/* The sending NICs look once, then sleep until the switch delivers;
-	 * the receiving ones sleep until a frame is on the wire. */
+	 * the receiving ones sleep until a frame is on the wire.  The rings'
+	 * heads are read now: the learning phase wrote to the TX rings. */
 	for (d = 0; d < 2; d++) {
+		l->dir[d].in_head = l->dir[d].in_kr->ring->head;
+		l->dir[d].out_head = l->dir[d].out_kr->ring->head;
 		sim_actor_start(&l->dir[d].tx, 0);
 		l->dir[d].rx.sleeping = true;
 	}

@@ -68,6 +68,7 @@ struct sim_link_dir {
 
 	uint64_t taken, delivered, drops_queue_full, max_queued;
 	uint64_t drops_too_big;		/* longer than a NIC's buffers */
+	uint64_t pads;			/* empty slots skipped (VALE's lease pads) */
 	uint64_t bytes;			/* delivered frame bytes */
 	uint64_t first_start_ps, last_end_ps;
 };

@@ -2,13 +2,16 @@
  * sim_pkt.h - following every packet from the trace to a receiver.
  *
  * Owns: packet identity (a 64-bit id written into the last 8 bytes of the
- * frame by the sender and restored from the trace at delivery), the table
+ * frame by the sender and restored at delivery from the bytes it covered,
+ * which the table keeps), the table
  * of packets in flight, the per-flow order check, the payload check, the
  * latency histogram and the conservation counters.
  *
  * Invariants checked at every delivery: the tag names a packet in flight
  * that was not delivered before (no duplicate, no corruption), its payload
- * equals the trace record's, and its id is above the last delivered id of
+ * equals the trace record's (same length, same 64-bit hash of every byte
+ * but the tag: the trace is streamed, so the record itself is gone by
+ * then), and its id is above the last delivered id of
  * its flow at this receiver (per-flow order).  At the end of a drained run:
  * injected == delivered + every counted drop (conservation).
  *
@@ -33,13 +36,15 @@
 #define SIM_TAG_BYTES 8U
 #define SIM_TAG_MIN_LEN (SIM_ETH_MIN_FRAME + SIM_TAG_BYTES)
 #define SIM_LAT_BUCKETS (64 * 64)
-#define SIM_PKT_MAX_SENDERS 16U
 #define SIM_PKT_MAX_TABLE (1ULL << 26) /* entries: 1.5 GiB of metadata */
 
 struct sim_pkt_meta {
 	uint64_t id;	  /* matches the tag while in flight */
 	uint64_t t_in;	  /* when it entered the sender's ring */
-	uint32_t rec;	  /* trace record */
+	uint64_t hash;	  /* of the frame less its last 8 bytes */
+	uint8_t tail[SIM_TAG_BYTES]; /* the bytes the tag covers */
+	uint32_t len;	  /* frame bytes */
+	uint32_t flow;	  /* trace flow */
 	uint16_t sender;  /* endpoint */
 	bool in_flight;
 };
@@ -54,7 +59,8 @@ struct sim_pkts {
 	uint64_t reclaimed;	   /* slots reused from provably lost packets */
 	uint64_t grown;		   /* times the table doubled */
 	const char *broken;	   /* non-NULL: the table could not grow (why) */
-	uint64_t delivered_from[SIM_PKT_MAX_SENDERS]; /* tagged, per sender */
+	uint32_t senders;	   /* sender numbers are below it */
+	uint64_t *delivered_from;  /* tagged, per sender */
 	uint64_t *flow_last;	   /* per (sender, flow): last delivered id + 1 */
 	uint64_t lat_hist[SIM_LAT_BUCKETS];
 	uint64_t lat_max, lat_count;
@@ -66,16 +72,27 @@ struct sim_pkts {
 	uint32_t nflow_stats;
 };
 
-/* 0 or -ENOMEM; capacity is rounded up to a power of two. */
+/* 0 or -ENOMEM; capacity is rounded up to a power of two; senders bounds
+ * the sender numbers (endpoint indices) sim_pkt_inject() is given: a
+ * packet of a larger one is injected untagged (never checked), not
+ * folded onto another sender. */
 int sim_pkts_init(struct sim_pkts *p, const struct sim_trace *t,
-		  uint64_t capacity);
+		  uint64_t capacity, uint32_t senders);
 void sim_pkts_fini(struct sim_pkts *p);
 
-/* The sender wrote record rec into buf[0..len); tag it.  Returns the id.
- * If the table cannot take it, p->broken says why (an internal error: the
- * caller stops the run). */
-uint64_t sim_pkt_inject(struct sim_pkts *p, uint32_t rec, uint16_t sender,
-			uint8_t *buf, uint32_t len, uint64_t t_in);
+/* The sender is sending record r: follow it.  Returns the id, which the
+ * caller writes into the frame's last SIM_TAG_BYTES bytes when the frame
+ * is at least SIM_TAG_MIN_LEN long (sim_pkt_taggable()).  If the table
+ * cannot take it, p->broken says why (an internal error: the caller stops
+ * the run). */
+uint64_t sim_pkt_inject(struct sim_pkts *p, const struct sim_trace_rec *r,
+			uint16_t sender, uint64_t t_in);
+static inline bool sim_pkt_taggable(uint32_t len)
+{
+	return len >= SIM_TAG_MIN_LEN;
+}
+/* The payload hash the checks use (bytes p[0..n)). */
+uint64_t sim_pkt_hash(const uint8_t *p, uint32_t n);
 /* The sender had a frame of len bytes that no buffer could take: it counts
  * as injected (its caller counts the drop) and is never tagged. */
 void sim_pkt_inject_untaggable(struct sim_pkts *p, uint32_t len, uint64_t t_in);

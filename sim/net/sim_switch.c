@@ -19,10 +19,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nm_pipe.h"
 #include "nm_ring_user.h"
+#include "sim_actor.h"
 #include "sim_cost.h"
 #include "vale.h"
 
@@ -37,9 +39,10 @@ int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 	struct nm_port_geom g = { 1, 1, slots, slots, buf_size };
 	char name[NETMAP_REQ_IFNAMSIZ];
 	struct sim_swport *sp;
+	struct vale_port *vp;
 	int rc;
 
-	if (sw->nports == SIM_MAX_ENDPOINTS ||
+	if (sw->nports == VALE_MAX_PORTS ||
 	    (sw->type == SIM_SW_PIPE && sw->nports == 2)) {
 		snprintf(err, errlen, "switch %s: no port left for %s", sw->name, ep_name);
 		return -ENOSPC;
@@ -60,6 +63,21 @@ int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 			 sw->name, name, rc);
 		return rc;
 	}
+	if (sp->p->region != NULL)
+		nm_sim_lock_name(&sp->p->region->pool.lock, "buf_pool");
+	if (sp->p->kind == NM_PORT_VALE) {
+		vp = (struct vale_port *)sp->p;
+		nm_sim_lock_name(&vp->rx[0].lock, "vale.rx_ring");
+		sp->lease = calloc(1, sizeof(*sp->lease));
+		if (sp->lease == NULL) {
+			nm_port_close(sp->p);
+			sp->p = NULL;
+			snprintf(err, errlen, "switch %s: out of memory for port %s",
+				 sw->name, name);
+			return -ENOMEM;
+		}
+		sim_lease_watch_start(sp->lease, &vp->rx[0]);
+	}
 	sp->role = role;
 	sp->ep = ep;
 	if (role == SIM_ROLE_RECEIVER)
@@ -73,6 +91,11 @@ void sim_switch_close(struct sim_switch *sw)
 	uint32_t i;
 
 	for (i = 0; i < sw->nports; i++) {
+		if (sw->port[i].lease != NULL) {
+			sim_lease_watch_stop(sw->port[i].lease);
+			free(sw->port[i].lease);
+			sw->port[i].lease = NULL;
+		}
 		if (sw->port[i].p != NULL)
 			nm_port_close(sw->port[i].p);
 		sw->port[i].p = NULL;
@@ -85,9 +108,10 @@ bool sim_switch_is_learning(const struct sim_switch *sw)
 	return sw->type == SIM_SW_VALE && sw->nports > 2;
 }
 
-/* Transmit one learning frame on the TX ring of receiver port sp. */
+/* Transmit one learning frame from and to the MAC of rank on the TX ring
+ * of port sp (a receiver's, or a link's for a rank beyond it). */
 static int sim_switch_learn_one(struct sim_switch *sw, struct sim_swport *sp,
-				char *err, size_t errlen)
+				uint32_t rank, char *err, size_t errlen)
 {
 	struct nm_kring *kr = nm_port_kring(sp->p, NR_TX, 0);
 	const struct vale_port *vp = (const struct vale_port *)sp->p;
@@ -99,7 +123,7 @@ static int sim_switch_learn_one(struct sim_switch *sw, struct sim_swport *sp,
 	int rc;
 
 	f[0] = f[6] = 0x02;
-	f[5] = f[11] = (uint8_t)(SIM_RX_MAC_BASE + sp->rank);
+	f[5] = f[11] = (uint8_t)(SIM_RX_MAC_BASE + rank);
 	f[12] = SIM_LEARN_ETHERTYPE >> 8;
 	f[13] = SIM_LEARN_ETHERTYPE & 0xff;
 	slot = &ring->slot[head];
@@ -115,29 +139,36 @@ static int sim_switch_learn_one(struct sim_switch *sw, struct sim_swport *sp,
 			 sw->name, sp->p->name, rc);
 		return -EPROTO;
 	}
+	sp->learn_frames++;
 	return 0;
 }
 
 int sim_switch_learn(struct sim_switch *sw, char *err, size_t errlen)
 {
 	struct sim_swport *sp;
-	uint32_t i;
+	uint32_t i, k;
 	int rc;
 
 	if (!sim_switch_is_learning(sw))
 		return 0;
 	for (i = 0; i < sw->nports; i++) {
 		sp = &sw->port[i];
-		if (sp->role != SIM_ROLE_RECEIVER)
-			continue;
-		rc = sim_switch_learn_one(sw, sp, err, errlen);
-		if (rc != 0)
-			return rc;
+		for (k = 0; k < VALE_MAX_PORTS; k++) {
+			if (sp->role == SIM_ROLE_RECEIVER ? k != sp->rank :
+			    sp->role != SIM_ROLE_LINK || !((sp->reach[k / 64] >> (k % 64)) & 1))
+				continue;
+			rc = sim_switch_learn_one(sw, sp, k, err, errlen);
+			if (rc != 0)
+				return rc;
+		}
 	}
 	for (i = 0; i < sw->nports; i++) {
 		sp = &sw->port[i];
 		sp->drops_base = vale_port_drops_total((const struct vale_port *)sp->p);
 		sw->learn_drops += sp->drops_base;
+		/* Learning frames are not trace packets: not charged either. */
+		sp->charged_pkts = nm_os_counter_read(
+			&((const struct vale_port *)sp->p)->stats.tx_pkts);
 	}
 	sw->learned = true;
 	return 0;
@@ -166,8 +197,11 @@ void sim_switch_charge(struct sim_switch *sw)
 			continue;
 		vp = (const struct vale_port *)sp->p;
 		now = nm_os_counter_read(&vp->stats.tx_pkts);
+		if (now > sp->charged_pkts + sp->inline_pkts)
+			fwd += now - sp->charged_pkts - sp->inline_pkts;
 		if (now > sp->charged_pkts)
-			fwd += now - sp->charged_pkts;
+			sp->inline_pkts -= sp->inline_pkts < now - sp->charged_pkts
+						   ? sp->inline_pkts : now - sp->charged_pkts;
 		sp->charged_pkts = now;
 	}
 	if (fwd != 0)
@@ -250,8 +284,7 @@ void sim_switch_port_stats(const struct sim_switch *sw, uint32_t slot,
 	st->drops = vale_port_drops_total(vp) - sp->drops_base;
 	st->drops_rx_full = vale_port_drops(vp, VALE_DROP_RX_FULL);
 	/* The learning frames are not trace packets. */
-	if (sp->role == SIM_ROLE_RECEIVER && sw->learned && st->tx_pkts != 0)
-		st->tx_pkts--;
+	st->tx_pkts -= sp->learn_frames;
 }
 
 /* The switch's drops over every port: all reasons, or RX ring full alone. */
@@ -292,4 +325,31 @@ uint64_t sim_switch_drops_reason(const struct sim_switch *sw,
 			d -= sw->port[i].drops_base;
 	}
 	return d;
+}
+
+void sim_switch_fwd_begin(struct sim_switch *sw, const struct nm_kring *kr,
+			  struct sim_actor *a)
+{
+	struct sim_swport *sp;
+	uint32_t i;
+
+	if (a == NULL || sw->type != SIM_SW_VALE || kr->dir != NM_KRING_TX)
+		return;
+	for (i = 0; i < sw->nports; i++) {
+		sp = &sw->port[i];
+		if (sp->role == SIM_ROLE_RECEIVER || nm_port_kring(sp->p, NR_TX, 0) != kr)
+			continue;
+		sim_actor_fwd_on(a, kr->ring->slot,
+				 (size_t)kr->num_slots * sizeof(struct netmap_slot),
+				 sizeof(struct netmap_slot),
+				 offsetof(struct netmap_slot, buf_idx), &sp->inline_pkts);
+		return;
+	}
+}
+
+void sim_switch_fwd_end(struct sim_switch *sw, struct sim_actor *a)
+{
+	if (a != NULL)
+		sim_actor_fwd_off(a);
+	sim_switch_charge(sw);
 }

@@ -4,14 +4,17 @@
  *
  * Owns: the ports of a scenario switch, one per endpoint, each opened
  * through nm_port_open() (a VALE switch joins any number of them, up to
- * SIM_MAX_ENDPOINTS; a pipe exactly its two ends), the learning phase of a
+ * the core's VALE_MAX_PORTS, links' ports included; a pipe exactly its two
+ * ends), the learning phase of a
  * many-port VALE switch (each receiver's port transmits one frame before
  * time 0, so the core's learning bridge knows every receiver), telling
  * whether a port has work its kring has not imported yet (for the
  * no-lost-notification check), the lease invariant of every VALE RX ring,
  * and reading the core's per-port counters.  Forwarding itself is entirely
  * the core's: the actors call nm_kring_sync() or csb_host_step() on the
- * port's krings and the core does the rest.
+ * port's krings and the core does the rest.  The switch names the lock
+ * classes it knows (nm_sim_lock_name(): "vale.rx_ring", "buf_pool") and
+ * watches every VALE RX ring's leases (sim_lease.h).
  */
 #ifndef SIM_SWITCH_H
 #define SIM_SWITCH_H
@@ -22,6 +25,7 @@
 
 #include "nm_port.h"
 #include "sim_config.h"
+#include "sim_lease.h"
 #include "vale.h"
 
 /* The MAC of the receiver of rank k on a learning switch (02:00:00:00:00:
@@ -33,9 +37,17 @@ struct sim_swport {
 	struct nm_port *p;
 	enum sim_role role;	 /* sender: uses TX; receiver: RX; link: both */
 	uint32_t ep;		 /* endpoint index (link: UINT32_MAX) */
-	uint32_t rank;		 /* receivers: 0.. in endpoint order */
+	uint32_t rank;		 /* receivers: 0.. in their network's endpoint
+				  * order (set by the builder) */
+	/* A link port on a learning switch: the ranks of the receivers
+	 * beyond the link (bit per rank), learnt on this port. */
+	uint64_t reach[(VALE_MAX_PORTS + 63) / 64];
+	uint64_t learn_frames;	 /* learning frames it transmitted */
 	uint64_t charged_pkts;	 /* sender, link: forwarded packets charged */
+	uint64_t inline_pkts;	 /* ... of them charged as they were taken */
 	uint64_t drops_base;	 /* drops counted by the learning phase */
+	/* VALE: the leases and lock contention of its RX ring (NULL: pipe). */
+	struct sim_lease_watch *lease;
 };
 
 struct sim_switch {
@@ -43,7 +55,7 @@ struct sim_switch {
 	uint32_t idx;
 	char name[SIM_NAME_MAX];
 	uint32_t nports, nreceivers;
-	struct sim_swport port[SIM_MAX_ENDPOINTS];
+	struct sim_swport port[VALE_MAX_PORTS]; /* endpoints' and links' */
 	bool learned;		 /* the learning phase ran */
 	uint64_t learn_drops;	 /* the learning frames (dropped by the core) */
 };
@@ -64,10 +76,12 @@ bool sim_switch_is_learning(const struct sim_switch *sw);
 
 /*
  * The learning phase (control path, before time 0): on a VALE switch with
- * more than two ports, each receiver's port transmits one frame from and to
- * its own MAC (rank MAC); the core's bridge learns the source and drops the
- * frame as addressed to its own port (VALE_DROP_SELF, not counted as a
- * trace drop).  0, or -EPROTO with one line if the core did not learn.
+ * more than two ports (links' included), each receiver's port transmits
+ * one frame from and to its own MAC (rank MAC), and each link port one
+ * for every rank in its reach (the receivers beyond the link); the core's
+ * bridge learns the source and drops the frame as addressed to its own
+ * port (VALE_DROP_SELF, not counted as a trace drop).  0, or -EPROTO with
+ * one line if the core did not learn.
  */
 int sim_switch_learn(struct sim_switch *sw, char *err, size_t errlen);
 
@@ -85,6 +99,19 @@ struct nm_kring *sim_switch_kring(const struct sim_switch *sw, uint32_t slot);
  * them.
  */
 void sim_switch_charge(struct sim_switch *sw);
+
+/*
+ * Around a sync of kring kr (a port of sw) by actor a: begin arms a so that,
+ * under the concurrent model, each packet the core takes from a VALE TX
+ * ring is charged its SIM_C_SWITCH_PKT where it is taken (sim_actor_fwd_on()),
+ * before its copy and the publication of its lease, as on a real CPU; end
+ * disarms a and calls sim_switch_charge(), which charges only what was not
+ * charged so (all of it under the step model).
+ */
+struct sim_actor;
+void sim_switch_fwd_begin(struct sim_switch *sw, const struct nm_kring *kr,
+			  struct sim_actor *a);
+void sim_switch_fwd_end(struct sim_switch *sw, struct sim_actor *a);
 
 /* Has the switch published work for port slot's kring that its next sync
  * would import (packets for a receiver, released slots for a sender)? */

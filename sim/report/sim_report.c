@@ -18,6 +18,7 @@
 #include "sim_cost.h"
 #include "sim_dev.h"
 #include "sim_ep.h"
+#include "sim_report_locks.h"
 #include "sim_link.h"
 #include "sim_switch.h"
 #include "sim_text.h"
@@ -34,10 +35,13 @@ const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 	[VALE_DROP_FRAGS] = { "switch_frags", "switch: too many fragments" },
 	[VALE_DROP_TRUNC] = { "switch_trunc", "switch: chain cut by the end of a batch" },
 	[VALE_DROP_UNSUPPORTED] = { "switch_unsupported", "switch: unsupported slot (NS_INDIRECT)" },
+	[VALE_DROP_VNET_HDR] = { "switch_vnet_hdr", "switch: virtio-net header refused" },
 	[SIM_DROP_DEVICE] = { "device", "device model" },
 	[SIM_DROP_DEVICE_TOO_BIG] = { "device_too_big", "device: frame over the buffer size" },
 	[SIM_DROP_LINK_QUEUE_FULL] = { "link_queue_full", "link queue full" },
 	[SIM_DROP_LINK_TOO_BIG] = { "link_too_big", "link: frame over the NIC's buffer size" },
+	[SIM_DROP_DEVICE_OVER_MTU] = { "device_over_mtu",
+				       "device: frame longer than the device model carries" },
 };
 
 /* An input string (a name from the scenario, a path) as the report shows
@@ -88,8 +92,10 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep_stats *st = &w->ep[i]->st;
 
-		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big;
+		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big -
+					       st->drops_over_mtu;
 		s->drop_by[SIM_DROP_DEVICE_TOO_BIG] += st->drops_too_big;
+		s->drop_by[SIM_DROP_DEVICE_OVER_MTU] += st->drops_over_mtu;
 		s->kicks += st->kicks;
 		s->irqs += st->irqs;
 		s->vmexits += st->vmexits;
@@ -106,6 +112,10 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 	for (i = 0; i < w->nactors; i++) {
 		s->spurious += w->actors[i]->spurious;
 		s->wakeups += w->actors[i]->wakeups;
+		s->stranded_ns += w->actors[i]->stranded_ns;
+		s->strandings += w->actors[i]->strandings;
+		if (w->actors[i]->stranded_max_ns > s->stranded_max_ns)
+			s->stranded_max_ns = w->actors[i]->stranded_max_ns;
 	}
 	if (pk->delivered != 0 && pk->last_out > pk->first_in)
 		s->sim_ns = pk->last_out - pk->first_in;
@@ -160,7 +170,7 @@ static double ep_mpps(const struct sim_ep *ep, const struct sim_summary *s)
 /* The trace's first frame length, for a link's ceiling. */
 static uint32_t link_frame_len(const struct sim_world *w)
 {
-	return w->trace.count != 0 ? w->trace.len[0] : 60;
+	return w->trace.count != 0 ? w->trace.first_len : 60;
 }
 
 /* Frame bytes delivered per second of line time, in Gbit/s. */
@@ -196,7 +206,7 @@ static double busy_pct(const struct sim_world *w, uint64_t busy_ns)
 /* A sender's tagged packets delivered to any receiver. */
 static uint64_t ep_delivered(const struct sim_ep *ep)
 {
-	return ep->idx < SIM_PKT_MAX_SENDERS ? ep->pk->delivered_from[ep->idx] : 0;
+	return ep->idx < ep->pk->senders ? ep->pk->delivered_from[ep->idx] : 0;
 }
 
 /* The cost model in force: the primitives that differ from the defaults. */
@@ -302,8 +312,8 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 
 	fprintf(f, "nmsim: scenario %s (%s), seed %" PRIu64 "\n", SHOW(name, w->sc.name),
 		SHOW(src, w->sc.source), w->sc.seed);
-	fprintf(f, "  trace      %s, %u records x %u loops", SHOW(src, w->trace.name),
-		w->trace.count, w->sc.trace.loops);
+	fprintf(f, "  trace      %s, %llu records x %u loops", SHOW(src, w->trace.name),
+		(unsigned long long)w->trace.count, w->sc.trace.loops);
 	if (w->trace.ts_clamped != 0)
 		fprintf(f, " (%" PRIu64 " timestamps went backwards: each replayed at its predecessor's time)",
 			w->trace.ts_clamped);
@@ -335,6 +345,9 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		per_pkt(s->kicks, pk), per_pkt(s->irqs, pk), per_pkt(s->vmexits, pk),
 		per_pkt(s->syscalls, pk), per_pkt(s->hypercalls, pk),
 		per_pkt(s->spurious, pk));
+	fprintf(f, "  stranded   %" PRIu64 " ns asleep with work and no notification on its way (%" PRIu64
+		" intervals, longest %" PRIu64 " ns%s)\n", s->stranded_ns, s->strandings,
+		s->stranded_max_ns, w->sc.stranded_measure ? "; sim.stranded measure" : "");
 	fprintf(f, "  cache      %" PRIu64 " cache-line transfers (%.3f per packet)\n",
 		w->cache.transfers, per_pkt(w->cache.transfers, pk));
 	fprintf(f, "  switches\n");
@@ -368,6 +381,8 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			ps.rx_pkts, ps.drops, ps.drops_rx_full);
 		if (ep->role == SIM_ROLE_SENDER)
 			fprintf(f, "; delivered %" PRIu64, ep_delivered(ep));
+		else if (ep->st.pads != 0)
+			fprintf(f, "; %" PRIu64 " empty pad slots skipped", ep->st.pads);
 		fprintf(f, "\n");
 	}
 	if (w->nlinks != 0)
@@ -405,6 +420,9 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			" busy %6.2f%% cpu %s\n", SHOW(name, a->name), a->runs, a->wakeups,
 			a->spurious, busy_pct(w, a->busy_ns),
 			SHOW(src, actor_cpu(w, a, cpu, sizeof(cpu))));
+		if (a->strandings != 0)
+			fprintf(f, "    %-14s stranded %10" PRIu64 " ns in %" PRIu64 " intervals, longest %" PRIu64
+				" ns\n", "", a->stranded_ns, a->strandings, a->stranded_max_ns);
 		if (w->run.concurrent)
 			fprintf(f, "    %-14s suspended %8" PRIu64 " lock waits %6" PRIu64
 				" lock spin %10" PRIu64 " ns\n", "", a->conts, a->lock_waits,
@@ -415,12 +433,15 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			" suspensions, %" PRIu64 " lock waits, %" PRIu64 " ns spinning, %" PRIu64
 			" preemptions\n", w->run.quantum_ns, w->run.conts, w->run.lock_waits,
 			w->run.lock_spin_ns, w->run.preemptions);
+	sim_report_locks_text(f, w);
 	for (i = 0; i < w->sc.nhosts; i++) {
 		uint32_t k;
 
 		for (k = 0; w->host_cpu[i] != NULL && k < w->sc.hosts[i].cpus; k++)
-			fprintf(f, "  cpu %s/%u busy %6.2f%%\n", SHOW(name, w->sc.hosts[i].name), k,
-				busy_pct(w, w->host_cpu[i][k].busy_ns));
+			fprintf(f, "  cpu %s/%u busy %6.2f%% preemptions %" PRIu64 "\n",
+				SHOW(name, w->sc.hosts[i].name), k,
+				busy_pct(w, w->host_cpu[i][k].busy_ns),
+				w->host_cpu[i][k].preemptions);
 	}
 	fprintf(f, "  invariants\n");
 	for (i = 0; i < SIM_INV_COUNT; i++)
@@ -512,6 +533,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 				"first_bit_ps", (json_int_t)ld->first_start_ps,
 				"last_bit_ps", (json_int_t)ld->last_end_ps);
 
+			json_object_set_new(o2, "pads", json_integer((json_int_t)ld->pads));
 			json_object_set_new(o2, "mpps", json_real(sim_link_mpps(l, d)));
 			json_object_set_new(o2, "gbps", json_real(link_gbps(l, d)));
 			json_array_append_new(dirs, o2);
@@ -549,6 +571,8 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 			"drops_rx_full", (json_int_t)ps.drops_rx_full));
 		if (ep->role == SIM_ROLE_SENDER)
 			json_object_set_new(e, "delivered", json_integer((json_int_t)ep_delivered(ep)));
+		else
+			json_object_set_new(e, "pads", json_integer((json_int_t)ep->st.pads));
 		json_object_set_new(e, "options", ep_options_json(ep));
 		json_array_append_new(eps, e);
 	}
@@ -558,13 +582,20 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 
 		char cpu[48];
 
-		json_array_append_new(actors, json_pack("{s:s,s:I,s:I,s:I,s:I,s:s}",
+		json_array_append_new(actors, json_pack("{s:s,s:I,s:I,s:I,s:I,s:s,s:I,s:I,s:I}",
 			"name", a->name, "runs", (json_int_t)a->runs,
 			"wakeups", (json_int_t)a->wakeups, "spurious", (json_int_t)a->spurious,
 			"busy_ns", (json_int_t)a->busy_ns,
-			"cpu", actor_cpu(w, a, cpu, sizeof(cpu))));
+			"cpu", actor_cpu(w, a, cpu, sizeof(cpu)),
+			"stranded_ns", (json_int_t)a->stranded_ns,
+			"stranded_max_ns", (json_int_t)a->stranded_max_ns,
+			"strandings", (json_int_t)a->strandings));
 	}
 	json_object_set_new(o, "actors", actors);
+	json_object_set_new(o, "stranded", json_pack("{s:s,s:I,s:I,s:I}",
+		"mode", w->sc.stranded_measure ? "measure" : "fail",
+		"total_ns", (json_int_t)s->stranded_ns, "max_ns", (json_int_t)s->stranded_max_ns,
+		"intervals", (json_int_t)s->strandings));
 	if (w->run.concurrent)
 		json_object_set_new(o, "concurrency", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
 			"model", "concurrent", "quantum_ns", (json_int_t)w->run.quantum_ns,
@@ -576,11 +607,13 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		uint32_t k;
 
 		for (k = 0; w->host_cpu[i] != NULL && k < w->sc.hosts[i].cpus; k++)
-			json_array_append_new(cpus, json_pack("{s:s,s:I,s:I}",
+			json_array_append_new(cpus, json_pack("{s:s,s:I,s:I,s:I}",
 				"host", w->sc.hosts[i].name, "cpu", (json_int_t)k,
-				"busy_ns", (json_int_t)w->host_cpu[i][k].busy_ns));
+				"busy_ns", (json_int_t)w->host_cpu[i][k].busy_ns,
+				"preemptions", (json_int_t)w->host_cpu[i][k].preemptions));
 	}
 	json_object_set_new(o, "cpus", cpus);
+	sim_report_locks_json(o, w);
 	for (i = 0; i < SIM_INV_COUNT; i++)
 		json_object_set_new(inv, sim_inv_names[i], json_pack("{s:I,s:I}",
 			"checked", (json_int_t)w->inv_checks[i],

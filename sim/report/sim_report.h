@@ -24,6 +24,7 @@ enum sim_drop_reason {
 	SIM_DROP_DEVICE_TOO_BIG,	      /* longer than a device's buffer */
 	SIM_DROP_LINK_QUEUE_FULL,	      /* a link's queue was full */
 	SIM_DROP_LINK_TOO_BIG,		      /* longer than a link NIC's buffer */
+	SIM_DROP_DEVICE_OVER_MTU,	      /* longer than a device carries */
 	SIM_DROP_NREASONS
 };
 
@@ -44,6 +45,9 @@ struct sim_summary {
 	uint64_t lat_min;     /* the lowest bucket's bound (sim_pkt.h) */
 	double lat_mean;      /* from the histogram's bucket bounds */
 	uint64_t kicks, irqs, vmexits, syscalls, hypercalls, spurious, wakeups;
+	/* Stranded work: summed over actors, the longest interval, and how
+	 * many intervals (sim_actor.h). */
+	uint64_t stranded_ns, stranded_max_ns, strandings;
 	uint64_t events;
 	double wall_s, events_per_s;
 };

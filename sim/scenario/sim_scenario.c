@@ -9,6 +9,7 @@
  * cross-references and topology are checked once at the end.
  */
 #include "sim_scenario.h"
+#include "vale.h"
 
 #include "sim_file.h"
 #include "sim_scenario_impl.h"
@@ -21,6 +22,7 @@
 #include <string.h>
 
 static const char *const sim_mode_names[] = { "fast", "timestamps", "rate", NULL };
+static const char *const sim_addr_names[] = { "readdress", "keep", NULL };
 static const char *const sim_swtype_names[] = { "vale", "pipe", NULL };
 static const char *const sim_role_names[] = { "sender", "receiver", NULL };
 
@@ -30,12 +32,14 @@ const char *sim_switch_type_name(enum sim_switch_type t)
 }
 
 static const char *const sim_model_names[] = { "step", "concurrent", NULL };
+static const char *const sim_stranded_names[] = { "fail", "measure", NULL };
 
 static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 			  const char *v)
 {
 	struct sim_scenario *sc = c->sc;
 	uint32_t m;
+	int e;
 
 	if (!strcmp(k, "model")) {
 		for (m = 0; sim_model_names[m] != NULL && strcmp(v, sim_model_names[m]); m++)
@@ -46,9 +50,15 @@ static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		sc->concurrent = m == 1;
 		return 0;
 	}
+	if (!strcmp(k, "stranded")) {
+		if (sim_sc_enum(c, line, "sim.stranded", v, sim_stranded_names, &e) != 0)
+			return -EINVAL;
+		sc->stranded_measure = e == 1;
+		return 0;
+	}
 	if (!strcmp(k, "quantum_ns"))
 		return sim_sc_key_u64(c, line, "sim.quantum_ns", v, &sc->quantum_ns);
-	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model or quantum_ns)",
+	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model, quantum_ns or stranded)",
 			   sim_sc_q(c, k));
 }
 
@@ -109,13 +119,19 @@ static int sim_sc_set_trace(struct sim_sc_ctx *c, uint32_t line, const char *k,
 		return sim_sc_key_u64(c, line, "trace.rate_pps", v, &t->rate_pps);
 	if (!strcmp(k, "loops"))
 		return sim_sc_key_u32(c, line, "trace.loops", v, &t->loops);
+	if (!strcmp(k, "addresses")) {
+		if (sim_sc_enum(c, line, "trace.addresses", v, sim_addr_names, &e) != 0)
+			return -EINVAL;
+		t->keep_addresses = e == 1;
+		return 0;
+	}
 	if (!strcmp(k, "mode")) {
 		if (sim_sc_enum(c, line, "trace.mode", v, sim_mode_names, &e) != 0)
 			return -EINVAL;
 		t->mode = (enum sim_trace_mode)e;
 		return 0;
 	}
-	return sim_sc_fail(c, line, "trace: unknown key '%s' (expected file, packets, size, flows, builtin_rate_pps, mode, rate_pps or loops)",
+	return sim_sc_fail(c, line, "trace: unknown key '%s' (expected file, packets, size, flows, builtin_rate_pps, mode, rate_pps, loops or addresses)",
 			   sim_sc_q(c, k));
 }
 
@@ -330,6 +346,7 @@ static void sim_sc_defaults(struct sim_scenario *sc)
 	/* Integer defaults from the table `nmsim list keys` prints. */
 	sc->seed = sim_sc_key_default("seed");
 	sc->buf_size = (uint32_t)sim_sc_key_default("buf_size");
+	sc->concurrent = true; /* sim.model: concurrent (issue 12) */
 	sc->trace.packets = sim_sc_key_default("trace.packets");
 	sc->trace.size = (uint32_t)sim_sc_key_default("trace.size");
 	sc->trace.flows = (uint32_t)sim_sc_key_default("trace.flows");
@@ -383,6 +400,19 @@ static int sim_sc_unique_key(struct sim_sc_ctx *c, yaml_document_t *d,
 	return 0;
 }
 
+/* Pair p of mapping map (what: its name): its scalar key and its value,
+ * or an error for a key that is not a scalar or repeats an earlier one. */
+static int sim_sc_pair(struct sim_sc_ctx *c, yaml_document_t *d,
+		       const yaml_node_t *map, const yaml_node_pair_t *p,
+		       const char *what, yaml_node_t **k, yaml_node_t **v)
+{
+	*k = yaml_document_get_node(d, p->key);
+	*v = yaml_document_get_node(d, p->value);
+	if (*k == NULL || *v == NULL || (*k)->type != YAML_SCALAR_NODE)
+		return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
+	return sim_sc_unique_key(c, d, map, p, what);
+}
+
 typedef int (*sim_sc_item_setter)(struct sim_sc_ctx *c, uint32_t i,
 				  uint32_t line, const char *k, const char *v);
 
@@ -400,11 +430,7 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 		return sim_sc_fail(c, sim_y_line(map), "%s: expected a mapping of key: value",
 				   what);
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		k = yaml_document_get_node(d, p->key);
-		v = yaml_document_get_node(d, p->value);
-		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
-			return sim_sc_fail(c, sim_y_line(map), "%s: expected scalar keys", what);
-		if (sim_sc_unique_key(c, d, map, p, what) != 0)
+		if (sim_sc_pair(c, d, map, p, what, &k, &v) != 0)
 			return -EINVAL;
 		if (v->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "%s.%s: expected a single value, not a list or mapping",
@@ -533,11 +559,7 @@ static int sim_sc_costs(struct sim_sc_ctx *c, yaml_document_t *d, yaml_node_t *m
 	if (map->type != YAML_MAPPING_NODE)
 		return sim_sc_fail(c, sim_y_line(map), "costs: expected a mapping of key: value");
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		k = yaml_document_get_node(d, p->key);
-		v = yaml_document_get_node(d, p->value);
-		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
-			return sim_sc_fail(c, sim_y_line(map), "costs: expected scalar keys");
-		if (sim_sc_unique_key(c, d, map, p, "costs") != 0)
+		if (sim_sc_pair(c, d, map, p, "costs", &k, &v) != 0)
 			return -EINVAL;
 		if (strcmp((const char *)k->data.scalar.value, "jitter") != 0) {
 			if (v->type != YAML_SCALAR_NODE)
@@ -552,11 +574,7 @@ static int sim_sc_costs(struct sim_sc_ctx *c, yaml_document_t *d, yaml_node_t *m
 		if (v->type != YAML_MAPPING_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "costs.jitter: expected a mapping of NAME: {dist: normal|exp|uniform, ...}");
 		for (q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-			jk = yaml_document_get_node(d, q->key);
-			jv = yaml_document_get_node(d, q->value);
-			if (jk == NULL || jv == NULL || jk->type != YAML_SCALAR_NODE)
-				return sim_sc_fail(c, sim_y_line(v), "costs.jitter: expected scalar keys");
-			if (sim_sc_unique_key(c, d, v, q, "costs.jitter") != 0)
+			if (sim_sc_pair(c, d, v, q, "costs.jitter", &jk, &jv) != 0)
 				return -EINVAL;
 			id = sim_sc_jitter_id(c, sim_y_line(jk), (const char *)jk->data.scalar.value);
 			if (id < 0)
@@ -700,17 +718,17 @@ static int sim_sc_link_end(struct sim_sc_ctx *c, struct sim_sc_link *l,
 }
 
 /*
- * Links: names, ends, no link from a switch to itself; nlinks[s] counts
- * the link ports of switch s.  Then, once every switch with a link has
- * exactly two ports (else the caller reports it), each sender on such a
- * switch follows its chain of links, which must end at a receiver.
+ * Links: names, ends, no link from a switch to itself, no loop (the links
+ * form a forest: one path between two switches, which flooding and
+ * learning need); nlinks[s] counts the link ports of switch s.  Then each
+ * sender on a switch with a link must have a receiver in its network.
  */
 static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
 {
 	struct sim_scenario *sc = c->sc;
 	const struct sim_sc_endpoint *ep;
 	struct sim_sc_link *l;
-	uint32_t i, j, k, s, via, steps;
+	uint32_t i, j, n;
 
 	for (i = 0; i < sc->nlinks; i++) {
 		l = &sc->links[i];
@@ -727,33 +745,23 @@ static int sim_sc_validate_links(struct sim_sc_ctx *c, uint32_t *nlinks)
 		nlinks[l->sw[0]]++;
 		nlinks[l->sw[1]]++;
 	}
-	for (i = 0; i < sc->nswitches; i++) {
-		for (j = k = 0; k < sc->nendpoints; k++)
-			j += sc->endpoints[k].sw == i;
-		if (nlinks[i] != 0 && j + nlinks[i] != 2)
-			return 0; /* reported by the caller */
+	for (i = 0; i < sc->nlinks; i++) {
+		l = &sc->links[i];
+		/* Without link i its ends are still joined: a loop. */
+		if ((sim_scenario_beyond(sc, i, 1) >> l->sw[1]) & 1)
+			return sim_sc_fail(c, l->line, "link %s: closes a loop between switches %s and %s (expected links that form no loop: a frame has one way)",
+					   l->name, sc->switches[l->sw[0]].name,
+					   sc->switches[l->sw[1]].name);
 	}
 	for (i = 0; i < sc->nendpoints; i++) {
 		ep = &sc->endpoints[i];
 		if (ep->role != SIM_ROLE_SENDER || nlinks[ep->sw] == 0)
 			continue;
-		s = ep->sw;
-		via = UINT32_MAX;
-		for (steps = 0; steps <= sc->nlinks; steps++) {
-			for (k = 0; k < sc->nlinks; k++)
-				if (k != via && (sc->links[k].sw[0] == s || sc->links[k].sw[1] == s))
-					break;
-			if (k == sc->nlinks)
-				break; /* the other port of s is an endpoint */
-			via = k;
-			s = sc->links[k].sw[0] == s ? sc->links[k].sw[1] : sc->links[k].sw[0];
-		}
-		for (k = 0; k < sc->nendpoints; k++)
-			if (k != i && sc->endpoints[k].sw == s)
-				break;
-		if (k == sc->nendpoints || sc->endpoints[k].role != SIM_ROLE_RECEIVER)
-			return sim_sc_fail(c, ep->line, "endpoint %s: its links lead to %s (expected a receiver at the end of a sender's chain of links)",
-					   ep->name, k == sc->nendpoints ? "no endpoint" : sc->endpoints[k].name);
+		n = sim_scenario_receivers_in(sc, sim_scenario_component(sc, ep->sw),
+					      UINT32_MAX);
+		if (n == 0)
+			return sim_sc_fail(c, ep->line, "endpoint %s: no receiver on the switches its links join (expected a receiver at the end of a sender's links)",
+					   ep->name);
 	}
 	return 0;
 }
@@ -786,7 +794,7 @@ static int sim_sc_validate_jitter(struct sim_sc_ctx *c)
 static int sim_sc_validate(struct sim_sc_ctx *c)
 {
 	struct sim_scenario *sc = c->sc;
-	uint32_t i, j, senders, receivers, ranks = 0, ranks_sw = 0;
+	uint32_t i, j, senders, receivers, ports, ranks = 0, ranks_sw = 0;
 	uint32_t nlinks[SIM_MAX_SWITCHES] = { 0 };
 	struct sim_sc_endpoint *ep;
 
@@ -846,23 +854,28 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 		return -EINVAL;
 	for (i = 0; i < sc->nswitches; i++) {
 		sim_scenario_switch_roles(sc, i, &senders, &receivers);
-		if (nlinks[i] != 0) {
-			if (senders + receivers + nlinks[i] != 2)
-				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u endpoints and %u link ports (expected exactly two ports on a switch with a link)",
-						   sc->switches[i].name, senders + receivers, nlinks[i]);
-			continue;
-		}
+		ports = sim_scenario_ports(sc, i);
+		if (ports > VALE_MAX_PORTS)
+			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u endpoints and %u link ports (expected at most %u ports, the core's VALE limit)",
+					   sc->switches[i].name, senders + receivers, nlinks[i],
+					   VALE_MAX_PORTS);
 		if (sc->switches[i].type == SIM_SW_PIPE && (senders != 1 || receivers != 1))
 			return sim_sc_fail(c, sc->switches[i].line, "switch %s: a pipe with %u senders and %u receivers (expected exactly one of each: a pipe has two ends; use type: vale for more ports)",
 					   sc->switches[i].name, senders, receivers);
-		if (senders == 0 || receivers == 0)
+		if (nlinks[i] == 0 && (senders == 0 || receivers == 0))
 			return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u senders and %u receivers (expected at least one of each)",
 					   sc->switches[i].name, senders, receivers);
 		/* The built-in trace addresses flow f to receiver rank f mod R
-		 * on every many-port switch: R must be the same on each. */
-		if (senders + receivers > 2) {
+		 * in every network (switches joined by links) that learns: R
+		 * must be the same in each.  Checked once per network, at its
+		 * lowest switch. */
+		if (sim_scenario_component(sc, i) & ((1U << i) - 1))
+			continue;
+		if (sim_scenario_learns(sc, sim_scenario_component(sc, i))) {
+			receivers = sim_scenario_receivers_in(sc, sim_scenario_component(sc, i),
+							      UINT32_MAX);
 			if (ranks != 0 && receivers != ranks)
-				return sim_sc_fail(c, sc->switches[i].line, "switch %s: %u receivers, but switch %s has %u (expected the same number on every VALE switch of more than two ports: flows are addressed by receiver rank)",
+				return sim_sc_fail(c, sc->switches[i].line, "switch %s: its network has %u receivers, switch %s's has %u (expected the same number in every network with a VALE switch of more than two ports: flows are addressed by receiver rank)",
 						   sc->switches[i].name, receivers,
 						   sc->switches[ranks_sw].name, ranks);
 			ranks = receivers;

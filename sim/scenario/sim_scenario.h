@@ -11,7 +11,7 @@
  * given twice in one mapping is an error (YAML wants unique keys).
  *
  * Topology: a VALE switch joins any number of endpoints (at least one
- * sender and one receiver; up to SIM_MAX_ENDPOINTS), each on a port of its
+ * sender and one receiver; up to SIM_MAX_ENDPOINTS, 254), each on a port of its
  * own; a pipe joins exactly one sender to one receiver (it has two ends).
  * Every sender replays the whole trace.  On a VALE switch with more than
  * two ports the bridge learns each receiver before time 0 and the built-in
@@ -20,9 +20,11 @@
  * are host processes on a switch port, or guests whose device (ptnet, e1000,
  * virtio, xen) reaches the switch through the hypervisor of their host.
  * A link joins two different VALE switches with a port on each (full
- * duplex: bandwidth, propagation delay, queue limit per direction); a
- * switch with a link port has exactly two ports, and a sender's chain of
- * links must end at a receiver (see docs/simulator.md).
+ * duplex: bandwidth, propagation delay, queue limit per direction).  A
+ * switch may have any number of endpoints and link ports, at most the
+ * core's 254 in all; links form no loop, switches joined by links are one
+ * network whose receivers are ranked together, and a sender's network has
+ * a receiver (see docs/simulator.md).
  * CPUs: every actor has a CPU of its own unless pinned: a host with
  * `cpus: N` lets its endpoints pin the application (`cpu: K`), the kloop
  * (`kloop_cpu: K`) or the device backend thread (`backend_cpu: K`) to its
@@ -53,6 +55,24 @@ int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 /* The sender and receiver endpoints on switch sw (links not counted). */
 void sim_scenario_switch_roles(const struct sim_scenario *sc, uint32_t sw,
 			       uint32_t *senders, uint32_t *receivers);
+
+/* Topology (sim_scenario_topo.c).  Sets of switches are bit masks (bit i:
+ * switch i).  The switches joined to sw by links, sw included: */
+uint32_t sim_scenario_component(const struct sim_scenario *sc, uint32_t sw);
+/* Ports of switch sw: its endpoints' and its link ports. */
+uint32_t sim_scenario_ports(const struct sim_scenario *sc, uint32_t sw);
+/* Receivers among endpoints 0..before-1 on the switches of mask
+ * (UINT32_MAX: all of them). */
+uint32_t sim_scenario_receivers_in(const struct sim_scenario *sc, uint32_t mask,
+				   uint32_t before);
+/* Receiver ep's rank: the receivers of its component before it. */
+uint32_t sim_scenario_rx_rank(const struct sim_scenario *sc, uint32_t ep);
+/* Does a switch of mask learn (VALE, more than two ports)? */
+bool sim_scenario_learns(const struct sim_scenario *sc, uint32_t mask);
+/* The switches beyond link `link` seen from its end `end` (0: from,
+ * 1: to): reached through it, on its far side. */
+uint32_t sim_scenario_beyond(const struct sim_scenario *sc, uint32_t link,
+			     uint32_t end);
 
 const char *sim_switch_type_name(enum sim_switch_type t);
 

@@ -2,16 +2,16 @@
  * sim_scenario_default.c - the scenario nmsim runs with no arguments:
  * two guests on one VALE switch through ptnet, replaying a built-in trace
  * of one million 60-byte UDP frames as fast as the path allows.  The host
- * kloops busy-poll, which is the reference's default kloop mode (no
- * EVENTFDS option); sim/scenarios/ptnet-vale.yaml is the same path with
- * eventfd kloops (see docs/validation.md for why that one drops at the
- * switch in the simulator).
+ * kloops are notified (eventfd mode: the ptnetmap design, no dedicated
+ * polling threads), and actors run concurrently (sim.model's default);
+ * sim/scenarios/ptnet-vale-busy.yaml is the same path with busy-polling
+ * kloops, the reference's default kloop mode (no EVENTFDS option).
  */
 #include "sim_scenario.h"
 
 const char sim_scenario_default_yaml[] =
 	"name: default-ptnet-vale\n"
-	"description: two guests on one VALE switch through ptnet, busy-polling kloops\n"
+	"description: two guests on one VALE switch through ptnet, notifying kloops\n"
 	"seed: 1\n"
 	"trace:\n"
 	"  packets: 1000000\n"
@@ -30,11 +30,11 @@ const char sim_scenario_default_yaml[] =
 	"    switch: vale0\n"
 	"    role: sender\n"
 	"    batch: 256\n"
-	"    kloop: busy\n"
+	"    kloop: notify\n"
 	"  - name: g2\n"
 	"    host: host0\n"
 	"    device: ptnet\n"
 	"    switch: vale0\n"
 	"    role: receiver\n"
 	"    batch: 256\n"
-	"    kloop: busy\n";
+	"    kloop: notify\n";

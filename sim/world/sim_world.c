@@ -2,11 +2,12 @@
  * sim_world.c - building, running and checking one simulation run.
  *
  * Build order: cost model, trace (file or built-in), packet table, host
- * CPUs, switch registry and ports, endpoints (applications pinned), the
- * learning phase of many-port VALE switches, devices (they create their
- * own actors; kloops and backends pinned), links (their ports and
- * actors), then the applications start at time 0 in endpoint order and
- * the links' sending NICs after them.  The run ends when every
+ * CPUs, switch registry and ports, endpoints (applications pinned), links
+ * (their ports and actors), the receivers' ranks and the learning phase of
+ * many-port VALE switches (a link port learns the receivers beyond it),
+ * devices (they create their own actors; kloops and backends pinned), then
+ * the applications start at time 0 in endpoint order and the links'
+ * sending NICs after them.  The run ends when every
  * packet is accounted for (delivered or dropped by a counted reason), when
  * nothing is left to happen, at max_time_us, or at the first violation.
  */
@@ -26,6 +27,7 @@
 #include "sim_pcap_sink.h"
 #include "sim_switch.h"
 #include "sim_text.h"
+#include "sim_trace.h"
 #include "vale.h"
 
 /* Register an actor with the run (aborts if there are too many). */
@@ -141,7 +143,8 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 		if (a->has_work == NULL || !a->sleeping || w->run.midstep != 0)
 			continue;
 		w->inv_checks[SIM_INV_NOTIFICATION]++;
-		if (a->has_work(a))
+		if (a->has_work(a) && sim_actor_strand(a, nm_os_time_ns()) &&
+		    !w->sc.stranded_measure)
 			sim_run_violation(&w->run, SIM_INV_NOTIFICATION, a, a->ep,
 					  "asleep while its peer's published state says it has work, and no notification is on its way");
 	}
@@ -172,28 +175,58 @@ static void sim_world_checks_repeat(struct sim_run *r, uint64_t n)
 }
 
 /*
- * Receivers on learning switches (VALE, more than two ports) are known to
- * the bridge by their rank MAC; the built-in trace addresses flow f to rank
- * f mod R (the scenario reader makes R equal on every such switch with
- * several receivers).  0 when no switch learns.
+ * Receivers on learning switches (VALE, more than two ports, links'
+ * included) are known to the bridges by their rank MAC; the built-in trace
+ * addresses flow f to rank f mod R, R the receivers of a network that
+ * learns (the scenario reader makes R equal in every such network).  0
+ * when no switch learns.
  */
 static uint32_t sim_world_rx_ranks(const struct sim_scenario *sc,
 				   uint32_t *learning)
 {
-	uint32_t i, tx, rx, r = 0;
+	uint32_t i, rx, net, r = 0;
 
 	*learning = 0;
 	for (i = 0; i < sc->nswitches; i++) {
-		if (sc->switches[i].type != SIM_SW_VALE)
-			continue;
-		sim_scenario_switch_roles(sc, i, &tx, &rx);
-		if (tx + rx <= 2)
+		if (sc->switches[i].type != SIM_SW_VALE || sim_scenario_ports(sc, i) <= 2)
 			continue;
 		(*learning)++;
+		net = sim_scenario_component(sc, i);
+		rx = sim_scenario_receivers_in(sc, net, UINT32_MAX);
 		if (rx > r)
 			r = rx;
 	}
 	return r;
+}
+
+/*
+ * Receivers' ranks per network (switches joined by links), and for each
+ * link port the ranks beyond its link, which its switch learns on it.
+ */
+static void sim_world_ranks(struct sim_world *w)
+{
+	const struct sim_scenario *sc = &w->sc;
+	struct sim_swport *sp;
+	const struct sim_link *l;
+	uint32_t i, e, k, beyond;
+
+	for (i = 0; i < w->nep; i++)
+		if (w->ep[i]->role == SIM_ROLE_RECEIVER)
+			w->ep[i]->sw->port[w->ep[i]->swport].rank = sim_scenario_rx_rank(sc, i);
+	for (i = 0; i < w->nlinks; i++) {
+		l = w->link[i];
+		for (e = 0; e < 2; e++) {
+			sp = &l->sw[e]->port[l->swport[e]];
+			beyond = sim_scenario_beyond(sc, i, e);
+			for (k = 0; k < sc->nendpoints; k++) {
+				if (sc->endpoints[k].role != SIM_ROLE_RECEIVER ||
+				    !((beyond >> sc->endpoints[k].sw) & 1))
+					continue;
+				sp->reach[sim_scenario_rx_rank(sc, k) / 64] |=
+					1ULL << (sim_scenario_rx_rank(sc, k) % 64);
+			}
+		}
+	}
 }
 
 static int sim_world_trace(struct sim_world *w, const char *trace_override,
@@ -208,12 +241,19 @@ static int sim_world_trace(struct sim_world *w, const char *trace_override,
 	memcpy(g.src_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 1 }, 6);
 	memcpy(g.dst_mac, (const uint8_t[6]){ 2, 0, 0, 0, 0, 2 }, 6);
 	if (file[0] != '\0') {
-		rc = sim_trace_load(&w->trace, file, w->sc.buf_size, err, errlen);
-		/* A many-port switch forwards by the learnt receivers' MACs:
-		 * the file's flows are readdressed to them as the built-in
-		 * trace's are (flow f to rank f mod R). */
-		if (rc == 0 && learning != 0)
-			sim_trace_address(&w->trace, g.src_mac, g.dst_mac, ranks);
+		/* A frame travels as a chain of up to NETMAP_MAX_FRAGS slots. */
+		rc = sim_trace_load(&w->trace, file,
+				    NETMAP_MAX_FRAGS * w->sc.buf_size, err, errlen);
+		/* One rule for every topology: the file's flows are
+		 * readdressed as the built-in trace's are (source
+		 * 02:00:00:00:00:01, flow f to receiver rank f mod R, R = 1
+		 * where no switch learns), so a capture whose MACs the
+		 * bridge would send back (all zeros on a loopback) replays
+		 * end to end; trace.addresses: keep replays them as
+		 * captured. */
+		if (rc == 0 && !t->keep_addresses)
+			sim_trace_address(&w->trace, g.src_mac, g.dst_mac,
+					  learning != 0 ? ranks : 1);
 		return rc;
 	}
 	g.ndst = ranks;
@@ -241,7 +281,7 @@ static int sim_world_release_span(struct sim_world *w, uint64_t per_sender,
 				  uint64_t *loop_ns, char *err, size_t errlen)
 {
 	const struct sim_trace *t = &w->trace;
-	uint64_t span = t->ts_ns[t->count - 1], last = 0, k = per_sender - 1;
+	uint64_t span = t->last_ts_ns, last = 0, k = per_sender - 1;
 	uint64_t rate = w->sc.trace.rate_pps;
 	char src[4 * SIM_TEXT_SHOW + 4];
 	bool over = false;
@@ -251,7 +291,8 @@ static int sim_world_release_span(struct sim_world *w, uint64_t per_sender,
 	switch (w->sc.trace.mode) {
 	case SIM_TRACE_TIMESTAMPS:
 		over |= __builtin_mul_overflow(k / t->count, *loop_ns, &last);
-		over |= __builtin_add_overflow(last, t->ts_ns[k % t->count], &last);
+		/* k % count is the last record: the span. */
+		over |= __builtin_add_overflow(last, span, &last);
 		break;
 	case SIM_TRACE_RATE:
 		/* sim_app_release_time()'s split form, checked. */
@@ -330,11 +371,12 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			w->total_packets += per_sender;
 	for (i = 0; i < sc->nendpoints; i++)
 		cap += 4ULL * sc->endpoints[i].slots;
-	if (sim_pkts_init(&w->pk, &w->trace, cap + 4096) != 0)
+	if (sim_pkts_init(&w->pk, &w->trace, cap + 4096, sc->nendpoints) != 0)
 		goto oom;
 	w->reg = calloc(1, sizeof(*w->reg));
 	if (w->reg == NULL || nm_registry_init(w->reg) != 0)
 		goto oom;
+	nm_sim_lock_name(&w->reg->lock, "registry");
 	if (pcap_dir != NULL && mkdir(pcap_dir, 0777) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: cannot create the pcap directory: %s",
 			 pcap_dir, strerror(errno));
@@ -390,6 +432,20 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		if (cfg->cpu != SIM_CPU_OWN)
 			sim_actor_pin(&ep->app, &w->host_cpu[cfg->host][cfg->cpu]);
 	}
+	/* Links' ports before the learning: a link port on a learning
+	 * switch learns the receivers beyond it. */
+	for (i = 0; i < sc->nlinks; i++) {
+		w->link[i] = calloc(1, sizeof(*w->link[i]));
+		if (w->link[i] == NULL)
+			goto oom;
+		w->nlinks = i + 1;
+		rc = sim_link_build(w->link[i], &w->run, w->reg, w->sw,
+				    &w->sc.links[i], i, w->sc.buf_size,
+				    w->trace.max_len, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	sim_world_ranks(w);
 	/* Before any device is attached: the bridges learn the receivers. */
 	for (i = 0; i < sc->nswitches; i++) {
 		rc = sim_switch_learn(w->sw[i], err, errlen);
@@ -414,7 +470,20 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		if (ep->role == SIM_ROLE_SENDER) {
 			ep->src_total = per_sender;
 			ep->src_loop_ns = loop_ns;
-		} else if (pcap_dir != NULL) {
+			ep->cur = calloc(1, sizeof(*ep->cur));
+			if (ep->cur == NULL)
+				goto oom;
+			rc = sim_trace_cur_open(ep->cur, &w->trace);
+			if (rc != 0) {
+				snprintf(err, errlen, "%s", ep->cur->err);
+				return rc;
+			}
+			continue;
+		}
+		ep->rxbuf = malloc(w->trace.max_len);
+		if (ep->rxbuf == NULL)
+			goto oom;
+		if (pcap_dir != NULL) {
 			/* Sized to fit: a clipped path would put the capture
 			 * beside the directory, not in it. */
 			pathlen = strlen(pcap_dir) + strlen(ep->cfg->name) + sizeof("/.pcap");
@@ -422,27 +491,23 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			if (path == NULL)
 				goto oom;
 			snprintf(path, pathlen, "%s/%s.pcap", pcap_dir, ep->cfg->name);
-			ep->sink = sim_pcap_sink_open(path, w->sc.buf_size, err, errlen);
+			/* Frames are written whole, chains gathered. */
+			ep->sink = sim_pcap_sink_open(path,
+						      w->trace.max_len > w->sc.buf_size
+							      ? w->trace.max_len
+							      : w->sc.buf_size,
+						      err, errlen);
 			free(path);
 			if (ep->sink == NULL)
 				return -EINVAL;
 		}
 	}
-	for (i = 0; i < sc->nlinks; i++) {
-		w->link[i] = calloc(1, sizeof(*w->link[i]));
-		if (w->link[i] == NULL)
-			goto oom;
-		w->nlinks = i + 1;
-		rc = sim_link_build(w->link[i], &w->run, w->reg, w->sw,
-				    &w->sc.links[i], i, w->sc.buf_size,
-				    w->trace.snaplen, err, errlen);
-		if (rc != 0)
-			return rc;
-	}
 	for (i = 0; i < w->nep; i++)
 		sim_actor_start(&w->ep[i]->app, 0);
 	for (i = 0; i < w->nlinks; i++)
 		sim_link_start(w->link[i]);
+	/* Lock counts are the run's, not the build's (learning frames). */
+	nm_sim_lock_stats_reset();
 	return 0;
 oom:
 	snprintf(err, errlen, "%s: out of memory building the run", sc->source);
@@ -535,15 +600,17 @@ void sim_world_run(struct sim_world *w)
 	for (i = 0; i < w->nactors; i++)
 		if (w->actors[i]->cpu->busy_until > w->end_ns)
 			w->end_ns = w->actors[i]->cpu->busy_until;
-	if (w->failed)
-		return;
 	/* Drained: nobody may be left asleep with work (a lost notification
-	 * that nothing else would ever recover), and every packet counts. */
+	 * that nothing else would ever recover), and every packet counts.
+	 * Stranded intervals still open end with the run. */
 	for (i = 0; i < w->nactors; i++) {
 		a = w->actors[i];
-		if (a->has_work != NULL && a->sleeping && a->has_work(a))
+		if (!w->failed && a->has_work != NULL && a->sleeping && a->has_work(a)) {
+			sim_actor_strand(a, w->end_ns);
 			sim_run_violation(&w->run, SIM_INV_NOTIFICATION, a, a->ep,
 					  "stranded at the end: asleep with work and no notification on its way");
+		}
+		sim_actor_unstrand(a, w->end_ns);
 	}
 	if (w->failed)
 		return;
@@ -577,6 +644,10 @@ void sim_world_destroy(struct sim_world *w)
 		if (w->ep[i]->ops != NULL && w->ep[i]->ops->fini != NULL)
 			w->ep[i]->ops->fini(w->ep[i]);
 		sim_pcap_sink_close(w->ep[i]->sink);
+		if (w->ep[i]->cur != NULL)
+			sim_trace_cur_close(w->ep[i]->cur);
+		free(w->ep[i]->cur);
+		free(w->ep[i]->rxbuf);
 	}
 	for (i = 0; i < w->nlinks; i++) {
 		sim_link_fini(w->link[i]);

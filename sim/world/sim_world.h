@@ -39,7 +39,9 @@
 #include "sim_scenario.h"
 #include "sim_trace.h"
 
-#define SIM_MAX_ACTORS 96
+/* Every endpoint's actors (an application and up to two device threads)
+ * and each link direction's two NICs. */
+#define SIM_MAX_ACTORS (3 * SIM_MAX_ENDPOINTS + 4 * SIM_MAX_LINKS)
 
 struct sim_ep;
 struct sim_link;

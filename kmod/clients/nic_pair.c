@@ -212,6 +212,14 @@ static void vale(const char *app_name, const char *a_name, const char *b_name)
 	va.reg.nr_mode = NR_REG_ALL_NIC;
 	nmc_hdr(&h, NETMAP_REQ_VALE_ATTACH, sw_a, &va);
 	NMC_CHECK(nmc_ctrl(app.fd, &h) == EBUSY, "second VALE_ATTACH %s", sw_a);
+	/* The kernel writes plain frames into the switch side: no header
+	 * may be imposed on it. */
+	{
+		struct nmreq_port_hdr ph = { .nr_hdr_len = 10 };
+
+		nmc_hdr(&h, NETMAP_REQ_PORT_HDR_SET, sw_a, &ph);
+		NMC_CHECK(nmc_ctrl(app.fd, &h) == EBUSY, "PORT_HDR_SET %s", sw_a);
+	}
 	nmc_hdr(&h, NETMAP_REQ_VALE_ATTACH, "vale1:nosuchif0", &va);
 	NMC_CHECK(nmc_ctrl(app.fd, &h) == ENXIO, "VALE_ATTACH of no interface");
 	va.reg.nr_mode = NR_REG_ONE_NIC;

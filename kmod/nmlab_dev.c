@@ -3,8 +3,9 @@
  *
  * Owns: open/release of a file, NIOCCTRL (decoded by core/nm_ctrl.c, then
  * dispatched here: REGISTER, PORT_INFO_GET, VALE_LIST, POOLS_INFO_GET,
- * CSB_ENABLE, SYNC_KLOOP_START/STOP, and VALE_ATTACH/DETACH/NEWIF/DELIF
- * to nmlab_vale.c; every other type is refused with EOPNOTSUPP),
+ * PORT_HDR_SET/GET, CSB_ENABLE, SYNC_KLOOP_START/STOP, and
+ * VALE_ATTACH/DETACH/NEWIF/DELIF to nmlab_vale.c; every other type is
+ * refused with EOPNOTSUPP; legacy NIOCREGIF/NIOCGINFO run the same),
  * NIOCTXSYNC/NIOCRXSYNC (nm_kring_sync on the bound rings), poll, and
  * mmap of the bound port's region (remap_vmalloc_range, bounds checked).
  * Ports are the core's software ports (nm_port_open: VALE "valeX:Y" and
@@ -416,8 +417,10 @@ static int nmlab_port_hdr(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	struct nmreq_port_hdr *ph = nm_ctrl_body(r);
 
 	if (r->hdr.nr_reqtype == NETMAP_REQ_PORT_HDR_SET)
-		return vale_port_set_vnet_hdr(&nmlab_reg, r->hdr.nr_name,
-					      ph->nr_hdr_len);
+		return nmlab_vale_owned_name(r->hdr.nr_name) ?
+			       -EBUSY : /* an attached interface's */
+			       vale_port_set_vnet_hdr(&nmlab_reg, r->hdr.nr_name,
+						      ph->nr_hdr_len);
 	/* A pipe has no header; we answer for the pipe this file is bound
 	 * to (the reference for any existing pipe). */
 	if (priv->port != NULL && priv->port->kind == NM_PORT_PIPE &&

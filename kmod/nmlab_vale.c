@@ -295,6 +295,20 @@ bool nmlab_vale_owned(const struct nm_port *p)
 	return false;
 }
 
+bool nmlab_vale_owned_name(const char *name)
+{
+	struct nmlab_bwrap *b;
+	uint32_t i;
+
+	list_for_each_entry(b, &nmlab_bwraps, link)
+		for (i = 0; i < 2; i++)
+			if (b->side[i].vp != NULL &&
+			    strncmp(b->side[i].vp->up.name, name,
+				    NETMAP_REQ_IFNAMSIZ) == 0)
+				return true;
+	return false;
+}
+
 int nmlab_vale_attach(struct nm_ctrl_req *r)
 {
 	struct nmreq_vale_attach *va = nm_ctrl_body(r);

@@ -23,6 +23,9 @@ int nmlab_vale_delif(struct nm_ctrl_req *r);
 /* [nmlab_lock] Is p the switch side of an attached interface?  (Nobody
  * may bind it: EBUSY, as the reference for a kernel-owned adapter.) */
 bool nmlab_vale_owned(const struct nm_port *p);
+/* [nmlab_lock] The same by name (PORT_HDR_SET: the kernel writes plain
+ * frames into those ports, so no header may be set on them). */
+bool nmlab_vale_owned_name(const char *name);
 /* [nmlab_lock] Module unload: detach every interface. */
 void nmlab_vale_exit(void);
 

@@ -228,7 +228,7 @@ int nm_nic_create(const char *name, struct nm_port_geom *g, bool host,
 
 		total = n->nic_rings[d] + n->host_rings;
 		n->up.num_rings[d] = total;
-		n->up.num_host_rings[d] = n->host_rings;
+		n->up.num_host_rings[d] = (uint16_t)n->host_rings;
 		n->up.num_slots[d] = d == NR_TX ? g->tx_slots : g->rx_slots;
 		for (i = 0; i < total; i++) {
 			struct nm_nic_ring *r = &rings[i];

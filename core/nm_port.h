@@ -51,15 +51,17 @@ struct nm_port_geom {
 
 struct nm_port {
 	enum nm_port_kind kind;	     /* for front-ends; behaviour is in ops */
+	/* The last num_host_rings[d] of the num_rings[d] krings are host
+	 * rings (nm_nic.c); 0 for software ports.  In the hole before ops:
+	 * the layout (and so the simulator's cache-line costs) of every
+	 * other field is as before. */
+	uint16_t num_host_rings[2];
 	const struct nm_port_ops *ops;
 	char name[NETMAP_REQ_IFNAMSIZ];
 	struct nm_region *region; /* mmap base .. base + size */
 	uint32_t if_index;	  /* this port's netmap_if in the region */
 	uint32_t num_rings[2];	  /* [NR_TX], [NR_RX] */
 	uint32_t num_slots[2];
-	/* The last num_host_rings[d] of the num_rings[d] krings are host
-	 * rings (nm_nic.c); 0 for software ports. */
-	uint32_t num_host_rings[2];
 	struct nm_kring *kring[2][NM_PORT_MAX_RINGS];
 	/* RCU-published; NULL when nobody waits. */
 	struct nm_os_notifier *notifier[2][NM_PORT_MAX_RINGS];

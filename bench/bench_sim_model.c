@@ -7,7 +7,11 @@
  *    wall ns per suspension (continuation event + two coroutine switches).
  * 2. The embedded default scenario (1 M packets unless --packets N): wall
  *    time, simulated packets per wall-clock second, events, under the step
- *    model and the concurrent model, and their ratio.
+ *    model and the concurrent model, each with both endpoints' kloops
+ *    forced to notify and to busy (overrides: the figures do not depend on
+ *    what the default is), and the ratio concurrent / step per kloop mode.
+ *    The four configurations are interleaved run by run (--runs N, default
+ *    5), so that machine noise hits them alike; median [min..max].
  *
  * Wall time is the thread's CPU time (CLOCK_THREAD_CPUTIME_ID), as in
  * bench_sim_engine.c: other work on a shared machine inflates it less.
@@ -18,6 +22,7 @@
 #include <time.h>
 
 #include "bench_json.h"
+#include "bench_stats.h"
 #include "nm_os.h"
 #include "sim_actor.h"
 #include "sim_scenario.h"
@@ -77,13 +82,23 @@ static double bench_switch(uint64_t n, uint64_t *conts)
 }
 
 struct run_fig {
-	double wall_s, pkts_per_s;
-	uint64_t events, delivered, dropped;
+	double wall_s, pkts_per_s, build_s;
+	uint64_t events, delivered, dropped, conts;
 	bool ok;
 };
 
-static void bench_default(const char *model, const char *packets,
-			  struct run_fig *f)
+static void set_or_die(struct sim_scenario *sc, const char *set)
+{
+	char err[512];
+
+	if (sim_scenario_override(sc, set, err, sizeof(err)) != 0) {
+		fprintf(stderr, "bench: --set %s: %s\n", set, err);
+		abort();
+	}
+}
+
+static void bench_default(const char *model, const char *kloop,
+			  const char *packets, struct run_fig *f)
 {
 	struct sim_scenario sc;
 	struct sim_world *w = calloc(1, sizeof(*w));
@@ -95,71 +110,133 @@ static void bench_default(const char *model, const char *packets,
 			      err, sizeof(err)) != 0)
 		abort();
 	snprintf(set, sizeof(set), "sim.model=%s", model);
-	if (sim_scenario_override(&sc, set, err, sizeof(err)) != 0)
-		abort();
+	set_or_die(&sc, set);
+	/* The embedded default's two endpoints (sim_scenario_default.c). */
+	snprintf(set, sizeof(set), "endpoints.g1.kloop=%s", kloop);
+	set_or_die(&sc, set);
+	snprintf(set, sizeof(set), "endpoints.g2.kloop=%s", kloop);
+	set_or_die(&sc, set);
 	if (packets != NULL) {
 		snprintf(set, sizeof(set), "trace.packets=%s", packets);
-		if (sim_scenario_override(&sc, set, err, sizeof(err)) != 0)
-			abort();
+		set_or_die(&sc, set);
 	}
 	t0 = cpu_s();
 	if (sim_world_build(w, &sc, NULL, NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench: %s\n", err);
 		abort();
 	}
+	f->build_s = cpu_s() - t0;
 	sim_world_run(w);
 	t1 = cpu_s();
 	f->wall_s = t1 - t0;
 	f->events = w->eng.executed;
 	f->delivered = w->pk.delivered;
 	f->dropped = sim_world_drops(w);
+	f->conts = w->run.conts;
 	f->ok = !w->failed;
 	f->pkts_per_s = (double)w->pk.injected / f->wall_s;
 	sim_world_destroy(w);
 	free(w);
 }
 
+#define MAX_RUNS 64
+
+/* One configuration: a model and a kloop mode, and its runs. */
+struct config {
+	const char *model, *kloop;
+	double pps[MAX_RUNS], build[MAX_RUNS];
+	struct stat3 s, b;
+	struct run_fig last;
+	bool ok;
+};
+
 int main(int argc, char **argv)
 {
 	const char *packets = NULL, *json = NULL;
-	struct run_fig st, co;
-	uint64_t conts;
-	double sw;
-	int i;
+	struct config cf[4] = {
+		{ .model = "step", .kloop = "notify" },
+		{ .model = "concurrent", .kloop = "notify" },
+		{ .model = "step", .kloop = "busy" },
+		{ .model = "concurrent", .kloop = "busy" },
+	};
+	double sw[MAX_RUNS];
+	struct stat3 sws;
+	uint64_t conts = 0;
+	json_t *jc;
+	int i, r, runs = 5;
+	bool ok = true;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--packets") && i + 1 < argc)
 			packets = argv[++i];
 		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
 			json = argv[++i];
+		else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+			runs = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [--packets N] [--json FILE]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--packets N] [--runs N] [--json FILE]\n",
+				argv[0]);
 			return 2;
 		}
 	}
-	sw = bench_switch(2000000, &conts);
-	printf("switch: %.1f ns wall per suspension (%llu suspensions)\n", sw,
-	       (unsigned long long)conts);
-	bench_default("step", packets, &st);
-	bench_default("concurrent", packets, &co);
-	printf("default scenario  model       wall_s  Mpkts/s_wall  events  delivered  dropped\n");
-	printf("                  step        %6.3f  %12.2f  %7llu  %9llu  %7llu%s\n", st.wall_s,
-	       st.pkts_per_s / 1e6, (unsigned long long)st.events,
-	       (unsigned long long)st.delivered, (unsigned long long)st.dropped,
-	       st.ok ? "" : "  FAILED");
-	printf("                  concurrent  %6.3f  %12.2f  %7llu  %9llu  %7llu%s\n", co.wall_s,
-	       co.pkts_per_s / 1e6, (unsigned long long)co.events,
-	       (unsigned long long)co.delivered, (unsigned long long)co.dropped,
-	       co.ok ? "" : "  FAILED");
-	printf("ratio concurrent/step (packets per wall second): %.2f\n",
-	       co.pkts_per_s / st.pkts_per_s);
-	if (json != NULL &&
-	    bench_json_write(json_pack("{s:s,s:o,s:o,s:o,s:o}", "bench", "sim_model",
-				       "switch_ns", bench_num(sw),
-				       "step_pkts_per_s", bench_num(st.pkts_per_s),
-				       "concurrent_pkts_per_s", bench_num(co.pkts_per_s),
-				       "ratio", bench_num(co.pkts_per_s / st.pkts_per_s)),
+	if (runs < 1 || runs > MAX_RUNS) {
+		fprintf(stderr, "bench: --runs 1..%d\n", MAX_RUNS);
+		return 2;
+	}
+	for (i = 0; i < 4; i++)
+		cf[i].ok = true;
+	/* The switch first: a scenario run leaves its cost table installed
+	 * (sim_cost.c), which the switch's cache transfers would then pay. */
+	for (r = 0; r < runs; r++)
+		sw[r] = bench_switch(2000000, &conts);
+	for (r = 0; r < runs; r++) {
+		for (i = 0; i < 4; i++) {
+			bench_default(cf[i].model, cf[i].kloop, packets, &cf[i].last);
+			cf[i].pps[r] = cf[i].last.pkts_per_s;
+			cf[i].build[r] = cf[i].last.build_s;
+			cf[i].ok = cf[i].ok && cf[i].last.ok;
+		}
+	}
+	sws = summarize(sw, runs);
+	printf("switch: %.1f [%.1f..%.1f] ns wall per suspension (%llu suspensions a run)\n",
+	       sws.median, sws.min, sws.max, (unsigned long long)conts);
+	printf("default scenario, %d runs interleaved: M simulated packets per wall second, median [min..max]\n",
+	       runs);
+	printf("  (wall: the thread's CPU time, world build included; build: of which the build,\n"
+	       "   mostly the trace's frames)\n");
+	printf("  kloop   model       Mpkts/s_wall           build_ms      events  suspensions  delivered  dropped\n");
+	for (i = 0; i < 4; i++) {
+		struct config *c = &cf[i];
+
+		c->s = summarize(c->pps, runs);
+		c->b = summarize(c->build, runs);
+		printf("  %-6s  %-10s  %6.2f [%5.2f..%5.2f]  %7.1f  %10llu  %11llu  %9llu  %7llu%s\n",
+		       c->kloop, c->model, c->s.median / 1e6, c->s.min / 1e6,
+		       c->s.max / 1e6, c->b.median * 1e3, (unsigned long long)c->last.events,
+		       (unsigned long long)c->last.conts,
+		       (unsigned long long)c->last.delivered,
+		       (unsigned long long)c->last.dropped, c->ok ? "" : "  FAILED");
+		ok = ok && c->ok;
+	}
+	printf("ratio concurrent/step (medians): notify %.2f, busy %.2f\n",
+	       cf[1].s.median / cf[0].s.median, cf[3].s.median / cf[2].s.median);
+	if (json == NULL)
+		return ok ? 0 : 1;
+	jc = json_object();
+	for (i = 0; i < 4; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "%s_%s_pkts_per_s", cf[i].model, cf[i].kloop);
+		json_object_set_new(jc, key, bench_stat(cf[i].s, 1.0));
+		snprintf(key, sizeof(key), "%s_%s_build_s", cf[i].model, cf[i].kloop);
+		json_object_set_new(jc, key, bench_stat(cf[i].b, 1.0));
+	}
+	json_object_set_new(jc, "ratio_notify", bench_num(cf[1].s.median / cf[0].s.median));
+	json_object_set_new(jc, "ratio_busy", bench_num(cf[3].s.median / cf[2].s.median));
+	if (bench_json_write(json_pack("{s:s,s:i,s:o,s:o}", "bench", "sim_model",
+				       "runs", runs, "switch_ns", bench_stat(sws, 1.0),
+				       "default", jc),
 			     json) != 0)
 		return 3;
-	return st.ok && co.ok ? 0 : 1;
+	return ok ? 0 : 1;
 }

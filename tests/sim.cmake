@@ -6,6 +6,7 @@ nm_add_test(sim_scenario SOURCES test_sim_scenario.c BACKEND simcore LABELS unit
 nm_add_test(sim_text SOURCES test_sim_text.c BACKEND simcore LABELS unit)
 nm_add_test(sim_world SOURCES test_sim_world.c BACKEND simcore LABELS unit)
 nm_add_test(sim_conc SOURCES test_sim_conc.c BACKEND simcore LABELS unit)
+nm_add_test(sim_cache SOURCES test_sim_cache.c BACKEND simcore LABELS unit)
 nm_add_test(sim_jitter SOURCES test_sim_jitter.c BACKEND simcore LABELS unit)
 nm_add_test(sim_coro SOURCES test_sim_coro.c BACKEND simcore LABELS unit)
 foreach(v IN LISTS NM_SIM_VARIANTS)

@@ -111,8 +111,11 @@ struct sim_ev_ref sim_schedule(struct sim_engine *e, uint64_t at,
 	if (++e->next_gen == 0)
 		e->next_gen = 1;
 	ev->gen = e->next_gen;
-	if (at < e->sched_min)
+	if (at < e->sched_min) {
 		e->sched_min = at;
+		if (e->sched_watch != NULL && at < *e->sched_watch)
+			*e->sched_watch = at;
+	}
 	k = sim_qkey_make(at, e->seq++, id);
 	if (e->top_taken) {
 		sim_queue_replace_top(&e->q, &k);

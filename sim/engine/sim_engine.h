@@ -71,6 +71,10 @@ struct sim_engine {
 	/* Earliest time scheduled since a watcher last set it to UINT64_MAX
 	 * (the concurrent actors' cached horizon, sim_actor.c). */
 	uint64_t sched_min;
+	/* If set, lowered with sched_min to each time scheduled below both
+	 * (the running actor's horizon, so that its step hook compares its
+	 * clock with one value; sim_actor.c). */
+	uint64_t *sched_watch;
 	uint64_t until_ns;    /* the running sim_engine_run()'s horizon */
 	/* The running event's key is still the queue's first: the next
 	 * sim_schedule() replaces it (one sift-down instead of a pop and a

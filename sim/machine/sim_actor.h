@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "nm_os.h"
+#include "sim_cache.h"
 #include "sim_engine.h"
 
 struct sim_run;
@@ -205,11 +206,20 @@ void sim_actor_fini(struct sim_actor *a);
 
 /*
  * Turn the concurrent model on for run r (before any actor runs): installs
- * sim_actor_hook() as nm_sim_os's step hook (it calls sim_cache_hook()
- * first) and the lock wait.  Off again with sim_actor_concurrent_off().
+ * sim_actor_hook() as nm_sim_os's step hook (it does what sim_cache_hook()
+ * does first, through sim_cache_access()), the lock wait, and the run's
+ * next_cached as the engine's sched_watch.  Off again with
+ * sim_actor_concurrent_off().
  */
 void sim_actor_concurrent_on(struct sim_run *r, uint64_t quantum_ns);
 void sim_actor_concurrent_off(void);
+
+/* Who a (NULL: no actor runs) is to the cache model (sim_cache.h): its
+ * id + 1, or 0 outside actors. */
+static inline uint32_t sim_actor_cache_who(const struct sim_actor *a)
+{
+	return a != NULL ? (uint32_t)a->id + 1 : 0;
+}
 
 /* The step hook of the concurrent model (see above). */
 void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,

@@ -14,6 +14,7 @@
 int sim_cache_init(struct sim_cache *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->last_step_at = &c->last_step;
 	c->cap = 4096;
 	c->words = 1;
 	c->line = calloc(c->cap, sizeof(*c->line));
@@ -71,32 +72,34 @@ static int sim_cache_rebuild(struct sim_cache *c, uint64_t cap, uint32_t words)
 }
 
 /*
- * The first transfer of a step pays the latency, later ones stream.  Which
- * step was the last to transfer is kept per actor: under the concurrent
- * model steps interleave, and another actor's transfer between two of
- * ours does not stall our CPU's stream (kept globally, every transfer of
- * two actors taking turns every few nanoseconds paid the full latency).
- * Under the step model it is the same rule: one step runs at a time.
+ * Charge a transfer (called last, as a tail call: the lookup that needs
+ * none saves fewer registers).  The first transfer of a step pays the
+ * latency, later ones stream.  Which step was the last to transfer is
+ * kept per actor (*last_step_at): under the concurrent model steps
+ * interleave, and another actor's transfer between two of ours does not
+ * stall our CPU's stream (kept globally, every transfer of two actors
+ * taking turns every few nanoseconds paid the full latency).  Under the
+ * step model it is the same rule: one step runs at a time.
  */
-static void sim_cache_transfer(struct sim_cache *c, struct sim_actor *a)
+static __attribute__((noinline)) void sim_cache_transfer(struct sim_cache *c)
 {
-	uint64_t *last = a != NULL ? &a->xfer_step : &c->last_step;
-
 	c->transfers++;
-	if (*last == c->step) {
+	if (*c->last_step_at == c->step) {
 		sim_cost_charge(SIM_C_CACHELINE_STREAM, 1);
 		return;
 	}
-	*last = c->step;
+	*c->last_step_at = c->step;
 	sim_cost_charge(SIM_C_CACHELINE, 1);
 }
 
+/* Remember the access that left actor who holding line key, and whether
+ * as its only holder. */
 static inline void sim_cache_memo(struct sim_cache *c, uint64_t key,
 				  uint32_t who, bool excl)
 {
-	c->memo_key = key;
 	c->memo_who = who;
-	c->memo_excl = excl;
+	c->memo_load = key;
+	c->memo_store = excl ? key : 0;
 }
 
 /* Is who the only holder of the line whose bits are h? */
@@ -110,26 +113,20 @@ static inline bool sim_cache_only(const uint64_t *h, uint32_t words, uint32_t wh
 	return true;
 }
 
-void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
-{
-	struct sim_run *r = arg;
-	struct sim_cache *c = r->cache;
-	uint64_t key, j, bit, *h;
-	uint32_t who;
+static void sim_cache_touch_grown(struct sim_cache *c, enum nm_sim_step kind,
+				  const volatile void *addr);
 
-	if (addr == NULL || (kind != NM_SIM_SHARED_LOAD &&
-			     kind != NM_SIM_SHARED_STORE && kind != NM_SIM_ATOMIC))
+void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
+		     const volatile void *addr)
+{
+	uint64_t key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
+	uint64_t j, bit, *h;
+	uint32_t who = c->who;
+
+	if (who / 64 >= c->words || 2 * (c->n + 1) > c->cap) {
+		sim_cache_touch_grown(c, kind, addr);
 		return;
-	who = r->cur != NULL ? (uint32_t)r->cur->id + 1 : 0;
-	key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
-	if (key == c->memo_key && who == c->memo_who &&
-	    (kind == NM_SIM_SHARED_LOAD || c->memo_excl))
-		return;
-	if (who / 64 >= c->words &&
-	    sim_cache_rebuild(c, c->cap, who / 64 + 1) != 0)
-		return;
-	if (2 * (c->n + 1) > c->cap && sim_cache_rebuild(c, c->cap * 2, c->words) != 0)
-		return;
+	}
 	for (j = sim_cache_slot(c, key); c->line[j] != 0 && c->line[j] != key;
 	     j = (j + 1) & (c->cap - 1))
 		;
@@ -143,17 +140,49 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 		sim_cache_memo(c, key, who, true);
 		return;
 	}
+	/* The line's state is updated first and the transfer charged last:
+	 * the charge reads and writes only the clock and the counters. */
 	if (kind == NM_SIM_SHARED_LOAD) {
-		if (!(h[who / 64] & bit)) {
-			sim_cache_transfer(c, r->cur);
-			h[who / 64] |= bit;
+		if (h[who / 64] & bit) {
+			sim_cache_memo(c, key, who, sim_cache_only(h, c->words, who));
+			return;
 		}
-		sim_cache_memo(c, key, who, sim_cache_only(h, c->words, who));
+		/* Another actor holds it: a copy comes over, shared. */
+		h[who / 64] |= bit;
+		sim_cache_memo(c, key, who, false);
+		sim_cache_transfer(c);
 		return;
 	}
-	if (!sim_cache_only(h, c->words, who))
-		sim_cache_transfer(c, r->cur);
+	sim_cache_memo(c, key, who, true);
+	if (sim_cache_only(h, c->words, who))
+		return;
 	memset(h, 0, c->words * sizeof(*h));
 	h[who / 64] = bit;
-	sim_cache_memo(c, key, who, true);
+	sim_cache_transfer(c);
+}
+
+/* The map must widen (an actor beyond its words) or grow (half full):
+ * out of line, so that sim_cache_touch() ends in tail calls; then look
+ * up. */
+static __attribute__((noinline)) void
+sim_cache_touch_grown(struct sim_cache *c, enum nm_sim_step kind,
+		      const volatile void *addr)
+{
+	uint32_t who = c->who;
+
+	if (who / 64 >= c->words &&
+	    sim_cache_rebuild(c, c->cap, who / 64 + 1) != 0)
+		return;
+	if (2 * (c->n + 1) > c->cap && sim_cache_rebuild(c, c->cap * 2, c->words) != 0)
+		return;
+	sim_cache_touch(c, kind, addr);
+}
+
+void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
+{
+	struct sim_run *r = arg;
+
+	if (addr == NULL || !((1U << kind) & SIM_CACHE_KINDS))
+		return;
+	sim_cache_access(r->cache, kind, addr);
 }

@@ -37,15 +37,20 @@ struct sim_cache {
 	uint64_t step;	    /* the running step's number (steps_run at its
 			     * start; a resumed step gets its own back) */
 	uint64_t steps_run; /* bumped at every actor step */
-	uint64_t last_step; /* step of the last transfer outside any actor
-			     * (an actor keeps its own: xfer_step) */
-	/* The last access: line key and actor bit, and whether that left the
-	 * actor the line's only holder.  The same actor touching the same
-	 * line again changes nothing (a load: it holds a copy; a store: it
-	 * holds the only one), so the lookup is skipped. */
-	uint64_t memo_key;
+	uint64_t last_step; /* step of the last transfer outside any actor */
+	/* Where the running actor keeps the step of its last transfer (its
+	 * xfer_step; &last_step outside actors), set with who: a step's
+	 * transfers stream per actor, not per run (sim_cache_transfer()). */
+	uint64_t *last_step_at;
+	/* The running actor (id + 1, 0 outside actors), set with the run's
+	 * running actor (sim_actor.c: sim_actor_cache_who()). */
+	uint32_t who;
+	/* The last access: its actor, and its line's key twice: memo_load
+	 * (that actor holds a copy, so its load of the line again changes
+	 * nothing) and memo_store (it holds the only copy, so neither does
+	 * its store or atomic; 0 when not).  A repeat skips the lookup. */
 	uint32_t memo_who;
-	bool memo_excl;
+	uint64_t memo_load, memo_store;
 };
 
 int sim_cache_init(struct sim_cache *c);
@@ -53,5 +58,33 @@ void sim_cache_fini(struct sim_cache *c);
 /* The nm_sim_os step hook; arg is the struct sim_run (its cache, its
  * running actor). */
 void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg);
+
+/* The step kinds the cache model looks at (a bit per enum nm_sim_step). */
+#define SIM_CACHE_KINDS                                             \
+	((1U << NM_SIM_SHARED_LOAD) | (1U << NM_SIM_SHARED_STORE) | \
+	 (1U << NM_SIM_ATOMIC))
+
+/* The table lookup behind sim_cache_access(), out of line: the memo
+ * missed. */
+void sim_cache_touch(struct sim_cache *c, enum nm_sim_step kind,
+		     const volatile void *addr);
+
+/*
+ * An access of a kind in SIM_CACHE_KINDS to addr (not NULL) by the running
+ * actor (c->who): what sim_cache_hook() does.  Inline, so that the hooks
+ * (this file's and sim_actor_hook()) pay a call only when the access is
+ * not a repeat of the last one (about half of them on the embedded
+ * default).
+ */
+static inline void sim_cache_access(struct sim_cache *c, enum nm_sim_step kind,
+				    const volatile void *addr)
+{
+	uint64_t key = ((uint64_t)(uintptr_t)addr >> 6) + 1;
+
+	if (key == (kind == NM_SIM_SHARED_LOAD ? c->memo_load : c->memo_store) &&
+	    c->who == c->memo_who)
+		return;
+	sim_cache_touch(c, kind, addr);
+}
 
 #endif /* SIM_CACHE_H */

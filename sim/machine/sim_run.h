@@ -52,9 +52,10 @@ struct sim_run {
 	uint64_t quantum_ns;
 	uint32_t midstep;	  /* actors suspended in the middle of a step */
 	/* The next pending event's time when the running actor's step began
-	 * or resumed; with eng->sched_min (what was queued since) it bounds
-	 * the next event without a look at the queue at every step. */
-	uint64_t next_cached;	  /* ... and its CPU's preempt_at */
+	 * or resumed, its CPU's preempt_at, and what was queued since (the
+	 * engine lowers it: eng->sched_watch): it bounds the next event
+	 * without a look at the queue at every step. */
+	uint64_t next_cached;
 	uint64_t next_event;	  /* the next event alone */
 	uint64_t preemptions;	  /* steps parked by a CPU's time slice */
 	uint64_t conts;		  /* continuations scheduled (suspensions) */

@@ -205,14 +205,23 @@ void nm_kring_tap_arrivals(struct nm_kring *kr)
 
 int nm_kring_sync(struct nm_kring *kr, uint32_t flags)
 {
-	struct netmap_ring *ring = kr->ring;
-	uint32_t head, cur, first;
 	int err;
 
 	if (!nm_kring_tryget(kr)) {
 		nm_os_counter_add(&kr->stats.busy, 1);
 		return -EBUSY;
 	}
+	err = nm_kring_sync_held(kr, flags);
+	nm_kring_put(kr);
+	return err;
+}
+
+int nm_kring_sync_held(struct nm_kring *kr, uint32_t flags)
+{
+	struct netmap_ring *ring = kr->ring;
+	uint32_t head, cur, first;
+	int err;
+
 	/* Each read exactly once: the user may change them under our feet,
 	 * and validating one value while using another is the classic TOCTOU. */
 	head = nm_os_shared_load32(&ring->head);
@@ -253,7 +262,6 @@ int nm_kring_sync(struct nm_kring *kr, uint32_t flags)
 	nm_os_fence_store_store();
 	nm_os_shared_store32(&ring->tail, kr->rtail);
 out:
-	nm_kring_put(kr);
 	return err;
 }
 

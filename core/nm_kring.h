@@ -120,6 +120,8 @@ void nm_kring_finalize(struct nm_kring *kr);
  * backend's error.  Never sleeps.
  */
 int nm_kring_sync(struct nm_kring *kr, uint32_t flags);
+/* The same, by a caller that already holds the gate (nm_kring_tryget). */
+int nm_kring_sync_held(struct nm_kring *kr, uint32_t flags);
 
 /* [any ctx] take the one-sync-at-a-time gate; false if it is held. */
 bool nm_kring_tryget(struct nm_kring *kr);

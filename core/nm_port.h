@@ -29,6 +29,7 @@ enum nm_port_kind {
 	NM_PORT_VALE = 1, /* struct vale_port */
 	NM_PORT_PIPE = 2, /* struct nm_pipe_end */
 	NM_PORT_MONITOR = 3, /* struct nm_monitor (nm_monitor.h) */
+	NM_PORT_NIC = 4,     /* struct nm_nic (nm_nic.h), opened by the backend */
 };
 
 struct nm_port;
@@ -51,6 +52,11 @@ struct nm_port_geom {
 
 struct nm_port {
 	enum nm_port_kind kind;	     /* for front-ends; behaviour is in ops */
+	/* The last num_host_rings[d] of the num_rings[d] krings are host
+	 * rings (nm_nic.c); 0 for software ports.  In the hole before ops:
+	 * the layout (and so the simulator's cache-line costs) of every
+	 * other field is as before. */
+	uint16_t num_host_rings[2];
 	const struct nm_port_ops *ops;
 	char name[NETMAP_REQ_IFNAMSIZ];
 	struct nm_region *region; /* mmap base .. base + size */

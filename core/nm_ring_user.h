@@ -26,7 +26,7 @@ static inline uint32_t nm_ring_user_tail(const struct netmap_ring *ring)
 	uint32_t tail = nm_os_shared_load32(&ring->tail);
 
 	/* Slot reads after this must not see values older than the tail;
-	 * pairs with nm_os_fence_store_store() in nm_kring_sync(). */
+	 * pairs with nm_os_fence_store_store() in nm_kring_sync_held(). */
 	nm_os_fence_load_load();
 	return tail;
 }
@@ -58,11 +58,14 @@ static inline void *nm_ring_user_buf(struct netmap_ring *ring, uint32_t idx)
 }
 
 /* Ring i of an interface as the application finds it (NETMAP_TXRING /
- * NETMAP_RXRING): RX rings follow the TX ones in ring_ofs[]. */
+ * NETMAP_RXRING): RX rings follow the TX ones, host TX included, in
+ * ring_ofs[]; a host ring is ring ni_tx_rings (ni_rx_rings) of its
+ * direction. */
 static inline struct netmap_ring *nm_if_user_ring(struct netmap_if *nifp,
 						  uint32_t dir, uint32_t i)
 {
-	uint32_t pos = dir == NR_TX ? i : nifp->ni_tx_rings + i;
+	uint32_t pos = dir == NR_TX ? i
+				    : nifp->ni_tx_rings + nifp->ni_host_tx_rings + i;
 
 	return (struct netmap_ring *)((uint8_t *)nifp + nifp->ring_ofs[pos]);
 }

@@ -173,7 +173,8 @@ struct vale_switch {
 
 /* ---- Names. */
 
-/* Is name "valeX:Y" with X in [A-Za-z0-9_]*, Y in [A-Za-z0-9_.-]+, fitting
+/* Is name "valeX:Y" with X in [A-Za-z0-9_]*, Y in [A-Za-z0-9_.-]+ and an
+ * optional final '^' (an attached interface's host port), fitting
  * the limits?  Names containing '{' or '}' are pipes, never VALE ports. */
 bool vale_name_is_valid(const char *name);
 /* Does name route to the VALE code (full "vale" prefix, unlike D10)? */

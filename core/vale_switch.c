@@ -47,6 +47,10 @@ static size_t vale_name_switch_len(const char *name)
 	colon = i;
 	if (colon + 1 == len)
 		return 0; /* empty port name */
+	/* A final '^' names the host stack's port of an interface attached
+	 * with its host rings ("vale0:eth0^"), as the reference does. */
+	if (name[len - 1] == '^' && len - 1 > colon + 1)
+		len--;
 	for (i = colon + 1; i < len; i++)
 		if (!vale_is_ident(name[i]) && name[i] != '.' && name[i] != '-')
 			return 0;

@@ -3,11 +3,14 @@
  *
  * Owns: open/release of a file, NIOCCTRL (decoded by core/nm_ctrl.c, then
  * dispatched here: REGISTER, PORT_INFO_GET, VALE_LIST, POOLS_INFO_GET,
- * CSB_ENABLE, SYNC_KLOOP_START/STOP; every other type is refused with
- * EOPNOTSUPP), NIOCTXSYNC/NIOCRXSYNC (nm_kring_sync on the bound rings),
- * poll, and mmap of the bound port's region (remap_vmalloc_range, bounds
- * checked).  Ports are the core's software ports (nm_port_open: VALE
- * "valeX:Y" and pipes "X{Y" / "X}Y") in one registry for the module.
+ * PORT_HDR_SET/GET, CSB_ENABLE, SYNC_KLOOP_START/STOP, and
+ * VALE_ATTACH/DETACH/NEWIF/DELIF to nmlab_vale.c; every other type is
+ * refused with EOPNOTSUPP; legacy NIOCREGIF/NIOCGINFO run the same),
+ * NIOCTXSYNC/NIOCRXSYNC (nm_kring_sync on the bound rings), poll, and
+ * mmap of the bound port's region (remap_vmalloc_range, bounds checked).
+ * Ports are the core's software ports (nm_port_open: VALE "valeX:Y" and
+ * pipes "X{Y" / "X}Y") in one registry for the module, or else network
+ * interfaces by name (nmlab_nic.c, the generic adapter).
  *
  * Invariants: user memory is read only through nm_ctrl (once per request)
  * or the kring syncs (once per index); a file's binding never changes
@@ -17,6 +20,8 @@
  * path); the data path is serialised per ring by the kring gate.
  */
 #include "nmlab_dev.h"
+#include "nmlab_nic.h"
+#include "nmlab_vale.h"
 #include "nm_ctrl.h"
 #include "nm_legacy.h"
 #include "vale.h"
@@ -32,7 +37,7 @@
 
 DEFINE_MUTEX(nmlab_lock);
 static LIST_HEAD(nmlab_ports);
-static struct nm_registry nmlab_reg;
+struct nm_registry nmlab_reg; /* nmlab_vale.c attaches into it */
 static uint16_t nmlab_next_mem_id = 2; /* 1 is the reference's global pool */
 
 /* ---- Port records. */
@@ -94,30 +99,50 @@ static void nmlab_port_put(struct nmlab_port *np)
 	kfree(np);
 }
 
+/* A software port by name (nm_port_open), else a network interface
+ * (nmlab_nic.c), put in netmap mode with attach. */
+static int nmlab_port_open(const char *name, uint64_t flags, struct nm_port_geom *g,
+			   bool attach, struct nm_port **out)
+{
+	/* NR_MONITOR_TX / NR_MONITOR_RX: a copy monitor of the named port
+	 * (core/nm_monitor.c; "name/t" does the same); NR_ZCOPY_MON is
+	 * -EOPNOTSUPP (docs/monitors.md).  Monitors watch ports of the
+	 * registry: an interface is never opened in their place. */
+	int err = nm_port_open_flags(&nmlab_reg, name, flags, g, out);
+
+	if (err == -ENXIO && !(flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)))
+		err = nmlab_nic_open(name, g,
+				     attach ? NMLAB_NIC_APP : NMLAB_NIC_INFO,
+				     out);
+	return err;
+}
+
 /* ---- Binding (REGISTER). */
 
-/* Ring selection, the reference's netmap_interp_ringid on ports without
- * host rings. */
+/* Ring selection, the reference's netmap_interp_ringid.  The host rings
+ * are the last num_host_rings[d] krings of each direction. */
 static int nmlab_select_rings(struct nmlab_priv *priv, struct nm_port *port,
 			      const struct nmreq_register *reg)
 {
-	uint32_t d, n;
+	uint32_t d, n, nic[2], host[2];
 
+	for (d = NR_TX; d <= NR_RX; d++) {
+		host[d] = port->num_host_rings[d];
+		nic[d] = port->num_rings[d] - host[d];
+	}
 	switch (reg->nr_mode) {
 	case NR_REG_DEFAULT:
 	case NR_REG_ALL_NIC:
 		for (d = NR_TX; d <= NR_RX; d++) {
 			priv->first[d] = 0;
-			priv->last[d] = port->num_rings[d];
+			priv->last[d] = nic[d];
 		}
 		break;
 	case NR_REG_ONE_NIC:
-		if (reg->nr_ringid >= port->num_rings[NR_TX] &&
-		    reg->nr_ringid >= port->num_rings[NR_RX])
+		if (reg->nr_ringid >= nic[NR_TX] && reg->nr_ringid >= nic[NR_RX])
 			return -EINVAL;
 		for (d = NR_TX; d <= NR_RX; d++) {
-			n = reg->nr_ringid < port->num_rings[d] ? reg->nr_ringid
-								: 0;
+			n = reg->nr_ringid < nic[d] ? reg->nr_ringid : 0;
 			priv->first[d] = n;
 			priv->last[d] = n + 1;
 		}
@@ -125,7 +150,23 @@ static int nmlab_select_rings(struct nmlab_priv *priv, struct nm_port *port,
 	case NR_REG_SW:
 	case NR_REG_NIC_SW:
 	case NR_REG_ONE_SW:
-		return -EINVAL; /* software ports have no host rings */
+		if (host[NR_TX] == 0 || host[NR_RX] == 0)
+			return -EINVAL; /* software ports have no host rings */
+		if (reg->nr_mode == NR_REG_ONE_SW &&
+		    reg->nr_ringid >= host[NR_TX] && reg->nr_ringid >= host[NR_RX])
+			return -EINVAL;
+		for (d = NR_TX; d <= NR_RX; d++) {
+			n = reg->nr_mode == NR_REG_ONE_SW &&
+					    reg->nr_ringid < host[d] ?
+				    reg->nr_ringid :
+				    0;
+			priv->first[d] = reg->nr_mode == NR_REG_NIC_SW ? 0
+								       : nic[d] + n;
+			priv->last[d] = reg->nr_mode == NR_REG_ONE_SW ?
+						nic[d] + n + 1 :
+						nic[d] + host[d];
+		}
+		break;
 	case NR_REG_NULL:
 		return -EOPNOTSUPP; /* null ports are not provided */
 	default:
@@ -205,13 +246,12 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	g.rx_rings = reg->nr_rx_rings;
 	g.tx_slots = reg->nr_tx_slots;
 	g.rx_slots = reg->nr_rx_slots;
-	/* NR_MONITOR_TX / NR_MONITOR_RX: a copy monitor of the named port
-	 * (core/nm_monitor.c; "name/t" does the same); NR_ZCOPY_MON is
-	 * -EOPNOTSUPP (docs/monitors.md). */
-	err = nm_port_open_flags(&nmlab_reg, r->hdr.nr_name, reg->nr_flags, &g,
-				 &port);
+	err = nmlab_port_open(r->hdr.nr_name, reg->nr_flags, &g, true, &port);
 	if (err != 0)
 		return err;
+	err = nmlab_vale_owned(port) ? -EBUSY : 0; /* attached to a switch */
+	if (err != 0)
+		goto fail_close;
 	/* A port with a virtio-net header only for applications that say
 	 * they expect one (the reference's EIO). */
 	if (port->kind == NM_PORT_VALE &&
@@ -256,12 +296,12 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 
 	reg->nr_offset = nm_port_nifp_offset(port);
 	reg->nr_memsize = port->region->size;
-	reg->nr_tx_rings = port->num_rings[NR_TX];
-	reg->nr_rx_rings = port->num_rings[NR_RX];
+	reg->nr_tx_rings = port->num_rings[NR_TX] - port->num_host_rings[NR_TX];
+	reg->nr_rx_rings = port->num_rings[NR_RX] - port->num_host_rings[NR_RX];
 	reg->nr_tx_slots = port->num_slots[NR_TX];
 	reg->nr_rx_slots = port->num_slots[NR_RX];
-	reg->nr_host_tx_rings = 0;
-	reg->nr_host_rx_rings = 0;
+	reg->nr_host_tx_rings = port->num_host_rings[NR_TX];
+	reg->nr_host_rx_rings = port->num_host_rings[NR_RX];
 	reg->nr_extra_bufs = 0; /* none given; ni_bufs_head stays 0 */
 	reg->nr_mem_id = np->mem_id;
 	/* The data path may look now. */
@@ -288,16 +328,16 @@ static int nmlab_port_info(struct nm_ctrl_req *r)
 	int err;
 
 	memset(&g, 0, sizeof(g));
-	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
+	err = nmlab_port_open(r->hdr.nr_name, 0, &g, false, &port);
 	if (err != 0)
 		return err;
 	pi->nr_memsize = port->region->size;
-	pi->nr_tx_rings = port->num_rings[NR_TX];
-	pi->nr_rx_rings = port->num_rings[NR_RX];
+	pi->nr_tx_rings = port->num_rings[NR_TX] - port->num_host_rings[NR_TX];
+	pi->nr_rx_rings = port->num_rings[NR_RX] - port->num_host_rings[NR_RX];
 	pi->nr_tx_slots = port->num_slots[NR_TX];
 	pi->nr_rx_slots = port->num_slots[NR_RX];
-	pi->nr_host_tx_rings = 0;
-	pi->nr_host_rx_rings = 0;
+	pi->nr_host_tx_rings = port->num_host_rings[NR_TX];
+	pi->nr_host_rx_rings = port->num_host_rings[NR_RX];
 	nm_port_close(port);
 	return 0;
 }
@@ -361,7 +401,7 @@ static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	if (r->hdr.nr_name[0] == '\0')
 		return -EINVAL;
 	memset(&g, 0, sizeof(g));
-	err = nm_port_open(&nmlab_reg, r->hdr.nr_name, &g, &port);
+	err = nmlab_port_open(r->hdr.nr_name, 0, &g, false, &port);
 	if (err != 0)
 		return err;
 	/* A port nobody is bound to lives for this request only: its
@@ -379,8 +419,10 @@ static int nmlab_port_hdr(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	struct nmreq_port_hdr *ph = nm_ctrl_body(r);
 
 	if (r->hdr.nr_reqtype == NETMAP_REQ_PORT_HDR_SET)
-		return vale_port_set_vnet_hdr(&nmlab_reg, r->hdr.nr_name,
-					      ph->nr_hdr_len);
+		return nmlab_vale_owned_name(r->hdr.nr_name) ?
+			       -EBUSY : /* an attached interface's */
+			       vale_port_set_vnet_hdr(&nmlab_reg, r->hdr.nr_name,
+						      ph->nr_hdr_len);
 	/* A pipe has no header; we answer for the pipe this file is bound
 	 * to (the reference for any existing pipe). */
 	if (priv->port != NULL && priv->port->kind == NM_PORT_PIPE &&
@@ -524,9 +566,21 @@ static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 		if (err == 0)
 			err = nmlab_kloop_stop_req(priv);
 		break;
+	case NETMAP_REQ_VALE_ATTACH:
+		err = nmlab_vale_attach(r);
+		break;
+	case NETMAP_REQ_VALE_DETACH:
+		err = nmlab_vale_detach(r);
+		break;
+	case NETMAP_REQ_VALE_NEWIF:
+		err = nmlab_vale_newif(r);
+		break;
+	case NETMAP_REQ_VALE_DELIF:
+		err = nmlab_vale_delif(r);
+		break;
 	default:
-		/* VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING: no NICs,
-		 * no persistent ports. */
+		/* VALE_POLLING: attached interfaces feed the switch from
+		 * their receive path, no polling thread. */
 		err = -EOPNOTSUPP;
 		break;
 	}
@@ -719,9 +773,18 @@ int nmlab_dev_init(void)
 
 	if (err != 0)
 		return err;
+	err = nmlab_nic_init();
+	if (err != 0)
+		goto err_reg;
 	err = misc_register(&nmlab_misc);
 	if (err != 0)
-		nm_registry_fini(&nmlab_reg);
+		goto err_nic;
+	return 0;
+
+err_nic:
+	nmlab_nic_exit();
+err_reg:
+	nm_registry_fini(&nmlab_reg);
 	return err;
 }
 
@@ -729,5 +792,7 @@ void nmlab_dev_exit(void)
 {
 	/* No file is open: the module cannot be unloaded while one is. */
 	misc_deregister(&nmlab_misc);
+	nmlab_vale_exit(); /* attachments live without files */
+	nmlab_nic_exit();
 	nm_registry_fini(&nmlab_reg);
 }

@@ -3,3 +3,7 @@
 nm_add_test(nm_ctrl SOURCES test_nm_ctrl.c LABELS unit)
 # The legacy NIOCREGIF / NIOCGINFO of API 11-13 onto the same requests.
 nm_add_test(nm_legacy SOURCES test_nm_legacy.c LABELS unit)
+# The generic adapter's rings (#16): core/nm_nic.c with a fake device.
+nm_add_test(nm_nic SOURCES test_nm_nic.c LABELS unit)
+# A VALE port driven by the kernel (a NIC attached to a switch, #16).
+nm_add_test(vale_kport SOURCES test_vale_kport.c LABELS unit)

@@ -10,11 +10,12 @@
 static void test_vale_switch_names(void **state)
 {
 	static const char *good[] = { "vale0:0", "vale:1", "valeA_b9:port-1.x",
-				      "vale123456789ab:p" };
+				      "vale123456789ab:p", "vale0:eth0^" };
 	static const char *bad[] = {
 		"", "vale", "vale0", "vale0:", "val0:1", "vale-0:1", "vale0:a{1",
 		"vale0:a}1", "vale0:a b", "vale0::", "vale1234567890ab:p",
-		"VALE0:1", "vale0:0123456789012345678901234567890123456789012345678901234567890",
+		"VALE0:1", "vale0:^", "vale0:a^^", "vale0:a^b", "vale0^:a",
+		"vale0:0123456789012345678901234567890123456789012345678901234567890",
 	};
 	uint32_t i;
 

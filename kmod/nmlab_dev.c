@@ -530,61 +530,50 @@ static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 {
 	int err;
 
+	/* Requests that take options judge them themselves. */
 	switch (r->hdr.nr_reqtype) {
 	case NETMAP_REQ_REGISTER:
-		err = nmlab_register(priv, r);
-		break;
+		return nmlab_register(priv, r);
+	case NETMAP_REQ_CSB_ENABLE:
+		return nmlab_csb_enable_req(priv, r);
+	case NETMAP_REQ_SYNC_KLOOP_START:
+		return nmlab_kloop_start_req(priv, r);
+	case NETMAP_REQ_VALE_ATTACH:
+		return nmlab_vale_attach(r);
+	case NETMAP_REQ_VALE_DETACH:
+		return nmlab_vale_detach(r);
+	case NETMAP_REQ_VALE_NEWIF:
+		return nmlab_vale_newif(r);
+	case NETMAP_REQ_VALE_DELIF:
+		return nmlab_vale_delif(r);
 	case NETMAP_REQ_PORT_INFO_GET:
-		err = nm_ctrl_options_check(r);
-		if (err == 0)
-			err = nmlab_port_info(r);
-		break;
 	case NETMAP_REQ_POOLS_INFO_GET:
-		err = nm_ctrl_options_check(r);
-		if (err == 0)
-			err = nmlab_pools_info(priv, r);
-		break;
 	case NETMAP_REQ_VALE_LIST:
-		err = nm_ctrl_options_check(r);
-		if (err == 0)
-			err = nmlab_vale_list(r);
-		break;
 	case NETMAP_REQ_PORT_HDR_SET:
 	case NETMAP_REQ_PORT_HDR_GET:
-		err = nm_ctrl_options_check(r);
-		if (err == 0)
-			err = nmlab_port_hdr(priv, r);
-		break;
-	case NETMAP_REQ_CSB_ENABLE:
-		err = nmlab_csb_enable_req(priv, r);
-		break;
-	case NETMAP_REQ_SYNC_KLOOP_START:
-		err = nmlab_kloop_start_req(priv, r);
-		break;
 	case NETMAP_REQ_SYNC_KLOOP_STOP:
-		err = nm_ctrl_options_check(r);
-		if (err == 0)
-			err = nmlab_kloop_stop_req(priv);
-		break;
-	case NETMAP_REQ_VALE_ATTACH:
-		err = nmlab_vale_attach(r);
-		break;
-	case NETMAP_REQ_VALE_DETACH:
-		err = nmlab_vale_detach(r);
-		break;
-	case NETMAP_REQ_VALE_NEWIF:
-		err = nmlab_vale_newif(r);
-		break;
-	case NETMAP_REQ_VALE_DELIF:
-		err = nmlab_vale_delif(r);
 		break;
 	default:
 		/* VALE_POLLING: attached interfaces feed the switch from
 		 * their receive path, no polling thread. */
-		err = -EOPNOTSUPP;
-		break;
+		return -EOPNOTSUPP;
 	}
-	return err;
+	/* The others take none: any option fails them first. */
+	err = nm_ctrl_options_check(r);
+	if (err != 0)
+		return err;
+	switch (r->hdr.nr_reqtype) {
+	case NETMAP_REQ_PORT_INFO_GET:
+		return nmlab_port_info(r);
+	case NETMAP_REQ_POOLS_INFO_GET:
+		return nmlab_pools_info(priv, r);
+	case NETMAP_REQ_VALE_LIST:
+		return nmlab_vale_list(r);
+	case NETMAP_REQ_SYNC_KLOOP_STOP:
+		return nmlab_kloop_stop_req(priv);
+	default: /* PORT_HDR_SET, PORT_HDR_GET */
+		return nmlab_port_hdr(priv, r);
+	}
 }
 
 static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)

@@ -89,6 +89,10 @@ struct nm_sim_os {
 	void (*wait)(enum nm_sim_wait why, const void *obj, void *arg);
 	void *wait_arg;
 	uint32_t readers_suspended;
+	/* Set when a run's actors (and their coroutines) are gone while the
+	 * world is torn down: a lock still held by an actor was abandoned
+	 * with that actor's step (a run stopped mid-step), not leaked. */
+	bool actors_gone;
 	/* Lock acquisitions so far, and the last NM_SIM_LOCK_LOG locks taken
 	 * (lock_log[k % NM_SIM_LOCK_LOG] is acquisition k): what an idle
 	 * poll took, so that polls skipped as equal to it count theirs too

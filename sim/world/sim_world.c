@@ -635,10 +635,15 @@ void sim_world_destroy(struct sim_world *w)
 {
 	uint32_t i;
 
-	/* Coroutines first: actors live in what is freed below. */
+	/* Coroutines first: actors live in what is freed below.  A run
+	 * stopped (a violation, max_time_us) with an actor suspended in the
+	 * middle of a step abandons that step: the locks and read sections
+	 * it held stay marked until the ports are closed below. */
 	for (i = 0; i < w->nactors; i++)
 		sim_actor_fini(w->actors[i]);
 	sim_actor_concurrent_off();
+	nm_sim_os.actors_gone = true;
+	nm_sim_os.readers_suspended = 0;
 
 	for (i = 0; i < w->nep; i++) {
 		if (w->ep[i]->ops != NULL && w->ep[i]->ops->fini != NULL)

@@ -389,6 +389,12 @@ static void fuzz_check_release(const struct sim_world *w)
 			sim_trace_cur_next(&c);
 		}
 		sim_trace_cur_close(&c);
+		/* Past 2^18: the first packet of each later pass.  The check
+		 * above may stop inside a pass, so start at the next pass (the
+		 * start of the one it stopped in is earlier than the packets
+		 * already checked: a false alarm in rate mode). */
+		if (k < ep->src_total && k % w->trace.count != 0)
+			k += w->trace.count - k % w->trace.count;
 		for (; k < ep->src_total; k += w->trace.count) {
 			t = sim_app_release_time(ep, k - k % w->trace.count, 0);
 			FUZZ_CHECK(t >= prev);

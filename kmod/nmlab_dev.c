@@ -576,40 +576,24 @@ static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	}
 }
 
-static long nmlab_ctrl(struct nmlab_priv *priv, unsigned long arg)
-{
-	struct nm_ctrl_req *r;
-	int err;
-
-	r = kvmalloc(sizeof(*r), GFP_KERNEL);
-	if (r == NULL)
-		return -ENOMEM;
-	mutex_lock(&nmlab_lock);
-	err = nm_ctrl_decode(r, (uint64_t)arg);
-	if (err == 0)
-		err = nmlab_ctrl_run(priv, r);
-	err = nm_ctrl_finish(r, err);
-	mutex_unlock(&nmlab_lock);
-	kvfree(r);
-	return err;
-}
-
-/* NIOCREGIF / NIOCGINFO of API 11-13 (core/nm_legacy.c): the same
- * requests, with the legacy struct's fields in and out. */
-static long nmlab_legacy(struct nmlab_priv *priv, unsigned int cmd, unsigned long arg)
+/* NIOCCTRL, or NIOCREGIF / NIOCGINFO of API 11-13 (core/nm_legacy.c:
+ * the same requests, with the legacy struct's fields in and out). */
+static long nmlab_ctrl(struct nmlab_priv *priv, unsigned int cmd, unsigned long arg)
 {
 	struct nmreq_legacy l;
 	struct nm_ctrl_req *r;
+	bool legacy = cmd != NIOCCTRL;
 	int err;
 
 	r = kvmalloc(sizeof(*r), GFP_KERNEL);
 	if (r == NULL)
 		return -ENOMEM;
 	mutex_lock(&nmlab_lock);
-	err = nm_legacy_decode(r, &l, cmd, (uint64_t)arg);
+	err = legacy ? nm_legacy_decode(r, &l, cmd, (uint64_t)arg)
+		     : nm_ctrl_decode(r, (uint64_t)arg);
 	if (err == 0)
 		err = nmlab_ctrl_run(priv, r);
-	err = nm_legacy_finish(r, &l, err, (uint64_t)arg);
+	err = legacy ? nm_legacy_finish(r, &l, err, (uint64_t)arg) : nm_ctrl_finish(r, err);
 	mutex_unlock(&nmlab_lock);
 	kvfree(r);
 	return err;
@@ -648,14 +632,13 @@ static long nmlab_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case NIOCCTRL:
-		return nmlab_ctrl(priv, arg);
+	case NIOCGINFO:
+	case NIOCREGIF:
+		return nmlab_ctrl(priv, cmd, arg);
 	case NIOCTXSYNC:
 		return nmlab_sync(priv, NR_TX);
 	case NIOCRXSYNC:
 		return nmlab_sync(priv, NR_RX);
-	case NIOCGINFO:
-	case NIOCREGIF:
-		return nmlab_legacy(priv, cmd, arg);
 	default:
 		return -ENOTTY;
 	}

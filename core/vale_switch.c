@@ -440,19 +440,29 @@ void vale_port_close(struct vale_port *p)
 		nm_os_free(sw);
 }
 
+/* [reg->lock] the port called name, or NULL (also for a name that is not
+ * a VALE port's); its switch in *swp when swp is not NULL. */
+static struct vale_port *vale_port_lookup_locked(struct nm_registry *reg,
+						 const char *name,
+						 struct vale_switch **swp)
+{
+	size_t swlen = vale_name_switch_len(name);
+	struct vale_switch *sw = swlen != 0 ? vale_switch_find_locked(reg, name, swlen) : NULL;
+
+	if (swp != NULL)
+		*swp = sw;
+	return sw != NULL ? vale_port_find_locked(sw, name) : NULL;
+}
+
 int vale_port_get(struct nm_registry *reg, const char *name,
 		  struct vale_port **out)
 {
-	size_t swlen = vale_name_switch_len(name);
-	struct vale_switch *sw;
-	struct vale_port *p = NULL;
+	struct vale_port *p;
 
-	if (swlen == 0)
+	if (vale_name_switch_len(name) == 0)
 		return -EINVAL;
 	nm_os_lock_acquire(&reg->lock);
-	sw = vale_switch_find_locked(reg, name, swlen);
-	if (sw != NULL)
-		p = vale_port_find_locked(sw, name);
+	p = vale_port_lookup_locked(reg, name, NULL);
 	if (p != NULL)
 		p->users++;
 	nm_os_lock_release(&reg->lock);
@@ -465,16 +475,13 @@ int vale_port_get(struct nm_registry *reg, const char *name,
 int vale_port_find(struct nm_registry *reg, const char *name,
 		   uint32_t *sw_idx, uint32_t *port_idx)
 {
-	size_t swlen = vale_name_switch_len(name);
 	struct vale_switch *sw;
-	struct vale_port *p = NULL;
+	struct vale_port *p;
 
-	if (swlen == 0)
+	if (vale_name_switch_len(name) == 0)
 		return -EINVAL;
 	nm_os_lock_acquire(&reg->lock);
-	sw = vale_switch_find_locked(reg, name, swlen);
-	if (sw != NULL)
-		p = vale_port_find_locked(sw, name);
+	p = vale_port_lookup_locked(reg, name, &sw);
 	if (p != NULL) {
 		*sw_idx = sw->slot;
 		*port_idx = p->index;
@@ -516,20 +523,6 @@ uint64_t vale_port_drops(const struct vale_port *p, enum vale_drop_reason r)
 	return nm_os_counter_read(&p->stats.drops[r]);
 }
 
-/* [reg->lock] the port called name, or NULL (also for a name that is not
- * a VALE port's). */
-static struct vale_port *vale_port_lookup_locked(struct nm_registry *reg,
-						 const char *name)
-{
-	size_t swlen = vale_name_switch_len(name);
-	struct vale_switch *sw;
-
-	if (swlen == 0)
-		return NULL;
-	sw = vale_switch_find_locked(reg, name, swlen);
-	return sw != NULL ? vale_port_find_locked(sw, name) : NULL;
-}
-
 int vale_port_set_vnet_hdr(struct nm_registry *reg, const char *name,
 			   uint32_t len)
 {
@@ -539,7 +532,7 @@ int vale_port_set_vnet_hdr(struct nm_registry *reg, const char *name,
 	if (!vale_vnet_hdr_len_valid(len))
 		return -EINVAL;
 	nm_os_lock_acquire(&reg->lock);
-	p = vale_port_lookup_locked(reg, name);
+	p = vale_port_lookup_locked(reg, name, NULL);
 	if (p != NULL)
 		p->vnet_hdr_len = len; /* one untorn store; see vale.h */
 	nm_os_lock_release(&reg->lock);
@@ -552,7 +545,7 @@ int vale_port_get_vnet_hdr(struct nm_registry *reg, const char *name,
 	struct vale_port *p;
 
 	nm_os_lock_acquire(&reg->lock);
-	p = vale_port_lookup_locked(reg, name);
+	p = vale_port_lookup_locked(reg, name, NULL);
 	if (p != NULL)
 		*len = vale_port_vnet_hdr(p);
 	nm_os_lock_release(&reg->lock);

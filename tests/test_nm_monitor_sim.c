@@ -28,7 +28,6 @@ static uint64_t scenario(void)
 	struct nm_port *a, *b, *m;
 	struct netmap_ring *tx;
 	uint8_t mac[6];
-	uint64_t total = 0;
 	uint32_t i, k;
 
 	nm_sim_os_reset(NULL);
@@ -65,9 +64,7 @@ static uint64_t scenario(void)
 	nm_port_close(b);
 	nm_registry_fini(&reg);
 	nm_sim_user_reset();
-	for (k = 0; k < NM_SIM_STEP_KINDS; k++)
-		total += nm_sim_os.steps[k];
-	return total;
+	return nm_sim_steps_total();
 }
 
 static void test_nm_monitor_sim_deterministic(void **state)

@@ -28,8 +28,7 @@ static uint64_t scenario(void)
 	struct nm_os_notifier nb = { 0 }, npb = { 0 };
 	struct wake_log wb = { 0 }, wpb = { 0 };
 	uint8_t mac[6];
-	uint64_t total = 0;
-	uint32_t i, k;
+	uint32_t i;
 
 	nm_sim_os_reset(NULL);
 	assert_int_equal(nm_registry_init(&reg), 0);
@@ -60,9 +59,7 @@ static uint64_t scenario(void)
 	nm_port_close(a);
 	nm_port_close(b);
 	nm_registry_fini(&reg);
-	for (k = 0; k < NM_SIM_STEP_KINDS; k++)
-		total += nm_sim_os.steps[k];
-	return total;
+	return nm_sim_steps_total();
 }
 
 static void test_vale_sim_forwarding_and_determinism(void **state)

@@ -104,6 +104,18 @@ struct nm_sim_os {
 /* The one simulated machine; sim/ is single-threaded by design. */
 extern struct nm_sim_os nm_sim_os;
 
+/* Every counted step since the last reset, of all kinds (two runs of one
+ * deterministic scenario make the same number). */
+static inline uint64_t nm_sim_steps_total(void)
+{
+	uint64_t total = 0;
+	int k;
+
+	for (k = 0; k < NM_SIM_STEP_KINDS; k++)
+		total += nm_sim_os.steps[k];
+	return total;
+}
+
 static inline void nm_sim_step(enum nm_sim_step kind,
 			       const volatile void *addr, uint64_t count)
 {

@@ -125,19 +125,20 @@ static uint64_t sim_app_put(struct sim_ep *ep, const struct sim_trace_rec *r,
 	return t_in;
 }
 
-/* The tag over the last 8 bytes of the frame just put in bufs. */
+/* The tag over the last 8 bytes of the frame just put in bufs; cover is
+ * what they held (sim_pkt_tag_make() keeps their checksum sum). */
 static void sim_app_tag(const struct sim_ep *ep, uint32_t len, uint8_t **bufs,
-			uint64_t id)
+			uint64_t id, const uint8_t *cover)
 {
 	uint32_t bs = sim_ep_chunk(ep->ring->nr_buf_size), o = len - SIM_TAG_BYTES, k, part;
 	uint8_t idb[SIM_TAG_BYTES];
 
+	sim_pkt_tag_make(id, cover, idb);
 	if (len <= bs) {
-		memcpy(bufs[0] + o, &id, SIM_TAG_BYTES);
+		memcpy(bufs[0] + o, idb, SIM_TAG_BYTES);
 		return;
 	}
 	/* The last 8 bytes may straddle the chain's last two slots. */
-	memcpy(idb, &id, SIM_TAG_BYTES);
 	k = o / bs;
 	part = bs - o % bs < SIM_TAG_BYTES ? bs - o % bs : SIM_TAG_BYTES;
 	memcpy(bufs[k] + o % bs, idb, part);
@@ -223,7 +224,8 @@ static void sim_app_send(struct sim_ep *ep)
 		if (ep->pk->broken != NULL)
 			ep->run->internal_error(ep->run, ep->pk->broken);
 		if (sim_pkt_taggable(r->len))
-			sim_app_tag(ep, r->len, bufs, id);
+			sim_app_tag(ep, r->len, bufs, id,
+				    r->frame + r->len - SIM_TAG_BYTES);
 		used += need;
 		sim_cost_charge(SIM_C_APP_PKT, 1);
 		if (ep->cfg->pkt_work_ns != 0)

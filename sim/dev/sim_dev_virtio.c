@@ -43,7 +43,8 @@ static const struct sim_dev_key sim_virtio_key_event_idx = {
 	.help = "VIRTIO_RING_F_EVENT_IDX: notify on crossing the peer's event index, else flags",
 };
 static const struct sim_dev_key *const sim_virtio_keys[] = {
-	&sim_virtio_key_event_idx, NULL,
+	&sim_virtio_key_event_idx, &sim_dev_key_vnet_hdr, &sim_dev_key_offloads,
+	&sim_dev_key_mtu, NULL,
 };
 
 const struct sim_dev_desc sim_dev_virtio_desc = {

@@ -49,6 +49,9 @@ enum sim_cost_id {
 	SIM_C_SWITCH_PKT,	/* VALE lookup and queueing per packet */
 	SIM_C_APP_PKT,		/* pkt-gen per packet (fill or check a slot) */
 	SIM_C_DEV_DESC,		/* device model per descriptor (emulation) */
+	/* Offloads (appended: ids are jitter stream names' order). */
+	SIM_C_CSUM_BYTE,	/* Internet checksum per byte, in software */
+	SIM_C_SEG_FRAME,	/* VALE: one more frame cut from a GSO packet */
 	SIM_C_COUNT
 };
 

@@ -72,6 +72,9 @@ struct sim_pkts {
 	uint64_t injected, delivered, untagged_in, untagged_out;
 	uint64_t bytes_in, bytes_out;
 	uint64_t reclaimed;	   /* slots reused from provably lost packets */
+	/* Packets beyond the trace's: frames a sending guest's stack cut
+	 * from one record (sim_gseg.h), each followed on its own. */
+	uint64_t split_extra;
 	uint64_t grown;		   /* times the table doubled */
 	const char *broken;	   /* non-NULL: the table could not grow (why) */
 	uint32_t senders;	   /* sender numbers are below it */

@@ -75,6 +75,13 @@ struct sim_world {
 	const char *pcap_dir;	  /* NULL: no pcap output */
 };
 
+/* Packets the run injects in all: the trace's, and the frames sending
+ * guests cut from its records (sim_pkts.split_extra, known as they go). */
+static inline uint64_t sim_world_expected(const struct sim_world *w)
+{
+	return w->total_packets + w->pk.split_extra;
+}
+
 /* Zero w and wire its run context (engine, cache, the reports) to it:
  * sim_world_build() starts with this; a test that drives actors by hand on
  * a bare world calls it alone (then sim_engine_init()). */

@@ -1,0 +1,27 @@
+# Issue 14 item 6: ptnet guests with virtio-net headers and offloads
+# replaying the checked-in TCP capture (GSO super-frames): whole between
+# two offload-capable guests, segmented by the switch for a guest without
+# offloads; the receivers' pcaps checked independently (offload.sh).
+add_test(NAME sim.offload_pcap
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/offload.sh
+                 $<TARGET_FILE:${NMSIM_TEST_BIN}> ${CMAKE_CURRENT_SOURCE_DIR}/scenarios
+                 ${CMAKE_CURRENT_SOURCE_DIR}/traces)
+set_tests_properties(sim.offload_pcap PROPERTIES LABELS sim TIMEOUT 300
+                     ENVIRONMENT "${NMSIM_TEST_ENV}")
+
+# Bad offload keys: one line, exit status 2 (docs/simulator.md, "Offloads").
+set(S ${CMAKE_CURRENT_SOURCE_DIR}/scenarios)
+nmsim_bad(offload_device "endpoint rx: vnet_hdr applies to device ptnet or virtio only (this one is e1000)"
+          run ${S}/e1000.yaml --set endpoints.rx.vnet_hdr=10)
+nmsim_bad(offload_no_header "endpoint rx: offloads csum without a virtio-net header (expected vnet_hdr: 10 or 12)"
+          run ${S}/ptnet-vale.yaml --set endpoints.rx.offloads=csum)
+nmsim_bad(offload_tso_without_csum "endpoint tx: offloads tso4 without csum"
+          run ${S}/ptnet-offload.yaml --set endpoints.tx.offloads=tso4)
+nmsim_bad(offload_pipe "vnet_hdr 10 on pipe"
+          run ${S}/ptnet-pipe.yaml --set endpoints.rx.vnet_hdr=10)
+nmsim_bad(offload_receiver_lacks "endpoint rx: sender tx's offloads include tso4+tso6, which it lacks"
+          run ${S}/ptnet-offload.yaml --set endpoints.rx.offloads=csum)
+nmsim_bad(offload_flags "endpoints.offloads: 'csum+gro' is not a set of offloads"
+          run ${S}/ptnet-offload.yaml --set endpoints.tx.offloads=csum+gro)
+nmsim_bad(offload_mtu "endpoints.mtu: '67' is out of range"
+          run ${S}/ptnet-offload.yaml --set endpoints.tx.mtu=67)

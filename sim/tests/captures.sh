@@ -76,7 +76,7 @@ check_file "$traces/any-ns.pcap" 276 1 || fail=1
 for f in "$traces/lo-us.pcap" "$traces/any-ns.pcap"; do
 	replay "$f"
 	for sc in ptnet-vale ptnet-pipe virtio xen vale-1to4 ptnet-offload \
-		ptnet-offload-seg; do
+		ptnet-offload-seg virtio-offload virtio-offload-seg; do
 		replay "$f" "$scenarios/$sc.yaml"
 	done
 done

@@ -9,6 +9,7 @@
 #    bytes, every IPv4, TCP, UDP and ICMP checksum valid, each flow's
 #    payload bytes those of the capture; and a copy of that pcap with one
 #    payload byte flipped is refused (the check can fail);
+#  - virtio-offload-seg and virtio-offload: the same checks of their pcaps;
 #  - ptnet-offload (both with headers): frames whole (some over 1514
 #    bytes), as many as packets, each flow's payload the capture's;
 #  - the payload throughput of the whole frames is above the segmented
@@ -39,8 +40,15 @@ PY
 }
 run ptnet-offload-seg
 run ptnet-offload
+run virtio-offload-seg
+run virtio-offload
 loops=50
 chk="$(dirname "$0")/offload_pcap.py"
+# The virtio variants: the same pcaps (vhost copies chains as they are).
+python3 "$chk" --trace "$traces/lo-us.pcap" --loops $loops --rx "$d/virtio-offload-seg/rx.pcap" \
+	--mtu 1500 --csum --segmented || fail "virtio segmented pcap"
+python3 "$chk" --trace "$traces/lo-us.pcap" --loops $loops --rx "$d/virtio-offload/rx.pcap" \
+	|| fail "virtio whole pcap"
 python3 "$chk" --trace "$traces/lo-us.pcap" --loops $loops --rx "$d/ptnet-offload-seg/rx.pcap" \
 	--mtu 1500 --csum --segmented || fail "segmented pcap"
 python3 "$chk" --trace "$traces/lo-us.pcap" --loops $loops --rx "$d/ptnet-offload/rx.pcap" \

@@ -41,8 +41,8 @@ const struct sim_cost_info sim_cost_info[SIM_C_COUNT] = {
 	[SIM_C_SWITCH_PKT]   = { "switch_pkt_ns",   40000, "VALE lookup and queueing per packet" },
 	[SIM_C_APP_PKT]      = { "app_pkt_ns",       5000, "pkt-gen per-packet work (fill or check a slot)" },
 	[SIM_C_DEV_DESC]     = { "dev_desc_ns",    150000, "emulated device per descriptor" },
-	[SIM_C_CSUM_BYTE]    = { "csum_byte_ps",      290, "Internet checksum per byte (VALE segmentation, a guest without csum offload)" },
-	[SIM_C_SEG_FRAME]    = { "seg_frame_ns",    20000, "VALE: rebuilding the headers of one more segment of a GSO packet" },
+	[SIM_C_CSUM_BYTE]    = { "csum_byte_ps",      520, "Internet checksum per byte (VALE segmentation, a guest without csum offload)" },
+	[SIM_C_SEG_FRAME]    = { "seg_frame_ns",    40000, "VALE: rebuilding the headers of one more segment of a GSO packet" },
 };
 /* clang-format on */
 

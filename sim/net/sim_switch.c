@@ -252,7 +252,10 @@ struct nm_kring *sim_switch_kring(const struct sim_switch *sw, uint32_t slot)
 	return nm_port_kring(sp->p, sp->role == SIM_ROLE_SENDER ? NR_TX : NR_RX, 0);
 }
 
-void sim_switch_charge(struct sim_switch *sw)
+/* sim_switch_charge(); offload: the caller's sync forwarded from a TX
+ * ring, so the offload work the core counted since the last such call is
+ * its own. */
+static void sim_switch_charge_as(struct sim_switch *sw, bool offload)
 {
 	const struct vale_port *vp;
 	struct sim_swport *sp;
@@ -264,14 +267,18 @@ void sim_switch_charge(struct sim_switch *sw)
 	for (i = 0; i < sw->nports; i++) {
 		sp = &sw->port[i];
 		vp = (const struct vale_port *)sp->p;
-		/* Offload work is counted at its destination, done by the
-		 * forwarding actor: what appeared since the last call. */
-		now = vale_port_rx_seg_extra(vp);
-		seg += now - sp->charged_seg;
-		sp->charged_seg = now;
-		now = vale_port_rx_csum_bytes(vp);
-		csum += now - sp->charged_csum;
-		sp->charged_csum = now;
+		/* Offload work is counted at its destination and done by a
+		 * forwarding (TX) sync: under the concurrent model a
+		 * receiver's sync may end between a sender's forwarding and
+		 * its charge, and must not take that work as its own. */
+		if (offload) {
+			now = vale_port_rx_seg_extra(vp);
+			seg += now - sp->charged_seg;
+			sp->charged_seg = now;
+			now = vale_port_rx_csum_bytes(vp);
+			csum += now - sp->charged_csum;
+			sp->charged_csum = now;
+		}
 		if (sp->role == SIM_ROLE_RECEIVER)
 			continue;
 		now = nm_os_counter_read(&vp->stats.tx_pkts);
@@ -288,6 +295,11 @@ void sim_switch_charge(struct sim_switch *sw)
 		sim_cost_charge(SIM_C_SEG_FRAME, seg);
 	if (csum != 0)
 		sim_cost_charge(SIM_C_CSUM_BYTE, csum);
+}
+
+void sim_switch_charge(struct sim_switch *sw)
+{
+	sim_switch_charge_as(sw, true);
 }
 
 bool sim_switch_pending(const struct sim_switch *sw, uint32_t slot)
@@ -431,7 +443,10 @@ void sim_switch_fwd_begin(struct sim_switch *sw, const struct nm_kring *kr,
 
 void sim_switch_fwd_end(struct sim_switch *sw, struct sim_actor *a)
 {
+	/* fwd_begin armed a only for a VALE TX ring: a forwarding sync. */
+	bool tx = a != NULL && a->fwd_count != NULL;
+
 	if (a != NULL)
 		sim_actor_fwd_off(a);
-	sim_switch_charge(sw);
+	sim_switch_charge_as(sw, tx || a == NULL);
 }

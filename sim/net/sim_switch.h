@@ -112,8 +112,12 @@ struct nm_kring *sim_switch_kring(const struct sim_switch *sw, uint32_t slot);
  * between two calls).  The core's loads, stores, locks and copies are
  * already counted step by step; this is the lookup and queueing around
  * them.  The same for the offload work the core did for any port since
- * the last call (vale_offload.c): SIM_C_SEG_FRAME per frame beyond a
- * segmented packet's first and SIM_C_CSUM_BYTE per byte summed.
+ * the last such charge (vale_offload.c): SIM_C_SEG_FRAME per frame beyond
+ * a segmented packet's first and SIM_C_CSUM_BYTE per byte summed; through
+ * sim_switch_fwd_end() only a forwarding (TX) sync takes that work, since
+ * under the concurrent model a receiver's sync may end between a
+ * sender's forwarding and its charge.  Two senders forwarding into one
+ * port at once may take each other's share; the total is exact.
  */
 void sim_switch_charge(struct sim_switch *sw);
 

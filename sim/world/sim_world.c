@@ -560,6 +560,13 @@ void sim_world_switch_flow(const struct sim_world *w, uint32_t s,
 
 	f->in = f->out = 0;
 	f->drops = sim_switch_drops(w->sw[s]);
+	/* Frames, not packets: what the switch cut from GSO packets comes
+	 * out as frames of their own (to a receiver, which gathers them, or
+	 * onto a link, which carries them as packets), so it counts in. */
+	if (w->sw[s]->type == SIM_SW_VALE)
+		for (i = 0; i < w->sw[s]->nports; i++)
+			f->in += vale_port_rx_seg_extra(
+				(const struct vale_port *)w->sw[s]->port[i].p);
 	for (i = 0; i < w->nlinks; i++) {
 		for (d = 0; d < 2; d++) {
 			if (w->link[i]->dir[d].in_sw == w->sw[s])
@@ -575,7 +582,7 @@ void sim_world_switch_flow(const struct sim_world *w, uint32_t s,
 		if (ep->role == SIM_ROLE_SENDER)
 			f->in += ep->st.pkts;
 		else
-			f->out += ep->st.pkts;
+			f->out += ep->st.frames; /* == pkts without segments */
 		f->drops += ep->st.dev_drops;
 	}
 }

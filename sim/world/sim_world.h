@@ -115,7 +115,10 @@ uint64_t sim_world_drops(const struct sim_world *w);
 
 /* Packet flow of switch s: injected by its senders and the links into it,
  * delivered to its receivers and the links out of it, dropped at its ports
- * and its endpoints' devices. */
+ * and its endpoints' devices.  Counted in frames: the frames the switch
+ * cut from GSO packets beyond each one's first (its ports' rx_seg_extra)
+ * count as injected, and a receiver's as the frames it took (its packets
+ * when nothing was cut). */
 struct sim_sw_flow {
 	uint64_t in, out, drops;
 };

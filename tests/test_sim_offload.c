@@ -174,6 +174,10 @@ static void test_sim_offload_guest_segments(void **state)
 	assert_int_equal(rd16(out + o->off[0] + 20), 0x2000);	 /* MF, DF off */
 	assert_int_equal(rd16(out + o->off[1] + 20), 0x2000 | 185); /* 1480 / 8 */
 	assert_int_equal(rd16(out + o->off[3] + 20) & 0x2000, 0);
+	/* A fragment (MF set) cut again: its last piece keeps MF. */
+	f[20] |= 0x20;
+	assert_int_equal(sim_gseg_split(f, len, 1500, 0, out, 3 * MAXF, o), 0);
+	assert_int_equal(rd16(out + o->off[3] + 20) & 0x2000, 0x2000);
 	free(o);
 	free(out);
 	free(f);

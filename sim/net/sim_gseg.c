@@ -94,15 +94,18 @@ static int gseg_frag4(const uint8_t *f, uint32_t l3, uint32_t ihl,
 		      uint32_t ip_len, uint32_t mtu, uint32_t pre, uint8_t *out,
 		      uint32_t cap, struct sim_gseg_out *o)
 {
-	uint32_t data = ip_len - ihl, fsz, k, at = 0, base;
+	uint32_t data = ip_len - ihl, fsz, k, at = 0, base, more;
 
 	if (mtu < ihl + 8)
 		return -EINVAL;
 	fsz = (mtu - ihl) & ~7U; /* fragment offsets count 8-byte units */
 	base = be16(f + l3 + 6) & 0x1fff;
+	/* A fragment cut again: its last piece keeps its MF. */
+	more = be16(f + l3 + 6) & 0x2000;
 	for (k = 0; k * fsz < data; k++) {
 		uint32_t part = data - k * fsz < fsz ? data - k * fsz : fsz;
-		uint32_t offw = base + k * fsz / 8, mf = k * fsz + part < data;
+		uint32_t offw = base + k * fsz / 8,
+			 mf = k * fsz + part < data || more != 0;
 		uint8_t *d;
 
 		if (offw > 0x1fff || gseg_room(o, &at, pre, l3 + ihl + part, cap) != 0)

@@ -183,6 +183,72 @@ static void test_sim_offload_guest_segments(void **state)
 	free(f);
 }
 
+/* IPv6 TCP over the MTU is a TCPV6 super-frame (gso_size 1500 - 40 - 32)
+ * with tso6 only; UDP over the MTU is a UDP GSO frame with ufo, and
+ * without it the guest fragments the datagram, its checksum completed
+ * first (the fragments' reassembled payload sums right). */
+static void test_sim_offload_v6_and_udp(void **state)
+{
+	uint8_t *f = malloc(MAXF), *out = malloc(3 * MAXF), h[10];
+	struct sim_gseg_out *o = malloc(sizeof(*o));
+	struct sim_vnet_tx tx;
+	uint32_t len, i, k, pay = 6000, got = 0;
+	uint64_t s;
+
+	(void)state;
+	/* Ethernet + IPv6 + TCP with 12 option bytes. */
+	memset(f, 0, 86 + pay);
+	f[12] = 0x86, f[13] = 0xdd;
+	f[14] = 0x60;
+	f[18] = (uint8_t)((32 + pay) >> 8), f[19] = (uint8_t)(32 + pay);
+	f[20] = 6, f[21] = 64;
+	f[37] = 1, f[53] = 2;
+	f[54 + 12] = 8 << 4;
+	f[54 + 13] = 0x10;
+	len = 86 + pay;
+	sim_vnet_prepare(SIM_OFF_CSUM | SIM_OFF_TSO4, 1500, f, len, h, 10, &tx);
+	assert_int_equal(tx.kind, SIM_VNET_OVER_MTU);
+	sim_vnet_prepare(SIM_OFF_CSUM | SIM_OFF_TSO6, 1500, f, len, h, 10, &tx);
+	assert_int_equal(tx.kind, SIM_VNET_GSO);
+	assert_int_equal(h[1], SIM_VNET_GSO_TCPV6);
+	assert_int_equal(tx.gso_size, 1428);
+	assert_int_equal(h[6] | h[7] << 8, 54);
+
+	/* Ethernet + IPv4 + UDP, checksum set. */
+	memset(f, 0, 42 + pay);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)((28 + pay) >> 8), f[17] = (uint8_t)(28 + pay);
+	f[22] = 64, f[23] = 17;
+	f[26] = 10, f[29] = 1, f[30] = 10, f[33] = 2;
+	f[35] = 53, f[37] = 54;
+	f[38] = (uint8_t)((8 + pay) >> 8), f[39] = (uint8_t)(8 + pay);
+	f[40] = 0x12, f[41] = 0x34;
+	for (i = 0; i < pay; i++)
+		f[42 + i] = (uint8_t)(i * 13);
+	len = 42 + pay;
+	sim_vnet_prepare(SIM_OFF_CSUM | SIM_OFF_UFO, 1500, f, len, h, 10, &tx);
+	assert_int_equal(tx.kind, SIM_VNET_GSO);
+	assert_int_equal(h[1], SIM_VNET_GSO_UDP);
+	assert_int_equal(tx.gso_size, 1472);
+	/* No ufo: fragments, UDP checksum completed over the datagram. */
+	assert_int_equal(sim_gseg_split(f, len, 1500, 0, out, 3 * MAXF, o), 0);
+	assert_int_equal(o->n, 5); /* 6008 bytes in 1480-byte pieces */
+	assert_int_equal(o->csum_bytes, 8 + pay);
+	memcpy(f + 34, out + o->off[0] + 34, 8); /* the completed UDP header */
+	for (k = 0; k < o->n; k++) {
+		assert_int_equal(ref_fold(ref_sum(out + o->off[k] + 14, 20)), 0xffff);
+		memcpy(f + 34 + got, out + o->off[k] + 34, o->len[k] - 34);
+		got += o->len[k] - 34;
+	}
+	assert_int_equal(got, 8 + pay);
+	s = ref_sum(f + 26, 8) + 17 + 8 + pay + ref_sum(f + 34, 8 + pay);
+	assert_int_equal(ref_fold(s), 0xffff);
+	free(o);
+	free(out);
+	free(f);
+}
+
 /* ---- gather */
 
 /* Segments of a 5000-byte payload made by the guest code, checksummed by
@@ -373,6 +439,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_offload_gso_header),
 		cmocka_unit_test(test_sim_offload_over_mtu_without_tso),
 		cmocka_unit_test(test_sim_offload_guest_segments),
+		cmocka_unit_test(test_sim_offload_v6_and_udp),
 	};
 	static const struct CMUnitTest gather[] = {
 		cmocka_unit_test(test_sim_offload_gather),

@@ -160,7 +160,7 @@ static void sim_emu_dev_irq(struct sim_emu *e)
 		return;
 	case SIM_EMU_FLAG:
 		/* cons before the guest's flag; pairs with the
-		 * nm_os_fence_store_load() in sim_emu_may_sleep(). */
+		 * nm_os_fence_store_load() in sim_emu_irq_enable(). */
 		nm_os_fence_store_load();
 		if (nm_os_shared_load32(&e->sh.guest_need_irq))
 			sim_emu_raise(e);
@@ -168,7 +168,7 @@ static void sim_emu_dev_irq(struct sim_emu *e)
 	case SIM_EMU_EVENT_IDX:
 	default:
 		/* cons before the guest's event index; pairs with the
-		 * nm_os_fence_store_load() in sim_emu_may_sleep(). */
+		 * nm_os_fence_store_load() in sim_emu_irq_enable(). */
 		nm_os_fence_store_load();
 		v = nm_os_shared_load32(&e->sh.irq_event);
 		/* Like vhost's signalled_used, the window starts where the

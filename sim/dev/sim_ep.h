@@ -31,6 +31,7 @@ struct sim_trace;
 struct sim_trace_cur;
 struct sim_switch;
 struct sim_pcap_sink;
+struct sim_guest_stack;
 
 struct sim_dev_ops {
 	const char *name;
@@ -66,6 +67,9 @@ struct sim_ep_stats {
 	 * largest frame, policy max_frame: e1000's jumbo limit) or than a
 	 * chain of NETMAP_MAX_FRAGS slots of its rings. */
 	uint64_t drops_over_mtu;
+	/* Of dev_drops: packets the guest's receive stack found its socket
+	 * queue full for (rx_stack: napi, sim_guest_stack.c). */
+	uint64_t drops_sockq_full;
 	uint64_t full_waits; /* sender found its ring full */
 	/* Receiver: empty slots (len 0) consumed, not packets: VALE pads a
 	 * sender's lease that could not be rolled back with them
@@ -110,6 +114,10 @@ struct sim_ep {
 	void *dev;
 	struct sim_actor *backend; /* the device's host thread (kloop, VMM I/O,
 				    * vhost, netback), or NULL; set by init */
+	/* The guest's receive stack between the device and the app
+	 * (rx_stack: napi), or NULL: then ops are its, and the device's
+	 * own ops are the stack's to call (sim_guest_stack.c). */
+	struct sim_guest_stack *stack;
 	struct sim_ep_stats st;
 
 	/* Sender: replay position over trace records x loops, and the

@@ -42,6 +42,8 @@ const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 	[SIM_DROP_LINK_TOO_BIG] = { "link_too_big", "link: frame over the NIC's buffer size" },
 	[SIM_DROP_DEVICE_OVER_MTU] = { "device_over_mtu",
 				       "device: frame longer than the device model carries" },
+	[SIM_DROP_SOCKQ_FULL] = { "socket_queue_full",
+				  "guest stack: socket receive queue full" },
 };
 
 /* An input string (a name from the scenario, a path) as the report shows
@@ -93,7 +95,8 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 		const struct sim_ep_stats *st = &w->ep[i]->st;
 
 		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big -
-					       st->drops_over_mtu;
+					       st->drops_over_mtu - st->drops_sockq_full;
+		s->drop_by[SIM_DROP_SOCKQ_FULL] += st->drops_sockq_full;
 		s->drop_by[SIM_DROP_DEVICE_TOO_BIG] += st->drops_too_big;
 		s->drop_by[SIM_DROP_DEVICE_OVER_MTU] += st->drops_over_mtu;
 		s->kicks += st->kicks;

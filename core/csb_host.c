@@ -215,6 +215,8 @@ static bool csb_host_waits_backend(const struct nm_kring *kr)
 {
 	if (kr->dir == NM_KRING_TX)
 		return kr->hwcur != kr->rhead; /* slots the backend did not take */
+	if (CSB_MUTANT(CSB_MUT_RX_WAIT_IF_ROOM)) /* test-only: the old rule */
+		return kr->hwtail != nm_idx_prev(kr->hwcur, kr->num_slots);
 	return kr->hwtail == kr->rhead;
 }
 

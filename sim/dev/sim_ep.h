@@ -110,6 +110,11 @@ struct sim_ep {
 	 * csb_guest_would_block(), is cur == hwtail). */
 	uint32_t cur_ahead;
 
+	/* The accelerator's own port on the same switch (xen with accel,
+	 * opened by the world before the bridges learn), else NULL. */
+	uint32_t accel_swport;
+	struct nm_port *accel_port;
+	struct nm_kring *accel_pkr;
 	/* A path of a split device (sim_dev_xen_accel.c) is a struct sim_ep
 	 * of its own whose owner is the endpoint: its interrupts wake the
 	 * owner's application and its counters are the owner's.  NULL:

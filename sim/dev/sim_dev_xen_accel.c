@@ -108,12 +108,17 @@ int sim_xen_accel_check(const struct sim_sc_endpoint *c,
 	const char *f = c->accel < 5 ? sim_xacc_flow_names[c->accel] : "?";
 
 	if (!sim_xen_accel_on(c)) {
-		if (c->accel_withdraw_us != 0 || c->accel_restore_us != 0 ||
-		    c->accel_switch != SIM_XEN_SWITCH_DRAIN) {
-			snprintf(msg, msglen, "accel_withdraw_us, accel_restore_us and accel_switch need accel (expected accel: all, none, even or odd)");
-			return -EINVAL;
-		}
-		return 0;
+		if (c->accel_withdraw_us != 0)
+			snprintf(msg, msglen, "accel_withdraw_us %u without the plugin (expected accel: all, none, even or odd on a xen endpoint)",
+				 c->accel_withdraw_us);
+		else if (c->accel_restore_us != 0)
+			snprintf(msg, msglen, "accel_restore_us %u without the plugin (expected accel: all, none, even or odd on a xen endpoint)",
+				 c->accel_restore_us);
+		else if (c->accel_switch != SIM_XEN_SWITCH_DRAIN)
+			snprintf(msg, msglen, "accel_switch: naive without the plugin (expected accel: all, none, even or odd on a xen endpoint)");
+		else
+			return 0;
+		return -EINVAL;
 	}
 	if (c->fast_path) {
 		snprintf(msg, msglen, "accel: %s with fast_path: true (expected one of them: fast_path puts the whole endpoint on the accelerated path)", f);

@@ -304,6 +304,10 @@ static void sim_xacc_begin(struct sim_xacc *x, struct sim_xen_switchover *so,
 {
 	so->started = true;
 	so->start_ns = nm_os_time_ns();
+	/* What the old path returned while the application slept, so that
+	 * pending counts the slots really out now. */
+	sim_xacc_sync(&x->path[old]);
+	x->path[old].refreshed = true;
 	so->pending = mark > x->path[old].done ? mark - x->path[old].done : 0;
 	if (x->ep->cfg->accel_switch == SIM_XEN_SWITCH_NAIVE) {
 		x->st = after;

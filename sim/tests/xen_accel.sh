@@ -25,6 +25,11 @@ run xen-accel-split "$tmp/odd.json" --set endpoints.tx.accel=odd
 run xen-accel-split "$tmp/all.json" --set endpoints.tx.accel=all
 run xen-accel-split "$tmp/none.json" --set endpoints.tx.accel=none
 run xen-migrate "$tmp/migrate.json"
+# A capture of TCP, UDP and ICMP with 9 KB frames: chains of up to 9
+# slots cross both paths and both switch-overs whole and in order.
+run xen-migrate "$tmp/capture.json" --trace "$dir/../traces/any-ns.pcap" \
+	--set trace.loops=100 --set buf_size=1024 \
+	--set endpoints.tx.accel_withdraw_us=300 --set endpoints.tx.accel_restore_us=900
 python3 - "$tmp" <<'PY' || exit 1
 import json, sys
 d = sys.argv[1]
@@ -65,6 +70,9 @@ assert m["withdraw"]["pending_slots"] > 0 and m["restore"]["pending_slots"] > 0,
 assert m["restore"]["held"] > 0 and m["held_max"] > 0, m
 assert m["present"], m
 assert m["paths"]["slow"]["packets"] > 0 and m["paths"]["fast"]["packets"] > 0, m
+c = clean("capture", load("capture"))
+assert c["withdraw"]["done"] and c["restore"]["done"] and c["held_max"] > 0, c
+assert c["paths"]["slow"]["packets"] > 0 and c["paths"]["fast"]["packets"] > 0, c
 print("split: slow %d fast %d packets; migrate: withdraw %d ns, restore %d ns, %d held"
       % (even["paths"]["slow"]["packets"], even["paths"]["fast"]["packets"],
          m["withdraw"]["switch_ns"], m["restore"]["switch_ns"], m["restore"]["held"]))

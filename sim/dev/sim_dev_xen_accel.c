@@ -64,6 +64,12 @@ struct sim_xacc_hold {
 	bool dropped;
 };
 
+/* One slot of the frame being handed over, as read (once) and checked. */
+struct sim_xacc_frag {
+	const uint8_t *buf;
+	uint16_t len, more;
+};
+
 struct sim_xacc_path {
 	struct sim_ep ep;  /* the path's device, ring, head and tail */
 	uint64_t put;	   /* slots written into its ring */
@@ -86,6 +92,7 @@ struct sim_xacc {
 	bool want_withdraw, want_restore;
 	uint64_t mark;	       /* the old path's done must reach it */
 	uint64_t slow_accel_put; /* slow put after its last accelerated frame */
+	struct sim_xacc_frag frag[NETMAP_MAX_FRAGS]; /* sim_xacc_frame()'s */
 	struct sim_xacc_hold *hold; /* ring of n entries */
 	uint32_t hold_head, hold_n;
 	struct sim_xen_accel_report rep;
@@ -161,9 +168,11 @@ static int32_t sim_xacc_sport(const uint8_t *f, uint32_t len)
 	return -1;
 }
 
-static bool sim_xacc_is_accel(const struct sim_xacc *x, const uint8_t *f,
-			      uint32_t len)
+/* The frame in x->frag[]: does the plugin take it? */
+static bool sim_xacc_is_accel(const struct sim_xacc *x)
 {
+	const uint8_t *f = x->frag[0].buf;
+	uint32_t len = x->frag[0].len;
 	int32_t p;
 
 	switch (x->ep->cfg->accel) {
@@ -225,38 +234,45 @@ static bool sim_xacc_room(struct sim_xacc_path *p, uint32_t k)
 }
 
 /*
- * The frame at application slot i (published slots end at end): its
- * slots, bytes and first slot.  0: its chain is not all published yet;
- * negative: -(slots) of a frame whose slot lengths no buffer holds or whose
- * chain no netmap packet carries (the application's own bug: dropped,
- * counted).
+ * The frame at application slot i (published slots end at end) into
+ * x->frag[]: each slot's length, flags and buffer read once, the buffer
+ * checked to lie in the application's region and the length to fit both
+ * paths' buffers (the application is untrusted: netfront copies only what
+ * it checked).  Returns its slots, with its bytes; 0: its chain is not all
+ * published yet; negative: -(slots) of a frame no path can carry (a slot
+ * length or buffer index out of range, or a chain past NETMAP_MAX_FRAGS),
+ * dropped and counted by the caller.
  */
-static int32_t sim_xacc_frame(const struct sim_xacc *x, uint32_t i, uint32_t end,
-			      uint32_t *bytes, const uint8_t **first, uint32_t *flen)
+static int32_t sim_xacc_frame(struct sim_xacc *x, uint32_t i, uint32_t end,
+			      uint32_t *bytes)
 {
 	const struct netmap_slot *s;
+	struct sim_xacc_frag *fr;
 	uint32_t k = 0, len, cap = x->aring->nr_buf_size;
 	uint16_t flags;
 	bool bad = false;
 
+	if (x->path[0].ep.ring->nr_buf_size < cap)
+		cap = x->path[0].ep.ring->nr_buf_size;
+	if (x->path[1].ep.ring->nr_buf_size < cap)
+		cap = x->path[1].ep.ring->nr_buf_size;
 	*bytes = 0;
 	for (;;) {
 		if (i == end)
 			return 0;
 		s = &x->aring->slot[i];
+		fr = &x->frag[k];
 		len = nm_os_shared_load16(&s->len);
 		/* Beside len, read at the same instant (one counted load). */
 		flags = *(volatile const uint16_t *)&s->flags;
-		if (k == 0) {
-			*first = nm_ring_user_buf(x->aring, nm_os_shared_load32(&s->buf_idx));
-			*flen = len <= cap ? len : 0;
-		}
-		if (len > cap || len > x->path[0].ep.ring->nr_buf_size ||
-		    len > x->path[1].ep.ring->nr_buf_size)
+		fr->buf = nm_ring_user_buf(x->aring, nm_os_shared_load32(&s->buf_idx));
+		fr->len = (uint16_t)len;
+		fr->more = flags & NS_MOREFRAG;
+		if (len > cap || !nm_region_contains(&x->areg, fr->buf, len))
 			bad = true;
 		*bytes += len;
 		k++;
-		if (!(flags & NS_MOREFRAG))
+		if (!fr->more)
 			break;
 		if (k == NETMAP_MAX_FRAGS) {
 			bad = true;
@@ -267,28 +283,22 @@ static int32_t sim_xacc_frame(const struct sim_xacc *x, uint32_t i, uint32_t end
 	return bad ? -(int32_t)k : (int32_t)k;
 }
 
-/* Copy the frame at application slots [a, a + k) into path p's ring. */
-static void sim_xacc_put(struct sim_xacc *x, uint32_t pi, uint32_t a,
-			 uint32_t k, uint32_t bytes)
+/* Copy the k slots sim_xacc_frame() checked into path pi's ring. */
+static void sim_xacc_put(struct sim_xacc *x, uint32_t pi, uint32_t k,
+			 uint32_t bytes)
 {
 	struct sim_xacc_path *p = &x->path[pi];
 	struct netmap_ring *dr = p->ep.ring;
-	struct netmap_slot *ss, *ds;
-	uint32_t f, len;
-	uint16_t more;
+	struct netmap_slot *ds;
+	uint32_t f;
 
 	for (f = 0; f < k; f++) {
-		ss = &x->aring->slot[nm_idx_add(a, f, x->n)];
+		/* The path's ring is netfront's own (its buffers its own). */
 		ds = &dr->slot[p->ep.head];
-		len = nm_os_shared_load16(&ss->len);
-		more = *(volatile const uint16_t *)&ss->flags & NS_MOREFRAG;
-		/* Lengths were checked against both rings by sim_xacc_frame(),
-		 * and the application does not write slots it handed over. */
 		nm_os_memcpy(nm_ring_user_buf(dr, nm_os_shared_load32(&ds->buf_idx)),
-			     nm_ring_user_buf(x->aring, nm_os_shared_load32(&ss->buf_idx)),
-			     len);
-		nm_os_shared_store16(&ds->len, (uint16_t)len);
-		nm_os_shared_store16(&ds->flags, more);
+			     x->frag[f].buf, x->frag[f].len);
+		nm_os_shared_store16(&ds->len, x->frag[f].len);
+		nm_os_shared_store16(&ds->flags, x->frag[f].more);
 		p->ep.head = nm_idx_next(p->ep.head, p->ep.n);
 	}
 	p->put += k;
@@ -391,8 +401,7 @@ static void sim_xacc_pass(struct sim_xacc *x)
 {
 	struct sim_ep *ep = x->ep;
 	struct sim_xacc_hold *h;
-	const uint8_t *first;
-	uint32_t pi, k, bytes, flen, rel;
+	uint32_t pi, k, bytes, rel;
 	int32_t r;
 	bool acc;
 
@@ -406,17 +415,25 @@ static void sim_xacc_pass(struct sim_xacc *x)
 		h = &x->hold[x->hold_head];
 		pi = sim_xacc_accel_path(x);
 		if (!h->dropped) {
-			if (!sim_xacc_room(&x->path[pi], h->k))
-				break;
-			sim_xacc_put(x, pi, h->slot, h->k, h->bytes);
-			if (pi == SIM_XEN_PATH_SLOW)
-				x->slow_accel_put = x->path[pi].put;
+			/* Read and checked again: the slots stayed the
+			 * application's memory while held. */
+			r = sim_xacc_frame(x, h->slot, ep->head, &bytes);
+			if (r != (int32_t)h->k) {
+				sim_ep_st(ep)->dev_drops++;
+				sim_ep_st(ep)->drops_too_big++;
+			} else {
+				if (!sim_xacc_room(&x->path[pi], h->k))
+					break;
+				sim_xacc_put(x, pi, h->k, bytes);
+				if (pi == SIM_XEN_PATH_SLOW)
+					x->slow_accel_put = x->path[pi].put;
+			}
 		}
 		x->hold_head = nm_idx_next(x->hold_head, x->n);
 		x->hold_n--;
 	}
 	while (x->disp != ep->head) {
-		r = sim_xacc_frame(x, x->disp, ep->head, &bytes, &first, &flen);
+		r = sim_xacc_frame(x, x->disp, ep->head, &bytes);
 		if (r == 0)
 			break;
 		if (r < 0) {
@@ -429,7 +446,7 @@ static void sim_xacc_pass(struct sim_xacc *x)
 			continue;
 		}
 		k = (uint32_t)r;
-		acc = sim_xacc_is_accel(x, first, flen);
+		acc = sim_xacc_is_accel(x);
 		if (acc && (sim_xacc_switching(x) || x->hold_n != 0)) {
 			sim_xacc_hold_push(x, x->disp, k, bytes, false);
 			x->disp = nm_idx_add(x->disp, k, x->n);
@@ -438,7 +455,7 @@ static void sim_xacc_pass(struct sim_xacc *x)
 		pi = acc ? sim_xacc_accel_path(x) : SIM_XEN_PATH_SLOW;
 		if (!sim_xacc_room(&x->path[pi], k))
 			break;
-		sim_xacc_put(x, pi, x->disp, k, bytes);
+		sim_xacc_put(x, pi, k, bytes);
 		if (acc && pi == SIM_XEN_PATH_SLOW)
 			x->slow_accel_put = x->path[pi].put;
 		x->disp = nm_idx_add(x->disp, k, x->n);

@@ -60,7 +60,6 @@ static const struct sim_dev_key sim_xen_key_fast_path = {
 	.off = offsetof(struct sim_sc_endpoint, fast_path),
 	.help = "the accelerated netfront: port rings mapped, CSB sync, netback bypassed",
 };
-static const char *const sim_xen_accel_names[] = { "off", "all", "none", "even", "odd", NULL };
 static const struct sim_dev_key sim_xen_key_accel = {
 	.name = "accel", .type = SIM_DEV_KEY_ENUM, .def = SIM_XEN_ACCEL_OFF, .unit = "",
 	.names = sim_xen_accel_names,
@@ -79,7 +78,6 @@ static const struct sim_dev_key sim_xen_key_accel_restore_us = {
 	.off = offsetof(struct sim_sc_endpoint, accel_restore_us),
 	.help = "restore it at this later time: its flows move back to the fast path; 0: never",
 };
-static const char *const sim_xen_switch_names[] = { "drain", "naive", NULL };
 static const struct sim_dev_key sim_xen_key_accel_switch = {
 	.name = "accel_switch", .type = SIM_DEV_KEY_ENUM, .def = SIM_XEN_SWITCH_DRAIN,
 	.unit = "", .names = sim_xen_switch_names,

@@ -40,12 +40,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "nm_region.h"
 #include "nm_ring_user.h"
 #include "sim_cost.h"
-#include "sim_dev.h"
 #include "sim_engine.h"
 #include "sim_ep.h"
 #include "sim_run.h"
@@ -98,8 +96,12 @@ struct sim_xacc {
 	struct sim_xen_accel_report rep;
 };
 
-static const char *const sim_xacc_flow_names[] = { "off", "all", "none", "even", "odd", NULL };
-static const char *const sim_xacc_switch_names[] = { "drain", "naive", NULL };
+const char *const sim_xen_accel_names[SIM_XEN_ACCEL_COUNT + 1] = {
+	"off", "all", "none", "even", "odd", NULL,
+};
+const char *const sim_xen_switch_names[SIM_XEN_SWITCH_COUNT + 1] = {
+	"drain", "naive", NULL,
+};
 
 bool sim_xen_accel_on(const struct sim_sc_endpoint *c)
 {
@@ -112,7 +114,7 @@ bool sim_xen_accel_on(const struct sim_sc_endpoint *c)
 int sim_xen_accel_check(const struct sim_sc_endpoint *c,
 			enum sim_switch_type swt, char *msg, size_t msglen)
 {
-	const char *f = c->accel < 5 ? sim_xacc_flow_names[c->accel] : "?";
+	const char *f = c->accel < SIM_XEN_ACCEL_COUNT ? sim_xen_accel_names[c->accel] : "?";
 
 	if (!sim_xen_accel_on(c)) {
 		if (c->accel_withdraw_us != 0)
@@ -670,8 +672,8 @@ int sim_xen_accel_init(struct sim_ep *ep, const struct sim_dev_ops *slow,
 		goto oom;
 	}
 	x->aring = nm_region_ring(&x->areg, 0, NR_TX, 0);
-	x->rep.flows = sim_xacc_flow_names[ep->cfg->accel];
-	x->rep.mode = sim_xacc_switch_names[ep->cfg->accel_switch];
+	x->rep.flows = sim_xen_accel_names[ep->cfg->accel];
+	x->rep.mode = sim_xen_switch_names[ep->cfg->accel_switch];
 	rc = sim_xacc_path_init(x, SIM_XEN_PATH_SLOW, slow, err, errlen);
 	if (rc == 0)
 		rc = sim_xacc_path_init(x, SIM_XEN_PATH_FAST, NULL, err, errlen);

@@ -24,13 +24,19 @@ enum sim_xen_accel {
 	SIM_XEN_ACCEL_NONE,
 	SIM_XEN_ACCEL_EVEN, /* TCP/UDP source port even */
 	SIM_XEN_ACCEL_ODD,  /* TCP/UDP source port odd */
+	SIM_XEN_ACCEL_COUNT
 };
 
 /* accel_switch: how netfront moves flows between the paths. */
 enum sim_xen_accel_switch {
 	SIM_XEN_SWITCH_DRAIN, /* hold the moving flows until the old path drained */
 	SIM_XEN_SWITCH_NAIVE, /* test only: move at once (reorders a flow) */
+	SIM_XEN_SWITCH_COUNT
 };
+
+/* The keys' value names, by enum (NULL-terminated, for the device table). */
+extern const char *const sim_xen_accel_names[SIM_XEN_ACCEL_COUNT + 1];
+extern const char *const sim_xen_switch_names[SIM_XEN_SWITCH_COUNT + 1];
 
 #define SIM_XEN_PATH_SLOW 0U
 #define SIM_XEN_PATH_FAST 1U

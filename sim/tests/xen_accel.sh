@@ -20,6 +20,14 @@ run() { # run NAME OUT [options]: a run that must succeed
 		fail "$sc $*: exit status $?"
 }
 
+# The keys are listed, in columns (the longest device key names fit).
+"$nmsim" list keys > "$tmp/keys.txt"
+for k in "accel  +enum +off\|all\|none\|even\|odd +off +-" \
+	"accel_withdraw_us  +integer +0..3600000000 +0 +us" \
+	"accel_restore_us  +integer +0..3600000000 +0 +us" \
+	"accel_switch  +enum +drain\|naive +drain +-"; do
+	grep -Eq "^  $k +xen\$" "$tmp/keys.txt" || fail "nmsim list keys: no line like '$k'"
+done
 run xen-accel-split "$tmp/even.json"
 run xen-accel-split "$tmp/odd.json" --set endpoints.tx.accel=odd
 run xen-accel-split "$tmp/all.json" --set endpoints.tx.accel=all

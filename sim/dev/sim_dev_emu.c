@@ -106,11 +106,11 @@ static void sim_emu_irq_now(struct sim_emu *e)
 
 	e->last_irq_ns = nm_os_time_ns();
 	e->irq_cons = e->dcons;
-	ep->st.irqs++;
+	sim_ep_st(ep)->irqs++;
 	if (e->pol.irq_cost != SIM_C_COUNT) {
 		sim_cost_charge(e->pol.irq_cost, 1);
 		if (e->pol.irq_cost == SIM_C_HYPERCALL)
-			ep->st.hypercalls++;
+			sim_ep_st(ep)->hypercalls++;
 	}
 	nm_os_notify(&e->irq_n);
 }
@@ -190,7 +190,7 @@ static void sim_emu_port_sync(struct sim_emu *e)
 
 	if (e->pol.backend_syscall) {
 		sim_cost_charge(SIM_C_SYSCALL, 1);
-		ep->st.syscalls++;
+		sim_ep_st(ep)->syscalls++;
 	}
 	nm_ring_user_publish(e->pring, e->phead, e->phead);
 	sim_switch_fwd_begin(ep->sw, ep->pkr, ep->run->cur);
@@ -260,11 +260,11 @@ static uint32_t sim_emu_chain(const struct netmap_ring *r, uint32_t i,
  * chain that does not fit the destination ring, or a bad slot length). */
 static void sim_emu_drop(struct sim_emu *e, bool too_long)
 {
-	e->ep->st.dev_drops++;
+	sim_ep_st(e->ep)->dev_drops++;
 	if (too_long)
-		e->ep->st.drops_over_mtu++;
+		sim_ep_st(e->ep)->drops_over_mtu++;
 	else
-		e->ep->st.drops_too_big++;
+		sim_ep_st(e->ep)->drops_too_big++;
 }
 
 static bool sim_emu_too_long(const struct sim_emu *e, uint32_t bytes)
@@ -437,11 +437,11 @@ static void sim_emu_guest_kick(struct sim_emu *e)
 	struct sim_ep *ep = e->ep;
 
 	sim_cost_charge(e->pol.kick_cost, 1);
-	ep->st.kicks++;
+	sim_ep_st(ep)->kicks++;
 	if (e->pol.kick_cost == SIM_C_HYPERCALL)
-		ep->st.hypercalls++;
+		sim_ep_st(ep)->hypercalls++;
 	else
-		ep->st.vmexits++;
+		sim_ep_st(ep)->vmexits++;
 }
 
 static void sim_emu_guest_publish(struct sim_emu *e, uint32_t prod)
@@ -497,7 +497,7 @@ static uint32_t sim_emu_guest_read_cons(struct sim_emu *e, bool need)
 		if (!need)
 			return e->g_cons;
 		sim_cost_charge(SIM_C_VMEXIT_USER, 1);
-		e->ep->st.vmexits++;
+		sim_ep_st(e->ep)->vmexits++;
 	}
 	e->g_cons = nm_os_shared_load32(&e->sh.cons);
 	/* cons before the slots it covers; pairs with the
@@ -583,9 +583,9 @@ static void sim_emu_app_sync_flags(struct sim_ep *ep, uint32_t flags)
 	struct sim_emu *e = ep->dev;
 
 	sim_cost_charge(SIM_C_SYSCALL, 1);
-	ep->st.syscalls++;
-	ep->st.syncs++;
-	ep->tail = sim_emu_gring_sync(e, &ep->app, ep->head, flags);
+	sim_ep_st(ep)->syscalls++;
+	sim_ep_st(ep)->syncs++;
+	ep->tail = sim_emu_gring_sync(e, sim_ep_app(ep), ep->head, flags);
 }
 
 void sim_emu_sync(struct sim_ep *ep)
@@ -778,9 +778,9 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	ep->backend = &e->dev;
 	snprintf(name, sizeof(name), "%s.irq", ep->cfg->name);
 	sim_actor_init(&e->isr, ep->run, name, ep->idx, sim_emu_isr_body, NULL, e);
-	sim_actor_set_irq(&e->isr, &ep->app);
+	sim_actor_set_irq(&e->isr, sim_ep_app(ep));
 	e->isr.sleeping = true;
-	e->irq_to = &ep->app;
+	e->irq_to = sim_ep_app(ep);
 	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_ns(SIM_C_WAKEUP));
 	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);
 	if (rc != 0)

@@ -110,6 +110,17 @@ struct sim_ep {
 	 * csb_guest_would_block(), is cur == hwtail). */
 	uint32_t cur_ahead;
 
+	/* The accelerator's own port on the same switch (xen with accel,
+	 * opened by the world before the bridges learn), else NULL. */
+	uint32_t accel_swport;
+	struct nm_port *accel_port;
+	struct nm_kring *accel_pkr;
+	/* A path of a split device (sim_dev_xen_accel.c) is a struct sim_ep
+	 * of its own whose owner is the endpoint: its interrupts wake the
+	 * owner's application and its counters are the owner's.  NULL:
+	 * the endpoint itself. */
+	struct sim_ep *owner;
+
 	const struct sim_dev_ops *ops;
 	void *dev;
 	struct sim_actor *backend; /* the device's host thread (kloop, VMM I/O,
@@ -152,6 +163,16 @@ static inline uint32_t sim_ep_chunk(uint32_t buf_size)
 static inline uint32_t sim_ep_slots(uint32_t len, uint32_t chunk)
 {
 	return len <= chunk ? 1 : (len + chunk - 1) / chunk;
+}
+
+/* The application a device of ep wakes, and the counters it keeps. */
+static inline struct sim_actor *sim_ep_app(struct sim_ep *ep)
+{
+	return ep->owner != NULL ? &ep->owner->app : &ep->app;
+}
+static inline struct sim_ep_stats *sim_ep_st(struct sim_ep *ep)
+{
+	return ep->owner != NULL ? &ep->owner->st : &ep->st;
 }
 
 /* Deliver the switch port's notifications to ep->port_waiter. */

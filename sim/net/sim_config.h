@@ -87,6 +87,12 @@ struct sim_sc_endpoint {
 	bool csb;		/* e1000: paravirtual CSB extension */
 	bool event_idx;		/* virtio: VIRTIO_RING_F_EVENT_IDX */
 	bool fast_path;		/* xen: accelerated netfront, backend bypassed */
+	/* xen: the accelerator plugin beside netfront/netback
+	 * (sim_dev_xen_accel.c): enum sim_xen_accel (0: off), when it is
+	 * withdrawn and restored (us, 0: never), enum sim_xen_accel_switch. */
+	uint32_t accel;
+	uint32_t accel_withdraw_us, accel_restore_us;
+	uint32_t accel_switch;
 	uint32_t kloop;		/* enum sim_kloop_mode: ptnet, xen fast path */
 	/* virtio receiver: the guest's receive stack (dev/sim_guest_stack.h):
 	 * the app on the ring (netmap), or NAPI, a socket queue and recv(). */

@@ -18,6 +18,7 @@
 #include "sim_cost.h"
 #include "sim_dev.h"
 #include "sim_ep.h"
+#include "sim_report_accel.h"
 #include "sim_report_locks.h"
 #include "sim_link.h"
 #include "sim_switch.h"
@@ -387,6 +388,7 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		else if (ep->st.pads != 0)
 			fprintf(f, "; %" PRIu64 " empty pad slots skipped", ep->st.pads);
 		fprintf(f, "\n");
+		sim_report_accel_text(f, ep, s->sim_ns);
 	}
 	if (w->nlinks != 0)
 		fprintf(f, "  links\n");
@@ -553,7 +555,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep *ep = w->ep[i];
 		struct sim_swport_stats ps;
-		json_t *e;
+		json_t *e, *acc;
 
 		sim_switch_port_stats(ep->sw, ep->swport, &ps);
 		e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
@@ -577,6 +579,8 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		else
 			json_object_set_new(e, "pads", json_integer((json_int_t)ep->st.pads));
 		json_object_set_new(e, "options", ep_options_json(ep));
+		if ((acc = sim_report_accel_json(ep, s->sim_ns)) != NULL)
+			json_object_set_new(e, "accel", acc);
 		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);

@@ -11,6 +11,7 @@
 #include "sim_scenario.h"
 #include "vale.h"
 
+#include "sim_dev_xen_accel.h"
 #include "sim_file.h"
 #include "sim_guest_stack.h"
 #include "sim_scenario_impl.h"
@@ -826,6 +827,7 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 	uint32_t i, j, senders, receivers, ports, ranks = 0, ranks_sw = 0;
 	uint32_t nlinks[SIM_MAX_SWITCHES] = { 0 };
 	struct sim_sc_endpoint *ep;
+	char msg[256];
 
 	for (i = 0; i < sc->nhosts; i++) {
 		if (sc->hosts[i].name[0] == '\0')
@@ -880,6 +882,8 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 			return -EINVAL;
 		if (sim_sc_validate_cpus(c, i) != 0)
 			return -EINVAL;
+		if (sim_xen_accel_check(ep, sc->switches[ep->sw].type, msg, sizeof(msg)) != 0)
+			return sim_sc_fail(c, ep->line, "endpoint %s: %s", ep->name, msg);
 	}
 	if (sim_sc_validate_links(c, nlinks) != 0)
 		return -EINVAL;

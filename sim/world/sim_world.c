@@ -22,6 +22,7 @@
 
 #include "sim_cost.h"
 #include "sim_dev.h"
+#include "sim_dev_xen_accel.h"
 #include "sim_ep.h"
 #include "sim_link.h"
 #include "sim_pcap_sink.h"
@@ -425,6 +426,20 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			return rc;
 		ep->port = ep->sw->port[ep->swport].p;
 		ep->pkr = sim_switch_kring(ep->sw, ep->swport);
+		if (sim_xen_accel_on(cfg)) {
+			/* The accelerator's port "<name>.accel", before the
+			 * bridges learn (a third port makes a switch learn). */
+			char aname[SIM_NAME_MAX + 8];
+
+			snprintf(aname, sizeof(aname), "%s.accel", cfg->name);
+			rc = sim_switch_open_port(ep->sw, w->reg, aname, i, cfg->role,
+						  cfg->slots, w->sc.buf_size,
+						  &ep->accel_swport, err, errlen);
+			if (rc != 0)
+				return rc;
+			ep->accel_port = ep->sw->port[ep->accel_swport].p;
+			ep->accel_pkr = sim_switch_kring(ep->sw, ep->accel_swport);
+		}
 		sim_actor_init(&ep->app, &w->run, cfg->name, i, sim_app_body,
 			       sim_app_has_work, ep);
 		/* Before the device: a guest's interrupt handler takes the

@@ -126,8 +126,11 @@ int nmlab_vale_newif(struct nm_ctrl_req *r)
 	    strncmp(name, VALE_PREFIX, strlen(VALE_PREFIX)) == 0 ||
 	    !vale_name_is_valid(probe))
 		return -EINVAL;
-	if (nw->nr_mem_id != 0)
-		return -EINVAL; /* no shared allocators to choose from */
+	/* A persistent port has a region of its own: an id naming another
+	 * is ENOMEM (no room there), one naming none EINVAL (reference). */
+	err = nmlab_memid_check_new(nw->nr_mem_id);
+	if (err != 0)
+		return err;
 	dev = dev_get_by_name(&init_net, name);
 	if (dev != NULL) {
 		dev_put(dev);
@@ -326,6 +329,10 @@ int nmlab_vale_attach(struct nm_ctrl_req *r)
 	if (!vale_name_is_valid(name) || colon == NULL ||
 	    name[strlen(name) - 1] == '^')
 		return -EINVAL;
+	/* The attachment has a region of its own, as a new port. */
+	err = nmlab_memid_check_new(va->reg.nr_mem_id);
+	if (err != 0)
+		return err;
 	switch (va->reg.nr_mode) {
 	case NR_REG_DEFAULT:
 	case NR_REG_ALL_NIC:

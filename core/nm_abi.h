@@ -226,6 +226,10 @@ struct nmreq_vale_newif { /* NETMAP_REQ_VALE_NEWIF */
 	uint16_t pad1;
 };
 
+/* nmreq_vale_polling.nr_mode */
+#define NETMAP_POLLING_MODE_SINGLE_CPU 1 /* one thread, every NIC RX ring */
+#define NETMAP_POLLING_MODE_MULTI_CPU 2	 /* one thread per ring, ring i on CPU i */
+
 struct nmreq_vale_polling { /* NETMAP_REQ_VALE_POLLING_ENABLE / _DISABLE */
 	uint32_t nr_mode;
 	uint32_t pad1;

@@ -9,3 +9,5 @@ nm_add_test(nm_legacy SOURCES test_nm_legacy.c LABELS unit)
 nm_add_test(nm_nic SOURCES test_nm_nic.c LABELS unit)
 # A VALE port driven by the kernel (a NIC attached to a switch, #16).
 nm_add_test(vale_kport SOURCES test_vale_kport.c LABELS unit)
+# Polling an attached interface: the plan and the pass (#16).
+nm_add_test(vale_poll SOURCES test_vale_poll.c LABELS unit)

@@ -4,8 +4,8 @@
  * Owns: open/release of a file, NIOCCTRL (decoded by core/nm_ctrl.c, then
  * dispatched here: REGISTER, PORT_INFO_GET, VALE_LIST, POOLS_INFO_GET,
  * PORT_HDR_SET/GET, CSB_ENABLE, SYNC_KLOOP_START/STOP, and
- * VALE_ATTACH/DETACH/NEWIF/DELIF to nmlab_vale.c; every other type is
- * refused with EOPNOTSUPP; legacy NIOCREGIF/NIOCGINFO run the same),
+ * VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING_* to nmlab_vale.c; legacy
+ * NIOCREGIF/NIOCGINFO run the same),
  * NIOCTXSYNC/NIOCRXSYNC (nm_kring_sync on the bound rings), poll, and
  * mmap of the bound port's region (remap_vmalloc_range, bounds checked).
  * Ports are the core's software ports (nm_port_open: VALE "valeX:Y" and
@@ -547,6 +547,8 @@ static int nmlab_vale_list(struct nm_ctrl_req *r)
 	}
 	vl->nr_bridge_idx = (uint16_t)sw;
 	vl->nr_port_idx = port;
+	/* Ours, in the reference's padding: whether the port is polled. */
+	vl->pad1 = nmlab_vale_polled(r->hdr.nr_name) ? NMLAB_VALE_LIST_POLLED : 0;
 	return 0;
 }
 
@@ -639,6 +641,10 @@ static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 		return nmlab_vale_newif(r);
 	case NETMAP_REQ_VALE_DELIF:
 		return nmlab_vale_delif(r);
+	case NETMAP_REQ_VALE_POLLING_ENABLE:
+	case NETMAP_REQ_VALE_POLLING_DISABLE:
+		return nmlab_vale_polling(r, r->hdr.nr_reqtype ==
+						     NETMAP_REQ_VALE_POLLING_ENABLE);
 	case NETMAP_REQ_PORT_INFO_GET:
 	case NETMAP_REQ_POOLS_INFO_GET:
 	case NETMAP_REQ_VALE_LIST:
@@ -647,9 +653,7 @@ static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	case NETMAP_REQ_SYNC_KLOOP_STOP:
 		break;
 	default:
-		/* VALE_POLLING: attached interfaces feed the switch from
-		 * their receive path, no polling thread. */
-		return -EOPNOTSUPP;
+		return -EOPNOTSUPP; /* nm_ctrl_decode() knows no other */
 	}
 	/* The others take none: any option fails them first. */
 	err = nm_ctrl_options_check(r);

@@ -53,7 +53,8 @@ int vale_poll_plan(struct vale_poll_plan *p, uint32_t mode, uint32_t first_cpu,
 		   uint32_t ncpus, uint32_t nic_rx_rings, uint32_t ncpu_ids);
 
 /*
- * [thread ctx or softirq][no sleep] One pass over NIC RX rings [first,
+ * [softirq, or bottom halves off: it sends with vale_kport_send(), whose
+ * gate softirq senders spin on][no sleep] One pass over NIC RX rings [first,
  * first + count) of nic: import what the receive path queued, send each
  * complete frame into the switch through k (a full switch drops it,
  * counted by k), release the slots.  Returns the frames taken off the

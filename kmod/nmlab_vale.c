@@ -419,17 +419,30 @@ static struct nm_nic *nmlab_bwrap_nic(struct nmlab_bwrap *b)
 	return container_of(b->nic, struct nm_nic, up);
 }
 
+/* One pass with bottom halves off: the pass holds the switch port's TX
+ * gate, which the receive path (softirq) spins on once the sink is back
+ * (nmlab_poll_stop()); a softirq interrupting the holder on its own CPU
+ * would spin forever. */
+static uint32_t nmlab_poll_pass(struct nmlab_bwrap *b, uint32_t first,
+				uint32_t count)
+{
+	uint32_t n;
+
+	local_bh_disable();
+	n = vale_poll_step(&b->side[0].kp, nmlab_bwrap_nic(b), first, count);
+	local_bh_enable();
+	return n;
+}
+
 /* A poll thread: passes until stopped; an idle pass sleeps a little
  * (the reference spins; a sleep of 20-50 us costs that much latency and
  * leaves the CPU to others when nothing arrives). */
 static int nmlab_poll_fn(void *arg)
 {
 	struct nmlab_poll_thread *t = arg;
-	struct nmlab_bwrap *b = t->b;
 
 	while (!kthread_should_stop()) {
-		if (vale_poll_step(&b->side[0].kp, nmlab_bwrap_nic(b), t->first,
-				   t->count) == 0)
+		if (nmlab_poll_pass(t->b, t->first, t->count) == 0)
 			usleep_range(20, 50);
 		else
 			cond_resched();
@@ -451,7 +464,7 @@ static void nmlab_poll_stop(struct nmlab_bwrap *b)
 	for (i = 0; i < p->nthreads; i++)
 		kthread_stop(p->t[i].task);
 	/* What the rings held when the threads stopped: one last pass. */
-	vale_poll_step(&b->side[0].kp, nmlab_bwrap_nic(b), 0, NM_PORT_MAX_RINGS);
+	nmlab_poll_pass(b, 0, NM_PORT_MAX_RINGS);
 	b->poll = NULL;
 	kfree(p);
 }

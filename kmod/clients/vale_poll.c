@@ -9,6 +9,12 @@
  *        twice EFAULT, VALE_DETACH while polled EBUSY), enable / disable
  *        in both modes with the threads counted, and the legacy nr_cmd
  *        NETMAP_BDG_POLLING_ON / _OFF; leaves IF not polled
+ *   vale-poll toggle valeX:IF PEER N
+ *        while a child streams frames from PEER's NIC TX ring onto the
+ *        wire (into IF, so into the switch), polling of IF is turned on
+ *        and off N times (SINGLE_CPU on CPU 1, MULTI_CPU on CPU 0 in
+ *        turn): every ENABLE and DISABLE succeeds, and at the end no
+ *        thread is left (the console check catches a lockup or a splat)
  *   vale-poll threads N       exactly N kernel threads named nmlab-poll/CPU run
  *   vale-poll listed valeX:IF [0|1]
  *        VALE_LIST by name and by iteration say IF is polled (1, the
@@ -20,8 +26,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int polling(int fd, bool on, const char *name, uint32_t mode,
@@ -155,6 +165,69 @@ static void errnos(const char *sw_if, const char *app)
 	printf("vale-poll: errnos, both modes, legacy: as expected\n");
 }
 
+/* The child of toggle(): broadcast frames out of peer's NIC TX ring as
+ * fast as the ring drains, until killed. */
+static void stream_forever(const char *peer)
+{
+	static const uint8_t src[6] = { 0x02, 0, 0, 0, 8, 0x01 };
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct netmap_ring *tx;
+	struct nmc_port p;
+	uint32_t seq = 0, space;
+	int err;
+
+	err = nmc_open(&p, peer, NR_REG_ALL_NIC, 0, 0, 0);
+	NMC_CHECK(err == 0, "register %s: %s", peer, strerror(err));
+	tx = nmc_ring(&p, NR_TX, 0);
+	for (;;) {
+		space = nm_ring_user_space(tx, tx->head, nm_ring_user_tail(tx));
+		while (space-- > 0) {
+			struct netmap_slot *sl = &tx->slot[tx->head];
+
+			nmc_frame_fill(nm_ring_user_buf(tx, sl->buf_idx),
+				       NMC_FRAME_LEN, seq++, src, bcast);
+			sl->len = NMC_FRAME_LEN;
+			sl->flags = 0;
+			tx->head = tx->cur = nm_idx_next(tx->head, tx->num_slots);
+		}
+		NMC_CHECK(nmc_sync(&p, NR_TX) == 0, "txsync");
+		nmc_poll(p.fd, POLLOUT, 100);
+	}
+}
+
+static void toggle(const char *sw_if, const char *peer, int rounds)
+{
+	int fd = open(NMC_DEV, O_RDWR), i, status;
+	struct timespec pause = { 0, 2000000 }; /* 2 ms of traffic each way */
+	pid_t child;
+
+	NMC_CHECK(fd >= 0, "open");
+	child = fork();
+	NMC_CHECK(child >= 0, "fork");
+	if (child == 0) {
+		stream_forever(peer);
+		_exit(0);
+	}
+	nanosleep(&pause, NULL);
+	for (i = 0; i < rounds; i++) {
+		if (i % 2 == 0)
+			EXPECT(polling(fd, true, sw_if, NETMAP_POLLING_MODE_SINGLE_CPU,
+				       1, 1), 0);
+		else
+			EXPECT(polling(fd, true, sw_if, NETMAP_POLLING_MODE_MULTI_CPU,
+				       0, 1), 0);
+		nanosleep(&pause, NULL);
+		EXPECT(polling(fd, false, sw_if, 0, 0, 0), 0);
+		nanosleep(&pause, NULL);
+	}
+	kill(child, SIGKILL);
+	NMC_CHECK(waitpid(child, &status, 0) == child, "waitpid");
+	NMC_CHECK(poll_threads() == 0, "threads left: %u", poll_threads());
+	close(fd);
+	printf("vale-poll: %d enable/disable rounds under traffic from %s\n",
+	       rounds, peer);
+}
+
 static void listed(const char *name, int want)
 {
 	int fd = open(NMC_DEV, O_RDWR), err, seen = 0;
@@ -192,6 +265,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc == 4 && strcmp(argv[1], "errnos") == 0) {
 		errnos(argv[2], argv[3]);
+	} else if (argc == 5 && strcmp(argv[1], "toggle") == 0) {
+		toggle(argv[2], argv[3], atoi(argv[4]));
 	} else if (argc == 3 && strcmp(argv[1], "threads") == 0) {
 		unsigned int n = poll_threads();
 
@@ -201,7 +276,8 @@ int main(int argc, char **argv)
 		listed(argv[2], argc == 4 ? atoi(argv[3]) : 1);
 	} else {
 		fprintf(stderr, "usage: vale-poll errnos valeX:IF valeX:P | "
-				"threads N | listed valeX:IF [0|1]\n");
+				"toggle valeX:IF PEER N | threads N | "
+				"listed valeX:IF [0|1]\n");
 		return 2;
 	}
 	printf("vale-poll: OK\n");

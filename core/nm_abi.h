@@ -208,7 +208,7 @@ struct nmreq_vale_detach { /* NETMAP_REQ_VALE_DETACH */
 
 struct nmreq_vale_list { /* NETMAP_REQ_VALE_LIST: in/out cursor */
 	uint16_t nr_bridge_idx;
-	uint16_t pad1;
+	uint16_t pad1; /* out, nmlab only: NMLAB_VALE_LIST_POLLED */
 	uint32_t nr_port_idx;
 };
 
@@ -225,6 +225,14 @@ struct nmreq_vale_newif { /* NETMAP_REQ_VALE_NEWIF */
 	uint16_t nr_mem_id;
 	uint16_t pad1;
 };
+
+/* nmlab's use of nmreq_vale_list.pad1 in a VALE_LIST reply (the reference
+ * leaves it as given): the port is an attached interface being polled. */
+#define NMLAB_VALE_LIST_POLLED 0x1
+
+/* nmreq_vale_polling.nr_mode */
+#define NETMAP_POLLING_MODE_SINGLE_CPU 1 /* one thread, every NIC RX ring */
+#define NETMAP_POLLING_MODE_MULTI_CPU 2	 /* one thread per ring, ring i on CPU i */
 
 struct nmreq_vale_polling { /* NETMAP_REQ_VALE_POLLING_ENABLE / _DISABLE */
 	uint32_t nr_mode;

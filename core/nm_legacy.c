@@ -87,6 +87,10 @@ static uint16_t nm_legacy_type(uint32_t cmd, uint16_t nr_cmd)
 		return NETMAP_REQ_VALE_DELIF;
 	case NETMAP_BDG_VNET_HDR:
 		return NETMAP_REQ_PORT_HDR_SET;
+	case NETMAP_BDG_POLLING_ON:
+		return NETMAP_REQ_VALE_POLLING_ENABLE;
+	case NETMAP_BDG_POLLING_OFF:
+		return NETMAP_REQ_VALE_POLLING_DISABLE;
 	default:
 		return 0;
 	}
@@ -138,6 +142,28 @@ int nm_legacy_to_req(const struct nmreq_legacy *l, uint32_t cmd, struct nm_ctrl_
 	case NETMAP_REQ_PORT_HDR_SET:
 		((struct nmreq_port_hdr *)body)->nr_hdr_len = l->nr_arg1;
 		break;
+	case NETMAP_REQ_VALE_POLLING_ENABLE:
+	case NETMAP_REQ_VALE_POLLING_DISABLE: {
+		struct nmreq_vale_polling *vp = body;
+
+		/* As the reference's translation: the register mode says
+		 * which polling mode (anything else is mode 0, refused by
+		 * ENABLE), the ring id the first CPU, nr_arg1 the CPUs. */
+		switch (l->nr_flags & NR_REG_MASK) {
+		case NR_REG_ONE_NIC:
+			vp->nr_mode = NETMAP_POLLING_MODE_MULTI_CPU;
+			break;
+		case NR_REG_ALL_NIC:
+			vp->nr_mode = NETMAP_POLLING_MODE_SINGLE_CPU;
+			break;
+		default:
+			vp->nr_mode = 0;
+			break;
+		}
+		vp->nr_first_cpu_id = l->nr_ringid & NETMAP_RING_MASK;
+		vp->nr_num_polling_cpus = l->nr_arg1;
+		break;
+	}
 	case NETMAP_REQ_PORT_INFO_GET:
 		((struct nmreq_port_info_get *)body)->nr_mem_id = l->nr_arg2;
 		break;

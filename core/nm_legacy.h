@@ -26,7 +26,10 @@
  *    NETMAP_VNET_HDR_GET is PORT_HDR_GET.  NIOCREGIF: nr_cmd 0 is
  *    REGISTER, NETMAP_BDG_ATTACH (nr_arg1 NETMAP_BDG_HOST: with the host
  *    rings) / _DETACH / _NEWIF / _DELIF / _VNET_HDR are the requests of
- *    those names.  Any other nr_cmd is -EINVAL.
+ *    those names; NETMAP_BDG_POLLING_ON / _OFF are VALE_POLLING_ENABLE /
+ *    _DISABLE (nr_flags' mode ONE_NIC: MULTI_CPU, ALL_NIC: SINGLE_CPU,
+ *    other: mode 0; first CPU nr_ringid & NETMAP_RING_MASK; CPUs
+ *    nr_arg1).  Any other nr_cmd is -EINVAL.
  *  - Results go back only when the request succeeded: the 32-bit nr_offset
  *    and nr_memsize (-EOVERFLOW if they do not fit), rings, slots,
  *    nr_arg2 = nr_mem_id, the list cursor in nr_arg1/nr_arg2 and the name.
@@ -54,6 +57,8 @@
 #define NETMAP_BDG_VNET_HDR 5
 #define NETMAP_BDG_NEWIF 6
 #define NETMAP_BDG_DELIF 7
+#define NETMAP_BDG_POLLING_ON 10
+#define NETMAP_BDG_POLLING_OFF 11
 #define NETMAP_VNET_HDR_GET 12
 #define NETMAP_BDG_HOST 1 /* nr_arg1 of NETMAP_BDG_ATTACH */
 #define NR_REG_MASK 0xfU

@@ -4,8 +4,8 @@
  * Owns: open/release of a file, NIOCCTRL (decoded by core/nm_ctrl.c, then
  * dispatched here: REGISTER, PORT_INFO_GET, VALE_LIST, POOLS_INFO_GET,
  * PORT_HDR_SET/GET, CSB_ENABLE, SYNC_KLOOP_START/STOP, and
- * VALE_ATTACH/DETACH/NEWIF/DELIF to nmlab_vale.c; every other type is
- * refused with EOPNOTSUPP; legacy NIOCREGIF/NIOCGINFO run the same),
+ * VALE_ATTACH/DETACH/NEWIF/DELIF/POLLING_* to nmlab_vale.c; legacy
+ * NIOCREGIF/NIOCGINFO run the same),
  * NIOCTXSYNC/NIOCRXSYNC (nm_kring_sync on the bound rings), poll, and
  * mmap of the bound port's region (remap_vmalloc_range, bounds checked).
  * Ports are the core's software ports (nm_port_open: VALE "valeX:Y" and
@@ -38,18 +38,26 @@
 DEFINE_MUTEX(nmlab_lock);
 static LIST_HEAD(nmlab_ports);
 struct nm_registry nmlab_reg; /* nmlab_vale.c attaches into it */
-static uint16_t nmlab_next_mem_id = 2; /* 1 is the reference's global pool */
+/* Ids of the regions files are bound to (core/nm_memid.c). */
+static struct nm_memid_table nmlab_mems;
 
 /* ---- Port records. */
 
-/* A fresh allocator id, as the reference gives each new private region. */
-static uint16_t nmlab_new_mem_id(void)
+/* The id reported for region rg: its own if a file holds it (a pipe's
+ * region is held by either end), else a fresh one, as the reference
+ * gives each new private allocator (the region lives for the request). */
+static uint16_t nmlab_region_id(const struct nm_region *rg)
 {
-	uint16_t id = nmlab_next_mem_id++;
+	struct nm_memid *m = nm_memid_of(&nmlab_mems, rg);
 
-	if (nmlab_next_mem_id == 0)
-		nmlab_next_mem_id = 2;
-	return id;
+	return m != NULL ? m->id : nm_memid_fresh(&nmlab_mems);
+}
+
+int nmlab_memid_check_new(uint16_t id)
+{
+	if (id == 0)
+		return 0;
+	return nm_memid_find(&nmlab_mems, id) == NULL ? -EINVAL : -ENOMEM;
 }
 
 /* The record of a port some file is bound to, or NULL. */
@@ -76,12 +84,16 @@ static struct nmlab_port *nmlab_port_get(struct nm_port *port)
 		return NULL;
 	np->port = port;
 	np->files = 1;
-	np->mem_id = nmlab_new_mem_id();
+	if (nm_memid_get(&nmlab_mems, port->region, &np->mem) != 0) {
+		kfree(np);
+		return NULL;
+	}
 	init_waitqueue_head(&np->wq);
 	np->notifier.wq = &np->wq;
 	atomic64_set(&np->notifier.count, 0);
 	if (nm_port_set_notifier(port, NR_TX, NM_PORT_ALL_RINGS,
 				 &np->notifier) != 0) {
+		nm_memid_put(&nmlab_mems, np->mem);
 		kfree(np);
 		return NULL;
 	}
@@ -96,7 +108,21 @@ static void nmlab_port_put(struct nmlab_port *np)
 	/* Returns once no notification can still use np->notifier. */
 	nm_port_set_notifier(np->port, NR_TX, NM_PORT_ALL_RINGS, NULL);
 	list_del(&np->link);
+	if (np->kept)
+		nm_port_close(np->port); /* after the notifier is gone */
+	nm_memid_put(&nmlab_mems, np->mem);
 	kfree(np);
+}
+
+/* A record of a port living in region m (any, for a pipe's region). */
+static struct nmlab_port *nmlab_port_of_mem(const struct nm_memid *m)
+{
+	struct nmlab_port *np;
+
+	list_for_each_entry(np, &nmlab_ports, link)
+		if (np->mem == m)
+			return np;
+	return NULL;
 }
 
 /* A software port by name (nm_port_open), else a network interface
@@ -167,8 +193,6 @@ static int nmlab_select_rings(struct nmlab_priv *priv, struct nm_port *port,
 						nic[d] + host[d];
 		}
 		break;
-	case NR_REG_NULL:
-		return -EOPNOTSUPP; /* null ports are not provided */
 	default:
 		return -EINVAL; /* PIPE_MASTER/SLAVE (deprecated) and unknown */
 	}
@@ -208,16 +232,70 @@ static int nmlab_claim_rings(struct nmlab_priv *priv, struct nmlab_port *np,
 
 static void nmlab_unbind(struct nmlab_priv *priv)
 {
+	struct nmlab_port *np = priv->np;
 	struct nm_port *port = priv->port;
+	bool keep = false;
 
 	if (port == NULL)
 		return;
-	nmlab_csb_disable(priv);
-	nmlab_claim_rings(priv, priv->np, true);
-	nmlab_port_put(priv->np);
-	nm_port_close(port);
+	if (priv->null_mode) {
+		np->nulls--;
+	} else {
+		nmlab_csb_disable(priv);
+		nmlab_claim_rings(priv, np, true);
+		/* The last open of the port while null files still map its
+		 * region: the record keeps it (closed by nmlab_port_put()). */
+		keep = !np->kept && np->nulls > 0 &&
+		       np->files - np->nulls == 1;
+		if (keep)
+			np->kept = true;
+	}
+	nmlab_port_put(np);
+	if (!priv->null_mode && !keep)
+		nm_port_close(port);
 	priv->np = NULL;
 	priv->port = NULL;
+	priv->null_mode = false;
+}
+
+/* REGISTER with NR_REG_NULL: the file maps the region named by nr_mem_id
+ * (nm_memid_register_check() has found it) and binds no ring.  It holds a
+ * port record of that region, so the region outlives the files that made
+ * it while this one is bound (the reference's null port holds its
+ * allocator the same way). */
+static int nmlab_register_null(struct nmlab_priv *priv, struct nm_ctrl_req *r,
+			       struct nm_ctrl_opt *csb)
+{
+	struct nmreq_register *reg = nm_ctrl_body(r);
+	struct nmlab_port *np;
+	struct nm_memid *m;
+
+	if (csb != NULL)
+		return nm_ctrl_opt_fail(csb, -EINVAL); /* no ring to sync */
+	m = nm_memid_find(&nmlab_mems, reg->nr_mem_id);
+	np = m != NULL ? nmlab_port_of_mem(m) : NULL;
+	if (!NM_ASSERT(np != NULL)) /* ids live only with their records */
+		return -EINVAL;
+	np->files++;
+	np->nulls++;
+	priv->np = np;
+	priv->null_mode = true;
+	priv->exclusive = false;
+	priv->nr_flags = reg->nr_flags;
+	priv->nrings = 0;
+	priv->first[NR_TX] = priv->last[NR_TX] = 0;
+	priv->first[NR_RX] = priv->last[NR_RX] = 0;
+	/* The region and the netmap_if of a port in it; no ring is ours. */
+	reg->nr_offset = nm_port_nifp_offset(np->port);
+	reg->nr_memsize = np->port->region->size;
+	reg->nr_tx_rings = reg->nr_rx_rings = 0;
+	reg->nr_tx_slots = reg->nr_rx_slots = 0;
+	reg->nr_host_tx_rings = reg->nr_host_rx_rings = 0;
+	reg->nr_extra_bufs = 0;
+	reg->nr_mem_id = np->mem->id;
+	/* The data path may look now (it finds no ring). */
+	smp_store_release(&priv->port, np->port);
+	return 0;
 }
 
 static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
@@ -236,8 +314,14 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	err = nm_ctrl_options_check(r);
 	if (err != 0)
 		return err;
-	if (reg->nr_mem_id != 0)
-		return -EINVAL; /* no shared allocators to choose from */
+	/* nr_mem_id names a live region (EINVAL otherwise, as the
+	 * reference); a null port needs one. */
+	err = nm_memid_register_check(&nmlab_mems, reg->nr_mode,
+				      reg->nr_mem_id, NULL, true);
+	if (err != 0)
+		return err;
+	if (reg->nr_mode == NR_REG_NULL)
+		return nmlab_register_null(priv, r, csb);
 	if (csb != NULL && !(reg->nr_flags & NR_EXCLUSIVE))
 		return nm_ctrl_opt_fail(csb, -EINVAL);
 
@@ -261,6 +345,13 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 		goto fail_close;
 	}
 	err = nmlab_select_rings(priv, port, reg);
+	if (err != 0)
+		goto fail_close;
+	/* A port nobody is bound to must live in the named region (a pipe
+	 * end whose peer is bound does); one already bound keeps its own. */
+	err = nm_memid_register_check(&nmlab_mems, reg->nr_mode,
+				      reg->nr_mem_id, port->region,
+				      nmlab_port_find(port) == NULL);
 	if (err != 0)
 		goto fail_close;
 	if (port->kind == NM_PORT_PIPE && reg->nr_mode != NR_REG_DEFAULT &&
@@ -303,7 +394,7 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	reg->nr_host_tx_rings = port->num_host_rings[NR_TX];
 	reg->nr_host_rx_rings = port->num_host_rings[NR_RX];
 	reg->nr_extra_bufs = 0; /* none given; ni_bufs_head stays 0 */
-	reg->nr_mem_id = np->mem_id;
+	reg->nr_mem_id = np->mem->id;
 	/* The data path may look now. */
 	smp_store_release(&priv->port, port);
 	return 0;
@@ -327,10 +418,14 @@ static int nmlab_port_info(struct nm_ctrl_req *r)
 	struct nm_port *port;
 	int err;
 
+	/* nr_mem_id is output only: the id of an unbound port's region
+	 * lives for one request, so a program that passes the body back
+	 * must not be refused for it. */
 	memset(&g, 0, sizeof(g));
 	err = nmlab_port_open(r->hdr.nr_name, 0, &g, false, &port);
 	if (err != 0)
 		return err;
+	pi->nr_mem_id = nmlab_region_id(port->region);
 	pi->nr_memsize = port->region->size;
 	pi->nr_tx_rings = port->num_rings[NR_TX] - port->num_host_rings[NR_TX];
 	pi->nr_rx_rings = port->num_rings[NR_RX] - port->num_host_rings[NR_RX];
@@ -387,7 +482,6 @@ static void nmlab_fill_pools(struct nmreq_pools_info *pi,
 static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 {
 	struct nmreq_pools_info *pi = nm_ctrl_body(r);
-	struct nmlab_port *np;
 	struct nm_port_geom g;
 	struct nm_port *port;
 	int err;
@@ -395,7 +489,7 @@ static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	if (priv->port != NULL &&
 	    (r->hdr.nr_name[0] == '\0' ||
 	     strcmp(r->hdr.nr_name, priv->port->name) == 0)) {
-		nmlab_fill_pools(pi, priv->port, priv->np->mem_id);
+		nmlab_fill_pools(pi, priv->port, priv->np->mem->id);
 		return 0;
 	}
 	if (r->hdr.nr_name[0] == '\0')
@@ -406,8 +500,7 @@ static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 		return err;
 	/* A port nobody is bound to lives for this request only: its
 	 * region is new, and so is its id. */
-	np = nmlab_port_find(port);
-	nmlab_fill_pools(pi, port, np != NULL ? np->mem_id : nmlab_new_mem_id());
+	nmlab_fill_pools(pi, port, nmlab_region_id(port->region));
 	nm_port_close(port);
 	return 0;
 }
@@ -454,6 +547,8 @@ static int nmlab_vale_list(struct nm_ctrl_req *r)
 	}
 	vl->nr_bridge_idx = (uint16_t)sw;
 	vl->nr_port_idx = port;
+	/* Ours, in the reference's padding: whether the port is polled. */
+	vl->pad1 = nmlab_vale_polled(r->hdr.nr_name) ? NMLAB_VALE_LIST_POLLED : 0;
 	return 0;
 }
 
@@ -546,6 +641,10 @@ static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 		return nmlab_vale_newif(r);
 	case NETMAP_REQ_VALE_DELIF:
 		return nmlab_vale_delif(r);
+	case NETMAP_REQ_VALE_POLLING_ENABLE:
+	case NETMAP_REQ_VALE_POLLING_DISABLE:
+		return nmlab_vale_polling(r, r->hdr.nr_reqtype ==
+						     NETMAP_REQ_VALE_POLLING_ENABLE);
 	case NETMAP_REQ_PORT_INFO_GET:
 	case NETMAP_REQ_POOLS_INFO_GET:
 	case NETMAP_REQ_VALE_LIST:
@@ -554,9 +653,7 @@ static int nmlab_ctrl_run(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	case NETMAP_REQ_SYNC_KLOOP_STOP:
 		break;
 	default:
-		/* VALE_POLLING: attached interfaces feed the switch from
-		 * their receive path, no polling thread. */
-		return -EOPNOTSUPP;
+		return -EOPNOTSUPP; /* nm_ctrl_decode() knows no other */
 	}
 	/* The others take none: any option fails them first. */
 	err = nm_ctrl_options_check(r);
@@ -745,6 +842,7 @@ int nmlab_dev_init(void)
 
 	if (err != 0)
 		return err;
+	nm_memid_table_init(&nmlab_mems);
 	err = nmlab_nic_init();
 	if (err != 0)
 		goto err_reg;
@@ -766,5 +864,6 @@ void nmlab_dev_exit(void)
 	misc_deregister(&nmlab_misc);
 	nmlab_vale_exit(); /* attachments live without files */
 	nmlab_nic_exit();
+	nm_memid_table_fini(&nmlab_mems);
 	nm_registry_fini(&nmlab_reg);
 }

@@ -16,6 +16,7 @@
 #ifndef NMLAB_DEV_H
 #define NMLAB_DEV_H
 
+#include "nm_memid.h"
 #include "nm_os.h"
 #include "nm_port.h"
 #include "csb.h"
@@ -27,12 +28,18 @@
 
 #define NMLAB_MAX_RINGS (2 * NM_PORT_MAX_RINGS) /* bound TX + RX rings */
 
-/* One per open nm_port, shared by every file bound to it. */
+/* One per open nm_port, shared by every file bound to it.  A file bound
+ * with NR_REG_NULL maps the port's region and holds the record without an
+ * open of its own; when the last file with one goes while such files
+ * remain, its open passes to the record (kept), so the port, and with it
+ * the region they map, lives until the last of them goes. */
 struct nmlab_port {
 	struct list_head link;	      /* nmlab_ports, under nmlab_lock */
 	struct nm_port *port;
-	unsigned int files;	      /* files bound to it */
-	uint16_t mem_id;	      /* reported as nr_mem_id: unique per port */
+	unsigned int files;	      /* files bound to it, nulls included */
+	unsigned int nulls;	      /* of which NR_REG_NULL */
+	bool kept;		      /* the record holds one open of port */
+	struct nm_memid *mem;	      /* the region's id (nr_mem_id), held */
 	wait_queue_head_t wq;	      /* poll waiters and kloops */
 	struct nm_os_notifier notifier; /* port-wide, wakes wq */
 	uint32_t users[2][NM_PORT_MAX_RINGS]; /* files bound to each ring */
@@ -77,6 +84,7 @@ struct nmlab_priv {
 	uint32_t first[2], last[2]; /* bound rings per direction: [first, last) */
 	uint64_t nr_flags;
 	bool exclusive;
+	bool null_mode; /* NR_REG_NULL: the region only, no rings */
 
 	/* CSB mode (CSB_ENABLE or REGISTER with the CSB option). */
 	bool csb_mode;
@@ -89,6 +97,11 @@ struct nmlab_priv {
 };
 
 extern struct mutex nmlab_lock;
+
+/* nmlab_dev.c, under nmlab_lock: may a port made by this request (not a
+ * file's REGISTER) live in region id?  0 for id 0, -EINVAL for an id no
+ * region has, -ENOMEM for any other (such a port has its own region). */
+int nmlab_memid_check_new(uint16_t id);
 
 /* nmlab_dev.c */
 int nmlab_dev_init(void);

@@ -8,6 +8,13 @@
  *   other ports -> switch -> port RX ring -> notifier -> work item ->
  *     vale_kport_drain -> nmlab_nic_send -> dev_queue_xmit -> wire
  *
+ * Polling (VALE_POLLING_ENABLE): the receive path queues the wire's
+ * frames in the interface's NIC RX rings instead, and kernel threads
+ * ("nmlab-poll", bound to the CPUs of the plan, core/vale_poll.c) move them
+ * into the switch, each over its own rings:
+ *   wire -> rx_handler -> NIC RX rings -> poll thread (vale_poll_step) ->
+ *     switch
+ *
  * Persistent ports (VALE_NEWIF / VALE_DELIF): a name and a geometry that
  * VALE_ATTACH "valeX:name" turns into a VALE port the kernel holds a
  * reference to, so that it outlives the applications that open it (by
@@ -16,7 +23,9 @@
  *
  * Invariants: an attachment lives from VALE_ATTACH to VALE_DETACH (or
  * module unload), with no file needed; the VALE port and the interface of
- * an attached interface are bound by nobody else (EBUSY).  Locking: nmlab_lock for the list and
+ * an attached interface are bound by nobody else (EBUSY); poll threads
+ * run only while the attachment is polled and are stopped (kthread_stop)
+ * before the rings they poll can go.  Locking: nmlab_lock for the list and
  * every control step; the receive path reads the sink under RCU (removed
  * with synchronize_net), the work item runs alone and is cancelled
  * (cancel_work_sync) after the port's notifier is cleared.
@@ -25,7 +34,11 @@
 #include "nmlab_dev.h"
 #include "nmlab_nic.h"
 #include "vale_kport.h"
+#include "vale_poll.h"
 
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -46,11 +59,24 @@ struct nmlab_bside {
 	struct work_struct work;
 };
 
+/* One poll thread: NIC RX rings [first, first + count) into side 0. */
+struct nmlab_poll_thread {
+	struct nmlab_bwrap *b;
+	uint32_t first, count;
+	struct task_struct *task;
+};
+
+struct nmlab_poll {
+	uint32_t nthreads;
+	struct nmlab_poll_thread t[VALE_POLL_MAX_THREADS];
+};
+
 struct nmlab_bwrap {
 	struct list_head link; /* nmlab_bwraps, under nmlab_lock */
 	char name[NETMAP_REQ_IFNAMSIZ]; /* "valeX:ifname" */
 	struct nm_port *nic;
 	struct nmlab_bside side[2];
+	struct nmlab_poll *poll; /* NULL unless polled */
 };
 
 static LIST_HEAD(nmlab_bwraps);
@@ -126,8 +152,11 @@ int nmlab_vale_newif(struct nm_ctrl_req *r)
 	    strncmp(name, VALE_PREFIX, strlen(VALE_PREFIX)) == 0 ||
 	    !vale_name_is_valid(probe))
 		return -EINVAL;
-	if (nw->nr_mem_id != 0)
-		return -EINVAL; /* no shared allocators to choose from */
+	/* A persistent port has a region of its own: an id naming another
+	 * is ENOMEM (no room there), one naming none EINVAL (reference). */
+	err = nmlab_memid_check_new(nw->nr_mem_id);
+	if (err != 0)
+		return err;
 	dev = dev_get_by_name(&init_net, name);
 	if (dev != NULL) {
 		dev_put(dev);
@@ -326,6 +355,10 @@ int nmlab_vale_attach(struct nm_ctrl_req *r)
 	if (!vale_name_is_valid(name) || colon == NULL ||
 	    name[strlen(name) - 1] == '^')
 		return -EINVAL;
+	/* The attachment has a region of its own, as a new port. */
+	err = nmlab_memid_check_new(va->reg.nr_mem_id);
+	if (err != 0)
+		return err;
 	switch (va->reg.nr_mode) {
 	case NR_REG_DEFAULT:
 	case NR_REG_ALL_NIC:
@@ -378,8 +411,155 @@ err_free:
 	return err;
 }
 
+/* ---- Polling. */
+
+/* The interface port of an attachment (nmlab_nic_open() made it). */
+static struct nm_nic *nmlab_bwrap_nic(struct nmlab_bwrap *b)
+{
+	return container_of(b->nic, struct nm_nic, up);
+}
+
+/* One pass with bottom halves off: the pass holds the switch port's TX
+ * gate, which the receive path (softirq) spins on once the sink is back
+ * (nmlab_poll_stop()); a softirq interrupting the holder on its own CPU
+ * would spin forever. */
+static uint32_t nmlab_poll_pass(struct nmlab_bwrap *b, uint32_t first,
+				uint32_t count)
+{
+	uint32_t n;
+
+	local_bh_disable();
+	n = vale_poll_step(&b->side[0].kp, nmlab_bwrap_nic(b), first, count);
+	local_bh_enable();
+	return n;
+}
+
+/* A poll thread: passes until stopped; an idle pass sleeps a little
+ * (the reference spins; a sleep of 20-50 us costs that much latency and
+ * leaves the CPU to others when nothing arrives). */
+static int nmlab_poll_fn(void *arg)
+{
+	struct nmlab_poll_thread *t = arg;
+
+	while (!kthread_should_stop()) {
+		if (nmlab_poll_pass(t->b, t->first, t->count) == 0)
+			usleep_range(20, 50);
+		else
+			cond_resched();
+	}
+	return 0;
+}
+
+static void nmlab_poll_stop(struct nmlab_bwrap *b)
+{
+	struct nmlab_poll *p = b->poll;
+	uint32_t i;
+
+	if (p == NULL)
+		return;
+	/* Frames to the switch directly again; after the grace period no
+	 * receive path that saw no sink is still putting one in the rings. */
+	nmlab_nic_set_sink(b->nic, &b->side[0].sink);
+	synchronize_net();
+	for (i = 0; i < p->nthreads; i++)
+		kthread_stop(p->t[i].task);
+	/* What the rings held when the threads stopped: one last pass. */
+	nmlab_poll_pass(b, 0, NM_PORT_MAX_RINGS);
+	b->poll = NULL;
+	kfree(p);
+}
+
+static int nmlab_poll_start(struct nmlab_bwrap *b,
+			    const struct vale_poll_plan *plan)
+{
+	struct nmlab_poll *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	struct nmlab_poll_thread *t;
+	uint32_t i;
+	int err;
+
+	if (p == NULL)
+		return -ENOMEM;
+	for (i = 0; i < plan->nthreads; i++) {
+		t = &p->t[i];
+		t->b = b;
+		t->first = plan->thread[i].first_ring;
+		t->count = plan->thread[i].num_rings;
+		t->task = kthread_create(nmlab_poll_fn, t, "nmlab-poll/%u",
+					 plan->thread[i].cpu);
+		if (IS_ERR(t->task)) {
+			err = PTR_ERR(t->task);
+			goto err_threads;
+		}
+		kthread_bind(t->task, plan->thread[i].cpu);
+		p->nthreads++;
+	}
+	/* The receive path queues in the NIC RX rings from now on. */
+	nmlab_nic_set_sink(b->nic, NULL);
+	for (i = 0; i < p->nthreads; i++)
+		wake_up_process(p->t[i].task);
+	b->poll = p;
+	return 0;
+
+err_threads:
+	/* Never woken: kthread_stop() ends them before their function. */
+	while (p->nthreads > 0)
+		kthread_stop(p->t[--p->nthreads].task);
+	kfree(p);
+	return err;
+}
+
+int nmlab_vale_polling(struct nm_ctrl_req *r, bool enable)
+{
+	struct nmreq_vale_polling *req = nm_ctrl_body(r);
+	const char *name = r->hdr.nr_name;
+	struct vale_poll_plan plan;
+	struct nmlab_bwrap *b;
+	uint32_t i, sw, port;
+	int err;
+
+	err = nm_ctrl_options_check(r);
+	if (err != 0)
+		return err;
+	if (!vale_name_is_valid(name) || strnchr(name, sizeof(r->hdr.nr_name), ':') == NULL)
+		return -EINVAL;
+	b = nmlab_bwrap_find(name);
+	if (b == NULL)
+		/* Only an attached interface is polled (the reference:
+		 * EOPNOTSUPP for any other VALE port, ENXIO for none). */
+		return vale_port_find(&nmlab_reg, name, &sw, &port) == 0 ?
+			       -EOPNOTSUPP : -ENXIO;
+	if (!enable) {
+		if (b->poll == NULL)
+			return -EFAULT; /* the reference's "not in polling mode" */
+		nmlab_poll_stop(b);
+		return 0;
+	}
+	if (b->poll != NULL)
+		return -EFAULT; /* the reference's "already in polling mode" */
+	err = vale_poll_plan(&plan, req->nr_mode, req->nr_first_cpu_id,
+			     req->nr_num_polling_cpus,
+			     nmlab_bwrap_nic(b)->nic_rings[NR_RX],
+			     num_online_cpus());
+	if (err != 0)
+		return err;
+	/* The plan's ids are below the online count; each must be online. */
+	for (i = 0; i < plan.nthreads; i++)
+		if (plan.thread[i].cpu >= nr_cpu_ids ||
+		    !cpu_online(plan.thread[i].cpu))
+			return -EINVAL;
+	return nmlab_poll_start(b, &plan);
+}
+
+bool nmlab_vale_polled(const char *name)
+{
+	struct nmlab_bwrap *b = nmlab_bwrap_find(name);
+
+	return b != NULL && b->poll != NULL;
+}
+
 static void nmlab_bwrap_free(struct nmlab_bwrap *b)
 {
+	nmlab_poll_stop(b); /* module unload: the threads go first */
 	list_del(&b->link);
 	nmlab_nic_set_sink(b->nic, NULL);
 	nmlab_nic_set_host_sink(b->nic, NULL);
@@ -413,6 +593,8 @@ int nmlab_vale_detach(struct nm_ctrl_req *r)
 	b = nmlab_bwrap_find(r->hdr.nr_name);
 	if (b == NULL)
 		return -ENXIO;
+	if (b->poll != NULL)
+		return -EBUSY; /* as the reference: polling off first */
 	vd->port_index = b->side[0].vp->index;
 	nmlab_bwrap_free(b);
 	return 0;

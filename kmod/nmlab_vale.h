@@ -26,6 +26,14 @@ bool nmlab_vale_owned(const struct nm_port *p);
 /* [nmlab_lock] The same by name (PORT_HDR_SET: the kernel writes plain
  * frames into those ports, so no header may be set on them). */
 bool nmlab_vale_owned_name(const char *name);
+/* [nmlab_lock] VALE_POLLING_ENABLE (enable) / _DISABLE "valeX:ifname":
+ * kernel threads move what the interface receives into the switch.  0,
+ * -EINVAL (bad name or plan), -ENXIO (no such port), -EOPNOTSUPP (a port
+ * that is not an attached interface's), -EFAULT (already polling / not
+ * polling: the reference's errno), or the thread's creation error. */
+int nmlab_vale_polling(struct nm_ctrl_req *r, bool enable);
+/* [nmlab_lock] Is the attached interface "valeX:ifname" polled? */
+bool nmlab_vale_polled(const char *name);
 /* [nmlab_lock] Module unload: detach every interface. */
 void nmlab_vale_exit(void);
 

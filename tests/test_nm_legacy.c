@@ -139,7 +139,9 @@ static void test_nm_legacy_commands(void **state)
 		{ NIOCREGIF, 3 /* REGOPS: in-kernel callbacks */, 0 },
 		{ NIOCREGIF, NETMAP_BDG_LIST, 0 },
 		{ NIOCREGIF, 8 /* PT_HOST_CREATE */, 0 },
-		{ NIOCREGIF, 10 /* POLLING_ON */, 0 },
+		{ NIOCREGIF, NETMAP_BDG_POLLING_ON, NETMAP_REQ_VALE_POLLING_ENABLE },
+		{ NIOCREGIF, NETMAP_BDG_POLLING_OFF, NETMAP_REQ_VALE_POLLING_DISABLE },
+		{ NIOCGINFO, NETMAP_BDG_POLLING_ON, 0 },
 		{ NIOCREGIF, 0xffff, 0 },
 	};
 	struct nmreq_legacy l;
@@ -168,6 +170,38 @@ static void test_nm_legacy_commands(void **state)
 		}
 		if (c[i].type == NETMAP_REQ_PORT_HDR_SET)
 			assert_int_equal(((struct nmreq_port_hdr *)nm_ctrl_body(req))->nr_hdr_len, 1);
+	}
+}
+
+/* NETMAP_BDG_POLLING_ON: the mode from nr_flags, the first CPU from the
+ * ring id, the CPU count from nr_arg1, as the reference translates. */
+static void test_nm_legacy_polling(void **state)
+{
+	static const struct {
+		uint32_t reg_mode, want;
+	} m[] = {
+		{ NR_REG_ALL_NIC, NETMAP_POLLING_MODE_SINGLE_CPU },
+		{ NR_REG_ONE_NIC, NETMAP_POLLING_MODE_MULTI_CPU },
+		{ NR_REG_DEFAULT, 0 },
+		{ NR_REG_SW, 0 },
+	};
+	struct nmreq_vale_polling *vp;
+	struct nmreq_legacy l;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NM_ARRAY_SIZE(m); i++) {
+		l = legacy("vale0:eth0", 14);
+		l.nr_cmd = NETMAP_BDG_POLLING_ON;
+		l.nr_flags = m[i].reg_mode;
+		l.nr_ringid = NETMAP_HW_RING | 3;
+		l.nr_arg1 = 2;
+		assert_int_equal(nm_legacy_to_req(&l, NIOCREGIF, req), 0);
+		vp = nm_ctrl_body(req);
+		assert_int_equal(vp->nr_mode, m[i].want);
+		assert_int_equal(vp->nr_first_cpu_id, 3);
+		assert_int_equal(vp->nr_num_polling_cpus, 2);
+		assert_string_equal(req->hdr.nr_name, "vale0:eth0");
 	}
 }
 
@@ -246,6 +280,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_nm_legacy_ringid_modes),
 		cmocka_unit_test(test_nm_legacy_pipes_and_names),
 		cmocka_unit_test(test_nm_legacy_commands),
+		cmocka_unit_test(test_nm_legacy_polling),
 	};
 	static const struct CMUnitTest results[] = {
 		cmocka_unit_test(test_nm_legacy_results),

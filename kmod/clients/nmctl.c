@@ -10,7 +10,11 @@
  *   nmctl -r name            remove it (VALE_DELIF)
  *   nmctl -g name            rings and slots of a port (PORT_INFO_GET)
  *   nmctl -p valeX:ifname / -P valeX:ifname   polling on / off
- *   options: -C tx_slots[,rx_slots] for -a, -h and -n
+ *   options: -C tx_slots[,rx_slots] for -a, -h and -n;
+ *            -C mode[,first_cpu[,ncpus]] for -p (mode 1 or single: one
+ *            thread on first_cpu polls every ring; 2 or multi: ring i on
+ *            CPU i for ncpus rings from first_cpu); default single,0,1
+ *   the list marks polled interfaces with " polling"
  *
  * Exit status 0 on success; otherwise the request's errno is printed and
  * the status is 1.  Written for nmlab.ko, usable with any netmap API 14
@@ -37,9 +41,11 @@ static int list_all(int fd)
 			return 0;
 		if (err != 0)
 			return err;
-		printf("%s bridge %u port %u\n", h.nr_name, vl.nr_bridge_idx,
-		       vl.nr_port_idx);
+		printf("%s bridge %u port %u%s\n", h.nr_name, vl.nr_bridge_idx,
+		       vl.nr_port_idx,
+		       vl.pad1 & NMLAB_VALE_LIST_POLLED ? " polling" : "");
 		vl.nr_port_idx++;
+		vl.pad1 = 0;
 	}
 }
 
@@ -48,7 +54,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: nmctl [-l valeX:Y | -a valeX:if | -h valeX:if | -d valeX:if |\n"
 		"              -n name | -r name | -g name | -p valeX:if | -P valeX:if]\n"
-		"             [-C tx_slots[,rx_slots]]\n");
+		"             [-C tx_slots[,rx_slots] | -C mode[,first_cpu[,ncpus]] (-p)]\n");
 	exit(2);
 }
 
@@ -62,19 +68,16 @@ int main(int argc, char **argv)
 		struct nmreq_port_info_get g;
 		struct nmreq_vale_polling p;
 	} body;
-	unsigned int txs = 0, rxs = 0;
+	unsigned int txs = 0, rxs = 0, pmode = 1, pfirst = 0, pncpu = 1;
 	struct nmreq_header h;
-	const char *name = NULL;
+	const char *name = NULL, *conf = NULL;
 	int c, op = 0, fd, err;
 
 	nmc_prog = "nmctl";
 	while ((c = getopt(argc, argv, "l:a:h:d:n:r:g:p:P:C:")) != -1) {
 		switch (c) {
 		case 'C':
-			if (sscanf(optarg, "%u,%u", &txs, &rxs) < 1)
-				usage();
-			if (rxs == 0)
-				rxs = txs;
+			conf = optarg; /* read once the operation is known */
 			break;
 		case 'l': case 'a': case 'h': case 'd': case 'n':
 		case 'r': case 'g': case 'p': case 'P':
@@ -89,6 +92,23 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+	if (conf != NULL && op == 'p') {
+		char m[16];
+
+		if (sscanf(conf, "%15[^,],%u,%u", m, &pfirst, &pncpu) < 1)
+			usage();
+		if (strcmp(m, "single") == 0)
+			pmode = 1; /* NETMAP_POLLING_MODE_SINGLE_CPU */
+		else if (strcmp(m, "multi") == 0)
+			pmode = 2; /* NETMAP_POLLING_MODE_MULTI_CPU */
+		else if (sscanf(m, "%u", &pmode) != 1)
+			usage();
+	} else if (conf != NULL) {
+		if (sscanf(conf, "%u,%u", &txs, &rxs) < 1)
+			usage();
+		if (rxs == 0)
+			rxs = txs;
+	}
 	fd = open(NMC_DEV, O_RDWR);
 	if (fd < 0) {
 		fprintf(stderr, "nmctl: %s: %s\n", NMC_DEV, strerror(errno));
@@ -103,8 +123,10 @@ int main(int argc, char **argv)
 		nmc_hdr(&h, NETMAP_REQ_VALE_LIST, name, &body.l);
 		err = nmc_ctrl(fd, &h);
 		if (err == 0)
-			printf("%s bridge %u port %u\n", name,
-			       body.l.nr_bridge_idx, body.l.nr_port_idx);
+			printf("%s bridge %u port %u%s\n", name,
+			       body.l.nr_bridge_idx, body.l.nr_port_idx,
+			       body.l.pad1 & NMLAB_VALE_LIST_POLLED ? " polling"
+								    : "");
 		break;
 	case 'a':
 	case 'h':
@@ -143,12 +165,15 @@ int main(int argc, char **argv)
 			       body.g.nr_host_tx_rings, body.g.nr_host_rx_rings);
 		break;
 	default: /* 'p', 'P' */
-		body.p.nr_mode = 1; /* NETMAP_POLLING_MODE_SINGLE_CPU */
-		body.p.nr_num_polling_cpus = 1;
+		body.p.nr_mode = pmode;
+		body.p.nr_first_cpu_id = pfirst;
+		body.p.nr_num_polling_cpus = pncpu;
 		nmc_hdr(&h, op == 'p' ? NETMAP_REQ_VALE_POLLING_ENABLE
 				      : NETMAP_REQ_VALE_POLLING_DISABLE,
 			name, &body.p);
 		err = nmc_ctrl(fd, &h);
+		if (err == 0)
+			printf("%s: polling %s\n", name, op == 'p' ? "on" : "off");
 		break;
 	}
 	close(fd);

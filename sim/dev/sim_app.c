@@ -14,6 +14,7 @@
  * A run caused by a notification that finds nothing to do is a spurious
  * wake-up.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -385,13 +386,16 @@ static uint32_t sim_app_l4_bytes(const uint8_t *f, uint32_t len)
  * A receiver that may get segments (ep->seg): frame[0..len) is a packet
  * whole (1: the caller delivers it), a segment of one still in progress
  * (0), or the last segment of one, which was delivered and written to
- * the sink segment by segment (2); -1 with why on a bad segment.
+ * the sink segment by segment (2); a negative errno with why on a bad
+ * segment (-EPROTO) or as sim_pkt_deliver() fails the gathered packet
+ * (-EILSEQ: out of its flow's order).
  */
 static int sim_app_segment(struct sim_ep *ep, const uint8_t *frame, uint32_t len,
 			   char *why, size_t whylen)
 {
 	struct sim_seg *s = ep->seg;
 	uint32_t k;
+	int rc;
 
 	if (s == NULL)
 		return 1;
@@ -399,12 +403,13 @@ static int sim_app_segment(struct sim_ep *ep, const uint8_t *frame, uint32_t len
 			  !sim_seg_may_start(frame, len)))
 		return 1; /* whole, or not a segment: sim_pkt_deliver() judges */
 	if (sim_seg_add(s, frame, len, why, whylen) != 0)
-		return -1;
+		return -EPROTO;
 	if (!sim_pkt_is_whole(ep->pk, s->buf, s->len))
 		return 0;
-	if (sim_pkt_deliver(ep->pk, s->buf, s->len, nm_os_time_ns(), why, whylen) != 0) {
+	rc = sim_pkt_deliver(ep->pk, s->buf, s->len, nm_os_time_ns(), why, whylen);
+	if (rc != 0) {
 		sim_seg_reset(s);
-		return -1;
+		return rc;
 	}
 	sim_seg_restore(s);
 	ep->st.seg_pkts++;
@@ -460,9 +465,21 @@ static void sim_app_receive(struct sim_ep *ep)
 		ep->st.frame_bytes += len;
 		ep->st.l4_bytes += sim_app_l4_bytes(frame, len);
 		rc = sim_app_segment(ep, frame, len, why, sizeof(why));
+		if (rc == 1) {
+			rc = sim_pkt_deliver(ep->pk, frame, len, nm_os_time_ns(), why,
+					     sizeof(why));
+			if (rc == 0) {
+				rc = 1;
+				if (ep->sink != NULL)
+					sim_pcap_sink_write(ep->sink, nm_os_time_ns(), frame, len);
+			}
+		}
 		if (rc < 0) {
-			sim_run_violation(ep->run, SIM_INV_PAYLOAD, a, ep->idx,
-					  "slot %u: %s", ep->head, why);
+			/* A reorder is the flow-order invariant's, not the
+			 * payload's: the report names the one that failed. */
+			sim_run_violation(ep->run, rc == -EILSEQ ? SIM_INV_FLOW_ORDER
+								 : SIM_INV_PAYLOAD,
+					  a, ep->idx, "slot %u: %s", ep->head, why);
 			return;
 		}
 		if (rc == 0) {
@@ -473,16 +490,7 @@ static void sim_app_receive(struct sim_ep *ep)
 			avail -= slots;
 			continue;
 		}
-		if (rc == 2) {
-			/* Gathered from segments: delivered, sunk. */
-		} else if (sim_pkt_deliver(ep->pk, frame, len, nm_os_time_ns(), why,
-					   sizeof(why)) != 0) {
-			sim_run_violation(ep->run, SIM_INV_PAYLOAD, a, ep->idx,
-					  "slot %u: %s", ep->head, why);
-			return;
-		} else if (ep->sink != NULL) {
-			sim_pcap_sink_write(ep->sink, nm_os_time_ns(), frame, len);
-		}
+		/* 1: delivered whole, 2: gathered from segments; both sunk. */
 		sim_cost_charge(SIM_C_APP_PKT, 1);
 		if (ep->cfg->pkt_work_ns != 0)
 			nm_sim_os.now_ns += ep->cfg->pkt_work_ns;

@@ -18,6 +18,7 @@
 #include "sim_cost.h"
 #include "sim_dev.h"
 #include "sim_ep.h"
+#include "sim_report_accel.h"
 #include "sim_report_locks.h"
 #include "sim_link.h"
 #include "sim_switch.h"
@@ -42,6 +43,8 @@ const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 	[SIM_DROP_LINK_TOO_BIG] = { "link_too_big", "link: frame over the NIC's buffer size" },
 	[SIM_DROP_DEVICE_OVER_MTU] = { "device_over_mtu",
 				       "device: frame longer than the device model carries" },
+	[SIM_DROP_SOCKQ_FULL] = { "socket_queue_full",
+				  "guest stack: socket receive queue full" },
 };
 
 /* An input string (a name from the scenario, a path) as the report shows
@@ -93,7 +96,8 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 		const struct sim_ep_stats *st = &w->ep[i]->st;
 
 		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big -
-					       st->drops_over_mtu;
+					       st->drops_over_mtu - st->drops_sockq_full;
+		s->drop_by[SIM_DROP_SOCKQ_FULL] += st->drops_sockq_full;
 		s->drop_by[SIM_DROP_DEVICE_TOO_BIG] += st->drops_too_big;
 		s->drop_by[SIM_DROP_DEVICE_OVER_MTU] += st->drops_over_mtu;
 		s->kicks += st->kicks;
@@ -404,6 +408,7 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 				" packets gathered from segments\n", "", ep->vnet_hdr, ep->st.gso_pkts,
 				ep->st.csum_pkts, ep->st.csum_bytes, ep->st.guest_split,
 				ep->st.frames, ep->st.seg_pkts);
+		sim_report_accel_text(f, ep, s->sim_ns);
 	}
 	if (w->nlinks != 0)
 		fprintf(f, "  links\n");
@@ -574,7 +579,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep *ep = w->ep[i];
 		struct sim_swport_stats ps;
-		json_t *e;
+		json_t *e, *acc;
 
 		sim_switch_port_stats(ep->sw, ep->swport, &ps);
 		e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
@@ -607,6 +612,8 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 			"segments_extra", (json_int_t)(ep->port->kind == NM_PORT_VALE ?
 				vale_port_rx_seg_extra((const struct vale_port *)ep->port) : 0)));
 		json_object_set_new(e, "options", ep_options_json(ep));
+		if ((acc = sim_report_accel_json(ep, s->sim_ns)) != NULL)
+			json_object_set_new(e, "accel", acc);
 		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);

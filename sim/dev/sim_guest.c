@@ -63,7 +63,7 @@ static bool sim_guest_frame(struct sim_ep *ep, struct sim_txq *q, uint32_t k)
 		return false;
 	if (tx.csum_bytes != 0) {
 		sim_cost_charge(SIM_C_CSUM_BYTE, tx.csum_bytes);
-		ep->st.csum_bytes += tx.csum_bytes;
+		sim_ep_st(ep)->csum_bytes += tx.csum_bytes;
 	}
 	q->kind[k] = (uint8_t)tx.kind;
 	q->hoff[k] = tx.hoff;
@@ -101,9 +101,9 @@ const struct sim_txq *sim_guest_prepare(struct sim_ep *ep,
 		sim_cost_charge(SIM_C_SEG_FRAME, q->g.n - 1);
 		if (q->g.csum_bytes != 0) {
 			sim_cost_charge(SIM_C_CSUM_BYTE, q->g.csum_bytes);
-			ep->st.csum_bytes += q->g.csum_bytes;
+			sim_ep_st(ep)->csum_bytes += q->g.csum_bytes;
 		}
-		ep->st.guest_split++;
+		sim_ep_st(ep)->guest_split++;
 	}
 	for (k = 0; k < q->g.n; k++) {
 		if (!sim_guest_frame(ep, q, k)) {

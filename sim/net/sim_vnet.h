@@ -31,6 +31,8 @@
 #define SIM_OFF_TSO6 4U
 #define SIM_OFF_UFO 8U
 #define SIM_OFF_ALL 15U
+/* The ones that make GSO super-frames (which a switch may cut). */
+#define SIM_OFF_GSO (SIM_OFF_TSO4 | SIM_OFF_TSO6 | SIM_OFF_UFO)
 
 /* Header fields (virtio 1.0, little-endian). */
 #define SIM_VNET_F_NEEDS_CSUM 1U

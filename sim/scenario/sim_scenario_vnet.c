@@ -7,8 +7,9 @@
  * a header needs a VALE switch), and the rules between keys and between
  * endpoints, checked once every override is in
  * (sim_scenario_check_offloads(): offloads and an MTU need a header, a
- * receiver with a header declares its senders' offloads), since an
- * override is checked on its own and a change of two keys takes two.
+ * receiver with a header declares its senders' offloads, a stock receive
+ * stack that may drop a segment gathers none), since an override is
+ * checked on its own and a change of two keys takes two.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -72,6 +73,26 @@ int sim_scenario_check_offloads(const struct sim_scenario *sc, char *err,
 			snprintf(err, errlen, "%s:%u: endpoint %s: mtu %u without a virtio-net header (expected vnet_hdr: 10 or 12; a port without one has no MTU here)",
 				 sc->source, r->line, r->name, r->mtu);
 			return -EINVAL;
+		}
+		/* A receiver without a header gathers the segments the
+		 * switch cuts from a GSO sender's frames (sim_app.c): a
+		 * stock stack's socket queue that drops one of them
+		 * (rx_stack: napi without napi_yield) leaves its packet
+		 * incomplete, so only the yielding poll, which leaves the
+		 * excess on the ring for the switch to drop whole, may. */
+		if (r->role == SIM_ROLE_RECEIVER && r->vnet_hdr == 0 &&
+		    r->rx_stack == SIM_RX_STACK_NAPI && !r->napi_yield) {
+			for (j = 0; j < sc->nendpoints; j++) {
+				s = &sc->endpoints[j];
+				if (s->role == SIM_ROLE_SENDER && s->vnet_hdr != 0 &&
+				    (s->offloads & SIM_OFF_GSO) != 0)
+					break;
+			}
+			if (j < sc->nendpoints) {
+				snprintf(err, errlen, "%s:%u: endpoint %s: rx_stack napi without a virtio-net header gets sender %s's GSO frames as segments (expected vnet_hdr: 10 or 12, or napi_yield: true: a segment its socket queue drops would leave a packet incomplete)",
+					 sc->source, r->line, r->name, s->name);
+				return -EINVAL;
+			}
 		}
 		/* A receiver with a header gets every sender's header whole
 		 * from the switch (the core passes it): its offloads must

@@ -25,3 +25,25 @@ nmsim_bad(offload_flags "endpoints.offloads: 'csum+gro' is not a set of offloads
           run ${S}/ptnet-offload.yaml --set endpoints.tx.offloads=csum+gro)
 nmsim_bad(offload_mtu "endpoints.mtu: '67' is out of range"
           run ${S}/ptnet-offload.yaml --set endpoints.tx.mtu=67)
+
+# A virtio receiver with a header under the stock receive stack (rx_stack:
+# napi): GSO frames come whole, and the socket queue holds them behind
+# their header (docs/simulator.md, "Offloads").  A receiver without a
+# header gathers a GSO sender's segments: only the yielding poll may run
+# there (the switch then drops what does not fit, whole packets); without
+# napi_yield the reader refuses it.
+add_test(NAME sim.offload_napi
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/twice.sh $<TARGET_FILE:${NMSIM_TEST_BIN}>
+                 ${S}/virtio-offload.yaml --set endpoints.rx.rx_stack=napi
+                 --set endpoints.rx.sockq_packets=64 --set trace.mode=rate
+                 --set trace.rate_pps=200000)
+add_test(NAME sim.offload_napi_yield_seg
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/twice.sh $<TARGET_FILE:${NMSIM_TEST_BIN}>
+                 ${S}/virtio-offload-seg.yaml --set endpoints.rx.rx_stack=napi
+                 --set endpoints.rx.napi_yield=true --set endpoints.rx.sockq_packets=64
+                 --set endpoints.rx.slots=128)
+set_tests_properties(sim.offload_napi sim.offload_napi_yield_seg PROPERTIES LABELS sim
+                     TIMEOUT 300 ENVIRONMENT "${NMSIM_TEST_ENV}")
+nmsim_bad(offload_napi_segments "endpoint rx: rx_stack napi without a virtio-net header gets sender tx's GSO frames as segments (expected vnet_hdr: 10 or 12, or napi_yield: true"
+          run ${S}/virtio-offload-seg.yaml --set endpoints.rx.rx_stack=napi
+          --set endpoints.rx.sockq_packets=64)

@@ -20,6 +20,7 @@
 #include "sim_ep.h"
 #include "sim_report_locks.h"
 #include "sim_link.h"
+#include "sim_monitor.h"
 #include "sim_switch.h"
 #include "sim_text.h"
 
@@ -385,6 +386,10 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			fprintf(f, "; %" PRIu64 " empty pad slots skipped", ep->st.pads);
 		fprintf(f, "\n");
 	}
+	if (w->nmon != 0)
+		fprintf(f, "  monitors\n");
+	for (i = 0; i < w->nmon; i++)
+		sim_monitor_report(f, w->mon[i]);
 	if (w->nlinks != 0)
 		fprintf(f, "  links\n");
 	for (i = 0; i < w->nlinks; i++) {

@@ -1,6 +1,6 @@
 /*
  * bench_monitor.c - what a monitor costs (issue #18): one thread sends
- * 60-byte frames from VALE port a to port b in batches, b drains after
+ * frames (60 bytes, or --len) from VALE port a to port b in batches, b drains after
  * every batch, with (1) no monitor, (2) a TX copy monitor of a, (3) an RX
  * copy monitor of b, (4) both, (5) a TX zero-copy monitor of a, (6) an RX
  * zero-copy monitor of b, each monitor drained after every batch too.
@@ -10,7 +10,7 @@
  * alike; each figure is the median over rounds and its ratio to the
  * unmonitored one of the same run.
  *
- *   nmlab-bench-monitor [--packets N] [--runs R] [--batch B] [--json FILE]
+ *   nmlab-bench-monitor [--packets N] [--runs R] [--batch B] [--len L] [--json FILE]
  */
 #include "bench_json.h"
 #include "nm_monitor.h"
@@ -87,6 +87,8 @@ static void fill_a(struct nm_port *a)
 	}
 }
 
+static uint32_t frame_len = 60; /* --len: bytes per frame */
+
 static double run_once(struct nm_port *a, struct nm_port *b,
 		       struct nm_port *mt, struct nm_port *mr,
 		       uint64_t packets, uint32_t batch)
@@ -100,7 +102,7 @@ static double run_once(struct nm_port *a, struct nm_port *b,
 	while (sent < packets) {
 		h = r->head;
 		for (k = 0; k < batch; k++) {
-			r->slot[h].len = 60;
+			r->slot[h].len = (uint16_t)frame_len;
 			r->slot[h].flags = 0;
 			h = nm_idx_next(h, r->num_slots);
 		}
@@ -136,16 +138,19 @@ int main(int argc, char **argv)
 			runs = (uint32_t)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--batch") && i + 1 < (uint32_t)argc)
 			batch = (uint32_t)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--len") && i + 1 < (uint32_t)argc)
+			frame_len = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--json") && i + 1 < (uint32_t)argc)
 			json = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [--packets N] [--runs R (3..101)] [--batch B (1..1000)] [--json FILE]\n",
+			fprintf(stderr, "usage: %s [--packets N] [--runs R (3..101)] [--batch B (1..1000)] [--len L (60..2048)] [--json FILE]\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (runs < 3 || runs > 101 || batch < 1 || batch > 1000 || packets == 0)
-		die("--runs 3..101, --batch 1..1000, --packets > 0");
+	if (runs < 3 || runs > 101 || batch < 1 || batch > 1000 || packets == 0 ||
+	    frame_len < 60 || frame_len > 2048)
+		die("--runs 3..101, --batch 1..1000, --len 60..2048, --packets > 0");
 	nm_shim_thread_register();
 	if (nm_registry_init(&reg) != 0)
 		die("registry");
@@ -189,8 +194,8 @@ int main(int argc, char **argv)
 	}
 	out = json_object();
 	arr = json_array();
-	printf("bench_monitor: %llu frames of 60 bytes per run, batch %u, %u runs (median Mpps; ratio to no monitor)\n",
-	       (unsigned long long)packets, batch, runs);
+	printf("bench_monitor: %llu frames of %u bytes per run, batch %u, %u runs (median Mpps; ratio to no monitor)\n",
+	       (unsigned long long)packets, frame_len, batch, runs);
 	for (c = 0; c < NCONF; c++) {
 		json_t *o = json_object();
 
@@ -205,6 +210,7 @@ int main(int argc, char **argv)
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(out, "batch", json_integer(batch));
+	json_object_set_new(out, "len", json_integer(frame_len));
 	json_object_set_new(out, "packets", json_integer((json_int_t)packets));
 	json_object_set_new(out, "results", arr);
 	nm_port_close(a);

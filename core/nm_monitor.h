@@ -1,10 +1,13 @@
 /*
- * nm_monitor.h - netmap monitors: a port that sees copies of the frames
- * another port's TX and/or RX rings move (NR_MONITOR_TX, NR_MONITOR_RX).
+ * nm_monitor.h - netmap monitors: a port that sees the frames another
+ * port's TX and/or RX rings move (NR_MONITOR_TX, NR_MONITOR_RX): copies
+ * (nm_monitor.c), or with NR_ZCOPY_MON the very buffers, swapped
+ * (nm_monitor_zc.c).
  *
- * Owns: the monitor port (its own region: one TX ring that refuses to
- * sync, and max(parent TX, parent RX) RX rings carrying the traffic), the
- * taps (nm_kring.h) it hangs on the monitored krings, and its counters.
+ * Owns: the monitor port (a copy monitor's own region, a zero-copy one's
+ * rings in its parent's: one TX ring that refuses to sync, and max(parent
+ * TX, parent RX) RX rings carrying the traffic), the taps (nm_kring.h) it
+ * hangs on the monitored krings, and its counters.
  * Monitored TX ring i and RX ring i both feed monitor RX ring i; slots
  * that came from a TX ring carry NS_TXMON.  What is seen and when:
  * docs/monitors.md.

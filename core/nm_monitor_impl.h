@@ -1,6 +1,7 @@
 /*
  * nm_monitor_impl.h - what nm_monitor.c (copy monitors) and
- * nm_monitor_zc.c (zero-copy monitors) share; nobody else includes it.
+ * nm_monitor_zc.c (zero-copy monitors) share, defined in
+ * nm_monitor_common.c (below both: no cycle); nobody else includes it.
  *
  * Locking: as nm_monitor.h (the rxsync takes the monitor ring's lock;
  * geometry is control path).

@@ -39,6 +39,10 @@ struct fz {
 	struct nm_port *mon[FZ_MONS];
 	uint32_t last[FZ_MONS][2]; /* [monitor][TX, RX]: last id seen + 1 */
 	uint32_t checked[FZ_MONS]; /* monitor ring 0: slots before it checked */
+	/* Slots the monitor's user scribbled on: a slot the kernel had
+	 * filled but not yet shown keeps the user's garbage (its own fault),
+	 * so its content is not judged. */
+	uint8_t dirty[FZ_MONS][600];
 	uint32_t next_id;
 	uint32_t spare_free; /* a's free buffers with no monitor open */
 	uint8_t seen[1U << 16];
@@ -201,11 +205,22 @@ static void fz_op_monitor_user(struct fz *f, struct fuzz_input *in)
 	r = p->kring[NR_RX][0]->ring;
 	fz_sync(p, NR_RX);
 	tail = nm_ring_user_tail(r);
+	/* A hostile head refused earlier stays in the ring and may be taken
+	 * by a later sync, releasing slots never checked: check from the
+	 * kernel's hwcur then. */
+	j = p->kring[NR_RX][0]->hwcur;
+	if (nm_idx_dist(j, f->checked[m], r->num_slots) >
+	    nm_idx_dist(j, tail, r->num_slots))
+		f->checked[m] = j;
 	for (j = f->checked[m]; j != tail; j = nm_idx_next(j, r->num_slots)) {
 		struct netmap_slot *s = &r->slot[j];
 		uint32_t id, dir = (s->flags & NS_TXMON) ? 0 : 1;
 		const uint8_t *buf;
 
+		if (f->dirty[m][j]) {
+			f->dirty[m][j] = 0;
+			continue;
+		}
 		/* The kernel wrote this slot: its index is good. */
 		buf = nm_ring_user_buf(r, s->buf_idx);
 		FUZZ_CHECK(s->len >= FZ_HDR && s->len <= r->nr_buf_size);
@@ -221,11 +236,12 @@ static void fz_op_monitor_user(struct fz *f, struct fuzz_input *in)
 		avail = n;
 	head = nm_idx_add(r->head, avail, r->num_slots);
 	cur = head;
-	/* Scribble only on slots already released or checked. */
-	if (how % 5 == 1)
-		r->slot[nm_idx_add(head, in_u8(in) % 8, r->num_slots) %
-			r->num_slots]
-			.buf_idx = in_u32(in);
+	/* Scribble near head: on slots checked, or still the kernel's. */
+	if (how % 5 == 1) {
+		j = nm_idx_add(head, in_u8(in) % 8, r->num_slots) % r->num_slots;
+		r->slot[j].buf_idx = in_u32(in);
+		f->dirty[m][j] = 1;
+	}
 	if (how % 5 == 2)
 		head = in_u16(in); /* hostile: refused unless valid */
 	if (how % 5 == 3)
@@ -253,6 +269,7 @@ static void fz_op_monitor(struct fz *f, struct fuzz_input *in)
 	if (err != 0)
 		f->mon[m] = NULL;
 	memset(f->last[m], 0, sizeof(f->last[m]));
+	memset(f->dirty[m], 0, sizeof(f->dirty[m]));
 	f->checked[m] = 0;
 }
 

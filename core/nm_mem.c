@@ -119,8 +119,10 @@ int nm_buf_alloc_run(struct nm_buf_pool *pool, uint32_t count,
 	uint32_t i, k, len = 0, lo = 0;
 	int err = -ENOMEM;
 
-	if (count == 0 || count > pool->num_bufs)
+	if (count == 0)
 		return -EINVAL;
+	if (count > pool->num_bufs)
+		return -ENOMEM; /* no run that long can be free */
 	nm_os_lock_acquire(&pool->lock);
 	/* From the top: the spare buffers a port was created with are its
 	 * highest indices, and low ones stay with the rings (cache). */

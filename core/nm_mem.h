@@ -56,7 +56,8 @@ int nm_buf_free(struct nm_buf_pool *pool, uint32_t idx);
  * [control path] Take `count` free buffers with consecutive indices, so
  * [*first, *first + count) is one block of memory (a zero-copy monitor
  * lays its rings there, inside the region the parent's users map):
- * 0, or -ENOMEM when no such run is free.  The highest run is taken.
+ * 0, -ENOMEM when no such run is free, -EINVAL for count 0.  The
+ * highest run is taken.
  */
 int nm_buf_alloc_run(struct nm_buf_pool *pool, uint32_t count,
 		     uint32_t *first);

@@ -472,5 +472,5 @@ int nm_monitor_zc_create(struct nm_registry *reg, struct nm_port *parent,
 
 err_free:
 	nm_monitor_zc_free(mon);
-	return err == -EINVAL ? -ENOMEM : err;
+	return err;
 }

@@ -1,13 +1,16 @@
 /*
- * bench_monitor.c - what a copy monitor costs (issue #18): one thread
- * sends 60-byte frames from VALE port a to port b in batches, b drains
- * after every batch, with (1) no monitor, (2) a TX monitor of a, (3) an
- * RX monitor of b, (4) both, each monitor drained after every batch too.
- * The four configurations run interleaved, round by round, so a shared
- * machine's noise hits them alike; each figure is the median over rounds
- * and its ratio to the unmonitored one of the same run.
+ * bench_monitor.c - what a monitor costs (issue #18): one thread sends
+ * frames (60 bytes, or --len) from VALE port a to port b in batches, b drains after
+ * every batch, with (1) no monitor, (2) a TX copy monitor of a, (3) an RX
+ * copy monitor of b, (4) both, (5) a TX zero-copy monitor of a, (6) an RX
+ * zero-copy monitor of b, each monitor drained after every batch too.
+ * Both ports are created with spare buffers (the zero-copy monitors'
+ * rings), in every configuration alike.  The configurations run
+ * interleaved, round by round, so a shared machine's noise hits them
+ * alike; each figure is the median over rounds and its ratio to the
+ * unmonitored one of the same run.
  *
- *   nmlab-bench-monitor [--packets N] [--runs R] [--batch B] [--json FILE]
+ *   nmlab-bench-monitor [--packets N] [--runs R] [--batch B] [--len L] [--json FILE]
  */
 #include "bench_json.h"
 #include "nm_monitor.h"
@@ -19,10 +22,19 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define NCONF 4
+#define NCONF 6
+#define SPARE 4096U
 
 static const char *conf_name[NCONF] = { "none", "tx_monitor", "rx_monitor",
-					"tx_and_rx_monitors" };
+					"tx_and_rx_monitors",
+					"tx_zcopy_monitor",
+					"rx_zcopy_monitor" };
+/* Per configuration: the monitors of a (TX) and b (RX), or NULL. */
+static const char *conf_mon[NCONF][2] = {
+	{ NULL, NULL },		   { "vale0:a/t", NULL },
+	{ NULL, "vale0:b/r" },	   { "vale0:a/t", "vale0:b/r" },
+	{ "vale0:a/zt", NULL },	   { NULL, "vale0:b/zr" },
+};
 
 static void die(const char *what)
 {
@@ -43,7 +55,7 @@ static struct nm_port *open_port(struct nm_registry *reg, const char *name)
 	struct nm_port_geom g = { 1, 1, 1024, 1024, 0 };
 	struct nm_port *p = NULL;
 
-	if (nm_port_open(reg, name, &g, &p) != 0)
+	if (nm_port_open_spare(reg, name, 0, SPARE, &g, &p) != 0)
 		die(name);
 	return p;
 }
@@ -61,6 +73,22 @@ static void drain(struct nm_port *p)
 	nm_ring_user_publish(r, tail, tail);
 }
 
+/* Every TX buffer of a holds a frame from a to b (headers only). */
+static void fill_a(struct nm_port *a)
+{
+	struct netmap_ring *ra = a->kring[NR_TX][0]->ring;
+	uint32_t s;
+
+	for (s = 0; s < ra->num_slots; s++) {
+		uint8_t *f = nm_ring_user_buf(ra, ra->slot[s].buf_idx);
+
+		memset(f, 0, 60);
+		f[0] = 0x02, f[5] = 0x0b, f[6] = 0x02, f[11] = 0x0a;
+	}
+}
+
+static uint32_t frame_len = 60; /* --len: bytes per frame */
+
 static double run_once(struct nm_port *a, struct nm_port *b,
 		       struct nm_port *mt, struct nm_port *mr,
 		       uint64_t packets, uint32_t batch)
@@ -74,7 +102,7 @@ static double run_once(struct nm_port *a, struct nm_port *b,
 	while (sent < packets) {
 		h = r->head;
 		for (k = 0; k < batch; k++) {
-			r->slot[h].len = 60;
+			r->slot[h].len = (uint16_t)frame_len;
 			r->slot[h].flags = 0;
 			h = nm_idx_next(h, r->num_slots);
 		}
@@ -110,16 +138,19 @@ int main(int argc, char **argv)
 			runs = (uint32_t)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--batch") && i + 1 < (uint32_t)argc)
 			batch = (uint32_t)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--len") && i + 1 < (uint32_t)argc)
+			frame_len = (uint32_t)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--json") && i + 1 < (uint32_t)argc)
 			json = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [--packets N] [--runs R (3..101)] [--batch B (1..1000)] [--json FILE]\n",
+			fprintf(stderr, "usage: %s [--packets N] [--runs R (3..101)] [--batch B (1..1000)] [--len L (60..2048)] [--json FILE]\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (runs < 3 || runs > 101 || batch < 1 || batch > 1000 || packets == 0)
-		die("--runs 3..101, --batch 1..1000, --packets > 0");
+	if (runs < 3 || runs > 101 || batch < 1 || batch > 1000 || packets == 0 ||
+	    frame_len < 60 || frame_len > 2048)
+		die("--runs 3..101, --batch 1..1000, --len 60..2048, --packets > 0");
 	nm_shim_thread_register();
 	if (nm_registry_init(&reg) != 0)
 		die("registry");
@@ -128,11 +159,8 @@ int main(int argc, char **argv)
 	/* b speaks first: frames from a are unicast to it. */
 	{
 		struct netmap_ring *rb = b->kring[NR_TX][0]->ring;
-		struct netmap_ring *ra = a->kring[NR_TX][0]->ring;
-		uint8_t *f;
-		uint32_t s;
+		uint8_t *f = nm_ring_user_buf(rb, rb->slot[0].buf_idx);
 
-		f = nm_ring_user_buf(rb, rb->slot[0].buf_idx);
 		memset(f, 0, 60);
 		f[0] = 0x02, f[5] = 0x0a, f[6] = 0x02, f[11] = 0x0b;
 		rb->slot[0].len = 60;
@@ -140,21 +168,21 @@ int main(int argc, char **argv)
 		if (nm_kring_sync(b->kring[NR_TX][0], 0) != 0)
 			die("b txsync");
 		drain(a);
-		for (s = 0; s < ra->num_slots; s++) {
-			f = nm_ring_user_buf(ra, ra->slot[s].buf_idx);
-			memset(f, 0, 60);
-			f[0] = 0x02, f[5] = 0x0b, f[6] = 0x02, f[11] = 0x0a;
-		}
 	}
 	/* Each round opens the monitors its configuration needs and closes
 	 * them after, so "none" runs with no tap at all. */
 	for (i = 0; i < runs; i++) {
 		for (c = 0; c < NCONF; c++) {
 			mt = mr = NULL;
-			if ((c & 1) && nm_port_open(&reg, "vale0:a/t", &g, &mt))
+			if (conf_mon[c][0] != NULL &&
+			    nm_port_open(&reg, conf_mon[c][0], &g, &mt))
 				die("tx monitor");
-			if ((c & 2) && nm_port_open(&reg, "vale0:b/r", &g, &mr))
+			if (conf_mon[c][1] != NULL &&
+			    nm_port_open(&reg, conf_mon[c][1], &g, &mr))
 				die("rx monitor");
+			/* A zero-copy monitor hands a its own buffers: the
+			 * frames' headers are written again, untimed. */
+			fill_a(a);
 			/* Warm up: fault in the fresh monitor's pages. */
 			run_once(a, b, mt, mr, packets / 10 + batch, batch);
 			mpps[c][i] = run_once(a, b, mt, mr, packets, batch);
@@ -166,8 +194,8 @@ int main(int argc, char **argv)
 	}
 	out = json_object();
 	arr = json_array();
-	printf("bench_monitor: %llu frames of 60 bytes per run, batch %u, %u runs (median Mpps; ratio to no monitor)\n",
-	       (unsigned long long)packets, batch, runs);
+	printf("bench_monitor: %llu frames of %u bytes per run, batch %u, %u runs (median Mpps; ratio to no monitor)\n",
+	       (unsigned long long)packets, frame_len, batch, runs);
 	for (c = 0; c < NCONF; c++) {
 		json_t *o = json_object();
 
@@ -182,6 +210,7 @@ int main(int argc, char **argv)
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(out, "batch", json_integer(batch));
+	json_object_set_new(out, "len", json_integer(frame_len));
 	json_object_set_new(out, "packets", json_integer((json_int_t)packets));
 	json_object_set_new(out, "results", arr);
 	nm_port_close(a);

@@ -170,16 +170,18 @@ void nm_kring_tap_del(struct nm_kring *kr, struct nm_kring_tap *t)
 	}
 }
 
-/* Show [first, first + count) to every tap, in a read section. */
-static void nm_kring_run_taps(struct nm_kring *kr, uint32_t first,
-			      uint32_t count)
+/* Show [first, first + count) to every tap of that kind, in a read
+ * section. */
+static void nm_kring_run_taps(struct nm_kring *kr, enum nm_kring_tap_kind kind,
+			      uint32_t first, uint32_t count)
 {
 	struct nm_kring_tap *t;
 
 	nm_os_read_enter();
 	for (t = nm_os_ptr_read((void *const *)&kr->taps); t != NULL;
 	     t = nm_os_ptr_read((void *const *)&t->next))
-		t->fn(t, kr, first, count);
+		if (t->kind == kind)
+			t->fn(t, kr, first, count);
 	nm_os_read_exit();
 }
 
@@ -196,7 +198,7 @@ void nm_kring_tap_arrivals(struct nm_kring *kr)
 		first = kr->tap_tail;
 		kr->tap_tail = kr->hwtail;
 		if (first != kr->hwtail)
-			nm_kring_run_taps(kr, first,
+			nm_kring_run_taps(kr, NM_TAP_COPY, first,
 					  nm_idx_dist(first, kr->hwtail,
 						      kr->num_slots));
 	}
@@ -219,7 +221,8 @@ int nm_kring_sync(struct nm_kring *kr, uint32_t flags)
 int nm_kring_sync_held(struct nm_kring *kr, uint32_t flags)
 {
 	struct netmap_ring *ring = kr->ring;
-	uint32_t head, cur, first;
+	uint32_t head, cur, first, old_tail;
+	bool tapped;
 	int err;
 
 	/* Each read exactly once: the user may change them under our feet,
@@ -231,24 +234,37 @@ int nm_kring_sync_held(struct nm_kring *kr, uint32_t flags)
 		goto out;
 	nm_kring_restore_tail(kr);
 
-	/* Taps (monitors) see TX slots before the backend consumes them.
-	 * The unlocked pointer test keeps an untapped sync at one load. */
-	if (kr->dir == NM_KRING_TX && kr->hwcur != kr->rhead &&
-	    nm_unlikely(nm_os_ptr_read((void *const *)&kr->taps) != NULL))
-		nm_kring_run_taps(kr, kr->hwcur,
+	/* Copy taps (monitors) see TX slots before the backend consumes
+	 * them, zero-copy taps the RX slots the user released before the
+	 * backend refills them.  The unlocked pointer test keeps an untapped
+	 * sync at one load. */
+	tapped = nm_unlikely(nm_os_ptr_read((void *const *)&kr->taps) != NULL);
+	old_tail = kr->hwtail;
+	if (tapped && kr->hwcur != kr->rhead)
+		nm_kring_run_taps(kr,
+				  kr->dir == NM_KRING_TX ? NM_TAP_COPY
+							 : NM_TAP_ZCOPY,
+				  kr->hwcur,
 				  nm_idx_dist(kr->hwcur, kr->rhead,
 					      kr->num_slots));
 	err = kr->sync(kr, flags);
 	if (err != 0)
 		goto out;
-	/* ... and RX slots once imported, each exactly once. */
+	/* ... zero-copy taps the TX slots the backend just freed, before
+	 * the tail that hands them back to the user is published ... */
+	if (kr->dir == NM_KRING_TX && tapped && old_tail != kr->hwtail)
+		nm_kring_run_taps(kr, NM_TAP_ZCOPY,
+				  nm_idx_next(old_tail, kr->num_slots),
+				  nm_idx_dist(old_tail, kr->hwtail,
+					      kr->num_slots));
+	/* ... and copy taps the RX slots once imported, each exactly once. */
 	if (kr->dir == NM_KRING_RX) {
 		first = kr->tap_tail;
 		kr->tap_tail = kr->hwtail;
 		if (first != kr->hwtail &&
 		    nm_unlikely(nm_os_ptr_read((void *const *)&kr->taps) !=
 				NULL))
-			nm_kring_run_taps(kr, first,
+			nm_kring_run_taps(kr, NM_TAP_COPY, first,
 					  nm_idx_dist(first, kr->hwtail,
 						      kr->num_slots));
 	}

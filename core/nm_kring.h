@@ -41,20 +41,31 @@ typedef int (*nm_kring_sync_fn)(struct nm_kring *kr, uint32_t flags);
 
 /*
  * A tap: someone (a monitor, core/nm_monitor.c) shown the slots a sync
- * moves.  TX: [hwcur, rhead) after the prologue, before the backend sync
- * consumes them; RX: [the previous hwtail, hwtail) after the backend sync
- * imported them.  fn runs with the kring's gate held, in a read section,
- * and never sleeps; it may read the slots and their buffers, never write
- * them.  The list is RCU-published: writers (nm_kring_tap_add/_del) are
- * serialised by the caller, and a removed tap may be freed only after
- * nm_os_read_synchronize().
+ * moves.  A copy tap (NM_TAP_COPY) sees TX [hwcur, rhead) after the
+ * prologue, before the backend sync consumes them, and RX [the previous
+ * hwtail, hwtail) after the backend sync imported them; it may read the
+ * slots and their buffers, never write them.  A zero-copy tap
+ * (NM_TAP_ZCOPY, core/nm_monitor_zc.c) sees slots after consumption: TX
+ * [old hwtail + 1, hwtail + 1), the slots the backend sync just freed,
+ * after it and before the new tail is published; RX [hwcur, rhead), the
+ * slots the user just released, before the backend sync reuses them.  It
+ * may rewrite those slots' buf_idx, len and flags (the slots are the
+ * kernel's then).  fn runs with the kring's gate held, in a read section,
+ * and never sleeps.  The list is RCU-published: writers
+ * (nm_kring_tap_add/_del) are serialised by the caller, and a removed tap
+ * may be freed only after nm_os_read_synchronize().
  */
 struct nm_kring_tap;
 typedef void (*nm_kring_tap_fn)(struct nm_kring_tap *t, struct nm_kring *kr,
 				uint32_t first, uint32_t count);
+enum nm_kring_tap_kind {
+	NM_TAP_COPY = 0,
+	NM_TAP_ZCOPY = 1,
+};
 struct nm_kring_tap {
 	struct nm_kring_tap *next; /* RCU-published */
 	nm_kring_tap_fn fn;
+	enum nm_kring_tap_kind kind; /* set before the tap is added */
 };
 
 struct nm_kring_stats {

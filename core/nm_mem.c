@@ -113,6 +113,51 @@ int nm_buf_free(struct nm_buf_pool *pool, uint32_t idx)
 	return err;
 }
 
+int nm_buf_alloc_run(struct nm_buf_pool *pool, uint32_t count,
+		     uint32_t *first)
+{
+	uint32_t i, k, len = 0, lo = 0;
+	int err = -ENOMEM;
+
+	if (count == 0)
+		return -EINVAL;
+	if (count > pool->num_bufs)
+		return -ENOMEM; /* no run that long can be free */
+	nm_os_lock_acquire(&pool->lock);
+	/* From the top: the spare buffers a port was created with are its
+	 * highest indices, and low ones stay with the rings (cache). */
+	for (i = pool->num_bufs; i-- > NETMAP_BUF_RESERVED;) {
+		len = pool->in_use[i] ? 0 : len + 1;
+		if (len == count) {
+			lo = i;
+			err = 0;
+			break;
+		}
+	}
+	if (err == 0) {
+		for (i = lo; i < lo + count; i++)
+			pool->in_use[i] = 1;
+		/* Drop the run from the free stack, keeping the order. */
+		for (i = 0, k = 0; i < pool->free_count; i++)
+			if (pool->free_idx[i] < lo ||
+			    pool->free_idx[i] >= lo + count)
+				pool->free_idx[k++] = pool->free_idx[i];
+		pool->free_count = k;
+		*first = lo;
+	}
+	nm_os_lock_release(&pool->lock);
+	return err;
+}
+
+void nm_buf_free_run(struct nm_buf_pool *pool, uint32_t first,
+		     uint32_t count)
+{
+	uint32_t i;
+
+	for (i = 0; i < count; i++)
+		nm_buf_free(pool, first + i);
+}
+
 uint32_t nm_buf_free_count(struct nm_buf_pool *pool)
 {
 	uint32_t n;

@@ -52,6 +52,18 @@ void nm_buf_pool_fini(struct nm_buf_pool *pool);
 int nm_buf_alloc(struct nm_buf_pool *pool, uint32_t *idx);
 /* Give a buffer back: 0, or -EINVAL for a reserved, out-of-range or free index. */
 int nm_buf_free(struct nm_buf_pool *pool, uint32_t idx);
+/*
+ * [control path] Take `count` free buffers with consecutive indices, so
+ * [*first, *first + count) is one block of memory (a zero-copy monitor
+ * lays its rings there, inside the region the parent's users map):
+ * 0, -ENOMEM when no such run is free, -EINVAL for count 0.  The
+ * highest run is taken.
+ */
+int nm_buf_alloc_run(struct nm_buf_pool *pool, uint32_t count,
+		     uint32_t *first);
+/* Give a run back (each index as nm_buf_free()). */
+void nm_buf_free_run(struct nm_buf_pool *pool, uint32_t first,
+		     uint32_t count);
 /* Free buffers left. */
 uint32_t nm_buf_free_count(struct nm_buf_pool *pool);
 

@@ -16,7 +16,7 @@
  * every tap list at a time); close removes them, waits a grace period,
  * and only then drops the reference to the parent and frees the rings.
  */
-#include "nm_monitor.h"
+#include "nm_monitor_impl.h"
 
 bool nm_monitor_name_split(const char *name, size_t *base_len,
 			   uint64_t *nr_flags)
@@ -124,29 +124,6 @@ static void nm_monitor_tap(struct nm_kring_tap *t, struct nm_kring *pkr,
 		nm_os_counter_add(&mon->stats.bad, bad);
 }
 
-static int nm_monitor_rxsync(struct nm_kring *kr, uint32_t flags)
-{
-	struct nm_monitor_ring *mr = kr->sync_priv;
-	uint32_t tail;
-
-	(void)flags;
-	nm_os_lock_acquire(&mr->lock);
-	mr->hwcur = kr->rhead;
-	tail = mr->hwtail;
-	nm_os_lock_release(&mr->lock);
-	kr->hwcur = kr->rhead;
-	kr->hwtail = tail;
-	return 0;
-}
-
-/* Monitors cannot inject packets (the reference's EIO). */
-static int nm_monitor_txsync(struct nm_kring *kr, uint32_t flags)
-{
-	(void)kr;
-	(void)flags;
-	return -EIO;
-}
-
 /* [reg->lock] hang or unhang every tap of mon. */
 static void nm_monitor_taps_locked(struct nm_monitor *mon, bool on)
 {
@@ -204,31 +181,6 @@ static const struct nm_port_ops nm_monitor_ops = {
 	.close = nm_monitor_close,
 };
 
-/* The monitor's geometry from the parent's and the hints in g. */
-static void nm_monitor_geom(const struct nm_port *parent,
-			    const struct nm_port_geom *g,
-			    struct nm_region_geom *rg)
-{
-	uint32_t pr = parent->num_rings[NR_TX], d;
-	uint32_t *slots[2] = { &rg->ifs[0].tx_slots, &rg->ifs[0].rx_slots };
-	uint32_t hint[2] = { g->tx_slots, g->rx_slots };
-
-	if (parent->num_rings[NR_RX] > pr)
-		pr = parent->num_rings[NR_RX];
-	nm_os_memset(rg, 0, sizeof(*rg));
-	rg->num_ifs = 1;
-	rg->ifs[0].tx_rings = 1;
-	rg->ifs[0].rx_rings = pr;
-	for (d = 0; d < 2; d++) {
-		*slots[d] = hint[d] != 0 ? hint[d] : parent->num_slots[d];
-		if (*slots[d] < NM_RING_MIN_SLOTS)
-			*slots[d] = NM_RING_MIN_SLOTS;
-		if (*slots[d] > NM_RING_MAX_SLOTS)
-			*slots[d] = NM_RING_MAX_SLOTS;
-	}
-	rg->buf_size = parent->region->geom.buf_size;
-}
-
 static int nm_monitor_init_rings(struct nm_monitor *mon)
 {
 	uint32_t i, d;
@@ -273,27 +225,16 @@ int nm_monitor_create(struct nm_registry *reg, struct nm_port *parent,
 	int err;
 
 	if (nr_flags & NR_ZCOPY_MON)
-		return -EOPNOTSUPP; /* TODO(#18): zero-copy monitors */
+		return nm_monitor_zc_create(reg, parent, nr_flags, g, out);
 	if ((nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX)) == 0)
 		return -EINVAL;
 	nm_monitor_geom(parent, g, &rg);
 	mon = nm_os_zalloc(sizeof(*mon));
 	if (mon == NULL)
 		return -ENOMEM;
-	mon->up.kind = NM_PORT_MONITOR;
+	nm_monitor_init_common(mon, reg, parent, nr_flags, &rg);
 	mon->up.ops = &nm_monitor_ops;
-	mon->reg = reg;
-	mon->parent = parent;
-	mon->flags = (uint32_t)(nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX));
-	nm_strlcpy(mon->up.name, parent->name, sizeof(mon->up.name));
 	mon->up.region = &mon->region;
-	mon->up.num_rings[NR_TX] = 1;
-	mon->up.num_rings[NR_RX] = rg.ifs[0].rx_rings;
-	mon->up.num_slots[NR_TX] = rg.ifs[0].tx_slots;
-	mon->up.num_slots[NR_RX] = rg.ifs[0].rx_slots;
-	nm_os_counter_init(&mon->stats.seen);
-	nm_os_counter_init(&mon->stats.dropped);
-	nm_os_counter_init(&mon->stats.bad);
 	err = nm_region_create(&mon->region, &rg, parent->name);
 	if (err != 0)
 		goto err_free;

@@ -14,6 +14,8 @@
 
 uint64_t nm_port_nifp_offset(const struct nm_port *p)
 {
+	if (p->ops != NULL && p->ops->nifp_offset != NULL)
+		return p->ops->nifp_offset(p);
 	return p->region->if_ofs[p->if_index];
 }
 

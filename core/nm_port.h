@@ -38,6 +38,10 @@ struct nm_port;
 struct nm_port_ops {
 	/* [control path][may sleep] nm_port_close() of this kind. */
 	void (*close)(struct nm_port *p);
+	/* Offset of the port's netmap_if from region->base, for a kind whose
+	 * netmap_if is not one of the region's (a zero-copy monitor lays its
+	 * own inside its parent's buffers); NULL: region->if_ofs[if_index]. */
+	uint64_t (*nifp_offset)(const struct nm_port *p);
 };
 
 /* Ring and slot counts: hints on input (0 means the default, values above
@@ -102,15 +106,27 @@ int nm_port_open(struct nm_registry *reg, const char *name,
 		 struct nm_port_geom *g, struct nm_port **out);
 /*
  * [control path][may sleep] nm_port_open() with the request's nr_flags:
- * NR_MONITOR_TX / NR_MONITOR_RX (/ NR_ZCOPY_MON) open a monitor of the
+ * NR_MONITOR_TX / NR_MONITOR_RX / NR_ZCOPY_MON open a monitor of the
  * open port `name` (nm_monitor.h; a name "PORT/t", "/r", "/rt", "/z" does
  * the same through nm_port_open()); other flags are ignored here.  A port
  * that is not open is -EINVAL (the reference's "not in netmap mode"), a
- * pipe end or a zero-copy monitor -EOPNOTSUPP.
+ * pipe end -EOPNOTSUPP, a zero-copy monitor of a port without enough
+ * spare buffers -ENOMEM.
  */
 int nm_port_open_flags(struct nm_registry *reg, const char *name,
 		       uint64_t nr_flags, struct nm_port_geom *g,
 		       struct nm_port **out);
+/*
+ * [control path][may sleep] nm_port_open_flags() that, if it creates a
+ * VALE port, gives its region extra_bufs spare buffers (at most
+ * NM_PORT_MAX_EXTRA_BUFS) beyond one per slot: what zero-copy monitors of
+ * the port take their rings from (docs/monitors.md).  An existing port
+ * keeps its own.  Errors as nm_port_open_flags(), -EINVAL for too many.
+ */
+#define NM_PORT_MAX_EXTRA_BUFS 65536U
+int nm_port_open_spare(struct nm_registry *reg, const char *name,
+		       uint64_t nr_flags, uint32_t extra_bufs,
+		       struct nm_port_geom *g, struct nm_port **out);
 /* [control path][may sleep] Close what nm_port_open() returned. */
 void nm_port_close(struct nm_port *p);
 

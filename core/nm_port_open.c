@@ -28,8 +28,6 @@ static int nm_port_open_monitor(struct nm_registry *reg, const char *name,
 		return -EINVAL;
 	nm_os_memcpy(base, name, len);
 	base[len] = '\0';
-	if (nr_flags & NR_ZCOPY_MON)
-		return -EOPNOTSUPP; /* TODO(#18): zero-copy monitors */
 	if (nm_pipe_name_is_pipe(base))
 		return -EOPNOTSUPP; /* TODO(#18): monitors of pipe ends */
 	if (!vale_name_is_vale(base))
@@ -58,6 +56,26 @@ int nm_port_open_flags(struct nm_registry *reg, const char *name,
 	for (len = 0; len < NETMAP_REQ_IFNAMSIZ && name[len] != '\0'; len++)
 		;
 	return nm_port_open_monitor(reg, name, len, nr_flags, g, out);
+}
+
+int nm_port_open_spare(struct nm_registry *reg, const char *name,
+		       uint64_t nr_flags, uint32_t extra_bufs,
+		       struct nm_port_geom *g, struct nm_port **out)
+{
+	struct vale_port *v;
+	int err;
+
+	if (extra_bufs > NM_PORT_MAX_EXTRA_BUFS)
+		return -EINVAL;
+	if (extra_bufs == 0 ||
+	    (nr_flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)) ||
+	    nm_monitor_name_split(name, &(size_t){ 0 }, &(uint64_t){ 0 }) ||
+	    nm_pipe_name_is_pipe(name) || !vale_name_is_vale(name))
+		return nm_port_open_flags(reg, name, nr_flags, g, out);
+	err = vale_port_open_spare(reg, name, g, extra_bufs, &v);
+	if (err == 0)
+		*out = &v->up;
+	return err;
 }
 
 int nm_port_open(struct nm_registry *reg, const char *name,

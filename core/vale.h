@@ -195,6 +195,11 @@ bool vale_name_is_vale(const char *name);
  */
 int vale_port_open(struct nm_registry *reg, const char *name,
 		   struct nm_port_geom *g, struct vale_port **out);
+/* The same, a port it creates getting extra_bufs spare buffers in its
+ * region (zero-copy monitors', nm_port_open_spare()). */
+int vale_port_open_spare(struct nm_registry *reg, const char *name,
+			 struct nm_port_geom *g, uint32_t extra_bufs,
+			 struct vale_port **out);
 /* [control path] Take another reference to the existing port "valeX:Y"
  * (never creating it): 0, -EINVAL (name) or -ENXIO (no such port).
  * Dropped with vale_port_close(). */

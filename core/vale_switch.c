@@ -269,7 +269,7 @@ static int vale_port_init_rings(struct vale_port *p)
 }
 
 static int vale_port_alloc(const char *name, const struct nm_port_geom *g,
-			   struct vale_port **out)
+			   uint32_t extra_bufs, struct vale_port **out)
 {
 	struct nm_region_geom rg;
 	struct vale_port *p;
@@ -295,6 +295,7 @@ static int vale_port_alloc(const char *name, const struct nm_port_geom *g,
 	rg.ifs[0].tx_slots = g->tx_slots;
 	rg.ifs[0].rx_slots = g->rx_slots;
 	rg.buf_size = g->buf_size;
+	rg.extra_bufs = extra_bufs; /* zero-copy monitors' (nm_port.h) */
 	err = nm_region_create(&p->region, &rg, name);
 	if (err != 0)
 		goto err_free;
@@ -371,6 +372,13 @@ static int vale_port_attach_locked(struct nm_registry *reg, const char *name,
 int vale_port_open(struct nm_registry *reg, const char *name,
 		   struct nm_port_geom *g, struct vale_port **out)
 {
+	return vale_port_open_spare(reg, name, g, 0, out);
+}
+
+int vale_port_open_spare(struct nm_registry *reg, const char *name,
+			 struct nm_port_geom *g, uint32_t extra_bufs,
+			 struct vale_port **out)
+{
 	struct vale_switch *fresh_sw = NULL;
 	struct vale_port *fresh = NULL, *p = NULL;
 	size_t swlen = vale_name_switch_len(name);
@@ -390,7 +398,7 @@ int vale_port_open(struct nm_registry *reg, const char *name,
 			break;
 		/* Allocate outside the lock (it may sleep), then retry. */
 		if (fresh == NULL) {
-			err = vale_port_alloc(name, g, &fresh);
+			err = vale_port_alloc(name, g, extra_bufs, &fresh);
 			if (err != 0)
 				break;
 		} else {

@@ -127,14 +127,18 @@ static struct nmlab_port *nmlab_port_of_mem(const struct nm_memid *m)
 
 /* A software port by name (nm_port_open), else a network interface
  * (nmlab_nic.c), put in netmap mode with attach. */
-static int nmlab_port_open(const char *name, uint64_t flags, struct nm_port_geom *g,
+static int nmlab_port_open(const char *name, uint64_t flags,
+			   uint32_t extra_bufs, struct nm_port_geom *g,
 			   bool attach, struct nm_port **out)
 {
 	/* NR_MONITOR_TX / NR_MONITOR_RX: a copy monitor of the named port
-	 * (core/nm_monitor.c; "name/t" does the same); NR_ZCOPY_MON is
-	 * -EOPNOTSUPP (docs/monitors.md).  Monitors watch ports of the
-	 * registry: an interface is never opened in their place. */
-	int err = nm_port_open_flags(&nmlab_reg, name, flags, g, out);
+	 * (core/nm_monitor.c; "name/t" does the same); NR_ZCOPY_MON ("/z"):
+	 * a zero-copy one (core/nm_monitor_zc.c), laid in the spare buffers
+	 * the port was created with (extra_bufs, the request's nr_extra_bufs;
+	 * docs/monitors.md).  Monitors watch ports of the registry: an
+	 * interface is never opened in their place. */
+	int err = nm_port_open_spare(&nmlab_reg, name, flags, extra_bufs, g,
+				     out);
 
 	if (err == -ENXIO && !(flags & (NR_MONITOR_TX | NR_MONITOR_RX | NR_ZCOPY_MON)))
 		err = nmlab_nic_open(name, g,
@@ -330,7 +334,8 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	g.rx_rings = reg->nr_rx_rings;
 	g.tx_slots = reg->nr_tx_slots;
 	g.rx_slots = reg->nr_rx_slots;
-	err = nmlab_port_open(r->hdr.nr_name, reg->nr_flags, &g, true, &port);
+	err = nmlab_port_open(r->hdr.nr_name, reg->nr_flags, reg->nr_extra_bufs,
+			      &g, true, &port);
 	if (err != 0)
 		return err;
 	err = nmlab_vale_owned(port) ? -EBUSY : 0; /* attached to a switch */
@@ -393,7 +398,10 @@ static int nmlab_register(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	reg->nr_rx_slots = port->num_slots[NR_RX];
 	reg->nr_host_tx_rings = port->num_host_rings[NR_TX];
 	reg->nr_host_rx_rings = port->num_host_rings[NR_RX];
-	reg->nr_extra_bufs = 0; /* none given; ni_bufs_head stays 0 */
+	/* None given to the application (ni_bufs_head stays 0): spare
+	 * buffers asked for at creation stay in the port's pool for
+	 * zero-copy monitors (docs/kmod.md). */
+	reg->nr_extra_bufs = 0;
 	reg->nr_mem_id = np->mem->id;
 	/* The data path may look now. */
 	smp_store_release(&priv->port, port);
@@ -422,7 +430,7 @@ static int nmlab_port_info(struct nm_ctrl_req *r)
 	 * lives for one request, so a program that passes the body back
 	 * must not be refused for it. */
 	memset(&g, 0, sizeof(g));
-	err = nmlab_port_open(r->hdr.nr_name, 0, &g, false, &port);
+	err = nmlab_port_open(r->hdr.nr_name, 0, 0, &g, false, &port);
 	if (err != 0)
 		return err;
 	pi->nr_mem_id = nmlab_region_id(port->region);
@@ -495,7 +503,7 @@ static int nmlab_pools_info(struct nmlab_priv *priv, struct nm_ctrl_req *r)
 	if (r->hdr.nr_name[0] == '\0')
 		return -EINVAL;
 	memset(&g, 0, sizeof(g));
-	err = nmlab_port_open(r->hdr.nr_name, 0, &g, false, &port);
+	err = nmlab_port_open(r->hdr.nr_name, 0, 0, &g, false, &port);
 	if (err != 0)
 		return err;
 	/* A port nobody is bound to lives for this request only: its

@@ -66,6 +66,40 @@ static void test_nm_mem_pool_free_checks_index(void **state)
 	nm_buf_pool_fini(&pool);
 }
 
+/* A run (a zero-copy monitor's ring memory): consecutive free indices,
+ * the highest first, gone from the free stack, given back whole. */
+static void test_nm_mem_pool_alloc_run(void **state)
+{
+	struct nm_buf_pool pool;
+	uint32_t first, a, b, k;
+
+	(void)state;
+	assert_int_equal(nm_buf_pool_init(&pool, 12, 64), 0); /* 2..11 free */
+	assert_int_equal(nm_buf_alloc_run(&pool, 0, &first), -EINVAL);
+	assert_int_equal(nm_buf_alloc_run(&pool, 11, &first), -ENOMEM);
+	assert_int_equal(nm_buf_alloc_run(&pool, 13, &first), -ENOMEM);
+	/* Two single buffers (2 and 3), then 10 and 11 in use by hand:
+	 * the highest free run of three is 7..9. */
+	assert_int_equal(nm_buf_alloc(&pool, &a), 0);
+	assert_int_equal(nm_buf_alloc(&pool, &b), 0);
+	assert_int_equal(nm_buf_alloc_run(&pool, 2, &first), 0);
+	assert_int_equal(first, 10);
+	assert_int_equal(nm_buf_alloc_run(&pool, 3, &first), 0);
+	assert_int_equal(first, 7);
+	assert_int_equal(nm_buf_free_count(&pool), 3); /* 4, 5, 6 */
+	assert_int_equal(nm_buf_alloc_run(&pool, 4, &first), -ENOMEM);
+	/* The stack kept only what is free: singles never hit the run. */
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(nm_buf_alloc(&pool, &a), 0);
+		assert_true(a >= 4 && a <= 6);
+	}
+	assert_int_equal(nm_buf_alloc(&pool, &a), -ENOMEM);
+	nm_buf_free_run(&pool, 7, 3);
+	assert_int_equal(nm_buf_free_count(&pool), 3);
+	assert_int_equal(nm_buf_free(&pool, 8), -EINVAL); /* freed already */
+	nm_buf_pool_fini(&pool);
+}
+
 static void test_nm_mem_buffers_do_not_overlap(void **state)
 {
 	struct nm_buf_pool pool;
@@ -171,6 +205,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_nm_mem_pool_never_hands_out_reserved),
 		cmocka_unit_test(test_nm_mem_pool_free_checks_index),
 		cmocka_unit_test(test_nm_mem_buffers_do_not_overlap),
+		cmocka_unit_test(test_nm_mem_pool_alloc_run),
 	};
 	static const struct CMUnitTest slot[] = {
 		cmocka_unit_test(test_nm_mem_slot_boundaries),

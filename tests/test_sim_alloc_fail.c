@@ -92,6 +92,7 @@ static void test_sim_alloc_fail_topologies(void **state)
 	static const char *const files[] = {
 		"two-switch-link.yaml", "ptnet-pipe.yaml", "host-pipe.yaml",
 		"vale-1to4.yaml", "e1000.yaml", "virtio.yaml", "xen.yaml",
+		"vale-monitor.yaml",
 	};
 	unsigned i;
 

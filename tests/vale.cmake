@@ -21,3 +21,6 @@ nm_add_test(nm_monitor SOURCES test_nm_monitor.c LABELS unit)
 # The same monitors, and NS_INDIRECT from a registered range, on the
 # simulator backend.
 nm_add_test(nm_monitor_sim SOURCES test_nm_monitor_sim.c BACKEND sim LABELS unit)
+# Zero-copy monitors (issue #18): core/nm_monitor_zc.c, buffer census in
+# every test, chains, and a threaded group (TSan too).
+nm_add_test(nm_monitor_zc SOURCES test_nm_monitor_zc.c LABELS unit)

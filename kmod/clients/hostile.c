@@ -260,12 +260,12 @@ static void cases_register(void)
 	 * reference's "null ports must use an existing allocator"). */
 	expect("register_mode_null_without_mem_id",
 	       reg_req(fd, "valeH:a", NR_REG_NULL, 0, NULL, NULL), EINVAL);
-	/* A monitor of a port nobody has open: the reference's "not in
-	 * netmap mode"; zero-copy monitors are not provided. */
+	/* A monitor of a port nobody has open, copy or zero-copy: the
+	 * reference's "not in netmap mode". */
 	expect("register_monitor_closed_port",
 	       reg_req(fd, "valeH:a", 0, NR_MONITOR_TX, NULL, NULL), EINVAL);
-	expect("register_monitor_zcopy",
-	       reg_req(fd, "valeH:a", 0, NR_ZCOPY_MON, NULL, NULL), EOPNOTSUPP);
+	expect("register_monitor_zcopy_closed_port",
+	       reg_req(fd, "valeH:a", 0, NR_ZCOPY_MON, NULL, NULL), EINVAL);
 	{
 		struct nmreq_register r2;
 		struct nmreq_header h;

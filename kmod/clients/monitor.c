@@ -6,9 +6,13 @@
  * name ("valeK1:b/r").  a sends NMC_MON_PKTS frames to b in batches; the
  * TX monitor must see each frame at the send, in order, with NS_TXMON and
  * the right bytes; the RX monitor sees them as they arrive at b, once.
- * Then: a zero-copy monitor is EOPNOTSUPP, a monitor of a port nobody
- * has open is EINVAL, and an NS_INDIRECT frame from this process's memory
- * arrives (copy_from_user_nofault) while one at address 0 is dropped.
+ * Then: a zero-copy monitor of a port created without spare buffers is
+ * ENOMEM, a monitor of a port nobody has open is EINVAL, and an
+ * NS_INDIRECT frame from this process's memory arrives
+ * (copy_from_user_nofault) while one at address 0 is dropped.  Last, a
+ * zero-copy monitor ("valeK2:c/z") of a port created with nr_extra_bufs:
+ * it maps c's own region, and sees each frame c sent in the very buffer c
+ * filled, while c goes on with the monitor's buffers (NS_BUF_CHANGED).
  */
 #include "nmc.h"
 
@@ -59,6 +63,63 @@ static void drain(struct nmc_port *p, struct netmap_ring *r, uint32_t *next,
 	NMC_CHECK(nmc_sync(p, NR_RX) == 0, "%s: rxsync", what);
 }
 
+/* A zero-copy monitor through the module: same region, same buffers. */
+static void zero_copy(void)
+{
+	struct nmc_port c, d, z, z2;
+	struct netmap_ring *tc, *rz;
+	uint32_t orig[NMC_MON_BATCH], got = 0, k;
+	int err;
+
+	err = nmc_open_extra(&c, "valeK2:c", NR_REG_ALL_NIC, 0, 64, 0, 512);
+	NMC_CHECK(err == 0, "c: %s", strerror(err));
+	NMC_CHECK(nmc_open(&d, "valeK2:d", NR_REG_ALL_NIC, 0, 64, 0) == 0,
+		  "d");
+	err = nmc_open(&z, "valeK2:c/z", NR_REG_ALL_NIC, 0, 64, 0);
+	NMC_CHECK(err == 0, "zero-copy monitor c/z: %s", strerror(err));
+	NMC_CHECK(z.memsize == c.memsize, "c/z maps %zu bytes, c %zu",
+		  z.memsize, c.memsize);
+	/* The ABI's flag works the same, and chains after z. */
+	err = nmc_open(&z2, "valeK2:c", NR_REG_ALL_NIC, NR_ZCOPY_MON, 8, 0);
+	NMC_CHECK(err == 0, "zero-copy monitor (flag): %s", strerror(err));
+	tc = nmc_ring(&c, NR_TX, 0);
+	rz = nmc_ring(&z, NR_RX, 0);
+	put(nmc_ring(&d, NR_TX, 0), 0, mac_b, mac_a);
+	NMC_CHECK(nmc_sync(&d, NR_TX) == 0, "d txsync");
+	for (k = 0; k < NMC_MON_BATCH; k++) {
+		orig[k] = tc->slot[tc->head].buf_idx;
+		put(tc, k, mac_a, mac_b);
+	}
+	NMC_CHECK(nmc_sync(&c, NR_TX) == 0, "c txsync");
+	NMC_CHECK(nmc_sync(&z, NR_RX) == 0, "z rxsync");
+	NMC_CHECK(nm_ring_user_space(rz, rz->head, rz->tail) == NMC_MON_BATCH,
+		  "zero-copy monitor: %u frames, want %u",
+		  nm_ring_user_space(rz, rz->head, rz->tail), NMC_MON_BATCH);
+	for (k = 0; k < NMC_MON_BATCH; k++) {
+		struct netmap_slot *sl = &rz->slot[nm_idx_add(rz->head, k,
+							      rz->num_slots)];
+
+		NMC_CHECK(sl->buf_idx == orig[k], "slot %u: buffer %u, c's was %u",
+			  k, sl->buf_idx, orig[k]);
+		NMC_CHECK(tc->slot[k].buf_idx != orig[k] &&
+				  (tc->slot[k].flags & NS_BUF_CHANGED),
+			  "c's slot %u kept its buffer", k);
+	}
+	drain(&z, rz, &got, true, "zero-copy monitor");
+	/* z released them: they moved on to z2 (7 usable slots, newest). */
+	NMC_CHECK(nmc_sync(&z2, NR_RX) == 0, "z2 rxsync");
+	rz = nmc_ring(&z2, NR_RX, 0);
+	NMC_CHECK(nm_ring_user_space(rz, rz->head, rz->tail) == 7,
+		  "chained monitor: %u frames, want 7",
+		  nm_ring_user_space(rz, rz->head, rz->tail));
+	got = NMC_MON_BATCH - 7;
+	drain(&z2, rz, &got, true, "chained zero-copy monitor");
+	nmc_close(&z);
+	nmc_close(&z2);
+	nmc_close(&d);
+	nmc_close(&c);
+}
+
 int main(void)
 {
 	static uint8_t user_frame[NMC_FRAME_LEN];
@@ -79,7 +140,8 @@ int main(void)
 		  "monitor geometry %u/%u rings %u slots", mt.reg.nr_tx_rings,
 		  mt.reg.nr_rx_rings, mt.reg.nr_rx_slots);
 	err = nmc_open(&z, "valeK1:a", NR_REG_ALL_NIC, NR_ZCOPY_MON, 0, 0);
-	NMC_CHECK(err == EOPNOTSUPP, "zero-copy monitor: %s", strerror(err));
+	NMC_CHECK(err == ENOMEM, "zero-copy monitor, no spare buffers: %s",
+		  strerror(err));
 	err = nmc_open(&z, "valeK1:nobody/t", NR_REG_ALL_NIC, 0, 0, 0);
 	NMC_CHECK(err == EINVAL, "monitor of a closed port: %s",
 		  strerror(err));
@@ -138,7 +200,8 @@ int main(void)
 	nmc_close(&mt);
 	nmc_close(&b);
 	nmc_close(&a);
-	printf("monitor: OK %u frames seen by b and both monitors, indirect ok\n",
+	zero_copy();
+	printf("monitor: OK %u frames seen by b and both monitors, indirect ok, zero-copy ok\n",
 	       sent);
 	return 0;
 }

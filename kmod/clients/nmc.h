@@ -48,6 +48,11 @@ int nmc_ctrl(int fd, struct nmreq_header *h);
  * opts (0: none), mmap the region.  0 or the errno of the failing step. */
 int nmc_open(struct nmc_port *p, const char *name, uint32_t mode,
 	     uint64_t flags, uint32_t slots, uint64_t opts);
+/* The same with nr_extra_bufs (spare buffers of a VALE port it creates,
+ * for zero-copy monitors). */
+int nmc_open_extra(struct nmc_port *p, const char *name, uint32_t mode,
+		   uint64_t flags, uint32_t slots, uint64_t opts,
+		   uint32_t extra_bufs);
 void nmc_close(struct nmc_port *p);
 struct netmap_ring *nmc_ring(struct nmc_port *p, uint32_t dir, uint32_t i);
 /* ioctl(NIOCTXSYNC / NIOCRXSYNC): 0 or the errno. */

@@ -49,6 +49,13 @@ int nmc_ctrl(int fd, struct nmreq_header *h)
 int nmc_open(struct nmc_port *p, const char *name, uint32_t mode,
 	     uint64_t flags, uint32_t slots, uint64_t opts)
 {
+	return nmc_open_extra(p, name, mode, flags, slots, opts, 0);
+}
+
+int nmc_open_extra(struct nmc_port *p, const char *name, uint32_t mode,
+		   uint64_t flags, uint32_t slots, uint64_t opts,
+		   uint32_t extra_bufs)
+{
 	struct nmreq_header h;
 	int err;
 
@@ -60,6 +67,7 @@ int nmc_open(struct nmc_port *p, const char *name, uint32_t mode,
 	p->reg.nr_flags = flags;
 	p->reg.nr_tx_slots = slots;
 	p->reg.nr_rx_slots = slots;
+	p->reg.nr_extra_bufs = extra_bufs;
 	nmc_hdr(&h, NETMAP_REQ_REGISTER, name, &p->reg);
 	h.nr_options = opts;
 	err = nmc_ctrl(p->fd, &h);

@@ -28,6 +28,7 @@
 #include "nmsim_out.h"
 #include "nmsim_plot.h"
 #include "sim_ep.h"
+#include "sim_monitor.h"
 #include "sim_pcap_sink.h"
 #include "sim_report.h"
 #include "sim_scenario.h"
@@ -87,6 +88,11 @@ static int nmsim_close_pcaps(struct sim_world *w)
 		if (err != 0 && rc == 0) /* one line: the first is enough */
 			rc = nmsim_out_fail(path != NULL ? path : w->pcap_dir, err);
 		free(path);
+	}
+	for (i = 0; i < w->nmon; i++) {
+		err = -sim_monitor_flush(w->mon[i]);
+		if (err != 0 && rc == 0)
+			rc = nmsim_out_fail(w->pcap_dir != NULL ? w->pcap_dir : ".", err);
 	}
 	return rc;
 }

@@ -71,6 +71,20 @@ struct sim_sc_switch {
 	uint32_t line;
 };
 
+/* A monitor of an endpoint's port (sim/world/sim_monitor.h;
+ * docs/monitors.md): its directions, copy or zero-copy, its capture. */
+#define SIM_MAX_MONITORS 4   /* per endpoint */
+#define SIM_MON_PCAP_MAX 256 /* bytes of its pcap: name, with the NUL */
+enum sim_mon_mode { SIM_MON_COPY, SIM_MON_ZCOPY };
+struct sim_sc_monitor {
+	bool tx, rx;		/* rings: tx, rx or both */
+	enum sim_mon_mode mode;
+	uint32_t slots;		/* its RX rings' size; 0: the port's */
+	char pcap[SIM_MON_PCAP_MAX]; /* empty: none; relative: under
+					--pcap-out (none without it) */
+	uint32_t line;
+};
+
 struct sim_sc_endpoint {
 	char name[SIM_NAME_MAX];
 	uint32_t host;	   /* index into hosts */
@@ -114,6 +128,8 @@ struct sim_sc_endpoint {
 	uint32_t mtu;
 	uint32_t line;
 	char host_ref[SIM_NAME_MAX], sw_ref[SIM_NAME_MAX];
+	uint32_t nmonitors;
+	struct sim_sc_monitor monitors[SIM_MAX_MONITORS];
 };
 
 /* A full-duplex link between two VALE switches (sim_link.h). */

@@ -38,6 +38,16 @@ int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 			 uint32_t slots, uint32_t buf_size, uint32_t *slot,
 			 char *err, size_t errlen)
 {
+	return sim_switch_open_port_spare(sw, reg, ep_name, ep, role, slots,
+					  buf_size, 0, slot, err, errlen);
+}
+
+int sim_switch_open_port_spare(struct sim_switch *sw, struct nm_registry *reg,
+			       const char *ep_name, uint32_t ep,
+			       enum sim_role role, uint32_t slots,
+			       uint32_t buf_size, uint32_t extra_bufs,
+			       uint32_t *slot, char *err, size_t errlen)
+{
 	struct nm_port_geom g = { 1, 1, slots, slots, buf_size };
 	char name[NETMAP_REQ_IFNAMSIZ];
 	struct sim_swport *sp;
@@ -58,7 +68,7 @@ int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 			 role == SIM_ROLE_SENDER ? '{' : '}');
 	sp = &sw->port[sw->nports];
 	memset(sp, 0, sizeof(*sp));
-	rc = nm_port_open(reg, name, &g, &sp->p);
+	rc = nm_port_open_spare(reg, name, 0, extra_bufs, &g, &sp->p);
 	if (rc != 0) {
 		sp->p = NULL;
 		snprintf(err, errlen, "switch %s: cannot open port %s: error %d",

@@ -72,6 +72,13 @@ int sim_switch_open_port(struct sim_switch *sw, struct nm_registry *reg,
 			 const char *ep_name, uint32_t ep, enum sim_role role,
 			 uint32_t slots, uint32_t buf_size, uint32_t *slot,
 			 char *err, size_t errlen);
+/* The same with extra_bufs spare buffers in a VALE port's region, for its
+ * zero-copy monitors (nm_port_open_spare()). */
+int sim_switch_open_port_spare(struct sim_switch *sw, struct nm_registry *reg,
+			       const char *ep_name, uint32_t ep,
+			       enum sim_role role, uint32_t slots,
+			       uint32_t buf_size, uint32_t extra_bufs,
+			       uint32_t *slot, char *err, size_t errlen);
 void sim_switch_close(struct sim_switch *sw);
 
 /*

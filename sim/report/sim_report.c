@@ -21,6 +21,7 @@
 #include "sim_report_accel.h"
 #include "sim_report_locks.h"
 #include "sim_link.h"
+#include "sim_monitor.h"
 #include "sim_switch.h"
 #include "sim_text.h"
 
@@ -410,6 +411,10 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 				ep->st.frames, ep->st.seg_pkts);
 		sim_report_accel_text(f, ep, s->sim_ns);
 	}
+	if (w->nmon != 0)
+		fprintf(f, "  monitors\n");
+	for (i = 0; i < w->nmon; i++)
+		sim_monitor_report(f, w->mon[i]);
 	if (w->nlinks != 0)
 		fprintf(f, "  links\n");
 	for (i = 0; i < w->nlinks; i++) {

@@ -303,6 +303,40 @@ static const char *sim_sc_dev_keys(char *buf, size_t size)
 	return buf;
 }
 
+static const char *const sim_mon_rings_names[] = { "tx", "rx", "both", NULL };
+static const char *const sim_mon_mode_names[] = { "copy", "zcopy", NULL };
+
+/* One key of a monitor (docs/simulator.md). */
+static int sim_sc_set_mon(struct sim_sc_ctx *c, struct sim_sc_monitor *mon,
+			  uint32_t line, const char *k, const char *v)
+{
+	int e;
+
+	if (!strcmp(k, "rings")) {
+		if (sim_sc_enum(c, line, "endpoints.monitors.rings", v,
+				sim_mon_rings_names, &e) != 0)
+			return -EINVAL;
+		mon->tx = e != 1;
+		mon->rx = e != 0;
+		return 0;
+	}
+	if (!strcmp(k, "mode")) {
+		if (sim_sc_enum(c, line, "endpoints.monitors.mode", v,
+				sim_mon_mode_names, &e) != 0)
+			return -EINVAL;
+		mon->mode = (enum sim_mon_mode)e;
+		return 0;
+	}
+	if (!strcmp(k, "pcap"))
+		return sim_sc_text(c, line, "endpoints.monitors.pcap", v,
+				   mon->pcap, sizeof(mon->pcap));
+	if (!strcmp(k, "slots"))
+		return sim_sc_key_u32(c, line, "endpoints.monitors.slots", v,
+				      &mon->slots);
+	return sim_sc_fail(c, line, "endpoints.monitors: unknown key '%s' (expected rings, mode, slots or pcap)",
+			   sim_sc_q(c, k));
+}
+
 static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 			 const char *k, const char *v)
 {
@@ -347,9 +381,28 @@ static int sim_sc_set_ep(struct sim_sc_ctx *c, uint32_t i, uint32_t line,
 		c->opt_line[i][id] = SIM_SC_MARK(line);
 		return sim_sc_set_dev_key(c, line, ep, dk, v);
 	}
-	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, %scpu, kloop_cpu or backend_cpu)",
+	if (!strcmp(k, "monitors"))
+		return sim_sc_fail(c, line, "endpoints.monitors: expected a list of {rings, mode, slots, pcap} (set it in the scenario file)");
+	if (!strncmp(k, "monitors.", 9)) {
+		/* --set endpoints.NAME.monitors.KEY=V: every monitor of it
+		 * (the value judged first, even with none). */
+		struct sim_sc_monitor probe;
+
+		memset(&probe, 0, sizeof(probe));
+		if (sim_sc_set_mon(c, &probe, line, k + 9, v) != 0)
+			return -EINVAL;
+		if (ep->nmonitors == 0)
+			return sim_sc_fail(c, line, "endpoints.monitors.%s: endpoint %s has no monitors",
+					   sim_sc_q(c, k + 9), ep->name);
+		for (d = 0; d < ep->nmonitors; d++)
+			if (sim_sc_set_mon(c, &ep->monitors[d], line, k + 9, v) != 0)
+				return -EINVAL;
+		return 0;
+	}
+	return sim_sc_fail(c, line, "endpoints: unknown key '%s' (expected name, host, switch, role, device, batch, slots, pkt_work_ns, monitors, %scpu, kloop_cpu or backend_cpu)",
 			   sim_sc_q(c, k), sim_sc_dev_keys(keys, sizeof(keys)));
 }
+
 
 static void sim_sc_defaults(struct sim_scenario *sc)
 {
@@ -425,6 +478,9 @@ static int sim_sc_pair(struct sim_sc_ctx *c, yaml_document_t *d,
 	return sim_sc_unique_key(c, d, map, p, what);
 }
 
+static int sim_sc_monitors(struct sim_sc_ctx *c, yaml_document_t *d,
+			   yaml_node_t *seq, uint32_t i);
+
 typedef int (*sim_sc_item_setter)(struct sim_sc_ctx *c, uint32_t i,
 				  uint32_t line, const char *k, const char *v);
 
@@ -444,6 +500,14 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
 		if (sim_sc_pair(c, d, map, p, what, &k, &v) != 0)
 			return -EINVAL;
+		if (item == sim_sc_set_ep &&
+		    !strcmp((const char *)k->data.scalar.value, "monitors") &&
+		    v->type != YAML_SCALAR_NODE) {
+			rc = sim_sc_monitors(c, d, v, i);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		if (v->type != YAML_SCALAR_NODE)
 			return sim_sc_fail(c, sim_y_line(v), "%s.%s: expected a single value, not a list or mapping",
 					   what, sim_sc_q(c, (const char *)k->data.scalar.value));
@@ -454,6 +518,49 @@ static int sim_sc_map(struct sim_sc_ctx *c, yaml_document_t *d,
 				     (const char *)v->data.scalar.value);
 		if (rc != 0)
 			return rc;
+	}
+	return 0;
+}
+
+/* endpoints[i].monitors: a list of mappings (the one list inside an
+ * entry); each entry: rings both, mode copy, no pcap unless given. */
+static int sim_sc_monitors(struct sim_sc_ctx *c, yaml_document_t *d,
+			   yaml_node_t *seq, uint32_t i)
+{
+	struct sim_sc_endpoint *ep = &c->sc->endpoints[i];
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+	yaml_node_t *n, *k, *v;
+	int rc;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return sim_sc_fail(c, sim_y_line(seq), "endpoints.monitors: expected a list of {rings, mode, pcap}");
+	ep->nmonitors = 0;
+	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+		n = yaml_document_get_node(d, *it);
+		if (n == NULL || n->type != YAML_MAPPING_NODE)
+			return sim_sc_fail(c, seq != NULL ? sim_y_line(seq) : 0,
+					   "endpoints.monitors: expected a mapping of rings, mode, pcap");
+		if (ep->nmonitors == SIM_MAX_MONITORS)
+			return sim_sc_fail(c, sim_y_line(n), "endpoints.monitors: more than %u entries",
+					   SIM_MAX_MONITORS);
+		memset(&ep->monitors[ep->nmonitors], 0, sizeof(ep->monitors[0]));
+		ep->monitors[ep->nmonitors].tx = ep->monitors[ep->nmonitors].rx = true;
+		ep->monitors[ep->nmonitors].line = sim_y_line(n);
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+			if (sim_sc_pair(c, d, n, p, "endpoints.monitors", &k, &v) != 0)
+				return -EINVAL;
+			if (v->type != YAML_SCALAR_NODE)
+				return sim_sc_fail(c, sim_y_line(v), "endpoints.monitors.%s: expected a single value, not a list or mapping",
+						   sim_sc_q(c, (const char *)k->data.scalar.value));
+			rc = sim_sc_set_mon(c, &ep->monitors[ep->nmonitors],
+					    sim_y_line(k),
+					    (const char *)k->data.scalar.value,
+					    (const char *)v->data.scalar.value);
+			if (rc != 0)
+				return rc;
+		}
+		ep->nmonitors++;
 	}
 	return 0;
 }
@@ -896,6 +1003,14 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 			return -EINVAL;
 		if (sim_xen_accel_check(ep, sc->switches[ep->sw].type, msg, sizeof(msg)) != 0)
 			return sim_sc_fail(c, ep->line, "endpoint %s: %s", ep->name, msg);
+		/* Only nm_kring_sync() runs the taps: a host process's sync;
+		 * a device's backend (a CSB kloop, an emulated NIC) does not
+		 * (docs/monitors.md); monitors of pipe ends are not opened. */
+		if (ep->nmonitors != 0 &&
+		    (sc->switches[ep->sw].type != SIM_SW_VALE || ep->device != 0))
+			return sim_sc_fail(c, ep->monitors[0].line, "endpoint %s: monitors on a %s (expected a host process, device: none, on a VALE switch)",
+					   ep->name,
+					   sc->switches[ep->sw].type != SIM_SW_VALE ? "pipe end" : "device's port");
 	}
 
 	if (sim_sc_validate_links(c, nlinks) != 0)

@@ -25,6 +25,7 @@
 #include "sim_dev_xen_accel.h"
 #include "sim_ep.h"
 #include "sim_link.h"
+#include "sim_monitor.h"
 #include "sim_pcap_sink.h"
 #include "sim_scenario.h"
 #include "sim_seg.h"
@@ -355,7 +356,7 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	uint64_t cap = 0, loop_ns = 0, per_sender;
 	size_t pathlen;
 	char *path;
-	uint32_t i, j, pin;
+	uint32_t i, j, pin, nmon = 0;
 	int rc;
 
 	sim_world_init(w);
@@ -441,9 +442,11 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		ep->role = cfg->role;
 		ep->dir = cfg->role == SIM_ROLE_SENDER ? NR_TX : NR_RX;
 		ep->sw = w->sw[cfg->sw];
-		rc = sim_switch_open_port(ep->sw, w->reg, cfg->name, i, cfg->role,
-					  cfg->slots, w->sc.buf_size, &ep->swport,
-					  err, errlen);
+		rc = sim_switch_open_port_spare(ep->sw, w->reg, cfg->name, i,
+						cfg->role, cfg->slots,
+						w->sc.buf_size,
+						sim_monitor_spare_bufs(cfg, w->sc.buf_size),
+						&ep->swport, err, errlen);
 		if (rc != 0)
 			return rc;
 		ep->port = ep->sw->port[ep->swport].p;
@@ -555,8 +558,28 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 				return -EINVAL;
 		}
 	}
+	/* Monitors once the ports' devices are set up: they watch the
+	 * port an endpoint's datapath syncs. */
+	for (i = 0; i < w->nep; i++)
+		nmon += w->ep[i]->cfg->nmonitors;
+	if (nmon != 0) {
+		w->mon = calloc(nmon, sizeof(*w->mon));
+		if (w->mon == NULL)
+			goto oom;
+	}
+	for (i = 0; i < w->nep; i++) {
+		for (j = 0; j < w->ep[i]->cfg->nmonitors; j++) {
+			rc = sim_monitor_open(w->ep[i], j, w->reg, pcap_dir,
+					      &w->mon[w->nmon], err, errlen);
+			if (rc != 0)
+				return rc;
+			w->nmon++;
+		}
+	}
 	for (i = 0; i < w->nep; i++)
 		sim_actor_start(&w->ep[i]->app, 0);
+	for (i = 0; i < w->nmon; i++)
+		sim_actor_start(sim_monitor_actor(w->mon[i]), 0);
 	for (i = 0; i < w->nlinks; i++)
 		sim_link_start(w->link[i]);
 	/* Lock counts are the run's, not the build's (learning frames). */
@@ -725,6 +748,8 @@ void sim_world_run(struct sim_world *w)
 	}
 	if (!w->failed && (w->finished || sim_engine_next_time(&w->eng) == UINT64_MAX))
 		sim_world_check_switches(w);
+	for (i = 0; !w->failed && i < w->nmon; i++)
+		sim_monitor_finish(w->mon[i], &w->inv_checks[SIM_INV_CONSERVATION]);
 	w->inv_checks[SIM_INV_FLOW_ORDER] = w->pk.checks_order;
 	w->inv_checks[SIM_INV_PAYLOAD] = w->pk.checks_payload;
 }
@@ -742,6 +767,11 @@ void sim_world_destroy(struct sim_world *w)
 	sim_actor_concurrent_off();
 	nm_sim_os.actors_gone = true;
 	nm_sim_os.readers_suspended = 0;
+
+	/* Monitors before the ports they hold a reference to. */
+	for (i = 0; i < w->nmon; i++)
+		sim_monitor_close(w->mon[i]);
+	free(w->mon);
 
 	for (i = 0; i < w->nep; i++) {
 		if (w->ep[i]->ops != NULL && w->ep[i]->ops->fini != NULL)

@@ -73,6 +73,8 @@ struct sim_world {
 	bool finished;		  /* every packet accounted for */
 	uint64_t end_ns;	  /* virtual time at the end of the last step */
 	const char *pcap_dir;	  /* NULL: no pcap output */
+	struct sim_monitor **mon; /* the endpoints' monitors (sim_monitor.h) */
+	uint32_t nmon;
 };
 
 /* Packets the run injects in all: the trace's, and the frames sending

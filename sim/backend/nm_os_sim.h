@@ -74,6 +74,7 @@ struct nm_sim_os {
 	void (*hook)(enum nm_sim_step kind, const volatile void *addr,
 		     void *arg);
 	void *hook_arg;
+	uint64_t hook_count; /* the count of the step the hook is called for */
 	uint32_t read_depth; /* nesting of nm_os_read_enter() */
 	const struct nm_sim_mem_ops *mem; /* NULL: direct shared accesses */
 	/*
@@ -130,8 +131,10 @@ static inline void nm_sim_step(enum nm_sim_step kind,
 	nm_sim_os.steps[kind] += count;
 	nm_sim_os.now_ns += ps / 1000;
 	nm_sim_os.frac_ps = ps % 1000;
-	if (nm_sim_os.hook != NULL)
+	if (nm_sim_os.hook != NULL) {
+		nm_sim_os.hook_count = count;
 		nm_sim_os.hook(kind, addr, nm_sim_os.hook_arg);
+	}
 }
 
 /*

@@ -401,6 +401,9 @@ uint64_t nm_sim_alloc_calls(void);
  * faults).  Register [p, p + n): 0 or -ENOSPC. */
 #define NM_SIM_USER_RANGES 16
 int nm_sim_user_add(const void *p, size_t n);
+/* Forget the range registered at p (its owner is freeing it): 0 or
+ * -ENOENT. */
+int nm_sim_user_remove(const void *p);
 /* Forget every range and zero the fault count. */
 void nm_sim_user_reset(void);
 /* Copies refused since the last reset. */

@@ -31,8 +31,9 @@ static int sim_virtio_init(struct sim_ep *ep, char *err, size_t errlen)
 		.send_combining = false,
 		.itr_ns = 0,
 	};
+	int rc = sim_emu_backend_policy(ep, &p, err, errlen);
 
-	return sim_emu_init(ep, &p, err, errlen);
+	return rc != 0 ? rc : sim_emu_init(ep, &p, err, errlen);
 }
 
 static const struct sim_dev_ops sim_dev_virtio_ops = SIM_EMU_OPS("virtio", sim_virtio_init);
@@ -43,7 +44,8 @@ static const struct sim_dev_key sim_virtio_key_event_idx = {
 	.help = "VIRTIO_RING_F_EVENT_IDX: notify on crossing the peer's event index, else flags",
 };
 static const struct sim_dev_key *const sim_virtio_keys[] = {
-	&sim_virtio_key_event_idx, NULL,
+	&sim_virtio_key_event_idx, &sim_dev_key_backend, &sim_dev_key_txqueuelen,
+	&sim_dev_key_more_hint, &sim_dev_key_indirect, NULL,
 };
 
 const struct sim_dev_desc sim_dev_virtio_desc = {

@@ -42,6 +42,8 @@ const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 	[SIM_DROP_LINK_TOO_BIG] = { "link_too_big", "link: frame over the NIC's buffer size" },
 	[SIM_DROP_DEVICE_OVER_MTU] = { "device_over_mtu",
 				       "device: frame longer than the device model carries" },
+	[SIM_DROP_TAP_QUEUE_FULL] = { "tap_queue_full", "tap: queue full (txqueuelen)" },
+	[SIM_DROP_TAP_NO_DEST] = { "tap_no_dest", "tap: no tap on the bridge has the destination" },
 };
 
 /* An input string (a name from the scenario, a path) as the report shows
@@ -93,7 +95,10 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 		const struct sim_ep_stats *st = &w->ep[i]->st;
 
 		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big -
-					       st->drops_over_mtu;
+					       st->drops_over_mtu - st->drops_tap_full -
+					       st->drops_tap_no_dest;
+		s->drop_by[SIM_DROP_TAP_QUEUE_FULL] += st->drops_tap_full;
+		s->drop_by[SIM_DROP_TAP_NO_DEST] += st->drops_tap_no_dest;
 		s->drop_by[SIM_DROP_DEVICE_TOO_BIG] += st->drops_too_big;
 		s->drop_by[SIM_DROP_DEVICE_OVER_MTU] += st->drops_over_mtu;
 		s->kicks += st->kicks;
@@ -264,6 +269,53 @@ static json_t *costs_jitter_json(const struct sim_world *w)
 }
 
 /* An endpoint's device keys and their values. */
+/* Copies per packet: bytes copied over the bytes of the frames the
+ * device moved, 0 without one. */
+static double ep_per_pkt(const struct sim_ep *ep, uint64_t v)
+{
+	return ep->st.frame_bytes != 0 ? (double)v / (double)ep->st.frame_bytes : 0;
+}
+
+/* The VMM backend's figures (docs/simulator.md, "Backends"): switch
+ * txsyncs and frames per txsync, copies by who made them, per packet. */
+static void ep_backend_text(FILE *f, const struct sim_ep *ep)
+{
+	const struct sim_ep_stats *st = &ep->st;
+
+	if (st->frame_bytes == 0)
+		return;
+	fprintf(f, "    %-10s   backend: txsyncs %" PRIu64 " (%.1f frames each)"
+		" copies/pkt device %.2f switch %.2f host %.2f\n", "",
+		st->port_txsyncs,
+		st->port_txsyncs != 0 ? (double)st->port_tx_pkts / (double)st->port_txsyncs : 0,
+		ep_per_pkt(ep, st->copy_bytes_dev), ep_per_pkt(ep, st->copy_bytes_switch),
+		ep_per_pkt(ep, st->copy_bytes_host));
+}
+
+static json_t *ep_backend_json(const struct sim_ep *ep)
+{
+	const struct sim_ep_stats *st = &ep->st;
+	json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		"txsyncs", (json_int_t)st->port_txsyncs,
+		"txsync_frames", (json_int_t)st->port_tx_pkts,
+		"frame_bytes", (json_int_t)st->frame_bytes,
+		"copy_bytes_device", (json_int_t)st->copy_bytes_dev,
+		"copy_bytes_switch", (json_int_t)st->copy_bytes_switch,
+		"copy_bytes_host", (json_int_t)st->copy_bytes_host,
+		"drops_tap_queue_full", (json_int_t)st->drops_tap_full,
+		"drops_tap_no_dest", (json_int_t)st->drops_tap_no_dest);
+
+	json_object_set_new(o, "frames_per_txsync",
+			    json_real(st->port_txsyncs != 0
+					      ? (double)st->port_tx_pkts / (double)st->port_txsyncs
+					      : 0));
+	json_object_set_new(o, "copies_per_pkt", json_pack("{s:f,s:f,s:f}",
+		"device", ep_per_pkt(ep, st->copy_bytes_dev),
+		"switch", ep_per_pkt(ep, st->copy_bytes_switch),
+		"host", ep_per_pkt(ep, st->copy_bytes_host)));
+	return o;
+}
+
 static json_t *ep_options_json(const struct sim_ep *ep)
 {
 	const struct sim_dev_key *k;
@@ -384,6 +436,7 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		else if (ep->st.pads != 0)
 			fprintf(f, "; %" PRIu64 " empty pad slots skipped", ep->st.pads);
 		fprintf(f, "\n");
+		ep_backend_text(f, ep);
 	}
 	if (w->nlinks != 0)
 		fprintf(f, "  links\n");
@@ -574,6 +627,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		else
 			json_object_set_new(e, "pads", json_integer((json_int_t)ep->st.pads));
 		json_object_set_new(e, "options", ep_options_json(ep));
+		json_object_set_new(e, "backend", ep_backend_json(ep));
 		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);

@@ -220,10 +220,10 @@ static bool sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
 
 /* indirect: point port slot di at the payload of guest slot si instead of
  * copying it (NS_INDIRECT, the switch copies it in when it takes the
- * slot); false as for sim_emu_copy().  The address is computed as an
- * integer: a hostile buffer index makes a pointer outside the guest's
- * buffers, which the switch's user copy refuses (a counted
- * switch_indirect_fault drop), never a wild read. */
+ * slot); false as for sim_emu_copy().  A buffer index outside the guest's
+ * buffers (a hostile driver) becomes address 0, which no user range
+ * holds: the switch's user copy faults and drops the frame, counted
+ * (switch_indirect_fault), and never reads another guest's buffers. */
 static bool sim_emu_point(struct sim_emu *e, uint32_t di, uint32_t si, bool first)
 {
 	struct netmap_ring *dr = e->pring, *sr = e->gring;
@@ -231,8 +231,10 @@ static bool sim_emu_point(struct sim_emu *e, uint32_t di, uint32_t si, bool firs
 	uint32_t len = nm_os_shared_load16(&ss->len);
 	uint16_t more = *(volatile const uint16_t *)&ss->flags & NS_MOREFRAG;
 	uint32_t sidx = nm_os_shared_load32(&ss->buf_idx);
-	uint64_t ua = (uint64_t)(uintptr_t)sr + sr->buf_ofs +
-		      (uint64_t)sidx * sr->nr_buf_size;
+	uint64_t ua = sidx < e->greg.pool.num_bufs
+			      ? (uint64_t)(uintptr_t)sr + sr->buf_ofs +
+					(uint64_t)sidx * sr->nr_buf_size
+			      : 0;
 
 	if (first) {
 		sim_cost_charge(e->pol.pkt_cost, 1);

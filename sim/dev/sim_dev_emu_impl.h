@@ -119,6 +119,14 @@ static inline void sim_emu_drop(struct sim_emu *e, bool too_long)
 		e->ep->st.drops_too_big++;
 }
 
+/* Count a frame dropped for a guest buffer index outside the guest's
+ * buffers (a hostile driver; ours never writes one): reported as the
+ * device's "other reasons". */
+static inline void sim_emu_drop_bad_buf(struct sim_emu *e)
+{
+	e->ep->st.dev_drops++;
+}
+
 static inline bool sim_emu_too_long(const struct sim_emu *e, uint32_t bytes)
 {
 	return e->pol.max_frame != 0 && bytes > e->pol.max_frame;

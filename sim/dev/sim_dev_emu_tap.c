@@ -36,15 +36,37 @@ static void sim_emu_tap_syscall(struct sim_emu *e)
 	e->ep->st.syscalls++;
 }
 
+/* A write(): the frame to the host stack; its drops counted. */
+static void sim_emu_tap_send(struct sim_emu *e, const uint8_t *const *frag,
+			     const uint32_t *flen, uint32_t k, uint32_t bytes)
+{
+	struct sim_ep *ep = e->ep;
+
+	sim_emu_tap_syscall(e);
+	ep->st.frame_bytes += bytes;
+	switch (sim_tap_write(e->tap, frag, flen, k, &ep->st.copy_bytes_host)) {
+	case SIM_TAP_QUEUE_FULL:
+		ep->st.dev_drops++;
+		ep->st.drops_tap_full++;
+		break;
+	case SIM_TAP_NO_DEST:
+		ep->st.dev_drops++;
+		ep->st.drops_tap_no_dest++;
+		break;
+	case SIM_TAP_QUEUED:
+	default:
+		break;
+	}
+}
+
 uint32_t sim_emu_tap_tx(struct sim_emu *e)
 {
 	const uint8_t *frag[NETMAP_MAX_FRAGS];
 	uint32_t flen[NETMAP_MAX_FRAGS];
 	uint32_t prod = nm_os_shared_load32(&e->sh.prod);
-	uint32_t moved = 0, k, f, bytes, si;
+	uint32_t moved = 0, k, f, bytes;
 	struct netmap_slot *ss;
-	struct sim_ep *ep = e->ep;
-	bool ok;
+	bool bad_buf, too_big;
 
 	if (prod >= e->n)
 		return 0;
@@ -66,33 +88,23 @@ uint32_t sim_emu_tap_tx(struct sim_emu *e)
 		sim_cost_charge(e->pol.pkt_cost, 1);
 		if (e->pol.pkt_dma)
 			sim_cost_charge(SIM_C_DMA_MAP, 1);
-		ok = !sim_emu_too_long(e, bytes);
-		for (f = 0; f < k && ok; f++) {
-			si = nm_idx_add(e->dcons, f, e->n);
-			ss = &e->gring->slot[si];
+		/* The frame's buffers, each index and length read once. */
+		bad_buf = too_big = false;
+		for (f = 0; f < k && !bad_buf && !too_big; f++) {
+			ss = &e->gring->slot[nm_idx_add(e->dcons, f, e->n)];
 			flen[f] = nm_os_shared_load16(&ss->len);
 			frag[f] = sim_emu_gbuf(e, nm_os_shared_load32(&ss->buf_idx));
-			ok = frag[f] != NULL && flen[f] <= e->gring->nr_buf_size;
+			bad_buf = frag[f] == NULL;
+			too_big = flen[f] > e->gring->nr_buf_size;
 		}
-		if (!ok) {
-			sim_emu_drop(e, sim_emu_too_long(e, bytes));
-		} else {
-			sim_emu_tap_syscall(e);
-			ep->st.frame_bytes += bytes;
-			switch (sim_tap_write(e->tap, frag, flen, k, &ep->st.copy_bytes_host)) {
-			case SIM_TAP_QUEUE_FULL:
-				ep->st.dev_drops++;
-				ep->st.drops_tap_full++;
-				break;
-			case SIM_TAP_NO_DEST:
-				ep->st.dev_drops++;
-				ep->st.drops_tap_no_dest++;
-				break;
-			case SIM_TAP_QUEUED:
-			default:
-				break;
-			}
-		}
+		if (sim_emu_too_long(e, bytes))
+			sim_emu_drop(e, true);
+		else if (bad_buf)
+			sim_emu_drop_bad_buf(e);
+		else if (too_big)
+			sim_emu_drop(e, false);
+		else
+			sim_emu_tap_send(e, frag, flen, k, bytes);
 		e->dcons = nm_idx_add(e->dcons, k, e->n);
 		moved += k;
 	}
@@ -148,9 +160,9 @@ uint32_t sim_emu_tap_rx(struct sim_emu *e)
 		if (ok) {
 			e->dcons = nm_idx_add(e->dcons, k, e->n);
 			ep->st.frame_bytes += len;
+		} else {
+			sim_emu_drop_bad_buf(e);
 		}
-		else
-			sim_emu_drop(e, false);
 		moved++;
 	}
 	return moved;

@@ -11,8 +11,11 @@
 #   hint      more_hint: frames per txsync grow from 1 to a burst, fewer
 #             system calls, more packets per second (e1000, one packet per
 #             TDT write)
-#   indirect  indirect: the VMM's copy per packet goes from 1 to 0 and the
-#             guest's descriptors complete only after the switch's txsync
+#   indirect  indirect: the VMM's copy per packet goes from 1 to 0 (the
+#             switch's from 1 to 2), chains of indirect slots arrive whole,
+#             and the guest's descriptors complete only after the txsync
+#             that consumed them (e1000 with the hint: an interrupt per
+#             burst, not per TDT write)
 set -u
 nmsim=$1
 dir=$2
@@ -99,7 +102,21 @@ indirect)
 	run off "$dir/virtio-indirect.yaml" --set endpoints.tx.indirect=false
 	run on "$dir/virtio-indirect.yaml"
 	run e1000-on "$dir/e1000.yaml" --set endpoints.tx.indirect=true --set trace.size=1514
+	python3 "$(dirname "$0")/pcap_write.py" "$tmp/big.pcap" 3000 64 1000 || exit 1
+	run chain "$dir/virtio-indirect.yaml" --trace "$tmp/big.pcap" --set endpoints.tx.more_hint=true
+	rm -f "$tmp/big.pcap"
+	run hint "$dir/e1000-more-hint.yaml"
+	run hint-indirect "$dir/e1000-more-hint.yaml" --set endpoints.tx.indirect=true
 	check '
+# completion when the switch has consumed the frames: e1000 interrupts
+# when cons moves, so with the deferred txsync once per burst, not per
+# TDT write
+n = r["hint"]["packets_out"]
+assert ep("hint", "tx")["interrupts"] > 0.9 * n
+assert ep("hint-indirect", "tx")["interrupts"] < 0.05 * n
+assert cp("hint-indirect", "tx", "device") == 0
+# chains of NS_INDIRECT slots (3000-byte frames, 2048-byte buffers) whole
+assert r["chain"]["packets_out"] == 64 and r["chain"]["drops"]["total"] == 0
 assert cp("off", "tx", "device") == 1 and cp("on", "tx", "device") == 0
 assert cp("e1000-on", "tx", "device") == 0
 # the core copies an NS_INDIRECT payload into the slot first (docs/vale.md)

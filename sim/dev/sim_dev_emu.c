@@ -231,10 +231,7 @@ static bool sim_emu_point(struct sim_emu *e, uint32_t di, uint32_t si, bool firs
 	uint32_t len = nm_os_shared_load16(&ss->len);
 	uint16_t more = *(volatile const uint16_t *)&ss->flags & NS_MOREFRAG;
 	uint32_t sidx = nm_os_shared_load32(&ss->buf_idx);
-	uint64_t ua = sidx < e->greg.pool.num_bufs
-			      ? (uint64_t)(uintptr_t)sr + sr->buf_ofs +
-					(uint64_t)sidx * sr->nr_buf_size
-			      : 0;
+	uint64_t ua = sim_emu_guest_buf(sr, e->greg.pool.num_bufs, sidx);
 
 	if (first) {
 		sim_cost_charge(e->pol.pkt_cost, 1);

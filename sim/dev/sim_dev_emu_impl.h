@@ -132,6 +132,21 @@ static inline bool sim_emu_too_long(const struct sim_emu *e, uint32_t bytes)
 	return e->pol.max_frame != 0 && bytes > e->pol.max_frame;
 }
 
+/*
+ * The address of buffer idx of guest ring r, whose region has nbufs
+ * buffers, or 0 when idx (guest-written) is outside them: a hostile index
+ * must never name another guest's buffers, which are user memory of the
+ * same simulated host (indirect) or simply the simulator's memory (tap).
+ * Computed as an integer, no pointer past the buffers is formed.
+ */
+static inline uintptr_t sim_emu_guest_buf(const struct netmap_ring *r,
+					  uint32_t nbufs, uint32_t idx)
+{
+	if (idx >= nbufs)
+		return 0;
+	return (uintptr_t)r + (uintptr_t)r->buf_ofs + (uintptr_t)idx * r->nr_buf_size;
+}
+
 /* Backend tap (sim_dev_emu_tap.c): move frames between the guest ring and
  * the endpoint's tap; the frames moved (slots for TX), cons left to the
  * caller to publish. */

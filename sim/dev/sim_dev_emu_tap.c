@@ -20,9 +20,7 @@
  * index outside the guest's buffers. */
 static uint8_t *sim_emu_gbuf(struct sim_emu *e, uint32_t idx)
 {
-	if (idx >= e->greg.pool.num_bufs)
-		return NULL;
-	return nm_ring_user_buf(e->gring, idx);
+	return (uint8_t *)sim_emu_guest_buf(e->gring, e->greg.pool.num_bufs, idx);
 }
 
 /* The system call a userspace VMM makes per frame (QEMU's tap backend and

@@ -11,8 +11,9 @@
  * are the caller's too: a userspace VMM makes one per frame, vhost none.
  *
  *   writer (sending VMM)                   reader (receiving VMM)
- *   lock; entry = frame; stst; prod++;     waiting = 1; stld;
- *   unlock; stld; if waiting: notify  <->  re-check prod != cons
+ *   lock; entry = frame; stst; prod++;     woken = 0; waiting = 1; stld;
+ *   unlock; stld; if waiting && !woken:    re-check prod != cons
+ *   woken = 1, notify                 <->
  *   (tun_net_xmit, sk_data_ready)           (poll() on the tap's fd)
  */
 #include "sim_tap.h"
@@ -65,6 +66,16 @@ int sim_tap_open(struct sim_tap_bridge **brp, uint32_t ep, bool receiver,
 	br->tap[br->ntaps++] = t;
 	*out = t;
 	return 0;
+}
+
+const struct sim_tap *sim_tap_of(const struct sim_tap_bridge *br, uint32_t ep)
+{
+	uint32_t i;
+
+	for (i = 0; br != NULL && i < br->ntaps; i++)
+		if (br->tap[i]->ep == ep)
+			return br->tap[i];
+	return NULL;
 }
 
 void sim_tap_bridge_free(struct sim_tap_bridge *br)
@@ -166,7 +177,12 @@ sim_tap_write(struct sim_tap *t, const uint8_t *const *frag, const uint32_t *len
 	/* prod before the reader's flag; pairs with the
 	 * nm_os_fence_store_load() in sim_tap_wait(). */
 	nm_os_fence_store_load();
-	if (nm_os_shared_load32(&d->reader_waiting) != 0) {
+	if (nm_os_shared_load32(&d->reader_waiting) != 0 &&
+	    nm_os_shared_load32(&d->reader_woken) == 0) {
+		/* Whoever sees woken set knows a notification follows
+		 * this arming; the reader clears it when it arms again,
+		 * before its re-check. */
+		nm_os_shared_store32(&d->reader_woken, 1);
 		d->st.wakeups++;
 		nm_os_notify(d->wake);
 	}
@@ -201,6 +217,8 @@ void sim_tap_pop(struct sim_tap *t)
 
 bool sim_tap_wait(struct sim_tap *t, bool on)
 {
+	if (on)
+		nm_os_shared_store32(&t->reader_woken, 0);
 	nm_os_shared_store32(&t->reader_waiting, on ? 1 : 0);
 	if (!on)
 		return false;

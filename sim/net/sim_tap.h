@@ -13,7 +13,7 @@
  * pushes back), tap_no_dest when no tap has that MAC (flooding is not
  * modelled).  A reader (the receiving VMM) takes frames in order, pays the
  * tun driver and the skb's free, and is woken through its file descriptor
- * when it asked to be (sim_tap_wait()).
+ * when it asked to be (sim_tap_wait()), once per time it asks.
  *
  * Locking: writers to one tap serialise on its producer lock (ptr_ring's
  * producer lock); its one reader owns cons.  prod and cons are published
@@ -39,7 +39,7 @@ struct sim_tap_stats {
 	uint64_t queued;	   /* frames that joined this tap's queue */
 	uint64_t read;		   /* frames its reader took */
 	uint64_t drops_queue_full; /* frames for this tap dropped: queue full */
-	uint64_t wakeups;	   /* notifications to its reader */
+	uint64_t wakeups;	   /* notifications to its reader (one per arming) */
 };
 
 struct sim_tap_bridge;
@@ -55,6 +55,10 @@ struct sim_tap {
 	uint32_t prod;		/* WW RR: written under lock */
 	uint32_t cons;		/* RW WR */
 	uint32_t reader_waiting; /* RW WR: the reader polls the fd */
+	/* WW WR (RW at arming): a writer has woken the reader since it last
+	 * armed its poll, so later writers need not (a task already woken
+	 * costs a wake_up() next to nothing). */
+	uint32_t reader_woken;
 	struct nm_os_lock lock;	/* producers */
 	struct sim_tap_skb *q;
 	/* A writer's skb being filled (tun_get_user() copies the frame in
@@ -76,6 +80,8 @@ struct sim_tap_bridge {
 int sim_tap_open(struct sim_tap_bridge **brp, uint32_t ep, bool receiver,
 		 uint32_t qlen, const uint8_t mac[6], struct nm_os_notifier *wake,
 		 struct sim_tap **out);
+/* The tap of endpoint ep on bridge br (NULL: no bridge, or none). */
+const struct sim_tap *sim_tap_of(const struct sim_tap_bridge *br, uint32_t ep);
 /* Free the bridge and its taps (NULL: nothing). */
 void sim_tap_bridge_free(struct sim_tap_bridge *br);
 

@@ -280,7 +280,14 @@ static double ep_per_pkt(const struct sim_ep *ep, uint64_t v)
  * txsyncs and frames per txsync, copies by who made them, per packet. */
 static void ep_backend_text(FILE *f, const struct sim_ep *ep)
 {
+	const struct sim_tap *t = sim_tap_of(ep->sw->tap, ep->idx);
 	const struct sim_ep_stats *st = &ep->st;
+
+	if (t != NULL)
+		fprintf(f, "    %-10s   tap: written %" PRIu64 ", queued for it %" PRIu64
+			", read %" PRIu64 ", dropped for it (queue full) %" PRIu64
+			", wake-ups %" PRIu64 "\n", "", t->st.written, t->st.queued,
+			t->st.read, t->st.drops_queue_full, t->st.wakeups);
 
 	if (st->frame_bytes == 0)
 		return;
@@ -314,6 +321,17 @@ static json_t *ep_backend_json(const struct sim_ep *ep)
 		"switch", ep_per_pkt(ep, st->copy_bytes_switch),
 		"host", ep_per_pkt(ep, st->copy_bytes_host)));
 	return o;
+}
+
+/* A tap's counters (backend tap): what its writer wrote, what joined
+ * its queue, what its reader read, and dropped there. */
+static json_t *ep_tap_json(const struct sim_tap *t)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+		"written", (json_int_t)t->st.written, "queued", (json_int_t)t->st.queued,
+		"read", (json_int_t)t->st.read,
+		"drops_queue_full", (json_int_t)t->st.drops_queue_full,
+		"wakeups", (json_int_t)t->st.wakeups, "txqueuelen", (json_int_t)t->cap);
 }
 
 static json_t *ep_options_json(const struct sim_ep *ep)
@@ -412,7 +430,8 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			SHOW(name, w->sw[i]->name), sim_switch_type_name(w->sw[i]->type),
 			w->sw[i]->nports, fl.in, fl.out, fl.drops,
 			sim_switch_drops_rx_full(w->sw[i]),
-			w->sw[i]->learned ? ", receivers learnt" : "");
+			w->sw[i]->learned ? ", receivers learnt"
+			: w->sw[i]->tap != NULL ? ", a host bridge of taps" : "");
 	}
 	fprintf(f, "  endpoints\n");
 	for (i = 0; i < w->nep; i++) {
@@ -628,6 +647,8 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 			json_object_set_new(e, "pads", json_integer((json_int_t)ep->st.pads));
 		json_object_set_new(e, "options", ep_options_json(ep));
 		json_object_set_new(e, "backend", ep_backend_json(ep));
+		if (sim_tap_of(ep->sw->tap, ep->idx) != NULL)
+			json_object_set_new(e, "tap", ep_tap_json(sim_tap_of(ep->sw->tap, ep->idx)));
 		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);

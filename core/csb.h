@@ -228,6 +228,10 @@ bool csb_guest_woken(struct csb_guest *g);
 #define CSB_MUT_WINDOW_OFF_BY_ONE 0x400U  /* guest's hwtail window one slot short */
 #define CSB_MUT_WINDOW_NO_WRAP 0x800U	  /* guest's window compared without wrap */
 #define CSB_MUT_WMB_FOR_MB 0x1000U	  /* host: stst where the irq needs stld */
+/* The reference's RX idle rule: wait for the backend (kicks off) whenever
+ * the ring has room, so a release can wait for a backend event that never
+ * comes (models/explore --chain 2). */
+#define CSB_MUT_RX_WAIT_IF_ROOM 0x2000U
 /* Modifiers: apply the fence/order mutants above to one side only. */
 #define CSB_MUT_GUEST_ONLY 0x4000U
 #define CSB_MUT_HOST_ONLY 0x8000U

@@ -199,16 +199,25 @@ static unsigned csb_host_idle(struct csb_host_ring *hr, unsigned flags,
 	return CSB_DO_SLEEP;
 }
 
-/* Idle without the application's help: the backend must wake us. */
+/*
+ * Idle, and nothing the application can do before the backend wakes us?
+ * Then kicks stay off.  TX: the backend still holds slots; it wakes us when
+ * it takes them, and we read any newer head then.  RX: only when the
+ * application holds no slot ([rhead, hwtail) empty), so it cannot release
+ * any before the backend brings packets, which wakes us.  While it holds
+ * some, a release must reach hwcur without waiting for a backend event:
+ * the backend may be blocked on exactly those slots (a pipe sender, a chain
+ * longer than the free space) and then never makes one.  The reference
+ * waits for the backend whenever the ring is not full (docs/csb.md, "RX
+ * releases").
+ */
 static bool csb_host_waits_backend(const struct nm_kring *kr)
 {
-	uint32_t n = kr->num_slots;
-
 	if (kr->dir == NM_KRING_TX)
 		return kr->hwcur != kr->rhead; /* slots the backend did not take */
-	/* RX with free slots: only the backend can bring packets.  RX full:
-	 * only the application can help, by releasing slots. */
-	return kr->hwtail != nm_idx_prev(kr->hwcur, n);
+	if (CSB_MUTANT(CSB_MUT_RX_WAIT_IF_ROOM)) /* test-only: the old rule */
+		return kr->hwtail != nm_idx_prev(kr->hwcur, kr->num_slots);
+	return kr->hwtail == kr->rhead;
 }
 
 int csb_host_step(struct csb_host_ring *hr, unsigned flags, unsigned *todo)

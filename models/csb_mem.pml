@@ -50,7 +50,7 @@
 
 #if defined(MUT_NO_ENABLE_FENCE) || defined(MUT_NO_PUB_FENCE) || \
     defined(MUT_NO_RECHECK) || defined(MUT_BAD_INIT_KICK) || \
-    defined(MUT_SWAP_PUBLISH)
+    defined(MUT_SWAP_PUBLISH) || defined(MUT_RX_WAIT_IF_ROOM)
 #define MUTANT 1
 #endif
 

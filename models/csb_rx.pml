@@ -2,16 +2,23 @@
  * csb_rx.pml - the CSB protocol on one RX ring: the kernel sync loop imports
  * packets from the backend (hwtail), the application consumes them and
  * releases the slots (cur, head), the kernel reclaims them (hwcur).  The
- * backend holds P packets from the start and hands over one per sync.
+ * backend holds P slots of packets from the start and hands over one
+ * packet per sync: a chain of CH slots (default 1), only when CH slots are
+ * free by hwcur (what the kernel reclaimed: a switch or a pipe cannot see
+ * what the application released since).
  *
  * Two notification hand-offs, each a Dekker pattern:
  *   IRQ:  kernel publishes hwtail, full fence, reads appl_need_kick, raises
  *         an interrupt if set; app, out of packets, sets appl_need_kick,
  *         full fence, re-reads hwtail and sleeps only if nothing arrived.
  *   KICK: app publishes head (slots released), full fence, reads
- *         kern_need_kick, kicks if set; kernel, out of free slots, sets
- *         kern_need_kick, full fence, re-reads head and sleeps only if no
- *         slot was released.
+ *         kern_need_kick, kicks if set; kernel, without room for the next
+ *         chain while the app holds slots, sets kern_need_kick, full fence,
+ *         re-reads head and sleeps only if no slot was released.
+ * MUT_RX_WAIT_IF_ROOM (the reference's rule): with a free slot the kernel
+ * waits for the backend with kicks off instead; the backend wakes it only
+ * when a chain fits, which with CH > 1 and fewer than CH free slots is
+ * never, so the app's release is lost (caught with -DCH=2 -DN=4).
  * Start states (both legal idle snapshots, chosen by init):
  *   APP_ASLEEP   ring empty, app asleep waiting for an interrupt, kernel
  *                about to import;
@@ -26,9 +33,16 @@
 #define START_APP_ASLEEP 1
 #define START_KERN_ASLEEP 2
 
+#ifndef CH
+#define CH 1		/* slots per packet (chain) */
+#endif
+/* The next chain's slots, and the free slots between hwtail and hwcur. */
+#define CHAIN ((P - g_imported < CH) -> (P - g_imported) : CH)
+#define FREE(tail, cur) (N - 1 - DIST(cur, tail))
+
 byte start;
-byte g_imported;	/* packets the kernel imported into the ring */
-byte g_got;		/* packets the app consumed */
+byte g_imported;	/* slots the kernel imported into the ring */
+byte g_got;		/* slots the app consumed */
 
 proctype app()
 {
@@ -111,15 +125,15 @@ prologue:
 	 * cur in [head, hwtail]. */
 	assert(DIST(hwcur, head) <= DIST(hwcur, cur));
 	assert(IN_WIN(head, hwcur, hwtail) && IN_WIN(cur, head, hwtail));
-	/* nm_sync: reclaim [hwcur, head), import one packet if a slot is free. */
+	/* nm_sync: reclaim [hwcur, head), import one chain if it fits. */
 	d_step {
 		rhead = head;
 		rcur = cur;
 		hwcur = head;
 		if
-		:: g_imported < P && NEXT(hwtail) != hwcur ->
-			hwtail = NEXT(hwtail);
-			g_imported++;
+		:: g_imported < P && FREE(hwtail, hwcur) >= CHAIN ->
+			hwtail = (hwtail + CHAIN) % N;
+			g_imported = g_imported + CHAIN;
 			got_some = 1
 		:: else -> got_some = 0
 		fi;
@@ -145,10 +159,24 @@ prologue:
 	fi;
 	READ_ATOK(head, cur);
 	if
-	:: NEXT(hwtail) != head -> goto prologue
+	:: FREE(hwtail, head) >= CHAIN -> goto prologue
 	:: else -> skip
 	fi;
-	/* No free slot: wait for the application to release some. */
+#ifdef MUT_RX_WAIT_IF_ROOM
+	/* A free slot by what we reclaimed: wait for the backend, kicks off.
+	 * It can wake us only when the next chain fits, and nothing here
+	 * makes room before we run again. */
+	if
+	:: NEXT(hwtail) != hwcur ->
+		printf("@@ kern: WAIT for the backend (kicks off)\n");
+end_kern_backend:
+		FREE(hwtail, hwcur) >= CHAIN;
+		goto top
+	:: else -> skip
+	fi;
+#endif
+	/* No room for the next chain, and the app holds slots (else the ring
+	 * would have room for any chain): wait for it to release some. */
 #ifdef BUSY_WAIT
 end_kern_poll:
 	mem[A_HEAD] != head;
@@ -159,7 +187,7 @@ end_kern_poll:
 #ifndef MUT_NO_RECHECK
 	READ_ATOK(head, cur);
 	if
-	:: NEXT(hwtail) != head ->
+	:: head != rhead ->
 		STORE(KERN, K_NEED_KICK, 0);
 		goto prologue
 	:: else -> skip

@@ -308,19 +308,33 @@ static void test_csb_suppress_tx_wait_backend(void **state)
 	fx_free(f);
 }
 
-/* RX kernel: full ring -> SLEEP with kicks on; one free slot -> backend. */
-static void test_csb_suppress_rx_full_boundary(void **state)
+/* RX kernel: the guest holding no slot -> backend (kicks off); holding one
+ * -> SLEEP with kicks on, so that its release kicks; a full ring too. */
+static void test_csb_suppress_rx_held_boundary(void **state)
 {
 	const uint32_t n = 8;
 	struct fx *f = fx_new(n, CSB_MODE_EVENTFD);
 	unsigned todo;
 
 	(void)state;
-	tx_send(f, n - 2);
-	host_run(&f->htx);
-	assert_int_equal(host_run(&f->hrx), CSB_DO_WAIT_BACKEND | CSB_DO_NOTIFY);
+	/* Nothing received: only the backend can change anything. */
+	assert_int_equal(host_run(&f->hrx), CSB_DO_WAIT_BACKEND);
 	assert_int_equal(f->w->ktoa[1].kern_need_kick, 0);
-	tx_send(f, 1); /* now n - 1 frames: full */
+	/* One frame held by the guest: it may release it at any time. */
+	tx_send(f, 1);
+	host_run(&f->htx);
+	assert_int_equal(host_run(&f->hrx) & ~(unsigned)CSB_DO_NOTIFY,
+			 CSB_DO_SLEEP);
+	assert_int_equal(f->w->ktoa[1].kern_need_kick, 1);
+	assert_int_equal(rx_recv(f, &todo), 1);
+	assert_int_equal(todo, CSB_DO_NOTIFY);
+	/* The release taken, the guest holds nothing: backend again. */
+	assert_int_equal(host_run(&f->hrx), CSB_DO_WAIT_BACKEND);
+	assert_int_equal(f->w->ktoa[1].kern_need_kick, 0);
+	assert_int_equal(f->w->ktoa[1].hwcur, 1);
+	host_run(&f->htx); /* the sender's slot comes back */
+	assert_int_equal(csb_guest_refresh(&f->gtx), 0);
+	tx_send(f, n - 1); /* now n - 1 frames: full */
 	host_run(&f->htx);
 	assert_int_equal(host_run(&f->hrx) & ~(unsigned)CSB_DO_NOTIFY,
 			 CSB_DO_SLEEP);
@@ -328,6 +342,39 @@ static void test_csb_suppress_rx_full_boundary(void **state)
 	/* The guest releasing slots must kick the sleeping RX kernel. */
 	assert_int_equal(rx_recv(f, &todo), n - 1);
 	assert_int_equal(todo, CSB_DO_NOTIFY);
+	fx_free(f);
+}
+
+/*
+ * The stranded release: an RX ring with free slots whose guest holds
+ * frames.  A release made after the kernel's last read of atok must kick
+ * it: otherwise the freed slots reach hwcur (and the sender's TX hwtail,
+ * over a zero-copy pipe) only at the backend's next event, and a sender
+ * that needs those slots never makes one.
+ */
+static void test_csb_suppress_rx_release_not_stranded(void **state)
+{
+	const uint32_t n = 8;
+	struct fx *f = fx_new(n, CSB_MODE_EVENTFD);
+	unsigned todo;
+
+	(void)state;
+	tx_send(f, n - 2); /* the RX ring keeps one free slot */
+	host_run(&f->htx);
+	host_run(&f->hrx);
+	assert_int_equal(f->w->ktoa[1].hwtail, n - 2);
+	/* The sender has one slot left; the receiver drains and releases. */
+	assert_int_equal(csb_guest_refresh(&f->gtx), 0);
+	assert_int_equal(csb_guest_space(&f->gtx), 1);
+	assert_int_equal(rx_recv(f, &todo), n - 2);
+	assert_int_equal(todo, CSB_DO_NOTIFY);
+	/* Kicked, the RX kernel hands the slots back to the wire, and the
+	 * TX kernel (woken by its backend) returns them to the sender. */
+	host_run(&f->hrx);
+	assert_int_equal(f->w->ktoa[1].hwcur, n - 2);
+	host_run(&f->htx);
+	assert_int_equal(csb_guest_refresh(&f->gtx), 0);
+	assert_int_equal(csb_guest_space(&f->gtx), n - 1);
 	fx_free(f);
 }
 
@@ -714,7 +761,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_csb_suppress_poll_keeps_kicks_off),
 		cmocka_unit_test(test_csb_suppress_irq_boundaries),
 		cmocka_unit_test(test_csb_suppress_tx_wait_backend),
-		cmocka_unit_test(test_csb_suppress_rx_full_boundary),
+		cmocka_unit_test(test_csb_suppress_rx_held_boundary),
+		cmocka_unit_test(test_csb_suppress_rx_release_not_stranded),
 		cmocka_unit_test(test_csb_suppress_guest_may_sleep),
 		cmocka_unit_test(test_csb_suppress_busy_wait_never_kicks),
 		cmocka_unit_test(test_csb_suppress_direct_always_kicks),

@@ -6,7 +6,9 @@
  * Owns: the drivers (what a guest application and a kloop do around the
  * core calls, mirroring models/csb_tx.pml and models/csb_rx.pml), a
  * backend for the kring (TX completes at once; RX imports one of P packets
- * per sync), the start states, the properties, and the command line.
+ * per sync, or with --chain C a chain of C slots once C slots are free,
+ * and wakes a kernel waiting for it only when it can), the start states,
+ * the properties, and the command line.
  * Properties (same as the SPIN models):
  *   - every index in the CSB is < N, every need-kick flag 0 or 1;
  *   - csb_host_step() never fails: the prologue never rejects what a
@@ -19,7 +21,8 @@
  *
  *   nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso|arm
  *                  [--mutant NAME[+NAME...]] [--slots N] [--packets P]
- *                  [--por on|off] [--expect verified|counterexample]
+ *                  [--chain C] [--por on|off]
+ *                  [--expect verified|counterexample]
  */
 #include "xp.h"
 
@@ -43,7 +46,7 @@
 #define T_HOST 1
 
 enum app_phase { A_REFRESH, A_MAYSLEEP, A_WOKEN, A_PUBLISH, A_SLEEP, A_DONE };
-enum host_phase { H_STEP, H_SLEEP, H_POLL, H_DONE };
+enum host_phase { H_STEP, H_SLEEP, H_POLL, H_BACKEND, H_DONE };
 
 enum start { START_APP_ASLEEP, START_HOST_ASLEEP };
 
@@ -53,6 +56,7 @@ struct cfg {
 	enum xp_memory_model mm;
 	unsigned mutants;
 	uint32_t n, p;
+	uint32_t chain; /* RX: slots per imported chain (1: single slots) */
 };
 
 /* The snapshot kept in xp_state.sys. */
@@ -100,16 +104,33 @@ static int tx_sync(struct nm_kring *kr, uint32_t flags)
 	return 0;
 }
 
+/* The slots of the RX backend's next chain (0: nothing left to import). */
+static uint32_t rx_chain(uint32_t be_done)
+{
+	return C.p - be_done < C.chain ? C.p - be_done : C.chain;
+}
+
+/* Can the RX backend import its next chain into kr as it stands?  Its
+ * room is what the kernel last reclaimed (hwcur), as a switch or a pipe
+ * sees it: what the application released since is not room yet. */
+static bool rx_can_import(const struct nm_kring *kr, uint32_t be_done)
+{
+	uint32_t k = rx_chain(be_done), n = kr->num_slots;
+
+	return k != 0 && n - 1 - nm_idx_dist(kr->hwcur, kr->hwtail, n) >= k;
+}
+
 static int rx_sync(struct nm_kring *kr, uint32_t flags)
 {
-	uint32_t next = nm_idx_next(kr->hwtail, kr->num_slots);
+	uint32_t k;
 
 	(void)flags;
-	/* Reclaim [hwcur, rhead); import one packet if a slot is free. */
+	/* Reclaim [hwcur, rhead); import the next chain if it fits. */
 	kr->hwcur = kr->rhead;
-	if (L_be_done < C.p && next != kr->hwcur) {
-		kr->hwtail = next;
-		L_be_done++;
+	if (rx_can_import(kr, L_be_done)) {
+		k = rx_chain(L_be_done);
+		kr->hwtail = nm_idx_add(kr->hwtail, k, kr->num_slots);
+		L_be_done += k;
 	}
 	return 0;
 }
@@ -168,6 +189,8 @@ static bool enabled(const struct xp_state *s, unsigned t)
 	}
 	if (ph == H_SLEEP)
 		return y->kick != 0;
+	if (ph == H_BACKEND) /* the backend wakes us when it can import */
+		return rx_can_import(&y->kr, y->be_done);
 	if (ph == H_POLL) /* polling sees a change once it is in memory */
 		return s->mem[W_HEAD] != y->kr.rhead ||
 		       s->mem[W_CUR] != y->kr.rcur;
@@ -305,6 +328,12 @@ static int run_host(struct xp *x, struct xp_state *s)
 		xp_note(x, T_HOST, "woken by a kick");
 		xp_call_done(s, T_HOST, H_STEP, 0);
 		return 0;
+	case H_BACKEND:
+		/* Enabled by the kernel's own state (enabled()). */
+		xp_touch(x, XP_FP_SYS, XP_FP_SYS);
+		xp_note(x, T_HOST, "woken by the backend");
+		xp_call_done(s, T_HOST, H_STEP, 0);
+		return 0;
 	case H_POLL:
 		/* Enabled by what is in memory (enabled()). */
 		xp_touch(x, 1U << W_HEAD | 1U << W_CUR, 0);
@@ -335,8 +364,12 @@ static int run_host(struct xp *x, struct xp_state *s)
 		if ((todo & CSB_DO_AGAIN) != 0)
 			xp_call_done(s, T_HOST, H_STEP, 0);
 		else if ((todo & CSB_DO_WAIT_BACKEND) != 0)
+			/* A busy-wait kloop polls the ring again anyway. */
 			xp_call_done(s, T_HOST,
-				     y->be_done == C.p ? H_DONE : H_STEP, 0);
+				     y->be_done == C.p		     ? H_DONE
+				     : C.mode == CSB_MODE_BUSY_WAIT ? H_POLL
+								    : H_BACKEND,
+				     0);
 		else if (C.mode == CSB_MODE_BUSY_WAIT)
 			xp_call_done(s, T_HOST, H_POLL, 0);
 		else
@@ -415,7 +448,8 @@ static int quiescent(struct xp *x, const struct xp_state *s)
 			       C.dir == NM_KRING_TX ? "transmitted" : "consumed",
 			       s->th[T_APP].phase == A_SLEEP ? "asleep" : "done",
 			       s->th[T_HOST].phase == H_SLEEP ? "asleep" :
-			       s->th[T_HOST].phase == H_POLL ? "polling" : "done");
+			       s->th[T_HOST].phase == H_POLL ? "polling" :
+			       s->th[T_HOST].phase == H_BACKEND ? "waiting for its backend" : "done");
 	return 0;
 }
 
@@ -487,7 +521,7 @@ static int setup(struct xp_state *s, enum start st)
 static int usage(void)
 {
 	fprintf(stderr, "usage: nm_explore_csb --ring tx|rx --mode eventfd|busy --mem sc|tso|arm\n"
-			"       [--mutant NAME[+NAME...]] [--slots N] [--packets P]\n"
+			"       [--mutant NAME[+NAME...]] [--slots N] [--packets P] [--chain C]\n"
 			"       [--max-states M] [--por on|off] [--expect verified|counterexample]\n"
 			"mutants: %s\n", xp_mutants_names());
 	return 2;
@@ -496,6 +530,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	const char *mutant = "none", *expect = NULL;
+	char chain[24] = "";
 	uint64_t max_states = 20000000, states = 0, transitions = 0, depth = 0;
 	uint64_t pruned = 0, slept = 0, clamps = 0, reexplored = 0;
 	double secs = 0;
@@ -509,6 +544,7 @@ int main(int argc, char **argv)
 	C.mm = XP_SC;
 	C.n = 3;
 	C.p = 5;
+	C.chain = 1;
 	for (i = 1; i + 1 < argc; i += 2) {
 		const char *o = argv[i], *v = argv[i + 1];
 
@@ -529,6 +565,8 @@ int main(int argc, char **argv)
 			C.n = (uint32_t)strtoul(v, NULL, 0);
 		else if (strcmp(o, "--packets") == 0)
 			C.p = (uint32_t)strtoul(v, NULL, 0);
+		else if (strcmp(o, "--chain") == 0)
+			C.chain = (uint32_t)strtoul(v, NULL, 0);
 		else if (strcmp(o, "--max-states") == 0)
 			max_states = strtoull(v, NULL, 0);
 		else if (strcmp(o, "--expect") == 0)
@@ -536,7 +574,9 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (i != argc || C.n < 2 || C.p < C.n)
+	/* A chain fits an empty ring (n - 1 free slots); TX has none. */
+	if (i != argc || C.n < 2 || C.p < C.n || C.chain < 1 ||
+	    C.chain > C.n - 1 || (C.chain != 1 && C.dir != NM_KRING_RX))
 		return usage();
 	if (xp_mutants_parse(mutant, &C.mutants) != 0)
 		return usage();
@@ -571,11 +611,13 @@ int main(int argc, char **argv)
 		reexplored += x.stats.reexplored;
 	}
 	free(s);
-	printf("nm_explore_csb: ring %s, mode %s, memory %s, mutant %s, N=%u P=%u%s: %s, states=%llu transitions=%llu depth=%llu time=%.2fs states/s=%.0f\n",
+	if (C.chain != 1)
+		snprintf(chain, sizeof(chain), " chain=%u", C.chain);
+	printf("nm_explore_csb: ring %s, mode %s, memory %s, mutant %s, N=%u P=%u%s%s: %s, states=%llu transitions=%llu depth=%llu time=%.2fs states/s=%.0f\n",
 	       C.dir == NM_KRING_TX ? "tx" : "rx",
 	       C.mode == CSB_MODE_BUSY_WAIT ? "busy" : "eventfd",
 	       C.mm == XP_TSO ? "tso" : C.mm == XP_ARM ? "arm" : "sc", mutant,
-	       C.n, C.p, por ? " por" : "",
+	       C.n, C.p, chain, por ? " por" : "",
 	       r == 0 ? "verified" : r == 1 ? "counterexample" : "incomplete",
 	       (unsigned long long)states, (unsigned long long)transitions,
 	       (unsigned long long)depth, secs,

@@ -26,6 +26,7 @@ static const struct {
 	{ "window_off_by_one", CSB_MUT_WINDOW_OFF_BY_ONE },
 	{ "window_no_wrap", CSB_MUT_WINDOW_NO_WRAP },
 	{ "wmb_for_mb", CSB_MUT_WMB_FOR_MB },
+	{ "rx_wait_if_room", CSB_MUT_RX_WAIT_IF_ROOM },
 	{ "guest_only", CSB_MUT_GUEST_ONLY },
 	{ "host_only", CSB_MUT_HOST_ONLY },
 };

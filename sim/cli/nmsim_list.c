@@ -120,7 +120,7 @@ static void list_dev_keys(void)
 	char range[64], def[32], devs[256];
 	uint32_t i, j;
 
-	printf("device keys (endpoints.NAME.KEY):\n  %-16s %-8s %-24s %-10s %-8s %s\n",
+	printf("device keys (endpoints.NAME.KEY):\n  %-18s %-8s %-24s %-10s %-8s %s\n",
 	       "key", "type", "range", "default", "unit", "devices");
 	for (i = 0; (k = sim_dev_key_at(i)) != NULL; i++) {
 		switch (k->type) {
@@ -144,10 +144,10 @@ static void list_dev_keys(void)
 			break;
 		}
 		sim_dev_accepting(k, devs, sizeof(devs));
-		printf("  %-16s %-8s %-24s %-10s %-8s %s\n", k->name,
+		printf("  %-18s %-8s %-24s %-10s %-8s %s\n", k->name,
 		       k->type == SIM_DEV_KEY_U32 ? "integer" : k->type == SIM_DEV_KEY_BOOL ? "bool" : "enum",
 		       range, def, *k->unit ? k->unit : "-", devs);
-		printf("  %-16s %s\n", "", k->help);
+		printf("  %-18s %s\n", "", k->help);
 	}
 }
 

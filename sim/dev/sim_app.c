@@ -14,6 +14,7 @@
  * A run caused by a notification that finds nothing to do is a spurious
  * wake-up.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -345,10 +346,14 @@ static void sim_app_receive(struct sim_ep *ep)
 			avail--;
 			continue;
 		}
-		if (sim_pkt_deliver(ep->pk, frame, len, nm_os_time_ns(), why,
-				    sizeof(why)) != 0) {
-			sim_run_violation(ep->run, SIM_INV_PAYLOAD, a, ep->idx,
-					  "slot %u: %s", ep->head, why);
+		rc = sim_pkt_deliver(ep->pk, frame, len, nm_os_time_ns(), why,
+				     sizeof(why));
+		if (rc != 0) {
+			/* A reorder is the flow-order invariant's, not the
+			 * payload's: the report names the one that failed. */
+			sim_run_violation(ep->run, rc == -EILSEQ ? SIM_INV_FLOW_ORDER
+								 : SIM_INV_PAYLOAD,
+					  a, ep->idx, "slot %u: %s", ep->head, why);
 			return;
 		}
 		if (ep->sink != NULL)

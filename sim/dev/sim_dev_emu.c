@@ -74,11 +74,11 @@ static void sim_emu_irq_now(struct sim_emu *e)
 
 	e->last_irq_ns = nm_os_time_ns();
 	e->irq_cons = sim_emu_cons_done(e);
-	ep->st.irqs++;
+	sim_ep_st(ep)->irqs++;
 	if (e->pol.irq_cost != SIM_C_COUNT) {
 		sim_cost_charge(e->pol.irq_cost, 1);
 		if (e->pol.irq_cost == SIM_C_HYPERCALL)
-			ep->st.hypercalls++;
+			sim_ep_st(ep)->hypercalls++;
 	}
 	nm_os_notify(&e->irq_n);
 }
@@ -128,7 +128,7 @@ static void sim_emu_dev_irq(struct sim_emu *e)
 		return;
 	case SIM_EMU_FLAG:
 		/* cons before the guest's flag; pairs with the
-		 * nm_os_fence_store_load() in sim_emu_may_sleep(). */
+		 * nm_os_fence_store_load() in sim_emu_irq_enable(). */
 		nm_os_fence_store_load();
 		if (nm_os_shared_load32(&e->sh.guest_need_irq))
 			sim_emu_raise(e);
@@ -136,7 +136,7 @@ static void sim_emu_dev_irq(struct sim_emu *e)
 	case SIM_EMU_EVENT_IDX:
 	default:
 		/* cons before the guest's event index; pairs with the
-		 * nm_os_fence_store_load() in sim_emu_may_sleep(). */
+		 * nm_os_fence_store_load() in sim_emu_irq_enable(). */
 		nm_os_fence_store_load();
 		v = nm_os_shared_load32(&e->sh.irq_event);
 		/* Like vhost's signalled_used, the window starts where the
@@ -160,7 +160,7 @@ static void sim_emu_port_sync(struct sim_emu *e)
 
 	if (e->pol.backend_syscall) {
 		sim_cost_charge(SIM_C_SYSCALL, 1);
-		ep->st.syscalls++;
+		sim_ep_st(ep)->syscalls++;
 	}
 	nm_ring_user_publish(e->pring, e->phead, e->phead);
 	sim_switch_fwd_begin(ep->sw, ep->pkr, ep->run->cur);
@@ -174,10 +174,10 @@ static void sim_emu_port_sync(struct sim_emu *e)
 	 * this actor alone (others' steps in between under the concurrent
 	 * model are theirs). */
 	if (self != NULL)
-		ep->st.copy_bytes_switch += self->copy_bytes - copied;
+		sim_ep_st(ep)->copy_bytes_switch += self->copy_bytes - copied;
 	if (e->unsynced != 0) {
-		ep->st.port_txsyncs++;
-		ep->st.port_tx_pkts += e->unsynced;
+		sim_ep_st(ep)->port_txsyncs++;
+		sim_ep_st(ep)->port_tx_pkts += e->unsynced;
 		e->unsynced = 0;
 	}
 	/* A TX sync consumed every slot it was handed (VALE copies or drops
@@ -212,7 +212,7 @@ static bool sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
 	if (len > dr->nr_buf_size || len > sr->nr_buf_size)
 		return false;
 	nm_os_memcpy(nm_ring_user_buf(dr, didx), nm_ring_user_buf(sr, sidx), len);
-	e->ep->st.copy_bytes_dev += len;
+	sim_ep_st(e->ep)->copy_bytes_dev += len;
 	nm_os_shared_store16(&ds->len, (uint16_t)len);
 	nm_os_shared_store16(&ds->flags, more);
 	return true;
@@ -263,7 +263,7 @@ static void sim_emu_tx_took(struct sim_emu *e, uint32_t k, uint32_t bytes,
 			    bool ok, bool more)
 {
 	if (ok) {
-		e->ep->st.frame_bytes += bytes;
+		sim_ep_st(e->ep)->frame_bytes += bytes;
 		e->phead = nm_idx_add(e->phead, k, e->pn);
 		e->unsynced++;
 		e->last_more = more;
@@ -394,7 +394,7 @@ static uint32_t sim_emu_dev_rx(struct sim_emu *e)
 					  f == 0);
 		if (ok) {
 			e->dcons = nm_idx_add(e->dcons, k, e->n);
-			e->ep->st.frame_bytes += bytes;
+			sim_ep_st(e->ep)->frame_bytes += bytes;
 		} else {
 			sim_emu_drop(e, false);
 		}
@@ -478,11 +478,11 @@ static void sim_emu_guest_kick(struct sim_emu *e)
 	struct sim_ep *ep = e->ep;
 
 	sim_cost_charge(e->pol.kick_cost, 1);
-	ep->st.kicks++;
+	sim_ep_st(ep)->kicks++;
 	if (e->pol.kick_cost == SIM_C_HYPERCALL)
-		ep->st.hypercalls++;
+		sim_ep_st(ep)->hypercalls++;
 	else
-		ep->st.vmexits++;
+		sim_ep_st(ep)->vmexits++;
 }
 
 static void sim_emu_guest_publish(struct sim_emu *e, uint32_t prod)
@@ -539,7 +539,7 @@ static uint32_t sim_emu_guest_read_cons(struct sim_emu *e, bool need)
 		if (!need)
 			return e->g_cons;
 		sim_cost_charge(SIM_C_VMEXIT_USER, 1);
-		e->ep->st.vmexits++;
+		sim_ep_st(e->ep)->vmexits++;
 	}
 	e->g_cons = nm_os_shared_load32(&e->sh.cons);
 	/* cons before the slots it covers; pairs with the
@@ -611,31 +611,61 @@ static void sim_emu_isr_body(struct sim_actor *a)
 			sim_emu_guest_publish(e, e->tdt_shadow);
 		}
 	}
-	sim_actor_wake(&ep->app, nm_os_time_ns());
+	sim_actor_wake(e->irq_to, nm_os_time_ns());
 	sim_actor_sleep(a);
 }
 
 /* ---- The application's side (struct sim_dev_ops). */
 
+/* The guest ring's sync as its user, who (the application, or the guest
+ * kernel's own poll), sees it: release [.., head), and the new tail. */
+static uint32_t sim_emu_gring_sync(struct sim_emu *e, struct sim_actor *who,
+				   uint32_t head, uint32_t flags)
+{
+	struct sim_ep *ep = e->ep;
+	int rc;
+
+	nm_ring_user_publish(e->gring, head, head);
+	rc = nm_kring_sync(&e->gkr, flags);
+	if (rc != 0)
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, who, ep->idx,
+				  "guest nm_kring_sync failed: %d (head %u)", rc, head);
+	return nm_ring_user_tail(e->gring);
+}
+
 static void sim_emu_app_sync_flags(struct sim_ep *ep, uint32_t flags)
 {
 	struct sim_emu *e = ep->dev;
-	int rc;
 
 	sim_cost_charge(SIM_C_SYSCALL, 1);
-	ep->st.syscalls++;
-	ep->st.syncs++;
-	nm_ring_user_publish(ep->ring, ep->head, ep->head);
-	rc = nm_kring_sync(&e->gkr, flags);
-	if (rc != 0)
-		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &ep->app, ep->idx,
-				  "guest nm_kring_sync failed: %d (head %u)", rc, ep->head);
-	ep->tail = nm_ring_user_tail(ep->ring);
+	sim_ep_st(ep)->syscalls++;
+	sim_ep_st(ep)->syncs++;
+	ep->tail = sim_emu_gring_sync(e, sim_ep_app(ep), ep->head, flags);
 }
 
 void sim_emu_sync(struct sim_ep *ep)
 {
 	sim_emu_app_sync_flags(ep, 0);
+}
+
+/* Enable the device's interrupts (the first half of the re-check). */
+static void sim_emu_irq_enable(struct sim_emu *e)
+{
+	if (e->pol.irq == SIM_EMU_FLAG)
+		nm_os_shared_store32(&e->sh.guest_need_irq, 1);
+	else if (e->pol.irq == SIM_EMU_EVENT_IDX)
+		nm_os_shared_store32(&e->sh.irq_event, e->g_cons);
+	/* The enable before the re-check; pairs with the
+	 * nm_os_fence_store_load() in sim_emu_dev_irq(). */
+	nm_os_fence_store_load();
+}
+
+/* The re-check found work: interrupts off again (flags; an event index
+ * left behind stays as it is, as virtio drivers leave it). */
+static void sim_emu_irq_disable(struct sim_emu *e)
+{
+	if (e->pol.irq == SIM_EMU_FLAG)
+		nm_os_shared_store32(&e->sh.guest_need_irq, 0);
 }
 
 bool sim_emu_may_sleep(struct sim_ep *ep)
@@ -644,19 +674,58 @@ bool sim_emu_may_sleep(struct sim_ep *ep)
 	uint32_t before = ep->tail;
 
 	/* poll(): enable interrupts, full fence, sync again (re-check). */
-	if (e->pol.irq == SIM_EMU_FLAG)
-		nm_os_shared_store32(&e->sh.guest_need_irq, 1);
-	else if (e->pol.irq == SIM_EMU_EVENT_IDX)
-		nm_os_shared_store32(&e->sh.irq_event, e->g_cons);
-	/* The enable before the re-check; pairs with the
-	 * nm_os_fence_store_load() in sim_emu_dev_irq(). */
-	nm_os_fence_store_load();
+	sim_emu_irq_enable(e);
 	sim_emu_app_sync_flags(ep, NAF_FORCE_RECLAIM);
 	if (ep->tail == before)
 		return true;
-	if (e->pol.irq == SIM_EMU_FLAG)
-		nm_os_shared_store32(&e->sh.guest_need_irq, 0);
+	sim_emu_irq_disable(e);
 	return false;
+}
+
+/* ---- The guest kernel's own use of the RX ring (sim_guest_stack.c). */
+
+void sim_emu_set_irq_to(struct sim_ep *ep, struct sim_actor *a)
+{
+	struct sim_emu *e = ep->dev;
+
+	e->irq_to = a;
+}
+
+struct netmap_ring *sim_emu_guest_ring(struct sim_ep *ep)
+{
+	struct sim_emu *e = ep->dev;
+
+	return e->gring;
+}
+
+uint32_t sim_emu_poll_sync(struct sim_ep *ep, struct sim_actor *who,
+			   uint32_t head)
+{
+	return sim_emu_gring_sync(ep->dev, who, head, 0);
+}
+
+bool sim_emu_poll_complete(struct sim_ep *ep, struct sim_actor *who,
+			   uint32_t head, uint32_t *tail)
+{
+	struct sim_emu *e = ep->dev;
+	uint32_t before = *tail;
+
+	/* napi_complete(): as sim_emu_may_sleep(), in the kernel. */
+	sim_emu_irq_enable(e);
+	*tail = sim_emu_gring_sync(e, who, head, NAF_FORCE_RECLAIM);
+	if (*tail == before)
+		return true;
+	sim_emu_irq_disable(e);
+	return false;
+}
+
+bool sim_emu_irq_pending(const struct sim_ep *ep)
+{
+	const struct sim_emu *e = ep->dev;
+
+	/* Raised and delivered: its injection delay (the handler's wake-up
+	 * time) is over, so the vCPU is in it or about to be. */
+	return !e->isr.sleeping && e->isr.ev_time <= nm_os_time_ns();
 }
 
 void sim_emu_woken(struct sim_ep *ep)
@@ -813,8 +882,9 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	ep->backend = &e->dev;
 	snprintf(name, sizeof(name), "%s.irq", ep->cfg->name);
 	sim_actor_init(&e->isr, ep->run, name, ep->idx, sim_emu_isr_body, NULL, e);
-	sim_actor_set_irq(&e->isr, &ep->app);
+	sim_actor_set_irq(&e->isr, sim_ep_app(ep));
 	e->isr.sleeping = true;
+	e->irq_to = sim_ep_app(ep);
 	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_ns(SIM_C_WAKEUP));
 	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);
 	if (rc != 0)

@@ -73,6 +73,28 @@ void sim_emu_woken(struct sim_ep *ep);
 bool sim_emu_app_has_work(struct sim_ep *ep);
 bool sim_emu_rings_ok(struct sim_ep *ep, const char **what);
 
+/*
+ * The guest kernel's own use of the RX ring, for a receive stack between
+ * the ring and the application (sim_guest_stack.c): its poll runs in the
+ * kernel (no system call), as actor who.
+ *   sim_emu_set_irq_to()     the interrupt handler wakes a, not the app;
+ *   sim_emu_guest_ring()     the guest ring the device fills;
+ *   sim_emu_poll_sync()      release [.., head), return the new tail;
+ *   sim_emu_poll_complete()  napi_complete(): enable interrupts, full
+ *                            fence, sync again; true: nothing new, sleep
+ *                            (interrupts on); false: *tail moved,
+ *                            interrupts off again, poll on;
+ *   sim_emu_irq_pending()    an interrupt has reached the vCPU and its
+ *                            handler has not finished.
+ */
+void sim_emu_set_irq_to(struct sim_ep *ep, struct sim_actor *a);
+struct netmap_ring *sim_emu_guest_ring(struct sim_ep *ep);
+uint32_t sim_emu_poll_sync(struct sim_ep *ep, struct sim_actor *who,
+			   uint32_t head);
+bool sim_emu_poll_complete(struct sim_ep *ep, struct sim_actor *who,
+			   uint32_t head, uint32_t *tail);
+bool sim_emu_irq_pending(const struct sim_ep *ep);
+
 /* A member whose application syncs its own way (sync_fn, which calls
  * sim_emu_sync()). */
 #define SIM_EMU_OPS_SYNC(dev_name, init_fn, sync_fn)                         \

@@ -40,6 +40,8 @@ struct sim_emu {
 	struct netmap_ring *gring, *pring;
 	struct sim_actor dev;	 /* device thread */
 	struct sim_actor isr;	 /* guest interrupt handler (app's vCPU) */
+	struct sim_actor *irq_to; /* whom the handler wakes: the app, or the
+				   * guest stack's poll (sim_emu_set_irq_to()) */
 	struct nm_os_notifier kick_n, irq_n;
 	uint32_t n, pn;		 /* guest and port ring sizes */
 	/* Device side. */
@@ -112,11 +114,11 @@ static inline uint32_t sim_emu_chain(const struct netmap_ring *r, uint32_t i,
  * chain that does not fit the destination ring, or a bad slot length). */
 static inline void sim_emu_drop(struct sim_emu *e, bool too_long)
 {
-	e->ep->st.dev_drops++;
+	sim_ep_st(e->ep)->dev_drops++;
 	if (too_long)
-		e->ep->st.drops_over_mtu++;
+		sim_ep_st(e->ep)->drops_over_mtu++;
 	else
-		e->ep->st.drops_too_big++;
+		sim_ep_st(e->ep)->drops_too_big++;
 }
 
 /* Count a frame dropped for a guest buffer index outside the guest's
@@ -124,7 +126,7 @@ static inline void sim_emu_drop(struct sim_emu *e, bool too_long)
  * device's "other reasons". */
 static inline void sim_emu_drop_bad_buf(struct sim_emu *e)
 {
-	e->ep->st.dev_drops++;
+	sim_ep_st(e->ep)->dev_drops++;
 }
 
 static inline bool sim_emu_too_long(const struct sim_emu *e, uint32_t bytes)

@@ -31,7 +31,7 @@ static void sim_emu_tap_syscall(struct sim_emu *e)
 	if (!e->pol.backend_syscall)
 		return;
 	sim_cost_charge(SIM_C_SYSCALL, 1);
-	e->ep->st.syscalls++;
+	sim_ep_st(e->ep)->syscalls++;
 }
 
 /* A write(): the frame to the host stack; its drops counted. */
@@ -41,15 +41,15 @@ static void sim_emu_tap_send(struct sim_emu *e, const uint8_t *const *frag,
 	struct sim_ep *ep = e->ep;
 
 	sim_emu_tap_syscall(e);
-	ep->st.frame_bytes += bytes;
-	switch (sim_tap_write(e->tap, frag, flen, k, &ep->st.copy_bytes_host)) {
+	sim_ep_st(ep)->frame_bytes += bytes;
+	switch (sim_tap_write(e->tap, frag, flen, k, &sim_ep_st(ep)->copy_bytes_host)) {
 	case SIM_TAP_QUEUE_FULL:
-		ep->st.dev_drops++;
-		ep->st.drops_tap_full++;
+		sim_ep_st(ep)->dev_drops++;
+		sim_ep_st(ep)->drops_tap_full++;
 		break;
 	case SIM_TAP_NO_DEST:
-		ep->st.dev_drops++;
-		ep->st.drops_tap_no_dest++;
+		sim_ep_st(ep)->dev_drops++;
+		sim_ep_st(ep)->drops_tap_no_dest++;
 		break;
 	case SIM_TAP_QUEUED:
 	default:
@@ -150,14 +150,14 @@ uint32_t sim_emu_tap_rx(struct sim_emu *e)
 			if (!ok)
 				break;
 			nm_os_memcpy(dst, data + off, c);
-			ep->st.copy_bytes_host += c;
+			sim_ep_st(ep)->copy_bytes_host += c;
 			nm_os_shared_store16(&ds->len, (uint16_t)c);
 			nm_os_shared_store16(&ds->flags, f + 1 < k ? NS_MOREFRAG : 0);
 		}
 		sim_tap_pop(e->tap);
 		if (ok) {
 			e->dcons = nm_idx_add(e->dcons, k, e->n);
-			ep->st.frame_bytes += len;
+			sim_ep_st(ep)->frame_bytes += len;
 		} else {
 			sim_emu_drop_bad_buf(e);
 		}

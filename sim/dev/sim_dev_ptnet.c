@@ -57,7 +57,7 @@ static void sim_ptnet_irq_deliver(struct nm_os_notifier *n, void *arg)
 	struct sim_ptnet *d = arg;
 
 	(void)n;
-	sim_actor_wake(&d->ep->app, nm_os_time_ns() + sim_cost_ns(SIM_C_IRQ_INJECT));
+	sim_actor_wake(sim_ep_app(d->ep), nm_os_time_ns() + sim_cost_ns(SIM_C_IRQ_INJECT));
 }
 
 static void sim_ptnet_kloop_body(struct sim_actor *a)
@@ -84,10 +84,10 @@ static void sim_ptnet_kloop_body(struct sim_actor *a)
 		return;
 	}
 	if (todo & CSB_DO_NOTIFY) {
-		ep->st.irqs++;
+		sim_ep_st(ep)->irqs++;
 		if (d->xen) {
 			sim_cost_charge(SIM_C_HYPERCALL, 1);
-			ep->st.hypercalls++;
+			sim_ep_st(ep)->hypercalls++;
 		}
 		nm_os_notify(&d->irq);
 	}
@@ -174,12 +174,12 @@ static void sim_ptnet_sync(struct sim_ep *ep)
 	int rc;
 
 	sim_cost_charge(SIM_C_SYSCALL, 1);
-	ep->st.syscalls++;
-	ep->st.syncs++;
+	sim_ep_st(ep)->syscalls++;
+	sim_ep_st(ep)->syncs++;
 	rc = csb_guest_sync(&d->g, ep->head,
 			    nm_idx_add(ep->head, ep->cur_ahead, ep->n), 0, &todo);
 	if (rc != 0) {
-		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &ep->app, ep->idx,
+		sim_run_violation(ep->run, SIM_INV_RING_INDEX, sim_ep_app(ep), ep->idx,
 				  "csb_guest_sync failed: %d (head %u, hwtail %u)",
 				  rc, ep->head, d->g.hwtail);
 		return;
@@ -189,10 +189,10 @@ static void sim_ptnet_sync(struct sim_ep *ep)
 		 * under Xen it is an event channel hypercall. */
 		sim_cost_charge(d->xen ? SIM_C_HYPERCALL : SIM_C_VMEXIT, 1);
 		if (d->xen)
-			ep->st.hypercalls++;
+			sim_ep_st(ep)->hypercalls++;
 		else
-			ep->st.vmexits++;
-		ep->st.kicks++;
+			sim_ep_st(ep)->vmexits++;
+		sim_ep_st(ep)->kicks++;
 		nm_os_notify(&d->kick);
 	}
 	ep->tail = d->g.hwtail;

@@ -12,8 +12,12 @@
  *                     crossed used_event.
  * vhost reaches the switch port from the kernel (no system call) and copies
  * each packet after translating the guest address.
+ * A receiver's guest may run the stock stack above the driver (rx_stack:
+ * napi, sim_guest_stack.c): the NAPI poll takes the ring, the application
+ * reads a socket.
  */
 #include "sim_dev_emu.h"
+#include "sim_guest_stack.h"
 
 static int sim_virtio_init(struct sim_ep *ep, char *err, size_t errlen)
 {
@@ -31,9 +35,26 @@ static int sim_virtio_init(struct sim_ep *ep, char *err, size_t errlen)
 		.send_combining = false,
 		.itr_ns = 0,
 	};
-	int rc = sim_emu_backend_policy(ep, &p, err, errlen);
+	struct sim_guest_stack *stack;
+	int rc;
 
-	return rc != 0 ? rc : sim_emu_init(ep, &p, err, errlen);
+	/* The backend's policy first (it only reads keys), then what can
+	 * fail of the stack: the device registers actors with the run that
+	 * a failure could not take back. */
+	rc = sim_emu_backend_policy(ep, &p, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = sim_guest_stack_new(ep, &stack, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = sim_emu_init(ep, &p, err, errlen);
+	if (rc != 0) {
+		sim_guest_stack_free(stack);
+		return rc;
+	}
+	if (stack != NULL)
+		sim_guest_stack_attach(ep, stack);
+	return 0;
 }
 
 static const struct sim_dev_ops sim_dev_virtio_ops = SIM_EMU_OPS("virtio", sim_virtio_init);
@@ -45,7 +66,10 @@ static const struct sim_dev_key sim_virtio_key_event_idx = {
 };
 static const struct sim_dev_key *const sim_virtio_keys[] = {
 	&sim_virtio_key_event_idx, &sim_dev_key_backend, &sim_dev_key_txqueuelen,
-	&sim_dev_key_more_hint, &sim_dev_key_indirect, NULL,
+	&sim_dev_key_more_hint, &sim_dev_key_indirect, &sim_stack_key_rx_stack,
+	&sim_stack_key_napi_budget, &sim_stack_key_sockq_packets,
+	&sim_stack_key_softirq_ns, &sim_stack_key_consumer_ns,
+	&sim_stack_key_napi_yield, NULL,
 };
 
 const struct sim_dev_desc sim_dev_virtio_desc = {

@@ -31,6 +31,7 @@ struct sim_trace;
 struct sim_trace_cur;
 struct sim_switch;
 struct sim_pcap_sink;
+struct sim_guest_stack;
 
 struct sim_dev_ops {
 	const char *name;
@@ -66,6 +67,9 @@ struct sim_ep_stats {
 	 * largest frame, policy max_frame: e1000's jumbo limit) or than a
 	 * chain of NETMAP_MAX_FRAGS slots of its rings. */
 	uint64_t drops_over_mtu;
+	/* Of dev_drops: packets the guest's receive stack found its socket
+	 * queue full for (rx_stack: napi, sim_guest_stack.c). */
+	uint64_t drops_sockq_full;
 	uint64_t full_waits; /* sender found its ring full */
 	/* Receiver: empty slots (len 0) consumed, not packets: VALE pads a
 	 * sender's lease that could not be rolled back with them
@@ -128,10 +132,25 @@ struct sim_ep {
 	 * last frame of the sync (sim_app.c, only when more_hint is on). */
 	bool more_coming;
 
+	/* The accelerator's own port on the same switch (xen with accel,
+	 * opened by the world before the bridges learn), else NULL. */
+	uint32_t accel_swport;
+	struct nm_port *accel_port;
+	struct nm_kring *accel_pkr;
+	/* A path of a split device (sim_dev_xen_accel.c) is a struct sim_ep
+	 * of its own whose owner is the endpoint: its interrupts wake the
+	 * owner's application and its counters are the owner's.  NULL:
+	 * the endpoint itself. */
+	struct sim_ep *owner;
+
 	const struct sim_dev_ops *ops;
 	void *dev;
 	struct sim_actor *backend; /* the device's host thread (kloop, VMM I/O,
 				    * vhost, netback), or NULL; set by init */
+	/* The guest's receive stack between the device and the app
+	 * (rx_stack: napi), or NULL: then ops are its, and the device's
+	 * own ops are the stack's to call (sim_guest_stack.c). */
+	struct sim_guest_stack *stack;
 	struct sim_ep_stats st;
 
 	/* Sender: replay position over trace records x loops, and the
@@ -166,6 +185,16 @@ static inline uint32_t sim_ep_chunk(uint32_t buf_size)
 static inline uint32_t sim_ep_slots(uint32_t len, uint32_t chunk)
 {
 	return len <= chunk ? 1 : (len + chunk - 1) / chunk;
+}
+
+/* The application a device of ep wakes, and the counters it keeps. */
+static inline struct sim_actor *sim_ep_app(struct sim_ep *ep)
+{
+	return ep->owner != NULL ? &ep->owner->app : &ep->app;
+}
+static inline struct sim_ep_stats *sim_ep_st(struct sim_ep *ep)
+{
+	return ep->owner != NULL ? &ep->owner->st : &ep->st;
 }
 
 /* Deliver the switch port's notifications to ep->port_waiter. */

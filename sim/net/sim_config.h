@@ -43,6 +43,7 @@ enum sim_kloop_mode { SIM_KLOOP_NOTIFY, SIM_KLOOP_BUSY };
  * a port of the scenario's VALE switch, or a tap device on a host bridge
  * standing in its place (net/sim_tap.h). */
 enum sim_backend { SIM_BACKEND_NETMAP, SIM_BACKEND_TAP };
+enum sim_rx_stack { SIM_RX_STACK_NETMAP, SIM_RX_STACK_NAPI };
 
 struct sim_sc_trace {
 	char file[SIM_PATH_MAX]; /* empty: built-in */
@@ -90,7 +91,21 @@ struct sim_sc_endpoint {
 	bool csb;		/* e1000: paravirtual CSB extension */
 	bool event_idx;		/* virtio: VIRTIO_RING_F_EVENT_IDX */
 	bool fast_path;		/* xen: accelerated netfront, backend bypassed */
+	/* xen: the accelerator plugin beside netfront/netback
+	 * (sim_dev_xen_accel.c): enum sim_xen_accel (0: off), when it is
+	 * withdrawn and restored (us, 0: never), enum sim_xen_accel_switch. */
+	uint32_t accel;
+	uint32_t accel_withdraw_us, accel_restore_us;
+	uint32_t accel_switch;
 	uint32_t kloop;		/* enum sim_kloop_mode: ptnet, xen fast path */
+	/* virtio receiver: the guest's receive stack (dev/sim_guest_stack.h):
+	 * the app on the ring (netmap), or NAPI, a socket queue and recv(). */
+	uint32_t rx_stack;	/* enum sim_rx_stack */
+	uint32_t napi_budget;	/* packets per poll */
+	uint32_t sockq_packets; /* the socket queue's bound */
+	uint32_t softirq_ns;	/* the softirq's work per packet */
+	uint32_t consumer_ns;	/* recv()'s work per packet beyond the syscall */
+	bool napi_yield;	/* the poll defers while the socket queue is full */
 	/* Host CPUs (index < the host's cpus), or SIM_CPU_OWN. */
 	uint32_t cpu;		/* the application (a guest's vCPU) */
 	uint32_t kloop_cpu;	/* ptnet, xen fast path: the kloop thread */

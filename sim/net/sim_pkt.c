@@ -225,7 +225,7 @@ int sim_pkt_deliver(struct sim_pkts *p, uint8_t *buf, uint32_t len,
 		snprintf(why, whylen, "flow %u out of order: packet %llu after packet %llu",
 			 flow, (unsigned long long)id,
 			 (unsigned long long)p->flow_last[slot] - 1);
-		return -EPROTO;
+		return -EILSEQ;
 	}
 	p->flow_last[slot] = id + 1;
 	p->delivered_from[m->sender]++;

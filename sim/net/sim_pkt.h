@@ -100,7 +100,9 @@ void sim_pkt_inject_untaggable(struct sim_pkts *p, uint32_t len, uint64_t t_in);
 /*
  * A receiver got buf[0..len) at time now.  Checks and accounts it; restores
  * the tag bytes to the trace's (so the sink writes the original frame).
- * 0, or -EPROTO with a one-line reason in why.
+ * 0, or with a one-line reason in why: -EILSEQ for a packet behind a later
+ * one of its flow (the flow-order invariant), -EPROTO for any other fault
+ * (tag, duplicate, payload).
  */
 int sim_pkt_deliver(struct sim_pkts *p, uint8_t *buf, uint32_t len,
 		    uint64_t now, char *why, size_t whylen);

@@ -18,6 +18,7 @@
 #include "sim_cost.h"
 #include "sim_dev.h"
 #include "sim_ep.h"
+#include "sim_report_accel.h"
 #include "sim_report_locks.h"
 #include "sim_link.h"
 #include "sim_switch.h"
@@ -44,6 +45,8 @@ const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 				       "device: frame longer than the device model carries" },
 	[SIM_DROP_TAP_QUEUE_FULL] = { "tap_queue_full", "tap: queue full (txqueuelen)" },
 	[SIM_DROP_TAP_NO_DEST] = { "tap_no_dest", "tap: no tap on the bridge has the destination" },
+	[SIM_DROP_SOCKQ_FULL] = { "socket_queue_full",
+				  "guest stack: socket receive queue full" },
 };
 
 /* An input string (a name from the scenario, a path) as the report shows
@@ -96,9 +99,10 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 
 		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big -
 					       st->drops_over_mtu - st->drops_tap_full -
-					       st->drops_tap_no_dest;
+					       st->drops_tap_no_dest - st->drops_sockq_full;
 		s->drop_by[SIM_DROP_TAP_QUEUE_FULL] += st->drops_tap_full;
 		s->drop_by[SIM_DROP_TAP_NO_DEST] += st->drops_tap_no_dest;
+		s->drop_by[SIM_DROP_SOCKQ_FULL] += st->drops_sockq_full;
 		s->drop_by[SIM_DROP_DEVICE_TOO_BIG] += st->drops_too_big;
 		s->drop_by[SIM_DROP_DEVICE_OVER_MTU] += st->drops_over_mtu;
 		s->kicks += st->kicks;
@@ -456,6 +460,7 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			fprintf(f, "; %" PRIu64 " empty pad slots skipped", ep->st.pads);
 		fprintf(f, "\n");
 		ep_backend_text(f, ep);
+		sim_report_accel_text(f, ep, s->sim_ns);
 	}
 	if (w->nlinks != 0)
 		fprintf(f, "  links\n");
@@ -622,7 +627,7 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 	for (i = 0; i < w->nep; i++) {
 		const struct sim_ep *ep = w->ep[i];
 		struct sim_swport_stats ps;
-		json_t *e;
+		json_t *e, *acc;
 
 		sim_switch_port_stats(ep->sw, ep->swport, &ps);
 		e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
@@ -649,6 +654,8 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		json_object_set_new(e, "backend", ep_backend_json(ep));
 		if (sim_tap_of(ep->sw->tap, ep->idx) != NULL)
 			json_object_set_new(e, "tap", ep_tap_json(sim_tap_of(ep->sw->tap, ep->idx)));
+		if ((acc = sim_report_accel_json(ep, s->sim_ns)) != NULL)
+			json_object_set_new(e, "accel", acc);
 		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);

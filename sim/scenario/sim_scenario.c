@@ -11,7 +11,9 @@
 #include "sim_scenario.h"
 #include "vale.h"
 
+#include "sim_dev_xen_accel.h"
 #include "sim_file.h"
+#include "sim_guest_stack.h"
 #include "sim_scenario_impl.h"
 #include "sim_scenario_keys.h"
 #include "sim_yaml.h"
@@ -667,6 +669,34 @@ static int sim_sc_validate_dev_keys(struct sim_sc_ctx *c, uint32_t i)
 	return 0;
 }
 
+/* Endpoint i's receive stack: napi on a receiver only, and the keys that
+ * tune it only with it (set otherwise they would be silently ignored). */
+static int sim_sc_validate_stack(struct sim_sc_ctx *c, uint32_t i)
+{
+	const struct sim_sc_endpoint *ep = &c->sc->endpoints[i];
+	const struct sim_dev_key *k;
+	uint32_t id, j, l;
+
+	if (ep->rx_stack == SIM_RX_STACK_NAPI && ep->role != SIM_ROLE_RECEIVER) {
+		(void)sim_dev_key_find(sim_stack_key_rx_stack.name, &id);
+		l = c->opt_line[i][id];
+		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+				   "endpoint %s: rx_stack napi on a sender (expected rx_stack: napi on a receiver only)",
+				   ep->name);
+	}
+	if (ep->rx_stack == SIM_RX_STACK_NAPI)
+		return 0;
+	for (j = 0; (k = sim_stack_napi_keys[j]) != NULL; j++) {
+		(void)sim_dev_key_find(k->name, &id);
+		l = c->opt_line[i][id];
+		if (l != 0)
+			return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+					   "endpoint %s: %s without rx_stack: napi (expected rx_stack: napi on this endpoint, or no %s)",
+					   ep->name, k->name, k->name);
+	}
+	return 0;
+}
+
 /* Endpoint i's pinned CPUs: each below its host's cpus. */
 static int sim_sc_validate_cpus(struct sim_sc_ctx *c, uint32_t i)
 {
@@ -797,6 +827,7 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 	uint32_t i, j, senders, receivers, ports, ranks = 0, ranks_sw = 0;
 	uint32_t nlinks[SIM_MAX_SWITCHES] = { 0 };
 	struct sim_sc_endpoint *ep;
+	char msg[256];
 
 	for (i = 0; i < sc->nhosts; i++) {
 		if (sc->hosts[i].name[0] == '\0')
@@ -847,8 +878,12 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 					   ep->name, ep->batch, ep->slots);
 		if (sim_sc_validate_dev_keys(c, i) != 0)
 			return -EINVAL;
+		if (sim_sc_validate_stack(c, i) != 0)
+			return -EINVAL;
 		if (sim_sc_validate_cpus(c, i) != 0)
 			return -EINVAL;
+		if (sim_xen_accel_check(ep, sc->switches[ep->sw].type, msg, sizeof(msg)) != 0)
+			return sim_sc_fail(c, ep->line, "endpoint %s: %s", ep->name, msg);
 	}
 	if (sim_sc_validate_links(c, nlinks) != 0)
 		return -EINVAL;

@@ -60,6 +60,15 @@ run "e1000 60000 B" 0 device_over_mtu "$dir/e1000.yaml" --trace "$tmp/huge.pcap"
 for sc in host-vale host-pipe ptnet-vale ptnet-pipe virtio virtio-flags xen xen-fast; do
 	run "$sc 60000 B chains" 8 - "$dir/$sc.yaml" --trace "$tmp/huge.pcap"
 done
+# The Xen plugin's two paths (its classifier sends these frames, which
+# have no TCP/UDP port, slow; all sends them fast): netfront copies the
+# chains slot by slot into either path's ring.
+for acc in all none; do
+	run "xen-accel-split accel $acc 3000 B" 8 - "$dir/xen-accel-split.yaml" \
+		--trace "$tmp/big.pcap" --set buf_size=4096 --set endpoints.tx.accel=$acc
+	run "xen-accel-split accel $acc 60000 B chains" 8 - "$dir/xen-accel-split.yaml" \
+		--trace "$tmp/huge.pcap" --set endpoints.tx.accel=$acc
+done
 for sc in e1000 e1000-stock e1000-csb; do
 	run "$sc 60000 B chains" 0 device_over_mtu "$dir/$sc.yaml" --trace "$tmp/huge.pcap"
 done

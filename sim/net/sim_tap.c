@@ -41,9 +41,10 @@ int sim_tap_open(struct sim_tap_bridge **brp, uint32_t ep, bool receiver,
 	if (taps == NULL)
 		return -ENOMEM;
 	br->tap = taps;
-	t = calloc(1, sizeof(*t));
+	t = aligned_alloc(_Alignof(struct sim_tap), sizeof(*t));
 	if (t == NULL)
 		return -ENOMEM;
+	memset(t, 0, sizeof(*t));
 	if (receiver) {
 		t->q = calloc(qlen, sizeof(*t->q));
 		if (t->q == NULL) {

@@ -377,6 +377,43 @@ static json_t *latency_json(const struct sim_pkts *pk, const struct sim_summary 
 			 "histogram", bins);
 }
 
+/* One line per monitor (docs/monitors.md): frames it saw, slots lost to
+ * its full ring, parent slots it could not show. */
+static void monitor_text(FILE *f, const struct sim_monitor *m)
+{
+	struct sim_monitor_stats ms;
+	char name[256], pcap[SIM_PATH_MAX + 64];
+
+	if (!sim_monitor_stats(m, &ms))
+		return;
+	fprintf(f, "    %-10s monitor %u (%s, rings %s): seen tx %" PRIu64 " rx %" PRIu64
+		" frames, dropped %" PRIu64 " slots (monitor ring full), bad %" PRIu64 "%s%s\n",
+		SHOW(name, ms.ep_name), ms.k, ms.mode, ms.rings, ms.seen[NR_TX],
+		ms.seen[NR_RX], ms.dropped, ms.bad, ms.pcap[0] != '\0' ? ", pcap " : "",
+		SHOW(pcap, ms.pcap));
+}
+
+static json_t *monitor_json(const struct sim_monitor *m)
+{
+	struct sim_monitor_stats ms;
+	json_t *o;
+
+	if (!sim_monitor_stats(m, &ms))
+		return NULL;
+	o = json_object();
+	json_object_set_new(o, "endpoint", json_text(ms.ep_name));
+	json_object_set_new(o, "index", json_integer(ms.k));
+	json_object_set_new(o, "mode", json_string(ms.mode));
+	json_object_set_new(o, "rings", json_string(ms.rings));
+	json_object_set_new(o, "seen_tx", json_integer((json_int_t)ms.seen[NR_TX]));
+	json_object_set_new(o, "seen_rx", json_integer((json_int_t)ms.seen[NR_RX]));
+	json_object_set_new(o, "dropped", json_integer((json_int_t)ms.dropped));
+	json_object_set_new(o, "bad", json_integer((json_int_t)ms.bad));
+	if (ms.pcap[0] != '\0')
+		json_object_set_new(o, "pcap", json_text(ms.pcap));
+	return o;
+}
+
 void sim_report_text(FILE *f, const struct sim_world *w,
 		     const struct sim_summary *s)
 {
@@ -466,7 +503,7 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 	if (w->nmon != 0)
 		fprintf(f, "  monitors\n");
 	for (i = 0; i < w->nmon; i++)
-		sim_monitor_report(f, w->mon[i]);
+		monitor_text(f, w->mon[i]);
 	if (w->nlinks != 0)
 		fprintf(f, "  links\n");
 	for (i = 0; i < w->nlinks; i++) {
@@ -664,6 +701,14 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);
+	if (w->nmon != 0) {
+		json_t *mons = json_array(), *mj;
+
+		for (i = 0; i < w->nmon; i++)
+			if ((mj = monitor_json(w->mon[i])) != NULL)
+				json_array_append_new(mons, mj);
+		json_object_set_new(o, "monitors", mons);
+	}
 	for (i = 0; i < w->nactors; i++) {
 		const struct sim_actor *a = w->actors[i];
 

@@ -188,6 +188,25 @@ static void sim_app_put_txq(struct sim_ep *ep, const struct sim_trace_rec *r,
 	ep->st.pkts += q->g.n - 1;
 }
 
+/*
+ * more_hint: will another packet follow this sync at once?  Yes when the
+ * next one is released by now and its slots are free after this batch
+ * (free slots left), as Linux's xmit_more says the queue holds more; a
+ * packet not yet released, or a full ring, ends the burst.
+ */
+static bool sim_app_more(struct sim_ep *ep, uint32_t free_slots, uint64_t now)
+{
+	const struct sim_trace_rec *r;
+	uint32_t need;
+
+	if (ep->src_next >= ep->src_total || (r = sim_app_rec(ep)) == NULL)
+		return false;
+	if (sim_app_release_time(ep, ep->src_next, r->ts_ns) > now)
+		return false;
+	need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
+	return need <= free_slots;
+}
+
 static void sim_app_send(struct sim_ep *ep)
 {
 	struct sim_actor *a = &ep->app;
@@ -303,6 +322,8 @@ sent:
 		sim_trace_cur_next(ep->cur);
 	}
 	ep->st.pkts += n;
+	if (ep->cfg->more_hint)
+		ep->more_coming = sim_app_more(ep, space - used, now);
 	sim_app_sync(ep);
 	if (ep->src_next < ep->src_total) {
 		if ((r = sim_app_rec(ep)) == NULL)
@@ -462,7 +483,7 @@ static void sim_app_receive(struct sim_ep *ep)
 			len -= ep->vnet_hdr;
 		}
 		ep->st.frames++;
-		ep->st.frame_bytes += len;
+		ep->st.rx_frame_bytes += len;
 		ep->st.l4_bytes += sim_app_l4_bytes(frame, len);
 		rc = sim_app_segment(ep, frame, len, why, sizeof(why));
 		if (rc == 1) {

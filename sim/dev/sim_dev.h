@@ -78,9 +78,19 @@ extern const struct sim_dev_key sim_dev_key_vnet_hdr, sim_dev_key_offloads,
 	sim_dev_key_mtu;
 /* Bytes of virtio-net header of an endpoint's port (0, 10 or 12). */
 uint32_t sim_dev_vnet_hdr_len(const struct sim_sc_endpoint *c);
+/* The VMM backend's keys of e1000 and virtio (sim_dev_backend.c). */
+extern const struct sim_dev_key sim_dev_key_backend;
+extern const struct sim_dev_key sim_dev_key_txqueuelen;
+extern const struct sim_dev_key sim_dev_key_more_hint;
+extern const struct sim_dev_key sim_dev_key_indirect;
+/* Endpoint c's backend keys together: 0, or -EINVAL with one line in err
+ * and *key the key to blame (a tap with more_hint or indirect, indirect
+ * with more_hint and send_combining). */
+int sim_dev_backend_check(const struct sim_sc_endpoint *c, const char **key,
+			  char *err, size_t errlen);
 
 /* Most distinct device and thread keys (sim_dev_key_at()). */
-#define SIM_DEV_MAX_KEYS 24
+#define SIM_DEV_MAX_KEYS 32
 
 /* The index of the device called name, or -1. */
 int sim_dev_find(const char *name);

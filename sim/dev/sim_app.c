@@ -197,6 +197,7 @@ static void sim_app_put_txq(struct sim_ep *ep, const struct sim_trace_rec *r,
 static bool sim_app_more(struct sim_ep *ep, uint32_t free_slots, uint64_t now)
 {
 	const struct sim_trace_rec *r;
+	const struct sim_txq *q;
 	uint32_t need;
 
 	if (ep->src_next >= ep->src_total || (r = sim_app_rec(ep)) == NULL)
@@ -204,6 +205,15 @@ static bool sim_app_more(struct sim_ep *ep, uint32_t free_slots, uint64_t now)
 	if (sim_app_release_time(ep, ep->src_next, r->ts_ns) > now)
 		return false;
 	need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
+	if (ep->vnet_hdr != 0) {
+		/* Its guest's frames, behind their headers: the stack makes
+		 * them now (once per record), as it would before the xmit;
+		 * one its sender drops ends the burst. */
+		q = sim_guest_prepare(ep, r);
+		if (q->drop)
+			return false;
+		need = q->need;
+	}
 	return need <= free_slots;
 }
 

@@ -7,7 +7,8 @@
  * a header needs a VALE switch), and the rules between keys and between
  * endpoints, checked once every override is in
  * (sim_scenario_check_offloads(): offloads and an MTU need a header, a
- * receiver with a header declares its senders' offloads, a stock receive
+ * header a VALE port (backend netmap), a receiver with a header declares
+ * its senders' offloads, a stock receive
  * stack that may drop a segment gathers none), since an override is
  * checked on its own and a change of two keys takes two.
  */
@@ -67,6 +68,11 @@ int sim_scenario_check_offloads(const struct sim_scenario *sc, char *err,
 			snprintf(err, errlen, "%s:%u: endpoint %s: offloads %s without a virtio-net header (expected vnet_hdr: 10 or 12)",
 				 sc->source, r->line, r->name,
 				 sim_dev_flags_name(k, r->offloads, buf, sizeof(buf)));
+			return -EINVAL;
+		}
+		if (r->vnet_hdr != 0 && r->backend != SIM_BACKEND_NETMAP) {
+			snprintf(err, errlen, "%s:%u: endpoint %s: vnet_hdr %u with backend tap (expected backend netmap: the header is set on the VALE port, which a tap backend does not use)",
+				 sc->source, r->line, r->name, sim_dev_vnet_hdr_len(r));
 			return -EINVAL;
 		}
 		if (r->vnet_hdr == 0 && r->mtu != sim_dev_key_mtu.def) {

@@ -25,6 +25,9 @@ nmsim_bad(offload_flags "endpoints.offloads: 'csum+gro' is not a set of offloads
           run ${S}/ptnet-offload.yaml --set endpoints.tx.offloads=csum+gro)
 nmsim_bad(offload_mtu "endpoints.mtu: '67' is out of range"
           run ${S}/ptnet-offload.yaml --set endpoints.tx.mtu=67)
+nmsim_bad(offload_tap_backend "endpoint tx: vnet_hdr 10 with backend tap (expected backend netmap"
+          run ${S}/virtio-offload.yaml --set endpoints.tx.backend=tap
+          --set endpoints.rx.backend=tap)
 
 # A virtio receiver with a header under the stock receive stack (rx_stack:
 # napi): GSO frames come whole, and the socket queue holds them behind

@@ -29,6 +29,7 @@
 #include "sim_ep.h"
 #include "sim_run.h"
 #include "sim_switch.h"
+#include "sim_wmem.h"
 
 #define SIM_PTNET_POLL_NS 1000
 
@@ -134,6 +135,17 @@ static int sim_ptnet_init_as(struct sim_ep *ep, bool xen, char *err,
 	d->xen = xen;
 	ep->ring = ep->pkr->ring;
 	ep->n = ep->pkr->num_slots;
+	/* The CSB is the memory that only the seam's fences order: under
+	 * sim.memory tso|arm its words are weak (sim_wmem.h). */
+	if (ep->run->wmem != NULL) {
+		rc = sim_wmem_share(ep->run->wmem, &d->atok, sizeof(d->atok));
+		if (rc == 0)
+			rc = sim_wmem_share(ep->run->wmem, &d->ktoa, sizeof(d->ktoa));
+		if (rc != 0) {
+			snprintf(err, errlen, "endpoint %s: weak memory: %d", ep->cfg->name, rc);
+			return rc;
+		}
+	}
 	rc = csb_host_ring_init(&d->hr, ep->pkr, &d->atok, &d->ktoa,
 				d->busy ? CSB_MODE_BUSY_WAIT : CSB_MODE_EVENTFD);
 	if (rc == 0)

@@ -237,8 +237,23 @@ static bool sim_ptnet_app_has_work(struct sim_ep *ep)
 
 static bool sim_ptnet_rings_ok(struct sim_ep *ep, const char **what)
 {
+	struct sim_ptnet *d = ep->dev;
+
 	if (!nm_kring_valid(ep->pkr)) {
 		*what = "port kring";
+		return false;
+	}
+	/* The application's view of the kernel's indices, as the explorer
+	 * checks it (check_view() in models/explore/xp_csb.c): hwcur <= head
+	 * <= hwtail around the ring, and nothing read from the CSB rejected
+	 * (a refresh in may_sleep or woken reports it only there).  Never
+	 * broken between steps or inside one: the view changes as a whole. */
+	if (!nm_idx_in_window(d->g.head, d->g.hwcur, d->g.hwtail, d->g.num_slots)) {
+		*what = "the guest's CSB view (hwtail ahead of hwcur)";
+		return false;
+	}
+	if (nm_os_counter_read(&d->g.stats.bad_ktoa) != 0) {
+		*what = "the guest's CSB view (the kernel's indices rejected)";
 		return false;
 	}
 	return true;

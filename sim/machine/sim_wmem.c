@@ -103,10 +103,13 @@ static int64_t sim_wmem_word(const struct sim_wmem *m, const volatile void *p,
 	return m->range[i].first + (a - m->range[i].lo) / 4;
 }
 
-/* The running actor's buffer and view (NULL outside actors). */
+/* The running actor's buffer and view (NULL outside actors).  The run's
+ * running actor, not nm_sim_os.self, which only the concurrent model
+ * sets: under the step model a body runs as one event, its stores
+ * buffered all the same. */
 static struct sim_wmem_cpu *sim_wmem_cpu(struct sim_wmem *m)
 {
-	const struct sim_actor *a = nm_sim_os.self;
+	const struct sim_actor *a = m->run->cur;
 	struct sim_wmem_cpu **c;
 	uint32_t n;
 
@@ -297,7 +300,13 @@ static uint64_t sim_wmem_load(const volatile void *p, unsigned size, void *arg)
 		lo = c->floor;
 	if (lo < c->seen[w])
 		lo = c->seen[w];
-	if (lo >= x->cur_from || lo >= now) {
+	/* Newest, too, when its value became visible after now: an actor
+	 * that ran earlier with a clock ahead of ours (the step model runs a
+	 * body whole; the concurrent one lets a clock pass the next event by
+	 * one step) made it so, and what it then did relied on it being
+	 * visible (a store, its full fence, then its re-check).  Returning
+	 * an older value here would break that, as no machine can. */
+	if (lo >= x->cur_from || lo >= now || x->cur_from > now) {
 		c->seen[w] = x->cur_from;
 		return *x->p;
 	}

@@ -17,14 +17,18 @@
  *    time is never before the previous entry's); arm: entries drain in any
  *    order, except not before an older entry of the same word (coherence)
  *    nor before any entry older than a store-store fence between them;
- *  - nm_os_fence_store_load(), an atomic, a notification and a release
- *    (store release, lock release) drain the actor's whole buffer now;
+ *  - nm_os_fence_store_load(), an atomic and a notification drain the
+ *    actor's whole buffer now; a release (store release, lock release:
+ *    direct stores outside the shared words) does not wait for it, and
+ *    under arm orders the shared stores after it behind those before it;
  *  - arm only: a load that no fence orders may be satisfied early: it
  *    returns the value the word had at a time drawn in [floor, now], where
  *    floor is the latest of: the actor's last load-load or full fence,
  *    acquire or lock acquisition, the start of a step that a notification
  *    caused, the start of the newest value this actor already read or
- *    wrote there (coherence), and now - sim.store_visibility_ns.
+ *    wrote there (coherence), and now - sim.store_visibility_ns; and the
+ *    newest value when it became visible after now (written by an actor
+ *    whose clock ran ahead, which relied on it).
  * Words outside the shared ranges (rings, the switch, pipes) stay
  * sequentially consistent: their code orders them with locks and atomics,
  * and some of it reads them with plain accesses this model cannot see.

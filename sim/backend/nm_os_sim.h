@@ -52,10 +52,10 @@ struct nm_sim_mem_ops {
 	/* Optional (NULL in the explorer, whose systems never call these on
 	 * its words): the ordering of the primitives that are not plain
 	 * fences, for the simulator's weak memory (sim/machine/sim_wmem.c).
-	 * Called before a store release and a lock release (NM_SIM_ORDER_
-	 * RELEASE), after a load acquire and a lock acquisition (..._ACQUIRE)
-	 * and before a notification (..._FULL: a wake-up is a full barrier,
-	 * as the kernel's wake_up() is). */
+	 * Called with enum nm_sim_order: RELEASE before a store release and
+	 * a lock release, ACQUIRE after a load acquire and a lock taken, FULL
+	 * before a notification (a wake-up is a full barrier, as the
+	 * kernel's wake_up() is). */
 	void (*order)(int how, void *arg);
 	void *arg;
 };
@@ -65,7 +65,6 @@ enum nm_sim_order {
 	NM_SIM_ORDER_RELEASE = 2,
 	NM_SIM_ORDER_FULL = 3,
 };
-
 
 /* Why a concurrent simulator makes the running code wait (nm_sim_os.wait). */
 enum nm_sim_wait {

@@ -246,8 +246,9 @@ static bool sim_ptnet_rings_ok(struct sim_ep *ep, const char **what)
 	/* The application's view of the kernel's indices, as the explorer
 	 * checks it (check_view() in models/explore/xp_csb.c): hwcur <= head
 	 * <= hwtail around the ring, and nothing read from the CSB rejected
-	 * (a refresh in may_sleep or woken reports it only there).  Never
-	 * broken between steps or inside one: the view changes as a whole. */
+	 * (a rejection in csb_guest_may_sleep() or csb_guest_woken() is
+	 * reported nowhere else).  Never broken between steps or inside one:
+	 * the view changes as a whole. */
 	if (!nm_idx_in_window(d->g.head, d->g.hwcur, d->g.hwtail, d->g.num_slots)) {
 		*what = "the guest's CSB view (hwtail ahead of hwcur)";
 		return false;

@@ -70,6 +70,9 @@ sleep:
 		printf("@@ app:  SLEEP until interrupt\n");
 end_app_sleep:
 		atomic { irq_latch -> irq_latch = 0; printf("@@ app:  woken by interrupt\n") };
+#ifdef ARM
+		ACQUIRE(APP);
+#endif
 		STORE(APP, A_NEED_KICK, 0);
 		goto loop
 	:: else ->
@@ -151,6 +154,10 @@ prologue:
 	/* Idle: poll until the application's head changes in memory. */
 end_kern_poll:
 	mem[A_HEAD] != rhead;
+#ifdef ARM
+	/* A poll that saw the change orders what follows. */
+	ACQUIRE(KERN);
+#endif
 	goto top;
 #else
 	STORE(KERN, K_NEED_KICK, 1);
@@ -168,6 +175,9 @@ sleep:
 	printf("@@ kern: SLEEP until kick\n");
 end_kern_sleep:
 	atomic { kick_latch -> kick_latch = 0; printf("@@ kern: woken by kick\n") };
+#ifdef ARM
+	ACQUIRE(KERN);
+#endif
 	goto top
 #endif
 }
@@ -205,7 +215,7 @@ init
 		fi;
 		run app();
 		run kern();
-#ifdef TSO
+#if defined(TSO) || defined(ARM)
 		run flusher(APP);
 		run flusher(KERN)
 #endif

@@ -8,10 +8,12 @@
  * mutant switches (tests/csb.cmake); nmsim itself never has them.
  *
  *   nm_zoo_sim --scenario FILE [--set PATH=VALUE]... [--mutant NAME[+NAME]]
- *              --expect violation|clean [--invariant NAME]
+ *              --expect violation|clean [--invariant NAME] [--actor NAME]
  *
  * violation: the run must stop on an invariant (with --invariant, its
- * message must name that one: "notification", "ring_index", ...).  clean:
+ * message must name that one: "notification", "ring_index", ...; with
+ * --actor, the actor it names must be that one: "rx.kloop", "tx", so that
+ * two cases sharing a mutant each stop on their own side).  clean:
  * the run must finish with every packet accounted for and no violation.
  */
 #include "csb.h"
@@ -26,7 +28,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: nm_zoo_sim --scenario FILE [--set PATH=VALUE]... [--mutant NAME[+NAME]]\n"
-			"       --expect violation|clean [--invariant NAME]\n"
+			"       --expect violation|clean [--invariant NAME] [--actor NAME]\n"
 			"mutants: %s\n", xp_mutants_names());
 	return 2;
 }
@@ -34,6 +36,8 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *expect = NULL, *inv = NULL, *mutant = "none";
+	const char *actor = NULL;
+	char who[80];
 	const char *sets[16];
 	unsigned nsets = 0, bits, i;
 	static struct sim_scenario sc;
@@ -55,6 +59,8 @@ int main(int argc, char **argv)
 			expect = v;
 		else if (strcmp(o, "--invariant") == 0)
 			inv = v;
+		else if (strcmp(o, "--actor") == 0)
+			actor = v;
 		else
 			return usage();
 	}
@@ -87,14 +93,18 @@ int main(int argc, char **argv)
 	       w.failed ? "violation" : w.finished ? "clean" : "unfinished",
 	       (unsigned long long)w.end_ns, w.failed ? ": " : "",
 	       w.failed ? w.fail_msg : "");
+	/* The message names its actor as ", actor NAME, ring". */
+	snprintf(who, sizeof(who), ", actor %s, ", actor != NULL ? actor : "");
 	if (strcmp(expect, "violation") == 0)
-		ok = w.failed && (inv == NULL || strstr(w.fail_msg, inv) != NULL);
+		ok = w.failed && (inv == NULL || strstr(w.fail_msg, inv) != NULL) &&
+		     (actor == NULL || strstr(w.fail_msg, who) != NULL);
 	else
 		ok = !w.failed && w.finished;
 	sim_world_destroy(&w);
 	csb_mutants = 0;
 	if (!ok)
-		printf("nm_zoo_sim: FAIL: expected %s%s%s\n", expect,
-		       inv != NULL ? " of " : "", inv != NULL ? inv : "");
+		printf("nm_zoo_sim: FAIL: expected %s%s%s%s%s\n", expect,
+		       inv != NULL ? " of " : "", inv != NULL ? inv : "",
+		       actor != NULL ? " by actor " : "", actor != NULL ? actor : "");
 	return ok ? 0 : 1;
 }

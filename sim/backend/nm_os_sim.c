@@ -136,6 +136,7 @@ void nm_os_lock_acquire(struct nm_os_lock *l)
 	 * acquisition's own cost, as for an uncontended one. */
 	nm_sim_lock_count(l, contended, t0);
 	nm_sim_step(NM_SIM_LOCK, l, 1);
+	nm_sim_order(NM_SIM_ORDER_ACQUIRE);
 }
 
 void nm_os_lock_release(struct nm_os_lock *l)
@@ -143,6 +144,7 @@ void nm_os_lock_release(struct nm_os_lock *l)
 	if (!l->held)
 		nm_os_invariant_failed("lock released while free", __FILE__,
 				       __LINE__);
+	nm_sim_order(NM_SIM_ORDER_RELEASE);
 	if (l->watch != NULL)
 		l->watch->released(l->watch);
 	l->held = false;
@@ -280,6 +282,7 @@ uint64_t nm_os_time_ns(void)
 void nm_os_notify(struct nm_os_notifier *n)
 {
 	n->count++;
+	nm_sim_order(NM_SIM_ORDER_FULL);
 	nm_sim_step(NM_SIM_NOTIFY, n, 1);
 	if (n->deliver != NULL)
 		n->deliver(n, n->arg);

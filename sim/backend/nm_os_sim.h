@@ -49,7 +49,21 @@ struct nm_sim_mem_ops {
 	uint64_t (*load)(const volatile void *p, unsigned size, void *arg);
 	void (*store)(volatile void *p, uint64_t v, unsigned size, void *arg);
 	void (*fence)(enum nm_sim_step kind, void *arg);
+	/* Optional (NULL in the explorer, whose systems never call these on
+	 * its words): the ordering of the primitives that are not plain
+	 * fences, for the simulator's weak memory (sim/machine/sim_wmem.c).
+	 * Called with enum nm_sim_order: RELEASE before a store release and
+	 * a lock release, ACQUIRE after a load acquire and a lock taken, FULL
+	 * before a notification (a wake-up is a full barrier, as the
+	 * kernel's wake_up() is). */
+	void (*order)(int how, void *arg);
 	void *arg;
+};
+
+enum nm_sim_order {
+	NM_SIM_ORDER_ACQUIRE = 1,
+	NM_SIM_ORDER_RELEASE = 2,
+	NM_SIM_ORDER_FULL = 3,
 };
 
 /* Why a concurrent simulator makes the running code wait (nm_sim_os.wait). */
@@ -104,6 +118,13 @@ struct nm_sim_os {
 
 /* The one simulated machine; sim/ is single-threaded by design. */
 extern struct nm_sim_os nm_sim_os;
+
+/* The weak memory's ordering of a primitive (see nm_sim_mem_ops.order). */
+static inline void nm_sim_order(enum nm_sim_order how)
+{
+	if (nm_sim_os.mem != NULL && nm_sim_os.mem->order != NULL)
+		nm_sim_os.mem->order((int)how, nm_sim_os.mem->arg);
+}
 
 /* Every counted step since the last reset, of all kinds (two runs of one
  * deterministic scenario make the same number). */
@@ -325,6 +346,7 @@ static inline bool nm_os_atomic_cas32(volatile uint32_t *p, uint32_t old,
 static inline void nm_os_atomic_store_release32(volatile uint32_t *p,
 						uint32_t v)
 {
+	nm_sim_order(NM_SIM_ORDER_RELEASE);
 	*p = v;
 	nm_sim_step(NM_SIM_ATOMIC, p, 1);
 }
@@ -336,10 +358,14 @@ static inline void nm_os_atomic_store_release32(volatile uint32_t *p,
  * wrote. */
 static inline uint32_t nm_os_atomic_load_acquire32(const volatile uint32_t *p)
 {
+	uint32_t v;
+
 	nm_sim_step(NM_SIM_ATOMIC, NULL, 1);
 	if (nm_sim_os.hook != NULL)
 		nm_sim_os.hook(NM_SIM_SHARED_LOAD, p, nm_sim_os.hook_arg);
-	return *p;
+	v = *p;
+	nm_sim_order(NM_SIM_ORDER_ACQUIRE);
+	return v;
 }
 
 static inline void nm_os_memcpy(void *dst, const void *src, size_t n)

@@ -29,6 +29,7 @@
 #include "sim_ep.h"
 #include "sim_run.h"
 #include "sim_switch.h"
+#include "sim_wmem.h"
 
 #define SIM_PTNET_POLL_NS 1000
 
@@ -134,6 +135,17 @@ static int sim_ptnet_init_as(struct sim_ep *ep, bool xen, char *err,
 	d->xen = xen;
 	ep->ring = ep->pkr->ring;
 	ep->n = ep->pkr->num_slots;
+	/* The CSB is the memory that only the seam's fences order: under
+	 * sim.memory tso|arm its words are weak (sim_wmem.h). */
+	if (ep->run->wmem != NULL) {
+		rc = sim_wmem_share(ep->run->wmem, &d->atok, sizeof(d->atok));
+		if (rc == 0)
+			rc = sim_wmem_share(ep->run->wmem, &d->ktoa, sizeof(d->ktoa));
+		if (rc != 0) {
+			snprintf(err, errlen, "endpoint %s: weak memory: %d", ep->cfg->name, rc);
+			return rc;
+		}
+	}
 	rc = csb_host_ring_init(&d->hr, ep->pkr, &d->atok, &d->ktoa,
 				d->busy ? CSB_MODE_BUSY_WAIT : CSB_MODE_EVENTFD);
 	if (rc == 0)
@@ -225,8 +237,24 @@ static bool sim_ptnet_app_has_work(struct sim_ep *ep)
 
 static bool sim_ptnet_rings_ok(struct sim_ep *ep, const char **what)
 {
+	struct sim_ptnet *d = ep->dev;
+
 	if (!nm_kring_valid(ep->pkr)) {
 		*what = "port kring";
+		return false;
+	}
+	/* The application's view of the kernel's indices, as the explorer
+	 * checks it (check_view() in models/explore/xp_csb.c): hwcur <= head
+	 * <= hwtail around the ring, and nothing read from the CSB rejected
+	 * (a rejection in csb_guest_may_sleep() or csb_guest_woken() is
+	 * reported nowhere else).  Never broken between steps or inside one:
+	 * the view changes as a whole. */
+	if (!nm_idx_in_window(d->g.head, d->g.hwcur, d->g.hwtail, d->g.num_slots)) {
+		*what = "the guest's CSB view (hwtail ahead of hwcur)";
+		return false;
+	}
+	if (nm_os_counter_read(&d->g.stats.bad_ktoa) != 0) {
+		*what = "the guest's CSB view (the kernel's indices rejected)";
 		return false;
 	}
 	return true;

@@ -20,6 +20,7 @@
 struct sim_actor;
 struct sim_cache;
 struct sim_engine;
+struct sim_wmem;
 
 /* The run's invariants (see sim_world.h for what each checks). */
 enum sim_inv_id {
@@ -63,6 +64,9 @@ struct sim_run {
 	uint64_t lock_spin_ns;	  /* virtual time spent spinning on locks */
 	uint64_t lock_spins;	  /* spin rounds (suspensions in a wait) */
 	char deadlock[256];	  /* set (and the engine stopped) on deadlock */
+	/* Weak memory (sim.memory tso|arm; sim_wmem.h), NULL under sc:
+	 * devices declare their shared words to it (sim_wmem_share()). */
+	struct sim_wmem *wmem;
 
 	/* Register an actor (its id is its index among the run's actors). */
 	void (*add_actor)(struct sim_run *r, struct sim_actor *a);

@@ -170,6 +170,11 @@ struct sim_scenario {
 	 * measured as stranded time and fails only if still stranded when
 	 * the run ends (true: "measure"; a late wake-up loses nothing). */
 	bool stranded_measure;
+	/* sim.memory: 0 sc (the default), 1 tso, 2 arm (enum sim_memory,
+	 * sim/machine/sim_wmem.h); sim.store_visibility_ns: how long a
+	 * buffered store may stay invisible to other actors. */
+	uint32_t memory;
+	uint64_t store_visibility_ns;
 	struct sim_sc_trace trace;
 	struct sim_costs costs;
 	uint32_t nhosts, nswitches, nendpoints, nlinks;

@@ -24,6 +24,7 @@
 #include "sim_monitor.h"
 #include "sim_switch.h"
 #include "sim_text.h"
+#include "sim_wmem.h"
 
 const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 	[VALE_DROP_LOOKUP] = { "switch_lookup", "switch: the lookup dropped it" },
@@ -572,6 +573,16 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			" suspensions, %" PRIu64 " lock waits, %" PRIu64 " ns spinning, %" PRIu64
 			" preemptions\n", w->run.quantum_ns, w->run.conts, w->run.lock_waits,
 			w->run.lock_spin_ns, w->run.preemptions);
+	if (w->run.wmem != NULL) {
+		const struct sim_wmem_stats *ms = sim_wmem_stats(w->run.wmem);
+
+		fprintf(f, "  memory %s, stores visible within %" PRIu64 " ns: %" PRIu64
+			" buffered, %" PRIu64 " drained at their time, %" PRIu64
+			" at a fence, %" PRIu64 " reordered, %" PRIu64 " forwarded, %" PRIu64
+			" stale loads\n", sim_memory_names[sim_wmem_model(w->run.wmem)],
+			sim_wmem_vis_ns(w->run.wmem), ms->buffered, ms->drained_due,
+			ms->drained_fence, ms->reordered, ms->forwarded, ms->stale);
+	}
 	sim_report_locks_text(f, w);
 	for (i = 0; i < w->sc.nhosts; i++) {
 		uint32_t k;
@@ -768,6 +779,19 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 			"lock_waits", (json_int_t)w->run.lock_waits,
 			"lock_spin_ns", (json_int_t)w->run.lock_spin_ns,
 			"preemptions", (json_int_t)w->run.preemptions));
+	if (w->run.wmem != NULL) {
+		const struct sim_wmem_stats *ms = sim_wmem_stats(w->run.wmem);
+
+		json_object_set_new(o, "memory", json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+			"model", sim_memory_names[sim_wmem_model(w->run.wmem)],
+			"store_visibility_ns", (json_int_t)sim_wmem_vis_ns(w->run.wmem),
+			"buffered", (json_int_t)ms->buffered,
+			"drained_due", (json_int_t)ms->drained_due,
+			"drained_fence", (json_int_t)ms->drained_fence,
+			"reordered", (json_int_t)ms->reordered,
+			"forwarded", (json_int_t)ms->forwarded,
+			"stale_loads", (json_int_t)ms->stale));
+	}
 	for (i = 0; i < w->sc.nhosts; i++) {
 		uint32_t k;
 

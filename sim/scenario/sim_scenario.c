@@ -35,6 +35,9 @@ const char *sim_switch_type_name(enum sim_switch_type t)
 
 static const char *const sim_model_names[] = { "step", "concurrent", NULL };
 static const char *const sim_stranded_names[] = { "fail", "measure", NULL };
+/* As sim_memory_names[] (sim/machine/sim_wmem.h), in the order of enum
+ * sim_memory; the scenario layer keeps its own copy of the words. */
+static const char *const sim_memory_model_names[] = { "sc", "tso", "arm", NULL };
 
 static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 			  const char *v)
@@ -60,7 +63,16 @@ static int sim_sc_set_sim(struct sim_sc_ctx *c, uint32_t line, const char *k,
 	}
 	if (!strcmp(k, "quantum_ns"))
 		return sim_sc_key_u64(c, line, "sim.quantum_ns", v, &sc->quantum_ns);
-	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model, quantum_ns or stranded)",
+	if (!strcmp(k, "memory")) {
+		if (sim_sc_enum(c, line, "sim.memory", v, sim_memory_model_names, &e) != 0)
+			return -EINVAL;
+		sc->memory = (uint32_t)e;
+		return 0;
+	}
+	if (!strcmp(k, "store_visibility_ns"))
+		return sim_sc_key_u64(c, line, "sim.store_visibility_ns", v,
+				      &sc->store_visibility_ns);
+	return sim_sc_fail(c, line, "sim: unknown key '%s' (expected model, quantum_ns, stranded, memory or store_visibility_ns)",
 			   sim_sc_q(c, k));
 }
 
@@ -412,6 +424,7 @@ static void sim_sc_defaults(struct sim_scenario *sc)
 	sc->seed = sim_sc_key_default("seed");
 	sc->buf_size = (uint32_t)sim_sc_key_default("buf_size");
 	sc->concurrent = true; /* sim.model: concurrent (issue 12) */
+	sc->store_visibility_ns = sim_sc_key_default("sim.store_visibility_ns");
 	sc->trace.packets = sim_sc_key_default("trace.packets");
 	sc->trace.size = (uint32_t)sim_sc_key_default("trace.size");
 	sc->trace.flows = (uint32_t)sim_sc_key_default("trace.flows");

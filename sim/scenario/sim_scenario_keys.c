@@ -26,6 +26,8 @@ const struct sim_sc_key sim_sc_keys[] = {
 	ENUM("sim.model", "step|concurrent", "concurrent", "step: an actor's body runs whole; concurrent (the default): actors interleave at every shared access"),
 	ENUM("sim.stranded", "fail|measure", "fail", "a sleeper left with work and no notification: fail at once, or measure the stranded time (fail if still stranded at the end)"),
 	INT("sim.quantum_ns", 0, 1000000000ULL, 0, "ns", "concurrent model: how far an actor may run past the next event; 0: exact"),
+	ENUM("sim.memory", "sc|tso|arm", "sc", "shared CSB words: sequentially consistent, x86-TSO store buffers, or ARMv8-like (stores and loads reordered unless fenced)"),
+	INT("sim.store_visibility_ns", 0, 1000000000ULL, 200, "ns", "sim.memory tso|arm: a buffered store becomes visible within this (drawn from the seed), or at the next full fence"),
 	TEXT("trace.file", "a pcap or pcapng path", "", "replay this capture (relative to the scenario file; link types EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP); empty: the built-in trace"),
 	INT("trace.packets", 1, 1000000000000ULL, 10000, "packets", "built-in trace: how many records (generated as they are sent: memory does not grow with it)"),
 	INT("trace.size", 60, 1514, 60, "bytes", "built-in trace: frame size"),

@@ -33,6 +33,7 @@
 #include "sim_text.h"
 #include "sim_trace.h"
 #include "sim_vnet.h"
+#include "sim_wmem.h"
 #include "vale.h"
 
 /* Register an actor with the run (aborts if there are too many). */
@@ -385,6 +386,13 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 	rc = sim_scenario_check_offloads(&w->sc, err, errlen);
 	if (rc != 0)
 		return rc;
+	/* sim.memory sc (the default) installs nothing: runs as before. */
+	if (w->sc.memory != SIM_MEM_SC) {
+		w->run.wmem = sim_wmem_create(&w->run, (enum sim_memory)w->sc.memory,
+					      w->sc.store_visibility_ns, w->sc.seed);
+		if (w->run.wmem == NULL)
+			goto oom;
+	}
 	rc = sim_world_trace(w, trace_override, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -768,6 +776,8 @@ void sim_world_destroy(struct sim_world *w)
 	for (i = 0; i < w->nactors; i++)
 		sim_actor_fini(w->actors[i]);
 	sim_actor_concurrent_off();
+	sim_wmem_destroy(w->run.wmem);
+	w->run.wmem = NULL;
 	nm_sim_os.actors_gone = true;
 	nm_sim_os.readers_suspended = 0;
 

@@ -7,6 +7,8 @@
  *   imports what the taps wrote); per slot SIM_C_APP_PKT; a frame ends at
  *   a slot without NS_MOREFRAG and goes to the pcap; then again if it read
  *   anything, else poll(): one more sync and sleep if nothing came.
+ *   Where it has read to is its own (next[]), so the drain at the run's
+ *   end goes on after a step suspended before it published head.
  * The taps run in the monitored port's own syncs, on its actor's clock:
  * a copy monitor's copy is charged there (the core's nm_os_memcpy), as a
  * kernel's would be.
@@ -38,6 +40,12 @@ struct sim_monitor {
 	uint32_t frame_cap, frame_len;
 	bool frame_txmon;
 	uint64_t frames[2]; /* [NR_TX], [NR_RX]: whole frames seen */
+	/* Per monitor RX ring: the next slot to read.  The process's own
+	 * memory, not the ring's head: a step suspended at the run's end
+	 * after reading slots and before publishing head (a fence in
+	 * nm_ring_user_publish() is a preemption point) has counted them,
+	 * and the drain in sim_monitor_finish() must go on after them. */
+	uint32_t next[NM_PORT_MAX_RINGS];
 	uint64_t pads;	    /* empty slots (a VALE lease's pads) */
 	bool draining;	    /* after the run: no actor to charge */
 };
@@ -115,8 +123,11 @@ static uint64_t sim_monitor_read(struct sim_monitor *m)
 					  "monitor %s: rxsync failed: %d",
 					  m->actor.name, rc);
 		tail = nm_ring_user_tail(r);
-		for (h = r->head; h != tail; h = nm_idx_next(h, r->num_slots)) {
+		/* sim_monitor_slot() has no preemption point (no core step):
+		 * a slot is read whole before next moves past it. */
+		for (h = m->next[i]; h != tail; h = m->next[i]) {
 			sim_monitor_slot(m, r, &r->slot[h]);
+			m->next[i] = nm_idx_next(h, r->num_slots);
 			n++;
 		}
 		/* Released at the next sync. */
@@ -169,6 +180,7 @@ int sim_monitor_open(struct sim_ep *ep, uint32_t k, struct nm_registry *reg,
 	char name[NETMAP_REQ_IFNAMSIZ + 8], aname[48];
 	struct nm_port_geom g;
 	struct sim_monitor *m;
+	uint32_t i;
 	int rc, len;
 
 	m = calloc(1, sizeof(*m));
@@ -217,6 +229,10 @@ int sim_monitor_open(struct sim_ep *ep, uint32_t k, struct nm_registry *reg,
 		if (m->sink == NULL)
 			goto err_port;
 	}
+	/* Reading starts at the rings' head (next[] has a place for every
+	 * ring a port can have: its kring[][] does too). */
+	for (i = 0; i < m->port->num_rings[NR_RX]; i++)
+		m->next[i] = m->port->kring[NR_RX][i]->ring->head;
 	m->notifier.count = 0;
 	m->notifier.deliver = sim_monitor_deliver;
 	m->notifier.arg = m;

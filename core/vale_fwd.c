@@ -53,8 +53,18 @@ struct vale_fwd_ind {
 };
 
 /* Bytes of an indirect packet's L2 header phase 1 reads for the default
- * bridge: it reads the two MACs of a frame of at least this many bytes. */
+ * bridge: it reads the two MACs of a frame of at least this many bytes.
+ * The head of a packet's first fragment is read with the virtio-net header
+ * before it (at most 12 bytes; vale_vnet_hdr_len_valid()). */
 #define VALE_IND_PEEK VALE_MIN_FRAME
+#define VALE_IND_HEAD (VALE_VNET_HDR_MRG_LEN + VALE_IND_PEEK)
+/* An indirect fragment this short is copied whole into its own buffer in
+ * phase 1 (one user copy) rather than checked there and copied in phase 2
+ * (three): each non-faulting user copy has a fixed cost (in the kernel
+ * access_ok() and STAC/CLAC, in the shim a lock) above that of copying
+ * two 64-byte blocks again (bench_vale, vale_indirect at 60 bytes;
+ * docs/PERFORMANCE.md). */
+#define VALE_IND_SMALL 128U
 
 struct vale_fwd_queue {
 	uint16_t head, tail; /* first entries of the first/last packet */
@@ -79,7 +89,9 @@ struct vale_fwd_scratch {
 	uint32_t oidx[VALE_OFFLOAD_MAX_SLOTS];
 	/* ind[k]: entry k's user address when its buf is NULL. */
 	struct vale_fwd_ind ind[VALE_FT_SLOTS];
-	uint8_t peek[VALE_IND_PEEK]; /* the L2 header the bridge classifies */
+	/* The head of an indirect packet, with the L2 header the bridge
+	 * classifies (vale_fwd_indirect(), vale_fwd_peek()). */
+	uint8_t peek[VALE_IND_HEAD];
 	/* Accumulated during one sync, added to the port's counters once. */
 	uint64_t tx_pkts, tx_slots;
 	uint64_t drops[VALE_DROP_NREASONS];
@@ -220,22 +232,26 @@ static inline bool vale_fwd_l2(const struct vale_fwd_scratch *ft,
 
 /*
  * NS_INDIRECT: the payload is at the user address in the slot's ptr (read
- * once here), len bytes (already judged <= buf_size, len > 0).  Phase 1
- * does not copy it: entry k records the address (buf NULL) and phase 2
+ * once here), len bytes (already judged <= buf_size, len > 0), entry k of
+ * the scratch; head: it is the packet's first fragment.  Phase 1 does not
+ * copy the payload: the entry records the address (buf NULL) and phase 2
  * copies it once, straight into the destination slot (as the reference
- * does).  What phase 1 judges now, with the non-sleeping user copy (we are
- * in a read section): the first and the last byte can be read.  A range
- * that wraps, starts or ends outside user memory is then a counted drop
- * (-EFAULT) before any destination slot is leased; for a buffer no larger
- * than a page this touches every page the range spans, so a later fault
- * means the memory went away meanwhile (see vale_fwd_put_user()).
+ * does).  What phase 1 reads, with the non-sleeping user copy (we are in
+ * a read section): the first bytes (of a first fragment, its virtio-net
+ * header and L2 header, into ft->peek for the lookup) and the last byte.
+ * A range that wraps, starts or ends outside user memory is then a counted
+ * drop (-EFAULT) before any destination slot is leased; for a buffer no
+ * larger than a page this touches every page the range spans, so a later
+ * fault means the memory went away meanwhile (see vale_fwd_put_user()).
  * docs/vale.md, "Indirect buffers".
  */
 static __attribute__((__noinline__)) int
 vale_fwd_indirect(struct vale_fwd_scratch *ft, uint32_t k,
-		  const struct netmap_slot *slot, uint32_t idx, uint16_t len)
+		  const struct netmap_slot *slot, uint32_t idx, uint16_t len,
+		  bool head)
 {
 	uint64_t uaddr = nm_os_shared_load64(&slot->ptr);
+	uint32_t n = 1;
 	uint8_t probe;
 
 	ft->ent[k].buf = NULL;
@@ -244,9 +260,18 @@ vale_fwd_indirect(struct vale_fwd_scratch *ft, uint32_t k,
 	ft->ind[k].idx = idx;
 	if (uaddr + len < uaddr) /* wraps: never a user range */
 		return -EFAULT;
-	if (nm_os_copy_from_user_nofault(&probe, uaddr, 1) != 0)
+	if (head) {
+		n = ft->src_hdr + VALE_IND_PEEK;
+		if (n > len)
+			n = len;
+		if (n > sizeof(ft->peek))
+			n = sizeof(ft->peek); /* src_hdr is at most 12 */
+		if (nm_os_copy_from_user_nofault(ft->peek, uaddr, n) != 0)
+			return -EFAULT;
+	} else if (nm_os_copy_from_user_nofault(&probe, uaddr, 1) != 0) {
 		return -EFAULT;
-	if (len > 1 &&
+	}
+	if (len > n &&
 	    nm_os_copy_from_user_nofault(&probe, uaddr + len - 1, 1) != 0)
 		return -EFAULT;
 	return 0;
@@ -295,15 +320,20 @@ static inline bool vale_fwd_has_user(const struct vale_fwd_scratch *ft,
 	return false;
 }
 
-/* The L2 header at *l2 is in an indirect fragment (entry k, at offset off):
- * copy the bytes the bridge reads into the scratch's peek buffer and point
- * *l2 there; *len stays the fragment's (the bridge judges it, and reads
- * only the MACs of a frame at least VALE_IND_PEEK long).  0 or -EFAULT. */
-static int vale_fwd_peek(struct vale_fwd_scratch *ft, uint32_t k,
+/* The L2 header is in indirect entry k, at offset off, len bytes to the
+ * fragment's end; first: k is the packet's first entry.  Point *l2 at a
+ * copy of the bytes the bridge reads (it judges len, and reads only the
+ * MACs of a frame at least VALE_IND_PEEK long): the head vale_fwd_indirect()
+ * read, or (the header in the second fragment) read now.  0 or -EFAULT. */
+static int vale_fwd_peek(struct vale_fwd_scratch *ft, uint32_t k, bool first,
 			 uint32_t off, uint32_t len, const uint8_t **l2)
 {
 	uint32_t n = len < VALE_IND_PEEK ? len : VALE_IND_PEEK;
 
+	if (first && off + n <= sizeof(ft->peek)) {
+		*l2 = ft->peek + off; /* off = src_hdr: read with the head */
+		return 0;
+	}
 	if (n != 0 && nm_os_copy_from_user_nofault(
 			      ft->peek, ft->ind[k].uaddr + off, n) != 0)
 		return -EFAULT;
@@ -343,10 +373,22 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 		} else if (nm_unlikely(flags & NS_INDIRECT) && len != 0 &&
 			   bad < 0 && frags < NETMAP_MAX_FRAGS) {
 			/* A zero-length one reads nothing: an ordinary slot. */
-			user = true;
-			if (vale_fwd_indirect(ft, first + frags, &slot[i], idx,
-					      len) != 0)
-				bad = VALE_DROP_INDIRECT;
+			if (len <= VALE_IND_SMALL) {
+				ft->ent[first + frags].len = len;
+				ft->ind[first + frags].uaddr =
+					nm_os_shared_load64(&slot[i].ptr);
+				ft->ind[first + frags].idx = idx;
+				ft->ent[first + frags].buf = NULL;
+				if (vale_fwd_bounce(ft, pool, first + frags,
+						    1) != 0)
+					bad = VALE_DROP_INDIRECT;
+			} else {
+				user = true;
+				if (vale_fwd_indirect(ft, first + frags,
+						      &slot[i], idx, len,
+						      frags == 0) != 0)
+					bad = VALE_DROP_INDIRECT;
+			}
 		} else if (nm_likely(bad < 0 && frags < NETMAP_MAX_FRAGS)) {
 			struct vale_fwd_ent *e = &ft->ent[first + frags];
 
@@ -400,8 +442,8 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 			return i;
 		}
 		l2 = ft->ent[l2k].buf != NULL ? ft->ent[l2k].buf + l2off : NULL;
-		if (l2 == NULL &&
-		    vale_fwd_peek(ft, l2k, l2off, l2len, &l2) != 0) {
+		if (l2 == NULL && vale_fwd_peek(ft, l2k, l2k == first, l2off,
+						l2len, &l2) != 0) {
 			ft->drops[VALE_DROP_INDIRECT]++;
 			return i;
 		}

@@ -1000,16 +1000,18 @@ static bool all_bytes(const uint8_t *b, uint8_t v, size_t n)
 	return true;
 }
 
-/* A unicast indirect packet is copied once, from its user address straight
- * into the destination: its own buffer is never written, and the user
- * bytes read are the payload plus phase 1's checks (first and last byte,
- * the 14 bytes of L2 header the bridge classifies). */
+/* A unicast indirect packet longer than 128 bytes is copied once, from its
+ * user address straight into the destination: its own buffer is never
+ * written, and the user bytes read are the payload plus phase 1's checks
+ * (the 14 bytes of L2 header the bridge classifies, the last byte).  A
+ * shorter one is read with one user copy into its own buffer. */
 static void test_vale_fwd_indirect_one_copy(void **state)
 {
 	struct env *e = env_new(2, 1, 64);
 	struct netmap_ring *rx = vt_ring(e->p[1], NR_RX, 0);
+	const uint16_t len[3] = { 129, 1514, VALE_BUF_SIZE };
+	const uint32_t off[3] = { 0, 192, 1792 };
 	const uint8_t *own[3];
-	const uint16_t len[3] = { 60, 1514, 2048 };
 	uint64_t bytes = 0;
 	uint32_t k;
 	uint8_t *f;
@@ -1019,14 +1021,13 @@ static void test_vale_fwd_indirect_one_copy(void **state)
 	assert_int_equal(nm_shim_user_add(ind_umem, sizeof(ind_umem)), 0);
 	send_to(e, 1, 0, 0);
 	vt_rx_drain(e->p[0], 0);
+	for (k = 0; k < sizeof(ind_umem); k++)
+		ind_umem[k] = (uint8_t)(k * 7);
 	for (k = 0; k < 3; k++) {
-		f = ind_frame(k * 64, 1, 20 + k);
-		memset(ind_umem + 2048, 0xc3, 2048); /* the long ones' tails */
-		if (len[k] > 60)
-			f = ind_frame(2048 - 64 * k, 1, 20 + k);
+		f = ind_frame(off[k], 1, 20 + k);
 		own[k] = put_indirect_marked(e->p[0], (uint64_t)(uintptr_t)f,
 					     len[k]);
-		bytes += len[k] + 2 + VALE_MIN_FRAME;
+		bytes += len[k] + VALE_MIN_FRAME + 1;
 	}
 	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
 	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 0);
@@ -1037,12 +1038,20 @@ static void test_vale_fwd_indirect_one_copy(void **state)
 
 		expect_seq(e->p[1], k, 20 + k, len[k]);
 		assert_true(all_bytes(own[k], 0x5a, VALE_BUF_SIZE));
-		if (len[k] > 60)
-			assert_memory_equal(nm_ring_user_buf(rx, s->buf_idx),
-					    ind_umem + 2048 - 64 * k, len[k]);
+		assert_memory_equal(nm_ring_user_buf(rx, s->buf_idx),
+				    ind_umem + off[k], len[k]);
 	}
 	assert_int_equal(nm_shim_user_bytes(), bytes);
-	assert_int_equal(nm_shim_user_copies(), 3 * 4);
+	assert_int_equal(nm_shim_user_copies(), 3 * 3);
+	vt_rx_drain(e->p[1], 0);
+	/* 128 bytes: the whole frame in one user copy, into its own buffer. */
+	f = ind_frame(0, 1, 30);
+	own[0] = put_indirect_marked(e->p[0], (uint64_t)(uintptr_t)f, 128);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	expect_seq(e->p[1], 0, 30, 128);
+	assert_memory_equal(own[0], ind_umem, 128);
+	assert_int_equal(nm_shim_user_bytes(), bytes + 128);
+	assert_int_equal(nm_shim_user_copies(), 3 * 3 + 1);
 	nm_shim_user_reset();
 	env_free(e);
 }
@@ -1072,23 +1081,23 @@ static void test_vale_fwd_indirect_fault_in_delivery(void **state)
 	 * them are user memory, the whole frame is not in one range. */
 	assert_int_equal(nm_shim_user_add(ind_umem, 2048), 0);
 	assert_int_equal(nm_shim_user_add(ind_umem + 2048, 2048), 0);
-	ind_frame(2048 - 30, 1, 40);
-	put_indirect(e->p[0], base + 2048 - 30, 60, 0);
+	ind_frame(2048 - 100, 1, 40);
+	put_indirect(e->p[0], base + 2048 - 100, 200, 0);
 	ind_frame(0, 1, 41);
-	put_indirect(e->p[0], base, 60, 0);
+	put_indirect(e->p[0], base, 200, 0);
 	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
 	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT), 1);
 	assert_int_equal(vt_rx_ready(e->p[1], 0), 2);
 	s = &rx->slot[rx->head];
 	assert_int_equal(s->len, 0);
 	assert_int_equal(s->flags, 0);
-	expect_seq(e->p[1], 1, 41, 60);
+	expect_seq(e->p[1], 1, 41, 200);
 	vt_rx_drain(e->p[1], 0);
-	/* The same with injected faults: phase 1's three copies succeed, the
-	 * fourth (the delivery) fails. */
-	nm_shim_user_fail_after(3);
+	/* The same with injected faults: phase 1's two copies succeed, the
+	 * third (the delivery) fails. */
+	nm_shim_user_fail_after(2);
 	ind_frame(0, 1, 42);
-	put_indirect(e->p[0], base, 60, 0);
+	put_indirect(e->p[0], base, 200, 0);
 	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
 	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT), 2);
 	assert_int_equal(vt_rx_ready(e->p[1], 0), 1);
@@ -1100,9 +1109,10 @@ static void test_vale_fwd_indirect_fault_in_delivery(void **state)
 	put_chain(e->p[0], 3, false, 1, 43);
 	k = nm_idx_add(tx->head, tx->num_slots - 2, tx->num_slots);
 	tx->slot[k].flags |= NS_INDIRECT;
-	tx->slot[k].ptr = base + 2048 - 30;
+	tx->slot[k].ptr = base + 2048 - 100;
+	tx->slot[k].len = 200;
 	ind_frame(0, 1, 44);
-	put_indirect(e->p[0], base, 60, 0);
+	put_indirect(e->p[0], base, 200, 0);
 	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
 	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT), 3);
 	assert_int_equal(vt_rx_ready(e->p[1], 0), 4);
@@ -1111,7 +1121,7 @@ static void test_vale_fwd_indirect_fault_in_delivery(void **state)
 		assert_int_equal(s->len, 0);
 		assert_int_equal(s->flags, 0);
 	}
-	expect_seq(e->p[1], 3, 44, 60);
+	expect_seq(e->p[1], 3, 44, 200);
 	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 3);
 	nm_shim_user_reset();
 	assert_true(nm_kring_valid(nm_port_kring(e->p[1], NR_RX, 0)));
@@ -1131,21 +1141,21 @@ static void test_vale_fwd_indirect_broadcast(void **state)
 	(void)state;
 	nm_shim_user_reset();
 	assert_int_equal(nm_shim_user_add(ind_umem, sizeof(ind_umem)), 0);
-	memset(ind_umem, 0xa5, 60);
+	memset(ind_umem, 0xa5, 200);
 	vt_frame(ind_umem, vt_bcast(), 0, 0, 50);
-	own = put_indirect_marked(e->p[0], base, 60);
+	own = put_indirect_marked(e->p[0], base, 200);
 	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
 	for (d = 1; d < 3; d++) {
 		assert_int_equal(vt_rx_ready(e->p[d], 0), 1);
-		expect_seq(e->p[d], 0, 50, 60);
+		expect_seq(e->p[d], 0, 50, 200);
 		vt_rx_drain(e->p[d], 0);
 	}
-	assert_memory_equal(own, ind_umem, 60);
-	assert_int_equal(nm_shim_user_bytes(), 60 + 2 + VALE_MIN_FRAME);
+	assert_memory_equal(own, ind_umem, 200);
+	assert_int_equal(nm_shim_user_bytes(), 200 + VALE_MIN_FRAME + 1);
 	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 0);
-	nm_shim_user_fail_after(3);
+	nm_shim_user_fail_after(2);
 	vt_frame(ind_umem, vt_bcast(), 0, 0, 51);
-	put_indirect(e->p[0], base, 60, 0);
+	put_indirect(e->p[0], base, 200, 0);
 	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
 	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT), 1);
 	for (d = 1; d < 3; d++)

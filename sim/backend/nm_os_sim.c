@@ -311,6 +311,22 @@ int nm_sim_user_add(const void *p, size_t n)
 	return 0;
 }
 
+int nm_sim_user_remove(const void *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < nm_sim_user_nranges; i++) {
+		if (nm_sim_user_range[i].lo != (uintptr_t)p)
+			continue;
+		/* Keep the others in registration order. */
+		memmove(&nm_sim_user_range[i], &nm_sim_user_range[i + 1],
+			(nm_sim_user_nranges - i - 1) * sizeof(nm_sim_user_range[0]));
+		nm_sim_user_nranges--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 void nm_sim_user_reset(void)
 {
 	nm_sim_user_nranges = 0;

@@ -74,6 +74,7 @@ struct nm_sim_os {
 	void (*hook)(enum nm_sim_step kind, const volatile void *addr,
 		     void *arg);
 	void *hook_arg;
+	uint64_t hook_count; /* the count of the step the hook is called for */
 	uint32_t read_depth; /* nesting of nm_os_read_enter() */
 	const struct nm_sim_mem_ops *mem; /* NULL: direct shared accesses */
 	/*
@@ -130,8 +131,10 @@ static inline void nm_sim_step(enum nm_sim_step kind,
 	nm_sim_os.steps[kind] += count;
 	nm_sim_os.now_ns += ps / 1000;
 	nm_sim_os.frac_ps = ps % 1000;
-	if (nm_sim_os.hook != NULL)
+	if (nm_sim_os.hook != NULL) {
+		nm_sim_os.hook_count = count;
 		nm_sim_os.hook(kind, addr, nm_sim_os.hook_arg);
+	}
 }
 
 /*
@@ -398,6 +401,9 @@ uint64_t nm_sim_alloc_calls(void);
  * faults).  Register [p, p + n): 0 or -ENOSPC. */
 #define NM_SIM_USER_RANGES 16
 int nm_sim_user_add(const void *p, size_t n);
+/* Forget the range registered at p (its owner is freeing it): 0 or
+ * -ENOENT. */
+int nm_sim_user_remove(const void *p);
 /* Forget every range and zero the fault count. */
 void nm_sim_user_reset(void);
 /* Copies refused since the last reset. */

@@ -146,6 +146,25 @@ static void sim_app_tag(const struct sim_ep *ep, uint32_t len, uint8_t **bufs,
 		memcpy(bufs[k + 1], idb + part, SIM_TAG_BYTES - part);
 }
 
+/*
+ * more_hint: will another packet follow this sync at once?  Yes when the
+ * next one is released by now and its slots are free after this batch
+ * (free slots left), as Linux's xmit_more says the queue holds more; a
+ * packet not yet released, or a full ring, ends the burst.
+ */
+static bool sim_app_more(struct sim_ep *ep, uint32_t free_slots, uint64_t now)
+{
+	const struct sim_trace_rec *r;
+	uint32_t need;
+
+	if (ep->src_next >= ep->src_total || (r = sim_app_rec(ep)) == NULL)
+		return false;
+	if (sim_app_release_time(ep, ep->src_next, r->ts_ns) > now)
+		return false;
+	need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
+	return need <= free_slots;
+}
+
 static void sim_app_send(struct sim_ep *ep)
 {
 	struct sim_actor *a = &ep->app;
@@ -233,6 +252,8 @@ static void sim_app_send(struct sim_ep *ep)
 		sim_trace_cur_next(ep->cur);
 	}
 	ep->st.pkts += n;
+	if (ep->cfg->more_hint)
+		ep->more_coming = sim_app_more(ep, space - used, now);
 	sim_app_sync(ep);
 	if (ep->src_next < ep->src_total) {
 		if ((r = sim_app_rec(ep)) == NULL)

@@ -72,6 +72,16 @@ extern const uint32_t sim_dev_count;
 
 /* Keys listed by more than one device (defined in sim_dev_e1000.c). */
 extern const struct sim_dev_key sim_dev_key_itr_us;
+/* The VMM backend's keys of e1000 and virtio (sim_dev_backend.c). */
+extern const struct sim_dev_key sim_dev_key_backend;
+extern const struct sim_dev_key sim_dev_key_txqueuelen;
+extern const struct sim_dev_key sim_dev_key_more_hint;
+extern const struct sim_dev_key sim_dev_key_indirect;
+/* Endpoint c's backend keys together: 0, or -EINVAL with one line in err
+ * and *key the key to blame (a tap with more_hint or indirect, indirect
+ * with more_hint and send_combining). */
+int sim_dev_backend_check(const struct sim_sc_endpoint *c, const char **key,
+			  char *err, size_t errlen);
 
 /* Most distinct device and thread keys (sim_dev_key_at()). */
 #define SIM_DEV_MAX_KEYS 24

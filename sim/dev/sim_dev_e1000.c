@@ -30,8 +30,9 @@ static int sim_e1000_init(struct sim_ep *ep, char *err, size_t errlen)
 		.itr_ns = ep->cfg->itr_us * 1000U,
 		.max_frame = SIM_E1000_MAX_FRAME,
 	};
+	int rc = sim_emu_backend_policy(ep, &p, err, errlen);
 
-	return sim_emu_init(ep, &p, err, errlen);
+	return rc != 0 ? rc : sim_emu_init(ep, &p, err, errlen);
 }
 
 static const struct sim_dev_ops sim_dev_e1000_ops = SIM_EMU_OPS("e1000", sim_e1000_init);
@@ -52,7 +53,9 @@ static const struct sim_dev_key sim_e1000_key_csb = {
 	.help = "the paravirtual extension: indices and flags in shared memory",
 };
 static const struct sim_dev_key *const sim_e1000_keys[] = {
-	&sim_dev_key_itr_us, &sim_e1000_key_send_combining, &sim_e1000_key_csb, NULL,
+	&sim_dev_key_itr_us, &sim_e1000_key_send_combining, &sim_e1000_key_csb,
+	&sim_dev_key_backend, &sim_dev_key_txqueuelen, &sim_dev_key_more_hint,
+	&sim_dev_key_indirect, NULL,
 };
 
 const struct sim_dev_desc sim_dev_e1000_desc = {

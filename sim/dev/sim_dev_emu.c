@@ -21,6 +21,12 @@
  * between enabling and re-checking: the Dekker pattern of docs/csb.md,
  * here for the device protocols the simulator models itself (the netmap
  * CSB itself is the core's, see sim_dev_ptnet.c).
+ *
+ * The VMM's backend (sim_dev_backend.c): a port of the VALE switch (a
+ * txsync per pass, or, with more_hint, when the guest's burst ends; with
+ * indirect, NS_INDIRECT slots and cons held back until the switch has
+ * consumed them), or a tap on a host bridge (sim_dev_emu_tap.c).  The
+ * state is in sim_dev_emu_impl.h.
  */
 #include "sim_dev_emu.h"
 
@@ -31,48 +37,10 @@
 #include "nm_port.h"
 #include "nm_region.h"
 #include "nm_ring_user.h"
+#include "sim_dev_emu_impl.h"
 #include "sim_run.h"
 #include "sim_switch.h"
-
-struct sim_emu_shared {
-	uint32_t prod;		 /* GW DR */
-	uint32_t guest_need_irq; /* GW DR */
-	uint32_t irq_event;	 /* GW DR */
-	uint32_t pad0[13];
-	uint32_t cons;		 /* DW GR */
-	uint32_t dev_need_kick;	 /* DW GR */
-	uint32_t kick_event;	 /* DW GR */
-	uint32_t pad1[13];
-};
-
-struct sim_emu {
-	struct sim_emu_shared sh __attribute__((aligned(64)));
-	struct sim_ep *ep;
-	struct sim_emu_policy pol;
-	struct nm_region greg;	 /* the guest's netmap port */
-	struct nm_kring gkr;	 /* its kring: the guest driver */
-	struct netmap_ring *gring, *pring;
-	struct sim_actor dev;	 /* device thread */
-	struct sim_actor isr;	 /* guest interrupt handler (app's vCPU) */
-	struct sim_actor *irq_to; /* whom the handler wakes: the app, or the
-				   * guest stack's poll (sim_emu_set_irq_to()) */
-	struct nm_os_notifier kick_n, irq_n;
-	uint32_t n, pn;		 /* guest and port ring sizes */
-	/* Device side. */
-	uint32_t dcons;		 /* == sh.cons */
-	uint32_t phead, ptail;	 /* device's view of the port ring */
-	uint32_t irq_cons;	 /* cons at the last interrupt decision */
-	bool kick_enabled;	 /* dev_need_kick as last stored */
-	bool itr_armed;
-	struct sim_ev_ref itr_ev;
-	uint64_t last_irq_ns;
-	/* Guest side. */
-	uint32_t g_cons;	 /* cons as the driver last read it */
-	uint32_t g_prod;	 /* prod as last published */
-	bool tx_inflight, tdt_pending; /* send combining */
-	uint32_t tdt_shadow;
-	uint64_t irqs_coalesced;
-};
+#include "sim_tap.h"
 
 static bool sim_emu_need_event(uint32_t event, uint32_t nw, uint32_t old,
 			       uint32_t n)
@@ -105,7 +73,7 @@ static void sim_emu_irq_now(struct sim_emu *e)
 	struct sim_ep *ep = e->ep;
 
 	e->last_irq_ns = nm_os_time_ns();
-	e->irq_cons = e->dcons;
+	e->irq_cons = sim_emu_cons_done(e);
 	sim_ep_st(ep)->irqs++;
 	if (e->pol.irq_cost != SIM_C_COUNT) {
 		sim_cost_charge(e->pol.irq_cost, 1);
@@ -146,7 +114,7 @@ static void sim_emu_raise(struct sim_emu *e)
 	}
 	e->itr_armed = true;
 	e->itr_ev = sim_schedule(e->ep->run->eng, t, sim_emu_itr_fire, e,
-				 SIM_EV_DEV, e->dev.id, e->ep->idx, e->dcons);
+				 SIM_EV_DEV, e->dev.id, e->ep->idx, sim_emu_cons_done(e));
 }
 
 /* Device side, after moving cons: interrupt the guest? */
@@ -174,8 +142,8 @@ static void sim_emu_dev_irq(struct sim_emu *e)
 		/* Like vhost's signalled_used, the window starts where the
 		 * last check ended, so it never spans a whole lap. */
 		old = e->irq_cons;
-		e->irq_cons = e->dcons;
-		if (sim_emu_need_event(v, e->dcons, old, e->n))
+		e->irq_cons = sim_emu_cons_done(e);
+		if (sim_emu_need_event(v, e->irq_cons, old, e->n))
 			sim_emu_raise(e);
 		return;
 	}
@@ -186,6 +154,8 @@ static void sim_emu_dev_irq(struct sim_emu *e)
 static void sim_emu_port_sync(struct sim_emu *e)
 {
 	struct sim_ep *ep = e->ep;
+	struct sim_actor *self = ep->run->cur;
+	uint64_t copied = self != NULL ? self->copy_bytes : 0;
 	int rc;
 
 	if (e->pol.backend_syscall) {
@@ -200,6 +170,21 @@ static void sim_emu_port_sync(struct sim_emu *e)
 		sim_run_violation(ep->run, SIM_INV_RING_INDEX, &e->dev, ep->idx,
 				  "nm_kring_sync(%s) failed: %d", ep->pkr->name, rc);
 	e->ptail = nm_ring_user_tail(e->pring);
+	/* The bytes the switch copied in this sync, counted at the seam on
+	 * this actor alone (others' steps in between under the concurrent
+	 * model are theirs). */
+	if (self != NULL)
+		sim_ep_st(ep)->copy_bytes_switch += self->copy_bytes - copied;
+	if (e->unsynced != 0) {
+		sim_ep_st(ep)->port_txsyncs++;
+		sim_ep_st(ep)->port_tx_pkts += e->unsynced;
+		e->unsynced = 0;
+	}
+	/* A TX sync consumed every slot it was handed (VALE copies or drops
+	 * each): with indirect buffers, the guest's frames taken so far are
+	 * the guest's again. */
+	if (ep->role == SIM_ROLE_SENDER)
+		e->cpub = e->dcons;
 }
 
 /* Copy one slot of a frame between the guest's and the port's rings,
@@ -227,57 +212,80 @@ static bool sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
 	if (len > dr->nr_buf_size || len > sr->nr_buf_size)
 		return false;
 	nm_os_memcpy(nm_ring_user_buf(dr, didx), nm_ring_user_buf(sr, sidx), len);
+	sim_ep_st(e->ep)->copy_bytes_dev += len;
 	nm_os_shared_store16(&ds->len, (uint16_t)len);
 	nm_os_shared_store16(&ds->flags, more);
 	return true;
 }
 
-/*
- * The frame at slot i of ring r, whose published slots end at end: its
- * slots (>= 1) and bytes; 0 slots if its chain runs past end (not all
- * published) or past NETMAP_MAX_FRAGS.  Flags and lengths are read plain:
- * sim_emu_copy() reads each again, counted, when it copies.
- */
-static uint32_t sim_emu_chain(const struct netmap_ring *r, uint32_t i,
-			      uint32_t end, uint32_t n, uint32_t *bytes)
+/* indirect: point port slot di at the payload of guest slot si instead of
+ * copying it (NS_INDIRECT, the switch copies it in when it takes the
+ * slot); false as for sim_emu_copy().  A buffer index outside the guest's
+ * buffers (a hostile driver) becomes address 0, which no user range
+ * holds: the switch's user copy faults and drops the frame, counted
+ * (switch_indirect_fault), and never reads another guest's buffers. */
+static bool sim_emu_point(struct sim_emu *e, uint32_t di, uint32_t si, bool first)
 {
-	const volatile struct netmap_slot *s = r->slot;
-	uint32_t k = 0;
+	struct netmap_ring *dr = e->pring, *sr = e->gring;
+	struct netmap_slot *ss = &sr->slot[si], *ds = &dr->slot[di];
+	uint32_t len = nm_os_shared_load16(&ss->len);
+	uint16_t more = *(volatile const uint16_t *)&ss->flags & NS_MOREFRAG;
+	uint32_t sidx = nm_os_shared_load32(&ss->buf_idx);
+	uint64_t ua = sim_emu_guest_buf(sr, e->greg.pool.num_bufs, sidx);
 
-	*bytes = 0;
-	for (;;) {
-		if (i == end || k == NETMAP_MAX_FRAGS)
-			return 0;
-		*bytes += s[i].len;
-		k++;
-		if (!(s[i].flags & NS_MOREFRAG))
-			return k;
-		i = nm_idx_next(i, n);
+	if (first) {
+		sim_cost_charge(e->pol.pkt_cost, 1);
+		if (e->pol.pkt_dma)
+			sim_cost_charge(SIM_C_DMA_MAP, 1);
 	}
+	if (len > dr->nr_buf_size || len > sr->nr_buf_size)
+		return false;
+	nm_os_shared_store64(&ds->ptr, ua);
+	nm_os_shared_store16(&ds->len, (uint16_t)len);
+	nm_os_shared_store16(&ds->flags, (uint16_t)(more | NS_INDIRECT));
+	return true;
 }
 
-/* Count a frame the device cannot carry (longer than its largest frame, a
- * chain that does not fit the destination ring, or a bad slot length). */
-static void sim_emu_drop(struct sim_emu *e, bool too_long)
+
+/* The frames taken are done: publish cons (the frames the switch has
+ * consumed, with indirect buffers) and decide the interrupt, if it moved. */
+static void sim_emu_tx_complete(struct sim_emu *e, uint32_t before)
 {
-	sim_ep_st(e->ep)->dev_drops++;
-	if (too_long)
-		sim_ep_st(e->ep)->drops_over_mtu++;
-	else
-		sim_ep_st(e->ep)->drops_too_big++;
+	if (sim_emu_cons_done(e) == before)
+		return;
+	nm_os_shared_store32(&e->sh.cons, sim_emu_cons_done(e));
+	sim_emu_dev_irq(e);
 }
 
-static bool sim_emu_too_long(const struct sim_emu *e, uint32_t bytes)
+/* A frame of k slots taken from the guest ring at dcons (an ok one went
+ * to the port ring at phead); more: the driver marked it more-coming. */
+static void sim_emu_tx_took(struct sim_emu *e, uint32_t k, uint32_t bytes,
+			    bool ok, bool more)
 {
-	return e->pol.max_frame != 0 && bytes > e->pol.max_frame;
+	if (ok) {
+		sim_ep_st(e->ep)->frame_bytes += bytes;
+		e->phead = nm_idx_add(e->phead, k, e->pn);
+		e->unsynced++;
+		e->last_more = more;
+	} else {
+		sim_emu_drop(e, false);
+	}
+	e->dcons = nm_idx_add(e->dcons, k, e->n);
 }
 
 static uint32_t sim_emu_dev_tx(struct sim_emu *e)
 {
-	uint32_t prod = nm_os_shared_load32(&e->sh.prod), moved = 0;
-	uint32_t k, f, bytes, room;
+	uint32_t prod, moved = 0, before = sim_emu_cons_done(e);
+	uint32_t k, f, bytes, room, last;
 	bool ok;
 
+	if (e->tap != NULL) {
+		moved = sim_emu_tap_tx(e);
+		if (moved != 0)
+			sim_emu_tx_complete(e, before);
+		return moved;
+	}
+	prod = nm_os_shared_load32(&e->sh.prod);
 	if (prod >= e->n)
 		return 0;
 	/* prod before the descriptors it hands over (virtqueue_pop()'s
@@ -314,22 +322,38 @@ static uint32_t sim_emu_dev_tx(struct sim_emu *e)
 		}
 		ok = true;
 		for (f = 0; f < k && ok; f++)
-			ok = sim_emu_copy(e, e->pring, nm_idx_add(e->phead, f, e->pn),
-					  e->gring, nm_idx_add(e->dcons, f, e->n),
-					  f == 0);
-		if (ok)
-			e->phead = nm_idx_add(e->phead, k, e->pn);
-		else
-			sim_emu_drop(e, false);
-		e->dcons = nm_idx_add(e->dcons, k, e->n);
+			ok = e->pol.indirect
+				     ? sim_emu_point(e, nm_idx_add(e->phead, f, e->pn),
+						     nm_idx_add(e->dcons, f, e->n), f == 0)
+				     : sim_emu_copy(e, e->pring, nm_idx_add(e->phead, f, e->pn),
+						    e->gring, nm_idx_add(e->dcons, f, e->n),
+						    f == 0);
+		/* The mark is in the frame's last descriptor, read with it
+		 * (a plain byte: any value but 0 is "more"). */
+		last = nm_idx_add(e->dcons, k - 1, e->n);
+		sim_emu_tx_took(e, k, bytes, ok, e->gmore != NULL && e->gmore[last] != 0);
 		moved += k;
 	}
 	if (moved != 0) {
-		sim_emu_port_sync(e);
-		nm_os_shared_store32(&e->sh.cons, e->dcons);
-		sim_emu_dev_irq(e);
+		/* more_hint: the last frame said more are coming, so the
+		 * txsync waits for them, for a full port ring (above) or for
+		 * a burst's worth. */
+		if (!(e->pol.more_hint && e->last_more && e->unsynced != 0 &&
+		      e->unsynced < SIM_EMU_TX_BURST))
+			sim_emu_port_sync(e);
+		sim_emu_tx_complete(e, before);
 	}
 	return moved;
+}
+
+/* RX: the guest's filled slots up to dcons are its own; interrupt it? */
+static void sim_emu_rx_publish(struct sim_emu *e)
+{
+	/* Descriptors and payloads before cons; pairs with the
+	 * nm_os_fence_load_load() in sim_emu_guest_read_cons(). */
+	nm_os_fence_store_store();
+	nm_os_shared_store32(&e->sh.cons, e->dcons);
+	sim_emu_dev_irq(e);
 }
 
 static uint32_t sim_emu_dev_rx(struct sim_emu *e)
@@ -337,6 +361,12 @@ static uint32_t sim_emu_dev_rx(struct sim_emu *e)
 	uint32_t prod, moved = 0, k, f, bytes;
 	bool ok;
 
+	if (e->tap != NULL) {
+		moved = sim_emu_tap_rx(e);
+		if (moved != 0)
+			sim_emu_rx_publish(e);
+		return moved;
+	}
 	sim_emu_port_sync(e);
 	prod = nm_os_shared_load32(&e->sh.prod);
 	if (prod >= e->n)
@@ -362,20 +392,17 @@ static uint32_t sim_emu_dev_rx(struct sim_emu *e)
 			ok = sim_emu_copy(e, e->gring, nm_idx_add(e->dcons, f, e->n),
 					  e->pring, nm_idx_add(e->phead, f, e->pn),
 					  f == 0);
-		if (ok)
+		if (ok) {
 			e->dcons = nm_idx_add(e->dcons, k, e->n);
-		else
+			sim_ep_st(e->ep)->frame_bytes += bytes;
+		} else {
 			sim_emu_drop(e, false);
+		}
 		e->phead = nm_idx_add(e->phead, k, e->pn);
 		moved++;
 	}
-	if (moved != 0) {
-		/* Descriptors and payloads before cons; pairs with the
-		 * nm_os_fence_load_load() in sim_emu_guest_read_cons(). */
-		nm_os_fence_store_store();
-		nm_os_shared_store32(&e->sh.cons, e->dcons);
-		sim_emu_dev_irq(e);
-	}
+	if (moved != 0)
+		sim_emu_rx_publish(e);
 	return moved;
 }
 
@@ -389,6 +416,9 @@ static void sim_emu_dev_body(struct sim_actor *a)
 		nm_os_shared_store32(&e->sh.dev_need_kick, 0);
 		e->kick_enabled = false;
 	}
+	/* Running: a tap's writers need not wake it. */
+	if (!tx && e->tap != NULL && sim_tap_polled(e->tap))
+		sim_tap_wait(e->tap, false);
 	moved = tx ? sim_emu_dev_tx(e) : sim_emu_dev_rx(e);
 	if (moved != 0) {
 		sim_actor_again(a);
@@ -407,7 +437,15 @@ static void sim_emu_dev_body(struct sim_actor *a)
 	 * nm_os_fence_store_load() in sim_emu_guest_publish(). */
 	nm_os_fence_store_load();
 	prod = nm_os_shared_load32(&e->sh.prod);
-	if (prod != e->dcons && (tx || e->phead != e->ptail)) {
+	if (!tx && e->tap != NULL) {
+		/* A tap: poll its fd while the guest offers buffers (else
+		 * only the guest's kick matters: QEMU stops reading a tap
+		 * whose guest has no room); the poll re-checks its queue. */
+		if (sim_tap_wait(e->tap, prod != e->dcons)) {
+			sim_actor_again(a);
+			return;
+		}
+	} else if (prod != e->dcons && (tx || e->phead != e->ptail)) {
 		sim_actor_again(a);
 		return;
 	}
@@ -421,6 +459,9 @@ static bool sim_emu_dev_has_work(struct sim_actor *a)
 	struct sim_emu *e = a->priv;
 	bool kicks = e->pol.kick == SIM_EMU_ALWAYS || e->kick_enabled;
 
+	if (e->ep->role == SIM_ROLE_RECEIVER && e->tap != NULL)
+		return sim_tap_queued(e->tap) != 0 &&
+		       (sim_tap_polled(e->tap) || (kicks && e->sh.prod != e->dcons));
 	if (e->ep->role == SIM_ROLE_SENDER)
 		return (kicks && e->sh.prod != e->dcons &&
 			!(e->pol.kick == SIM_EMU_ALWAYS && e->tdt_pending)) ||
@@ -457,7 +498,8 @@ static void sim_emu_guest_publish(struct sim_emu *e, uint32_t prod)
 	}
 	e->g_prod = prod;
 	/* Descriptors before the index that hands them over; pairs with the
-	 * nm_os_fence_load_load() in sim_emu_dev_tx() and sim_emu_dev_rx(). */
+	 * nm_os_fence_load_load() in sim_emu_dev_tx() and sim_emu_dev_rx()
+	 * (sim_emu_tap_tx() and sim_emu_tap_rx() with a tap). */
 	nm_os_fence_store_store();
 	nm_os_shared_store32(&e->sh.prod, prod);
 	switch (e->pol.kick) {
@@ -501,11 +543,22 @@ static uint32_t sim_emu_guest_read_cons(struct sim_emu *e, bool need)
 	}
 	e->g_cons = nm_os_shared_load32(&e->sh.cons);
 	/* cons before the slots it covers; pairs with the
-	 * nm_os_fence_store_store() in sim_emu_dev_rx(). */
+	 * nm_os_fence_store_store() in sim_emu_rx_publish(). */
 	nm_os_fence_load_load();
 	if (e->g_cons >= e->n)
 		e->g_cons = 0;
 	return e->g_cons;
+}
+
+/* more_hint: slots [from, to) go out in one burst: "more coming" on each
+ * but the last, which says what the application said (ep->more_coming).
+ * A bit of the command word the driver writes anyway: no extra store. */
+static void sim_emu_guest_mark(struct sim_emu *e, uint32_t from, uint32_t to)
+{
+	uint32_t i;
+
+	for (i = from; i != to; i = nm_idx_next(i, e->n))
+		e->gmore[i] = nm_idx_next(i, e->n) != to || e->ep->more_coming;
 }
 
 static int sim_emu_guest_txsync(struct nm_kring *kr, uint32_t flags)
@@ -517,6 +570,8 @@ static int sim_emu_guest_txsync(struct nm_kring *kr, uint32_t flags)
 		nd = nm_idx_dist(kr->hwcur, kr->rhead, kr->num_slots);
 		/* Each descriptor: address, length and command words. */
 		sim_cost_charge(SIM_C_SHARED_STORE, 2ULL * nd);
+		if (e->gmore != NULL)
+			sim_emu_guest_mark(e, kr->hwcur, kr->rhead);
 		kr->hwcur = kr->rhead;
 		sim_emu_guest_publish(e, kr->rhead);
 	}
@@ -709,9 +764,55 @@ void sim_emu_fini(struct sim_ep *ep)
 	if (e == NULL)
 		return;
 	nm_port_set_notifier(ep->port, ep->dir, 0, NULL);
+	if (e->user_reg)
+		nm_sim_user_remove(e->greg.pool.base);
+	free(e->gmore);
 	nm_region_destroy(&e->greg);
 	free(e);
 	ep->dev = NULL;
+}
+
+/* The backend's state (sim_dev_backend.c): the tap on the switch's
+ * bridge, the more-coming marks, the guest's buffers as user memory for
+ * NS_INDIRECT.  0 or -errno with err; sim_emu_fini() undoes it. */
+static int sim_emu_backend_init(struct sim_ep *ep, struct sim_emu *e, char *err,
+				size_t errlen)
+{
+	uint8_t mac[6] = { 2, 0, 0, 0, 0, 0 };
+	const struct nm_buf_pool *pool = &e->greg.pool;
+	int rc;
+
+	if (ep->role == SIM_ROLE_RECEIVER)
+		e->pol.more_hint = e->pol.indirect = false; /* TX features */
+	if (e->pol.backend == SIM_BACKEND_TAP) {
+		mac[5] = (uint8_t)(SIM_RX_MAC_BASE + ep->sw->port[ep->swport].rank);
+		rc = sim_tap_open(&ep->sw->tap, ep->idx, ep->role == SIM_ROLE_RECEIVER,
+				  e->pol.txqueuelen, mac, &ep->port_notifier, &e->tap);
+		if (rc != 0) {
+			snprintf(err, errlen, "endpoint %s: out of memory for its tap",
+				 ep->cfg->name);
+			return rc;
+		}
+	}
+	if (e->pol.more_hint) {
+		e->gmore = calloc(e->n, 1);
+		if (e->gmore == NULL) {
+			snprintf(err, errlen, "endpoint %s: out of memory for the device",
+				 ep->cfg->name);
+			return -ENOMEM;
+		}
+	}
+	if (e->pol.indirect) {
+		rc = nm_sim_user_add(pool->base, (size_t)pool->num_bufs * pool->buf_size);
+		if (rc != 0) {
+			snprintf(err, errlen,
+				 "endpoint %s: indirect: no user-memory range left (at most %u endpoints with indirect)",
+				 ep->cfg->name, NM_SIM_USER_RANGES);
+			return rc;
+		}
+		e->user_reg = true;
+	}
+	return 0;
 }
 
 int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
@@ -772,6 +873,9 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	e->kick_n.arg = e;
 	e->irq_n.deliver = sim_emu_irq_deliver;
 	e->irq_n.arg = e;
+	rc = sim_emu_backend_init(ep, e, err, errlen);
+	if (rc != 0)
+		goto err_backend;
 	snprintf(name, sizeof(name), "%s.dev", ep->cfg->name);
 	sim_actor_init(&e->dev, ep->run, name, ep->idx, sim_emu_dev_body,
 		       sim_emu_dev_has_work, e);
@@ -790,6 +894,10 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 
 	/* A failed init frees what it took: the world drops the endpoint's
 	 * ops and never calls sim_emu_fini() for it. */
+err_backend:
+	if (e->user_reg)
+		nm_sim_user_remove(e->greg.pool.base);
+	free(e->gmore);
 err_kring:
 	nm_region_destroy(&e->greg);
 err_free:

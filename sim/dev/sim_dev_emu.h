@@ -43,11 +43,23 @@ struct sim_emu_policy {
 	 * to NETMAP_MAX_FRAGS slots); a longer one is dropped whole and
 	 * counted (drops_over_mtu). */
 	uint32_t max_frame;
+	/* The VMM backend (sim_dev_backend.c; all zero: a VALE port, one
+	 * txsync per pass, frames copied by the device, today's model). */
+	uint32_t backend;	   /* enum sim_backend */
+	uint32_t txqueuelen;	   /* tap: its queue, packets */
+	bool more_hint;		   /* guest marks "more coming"; txsync deferred */
+	bool indirect;		   /* NS_INDIRECT slots, completion after the txsync */
 };
 
 /* e1000's largest frame with jumbo frames on: the Linux driver's
  * E1000_MAX_JUMBO_FRAME_SIZE (0x3F00), 16110 bytes of MTU. */
 #define SIM_E1000_MAX_FRAME 16128U
+
+/* Fill p's backend fields from ep's keys (backend, txqueuelen, more_hint,
+ * indirect); 0, or -EINVAL with one line in err for a combination the
+ * backend cannot honour (sim_dev_backend.c). */
+int sim_emu_backend_policy(const struct sim_ep *ep, struct sim_emu_policy *p,
+			   char *err, size_t errlen);
 
 /* Build the emulated device of ep with policy p (called by the device files). */
 int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,

@@ -38,8 +38,12 @@ static int sim_virtio_init(struct sim_ep *ep, char *err, size_t errlen)
 	struct sim_guest_stack *stack;
 	int rc;
 
-	/* What can fail of the stack first: the device registers actors
-	 * with the run that a failure could not take back. */
+	/* The backend's policy first (it only reads keys), then what can
+	 * fail of the stack: the device registers actors with the run that
+	 * a failure could not take back. */
+	rc = sim_emu_backend_policy(ep, &p, err, errlen);
+	if (rc != 0)
+		return rc;
 	rc = sim_guest_stack_new(ep, &stack, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -61,9 +65,11 @@ static const struct sim_dev_key sim_virtio_key_event_idx = {
 	.help = "VIRTIO_RING_F_EVENT_IDX: notify on crossing the peer's event index, else flags",
 };
 static const struct sim_dev_key *const sim_virtio_keys[] = {
-	&sim_virtio_key_event_idx, &sim_stack_key_rx_stack, &sim_stack_key_napi_budget,
-	&sim_stack_key_sockq_packets, &sim_stack_key_softirq_ns,
-	&sim_stack_key_consumer_ns, &sim_stack_key_napi_yield, NULL,
+	&sim_virtio_key_event_idx, &sim_dev_key_backend, &sim_dev_key_txqueuelen,
+	&sim_dev_key_more_hint, &sim_dev_key_indirect, &sim_stack_key_rx_stack,
+	&sim_stack_key_napi_budget, &sim_stack_key_sockq_packets,
+	&sim_stack_key_softirq_ns, &sim_stack_key_consumer_ns,
+	&sim_stack_key_napi_yield, NULL,
 };
 
 const struct sim_dev_desc sim_dev_virtio_desc = {

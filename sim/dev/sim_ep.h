@@ -75,6 +75,24 @@ struct sim_ep_stats {
 	 * sender's lease that could not be rolled back with them
 	 * (vale_lease_trim()), and a device copies them as they come. */
 	uint64_t pads;
+	/* Of dev_drops, backend tap: frames the destination tap's full queue
+	 * (txqueuelen) dropped, and frames no tap had the MAC of; counted at
+	 * the writer. */
+	uint64_t drops_tap_full;
+	uint64_t drops_tap_no_dest;
+	/* Sender, backend netmap: switch txsyncs that handed over frames,
+	 * and the frames they handed over (frames per txsync, per pass). */
+	uint64_t port_txsyncs;
+	uint64_t port_tx_pkts;
+	/* Bytes copied, by who copied them: the device model (VMM, vhost,
+	 * netback), the switch (measured at the seam during the port's
+	 * syncs: delivery, and the NS_INDIRECT copy-in), the host stack (a
+	 * tap's write or read); and the bytes of the frames the device
+	 * moved.  Copies per packet: copy bytes / frame bytes. */
+	uint64_t copy_bytes_dev;
+	uint64_t copy_bytes_switch;
+	uint64_t copy_bytes_host;
+	uint64_t frame_bytes;
 };
 
 struct sim_ep {
@@ -109,6 +127,10 @@ struct sim_ep {
 	 * head": wake me when tail passes cur; ptnet's sleep decision,
 	 * csb_guest_would_block(), is cur == hwtail). */
 	uint32_t cur_ahead;
+	/* Sender, at its sync: another packet follows at once (released and
+	 * with a free slot); what a guest driver with more_hint marks on the
+	 * last frame of the sync (sim_app.c, only when more_hint is on). */
+	bool more_coming;
 
 	/* The accelerator's own port on the same switch (xen with accel,
 	 * opened by the world before the bridges learn), else NULL. */

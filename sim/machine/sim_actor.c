@@ -573,6 +573,8 @@ void sim_actor_hook(enum nm_sim_step kind, const volatile void *addr,
 {
 	struct sim_run *r = arg;
 
+	if (kind == NM_SIM_COPY_BYTE && r->cur != NULL && nm_sim_os.hook_count >= 16)
+		r->cur->copy_bytes += nm_sim_os.hook_count;
 	/* The cache model looks only at these (sim_cache_hook()). */
 	if (((1U << kind) & SIM_CACHE_KINDS) && addr != NULL) {
 		sim_cache_access(r->cache, kind, addr);

@@ -125,6 +125,10 @@ struct sim_actor {
 	uint64_t stranded_since; /* UINT64_MAX: not stranded now */
 	uint64_t stranded_ns, stranded_max_ns, strandings;
 	uint64_t busy_ns;
+	/* Bytes it copied with nm_os_memcpy() (the step hook); copies under
+	 * 16 bytes left out: the bridge reads MACs through 6- and 8-byte
+	 * copies, no payload. */
+	uint64_t copy_bytes;
 	uint64_t skipped;	/* idle polls accounted without an event (in runs) */
 
 	/* Concurrent model. */

@@ -182,6 +182,8 @@ void sim_cache_hook(enum nm_sim_step kind, const volatile void *addr, void *arg)
 {
 	struct sim_run *r = arg;
 
+	if (kind == NM_SIM_COPY_BYTE && r->cur != NULL && nm_sim_os.hook_count >= 16)
+		r->cur->copy_bytes += nm_sim_os.hook_count;
 	if (addr == NULL || !((1U << kind) & SIM_CACHE_KINDS))
 		return;
 	sim_cache_access(r->cache, kind, addr);

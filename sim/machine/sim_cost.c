@@ -41,6 +41,10 @@ const struct sim_cost_info sim_cost_info[SIM_C_COUNT] = {
 	[SIM_C_SWITCH_PKT]   = { "switch_pkt_ns",   40000, "VALE lookup and queueing per packet" },
 	[SIM_C_APP_PKT]      = { "app_pkt_ns",       5000, "pkt-gen per-packet work (fill or check a slot)" },
 	[SIM_C_DEV_DESC]     = { "dev_desc_ns",    150000, "emulated device per descriptor" },
+	[SIM_C_SKB_ALLOC]    = { "skb_alloc_ns",    60000, "tap: allocate the skb of a written frame" },
+	[SIM_C_SKB_FREE]     = { "skb_free_ns",     40000, "tap: free the skb of a read frame" },
+	[SIM_C_TAP_PKT]      = { "tap_pkt_ns",     250000, "tap: tun driver per packet, each way, beside skb, copy and syscall" },
+	[SIM_C_BRIDGE_PKT]   = { "bridge_pkt_ns",  300000, "tap: host bridge forwarding per packet, to the tap's queue" },
 };
 /* clang-format on */
 

@@ -49,6 +49,11 @@ enum sim_cost_id {
 	SIM_C_SWITCH_PKT,	/* VALE lookup and queueing per packet */
 	SIM_C_APP_PKT,		/* pkt-gen per packet (fill or check a slot) */
 	SIM_C_DEV_DESC,		/* device model per descriptor (emulation) */
+	/* The host stack a tap backend crosses (net/sim_tap.h). */
+	SIM_C_SKB_ALLOC,	/* allocate an skb for a written frame */
+	SIM_C_SKB_FREE,		/* free it once read */
+	SIM_C_TAP_PKT,		/* tun driver per packet, each way */
+	SIM_C_BRIDGE_PKT,	/* Linux bridge forwarding per packet */
 	SIM_C_COUNT
 };
 

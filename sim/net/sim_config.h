@@ -39,6 +39,10 @@ enum sim_role {
 	SIM_ROLE_LINK, /* a switch port of a link (sim_switch.h), never an endpoint */
 };
 enum sim_kloop_mode { SIM_KLOOP_NOTIFY, SIM_KLOOP_BUSY };
+/* What the VMM's device backend (e1000, virtio) reaches the host through:
+ * a port of the scenario's VALE switch, or a tap device on a host bridge
+ * standing in its place (net/sim_tap.h). */
+enum sim_backend { SIM_BACKEND_NETMAP, SIM_BACKEND_TAP };
 enum sim_rx_stack { SIM_RX_STACK_NETMAP, SIM_RX_STACK_NAPI };
 
 struct sim_sc_trace {
@@ -120,6 +124,11 @@ struct sim_sc_endpoint {
 	uint32_t cpu;		/* the application (a guest's vCPU) */
 	uint32_t kloop_cpu;	/* ptnet, xen fast path: the kloop thread */
 	uint32_t backend_cpu;	/* e1000, virtio, xen: the VMM/vhost/netback thread */
+	/* e1000, virtio: the VMM's backend (docs/simulator.md, "Backends"). */
+	uint32_t backend;	/* enum sim_backend */
+	uint32_t txqueuelen;	/* tap: packets its queue holds */
+	bool more_hint;		/* netmap: defer the txsync while more come */
+	bool indirect;		/* netmap: NS_INDIRECT, no copy by the VMM */
 	uint32_t line;
 	char host_ref[SIM_NAME_MAX], sw_ref[SIM_NAME_MAX];
 	uint32_t nmonitors;

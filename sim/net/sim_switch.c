@@ -111,6 +111,8 @@ void sim_switch_close(struct sim_switch *sw)
 		sw->port[i].p = NULL;
 	}
 	sw->nports = 0;
+	sim_tap_bridge_free(sw->tap);
+	sw->tap = NULL;
 }
 
 bool sim_switch_is_learning(const struct sim_switch *sw)

@@ -26,6 +26,7 @@
 #include "nm_port.h"
 #include "sim_config.h"
 #include "sim_lease.h"
+#include "sim_tap.h"
 #include "vale.h"
 
 /* The MAC of the receiver of rank k on a learning switch (02:00:00:00:00:
@@ -58,6 +59,9 @@ struct sim_switch {
 	struct sim_swport port[VALE_MAX_PORTS]; /* endpoints' and links' */
 	bool learned;		 /* the learning phase ran */
 	uint64_t learn_drops;	 /* the learning frames (dropped by the core) */
+	/* Its endpoints' taps when they use backend tap (sim_tap.h): the
+	 * host bridge stands in for the VALE switch; NULL otherwise. */
+	struct sim_tap_bridge *tap;
 };
 
 /* Open the port of endpoint ep_name (index ep) with this role, ring size

@@ -44,6 +44,8 @@ const struct sim_drop_info sim_drop_info[SIM_DROP_NREASONS] = {
 	[SIM_DROP_LINK_TOO_BIG] = { "link_too_big", "link: frame over the NIC's buffer size" },
 	[SIM_DROP_DEVICE_OVER_MTU] = { "device_over_mtu",
 				       "device: frame longer than the device model carries" },
+	[SIM_DROP_TAP_QUEUE_FULL] = { "tap_queue_full", "tap: queue full (txqueuelen)" },
+	[SIM_DROP_TAP_NO_DEST] = { "tap_no_dest", "tap: no tap on the bridge has the destination" },
 	[SIM_DROP_SOCKQ_FULL] = { "socket_queue_full",
 				  "guest stack: socket receive queue full" },
 };
@@ -97,7 +99,10 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 		const struct sim_ep_stats *st = &w->ep[i]->st;
 
 		s->drop_by[SIM_DROP_DEVICE] += st->dev_drops - st->drops_too_big -
-					       st->drops_over_mtu - st->drops_sockq_full;
+					       st->drops_over_mtu - st->drops_tap_full -
+					       st->drops_tap_no_dest - st->drops_sockq_full;
+		s->drop_by[SIM_DROP_TAP_QUEUE_FULL] += st->drops_tap_full;
+		s->drop_by[SIM_DROP_TAP_NO_DEST] += st->drops_tap_no_dest;
 		s->drop_by[SIM_DROP_SOCKQ_FULL] += st->drops_sockq_full;
 		s->drop_by[SIM_DROP_DEVICE_TOO_BIG] += st->drops_too_big;
 		s->drop_by[SIM_DROP_DEVICE_OVER_MTU] += st->drops_over_mtu;
@@ -269,6 +274,71 @@ static json_t *costs_jitter_json(const struct sim_world *w)
 }
 
 /* An endpoint's device keys and their values. */
+/* Copies per packet: bytes copied over the bytes of the frames the
+ * device moved, 0 without one. */
+static double ep_per_pkt(const struct sim_ep *ep, uint64_t v)
+{
+	return ep->st.frame_bytes != 0 ? (double)v / (double)ep->st.frame_bytes : 0;
+}
+
+/* The VMM backend's figures (docs/simulator.md, "Backends"): switch
+ * txsyncs and frames per txsync, copies by who made them, per packet. */
+static void ep_backend_text(FILE *f, const struct sim_ep *ep)
+{
+	const struct sim_tap *t = sim_tap_of(ep->sw->tap, ep->idx);
+	const struct sim_ep_stats *st = &ep->st;
+
+	if (t != NULL)
+		fprintf(f, "    %-10s   tap: written %" PRIu64 ", queued for it %" PRIu64
+			", read %" PRIu64 ", dropped for it (queue full) %" PRIu64
+			", wake-ups %" PRIu64 "\n", "", t->st.written, t->st.queued,
+			t->st.read, t->st.drops_queue_full, t->st.wakeups);
+
+	if (st->frame_bytes == 0)
+		return;
+	fprintf(f, "    %-10s   backend: txsyncs %" PRIu64 " (%.1f frames each)"
+		" copies/pkt device %.2f switch %.2f host %.2f\n", "",
+		st->port_txsyncs,
+		st->port_txsyncs != 0 ? (double)st->port_tx_pkts / (double)st->port_txsyncs : 0,
+		ep_per_pkt(ep, st->copy_bytes_dev), ep_per_pkt(ep, st->copy_bytes_switch),
+		ep_per_pkt(ep, st->copy_bytes_host));
+}
+
+static json_t *ep_backend_json(const struct sim_ep *ep)
+{
+	const struct sim_ep_stats *st = &ep->st;
+	json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		"txsyncs", (json_int_t)st->port_txsyncs,
+		"txsync_frames", (json_int_t)st->port_tx_pkts,
+		"frame_bytes", (json_int_t)st->frame_bytes,
+		"copy_bytes_device", (json_int_t)st->copy_bytes_dev,
+		"copy_bytes_switch", (json_int_t)st->copy_bytes_switch,
+		"copy_bytes_host", (json_int_t)st->copy_bytes_host,
+		"drops_tap_queue_full", (json_int_t)st->drops_tap_full,
+		"drops_tap_no_dest", (json_int_t)st->drops_tap_no_dest);
+
+	json_object_set_new(o, "frames_per_txsync",
+			    json_real(st->port_txsyncs != 0
+					      ? (double)st->port_tx_pkts / (double)st->port_txsyncs
+					      : 0));
+	json_object_set_new(o, "copies_per_pkt", json_pack("{s:f,s:f,s:f}",
+		"device", ep_per_pkt(ep, st->copy_bytes_dev),
+		"switch", ep_per_pkt(ep, st->copy_bytes_switch),
+		"host", ep_per_pkt(ep, st->copy_bytes_host)));
+	return o;
+}
+
+/* A tap's counters (backend tap): what its writer wrote, what joined
+ * its queue, what its reader read, and dropped there. */
+static json_t *ep_tap_json(const struct sim_tap *t)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+		"written", (json_int_t)t->st.written, "queued", (json_int_t)t->st.queued,
+		"read", (json_int_t)t->st.read,
+		"drops_queue_full", (json_int_t)t->st.drops_queue_full,
+		"wakeups", (json_int_t)t->st.wakeups, "txqueuelen", (json_int_t)t->cap);
+}
+
 static json_t *ep_options_json(const struct sim_ep *ep)
 {
 	const struct sim_dev_key *k;
@@ -305,6 +375,43 @@ static json_t *latency_json(const struct sim_pkts *pk, const struct sim_summary 
 			 "p90", (json_int_t)s->lat_p90, "p99", (json_int_t)s->lat_p99,
 			 "p99_9", (json_int_t)s->lat_p999, "max", (json_int_t)s->lat_max,
 			 "histogram", bins);
+}
+
+/* One line per monitor (docs/monitors.md): frames it saw, slots lost to
+ * its full ring, parent slots it could not show. */
+static void monitor_text(FILE *f, const struct sim_monitor *m)
+{
+	struct sim_monitor_stats ms;
+	char name[256], pcap[SIM_PATH_MAX + 64];
+
+	if (!sim_monitor_stats(m, &ms))
+		return;
+	fprintf(f, "    %-10s monitor %u (%s, rings %s): seen tx %" PRIu64 " rx %" PRIu64
+		" frames, dropped %" PRIu64 " slots (monitor ring full), bad %" PRIu64 "%s%s\n",
+		SHOW(name, ms.ep_name), ms.k, ms.mode, ms.rings, ms.seen[NR_TX],
+		ms.seen[NR_RX], ms.dropped, ms.bad, ms.pcap[0] != '\0' ? ", pcap " : "",
+		SHOW(pcap, ms.pcap));
+}
+
+static json_t *monitor_json(const struct sim_monitor *m)
+{
+	struct sim_monitor_stats ms;
+	json_t *o;
+
+	if (!sim_monitor_stats(m, &ms))
+		return NULL;
+	o = json_object();
+	json_object_set_new(o, "endpoint", json_text(ms.ep_name));
+	json_object_set_new(o, "index", json_integer(ms.k));
+	json_object_set_new(o, "mode", json_string(ms.mode));
+	json_object_set_new(o, "rings", json_string(ms.rings));
+	json_object_set_new(o, "seen_tx", json_integer((json_int_t)ms.seen[NR_TX]));
+	json_object_set_new(o, "seen_rx", json_integer((json_int_t)ms.seen[NR_RX]));
+	json_object_set_new(o, "dropped", json_integer((json_int_t)ms.dropped));
+	json_object_set_new(o, "bad", json_integer((json_int_t)ms.bad));
+	if (ms.pcap[0] != '\0')
+		json_object_set_new(o, "pcap", json_text(ms.pcap));
+	return o;
 }
 
 void sim_report_text(FILE *f, const struct sim_world *w,
@@ -365,7 +472,8 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 			SHOW(name, w->sw[i]->name), sim_switch_type_name(w->sw[i]->type),
 			w->sw[i]->nports, fl.in, fl.out, fl.drops,
 			sim_switch_drops_rx_full(w->sw[i]),
-			w->sw[i]->learned ? ", receivers learnt" : "");
+			w->sw[i]->learned ? ", receivers learnt"
+			: w->sw[i]->tap != NULL ? ", a host bridge of taps" : "");
 	}
 	fprintf(f, "  endpoints\n");
 	for (i = 0; i < w->nep; i++) {
@@ -389,12 +497,13 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		else if (ep->st.pads != 0)
 			fprintf(f, "; %" PRIu64 " empty pad slots skipped", ep->st.pads);
 		fprintf(f, "\n");
+		ep_backend_text(f, ep);
 		sim_report_accel_text(f, ep, s->sim_ns);
 	}
 	if (w->nmon != 0)
 		fprintf(f, "  monitors\n");
 	for (i = 0; i < w->nmon; i++)
-		sim_monitor_report(f, w->mon[i]);
+		monitor_text(f, w->mon[i]);
 	if (w->nlinks != 0)
 		fprintf(f, "  links\n");
 	for (i = 0; i < w->nlinks; i++) {
@@ -584,11 +693,22 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 		else
 			json_object_set_new(e, "pads", json_integer((json_int_t)ep->st.pads));
 		json_object_set_new(e, "options", ep_options_json(ep));
+		json_object_set_new(e, "backend", ep_backend_json(ep));
+		if (sim_tap_of(ep->sw->tap, ep->idx) != NULL)
+			json_object_set_new(e, "tap", ep_tap_json(sim_tap_of(ep->sw->tap, ep->idx)));
 		if ((acc = sim_report_accel_json(ep, s->sim_ns)) != NULL)
 			json_object_set_new(e, "accel", acc);
 		json_array_append_new(eps, e);
 	}
 	json_object_set_new(o, "endpoints", eps);
+	if (w->nmon != 0) {
+		json_t *mons = json_array(), *mj;
+
+		for (i = 0; i < w->nmon; i++)
+			if ((mj = monitor_json(w->mon[i])) != NULL)
+				json_array_append_new(mons, mj);
+		json_object_set_new(o, "monitors", mons);
+	}
 	for (i = 0; i < w->nactors; i++) {
 		const struct sim_actor *a = w->actors[i];
 

@@ -25,6 +25,8 @@ enum sim_drop_reason {
 	SIM_DROP_LINK_QUEUE_FULL,	      /* a link's queue was full */
 	SIM_DROP_LINK_TOO_BIG,		      /* longer than a link NIC's buffer */
 	SIM_DROP_DEVICE_OVER_MTU,	      /* longer than a device carries */
+	SIM_DROP_TAP_QUEUE_FULL,	      /* backend tap: txqueuelen reached */
+	SIM_DROP_TAP_NO_DEST,		      /* backend tap: no tap has the MAC */
 	SIM_DROP_SOCKQ_FULL,		      /* a guest's socket queue was full */
 	SIM_DROP_NREASONS
 };

@@ -61,6 +61,16 @@ void sim_scenario_switch_roles(const struct sim_scenario *sc, uint32_t sw,
 uint32_t sim_scenario_component(const struct sim_scenario *sc, uint32_t sw);
 /* Ports of switch sw: its endpoints' and its link ports. */
 uint32_t sim_scenario_ports(const struct sim_scenario *sc, uint32_t sw);
+/*
+ * The VMM backends (sim_scenario_backend.c): each endpoint's backend keys
+ * go together, and a switch with an endpoint on backend tap (a host
+ * bridge) holds taps only, is type vale and has no links.  Checked when a
+ * run is built, after every override (an override that switches one end
+ * of a pair to tap is not yet wrong): 0, or -EINVAL with one line
+ * "SOURCE:LINE: ..." in err.
+ */
+int sim_scenario_check_backends(const struct sim_scenario *sc, char *err,
+				size_t errlen);
 /* Receivers among endpoints 0..before-1 on the switches of mask
  * (UINT32_MAX: all of them). */
 uint32_t sim_scenario_receivers_in(const struct sim_scenario *sc, uint32_t mask,

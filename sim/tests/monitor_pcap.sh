@@ -30,6 +30,20 @@ for m in 'tx         monitor 0 (zero-copy, rings tx)' 'rx         monitor 0 (cop
 		{ echo "no drops reported for $m:"; grep monitor "$d/drop.txt"; exit 1; }
 done
 grep -q 'dropped 0 (rx ring full 0)' "$d/drop.txt" || { echo "the run itself dropped"; exit 1; }
+# The JSON report carries the same figures as the text lines.
+"$nmsim" run "$sc" --set endpoints.rx.monitors.slots=64 \
+	--set endpoints.tx.monitors.slots=64 --json "$d/drop.json" --quiet
+python3 - "$d/drop.txt" "$d/drop.json" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+got = [(m['endpoint'], m['index'], m['mode'], m['rings'], m['seen_tx'],
+        m['seen_rx'], m['dropped'], m['bad'])
+       for m in json.load(open(sys.argv[2]))['monitors']]
+want = [(e, int(k), mode, r, int(tx), int(rx), int(dr), int(bad)) for e, k, mode, r, tx, rx, dr, bad in
+        re.findall(r'^ +(\S+) +monitor (\d+) \(([a-z-]+), rings ([a-z]+)\): seen tx (\d+) rx (\d+) frames, '
+                   r'dropped (\d+) slots \(monitor ring full\), bad (\d+)', text, re.M)]
+assert len(want) == 3 and got == want, (got, want)
+PY
 # One-slot frames: what a monitor saw plus what its ring dropped is every
 # frame its port moved (an RX zero-copy one: those the receiver released).
 sed -n 's/.*monitor [0-9] (\([a-z-]*\), rings \([a-z]*\)): seen tx \([0-9]*\) rx \([0-9]*\) frames, dropped \([0-9]*\) slots.*/\1 \2 \3 \4 \5/p' \

@@ -14,6 +14,7 @@
 #include "sim_monitor.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,21 +300,22 @@ void sim_monitor_finish(struct sim_monitor *m, uint64_t *checks)
 				  (unsigned long long)bad);
 }
 
-void sim_monitor_report(FILE *f, const struct sim_monitor *m)
+bool sim_monitor_stats(const struct sim_monitor *m, struct sim_monitor_stats *out)
 {
 	struct nm_monitor *mon = (struct nm_monitor *)m->port;
 
 	if (mon == NULL)
-		return;
-	fprintf(f, "    %-10s monitor %u (%s, rings %s): seen tx %llu rx %llu frames, dropped %llu slots (monitor ring full), bad %llu%s%s\n",
-		m->ep->cfg->name, m->k,
-		m->cfg->mode == SIM_MON_ZCOPY ? "zero-copy" : "copy",
-		sim_mon_rings[(m->cfg->tx ? 1 : 0) | (m->cfg->rx ? 2 : 0)],
-		(unsigned long long)m->frames[NR_TX],
-		(unsigned long long)m->frames[NR_RX],
-		(unsigned long long)nm_os_counter_read(&mon->stats.dropped),
-		(unsigned long long)nm_os_counter_read(&mon->stats.bad),
-		m->pcap[0] != '\0' ? ", pcap " : "", m->pcap);
+		return false;
+	out->ep_name = m->ep->cfg->name;
+	out->k = m->k;
+	out->mode = m->cfg->mode == SIM_MON_ZCOPY ? "zero-copy" : "copy";
+	out->rings = sim_mon_rings[(m->cfg->tx ? 1 : 0) | (m->cfg->rx ? 2 : 0)];
+	out->seen[NR_TX] = m->frames[NR_TX];
+	out->seen[NR_RX] = m->frames[NR_RX];
+	out->dropped = nm_os_counter_read(&mon->stats.dropped);
+	out->bad = nm_os_counter_read(&mon->stats.bad);
+	out->pcap = m->pcap;
+	return true;
 }
 
 const char *sim_monitor_pcap(const struct sim_monitor *m, uint64_t *frames)

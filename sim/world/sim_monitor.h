@@ -20,7 +20,7 @@
 #define SIM_MONITOR_H
 
 #include <stdint.h>
-#include <stdio.h>
+#include <stdbool.h>
 
 #include "sim_ep.h"
 
@@ -42,8 +42,21 @@ int sim_monitor_open(struct sim_ep *ep, uint32_t k, struct nm_registry *reg,
  * before it exits) and check it against the endpoint; checks counted in
  * *checks. */
 void sim_monitor_finish(struct sim_monitor *m, uint64_t *checks);
-/* One report line. */
-void sim_monitor_report(FILE *f, const struct sim_monitor *m);
+/* What the report shows of a monitor (text and JSON alike); the strings
+ * are the scenario's (endpoint name, pcap path: input, the report
+ * escapes them) or constants. */
+struct sim_monitor_stats {
+	const char *ep_name;
+	uint32_t k;	   /* the endpoint's monitor number */
+	const char *mode;  /* "copy" or "zero-copy" */
+	const char *rings; /* "tx", "rx" or "both" */
+	uint64_t seen[2];  /* [NR_TX], [NR_RX]: whole frames seen */
+	uint64_t dropped;  /* slots lost to a full monitor ring */
+	uint64_t bad;	   /* parent slots not shown (bad index or length) */
+	const char *pcap;  /* "" without one */
+};
+/* false: the monitor was never opened (nothing to report). */
+bool sim_monitor_stats(const struct sim_monitor *m, struct sim_monitor_stats *out);
 /* The pcap's path, or NULL; frames written. */
 const char *sim_monitor_pcap(const struct sim_monitor *m, uint64_t *frames);
 /* Close the pcap now (0, or -errno: a write failed), while the caller

@@ -342,6 +342,9 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 
 	sim_world_init(w);
 	w->sc = *sc;
+	rc = sim_scenario_check_backends(sc, err, errlen);
+	if (rc != 0)
+		return rc;
 	w->run.step_by_step = getenv("NMSIM_STEP_BY_STEP") != NULL;
 	w->pcap_dir = pcap_dir;
 	nm_sim_os_reset(NULL);

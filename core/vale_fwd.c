@@ -282,10 +282,9 @@ vale_fwd_indirect(struct vale_fwd_scratch *ft, uint32_t k,
  * frags)) into their own slots' buffers, which the kernel owns while the
  * slots are in [hwcur, head), so the packet becomes an ordinary one.  Used
  * where a straight copy cannot be: a pluggable lookup (it may read any byte
- * of the first fragment when it classifies), a broadcast (one user copy per
- * port could fault for some ports only), a header translation
+ * of the first fragment when it classifies), a header translation
  * (vale_offload_plan() and _emit() read the headers and payload again per
- * segment).  0 or -EFAULT.
+ * segment); and for short fragments (VALE_IND_SMALL).  0 or -EFAULT.
  */
 static __attribute__((__noinline__)) int
 vale_fwd_bounce(struct vale_fwd_scratch *ft, const struct nm_buf_pool *pool,
@@ -447,16 +446,12 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 			ft->drops[VALE_DROP_INDIRECT]++;
 			return i;
 		}
+		/* A broadcast (or a flood to an unknown destination) too is
+		 * copied from user memory into each port's slot: one copy
+		 * fewer than through the own buffer, and a fault in one
+		 * port's copy is that port's outcome (an INDIRECT drop). */
 		dst = vale_bridge_classify(lk->priv, memo, l2, l2len,
 					   first_flags, t->port->index);
-		/* A broadcast is copied to every other port: once into the
-		 * own buffers, not once per port from user memory, where
-		 * some copies could fault and others not. */
-		if (dst == VALE_BROADCAST &&
-		    vale_fwd_bounce(ft, pool, first, frags) != 0) {
-			ft->drops[VALE_DROP_INDIRECT]++;
-			return i;
-		}
 		vale_fwd_queue_dst(ft, dst, t->port->index, t->ring, first,
 				   frags);
 	}

@@ -11,7 +11,9 @@ foreach(b engine model)
 endforeach()
 add_executable(nmlab-bench-sim-costs bench_sim_costs.c)
 target_compile_options(nmlab-bench-sim-costs PRIVATE ${NM_WARNINGS} -Wno-missing-prototypes)
-target_link_libraries(nmlab-bench-sim-costs PRIVATE PkgConfig::JANSSON Threads::Threads)
+# nm_shim_plain: csum_byte_ps times the core's own vale_csum_sum().
+target_link_libraries(nmlab-bench-sim-costs PRIVATE PkgConfig::JANSSON Threads::Threads
+                      nm_shim_plain)
 add_test(NAME bench.sim_costs COMMAND nmlab-bench-sim-costs
          --json ${CMAKE_BINARY_DIR}/bench-sim-costs.json)
 set_tests_properties(bench.sim_costs PROPERTIES LABELS bench TIMEOUT 600)

@@ -104,6 +104,10 @@ struct vale_port_stats {
 	 * the switch segmented (vale_offload.c): rx_pkts - rx_seg_extra
 	 * packets of the senders reached us. */
 	struct nm_os_counter rx_seg_extra;
+	/* Payload bytes of packets for us whose checksum the switch computed
+	 * (segmented, or a partial checksum completed: vale_offload.c), so
+	 * a cost model can charge that work where it happens. */
+	struct nm_os_counter rx_csum_bytes;
 	/* Counted at the source, once per packet and destination. */
 	struct nm_os_counter drops[VALE_DROP_NREASONS];
 };
@@ -230,6 +234,7 @@ uint64_t vale_port_drops(const struct vale_port *p, enum vale_drop_reason r);
 uint64_t vale_port_drops_total(const struct vale_port *p);
 uint64_t vale_port_rx_pads(const struct vale_port *p);
 uint64_t vale_port_rx_seg_extra(const struct vale_port *p);
+uint64_t vale_port_rx_csum_bytes(const struct vale_port *p);
 
 /* ---- Switches (for pluggable lookups). */
 

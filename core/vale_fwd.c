@@ -742,6 +742,9 @@ vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
 				      ft->oidx)) {
 			nm_os_counter_add(&dp->stats.rx_seg_extra,
 					  pl.frames - 1);
+			if (pl.kind != VALE_OFFLOAD_COPY)
+				nm_os_counter_add(&dp->stats.rx_csum_bytes,
+						  pl.len - pl.hlen);
 			vale_fwd_publish(dp, ring, idx, start,
 					 nm_idx_add(start, pl.slots,
 						    rx->kr.num_slots),

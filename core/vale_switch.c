@@ -565,6 +565,11 @@ uint64_t vale_port_rx_seg_extra(const struct vale_port *p)
 	return nm_os_counter_read(&p->stats.rx_seg_extra);
 }
 
+uint64_t vale_port_rx_csum_bytes(const struct vale_port *p)
+{
+	return nm_os_counter_read(&p->stats.rx_csum_bytes);
+}
+
 uint64_t vale_port_rx_pads(const struct vale_port *p)
 {
 	return nm_os_counter_read(&p->stats.rx_pad_slots);

@@ -114,6 +114,11 @@ static void fuzz_check_dev_keys(const struct sim_sc_endpoint *ep)
 		case SIM_DEV_KEY_BOOL:
 			FUZZ_CHECK(v <= 1);
 			break;
+		case SIM_DEV_KEY_FLAGS:
+			for (n = 0; k->names[n] != NULL; n++)
+				;
+			FUZZ_CHECK(n < 32 && (v >> n) == 0);
+			break;
 		case SIM_DEV_KEY_ENUM:
 			for (n = 0; k->names[n] != NULL; n++)
 				;

@@ -25,3 +25,8 @@ nm_add_test(sim_coro_ucontext SOURCES test_sim_coro.c
 # (nm_sim_fail_alloc_at): -ENOMEM, one line, nothing left.
 nm_add_test(sim_alloc_fail SOURCES test_sim_alloc_fail.c BACKEND simcore LABELS unit
             DEFINES NM_SIM_SCENARIOS="${CMAKE_SOURCE_DIR}/sim/scenarios")
+# Offloads (issue 14 item 6): the guest side of the virtio-net header,
+# a guest's own segmentation, gathering the switch's segments, and a run
+# of the checked-in capture through the switch's segmentation.
+nm_add_test(sim_offload SOURCES test_sim_offload.c BACKEND simcore LABELS unit
+            DEFINES NM_SIM_TRACES="${CMAKE_SOURCE_DIR}/sim/traces")

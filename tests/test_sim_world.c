@@ -466,8 +466,54 @@ static void send_rec(struct sim_pkts *p, const struct sim_trace *t, uint32_t k,
 	assert_non_null(r);
 	memcpy(buf, r->frame, r->len);
 	id = sim_pkt_inject(p, r, 0, t_in);
-	memcpy(buf + r->len - SIM_TAG_BYTES, &id, SIM_TAG_BYTES);
+	sim_pkt_tag_make(id, r->frame + r->len - SIM_TAG_BYTES,
+			 buf + r->len - SIM_TAG_BYTES);
 	sim_trace_cur_close(&c);
+}
+
+/* RFC 1071 over b[0..n), folded, not complemented (the test's own). */
+static uint32_t ref_sum(const uint8_t *b, uint32_t n)
+{
+	uint64_t s = 0;
+	uint32_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)b[i] << 8 | b[i + 1];
+	if (n & 1)
+		s += (uint32_t)b[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)s;
+}
+
+/* The tag names its id and leaves the Internet checksum of any region
+ * holding it unchanged, at an even or an odd offset (the switch's
+ * segments put the tag wherever the last segment's payload ends). */
+static void test_sim_world_pkt_tag_keeps_checksum(void **state)
+{
+	uint8_t a[64], b[64];
+	uint64_t x = 0x9e3779b97f4a7c15ULL, id;
+	uint32_t k, off, i;
+
+	(void)state;
+	for (k = 0; k < 2000; k++) {
+		for (i = 0; i < sizeof(a); i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			a[i] = (uint8_t)x;
+		}
+		if (k % 7 == 0)
+			memset(a, k % 2 ? 0xff : 0, sizeof(a));
+		id = (x >> 16) & 0xffffffffffffULL;
+		off = 3 + k % 40; /* odd and even offsets */
+		memcpy(b, a, sizeof(a));
+		sim_pkt_tag_make(id, a + off, b + off);
+		assert_true(sim_pkt_tag_id(b + off) == id);
+		assert_int_equal(ref_sum(b, sizeof(b)) % 0xffff,
+				 ref_sum(a, sizeof(a)) % 0xffff);
+		/* ... and of a region starting at an odd byte. */
+		assert_int_equal(ref_sum(b + 1, off + 8) % 0xffff,
+				 ref_sum(a + 1, off + 8) % 0xffff);
+	}
 }
 
 static void test_sim_world_pkt_detects_duplicate_corruption_reorder(void **state)
@@ -568,6 +614,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sim_world_detects_lost_notification),
 		cmocka_unit_test(test_sim_world_quiet_when_notified),
 		cmocka_unit_test(test_sim_world_measures_stranded_work),
+		cmocka_unit_test(test_sim_world_pkt_tag_keeps_checksum),
 		cmocka_unit_test(test_sim_world_pkt_detects_duplicate_corruption_reorder),
 		cmocka_unit_test(test_sim_world_pkt_table_keeps_packets_in_flight),
 		cmocka_unit_test(test_sim_world_pkt_table_reuses_lost_slots),

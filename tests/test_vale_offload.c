@@ -378,6 +378,8 @@ static void run_segment(struct sframe *s, uint32_t bsb, size_t per)
 	n = check_segments(e->p[1], s, f);
 	assert_int_equal(vt_rx_pkts(e->p[1]), n);
 	assert_int_equal(vale_port_rx_seg_extra(vt_vale(e->p[1])), n - 1);
+	/* Every payload byte summed once, whatever the segment count. */
+	assert_int_equal(vale_port_rx_csum_bytes(vt_vale(e->p[1])), s->pay);
 	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 0);
 	free(f);
 	env_free(e);
@@ -682,6 +684,7 @@ static void run_pass(uint32_t ha, uint32_t hb)
 	}
 	assert_false(recv_frame(e->p[1], got, &glen));
 	assert_int_equal(vale_port_rx_seg_extra(vt_vale(e->p[1])), 0);
+	assert_int_equal(vale_port_rx_csum_bytes(vt_vale(e->p[1])), 0);
 	free(f);
 	free(got);
 	env_free(e);

@@ -48,7 +48,7 @@ static void nmsim_flow(const struct sim_world *w, const struct sim_summary *s, u
 
 	r->injected = recs * per_rec;
 	r->delivered = w->pk.flow_stats[f].delivered;
-	r->drops = s->in_flight == 0 && s->in == w->total_packets && r->injected >= r->delivered
+	r->drops = s->in_flight == 0 && s->in == sim_world_expected(w) && r->injected >= r->delivered
 			   ? (int64_t)(r->injected - r->delivered) : -1;
 	r->mpps = s->sim_ns != 0 ? (double)r->delivered * 1e3 / (double)s->sim_ns : 0;
 }

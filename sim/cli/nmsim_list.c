@@ -135,6 +135,10 @@ static void list_dev_keys(void)
 			snprintf(range, sizeof(range), "true|false");
 			snprintf(def, sizeof(def), "%s", k->def ? "true" : "false");
 			break;
+		case SIM_DEV_KEY_FLAGS:
+			sim_dev_flags_name(k, ~0U, range, sizeof(range));
+			sim_dev_flags_name(k, k->def, def, sizeof(def));
+			break;
 		default:
 			range[0] = '\0';
 			for (j = 0; k->names[j] != NULL; j++)
@@ -145,7 +149,8 @@ static void list_dev_keys(void)
 		}
 		sim_dev_accepting(k, devs, sizeof(devs));
 		printf("  %-18s %-8s %-24s %-10s %-8s %s\n", k->name,
-		       k->type == SIM_DEV_KEY_U32 ? "integer" : k->type == SIM_DEV_KEY_BOOL ? "bool" : "enum",
+		       k->type == SIM_DEV_KEY_U32 ? "integer" : k->type == SIM_DEV_KEY_BOOL ? "bool" :
+		       k->type == SIM_DEV_KEY_FLAGS ? "flags" : "enum",
 		       range, def, *k->unit ? k->unit : "-", devs);
 		printf("  %-18s %s\n", "", k->help);
 	}

@@ -40,7 +40,7 @@ static void nmsim_progress(struct sim_engine *e, void *arg)
 	p->shown = true;
 	fprintf(stderr, "\r  %.1f s: %.3f ms simulated, %" PRIu64 " of %" PRIu64
 		" packets delivered, %.1f M events     ",
-		el, (double)e->now_ns / 1e6, w->pk.delivered, w->total_packets,
+		el, (double)e->now_ns / 1e6, w->pk.delivered, sim_world_expected(w),
 		(double)e->executed / 1e6);
 }
 

@@ -24,7 +24,9 @@
 #include "sim_pcap_sink.h"
 #include "sim_pkt.h"
 #include "sim_run.h"
+#include "sim_seg.h"
 #include "sim_trace.h"
+#include "sim_vnet.h"
 
 uint64_t sim_app_release_time(const struct sim_ep *ep, uint64_t k,
 			      uint64_t rec_ts)
@@ -98,13 +100,15 @@ static const struct sim_trace_rec *sim_app_rec(struct sim_ep *ep)
 }
 
 /*
- * Write record r into the slots from ep->head on: one slot, or a chain of
- * slots with NS_MOREFRAG on all but the last (the core's VALE and pipes
- * carry chains of up to NETMAP_MAX_FRAGS slots), then the tag id over the
- * frame's last 8 bytes, wherever they fall.
+ * Write bytes[0..total) (record r's frame, behind a virtio-net header if
+ * the port has one) into the slots from ep->head on: one slot, or a chain
+ * of slots with NS_MOREFRAG on all but the last (the core's VALE and pipes
+ * carry chains of up to NETMAP_MAX_FRAGS slots); the caller then writes
+ * the tag over the frame's last 8 bytes, wherever they fall.
  */
 static uint64_t sim_app_put(struct sim_ep *ep, const struct sim_trace_rec *r,
-			     uint32_t slots, uint8_t **bufs)
+			    const uint8_t *bytes, uint32_t total,
+			    uint32_t slots, uint8_t **bufs)
 {
 	uint32_t bs = sim_ep_chunk(ep->ring->nr_buf_size), off = 0, k, part;
 	struct netmap_slot *slot;
@@ -113,8 +117,8 @@ static uint64_t sim_app_put(struct sim_ep *ep, const struct sim_trace_rec *r,
 	for (k = 0; k < slots; k++) {
 		slot = &ep->ring->slot[ep->head];
 		bufs[k] = nm_ring_user_buf(ep->ring, nm_os_shared_load32(&slot->buf_idx));
-		part = r->len - off < bs ? r->len - off : bs;
-		nm_os_memcpy(bufs[k], r->frame + off, part);
+		part = total - off < bs ? total - off : bs;
+		nm_os_memcpy(bufs[k], bytes + off, part);
 		/* It entered the ring once copied. */
 		if (k + 1 == slots)
 			t_in = sim_app_t_in(ep, r);
@@ -126,24 +130,62 @@ static uint64_t sim_app_put(struct sim_ep *ep, const struct sim_trace_rec *r,
 	return t_in;
 }
 
-/* The tag over the last 8 bytes of the frame just put in bufs. */
-static void sim_app_tag(const struct sim_ep *ep, uint32_t len, uint8_t **bufs,
-			uint64_t id)
+/* The tag over the last 8 bytes of the frame just put in bufs (the frame
+ * starts pre bytes into the first: a virtio-net header); cover is what
+ * they held (sim_pkt_tag_make() keeps its checksum sum). */
+static void sim_app_tag(const struct sim_ep *ep, uint32_t pre, uint32_t len,
+			uint8_t **bufs, uint64_t id, const uint8_t *cover)
 {
-	uint32_t bs = sim_ep_chunk(ep->ring->nr_buf_size), o = len - SIM_TAG_BYTES, k, part;
+	uint32_t bs = sim_ep_chunk(ep->ring->nr_buf_size),
+		 o = pre + len - SIM_TAG_BYTES, k, part;
 	uint8_t idb[SIM_TAG_BYTES];
 
-	if (len <= bs) {
-		memcpy(bufs[0] + o, &id, SIM_TAG_BYTES);
+	sim_pkt_tag_make(id, cover, idb);
+	if (pre + len <= bs) {
+		memcpy(bufs[0] + o, idb, SIM_TAG_BYTES);
 		return;
 	}
 	/* The last 8 bytes may straddle the chain's last two slots. */
-	memcpy(idb, &id, SIM_TAG_BYTES);
 	k = o / bs;
 	part = bs - o % bs < SIM_TAG_BYTES ? bs - o % bs : SIM_TAG_BYTES;
 	memcpy(bufs[k] + o % bs, idb, part);
 	if (part < SIM_TAG_BYTES)
 		memcpy(bufs[k + 1], idb + part, SIM_TAG_BYTES - part);
+}
+
+/*
+ * Put the frames a guest with a virtio-net header made of record r
+ * (sim_guest_prepare()), each behind its header, tagged and followed.
+ * The caller checked that q->need slots are free.
+ */
+static void sim_app_put_txq(struct sim_ep *ep, const struct sim_trace_rec *r,
+			    const struct sim_txq *q, uint8_t **bufs)
+{
+	uint32_t pre = ep->vnet_hdr, chunk = sim_ep_chunk(ep->ring->nr_buf_size), k, s;
+	struct sim_trace_rec pr = *r;
+	uint64_t t_in, id;
+
+	for (k = 0; k < q->g.n; k++) {
+		pr.frame = q->buf + q->g.off[k];
+		pr.len = q->g.len[k];
+		s = sim_ep_slots(pre + pr.len, chunk);
+		t_in = sim_app_put(ep, r, pr.frame - pre, pre + pr.len, s, bufs);
+		id = sim_pkt_inject_gso(ep->pk, &pr, (uint16_t)ep->idx, t_in, q->hoff[k]);
+		if (ep->pk->broken != NULL) {
+			ep->run->internal_error(ep->run, ep->pk->broken);
+			return;
+		}
+		if (sim_pkt_taggable(pr.len))
+			sim_app_tag(ep, pre, pr.len, bufs, id,
+				    pr.frame + pr.len - SIM_TAG_BYTES);
+		ep->st.gso_pkts += q->kind[k] == SIM_VNET_GSO;
+		ep->st.csum_pkts += q->kind[k] == SIM_VNET_CSUM;
+		if (k > 0)
+			sim_cost_charge(SIM_C_APP_PKT, 1);
+	}
+	/* Frames beyond the record's one: more packets than the trace's. */
+	ep->pk->split_extra += q->g.n - 1;
+	ep->st.pkts += q->g.n - 1;
 }
 
 /*
@@ -155,6 +197,7 @@ static void sim_app_tag(const struct sim_ep *ep, uint32_t len, uint8_t **bufs,
 static bool sim_app_more(struct sim_ep *ep, uint32_t free_slots, uint64_t now)
 {
 	const struct sim_trace_rec *r;
+	const struct sim_txq *q;
 	uint32_t need;
 
 	if (ep->src_next >= ep->src_total || (r = sim_app_rec(ep)) == NULL)
@@ -162,6 +205,15 @@ static bool sim_app_more(struct sim_ep *ep, uint32_t free_slots, uint64_t now)
 	if (sim_app_release_time(ep, ep->src_next, r->ts_ns) > now)
 		return false;
 	need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
+	if (ep->vnet_hdr != 0) {
+		/* Its guest's frames, behind their headers: the stack makes
+		 * them now (once per record), as it would before the xmit;
+		 * one its sender drops ends the burst. */
+		q = sim_guest_prepare(ep, r);
+		if (q->drop)
+			return false;
+		need = q->need;
+	}
 	return need <= free_slots;
 }
 
@@ -171,7 +223,8 @@ static void sim_app_send(struct sim_ep *ep)
 	const struct sim_trace_rec *r;
 	uint64_t now = nm_os_time_ns(), next, id, t_in;
 	uint8_t *bufs[NETMAP_MAX_FRAGS];
-	uint32_t space, need, n, used;
+	uint32_t space, need, n, used, pre = ep->vnet_hdr;
+	const struct sim_txq *q = NULL;
 
 	if (ep->src_next == ep->src_total) {
 		/* Drain: every slot handed over must come back. */
@@ -195,7 +248,12 @@ static void sim_app_send(struct sim_ep *ep)
 	/* A frame needs one slot, or a chain of them; one whose chain no
 	 * netmap packet or this ring can hold is dropped below unsent. */
 	need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
-	if (need > NETMAP_MAX_FRAGS || need > ep->n - 1)
+	if (pre != 0) {
+		q = sim_guest_prepare(ep, r);
+		need = q->drop ? 0 : q->need;
+	}
+	if (need > NETMAP_MAX_FRAGS * SIM_GSEG_MAX_FRAMES || need > ep->n - 1 ||
+	    (pre == 0 && need > NETMAP_MAX_FRAGS))
 		need = 0;
 	space = nm_idx_dist(ep->head, ep->tail, ep->n);
 	if (space < need) {
@@ -223,6 +281,26 @@ static void sim_app_send(struct sim_ep *ep)
 			if (sim_app_release_time(ep, ep->src_next, r->ts_ns) > now)
 				break;
 		}
+		if (pre != 0) {
+			q = sim_guest_prepare(ep, r);
+			if (q->drop) {
+				/* Over the guest's MTU and nothing its stack
+				 * can do carries it: never sent, counted. */
+				sim_pkt_inject_untaggable(ep->pk, r->len, sim_app_t_in(ep, r));
+				ep->st.dev_drops++;
+				ep->st.drops_over_mtu++;
+				ep->src_next++;
+				sim_trace_cur_next(ep->cur);
+				continue;
+			}
+			if (used + q->need > space)
+				break;
+			sim_app_put_txq(ep, r, q, bufs);
+			if (ep->pk->broken != NULL)
+				return;
+			used += q->need;
+			goto sent;
+		}
 		need = sim_ep_slots(r->len, sim_ep_chunk(ep->ring->nr_buf_size));
 		if (need > NETMAP_MAX_FRAGS || need > ep->n - 1) {
 			/* No chain carries it (a buffer size so small that it
@@ -238,13 +316,15 @@ static void sim_app_send(struct sim_ep *ep)
 		}
 		if (used + need > space)
 			break;
-		t_in = sim_app_put(ep, r, need, bufs);
+		t_in = sim_app_put(ep, r, r->frame, r->len, need, bufs);
 		id = sim_pkt_inject(ep->pk, r, (uint16_t)ep->idx, t_in);
 		if (ep->pk->broken != NULL)
 			ep->run->internal_error(ep->run, ep->pk->broken);
 		if (sim_pkt_taggable(r->len))
-			sim_app_tag(ep, r->len, bufs, id);
+			sim_app_tag(ep, 0, r->len, bufs, id,
+				    r->frame + r->len - SIM_TAG_BYTES);
 		used += need;
+sent:
 		sim_cost_charge(SIM_C_APP_PKT, 1);
 		if (ep->cfg->pkt_work_ns != 0)
 			nm_sim_os.now_ns += ep->cfg->pkt_work_ns;
@@ -276,7 +356,8 @@ static void sim_app_send(struct sim_ep *ep)
 static int sim_app_frame(struct sim_ep *ep, uint32_t avail, uint8_t **frame,
 			 uint32_t *flen, uint32_t *slots)
 {
-	uint32_t i = ep->head, k = 0, len, total = 0, cap = ep->trace->max_len;
+	uint32_t i = ep->head, k = 0, len, total = 0,
+		 cap = ep->trace->max_len + ep->vnet_hdr;
 	struct netmap_slot *slot;
 	uint16_t flags;
 	uint8_t *buf;
@@ -321,6 +402,55 @@ static int sim_app_frame(struct sim_ep *ep, uint32_t avail, uint8_t **frame,
 	return 1;
 }
 
+/* TCP or UDP payload bytes of frame f[0..len) (0 if it is neither, or
+ * a fragment): the goodput the report counts. */
+static uint32_t sim_app_l4_bytes(const uint8_t *f, uint32_t len)
+{
+	struct sim_l4 o;
+
+	if (sim_l4_parse(f, len, &o) != 0)
+		return 0;
+	return o.l3 + o.ip_len - o.hoff;
+}
+
+/*
+ * A receiver that may get segments (ep->seg): frame[0..len) is a packet
+ * whole (1: the caller delivers it), a segment of one still in progress
+ * (0), or the last segment of one, which was delivered and written to
+ * the sink segment by segment (2); a negative errno with why on a bad
+ * segment (-EPROTO) or as sim_pkt_deliver() fails the gathered packet
+ * (-EILSEQ: out of its flow's order).
+ */
+static int sim_app_segment(struct sim_ep *ep, const uint8_t *frame, uint32_t len,
+			   char *why, size_t whylen)
+{
+	struct sim_seg *s = ep->seg;
+	uint32_t k;
+	int rc;
+
+	if (s == NULL)
+		return 1;
+	if (s->n == 0 && (len < SIM_TAG_MIN_LEN || sim_pkt_is_whole(ep->pk, frame, len) ||
+			  !sim_seg_may_start(frame, len)))
+		return 1; /* whole, or not a segment: sim_pkt_deliver() judges */
+	if (sim_seg_add(s, frame, len, why, whylen) != 0)
+		return -EPROTO;
+	if (!sim_pkt_is_whole(ep->pk, s->buf, s->len))
+		return 0;
+	rc = sim_pkt_deliver(ep->pk, s->buf, s->len, nm_os_time_ns(), why, whylen);
+	if (rc != 0) {
+		sim_seg_reset(s);
+		return rc;
+	}
+	sim_seg_restore(s);
+	ep->st.seg_pkts++;
+	for (k = 0; ep->sink != NULL && k < s->n; k++)
+		sim_pcap_sink_write(ep->sink, nm_os_time_ns(), s->frames + s->fr[k].off,
+				    s->fr[k].len);
+	sim_seg_reset(s);
+	return 2;
+}
+
 static void sim_app_receive(struct sim_ep *ep)
 {
 	struct sim_actor *a = &ep->app;
@@ -346,9 +476,36 @@ static void sim_app_receive(struct sim_ep *ep)
 			avail--;
 			continue;
 		}
-		rc = sim_pkt_deliver(ep->pk, frame, len, nm_os_time_ns(), why,
-				     sizeof(why));
-		if (rc != 0) {
+		if (ep->vnet_hdr != 0) {
+			/* The guest driver takes the header off. */
+			const char *bad = len < ep->vnet_hdr ? "virtio-net header: a frame shorter than it"
+				: sim_vnet_rx_check(frame, ep->vnet_hdr, len - ep->vnet_hdr,
+						    ep->cfg->offloads);
+
+			if (bad != NULL) {
+				sim_run_violation(ep->run, SIM_INV_PAYLOAD, a, ep->idx,
+						  "slot %u: %s", ep->head, bad);
+				return;
+			}
+			ep->st.gso_pkts += frame[1] != 0;
+			ep->st.csum_pkts += frame[0] & SIM_VNET_F_NEEDS_CSUM;
+			frame += ep->vnet_hdr;
+			len -= ep->vnet_hdr;
+		}
+		ep->st.frames++;
+		ep->st.rx_frame_bytes += len;
+		ep->st.l4_bytes += sim_app_l4_bytes(frame, len);
+		rc = sim_app_segment(ep, frame, len, why, sizeof(why));
+		if (rc == 1) {
+			rc = sim_pkt_deliver(ep->pk, frame, len, nm_os_time_ns(), why,
+					     sizeof(why));
+			if (rc == 0) {
+				rc = 1;
+				if (ep->sink != NULL)
+					sim_pcap_sink_write(ep->sink, nm_os_time_ns(), frame, len);
+			}
+		}
+		if (rc < 0) {
 			/* A reorder is the flow-order invariant's, not the
 			 * payload's: the report names the one that failed. */
 			sim_run_violation(ep->run, rc == -EILSEQ ? SIM_INV_FLOW_ORDER
@@ -356,8 +513,15 @@ static void sim_app_receive(struct sim_ep *ep)
 					  a, ep->idx, "slot %u: %s", ep->head, why);
 			return;
 		}
-		if (ep->sink != NULL)
-			sim_pcap_sink_write(ep->sink, nm_os_time_ns(), frame, len);
+		if (rc == 0) {
+			/* A segment of a packet still in progress. */
+			sim_cost_charge(SIM_C_APP_PKT, 1);
+			for (k = 0; k < slots; k++)
+				ep->head = nm_idx_next(ep->head, ep->n);
+			avail -= slots;
+			continue;
+		}
+		/* 1: delivered whole, 2: gathered from segments; both sunk. */
 		sim_cost_charge(SIM_C_APP_PKT, 1);
 		if (ep->cfg->pkt_work_ns != 0)
 			nm_sim_os.now_ns += ep->cfg->pkt_work_ns;

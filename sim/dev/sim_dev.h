@@ -32,6 +32,7 @@ enum sim_dev_key_type {
 	SIM_DEV_KEY_U32,  /* uint32_t in lo..hi */
 	SIM_DEV_KEY_BOOL, /* bool: true or false */
 	SIM_DEV_KEY_ENUM, /* uint32_t: an index into names */
+	SIM_DEV_KEY_FLAGS, /* uint32_t: bit i is names[i]; "a+b" or "none" */
 };
 
 /* Threads a device model runs on the host, each with its keys. */
@@ -72,6 +73,11 @@ extern const uint32_t sim_dev_count;
 
 /* Keys listed by more than one device (defined in sim_dev_e1000.c). */
 extern const struct sim_dev_key sim_dev_key_itr_us;
+/* The virtio-net header keys (sim_dev_ptnet.c). */
+extern const struct sim_dev_key sim_dev_key_vnet_hdr, sim_dev_key_offloads,
+	sim_dev_key_mtu;
+/* Bytes of virtio-net header of an endpoint's port (0, 10 or 12). */
+uint32_t sim_dev_vnet_hdr_len(const struct sim_sc_endpoint *c);
 /* The VMM backend's keys of e1000 and virtio (sim_dev_backend.c). */
 extern const struct sim_dev_key sim_dev_key_backend;
 extern const struct sim_dev_key sim_dev_key_txqueuelen;
@@ -84,7 +90,7 @@ int sim_dev_backend_check(const struct sim_sc_endpoint *c, const char **key,
 			  char *err, size_t errlen);
 
 /* Most distinct device and thread keys (sim_dev_key_at()). */
-#define SIM_DEV_MAX_KEYS 24
+#define SIM_DEV_MAX_KEYS 32
 
 /* The index of the device called name, or -1. */
 int sim_dev_find(const char *name);
@@ -101,6 +107,11 @@ const struct sim_dev_model *sim_dev_model_of(const struct sim_sc_endpoint *c);
 uint32_t sim_dev_key_get(const struct sim_sc_endpoint *c, const struct sim_dev_key *k);
 void sim_dev_key_set(struct sim_sc_endpoint *c, const struct sim_dev_key *k,
 		     uint32_t v);
+/* A SIM_DEV_KEY_FLAGS value: v ("none", or names joined by '+', each
+ * once) into *out: 0, or -EINVAL.  And a value's name into buf. */
+int sim_dev_flags_parse(const struct sim_dev_key *k, const char *v, uint32_t *out);
+const char *sim_dev_flags_name(const struct sim_dev_key *k, uint32_t v, char *buf,
+			       size_t size);
 /* Every key's default into c. */
 void sim_dev_defaults(struct sim_sc_endpoint *c);
 /* Into buf: the devices accepting k, "e1000, virtio or xen without

@@ -253,7 +253,41 @@ static const struct sim_dev_ops sim_dev_ptnet_ops = SIM_PTNET_OPS("ptnet", sim_p
 const struct sim_dev_ops sim_dev_ptnet_evtchn_ops =
 	SIM_PTNET_OPS("xen", sim_ptnet_evtchn_init);
 
-static const struct sim_dev_key *const sim_ptnet_keys[] = { NULL };
+/* The virtio-net header keys: ptnet's port is the VALE port itself;
+ * virtio's vhost hands the guest's buffers, header first, to the port
+ * (both carry a chain as it is, sim_app.c writes the header). */
+static const char *const sim_vnet_hdr_names[] = { "0", "10", "12", NULL };
+static const uint32_t sim_vnet_hdr_bytes[] = { 0, 10, 12 };
+
+const struct sim_dev_key sim_dev_key_vnet_hdr = {
+	.name = "vnet_hdr", .type = SIM_DEV_KEY_ENUM, .def = 0, .unit = "bytes",
+	.names = sim_vnet_hdr_names,
+	.off = offsetof(struct sim_sc_endpoint, vnet_hdr),
+	.help = "virtio-net header in front of every frame, set on the VALE port with NETMAP_REQ_PORT_HDR_SET",
+};
+/* Bit i is name i: SIM_OFF_CSUM, _TSO4, _TSO6, _UFO (sim_vnet.h). */
+static const char *const sim_offload_names[] = { "csum", "tso4", "tso6", "ufo", NULL };
+
+const struct sim_dev_key sim_dev_key_offloads = {
+	.name = "offloads", .type = SIM_DEV_KEY_FLAGS, .def = 0, .unit = "",
+	.names = sim_offload_names,
+	.off = offsetof(struct sim_sc_endpoint, offloads),
+	.help = "virtio-net features: csum (F_CSUM/F_GUEST_CSUM), tso4, tso6, ufo (F_HOST_* or F_GUEST_*); needs vnet_hdr",
+};
+const struct sim_dev_key sim_dev_key_mtu = {
+	.name = "mtu", .type = SIM_DEV_KEY_U32, .lo = 68, .hi = 65535, .def = 1500,
+	.unit = "bytes", .off = offsetof(struct sim_sc_endpoint, mtu),
+	.help = "guest interface MTU (IP bytes): a longer frame is a GSO super-frame of gso_size MTU less its headers",
+};
+
+uint32_t sim_dev_vnet_hdr_len(const struct sim_sc_endpoint *c)
+{
+	return c->vnet_hdr < 3 ? sim_vnet_hdr_bytes[c->vnet_hdr] : 0;
+}
+
+static const struct sim_dev_key *const sim_ptnet_keys[] = {
+	&sim_dev_key_vnet_hdr, &sim_dev_key_offloads, &sim_dev_key_mtu, NULL,
+};
 
 const struct sim_dev_desc sim_dev_ptnet_desc = {
 	.name = "ptnet",

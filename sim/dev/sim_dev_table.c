@@ -7,6 +7,7 @@
  */
 #include "sim_dev.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -144,6 +145,46 @@ uint32_t sim_dev_key_get(const struct sim_sc_endpoint *c, const struct sim_dev_k
 	if (k->type == SIM_DEV_KEY_BOOL)
 		return *(const bool *)p ? 1 : 0;
 	return *(const uint32_t *)p;
+}
+
+int sim_dev_flags_parse(const struct sim_dev_key *k, const char *v, uint32_t *out)
+{
+	uint32_t bits = 0, j;
+	size_t n;
+
+	*out = 0;
+	if (strcmp(v, "none") == 0)
+		return 0;
+	for (;;) {
+		n = strcspn(v, "+");
+		for (j = 0; k->names[j] != NULL; j++)
+			if (strlen(k->names[j]) == n && strncmp(v, k->names[j], n) == 0)
+				break;
+		if (k->names[j] == NULL || (bits & (1U << j)))
+			return -EINVAL; /* unknown, empty or repeated */
+		bits |= 1U << j;
+		if (v[n] == '\0')
+			break;
+		v += n + 1;
+	}
+	*out = bits;
+	return 0;
+}
+
+const char *sim_dev_flags_name(const struct sim_dev_key *k, uint32_t v, char *buf,
+			       size_t size)
+{
+	size_t n = 0;
+	uint32_t j;
+
+	buf[0] = '\0';
+	for (j = 0; k->names[j] != NULL; j++)
+		if (v & (1U << j))
+			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+					      n ? "+" : "", k->names[j]);
+	if (n == 0)
+		snprintf(buf, size, "none");
+	return buf;
 }
 
 void sim_dev_key_set(struct sim_sc_endpoint *c, const struct sim_dev_key *k,

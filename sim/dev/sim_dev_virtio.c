@@ -69,7 +69,8 @@ static const struct sim_dev_key *const sim_virtio_keys[] = {
 	&sim_dev_key_more_hint, &sim_dev_key_indirect, &sim_stack_key_rx_stack,
 	&sim_stack_key_napi_budget, &sim_stack_key_sockq_packets,
 	&sim_stack_key_softirq_ns, &sim_stack_key_consumer_ns,
-	&sim_stack_key_napi_yield, NULL,
+	&sim_stack_key_napi_yield, &sim_dev_key_vnet_hdr, &sim_dev_key_offloads,
+	&sim_dev_key_mtu, NULL,
 };
 
 const struct sim_dev_desc sim_dev_virtio_desc = {

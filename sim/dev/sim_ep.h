@@ -22,6 +22,7 @@
 #include "nm_kring.h"
 #include "sim_actor.h"
 #include "sim_config.h"
+#include "sim_gseg.h"
 
 struct sim_ep;
 struct sim_pkts;
@@ -29,6 +30,7 @@ struct sim_run;
 struct sim_sc_trace;
 struct sim_trace;
 struct sim_trace_cur;
+struct sim_trace_rec;
 struct sim_switch;
 struct sim_pcap_sink;
 struct sim_guest_stack;
@@ -75,6 +77,17 @@ struct sim_ep_stats {
 	 * sender's lease that could not be rolled back with them
 	 * (vale_lease_trim()), and a device copies them as they come. */
 	uint64_t pads;
+	/* Offloads (sim_vnet.h).  Sender: frames sent as GSO super-frames,
+	 * with a partial checksum, and bytes its guest summed in software.
+	 * Receiver: frames taken from the ring (segments each; pkts counts
+	 * packets), frames that came whole with a GSO header, packets
+	 * gathered from segments. */
+	uint64_t gso_pkts, csum_pkts, csum_bytes;
+	uint64_t guest_split; /* sender: records its stack cut (sim_gseg.h) */
+	uint64_t frames, seg_pkts;
+	/* Receiver: bytes of the frames it took (headers stripped), and of
+	 * their TCP and UDP payload (an unfragmented datagram's). */
+	uint64_t rx_frame_bytes, l4_bytes;
 	/* Of dev_drops, backend tap: frames the destination tap's full queue
 	 * (txqueuelen) dropped, and frames no tap had the MAC of; counted at
 	 * the writer. */
@@ -161,11 +174,43 @@ struct sim_ep {
 	uint8_t *rxbuf;
 	/* Receiver: the pcap sink, if asked for. */
 	struct sim_pcap_sink *sink;
+	/* Bytes of virtio-net header on its port's frames (0, 10, 12). */
+	uint32_t vnet_hdr;
+	/* Sender with a header: the frames its guest stack made of the
+	 * record it sends next (sim_guest.c); NULL without a header. */
+	struct sim_txq *txq;
+	/* Receiver without a header that a sender with one shares a switch
+	 * with: the segments of the packet in progress; else NULL. */
+	struct sim_seg *seg;
 };
 
 /* The ptnet model with event channel costs: the Xen accelerated netfront
  * (xen, fast_path: true; sim_dev_ptnet.c). */
 extern const struct sim_dev_ops sim_dev_ptnet_evtchn_ops;
+
+/* The frames a sending guest with a virtio-net header makes of one trace
+ * record (sim_guest.c): the record itself behind its header, or, over the
+ * MTU with no offload for it, the segments or fragments its stack cuts,
+ * each behind its own header. */
+struct sim_txq {
+	uint64_t rec;	      /* the sender's record number they are for */
+	bool ready;
+	bool drop;	      /* nothing carries it: counted, never sent */
+	uint32_t need;	      /* ring slots of all its frames */
+	uint32_t hoff[SIM_GSEG_MAX_FRAMES]; /* per frame (sim_pkt_inject_gso()) */
+	uint8_t kind[SIM_GSEG_MAX_FRAMES];  /* per frame: enum sim_vnet_kind */
+	struct sim_gseg_out g; /* frames at buf + g.off[k], header before */
+	uint8_t *buf;
+	uint32_t cap;
+};
+
+/* 0 or -ENOMEM: ep->txq for trace frames up to max_len bytes. */
+int sim_guest_init(struct sim_ep *ep, uint32_t max_len);
+void sim_guest_fini(struct sim_ep *ep);
+/* The frames of record r, the sender's next (made once per record, its
+ * guest's costs charged then: checksums in software, segments cut). */
+const struct sim_txq *sim_guest_prepare(struct sim_ep *ep,
+					const struct sim_trace_rec *r);
 
 /* The application's body (sim_app.c). */
 void sim_app_body(struct sim_actor *a);

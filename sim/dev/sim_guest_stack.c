@@ -287,7 +287,8 @@ static void sim_stack_sync(struct sim_ep *ep)
 	sim_cost_charge(SIM_C_SYSCALL, 1);
 	ep->st.syscalls++;
 	nm_sim_os.now_ns += ep->cfg->consumer_ns;
-	sim_cost_charge(SIM_C_COPY_BYTE, bytes);
+	/* The datagram: the driver took any virtio-net header off. */
+	sim_cost_charge(SIM_C_COPY_BYTE, bytes > ep->vnet_hdr ? bytes - ep->vnet_hdr : 0);
 	s->sq_next = nm_idx_add(s->sq_next, k, s->sn);
 	s->sq_count--;
 	ep->tail = s->sq_next;
@@ -359,21 +360,24 @@ int sim_guest_stack_new(struct sim_ep *ep, struct sim_guest_stack **out,
 	const struct sim_sc_endpoint *c = ep->cfg;
 	struct nm_region_geom g = { 0 };
 	struct sim_guest_stack *s;
-	uint32_t spf;
+	uint32_t spf, flen;
 	uint64_t slots;
 	int rc;
 
 	*out = NULL;
 	if (!sim_guest_stack_on(c))
 		return 0;
-	/* Room for sockq_packets frames of the trace's longest, plus the one
-	 * recv() handed out, plus the slot a ring keeps empty. */
-	spf = sim_ep_slots(ep->trace->max_len, sim_ep_chunk(ep->buf_size));
+	/* Room for sockq_packets frames of the trace's longest (behind the
+	 * port's virtio-net header, which the app takes off: the world sets
+	 * ep->vnet_hdr before the device), plus the one recv() handed out,
+	 * plus the slot a ring keeps empty. */
+	flen = ep->trace->max_len + ep->vnet_hdr;
+	spf = sim_ep_slots(flen, sim_ep_chunk(ep->buf_size));
 	slots = ((uint64_t)c->sockq_packets + 1) * spf + 1;
 	if (slots > NM_RING_MAX_SLOTS) {
 		snprintf(err, errlen,
 			 "endpoint %s: sockq_packets %u of %u-byte frames (%u slots of buf_size %u each) needs a socket queue of %llu slots (expected at most %u: fewer packets or a larger buf_size)",
-			 c->name, c->sockq_packets, ep->trace->max_len, spf, ep->buf_size,
+			 c->name, c->sockq_packets, flen, spf, ep->buf_size,
 			 (unsigned long long)slots, NM_RING_MAX_SLOTS);
 		return -EINVAL;
 	}

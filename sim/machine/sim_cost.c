@@ -45,6 +45,8 @@ const struct sim_cost_info sim_cost_info[SIM_C_COUNT] = {
 	[SIM_C_SKB_FREE]     = { "skb_free_ns",     40000, "tap: free the skb of a read frame" },
 	[SIM_C_TAP_PKT]      = { "tap_pkt_ns",     250000, "tap: tun driver per packet, each way, beside skb, copy and syscall" },
 	[SIM_C_BRIDGE_PKT]   = { "bridge_pkt_ns",  300000, "tap: host bridge forwarding per packet, to the tap's queue" },
+	[SIM_C_CSUM_BYTE]    = { "csum_byte_ps",      520, "Internet checksum per byte (VALE segmentation, a guest without csum offload)" },
+	[SIM_C_SEG_FRAME]    = { "seg_frame_ns",    40000, "VALE: rebuilding the headers of one more segment of a GSO packet" },
 };
 /* clang-format on */
 

@@ -54,6 +54,9 @@ enum sim_cost_id {
 	SIM_C_SKB_FREE,		/* free it once read */
 	SIM_C_TAP_PKT,		/* tun driver per packet, each way */
 	SIM_C_BRIDGE_PKT,	/* Linux bridge forwarding per packet */
+	/* Offloads (appended: ids are jitter stream names' order). */
+	SIM_C_CSUM_BYTE,	/* Internet checksum per byte, in software */
+	SIM_C_SEG_FRAME,	/* VALE: one more frame cut from a GSO packet */
 	SIM_C_COUNT
 };
 

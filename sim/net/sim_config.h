@@ -124,6 +124,12 @@ struct sim_sc_endpoint {
 	uint32_t cpu;		/* the application (a guest's vCPU) */
 	uint32_t kloop_cpu;	/* ptnet, xen fast path: the kloop thread */
 	uint32_t backend_cpu;	/* e1000, virtio, xen: the VMM/vhost/netback thread */
+	/* ptnet: the virtio-net header of its VALE port (an index: 0, 10
+	 * or 12 bytes, sim_ep_vnet_hdr_len()), its offloads (SIM_OFF_*
+	 * bits, sim_vnet.h) and the MTU of its guest interface. */
+	uint32_t vnet_hdr;
+	uint32_t offloads;
+	uint32_t mtu;
 	/* e1000, virtio: the VMM's backend (docs/simulator.md, "Backends"). */
 	uint32_t backend;	/* enum sim_backend */
 	uint32_t txqueuelen;	/* tap: packets its queue holds */

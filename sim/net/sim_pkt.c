@@ -131,8 +131,69 @@ static int sim_pkt_grow(struct sim_pkts *p)
 	return 0;
 }
 
+/* The 16-bit big-endian word sum of 8 bytes, modulo 0xffff. */
+static uint32_t sim_tag_sum(const uint8_t *b)
+{
+	uint32_t s = 0, i;
+
+	for (i = 0; i < SIM_TAG_BYTES; i += 2)
+		s += (uint32_t)b[i] << 8 | b[i + 1];
+	return s % 0xffffU;
+}
+
+void sim_pkt_tag_make(uint64_t id, const uint8_t *cover, uint8_t *tag)
+{
+	uint32_t want = sim_tag_sum(cover), have, c, i;
+
+	for (i = 0; i < 6; i++)
+		tag[i] = (uint8_t)(id >> (8 * i));
+	tag[6] = tag[7] = 0;
+	have = sim_tag_sum(tag);
+	c = (want + 0xffffU - have) % 0xffffU;
+	tag[6] = (uint8_t)(c >> 8);
+	tag[7] = (uint8_t)c;
+}
+
+uint64_t sim_pkt_tag_id(const uint8_t *tag)
+{
+	uint64_t id = 0;
+	uint32_t i;
+
+	for (i = 0; i < 6; i++)
+		id |= (uint64_t)tag[i] << (8 * i);
+	return id;
+}
+
+/* Is tag exactly what sim_pkt_tag_make() wrote for m? */
+static bool sim_pkt_tag_ok(const struct sim_pkt_meta *m, const uint8_t *tag)
+{
+	uint8_t want[SIM_TAG_BYTES];
+
+	sim_pkt_tag_make(m->id, m->tail, want);
+	return memcmp(want, tag, SIM_TAG_BYTES) == 0;
+}
+
+bool sim_pkt_is_whole(const struct sim_pkts *p, const uint8_t *buf, uint32_t len)
+{
+	const struct sim_pkt_meta *m;
+	uint64_t id;
+
+	if (len < SIM_TAG_MIN_LEN)
+		return false;
+	id = sim_pkt_tag_id(buf + len - SIM_TAG_BYTES);
+	m = &p->meta[id & p->mask];
+	return id < p->next_id && m->id == id && m->in_flight && m->len == len &&
+	       sim_pkt_tag_ok(m, buf + len - SIM_TAG_BYTES);
+}
+
 uint64_t sim_pkt_inject(struct sim_pkts *p, const struct sim_trace_rec *r,
 			uint16_t sender, uint64_t t_in)
+{
+	return sim_pkt_inject_gso(p, r, sender, t_in, 0);
+}
+
+uint64_t sim_pkt_inject_gso(struct sim_pkts *p, const struct sim_trace_rec *r,
+			    uint16_t sender, uint64_t t_in, uint32_t hoff)
 {
 	uint64_t id = p->next_id++;
 	uint32_t len = r->len;
@@ -158,7 +219,11 @@ uint64_t sim_pkt_inject(struct sim_pkts *p, const struct sim_trace_rec *r,
 	m->t_in = t_in;
 	m->len = len;
 	m->flow = r->flow;
-	m->hash = sim_pkt_hash(r->frame, len - SIM_TAG_BYTES);
+	/* A payload shorter than the tag is hashed whole (hoff 0). */
+	if (hoff + SIM_TAG_BYTES > len || hoff > UINT16_MAX)
+		hoff = 0;
+	m->hoff = (uint16_t)hoff;
+	m->hash = sim_pkt_hash(r->frame + hoff, len - SIM_TAG_BYTES - hoff);
 	memcpy(m->tail, r->frame + len - SIM_TAG_BYTES, SIM_TAG_BYTES);
 	m->sender = sender;
 	m->in_flight = true;
@@ -202,17 +267,19 @@ int sim_pkt_deliver(struct sim_pkts *p, uint8_t *buf, uint32_t len,
 		return 0;
 	}
 	p->checks_tag++;
-	memcpy(&id, buf + len - SIM_TAG_BYTES, SIM_TAG_BYTES);
+	id = sim_pkt_tag_id(buf + len - SIM_TAG_BYTES);
 	m = &p->meta[id & p->mask];
-	if (id >= p->next_id || m->id != id || !m->in_flight) {
+	if (id >= p->next_id || m->id != id || !m->in_flight ||
+	    !sim_pkt_tag_ok(m, buf + len - SIM_TAG_BYTES)) {
 		snprintf(why, whylen, "%s packet (tag %llu, %u bytes)",
-			 id < p->next_id && m->id == id ? "duplicate" : "unknown or corrupted",
+			 id < p->next_id && m->id == id && !m->in_flight ? "duplicate" : "unknown or corrupted",
 			 (unsigned long long)id, len);
 		return -EPROTO;
 	}
 	m->in_flight = false;
 	p->checks_payload++;
-	if (len != m->len || sim_pkt_hash(buf, len - SIM_TAG_BYTES) != m->hash) {
+	if (len != m->len ||
+	    sim_pkt_hash(buf + m->hoff, len - SIM_TAG_BYTES - m->hoff) != m->hash) {
 		snprintf(why, whylen, "payload of packet %llu (%u bytes, flow %u) differs from the trace (%u bytes)",
 			 (unsigned long long)id, len, m->flow, m->len);
 		return -EPROTO;

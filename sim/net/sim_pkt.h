@@ -1,7 +1,7 @@
 /*
  * sim_pkt.h - following every packet from the trace to a receiver.
  *
- * Owns: packet identity (a 64-bit id written into the last 8 bytes of the
+ * Owns: packet identity (a 48-bit id written into the last 8 bytes of the
  * frame by the sender and restored at delivery from the bytes it covered,
  * which the table keeps), the table
  * of packets in flight, the per-flow order check, the payload check, the
@@ -16,6 +16,20 @@
  * injected == delivered + every counted drop (conservation).
  *
  * Frames shorter than 22 bytes carry no tag; they are counted only.
+ *
+ * The tag leaves the frame's Internet checksums as they were: its 8 bytes
+ * are the id (6 bytes, little-endian) and a 16-bit word chosen so that
+ * their ones'-complement sum equals that of the bytes they cover (sums
+ * modulo 0xffff are byte-order blind up to a factor 256, so this holds at
+ * an odd offset too).  A checksum computed over a tagged frame or over
+ * any segment wholly holding the tag (the switch's segmentation) is
+ * therefore valid for the restored frame the sinks write.
+ *
+ * A GSO super-frame (sim_vnet.h) is followed by the hash of its payload
+ * alone (from hoff, the L4 payload offset): the switch may deliver it
+ * whole or as segments whose headers it rebuilt; the receiver checks
+ * those headers itself (sim_seg.h) and hands the gathered payload, behind
+ * the first segment's headers, to sim_pkt_deliver().
  *
  * The table is indexed by id & mask and never overwrites a packet that may
  * still arrive: a slot is reused only when its packet was delivered or is
@@ -46,6 +60,7 @@ struct sim_pkt_meta {
 	uint32_t len;	  /* frame bytes */
 	uint32_t flow;	  /* trace flow */
 	uint16_t sender;  /* endpoint */
+	uint16_t hoff;	  /* hash from here: 0, or a GSO frame's L4 payload */
 	bool in_flight;
 };
 
@@ -57,6 +72,9 @@ struct sim_pkts {
 	uint64_t injected, delivered, untagged_in, untagged_out;
 	uint64_t bytes_in, bytes_out;
 	uint64_t reclaimed;	   /* slots reused from provably lost packets */
+	/* Packets beyond the trace's: frames a sending guest's stack cut
+	 * from one record (sim_gseg.h), each followed on its own. */
+	uint64_t split_extra;
 	uint64_t grown;		   /* times the table doubled */
 	const char *broken;	   /* non-NULL: the table could not grow (why) */
 	uint32_t senders;	   /* sender numbers are below it */
@@ -87,6 +105,17 @@ void sim_pkts_fini(struct sim_pkts *p);
  * the run). */
 uint64_t sim_pkt_inject(struct sim_pkts *p, const struct sim_trace_rec *r,
 			uint16_t sender, uint64_t t_in);
+/* The same for a GSO super-frame whose L4 payload starts at hoff (the
+ * hash then covers [hoff, len - 8) only; 0: as sim_pkt_inject()). */
+uint64_t sim_pkt_inject_gso(struct sim_pkts *p, const struct sim_trace_rec *r,
+			    uint16_t sender, uint64_t t_in, uint32_t hoff);
+/* The 8 tag bytes for packet id over the frame bytes cover[0..8) (see
+ * above: same ones'-complement sum), and the id a tag names. */
+void sim_pkt_tag_make(uint64_t id, const uint8_t *cover, uint8_t *tag);
+uint64_t sim_pkt_tag_id(const uint8_t *tag);
+/* Does buf[0..len) end with the tag of a packet in flight of exactly len
+ * bytes?  No side effect (a receiver gathering segments asks it). */
+bool sim_pkt_is_whole(const struct sim_pkts *p, const uint8_t *buf, uint32_t len);
 static inline bool sim_pkt_taggable(uint32_t len)
 {
 	return len >= SIM_TAG_MIN_LEN;

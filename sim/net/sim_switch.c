@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm_ctrl.h"
+#include "nm_os_sim.h"
 #include "nm_pipe.h"
 #include "nm_ring_user.h"
 #include "sim_actor.h"
@@ -93,6 +95,74 @@ int sim_switch_open_port_spare(struct sim_switch *sw, struct nm_registry *reg,
 	if (role == SIM_ROLE_RECEIVER)
 		sp->rank = sw->nreceivers++;
 	*slot = sw->nports++;
+	return 0;
+}
+
+/* One PORT_HDR_SET or _GET request on port name through the core's
+ * request decoding; *len in and out. */
+static int sim_switch_hdr_req(struct nm_registry *reg, uint16_t type,
+			      const char *name, uint32_t *len)
+{
+	struct {
+		struct nmreq_header h;
+		struct nmreq_port_hdr b;
+	} *u = calloc(1, sizeof(*u));
+	struct nm_ctrl_req *r = malloc(sizeof(*r));
+	struct nmreq_port_hdr *ph;
+	int rc;
+
+	if (u == NULL || r == NULL) {
+		free(u);
+		free(r);
+		return -ENOMEM;
+	}
+	u->h.nr_version = NETMAP_API;
+	u->h.nr_reqtype = type;
+	snprintf(u->h.nr_name, sizeof(u->h.nr_name), "%s", name);
+	u->h.nr_body = (uint64_t)(uintptr_t)&u->b;
+	u->b.nr_hdr_len = *len;
+	rc = nm_sim_user_add(u, sizeof(*u));
+	if (rc == 0) {
+		rc = nm_ctrl_decode(r, (uint64_t)(uintptr_t)&u->h);
+		if (rc == 0)
+			rc = nm_ctrl_options_check(r);
+		if (rc == 0) {
+			ph = nm_ctrl_body(r);
+			rc = type == NETMAP_REQ_PORT_HDR_SET
+				     ? vale_port_set_vnet_hdr(reg, r->hdr.nr_name, ph->nr_hdr_len)
+				     : vale_port_get_vnet_hdr(reg, r->hdr.nr_name, &ph->nr_hdr_len);
+		}
+		rc = nm_ctrl_finish(r, rc);
+		*len = u->b.nr_hdr_len;
+	}
+	nm_sim_user_reset();
+	free(r);
+	free(u);
+	return rc;
+}
+
+int sim_switch_set_vnet_hdr(struct sim_switch *sw, struct nm_registry *reg,
+			    uint32_t slot, uint32_t len, char *err, size_t errlen)
+{
+	const struct nm_port *p = sw->port[slot].p;
+	uint32_t got = len;
+	int rc;
+
+	if (sw->type != SIM_SW_VALE || p->kind != NM_PORT_VALE) {
+		snprintf(err, errlen, "switch %s: port %s has no virtio-net header (expected a VALE port)",
+			 sw->name, p->name);
+		return -EINVAL;
+	}
+	rc = sim_switch_hdr_req(reg, NETMAP_REQ_PORT_HDR_SET, p->name, &got);
+	if (rc == 0) {
+		got = UINT32_MAX;
+		rc = sim_switch_hdr_req(reg, NETMAP_REQ_PORT_HDR_GET, p->name, &got);
+	}
+	if (rc != 0 || got != len) {
+		snprintf(err, errlen, "switch %s: PORT_HDR_SET %u on %s: error %d (read back %u)",
+			 sw->name, len, p->name, rc, got);
+		return rc != 0 ? rc : -EPROTO;
+	}
 	return 0;
 }
 
@@ -194,20 +264,35 @@ struct nm_kring *sim_switch_kring(const struct sim_switch *sw, uint32_t slot)
 	return nm_port_kring(sp->p, sp->role == SIM_ROLE_SENDER ? NR_TX : NR_RX, 0);
 }
 
-void sim_switch_charge(struct sim_switch *sw)
+/* sim_switch_charge(); offload: the caller's sync forwarded from a TX
+ * ring, so the offload work the core counted since the last such call is
+ * its own. */
+static void sim_switch_charge_as(struct sim_switch *sw, bool offload)
 {
 	const struct vale_port *vp;
 	struct sim_swport *sp;
-	uint64_t now, fwd = 0;
+	uint64_t now, fwd = 0, seg = 0, csum = 0;
 	uint32_t i;
 
 	if (sw->type != SIM_SW_VALE)
 		return;
 	for (i = 0; i < sw->nports; i++) {
 		sp = &sw->port[i];
+		vp = (const struct vale_port *)sp->p;
+		/* Offload work is counted at its destination and done by a
+		 * forwarding (TX) sync: under the concurrent model a
+		 * receiver's sync may end between a sender's forwarding and
+		 * its charge, and must not take that work as its own. */
+		if (offload) {
+			now = vale_port_rx_seg_extra(vp);
+			seg += now - sp->charged_seg;
+			sp->charged_seg = now;
+			now = vale_port_rx_csum_bytes(vp);
+			csum += now - sp->charged_csum;
+			sp->charged_csum = now;
+		}
 		if (sp->role == SIM_ROLE_RECEIVER)
 			continue;
-		vp = (const struct vale_port *)sp->p;
 		now = nm_os_counter_read(&vp->stats.tx_pkts);
 		if (now > sp->charged_pkts + sp->inline_pkts)
 			fwd += now - sp->charged_pkts - sp->inline_pkts;
@@ -218,6 +303,15 @@ void sim_switch_charge(struct sim_switch *sw)
 	}
 	if (fwd != 0)
 		sim_cost_charge(SIM_C_SWITCH_PKT, fwd);
+	if (seg != 0)
+		sim_cost_charge(SIM_C_SEG_FRAME, seg);
+	if (csum != 0)
+		sim_cost_charge(SIM_C_CSUM_BYTE, csum);
+}
+
+void sim_switch_charge(struct sim_switch *sw)
+{
+	sim_switch_charge_as(sw, true);
 }
 
 bool sim_switch_pending(const struct sim_switch *sw, uint32_t slot)
@@ -361,7 +455,10 @@ void sim_switch_fwd_begin(struct sim_switch *sw, const struct nm_kring *kr,
 
 void sim_switch_fwd_end(struct sim_switch *sw, struct sim_actor *a)
 {
+	/* fwd_begin armed a only for a VALE TX ring: a forwarding sync. */
+	bool tx = a != NULL && a->fwd_count != NULL;
+
 	if (a != NULL)
 		sim_actor_fwd_off(a);
-	sim_switch_charge(sw);
+	sim_switch_charge_as(sw, tx || a == NULL);
 }

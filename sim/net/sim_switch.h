@@ -47,6 +47,9 @@ struct sim_swport {
 	uint64_t charged_pkts;	 /* sender, link: forwarded packets charged */
 	uint64_t inline_pkts;	 /* ... of them charged as they were taken */
 	uint64_t drops_base;	 /* drops counted by the learning phase */
+	/* Its RX side's segmentation work charged so far: frames beyond
+	 * each packet's first, and checksummed bytes (core counters). */
+	uint64_t charged_seg, charged_csum;
 	/* VALE: the leases and lock contention of its RX ring (NULL: pipe). */
 	struct sim_lease_watch *lease;
 };
@@ -82,6 +85,18 @@ int sim_switch_open_port_spare(struct sim_switch *sw, struct nm_registry *reg,
 			       uint32_t *slot, char *err, size_t errlen);
 void sim_switch_close(struct sim_switch *sw);
 
+/*
+ * [control path, before time 0] Give VALE port slot a virtio-net header
+ * of len bytes (0, 10 or 12) the way an application does: a
+ * NETMAP_REQ_PORT_HDR_SET request in "user memory", copied in and checked
+ * by the core's nm_ctrl_decode() and run by vale_port_set_vnet_hdr(), as
+ * the module's NIOCCTRL does; then read back with PORT_HDR_GET.  0, or
+ * -errno with one line.  Uses (and then resets) the backend's user ranges
+ * (nm_sim_user_add()), which nothing else holds while a world is built.
+ */
+int sim_switch_set_vnet_hdr(struct sim_switch *sw, struct nm_registry *reg,
+			    uint32_t slot, uint32_t len, char *err, size_t errlen);
+
 /* Does this switch need the learning phase (VALE, more than two ports)? */
 bool sim_switch_is_learning(const struct sim_switch *sw);
 
@@ -107,7 +122,13 @@ struct nm_kring *sim_switch_kring(const struct sim_switch *sw, uint32_t slot);
  * read from the core's own counters (only the running actor forwards
  * between two calls).  The core's loads, stores, locks and copies are
  * already counted step by step; this is the lookup and queueing around
- * them.
+ * them.  The same for the offload work the core did for any port since
+ * the last such charge (vale_offload.c): SIM_C_SEG_FRAME per frame beyond
+ * a segmented packet's first and SIM_C_CSUM_BYTE per byte summed; through
+ * sim_switch_fwd_end() only a forwarding (TX) sync takes that work, since
+ * under the concurrent model a receiver's sync may end between a
+ * sender's forwarding and its charge.  Two senders forwarding into one
+ * port at once may take each other's share; the total is exact.
  */
 void sim_switch_charge(struct sim_switch *sw);
 

@@ -111,6 +111,9 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 		s->vmexits += st->vmexits;
 		s->syscalls += st->syscalls;
 		s->hypercalls += st->hypercalls;
+		s->frames_out += st->frames;
+		s->frame_bytes += st->rx_frame_bytes;
+		s->l4_bytes += st->l4_bytes;
 	}
 	for (i = 0; i < w->nlinks; i++)
 		for (r = 0; r < 2; r++) {
@@ -132,6 +135,9 @@ void sim_summary_collect(const struct sim_world *w, double wall_s,
 	if (s->sim_ns != 0) {
 		s->mpps = (double)s->out * 1e3 / (double)s->sim_ns;
 		s->gbps = (double)s->bytes_out * 8.0 / (double)s->sim_ns;
+		s->gbps_payload = (double)s->l4_bytes * 8.0 / (double)s->sim_ns;
+		s->gbps_wire = (double)(s->frame_bytes + SIM_ETH_WIRE_OVERHEAD * s->frames_out) *
+			       8.0 / (double)s->sim_ns;
 	}
 	s->in_flight = s->in > s->out + s->drops ? s->in - s->out - s->drops : 0;
 	s->lat_p50 = sim_pkt_latency(pk, 500);
@@ -344,6 +350,7 @@ static json_t *ep_options_json(const struct sim_ep *ep)
 	const struct sim_dev_key *k;
 	json_t *o = json_object();
 	uint32_t i, v;
+	char buf[64];
 
 	for (i = 0; (k = sim_dev_key_at(i)) != NULL; i++) {
 		if (!sim_dev_accepts(ep->cfg, k))
@@ -353,6 +360,9 @@ static json_t *ep_options_json(const struct sim_ep *ep)
 			json_object_set_new(o, k->name, json_boolean(v != 0));
 		else if (k->type == SIM_DEV_KEY_ENUM)
 			json_object_set_new(o, k->name, json_string(k->names[v]));
+		else if (k->type == SIM_DEV_KEY_FLAGS)
+			json_object_set_new(o, k->name,
+					    json_string(sim_dev_flags_name(k, v, buf, sizeof(buf))));
 		else
 			json_object_set_new(o, k->name, json_integer((json_int_t)v));
 	}
@@ -443,6 +453,9 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 	fprintf(f, "%s, in flight %" PRIu64 "\n", s->drops != 0 ? ")" : "", s->in_flight);
 	fprintf(f, "  throughput %.3f Mpps, %.3f Gbit/s over %.3f ms simulated, loss %.2f%%\n",
 		s->mpps, s->gbps, (double)s->sim_ns / 1e6, loss_pct(s->drops, s->in));
+	fprintf(f, "  bytes      %.3f Gbit/s of TCP/UDP payload, %.3f Gbit/s on an Ethernet wire (%" PRIu64
+		" frames for %" PRIu64 " packets at the receivers, +%u bytes each)\n",
+		s->gbps_payload, s->gbps_wire, s->frames_out, s->out, SIM_ETH_WIRE_OVERHEAD);
 	for (i = 0; i < SIM_DROP_NREASONS; i++)
 		if (over_warn_share(s->drop_by[i], s->in))
 			fprintf(f, "  warning    %.2f%% of the packets were dropped: %s (%" PRIu64
@@ -497,6 +510,13 @@ void sim_report_text(FILE *f, const struct sim_world *w,
 		else if (ep->st.pads != 0)
 			fprintf(f, "; %" PRIu64 " empty pad slots skipped", ep->st.pads);
 		fprintf(f, "\n");
+		if (ep->vnet_hdr != 0 || ep->seg != NULL)
+			fprintf(f, "    %-10s   offload vnet_hdr %u: %" PRIu64 " GSO, %" PRIu64
+				" partial checksum, %" PRIu64 " bytes summed in the guest, %" PRIu64
+				" frames cut by the guest; %" PRIu64 " frames, %" PRIu64
+				" packets gathered from segments\n", "", ep->vnet_hdr, ep->st.gso_pkts,
+				ep->st.csum_pkts, ep->st.csum_bytes, ep->st.guest_split,
+				ep->st.frames, ep->st.seg_pkts);
 		ep_backend_text(f, ep);
 		sim_report_accel_text(f, ep, s->sim_ns);
 	}
@@ -609,6 +629,10 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 	json_object_set_new(o, "sim_ns", json_integer((json_int_t)s->sim_ns));
 	json_object_set_new(o, "mpps", json_real(s->mpps));
 	json_object_set_new(o, "gbps", json_real(s->gbps));
+	json_object_set_new(o, "gbps_payload", json_real(s->gbps_payload));
+	json_object_set_new(o, "gbps_wire", json_real(s->gbps_wire));
+	json_object_set_new(o, "frames_out", json_integer((json_int_t)s->frames_out));
+	json_object_set_new(o, "split_extra", json_integer((json_int_t)w->pk.split_extra));
 	json_object_set_new(o, "in_flight", json_integer((json_int_t)s->in_flight));
 	json_object_set_new(o, "latency_ns", latency_json(&w->pk, s));
 	json_object_set_new(pp, "kicks", json_real(per_pkt(s->kicks, s->out)));
@@ -692,6 +716,15 @@ json_t *sim_report_json(const struct sim_world *w, const struct sim_summary *s)
 			json_object_set_new(e, "delivered", json_integer((json_int_t)ep_delivered(ep)));
 		else
 			json_object_set_new(e, "pads", json_integer((json_int_t)ep->st.pads));
+		json_object_set_new(e, "offload", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+			"vnet_hdr", (json_int_t)ep->vnet_hdr, "gso", (json_int_t)ep->st.gso_pkts,
+			"csum_partial", (json_int_t)ep->st.csum_pkts,
+			"csum_bytes_guest", (json_int_t)ep->st.csum_bytes,
+			"guest_split", (json_int_t)ep->st.guest_split,
+			"frames", (json_int_t)ep->st.frames,
+			"seg_packets", (json_int_t)ep->st.seg_pkts,
+			"segments_extra", (json_int_t)(ep->port->kind == NM_PORT_VALE ?
+				vale_port_rx_seg_extra((const struct vale_port *)ep->port) : 0)));
 		json_object_set_new(e, "options", ep_options_json(ep));
 		json_object_set_new(e, "backend", ep_backend_json(ep));
 		if (sim_tap_of(ep->sw->tap, ep->idx) != NULL)

@@ -43,6 +43,11 @@ struct sim_summary {
 	uint64_t bytes_out;
 	uint64_t sim_ns;      /* first packet in to last packet out */
 	double mpps, gbps;
+	/* At the receivers (sim_ep_stats): frames taken (a segment each),
+	 * their bytes and TCP/UDP payload; Gbit/s of that payload (goodput)
+	 * and on an Ethernet wire (each frame + SIM_ETH_WIRE_OVERHEAD). */
+	uint64_t frames_out, frame_bytes, l4_bytes;
+	double gbps_payload, gbps_wire;
 	uint64_t in_flight;   /* injected - delivered - dropped, at the end */
 	uint64_t lat_p50, lat_p90, lat_p99, lat_p999, lat_max;
 	uint64_t lat_min;     /* the lowest bucket's bound (sim_pkt.h) */
@@ -54,6 +59,10 @@ struct sim_summary {
 	uint64_t events;
 	double wall_s, events_per_s;
 };
+
+/* Bytes an Ethernet link adds to every frame on the wire: preamble and
+ * start delimiter (8), FCS (4), minimum inter-frame gap (12). */
+#define SIM_ETH_WIRE_OVERHEAD 24U
 
 /* A drop reason is worth a warning past this share of the injected
  * packets (per mille): the text report prints a line for it, the JSON lists

@@ -265,6 +265,16 @@ static int sim_sc_set_dev_key(struct sim_sc_ctx *c, uint32_t line,
 		rc = sim_sc_enum(c, line, key, v, k->names, &e);
 		u = (uint32_t)e;
 		break;
+	case SIM_DEV_KEY_FLAGS: {
+		char names[128];
+
+		rc = sim_dev_flags_parse(k, v, &u);
+		if (rc != 0)
+			rc = sim_sc_fail(c, line, "%s: '%s' is not a set of offloads (expected none, or some of %s joined by '+', each once)",
+					 key, sim_sc_q(c, v),
+					 sim_dev_flags_name(k, ~0U, names, sizeof(names)));
+		break;
+	}
 	case SIM_DEV_KEY_U32:
 	default:
 		rc = sim_sc_u32(c, line, key, v, k->lo, k->hi, &u);
@@ -985,6 +995,8 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 					   ep->name, ep->batch, ep->slots);
 		if (sim_sc_validate_dev_keys(c, i) != 0)
 			return -EINVAL;
+		if (sim_sc_validate_vnet(c, i) != 0)
+			return -EINVAL;
 		if (sim_sc_validate_stack(c, i) != 0)
 			return -EINVAL;
 		if (sim_sc_validate_cpus(c, i) != 0)
@@ -1000,6 +1012,7 @@ static int sim_sc_validate(struct sim_sc_ctx *c)
 					   ep->name,
 					   sc->switches[ep->sw].type != SIM_SW_VALE ? "pipe end" : "device's port");
 	}
+
 	if (sim_sc_validate_links(c, nlinks) != 0)
 		return -EINVAL;
 	for (i = 0; i < sc->nswitches; i++) {

@@ -49,6 +49,14 @@ int sim_scenario_load(struct sim_scenario *sc, const char *path,
 /* Apply one "path=value" override (trace.loops=2, costs.vmexit_ns=900,
  * endpoints.NAME.KEY=V, switches.NAME.type=pipe, links.NAME.KEY=V,
  * seed=3).  0 or -EINVAL. */
+/* The rules between an endpoint's virtio-net header keys and between a
+ * receiver's and its senders' (docs/simulator.md, "Offloads"), checked
+ * once every override is in (an override is checked on its own, and a
+ * change of both vnet_hdr and offloads takes two): 0, or -EINVAL with
+ * one line naming the file, line and endpoint. */
+int sim_scenario_check_offloads(const struct sim_scenario *sc, char *err,
+				size_t errlen);
+
 int sim_scenario_override(struct sim_scenario *sc, const char *assignment,
 			  char *err, size_t errlen);
 

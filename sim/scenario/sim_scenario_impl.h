@@ -65,4 +65,8 @@ int sim_sc_text(struct sim_sc_ctx *c, uint32_t line, const char *key,
 int sim_sc_name(struct sim_sc_ctx *c, uint32_t line, const char *key,
 		const char *v, char *dst);
 
+/* Endpoint i's virtio-net header keys, each on its own
+ * (sim_scenario_vnet.c): 0 or -EINVAL with the error set. */
+int sim_sc_validate_vnet(struct sim_sc_ctx *c, uint32_t i);
+
 #endif /* SIM_SCENARIO_IMPL_H */

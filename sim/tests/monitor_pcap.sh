@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # monitor_pcap.sh NMSIM SCENARIO_DIR: the monitors of vale-monitor.yaml
 # see the frames the ports really moved.  A monitor captures a frame as it
-# was on the ring, with the simulator's packet tag (the id, in its last 8
-# bytes); the receiver's pcap has the original bytes back.  So frames are
+# was on the ring, with the simulator's packet tag (the 48-bit id and a
+# checksum word, in its last 8 bytes: sim_pkt.h); the receiver's pcap has
+# the original bytes back.  So frames are
 # compared but for those 8 bytes, and the monitor's ids must increase
 # (one sender: its packets in order).  A zero-copy RX monitor sees the
 # buffer after the receiver released it, so with the bytes the receiver
@@ -74,7 +75,8 @@ def body(fs):
     return [f[:-8] if len(f) >= 22 else f for f in fs]
 
 def ids_increase(fs):
-    ids = [struct.unpack('<Q', f[-8:])[0] for f in fs]
+    # The tag's id: 48 bits, little-endian, then its checksum word.
+    ids = [int.from_bytes(f[-8:-2], 'little') for f in fs]
     return all(a < b for a, b in zip(ids, ids[1:]))
 
 def mon(path):

@@ -267,8 +267,13 @@ static uint64_t sim_monitor_unreleased(const struct sim_ep *ep)
 void sim_monitor_finish(struct sim_monitor *m, uint64_t *checks)
 {
 	struct nm_monitor *mon = (struct nm_monitor *)m->port;
-	uint64_t moved = m->ep->st.pkts, seen, dropped, bad;
 	uint32_t dir = m->ep->dir;
+	/* Frames, not packets: a receiver that gathers the switch's
+	 * segments of a GSO frame (sim_app.c) took a frame per segment,
+	 * each a frame of the port's for the monitor; without segments
+	 * the two are equal (a sender's pkts counts its guest's pieces). */
+	uint64_t moved = dir == NR_RX ? m->ep->st.frames : m->ep->st.pkts, seen,
+		 dropped, bad;
 
 	if (m->port == NULL)
 		return;

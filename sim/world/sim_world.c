@@ -27,9 +27,12 @@
 #include "sim_link.h"
 #include "sim_monitor.h"
 #include "sim_pcap_sink.h"
+#include "sim_scenario.h"
+#include "sim_seg.h"
 #include "sim_switch.h"
 #include "sim_text.h"
 #include "sim_trace.h"
+#include "sim_vnet.h"
 #include "vale.h"
 
 /* Register an actor with the run (aborts if there are too many). */
@@ -156,8 +159,8 @@ static void sim_world_after(struct sim_engine *e, void *arg)
 				  (unsigned long long)w->pk.delivered,
 				  (unsigned long long)sim_world_drops(w),
 				  (unsigned long long)w->pk.injected);
-	if (w->pk.injected == w->total_packets &&
-	    w->pk.delivered + sim_world_drops(w) == w->total_packets) {
+	if (w->pk.injected == sim_world_expected(w) &&
+	    w->pk.delivered + sim_world_drops(w) == sim_world_expected(w)) {
 		w->finished = true;
 		sim_engine_stop(&w->eng);
 	}
@@ -205,6 +208,22 @@ static uint32_t sim_world_rx_ranks(const struct sim_scenario *sc,
  * Receivers' ranks per network (switches joined by links), and for each
  * link port the ranks beyond its link, which its switch learns on it.
  */
+/* May receiver ep (whose port has no header) get a packet as segments?
+ * Yes when some sender has a header: the switch segments its GSO frames
+ * for a port without one (its own switch's, or a link's on the way). */
+static bool sim_world_may_segment(const struct sim_world *w,
+				  const struct sim_ep *ep)
+{
+	uint32_t i;
+
+	(void)ep;
+	for (i = 0; i < w->sc.nendpoints; i++)
+		if (w->sc.endpoints[i].role == SIM_ROLE_SENDER &&
+		    sim_dev_vnet_hdr_len(&w->sc.endpoints[i]) != 0)
+			return true;
+	return false;
+}
+
 static void sim_world_ranks(struct sim_world *w)
 {
 	const struct sim_scenario *sc = &w->sc;
@@ -363,6 +382,9 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 		w->sc.concurrent = !strcmp(getenv("NMSIM_MODEL"), "concurrent");
 	if (w->sc.concurrent)
 		sim_actor_concurrent_on(&w->run, w->sc.quantum_ns);
+	rc = sim_scenario_check_offloads(&w->sc, err, errlen);
+	if (rc != 0)
+		return rc;
 	rc = sim_world_trace(w, trace_override, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -432,6 +454,15 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			return rc;
 		ep->port = ep->sw->port[ep->swport].p;
 		ep->pkr = sim_switch_kring(ep->sw, ep->swport);
+		/* The header length through the request path the module's
+		 * NIOCCTRL takes (PORT_HDR_SET), before any frame moves. */
+		ep->vnet_hdr = sim_dev_vnet_hdr_len(cfg);
+		if (ep->vnet_hdr != 0) {
+			rc = sim_switch_set_vnet_hdr(ep->sw, w->reg, ep->swport,
+						     ep->vnet_hdr, err, errlen);
+			if (rc != 0)
+				return rc;
+		}
 		if (sim_xen_accel_on(cfg)) {
 			/* The accelerator's port "<name>.accel", before the
 			 * bridges learn (a third port makes a switch learn). */
@@ -499,11 +530,18 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 				snprintf(err, errlen, "%s", ep->cur->err);
 				return rc;
 			}
+			if (ep->vnet_hdr != 0 && sim_guest_init(ep, w->trace.max_len) != 0)
+				goto oom;
 			continue;
 		}
-		ep->rxbuf = malloc(w->trace.max_len);
+		ep->rxbuf = malloc(w->trace.max_len + SIM_VNET_HDR_MAX);
 		if (ep->rxbuf == NULL)
 			goto oom;
+		if (ep->vnet_hdr == 0 && sim_world_may_segment(w, ep)) {
+			ep->seg = calloc(1, sizeof(*ep->seg));
+			if (ep->seg == NULL || sim_seg_init(ep->seg, w->trace.max_len) != 0)
+				goto oom;
+		}
 		if (pcap_dir != NULL) {
 			/* Sized to fit: a clipped path would put the capture
 			 * beside the directory, not in it. */
@@ -563,6 +601,13 @@ void sim_world_switch_flow(const struct sim_world *w, uint32_t s,
 
 	f->in = f->out = 0;
 	f->drops = sim_switch_drops(w->sw[s]);
+	/* Frames, not packets: what the switch cut from GSO packets comes
+	 * out as frames of their own (to a receiver, which gathers them, or
+	 * onto a link, which carries them as packets), so it counts in. */
+	if (w->sw[s]->type == SIM_SW_VALE)
+		for (i = 0; i < w->sw[s]->nports; i++)
+			f->in += vale_port_rx_seg_extra(
+				(const struct vale_port *)w->sw[s]->port[i].p);
 	for (i = 0; i < w->nlinks; i++) {
 		for (d = 0; d < 2; d++) {
 			if (w->link[i]->dir[d].in_sw == w->sw[s])
@@ -578,7 +623,7 @@ void sim_world_switch_flow(const struct sim_world *w, uint32_t s,
 		if (ep->role == SIM_ROLE_SENDER)
 			f->in += ep->st.pkts;
 		else
-			f->out += ep->st.pkts;
+			f->out += ep->st.frames; /* == pkts without segments */
 		f->drops += ep->st.dev_drops;
 	}
 }
@@ -590,6 +635,7 @@ static void sim_world_check_switches(struct sim_world *w)
 {
 	const struct sim_link_dir *ld;
 	struct sim_sw_flow f;
+	uint64_t extra, gathered;
 	uint32_t i, d;
 
 	for (i = 0; i < w->nlinks; i++) {
@@ -610,6 +656,28 @@ static void sim_world_check_switches(struct sim_world *w)
 		}
 	}
 
+	/* Segments: every frame the switches cut from GSO packets beyond
+	 * each one's first (their ports' rx_seg_extra, counted before the
+	 * frames are published) reached a receiver, which gathered it into
+	 * its packet: one packet in, N segments out is neither a loss nor a
+	 * duplicate.  (The ports' rx_pkts is not used: the core adds it
+	 * after publishing, so a receiver may have taken frames it does not
+	 * count yet when the run ends.) */
+	extra = 0;
+	gathered = 0;
+	for (i = 0; i < w->sc.nswitches; i++)
+		if (w->sw[i]->type == SIM_SW_VALE)
+			for (d = 0; d < w->sw[i]->nports; d++)
+				extra += vale_port_rx_seg_extra(
+					(const struct vale_port *)w->sw[i]->port[d].p);
+	for (i = 0; i < w->nep; i++)
+		if (w->ep[i]->role == SIM_ROLE_RECEIVER)
+			gathered += w->ep[i]->st.frames - w->ep[i]->st.pkts;
+	w->inv_checks[SIM_INV_CONSERVATION]++;
+	if (gathered != extra)
+		sim_run_violation(&w->run, SIM_INV_CONSERVATION, NULL, 0,
+				  "the switches cut %llu frames beyond their packets' first, the receivers took %llu frames beyond their packets",
+				  (unsigned long long)extra, (unsigned long long)gathered);
 	for (i = 0; i < w->sc.nswitches; i++) {
 		w->inv_checks[SIM_INV_CONSERVATION]++;
 		sim_world_switch_flow(w, i, &f);
@@ -666,12 +734,18 @@ void sim_world_run(struct sim_world *w)
 		return;
 	w->inv_checks[SIM_INV_CONSERVATION]++;
 	if (w->finished || sim_engine_next_time(&w->eng) == UINT64_MAX) {
+		/* Drained: no receiver is left holding part of a packet. */
+		for (i = 0; i < w->nep; i++)
+			if (w->ep[i]->seg != NULL && w->ep[i]->seg->n != 0)
+				sim_run_violation(&w->run, SIM_INV_CONSERVATION, NULL, i,
+						  "receiver %s: %u segments of a GSO packet at the end, never completed",
+						  w->ep[i]->cfg->name, w->ep[i]->seg->n);
 		if (w->pk.injected != w->pk.delivered + sim_world_drops(w) ||
-		    w->pk.injected != w->total_packets)
+		    w->pk.injected != sim_world_expected(w))
 			sim_run_violation(&w->run, SIM_INV_CONSERVATION, NULL, 0,
 					  "run drained with injected %llu of %llu, delivered %llu, dropped %llu",
 					  (unsigned long long)w->pk.injected,
-					  (unsigned long long)w->total_packets,
+					  (unsigned long long)sim_world_expected(w),
 					  (unsigned long long)w->pk.delivered,
 					  (unsigned long long)sim_world_drops(w));
 	}
@@ -710,6 +784,10 @@ void sim_world_destroy(struct sim_world *w)
 			sim_trace_cur_close(w->ep[i]->cur);
 		free(w->ep[i]->cur);
 		free(w->ep[i]->rxbuf);
+		sim_guest_fini(w->ep[i]);
+		if (w->ep[i]->seg != NULL)
+			sim_seg_fini(w->ep[i]->seg);
+		free(w->ep[i]->seg);
 	}
 	for (i = 0; i < w->nlinks; i++) {
 		sim_link_fini(w->link[i]);

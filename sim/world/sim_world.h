@@ -77,6 +77,13 @@ struct sim_world {
 	uint32_t nmon;
 };
 
+/* Packets the run injects in all: the trace's, and the frames sending
+ * guests cut from its records (sim_pkts.split_extra, known as they go). */
+static inline uint64_t sim_world_expected(const struct sim_world *w)
+{
+	return w->total_packets + w->pk.split_extra;
+}
+
 /* Zero w and wire its run context (engine, cache, the reports) to it:
  * sim_world_build() starts with this; a test that drives actors by hand on
  * a bare world calls it alone (then sim_engine_init()). */
@@ -110,7 +117,10 @@ uint64_t sim_world_drops(const struct sim_world *w);
 
 /* Packet flow of switch s: injected by its senders and the links into it,
  * delivered to its receivers and the links out of it, dropped at its ports
- * and its endpoints' devices. */
+ * and its endpoints' devices.  Counted in frames: the frames the switch
+ * cut from GSO packets beyond each one's first (its ports' rx_seg_extra)
+ * count as injected, and a receiver's as the frames it took (its packets
+ * when nothing was cut). */
 struct sim_sw_flow {
 	uint64_t in, out, drops;
 };

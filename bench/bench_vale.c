@@ -10,6 +10,10 @@
  *   vale_1to8      1 source, unicast round-robin to 8 learnt ports
  *   vale_bcast8    1 source, broadcast to 8 ports (Mpps sent; each packet
  *                  is delivered 8 times)
+ *   vale_indirect  vale_unicast with NS_INDIRECT slots: each frame at a
+ *                  user address (a range registered with the shim), copied
+ *                  once by the switch into the destination; also its ratio
+ *                  to vale_unicast in the same run (ratio_to_direct)
  *   pipe           descriptor hand-off between the two ends of a pipe
  * The baseline, measured in the same run over the same rings and buffers:
  * a plain loop that does the per-packet work a switch cannot avoid
@@ -23,7 +27,8 @@
  *
  *   nmlab-bench-vale [--packets N] [--runs R] [--json FILE] [--quick]
  *                    [--batch 1|4|16|64|256|1024]
- *                    [--only baseline|vale_unicast|pipe|vale_1to8|vale_bcast8]
+ *                    [--only baseline|vale_unicast|vale_indirect|pipe|
+ *                            vale_1to8|vale_bcast8]
  *                    [--frame 60|1514]
  * (--quick: batch 256 only; --batch: that batch only; --only, --frame: one
  * figure, or one frame size of vale_unicast and the baseline, for
@@ -237,6 +242,35 @@ static void emit(struct bench *b, const char *name, uint32_t frame,
 		base.median / 1e6, s.median / base.median);
 }
 
+/* Like emit(), for an indirect figure: also its ratio to the same frames
+ * sent from the slots' own buffers in the same runs. */
+static void emit_ind(struct bench *b, uint32_t frame, uint32_t batch,
+		     struct stat3 s, struct stat3 base, struct stat3 direct)
+{
+	emit(b, "vale_indirect", frame, batch, 1, s, base);
+	json_object_set_new(json_array_get(b->out, json_array_size(b->out) - 1),
+			    "ratio_to_direct",
+			    bench_num(s.median / direct.median));
+	fprintf(stderr, "%-13s %4uB batch %4u: ratio to vale_unicast %.3f\n",
+		"vale_indirect", frame, batch, s.median / direct.median);
+}
+
+/* Point every TX slot of p at its frame's copy in umem (one buffer-sized
+ * stretch per slot) and flag it NS_INDIRECT, or (on false) clear the flag. */
+static void set_indirect(struct nm_port *p, uint8_t *umem, bool on)
+{
+	struct netmap_ring *r = kr(p, NR_TX)->ring;
+	uint32_t i;
+
+	for (i = 0; i < r->num_slots; i++) {
+		uint8_t *u = umem + (size_t)i * VALE_BUF_SIZE;
+
+		memcpy(u, nm_ring_user_buf(r, r->slot[i].buf_idx), 1514);
+		r->slot[i].ptr = (uint64_t)(uintptr_t)u;
+		r->slot[i].flags = on ? NS_INDIRECT : 0;
+	}
+}
+
 struct setup {
 	struct nm_port *src, *dst[MAX_DST];
 	struct nm_port *pa, *pb; /* pipe ends */
@@ -301,8 +335,9 @@ static double run_pipe(struct bench *b, struct nm_port *a, struct nm_port *p,
 static void bench_batch(struct bench *b, uint32_t batch, bool all)
 {
 	double base60[101], base1514[101], v60[101], v1514[101];
-	double m8[101], bc8[101], pp[101];
-	struct stat3 sb60, sb1514;
+	double m8[101], bc8[101], pp[101], i60[101], i1514[101];
+	struct stat3 sb60, sb1514, sv60, sv1514;
+	uint8_t *umem;
 	struct setup s2, s8, sbc;
 	struct nm_port *pa, *pb;
 	/* A pipe receiver releases one sync late and the sender's space
@@ -318,7 +353,15 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 	memset(pp, 0, sizeof(pp));
 	memset(m8, 0, sizeof(m8));
 	memset(bc8, 0, sizeof(bc8));
+	memset(i60, 0, sizeof(i60));
+	memset(i1514, 0, sizeof(i1514));
 	setup_switch(b, &s2, batch, 1, false);
+	umem = malloc((size_t)ring_slots(batch) * VALE_BUF_SIZE);
+	if (umem == NULL)
+		die("malloc");
+	nm_shim_user_reset();
+	if (nm_shim_user_add(umem, (size_t)ring_slots(batch) * VALE_BUF_SIZE) != 0)
+		die("nm_shim_user_add");
 	for (r = 0; r < b->runs; r++) {
 		if (want(b, "baseline") && want_frame(b, 60))
 			base60[r] = run_baseline(b, s2.src, s2.dst[0], batch, 60);
@@ -328,14 +371,28 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 			v60[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 60);
 		if (want(b, "vale_unicast") && want_frame(b, 1514))
 			v1514[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 1514);
+		if (!want(b, "vale_indirect"))
+			continue;
+		set_indirect(s2.src, umem, true);
+		if (want_frame(b, 60))
+			i60[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 60);
+		if (want_frame(b, 1514))
+			i1514[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 1514);
+		set_indirect(s2.src, umem, false);
 	}
 	teardown(&s2);
+	nm_shim_user_reset();
+	free(umem);
 	sb60 = summarize(base60, b->runs);
 	sb1514 = summarize(base1514, b->runs);
+	sv60 = summarize(v60, b->runs);
+	sv1514 = summarize(v1514, b->runs);
 	emit(b, "baseline", 60, batch, 1, sb60, sb60);
-	emit(b, "vale_unicast", 60, batch, 1, summarize(v60, b->runs), sb60);
+	emit(b, "vale_unicast", 60, batch, 1, sv60, sb60);
 	emit(b, "baseline", 1514, batch, 1, sb1514, sb1514);
-	emit(b, "vale_unicast", 1514, batch, 1, summarize(v1514, b->runs), sb1514);
+	emit(b, "vale_unicast", 1514, batch, 1, sv1514, sb1514);
+	emit_ind(b, 60, batch, summarize(i60, b->runs), sb60, sv60);
+	emit_ind(b, 1514, batch, summarize(i1514, b->runs), sb1514, sv1514);
 
 	if (nm_port_open(&b->reg, "bench{p", &g, &pa) != 0 ||
 	    nm_port_open(&b->reg, "bench}p", &g, &pb) != 0)

@@ -35,13 +35,36 @@ NM_STATIC_ASSERT(VALE_FT_SLOTS < VALE_FT_NIL, "scratch indices fit in 16 bits");
 NM_STATIC_ASSERT(VALE_NUM_QUEUES < VALE_FT_NIL, "queue numbers fit in 16 bits");
 
 struct vale_fwd_ent {
-	const uint8_t *buf; /* source payload (inside the source region) */
+	const uint8_t *buf; /* source payload (inside the source region), or
+			     * NULL: an NS_INDIRECT fragment still at its
+			     * user address (vale_fwd_ind.uaddr) */
 	uint16_t len;
 	uint16_t frags; /* on a packet's first entry: its slots */
 	uint16_t q;	/* on a packet's first entry: its queue */
 	uint16_t next;	/* on a packet's first entry: next packet in queue
 			 * (linked by vale_fwd_link() in phase 2) */
 };
+
+/* Where an NS_INDIRECT fragment's payload is (read once from the slot),
+ * and its own buffer, for the paths that copy it there first. */
+struct vale_fwd_ind {
+	uint64_t uaddr;
+	uint32_t idx;
+};
+
+/* Bytes of an indirect packet's L2 header phase 1 reads for the default
+ * bridge: it reads the two MACs of a frame of at least this many bytes.
+ * The head of a packet's first fragment is read with the virtio-net header
+ * before it (at most 12 bytes; vale_vnet_hdr_len_valid()). */
+#define VALE_IND_PEEK VALE_MIN_FRAME
+#define VALE_IND_HEAD (VALE_VNET_HDR_MRG_LEN + VALE_IND_PEEK)
+/* An indirect fragment this short is copied whole into its own buffer in
+ * phase 1 (one user copy) rather than checked there and copied in phase 2
+ * (three): each non-faulting user copy has a fixed cost (in the kernel
+ * access_ok() and STAC/CLAC, in the shim a lock) above that of copying
+ * two 64-byte blocks again (bench_vale, vale_indirect at 60 bytes;
+ * docs/PERFORMANCE.md). */
+#define VALE_IND_SMALL 128U
 
 struct vale_fwd_queue {
 	uint16_t head, tail; /* first entries of the first/last packet */
@@ -64,6 +87,11 @@ struct vale_fwd_scratch {
 	 * destination buffer indices vale_offload_emit() reads once. */
 	struct vale_frag xf[NETMAP_MAX_FRAGS];
 	uint32_t oidx[VALE_OFFLOAD_MAX_SLOTS];
+	/* ind[k]: entry k's user address when its buf is NULL. */
+	struct vale_fwd_ind ind[VALE_FT_SLOTS];
+	/* The head of an indirect packet, with the L2 header the bridge
+	 * classifies (vale_fwd_indirect(), vale_fwd_peek()). */
+	uint8_t peek[VALE_IND_HEAD];
 	/* Accumulated during one sync, added to the port's counters once. */
 	uint64_t tx_pkts, tx_slots;
 	uint64_t drops[VALE_DROP_NREASONS];
@@ -177,22 +205,25 @@ static inline void vale_fwd_bridge(struct vale_fwd_scratch *ft,
  */
 static inline bool vale_fwd_l2(const struct vale_fwd_scratch *ft,
 			       uint32_t first, uint32_t frags, uint32_t vh,
-			       const uint8_t **l2, uint32_t *len)
+			       uint32_t *k, uint32_t *off, uint32_t *len)
 {
 	const struct vale_fwd_ent *e = &ft->ent[first];
 
 	if (nm_likely(e->len > vh)) {
-		*l2 = e->buf + vh;
+		*k = first;
+		*off = vh;
 		*len = e->len - vh;
 		return true;
 	}
 	if (vh != 0 && e->len == vh && frags > 1) {
-		*l2 = e[1].buf;
+		*k = first + 1;
+		*off = 0;
 		*len = e[1].len;
 		return true;
 	}
 	if (vh == 0) { /* an empty first fragment: the lookup judges it */
-		*l2 = e->buf;
+		*k = first;
+		*off = 0;
 		*len = e->len;
 		return true;
 	}
@@ -201,23 +232,112 @@ static inline bool vale_fwd_l2(const struct vale_fwd_scratch *ft,
 
 /*
  * NS_INDIRECT: the payload is at the user address in the slot's ptr (read
- * once here), len bytes (already judged <= buf_size).  It is copied, with
- * the non-sleeping user copy (we are in a read section), into the slot's
- * own buffer, which the kernel owns while the slot is in [hwcur, head):
- * from then on the packet is an ordinary one, and a hostile address costs
- * a counted drop (-EFAULT), never a wild read.  docs/vale.md, "Indirect
- * buffers".
+ * once here), len bytes (already judged <= buf_size, len > 0), entry k of
+ * the scratch; head: it is the packet's first fragment.  Phase 1 does not
+ * copy the payload: the entry records the address (buf NULL) and phase 2
+ * copies it once, straight into the destination slot (as the reference
+ * does).  What phase 1 reads, with the non-sleeping user copy (we are in
+ * a read section): the first bytes (of a first fragment, its virtio-net
+ * header and L2 header, into ft->peek for the lookup) and the last byte.
+ * A range that wraps, starts or ends outside user memory is then a counted
+ * drop (-EFAULT) before any destination slot is leased; for a buffer no
+ * larger than a page this touches every page the range spans, so a later
+ * fault means the memory went away meanwhile (see vale_fwd_put_user()).
+ * docs/vale.md, "Indirect buffers".
  */
 static __attribute__((__noinline__)) int
-vale_fwd_indirect(const struct nm_buf_pool *pool, struct netmap_slot *slot,
-		  uint32_t idx, uint16_t len)
+vale_fwd_indirect(struct vale_fwd_scratch *ft, uint32_t k,
+		  const struct netmap_slot *slot, uint32_t idx, uint16_t len,
+		  bool head)
 {
 	uint64_t uaddr = nm_os_shared_load64(&slot->ptr);
+	uint32_t n = 1;
+	uint8_t probe;
 
-	if (len == 0)
+	ft->ent[k].buf = NULL;
+	ft->ent[k].len = len;
+	ft->ind[k].uaddr = uaddr;
+	ft->ind[k].idx = idx;
+	if (uaddr + len < uaddr) /* wraps: never a user range */
+		return -EFAULT;
+	if (head) {
+		n = ft->src_hdr + VALE_IND_PEEK;
+		if (n > len)
+			n = len;
+		if (n > sizeof(ft->peek))
+			n = sizeof(ft->peek); /* src_hdr is at most 12 */
+		if (nm_os_copy_from_user_nofault(ft->peek, uaddr, n) != 0)
+			return -EFAULT;
+	} else if (nm_os_copy_from_user_nofault(&probe, uaddr, 1) != 0) {
+		return -EFAULT;
+	}
+	if (len > n &&
+	    nm_os_copy_from_user_nofault(&probe, uaddr + len - 1, 1) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * The fallback: copy the packet's indirect fragments (ent[first .. first +
+ * frags)) into their own slots' buffers, which the kernel owns while the
+ * slots are in [hwcur, head), so the packet becomes an ordinary one.  Used
+ * where a straight copy cannot be: a pluggable lookup (it may read any byte
+ * of the first fragment when it classifies), a header translation
+ * (vale_offload_plan() and _emit() read the headers and payload again per
+ * segment); and for short fragments (VALE_IND_SMALL).  0 or -EFAULT.
+ */
+static __attribute__((__noinline__)) int
+vale_fwd_bounce(struct vale_fwd_scratch *ft, const struct nm_buf_pool *pool,
+		uint32_t first, uint32_t frags)
+{
+	uint32_t k;
+
+	for (k = first; k < first + frags; k++) {
+		uint8_t *own;
+
+		if (ft->ent[k].buf != NULL)
+			continue;
+		own = pool->base + (size_t)ft->ind[k].idx * pool->buf_size;
+		if (nm_os_copy_from_user_nofault(own, ft->ind[k].uaddr,
+						 ft->ent[k].len) != 0)
+			return -EFAULT;
+		ft->ent[k].buf = own;
+	}
+	return 0;
+}
+
+/* Whether the packet at ent[first .. first + frags) has a fragment still
+ * at its user address. */
+static inline bool vale_fwd_has_user(const struct vale_fwd_scratch *ft,
+				     uint32_t first, uint32_t frags)
+{
+	uint32_t k;
+
+	for (k = first; k < first + frags; k++)
+		if (ft->ent[k].buf == NULL)
+			return true;
+	return false;
+}
+
+/* The L2 header is in indirect entry k, at offset off, len bytes to the
+ * fragment's end; first: k is the packet's first entry.  Point *l2 at a
+ * copy of the bytes the bridge reads (it judges len, and reads only the
+ * MACs of a frame at least VALE_IND_PEEK long): the head vale_fwd_indirect()
+ * read, or (the header in the second fragment) read now.  0 or -EFAULT. */
+static int vale_fwd_peek(struct vale_fwd_scratch *ft, uint32_t k, bool first,
+			 uint32_t off, uint32_t len, const uint8_t **l2)
+{
+	uint32_t n = len < VALE_IND_PEEK ? len : VALE_IND_PEEK;
+
+	if (first && off + n <= sizeof(ft->peek)) {
+		*l2 = ft->peek + off; /* off = src_hdr: read with the head */
 		return 0;
-	return nm_os_copy_from_user_nofault(
-		pool->base + (size_t)idx * pool->buf_size, uaddr, len);
+	}
+	if (n != 0 && nm_os_copy_from_user_nofault(
+			      ft->peek, ft->ind[k].uaddr + off, n) != 0)
+		return -EFAULT;
+	*l2 = ft->peek;
+	return 0;
 }
 
 /*
@@ -240,19 +360,34 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 	uint32_t n = t->kr.num_slots, first = ft->used, frags = 0;
 	uint16_t first_flags = flags;
 	int bad = -1; /* drop reason, or -1 */
-	bool complete = true;
+	bool complete = true, user = false, bridge;
 	const uint8_t *l2;
-	uint32_t l2len, vh = ft->src_hdr;
+	uint32_t l2k, l2off, l2len, vh = ft->src_hdr, dst;
 
 	for (;;) {
 		if (nm_unlikely(!nm_buf_idx_valid(pool, idx) ||
 				len > pool->buf_size)) {
 			if (bad < 0)
 				bad = VALE_DROP_BAD_SLOT;
-		} else if (nm_unlikely(flags & NS_INDIRECT) && bad < 0 &&
-			   frags < NETMAP_MAX_FRAGS &&
-			   vale_fwd_indirect(pool, &slot[i], idx, len) != 0) {
-			bad = VALE_DROP_INDIRECT;
+		} else if (nm_unlikely(flags & NS_INDIRECT) && len != 0 &&
+			   bad < 0 && frags < NETMAP_MAX_FRAGS) {
+			/* A zero-length one reads nothing: an ordinary slot. */
+			if (len <= VALE_IND_SMALL) {
+				ft->ent[first + frags].len = len;
+				ft->ind[first + frags].uaddr =
+					nm_os_shared_load64(&slot[i].ptr);
+				ft->ind[first + frags].idx = idx;
+				ft->ent[first + frags].buf = NULL;
+				if (vale_fwd_bounce(ft, pool, first + frags,
+						    1) != 0)
+					bad = VALE_DROP_INDIRECT;
+			} else {
+				user = true;
+				if (vale_fwd_indirect(ft, first + frags,
+						      &slot[i], idx, len,
+						      frags == 0) != 0)
+					bad = VALE_DROP_INDIRECT;
+			}
 		} else if (nm_likely(bad < 0 && frags < NETMAP_MAX_FRAGS)) {
 			struct vale_fwd_ent *e = &ft->ent[first + frags];
 
@@ -279,14 +414,47 @@ vale_fwd_take(struct vale_tx_ring *t, const struct vale_lookup *lk,
 		ft->drops[VALE_DROP_FRAGS]++;
 	else if (nm_unlikely(bad >= 0))
 		ft->drops[bad]++;
-	else if (!vale_fwd_l2(ft, first, frags, vh, &l2, &l2len))
+	else if (!vale_fwd_l2(ft, first, frags, vh, &l2k, &l2off, &l2len))
 		ft->drops[VALE_DROP_VNET_HDR]++;
-	else if (lk->fn == vale_bridge_lookup && t->ring < VALE_MAX_RINGS)
-		/* The default bridge, inlined: no indirect call. */
-		vale_fwd_bridge(ft, lk->priv, memo, t->port->index, t->ring,
-				first, frags, l2, l2len, first_flags);
-	else
-		vale_fwd_classify(t, lk, first, frags, first_flags, l2, l2len);
+	else if (nm_likely(!user)) {
+		l2 = ft->ent[l2k].buf + l2off;
+		if (lk->fn == vale_bridge_lookup && t->ring < VALE_MAX_RINGS)
+			/* The default bridge, inlined: no indirect call. */
+			vale_fwd_bridge(ft, lk->priv, memo, t->port->index,
+					t->ring, first, frags, l2, l2len,
+					first_flags);
+		else
+			vale_fwd_classify(t, lk, first, frags, first_flags, l2,
+					  l2len);
+	} else {
+		bridge = lk->fn == vale_bridge_lookup &&
+			 t->ring < VALE_MAX_RINGS;
+		if (!bridge) {
+			/* A pluggable lookup may read any byte it is given. */
+			if (vale_fwd_bounce(ft, pool, first, frags) != 0)
+				ft->drops[VALE_DROP_INDIRECT]++;
+			else
+				vale_fwd_classify(t, lk, first, frags,
+						  first_flags,
+						  ft->ent[l2k].buf + l2off,
+						  l2len);
+			return i;
+		}
+		l2 = ft->ent[l2k].buf != NULL ? ft->ent[l2k].buf + l2off : NULL;
+		if (l2 == NULL && vale_fwd_peek(ft, l2k, l2k == first, l2off,
+						l2len, &l2) != 0) {
+			ft->drops[VALE_DROP_INDIRECT]++;
+			return i;
+		}
+		/* A broadcast (or a flood to an unknown destination) too is
+		 * copied from user memory into each port's slot: one copy
+		 * fewer than through the own buffer, and a fault in one
+		 * port's copy is that port's outcome (an INDIRECT drop). */
+		dst = vale_bridge_classify(lk->priv, memo, l2, l2len,
+					   first_flags, t->port->index);
+		vale_fwd_queue_dst(ft, dst, t->port->index, t->ring, first,
+				   frags);
+	}
 	return i;
 }
 
@@ -357,31 +525,44 @@ static inline void vale_fwd_copy_bytes(uint8_t *dst, const uint8_t *src,
 /*
  * Copy the packet at ent[cur] into RX slots [j, j + frags).  The slots are
  * leased to us; their buffer indices are receiver-writable and read once.
- * On a bad one the packet's slots are padded with empty packets (len 0,
- * flags 0) and false is returned.  This is the multi-slot case; the
+ * On a bad one (VALE_DROP_BAD_DST), or a fragment at a user address that
+ * faults (VALE_DROP_INDIRECT), the packet's slots are padded with empty
+ * packets (len 0, flags 0: nothing copied so far is shown) and the reason
+ * is returned; -1 if delivered.  This is the multi-slot case; the
  * single-slot case is inline in vale_fwd_deliver().
  */
-static __attribute__((__noinline__)) bool
+static __attribute__((__noinline__)) int
 vale_fwd_copy_frags(const struct vale_fwd_scratch *ft, uint32_t cur,
 		    struct netmap_ring *ring, uint32_t n, uint32_t j,
 		    const struct nm_buf_pool *dpool)
 {
 	uint32_t frags = ft->ent[cur].frags, f, k, idx[NETMAP_MAX_FRAGS];
-	bool ok = true;
+	int bad = -1;
 
 	for (f = 0, k = j; f < frags; f++, k = nm_idx_next(k, n)) {
 		idx[f] = nm_os_shared_load32(&ring->slot[k].buf_idx);
 		if (!nm_buf_idx_valid(dpool, idx[f]) ||
 		    ft->ent[cur + f].len > dpool->buf_size)
-			ok = false;
+			bad = VALE_DROP_BAD_DST;
+	}
+	/* Every byte first, then the lengths: a fault in a later fragment
+	 * must not leave earlier ones published. */
+	for (f = 0; bad < 0 && f < frags; f++) {
+		const struct vale_fwd_ent *e = &ft->ent[cur + f];
+
+		if (e->buf != NULL)
+			vale_fwd_copy_bytes(nm_buf_addr(dpool, idx[f]), e->buf,
+					    e->len);
+		else if (nm_os_copy_from_user_nofault(
+				 nm_buf_addr(dpool, idx[f]),
+				 ft->ind[cur + f].uaddr, e->len) != 0)
+			bad = VALE_DROP_INDIRECT;
 	}
 	for (f = 0, k = j; f < frags; f++, k = nm_idx_next(k, n)) {
 		const struct vale_fwd_ent *e = &ft->ent[cur + f];
 		uint16_t flags = 0, len = 0;
 
-		if (ok) {
-			vale_fwd_copy_bytes(nm_buf_addr(dpool, idx[f]), e->buf,
-					    e->len);
+		if (bad < 0) {
 			len = e->len;
 			/* NS_RFRAGS: slots left in the packet, this one
 			 * included, as documented (not the total: D7). */
@@ -392,7 +573,7 @@ vale_fwd_copy_frags(const struct vale_fwd_scratch *ft, uint32_t cur,
 		nm_os_shared_store16(&ring->slot[k].len, len);
 		nm_os_shared_store16(&ring->slot[k].flags, flags);
 	}
-	return ok;
+	return bad;
 }
 
 /* What phase 2 needs of a destination RX ring, read once per delivery. */
@@ -438,6 +619,40 @@ vale_fwd_put1(const struct vale_fwd_dest *d, uint32_t j, const uint8_t *sbuf,
 	nm_os_shared_store16(&d->rs[j].len, 0);
 	nm_os_shared_store16(&d->rs[j].flags, 0);
 	return false;
+}
+
+/*
+ * Fill leased RX slot j with the single-slot indirect packet at entry cur:
+ * its payload copied once, from its user address straight into the
+ * destination buffer.  Phase 1 read its first and last byte, but the
+ * memory may have gone since (another thread unmapped it, a page was
+ * reclaimed): a fault leaves the slot an empty packet (len 0, flags 0;
+ * whatever the copy wrote is not shown) and is VALE_DROP_INDIRECT, the
+ * lease unchanged.  A bad destination buffer is VALE_DROP_BAD_DST, as in
+ * vale_fwd_put1().  -1 if delivered.
+ */
+static __attribute__((__noinline__)) int
+vale_fwd_put_user(const struct vale_fwd_scratch *ft,
+		  const struct vale_fwd_dest *d, uint32_t j, uint32_t cur)
+{
+	uint32_t bi = nm_os_shared_load32(&d->rs[j].buf_idx);
+	uint32_t len = ft->ent[cur].len;
+	int bad = VALE_DROP_BAD_DST;
+
+	if (bi - NETMAP_BUF_RESERVED < d->valid && len <= d->buf_size) {
+		if (nm_os_copy_from_user_nofault(
+			    d->base + (size_t)bi * d->buf_size,
+			    ft->ind[cur].uaddr, len) == 0) {
+			nm_os_shared_store16(&d->rs[j].len, (uint16_t)len);
+			nm_os_shared_store16(&d->rs[j].flags,
+					     1 << NS_PORT_SHIFT);
+			return -1;
+		}
+		bad = VALE_DROP_INDIRECT;
+	}
+	nm_os_shared_store16(&d->rs[j].len, 0);
+	nm_os_shared_store16(&d->rs[j].flags, 0);
+	return bad;
 }
 
 /*
@@ -490,6 +705,15 @@ vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
 
 		if (full) {
 			ft->drops[VALE_DROP_RX_FULL]++;
+			continue;
+		}
+		/* The plan and the segments read the packet more than once:
+		 * from the own buffers (vale_fwd_bounce()), never from user
+		 * memory that could change or go in between. */
+		if (vale_fwd_has_user(ft, cur, frags) &&
+		    vale_fwd_bounce(ft, &t->port->region.pool, cur,
+				    frags) != 0) {
+			ft->drops[VALE_DROP_INDIRECT]++;
 			continue;
 		}
 		for (f = 0; f < frags; f++) {
@@ -585,18 +809,27 @@ vale_fwd_deliver(struct vale_tx_ring *t, struct vale_port *dp, uint32_t ring,
 			continue;
 		}
 		if (nm_unlikely(frags != 1)) {
-			if (vale_fwd_copy_frags(ft, cur, rx->kr.ring, d.n, j,
-						&dp->region.pool)) {
+			int bad = vale_fwd_copy_frags(ft, cur, rx->kr.ring,
+						      d.n, j, &dp->region.pool);
+
+			if (bad < 0) {
 				pkts++;
 				slots += frags - 1;
 			} else {
-				ft->drops[VALE_DROP_BAD_DST]++;
+				ft->drops[bad]++;
 			}
 			j = nm_idx_add(j, frags, d.n);
 			left -= frags;
 			continue;
 		}
-		if (nm_likely(vale_fwd_put1(&d, j, sbuf, len)))
+		if (nm_unlikely(sbuf == NULL)) {
+			int bad = vale_fwd_put_user(ft, &d, j, cur);
+
+			if (bad < 0)
+				pkts++;
+			else
+				ft->drops[bad]++;
+		} else if (nm_likely(vale_fwd_put1(&d, j, sbuf, len)))
 			pkts++;
 		else
 			ft->drops[VALE_DROP_BAD_DST]++;

@@ -975,6 +975,207 @@ static void test_vale_fwd_indirect_hostile(void **state)
 	env_free(e);
 }
 
+/* Fill the own buffer of the TX slot at head of port p with a marker, then
+ * queue it as NS_INDIRECT at ptr; returns the own buffer. */
+static const uint8_t *put_indirect_marked(struct nm_port *p, uint64_t ptr,
+					  uint16_t len)
+{
+	struct netmap_ring *r = vt_ring(p, NR_TX, 0);
+	struct netmap_slot *s = &r->slot[r->head];
+	uint8_t *own = nm_ring_user_buf(r, s->buf_idx);
+
+	memset(own, 0x5a, VALE_BUF_SIZE);
+	s->ptr = ptr;
+	vt_put(r, NULL, len, NS_INDIRECT);
+	return own;
+}
+
+static bool all_bytes(const uint8_t *b, uint8_t v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != v)
+			return false;
+	return true;
+}
+
+/* A unicast indirect packet longer than 128 bytes is copied once, from its
+ * user address straight into the destination: its own buffer is never
+ * written, and the user bytes read are the payload plus phase 1's checks
+ * (the 14 bytes of L2 header the bridge classifies, the last byte).  A
+ * shorter one is read with one user copy into its own buffer. */
+static void test_vale_fwd_indirect_one_copy(void **state)
+{
+	struct env *e = env_new(2, 1, 64);
+	struct netmap_ring *rx = vt_ring(e->p[1], NR_RX, 0);
+	const uint16_t len[3] = { 129, 1514, VALE_BUF_SIZE };
+	const uint32_t off[3] = { 0, 192, 1792 };
+	const uint8_t *own[3];
+	uint64_t bytes = 0;
+	uint32_t k;
+	uint8_t *f;
+
+	(void)state;
+	nm_shim_user_reset();
+	assert_int_equal(nm_shim_user_add(ind_umem, sizeof(ind_umem)), 0);
+	send_to(e, 1, 0, 0);
+	vt_rx_drain(e->p[0], 0);
+	for (k = 0; k < sizeof(ind_umem); k++)
+		ind_umem[k] = (uint8_t)(k * 7);
+	for (k = 0; k < 3; k++) {
+		f = ind_frame(off[k], 1, 20 + k);
+		own[k] = put_indirect_marked(e->p[0], (uint64_t)(uintptr_t)f,
+					     len[k]);
+		bytes += len[k] + VALE_MIN_FRAME + 1;
+	}
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 0);
+	assert_int_equal(vt_rx_ready(e->p[1], 0), 3);
+	for (k = 0; k < 3; k++) {
+		struct netmap_slot *s =
+			&rx->slot[nm_idx_add(rx->head, k, rx->num_slots)];
+
+		expect_seq(e->p[1], k, 20 + k, len[k]);
+		assert_true(all_bytes(own[k], 0x5a, VALE_BUF_SIZE));
+		assert_memory_equal(nm_ring_user_buf(rx, s->buf_idx),
+				    ind_umem + off[k], len[k]);
+	}
+	assert_int_equal(nm_shim_user_bytes(), bytes);
+	assert_int_equal(nm_shim_user_copies(), 3 * 3);
+	vt_rx_drain(e->p[1], 0);
+	/* 128 bytes: the whole frame in one user copy, into its own buffer. */
+	f = ind_frame(0, 1, 30);
+	own[0] = put_indirect_marked(e->p[0], (uint64_t)(uintptr_t)f, 128);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	expect_seq(e->p[1], 0, 30, 128);
+	assert_memory_equal(own[0], ind_umem, 128);
+	assert_int_equal(nm_shim_user_bytes(), bytes + 128);
+	assert_int_equal(nm_shim_user_copies(), 3 * 3 + 1);
+	nm_shim_user_reset();
+	env_free(e);
+}
+
+/* The user memory goes between phase 1's checks and the copy into the
+ * destination slot, already leased: the receiver gets an empty packet
+ * (len 0, flags 0), never the slot's stale bytes, the drop is counted as
+ * INDIRECT, and the ring goes on in step (the next packet arrives). */
+static void test_vale_fwd_indirect_fault_in_delivery(void **state)
+{
+	struct env *e = env_new(2, 1, 64);
+	struct netmap_ring *rx = vt_ring(e->p[1], NR_RX, 0);
+	struct netmap_ring *tx = vt_ring(e->p[0], NR_TX, 0);
+	uint64_t base = (uint64_t)(uintptr_t)ind_umem;
+	struct netmap_slot *s;
+	uint32_t k;
+
+	(void)state;
+	nm_shim_user_reset();
+	send_to(e, 1, 0, 0);
+	vt_rx_drain(e->p[0], 0);
+	/* Stale bytes in every receive buffer. */
+	for (k = 0; k < rx->num_slots; k++)
+		memset(nm_ring_user_buf(rx, rx->slot[k].buf_idx), 0xee,
+		       VALE_BUF_SIZE);
+	/* Two ranges that meet: the first and last byte of a frame across
+	 * them are user memory, the whole frame is not in one range. */
+	assert_int_equal(nm_shim_user_add(ind_umem, 2048), 0);
+	assert_int_equal(nm_shim_user_add(ind_umem + 2048, 2048), 0);
+	ind_frame(2048 - 100, 1, 40);
+	put_indirect(e->p[0], base + 2048 - 100, 200, 0);
+	ind_frame(0, 1, 41);
+	put_indirect(e->p[0], base, 200, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT), 1);
+	assert_int_equal(vt_rx_ready(e->p[1], 0), 2);
+	s = &rx->slot[rx->head];
+	assert_int_equal(s->len, 0);
+	assert_int_equal(s->flags, 0);
+	expect_seq(e->p[1], 1, 41, 200);
+	vt_rx_drain(e->p[1], 0);
+	/* The same with injected faults: phase 1's two copies succeed, the
+	 * third (the delivery) fails. */
+	nm_shim_user_fail_after(2);
+	ind_frame(0, 1, 42);
+	put_indirect(e->p[0], base, 200, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT), 2);
+	assert_int_equal(vt_rx_ready(e->p[1], 0), 1);
+	assert_int_equal(rx->slot[rx->head].len, 0);
+	vt_rx_drain(e->p[1], 0);
+	nm_shim_user_fail_after(-1);
+	/* A chain whose second (indirect) fragment faults in delivery: every
+	 * slot of it is empty, none says MOREFRAG. */
+	put_chain(e->p[0], 3, false, 1, 43);
+	k = nm_idx_add(tx->head, tx->num_slots - 2, tx->num_slots);
+	tx->slot[k].flags |= NS_INDIRECT;
+	tx->slot[k].ptr = base + 2048 - 100;
+	tx->slot[k].len = 200;
+	ind_frame(0, 1, 44);
+	put_indirect(e->p[0], base, 200, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT), 3);
+	assert_int_equal(vt_rx_ready(e->p[1], 0), 4);
+	for (k = 0; k < 3; k++) {
+		s = &rx->slot[nm_idx_add(rx->head, k, rx->num_slots)];
+		assert_int_equal(s->len, 0);
+		assert_int_equal(s->flags, 0);
+	}
+	expect_seq(e->p[1], 3, 44, 200);
+	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 3);
+	nm_shim_user_reset();
+	assert_true(nm_kring_valid(nm_port_kring(e->p[1], NR_RX, 0)));
+	env_free(e);
+}
+
+/* A broadcast indirect packet (or a flood to an unknown destination) is
+ * copied from its user address into each other port's slot, its own buffer
+ * untouched; a fault in one port's copy is that port's outcome (an empty
+ * slot, an INDIRECT drop), the others still get the packet. */
+static void test_vale_fwd_indirect_broadcast(void **state)
+{
+	struct env *e = env_new(3, 1, 64);
+	uint64_t base = (uint64_t)(uintptr_t)ind_umem;
+	struct netmap_ring *rx;
+	const uint8_t *own;
+	uint32_t d;
+
+	(void)state;
+	nm_shim_user_reset();
+	assert_int_equal(nm_shim_user_add(ind_umem, sizeof(ind_umem)), 0);
+	memset(ind_umem, 0xa5, 200);
+	vt_frame(ind_umem, vt_bcast(), 0, 0, 50);
+	own = put_indirect_marked(e->p[0], base, 200);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	for (d = 1; d < 3; d++) {
+		rx = vt_ring(e->p[d], NR_RX, 0);
+		assert_int_equal(vt_rx_ready(e->p[d], 0), 1);
+		expect_seq(e->p[d], 0, 50, 200);
+		assert_memory_equal(
+			nm_ring_user_buf(rx, rx->slot[rx->head].buf_idx),
+			ind_umem, 200);
+		vt_rx_drain(e->p[d], 0);
+	}
+	assert_true(all_bytes(own, 0x5a, VALE_BUF_SIZE));
+	assert_int_equal(nm_shim_user_bytes(), 2 * 200 + VALE_MIN_FRAME + 1);
+	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 0);
+	/* Phase 1's two copies and port 1's succeed, port 2's faults. */
+	nm_shim_user_fail_after(3);
+	vt_frame(ind_umem, vt_bcast(), 0, 0, 51);
+	put_indirect(e->p[0], base, 200, 0);
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(vt_drops(e->p[0], VALE_DROP_INDIRECT), 1);
+	assert_int_equal(vt_rx_ready(e->p[1], 0), 1);
+	expect_seq(e->p[1], 0, 51, 200);
+	rx = vt_ring(e->p[2], NR_RX, 0);
+	assert_int_equal(vt_rx_ready(e->p[2], 0), 1);
+	assert_int_equal(rx->slot[rx->head].len, 0);
+	assert_int_equal(rx->slot[rx->head].flags, 0);
+	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 1);
+	nm_shim_user_reset();
+	env_free(e);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest bridge[] = {
@@ -1004,6 +1205,9 @@ int main(int argc, char **argv)
 	const struct CMUnitTest indirect[] = {
 		cmocka_unit_test(test_vale_fwd_indirect_delivered),
 		cmocka_unit_test(test_vale_fwd_indirect_hostile),
+		cmocka_unit_test(test_vale_fwd_indirect_one_copy),
+		cmocka_unit_test(test_vale_fwd_indirect_fault_in_delivery),
+		cmocka_unit_test(test_vale_fwd_indirect_broadcast),
 	};
 	const struct CMUnitTest attach[] = {
 		cmocka_unit_test(test_vale_fwd_attach_detach_between_passes),

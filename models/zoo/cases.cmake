@@ -87,36 +87,36 @@ set(lost INVARIANT no_lost_notification)
 # notification flag (the Dekker pair's publish side).
 nm_zoo_case(dpdk_vhost_missed_irq MUTANT no_pub_fence+host_only
             EXPLORE ${rx_ev} --mem tso
-            SIM ${weak_rx} SET seed=3 ${lost} ACTOR rx)
+            SIM ${weak_rx} SET seed=18 ${lost} ACTOR rx)
 nm_zoo_case(kvmtool_should_signal MUTANT wmb_for_mb
             EXPLORE ${rx_ev} --mem tso
-            SIM ${weak_rx} SET seed=3 ${lost} ACTOR rx)
+            SIM ${weak_rx} SET seed=18 ${lost} ACTOR rx)
 nm_zoo_case(spdk_vhost_suppressed MUTANT no_pub_fence+host_only
             EXPLORE --ring rx --mode busy --mem tso
             SIM ${weak_rx} SET seed=8 endpoints.rx.kloop=busy ${lost} ACTOR rx)
 nm_zoo_case(netmap_d6_appl_kick MUTANT no_pub_fence+guest_only
             EXPLORE ${tx_ev} --mem tso
-            SIM ${weak} SET seed=1 ${lost} ACTOR tx.kloop)
+            SIM ${weak} SET seed=2 ${lost} ACTOR tx.kloop)
 # Missing full fence between re-enabling notifications and the re-check.
 nm_zoo_case(cloud_hypervisor_avail_event MUTANT no_enable_fence+host_only
             EXPLORE ${tx_ev} --mem tso
             SIM ${weak} SET seed=1 ${lost} ACTOR tx.kloop)
 nm_zoo_case(bpf_ringbuf_seq_cst MUTANT no_enable_fence+guest_only
             EXPLORE ${rx_ev} --mem tso
-            SIM ${weak_rx} SET seed=1 ${lost} ACTOR rx)
+            SIM ${weak_rx} SET seed=2 ${lost} ACTOR rx)
 nm_zoo_case(qemu_vhost_user_unmask MUTANT no_enable_fence+guest_only
             EXPLORE ${tx_ev} --mem tso
-            SIM ${weak} SET seed=1 ${lost} ACTOR tx)
+            SIM ${weak} SET seed=6 ${lost} ACTOR tx)
 # Interrupt lost at re-enable; kick suppressed while the peer goes to sleep.
 nm_zoo_case(linux_virtio_net_rx_race MUTANT no_recheck+guest_only
             EXPLORE ${rx_ev} --mem sc
-            SIM ${weak} SET seed=1 ${lost} ACTOR tx)
+            SIM ${weak} SET seed=4 ${lost} ACTOR tx)
 nm_zoo_case(cloud_hypervisor_event_idx MUTANT irq_before_publish
             EXPLORE ${rx_ev} --mem sc
-            SIM ${weak_rx} SET seed=3 ${lost} ACTOR rx)
+            SIM ${weak_rx} SET seed=14 ${lost} ACTOR rx)
 nm_zoo_case(hns3_doorbell_first MUTANT kick_before_publish
             EXPLORE ${tx_ev} --mem sc
-            SIM ${weak} SET seed=1 ${lost} ACTOR tx.kloop)
+            SIM ${weak} SET seed=2 ${lost} ACTOR tx.kloop)
 nm_zoo_case(virtio_pci_masked_start MUTANT bad_init_kick
             EXPLORE ${tx_ev} --mem sc)
 # Reading an index twice; an index pair seen half-published.
@@ -145,10 +145,10 @@ nm_zoo_case(firecracker_avail_acquire MUTANT no_ldld+host_only
             ACTOR rx.kloop)
 nm_zoo_case(dpdk_packed_rmb MUTANT no_ldld+guest_only
             EXPLORE ${tx_ev} --mem arm
-            SIM ${weak_vale} SET seed=1 sim.memory=arm INVARIANT ring_index)
+            SIM ${weak_vale} SET seed=7 sim.memory=arm INVARIANT ring_index)
 nm_zoo_case(freebsd_buf_ring_release MUTANT plain_release+host_only
             EXPLORE ${tx_ev} --mem arm
-            SIM ${weak_vale} SET seed=1 sim.memory=arm
+            SIM ${weak_vale} SET seed=2 sim.memory=arm
             sim.store_visibility_ns=200 costs.shared_store_ps=100000
             INVARIANT ring_index)
 # Stop/start race of the kernel loop (our module, commit 8cdc023).

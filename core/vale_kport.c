@@ -67,46 +67,56 @@ out:
 }
 
 /* One RX ring: import, hand on the complete frames, release them. */
+uint32_t vale_kport_gather(const struct nm_buf_pool *pool,
+			   const struct nm_kring *kr, uint32_t head,
+			   struct vale_kport_frame *fr)
+{
+	struct netmap_ring *ring = kr->ring;
+	uint32_t n = kr->num_slots, j = head;
+	struct nm_slot_snap snap;
+	bool bad = false, more;
+
+	fr->nf = 0;
+	fr->len = 0;
+	do {
+		if (j == kr->rtail)
+			return head; /* producers publish whole chains */
+		bad |= nm_slot_load(pool, &ring->slot[j], &snap) != 0;
+		more = (snap.flags & NS_MOREFRAG) != 0;
+		if (!bad && fr->nf < NETMAP_MAX_FRAGS) {
+			fr->f[fr->nf].buf = nm_buf_addr(pool, snap.buf_idx);
+			fr->f[fr->nf].len = snap.len;
+			fr->len += snap.len;
+		}
+		fr->nf++;
+		j = nm_idx_next(j, n);
+	} while (more);
+	fr->ok = !bad && fr->nf <= NETMAP_MAX_FRAGS && fr->len != 0;
+	return j;
+}
+
 static uint32_t vale_kport_drain_ring(struct vale_kport *k, struct nm_kring *kr,
 				      vale_kport_out_fn out, void *priv)
 {
 	const struct nm_buf_pool *pool = &k->port->region.pool;
-	struct nm_nic_frag f[NETMAP_MAX_FRAGS];
 	struct netmap_ring *ring = kr->ring;
-	uint32_t n = kr->num_slots, head, j, nf, len, frames = 0;
-	struct nm_slot_snap snap;
-	bool bad, more;
+	uint32_t head, next, frames = 0;
+	struct vale_kport_frame fr;
 
 	if (nm_kring_sync(kr, 0) != 0)
 		return 0;
 	head = kr->rhead;
 	while (head != kr->rtail) {
-		nf = 0;
-		len = 0;
-		bad = false;
-		j = head;
-		do {
-			if (j == kr->rtail)
-				goto out; /* the switch publishes whole chains */
-			bad |= nm_slot_load(pool, &ring->slot[j], &snap) != 0;
-			more = (snap.flags & NS_MOREFRAG) != 0;
-			if (!bad && nf < NETMAP_MAX_FRAGS) {
-				f[nf].buf = nm_buf_addr(pool, snap.buf_idx);
-				f[nf].len = snap.len;
-				len += snap.len;
-			}
-			nf++;
-			j = nm_idx_next(j, n);
-		} while (more);
-		if (bad || nf > NETMAP_MAX_FRAGS || len == 0 ||
-		    out(priv, f, nf, len) != 0)
+		next = vale_kport_gather(pool, kr, head, &fr);
+		if (next == head)
+			break;
+		if (!fr.ok || out(priv, fr.f, fr.nf, fr.len) != 0)
 			nm_os_counter_add(&k->dropped, 1);
 		else
 			nm_os_counter_add(&k->delivered, 1);
 		frames++;
-		head = j;
+		head = next;
 	}
-out:
 	nm_ring_user_publish(ring, head, head);
 	nm_kring_sync(kr, 0);
 	return frames;

@@ -29,6 +29,24 @@ struct vale_kport {
 typedef int (*vale_kport_out_fn)(void *priv, const struct nm_nic_frag *f,
 				 uint32_t nfrags, uint32_t len);
 
+/* One frame gathered from a ring (vale_kport_gather()). */
+struct vale_kport_frame {
+	struct nm_nic_frag f[NETMAP_MAX_FRAGS];
+	uint32_t nf;  /* slots it took (may exceed NETMAP_MAX_FRAGS) */
+	uint32_t len; /* bytes of the fragments kept in f */
+	bool ok;      /* false: a bad slot, too many slots or no byte: drop it */
+};
+
+/*
+ * [any ctx][no sleep] The frame starting at slot head (head != rtail) of
+ * kr's ring, whose buffers are in pool: each slot read once
+ * (nm_slot_load()) and judged.  Returns the slot after it, or head when
+ * its chain runs into rtail (the producer has not published it whole).
+ */
+uint32_t vale_kport_gather(const struct nm_buf_pool *pool,
+			   const struct nm_kring *kr, uint32_t head,
+			   struct vale_kport_frame *fr);
+
 /* [control path] 0 or -errno. */
 int vale_kport_init(struct vale_kport *k, struct vale_port *p);
 void vale_kport_fini(struct vale_kport *k);

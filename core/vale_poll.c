@@ -73,45 +73,27 @@ static void vale_poll_copy(void *dst, uint32_t off, uint32_t len,
 static uint32_t vale_poll_ring(struct vale_kport *k, struct nm_nic *nic,
 			       struct nm_kring *kr)
 {
-	const struct nm_buf_pool *pool = &nic->region.pool;
-	struct nm_nic_frag f[NETMAP_MAX_FRAGS];
 	struct netmap_ring *ring = kr->ring;
-	uint32_t n = kr->num_slots, head, j, nf, len, frames = 0;
-	struct vale_poll_frame fr = { f, 0 };
-	struct nm_slot_snap snap;
-	bool bad, more;
+	uint32_t head, next, frames = 0;
+	struct vale_kport_frame fr;
+	struct vale_poll_frame pf = { fr.f, 0 };
 
 	if (nm_kring_sync(kr, 0) != 0)
 		return 0; /* another caller has the ring */
 	head = kr->rhead;
 	while (head != kr->rtail) {
-		nf = 0;
-		len = 0;
-		bad = false;
-		j = head;
-		do {
-			if (j == kr->rtail)
-				goto out; /* the producer publishes whole chains */
-			bad |= nm_slot_load(pool, &ring->slot[j], &snap) != 0;
-			more = (snap.flags & NS_MOREFRAG) != 0;
-			if (!bad && nf < NETMAP_MAX_FRAGS) {
-				f[nf].buf = nm_buf_addr(pool, snap.buf_idx);
-				f[nf].len = snap.len;
-				len += snap.len;
-			}
-			nf++;
-			j = nm_idx_next(j, n);
-		} while (more);
-		if (bad || nf > NETMAP_MAX_FRAGS || len == 0) {
+		next = vale_kport_gather(&nic->region.pool, kr, head, &fr);
+		if (next == head)
+			break;
+		if (!fr.ok) {
 			nm_os_counter_add(&k->dropped, 1);
 		} else {
-			fr.nf = nf;
-			vale_kport_send(k, len, vale_poll_copy, &fr);
+			pf.nf = fr.nf;
+			vale_kport_send(k, fr.len, vale_poll_copy, &pf);
 		}
 		frames++;
-		head = j;
+		head = next;
 	}
-out:
 	/* Release what was taken; the next sync hands the slots back to the
 	 * producer. */
 	nm_ring_user_publish(ring, head, head);

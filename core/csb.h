@@ -235,6 +235,8 @@ bool csb_guest_woken(struct csb_guest *g);
 /* Modifiers: apply the fence/order mutants above to one side only. */
 #define CSB_MUT_GUEST_ONLY 0x4000U
 #define CSB_MUT_HOST_ONLY 0x8000U
+/* csb_kloop_ctl.c: a STOP with no kloop running is forgotten (zoo case 20). */
+#define CSB_MUT_LOST_STOP 0x10000U
 
 #ifdef NM_CSB_MUTANTS
 extern unsigned csb_mutants;

@@ -20,6 +20,7 @@
 #include "nm_os.h"
 #include "nm_port.h"
 #include "csb.h"
+#include "csb_kloop_ctl.h"
 
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -72,10 +73,11 @@ struct nmlab_kloop {
 	struct nmlab_kloop_ring ring[NMLAB_MAX_RINGS];
 	uint64_t gen;		      /* bumped at every stop */
 	wait_queue_head_t stopped;    /* START waits here for the stop */
-	/* A STOP arrived while no kloop ran (the reference's STOPPING
-	 * flag): the next START that passes the busy and CSB checks
-	 * consumes it and returns without running a pass. */
-	bool stop_pending;
+	/* running / STOP pending (core/csb_kloop_ctl.h, the reference's
+	 * STOPPING flag): the next START that passes the busy and CSB
+	 * checks consumes a pending STOP and returns without running a
+	 * pass.  Under nmlab_lock, as every entry point. */
+	struct csb_kloop_ctl ctl;
 };
 
 struct nmlab_priv {

@@ -14,8 +14,9 @@
  * Invariants: the kloop thread only touches the pinned CSB, the port's
  * krings (through the sync gate) and eventfds it holds references to; it
  * is stopped (kthread_stop, waited for) before any of them is released.
- * A STOP with no kloop running is kept (stop_pending) until a START
- * consumes it, so a STOP that wins the race against its START is not lost.
+ * A STOP with no kloop running is kept until a START consumes it, so a
+ * STOP that wins the race against its START is not lost: the decision is
+ * core/csb_kloop_ctl.c's (replayed by the zoo, case 20).
  *
  * Locking: every entry point runs under nmlab_lock; the thread takes no
  * lock of ours.  Wake-ups come from wait-queue callbacks (eventfd writes,
@@ -257,11 +258,13 @@ int nmlab_kloop_start(struct nmlab_priv *priv, uint32_t sleep_us,
 	if (!priv->csb_mode)
 		return -EINVAL;
 	/* Past these checks the reference marks the kloop running, which
-	 * ends any earlier STOP request, whatever this START then says. */
-	stop_first = kl->stop_pending;
-	kl->stop_pending = false;
-	if (have_efds && efds_len != priv->nrings * 8U)
+	 * ends any earlier STOP request, whatever this START then says;
+	 * every failure below ends the run again (csb_kloop_ctl_exit). */
+	stop_first = !csb_kloop_ctl_start(&kl->ctl);
+	if (have_efds && efds_len != priv->nrings * 8U) {
+		csb_kloop_ctl_exit(&kl->ctl);
 		return -EINVAL;
+	}
 	for (i = 0; have_efds && i < priv->nrings; i++)
 		if (fd[i].ioeventfd < 0)
 			all_kicks = false; /* the reference then busy-waits */
@@ -272,8 +275,10 @@ int nmlab_kloop_start(struct nmlab_priv *priv, uint32_t sleep_us,
 	cfg.direct = direct;
 	cfg.eventfds = all_kicks;
 	err = csb_kloop_cfg_validate(&cfg);
-	if (err != 0)
+	if (err != 0) {
+		csb_kloop_ctl_exit(&kl->ctl);
 		return err;
+	}
 
 	memset(kl->ring, 0, sizeof(kl->ring));
 	for (i = 0; have_efds && i < priv->nrings; i++) {
@@ -331,6 +336,7 @@ int nmlab_kloop_start(struct nmlab_priv *priv, uint32_t sleep_us,
 	return 0;
 fail:
 	nmlab_kloop_release_fds(kl);
+	csb_kloop_ctl_exit(&kl->ctl);
 	return err;
 }
 
@@ -347,6 +353,7 @@ void nmlab_kloop_stop(struct nmlab_priv *priv)
 	nmlab_kloop_release_fds(kl);
 	kthread_stop(t);
 	WRITE_ONCE(kl->task, NULL);
+	csb_kloop_ctl_exit(&kl->ctl);
 	kl->gen++;
 	wake_up_all(&kl->stopped);
 }
@@ -355,9 +362,8 @@ int nmlab_kloop_stop_req(struct nmlab_priv *priv)
 {
 	if (priv->port == NULL)
 		return -ENXIO;
-	if (priv->kloop.task == NULL)
-		priv->kloop.stop_pending = true; /* for the next START */
-	else
+	/* No loop running: the STOP is kept for the next START. */
+	if (csb_kloop_ctl_stop(&priv->kloop.ctl))
 		nmlab_kloop_stop(priv);
 	return 0;
 }

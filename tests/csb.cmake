@@ -18,3 +18,7 @@ nm_add_test(csb_model SOURCES test_csb_model.c BACKEND sim_csbmut LABELS unit mo
 # (and under TSan: groups tagged "tsan"), 100 million frames per mode
 # under ctest -L stress (stress.csb_kloop.long_*, tagged "stress").
 nm_add_test(csb_kloop SOURCES test_csb_kloop.c LABELS unit)
+
+# The kloop's START/STOP decision (core/csb_kloop_ctl.c), both orders, and
+# its lost-STOP mutant (zoo case 20): over the mutant-enabled core.
+nm_add_test(csb_kloop_ctl SOURCES test_csb_kloop_ctl.c BACKEND sim_csbmut LABELS unit)

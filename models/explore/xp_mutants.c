@@ -29,6 +29,7 @@ static const struct {
 	{ "rx_wait_if_room", CSB_MUT_RX_WAIT_IF_ROOM },
 	{ "guest_only", CSB_MUT_GUEST_ONLY },
 	{ "host_only", CSB_MUT_HOST_ONLY },
+	{ "lost_stop", CSB_MUT_LOST_STOP },
 };
 
 int xp_mutants_parse(const char *spec, unsigned *bits)

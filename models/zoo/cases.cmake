@@ -4,7 +4,7 @@
 #   nm_zoo_case(<case> MUTANT <explorer mutant> EXPLORE <explorer args>
 #               [SIM <scenario> [SET path=value ...] INVARIANT <name>
 #                [ACTOR <actor>]]
-#               [SPIN <model.pml> <define>])
+#               [SPIN <model.pml> <define>] [DRIVER <program>])
 #
 # Tests (label zoo):
 #   zoo.<case>.model.caught   the explorer finds the mutant's counterexample
@@ -12,6 +12,8 @@
 #   zoo.<case>.sim.caught     the scenario with the mutant stops on INVARIANT
 #   zoo.<case>.sim.fixed      the scenario without it runs clean
 #   zoo.<case>.spin.caught / .spin.fixed   the same with a SPIN model
+#   DRIVER: zoo.<case>.sim.caught / .sim.fixed from a dedicated replay on
+#   the simulator's engine (<program> --mutant M --expect violation|clean)
 # The explorer runs at N = 2 slots, P = 3 packets (a wrap-around; every
 # case is caught in well under a second, the fixed search takes up to 1.5 s);
 # pan is compiled -O0 (compiling dominates such a small search).
@@ -20,7 +22,7 @@ set(NM_ZOO_BOUND --slots 2 --packets 3)
 set(NM_ZOO_SPIN_CASES)
 
 function(nm_zoo_case name)
-  cmake_parse_arguments(Z "" "MUTANT;INVARIANT;ACTOR" "EXPLORE;SIM;SET;SPIN" ${ARGN})
+  cmake_parse_arguments(Z "" "MUTANT;INVARIANT;ACTOR;DRIVER" "EXPLORE;SIM;SET;SPIN" ${ARGN})
   if(Z_EXPLORE)
     add_test(NAME zoo.${name}.model.caught
              COMMAND nm_explore_csb ${Z_EXPLORE} ${NM_ZOO_BOUND}
@@ -51,6 +53,14 @@ function(nm_zoo_case name)
     set_tests_properties(zoo.${name}.sim.caught zoo.${name}.sim.fixed
                          PROPERTIES LABELS zoo TIMEOUT 120
                          ENVIRONMENT NM_LOG_QUIET=1)
+  endif()
+  if(Z_DRIVER)
+    add_test(NAME zoo.${name}.sim.caught
+             COMMAND ${Z_DRIVER} --mutant ${Z_MUTANT} --expect violation)
+    add_test(NAME zoo.${name}.sim.fixed
+             COMMAND ${Z_DRIVER} --mutant none --expect clean)
+    set_tests_properties(zoo.${name}.sim.caught zoo.${name}.sim.fixed
+                         PROPERTIES LABELS zoo TIMEOUT 120)
   endif()
   if(Z_SPIN)
     list(GET Z_SPIN 0 model)
@@ -152,4 +162,5 @@ nm_zoo_case(freebsd_buf_ring_release MUTANT plain_release+host_only
             sim.store_visibility_ns=200 costs.shared_store_ps=100000
             INVARIANT ring_index)
 # Stop/start race of the kernel loop (our module, commit 8cdc023).
-nm_zoo_case(nmlab_kloop_stop_first SPIN kloop_stop.pml -DMUT_LOST_STOP)
+nm_zoo_case(nmlab_kloop_stop_first MUTANT lost_stop DRIVER nm_zoo_kctl
+            SPIN kloop_stop.pml -DMUT_LOST_STOP)

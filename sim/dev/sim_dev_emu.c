@@ -204,11 +204,8 @@ static bool sim_emu_copy(struct sim_emu *e, struct netmap_ring *dr,
 	uint32_t sidx = nm_os_shared_load32(&ss->buf_idx);
 	uint32_t didx = nm_os_shared_load32(&ds->buf_idx);
 
-	if (first) {
-		sim_cost_charge(e->pol.pkt_cost, 1);
-		if (e->pol.pkt_dma)
-			sim_cost_charge(SIM_C_DMA_MAP, 1);
-	}
+	if (first)
+		sim_emu_charge_pkt(e);
 	if (len > dr->nr_buf_size || len > sr->nr_buf_size)
 		return false;
 	nm_os_memcpy(nm_ring_user_buf(dr, didx), nm_ring_user_buf(sr, sidx), len);
@@ -233,11 +230,8 @@ static bool sim_emu_point(struct sim_emu *e, uint32_t di, uint32_t si, bool firs
 	uint32_t sidx = nm_os_shared_load32(&ss->buf_idx);
 	uint64_t ua = sim_emu_guest_buf(sr, e->greg.pool.num_bufs, sidx);
 
-	if (first) {
-		sim_cost_charge(e->pol.pkt_cost, 1);
-		if (e->pol.pkt_dma)
-			sim_cost_charge(SIM_C_DMA_MAP, 1);
-	}
+	if (first)
+		sim_emu_charge_pkt(e);
 	if (len > dr->nr_buf_size || len > sr->nr_buf_size)
 		return false;
 	nm_os_shared_store64(&ds->ptr, ua);
@@ -292,20 +286,7 @@ static uint32_t sim_emu_dev_tx(struct sim_emu *e)
 	 * smp_rmb()); pairs with the nm_os_fence_store_store() in
 	 * sim_emu_guest_publish(). */
 	nm_os_fence_load_load();
-	while (e->dcons != prod) {
-		k = sim_emu_chain(e->gring, e->dcons, prod, e->n, &bytes);
-		if (k == 0) {
-			/* A chain the guest did not finish publishing: wait.
-			 * One longer than any packet (a hostile guest; the
-			 * driver never does this): its slots are dropped one
-			 * at a time. */
-			if (nm_idx_dist(e->dcons, prod, e->n) < NETMAP_MAX_FRAGS)
-				break;
-			sim_emu_drop(e, false);
-			e->dcons = nm_idx_next(e->dcons, e->n);
-			moved++;
-			continue;
-		}
+	while ((k = sim_emu_next_frame(e, prod, &bytes, &moved)) != 0) {
 		if (sim_emu_too_long(e, bytes) || k > e->pn - 1) {
 			sim_emu_drop(e, true);
 			for (f = 0; f < k; f++)

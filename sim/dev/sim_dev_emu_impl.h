@@ -155,4 +155,38 @@ static inline uintptr_t sim_emu_guest_buf(const struct netmap_ring *r,
 uint32_t sim_emu_tap_tx(struct sim_emu *e);
 uint32_t sim_emu_tap_rx(struct sim_emu *e);
 
+/* The device's work for a frame it takes from the guest (descriptor
+ * processing, and the DMA mapping where the model has one). */
+static inline void sim_emu_charge_pkt(const struct sim_emu *e)
+{
+	sim_cost_charge(e->pol.pkt_cost, 1);
+	if (e->pol.pkt_dma)
+		sim_cost_charge(SIM_C_DMA_MAP, 1);
+}
+
+/*
+ * The next frame the guest published (prod: its producer index, already
+ * judged < n): its slots and bytes, or 0 when none is whole yet (wait for
+ * the rest of the chain).  A chain longer than any packet (a hostile
+ * guest; the driver never publishes one) has its slots dropped here one
+ * at a time, each counted in *moved.
+ */
+static inline uint32_t sim_emu_next_frame(struct sim_emu *e, uint32_t prod,
+					  uint32_t *bytes, uint32_t *moved)
+{
+	uint32_t k;
+
+	while (e->dcons != prod) {
+		k = sim_emu_chain(e->gring, e->dcons, prod, e->n, bytes);
+		if (k != 0)
+			return k;
+		if (nm_idx_dist(e->dcons, prod, e->n) < NETMAP_MAX_FRAGS)
+			return 0;
+		sim_emu_drop(e, false);
+		e->dcons = nm_idx_next(e->dcons, e->n);
+		(*moved)++;
+	}
+	return 0;
+}
+
 #endif /* SIM_DEV_EMU_IMPL_H */

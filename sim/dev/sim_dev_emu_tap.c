@@ -71,21 +71,8 @@ uint32_t sim_emu_tap_tx(struct sim_emu *e)
 	/* prod before the descriptors it hands over; pairs with the
 	 * nm_os_fence_store_store() in sim_emu_guest_publish(). */
 	nm_os_fence_load_load();
-	while (e->dcons != prod) {
-		k = sim_emu_chain(e->gring, e->dcons, prod, e->n, &bytes);
-		if (k == 0) {
-			/* As sim_emu_dev_tx(): wait for the rest of a chain,
-			 * drop one longer than any packet slot by slot. */
-			if (nm_idx_dist(e->dcons, prod, e->n) < NETMAP_MAX_FRAGS)
-				break;
-			sim_emu_drop(e, false);
-			e->dcons = nm_idx_next(e->dcons, e->n);
-			moved++;
-			continue;
-		}
-		sim_cost_charge(e->pol.pkt_cost, 1);
-		if (e->pol.pkt_dma)
-			sim_cost_charge(SIM_C_DMA_MAP, 1);
+	while ((k = sim_emu_next_frame(e, prod, &bytes, &moved)) != 0) {
+		sim_emu_charge_pkt(e);
 		/* The frame's buffers, each index and length read once. */
 		bad_buf = too_big = false;
 		for (f = 0; f < k && !bad_buf && !too_big; f++) {
@@ -136,9 +123,7 @@ uint32_t sim_emu_tap_rx(struct sim_emu *e)
 		if (nm_idx_dist(e->dcons, prod, e->n) < k)
 			break; /* the guest offers too few buffers yet */
 		sim_emu_tap_syscall(e);
-		sim_cost_charge(e->pol.pkt_cost, 1);
-		if (e->pol.pkt_dma)
-			sim_cost_charge(SIM_C_DMA_MAP, 1);
+		sim_emu_charge_pkt(e);
 		/* read(): the copy out of the skb into the guest's buffers. */
 		ok = true;
 		for (f = 0, off = 0; f < k && ok; f++, off += c) {

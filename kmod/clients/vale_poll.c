@@ -83,6 +83,21 @@ static unsigned int poll_threads(void)
 	return n;
 }
 
+/* poll_threads() once it has settled at want, or what it shows after a
+ * second.  A stopped thread is gone for the module when kthread_stop()
+ * returns, but its /proc entry lasts until the task is reaped, a moment
+ * later: counting at once made the "no thread" checks flaky. */
+static unsigned int poll_threads_settle(unsigned int want)
+{
+	unsigned int n = poll_threads(), tries;
+
+	for (tries = 0; n != want && tries < 100; tries++) {
+		usleep(10000);
+		n = poll_threads();
+	}
+	return n;
+}
+
 static int online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -141,26 +156,26 @@ static void errnos(const char *sw_if, const char *app)
 
 	/* On, twice, detach refused, off. */
 	EXPECT(polling(fd, true, sw_if, NETMAP_POLLING_MODE_SINGLE_CPU, 1, 1), 0);
-	NMC_CHECK(poll_threads() == 1, "one thread (single): %u", poll_threads());
+	NMC_CHECK(poll_threads_settle(1) == 1, "one thread (single): %u", poll_threads());
 	EXPECT(polling(fd, true, sw_if, NETMAP_POLLING_MODE_SINGLE_CPU, 0, 1), EFAULT);
 	memset(&vd, 0, sizeof(vd));
 	nmc_hdr(&h, NETMAP_REQ_VALE_DETACH, sw_if, &vd);
 	EXPECT(nmc_ctrl(fd, &h), EBUSY);
 	EXPECT(polling(fd, false, sw_if, 0, 0, 0), 0);
-	NMC_CHECK(poll_threads() == 0, "thread stopped: %u", poll_threads());
+	NMC_CHECK(poll_threads_settle(0) == 0, "thread stopped: %u", poll_threads());
 	EXPECT(polling(fd, false, sw_if, 0, 0, 0), EFAULT);
 	/* MULTI_CPU: ring 0 on CPU 0. */
 	EXPECT(polling(fd, true, sw_if, NETMAP_POLLING_MODE_MULTI_CPU, 0, 1), 0);
-	NMC_CHECK(poll_threads() == 1, "one thread (multi)");
+	NMC_CHECK(poll_threads_settle(1) == 1, "one thread (multi)");
 	EXPECT(polling(fd, false, sw_if, 0, 0, 0), 0);
 	/* Legacy: ALL_NIC is SINGLE_CPU, the ring id the CPU, nr_arg1 the
 	 * count; another mode is refused. */
 	EXPECT(legacy_polling(fd, sw_if, NETMAP_BDG_POLLING_ON, NR_REG_NIC_SW, 0, 1),
 	       EINVAL);
 	EXPECT(legacy_polling(fd, sw_if, NETMAP_BDG_POLLING_ON, NR_REG_ALL_NIC, 1, 1), 0);
-	NMC_CHECK(poll_threads() == 1, "one thread (legacy)");
+	NMC_CHECK(poll_threads_settle(1) == 1, "one thread (legacy)");
 	EXPECT(legacy_polling(fd, sw_if, NETMAP_BDG_POLLING_OFF, 0, 0, 0), 0);
-	NMC_CHECK(poll_threads() == 0, "no thread at the end");
+	NMC_CHECK(poll_threads_settle(0) == 0, "no thread at the end");
 	close(fd);
 	printf("vale-poll: errnos, both modes, legacy: as expected\n");
 }
@@ -222,7 +237,7 @@ static void toggle(const char *sw_if, const char *peer, int rounds)
 	}
 	kill(child, SIGKILL);
 	NMC_CHECK(waitpid(child, &status, 0) == child, "waitpid");
-	NMC_CHECK(poll_threads() == 0, "threads left: %u", poll_threads());
+	NMC_CHECK(poll_threads_settle(0) == 0, "threads left: %u", poll_threads());
 	close(fd);
 	printf("vale-poll: %d enable/disable rounds under traffic from %s\n",
 	       rounds, peer);

@@ -232,7 +232,11 @@ static bool sim_ptnet_app_has_work(struct sim_ep *ep)
 {
 	struct sim_ptnet *d = ep->dev;
 
-	return d->atok.appl_need_kick != 0 && d->ktoa.hwtail != d->g.hwtail;
+	/* Not "and appl_need_kick": a correct guest never sleeps without
+	 * it (csb_guest_may_sleep()), and one that starts asleep
+	 * (rx_start: irq) relies on its initial value, which a bad CSB
+	 * initialisation leaves at 0 (bug zoo case 11). */
+	return d->ktoa.hwtail != d->g.hwtail;
 }
 
 static bool sim_ptnet_rings_ok(struct sim_ep *ep, const char **what)

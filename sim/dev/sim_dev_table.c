@@ -35,6 +35,16 @@ static const struct sim_dev_key sim_dev_key_kloop = {
 	.off = offsetof(struct sim_sc_endpoint, kloop), .thread = SIM_DEV_KLOOP,
 	.help = "notify: the kloop sleeps until kicked; busy: it polls every us",
 };
+static const char *const sim_rx_start_names[] = { "sync", "irq", NULL };
+
+/* A kloop key because only the CSB datapaths have the initial state it
+ * relies on (netmap_csb_validate() sets appl_need_kick = 1). */
+static const struct sim_dev_key sim_dev_key_rx_start = {
+	.name = "rx_start", .type = SIM_DEV_KEY_ENUM, .def = SIM_RX_START_SYNC,
+	.unit = "", .names = sim_rx_start_names,
+	.off = offsetof(struct sim_sc_endpoint, rx_start), .thread = SIM_DEV_KLOOP,
+	.help = "a receiver's first step: sync; irq: wait for the first interrupt, relying on the CSB's initial appl_need_kick = 1",
+};
 static const struct sim_dev_key sim_dev_key_kloop_cpu = {
 	.name = "kloop_cpu", .type = SIM_DEV_KEY_U32, .lo = 0,
 	.hi = SIM_MAX_CPUS - 1, .def = SIM_CPU_OWN, .unit = "cpu",
@@ -49,7 +59,9 @@ static const struct sim_dev_key sim_dev_key_backend_cpu = {
 	.help = "the host CPU the device thread is pinned to (default: one of its own)",
 };
 static const struct sim_dev_key *const sim_dev_thread_keys[] = {
-	&sim_dev_key_kloop, &sim_dev_key_kloop_cpu, &sim_dev_key_backend_cpu, NULL,
+	&sim_dev_key_kloop,	  &sim_dev_key_rx_start,
+	&sim_dev_key_kloop_cpu,	  &sim_dev_key_backend_cpu,
+	NULL,
 };
 
 int sim_dev_find(const char *name)

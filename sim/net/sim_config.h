@@ -39,6 +39,9 @@ enum sim_role {
 	SIM_ROLE_LINK, /* a switch port of a link (sim_switch.h), never an endpoint */
 };
 enum sim_kloop_mode { SIM_KLOOP_NOTIFY, SIM_KLOOP_BUSY };
+/* A CSB receiver's first step: a sync (pkt-gen), or a wait for its first
+ * interrupt, relying on the CSB's initial appl_need_kick = 1. */
+enum sim_rx_start { SIM_RX_START_SYNC, SIM_RX_START_IRQ };
 /* What the VMM's device backend (e1000, virtio) reaches the host through:
  * a port of the scenario's VALE switch, or a tap device on a host bridge
  * standing in its place (net/sim_tap.h). */
@@ -112,6 +115,7 @@ struct sim_sc_endpoint {
 	uint32_t accel_withdraw_us, accel_restore_us;
 	uint32_t accel_switch;
 	uint32_t kloop;		/* enum sim_kloop_mode: ptnet, xen fast path */
+	uint32_t rx_start;	/* enum sim_rx_start: ptnet, xen fast path */
 	/* virtio receiver: the guest's receive stack (dev/sim_guest_stack.h):
 	 * the app on the ring (netmap), or NAPI, a socket queue and recv(). */
 	uint32_t rx_stack;	/* enum sim_rx_stack */

@@ -800,7 +800,8 @@ static int sim_sc_validate_dev_keys(struct sim_sc_ctx *c, uint32_t i)
 }
 
 /* Endpoint i's receive stack: napi on a receiver only, and the keys that
- * tune it only with it (set otherwise they would be silently ignored). */
+ * tune it only with it (set otherwise they would be silently ignored);
+ * rx_start irq on a receiver only (a sender has nothing to wait for). */
 static int sim_sc_validate_stack(struct sim_sc_ctx *c, uint32_t i)
 {
 	const struct sim_sc_endpoint *ep = &c->sc->endpoints[i];
@@ -812,6 +813,13 @@ static int sim_sc_validate_stack(struct sim_sc_ctx *c, uint32_t i)
 		l = c->opt_line[i][id];
 		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
 				   "endpoint %s: rx_stack napi on a sender (expected rx_stack: napi on a receiver only)",
+				   ep->name);
+	}
+	if (ep->rx_start == SIM_RX_START_IRQ && ep->role != SIM_ROLE_RECEIVER) {
+		(void)sim_dev_key_find("rx_start", &id);
+		l = c->opt_line[i][id];
+		return sim_sc_fail(c, l == UINT32_MAX ? 0 : l,
+				   "endpoint %s: rx_start irq on a sender (expected rx_start: irq on a receiver only)",
 				   ep->name);
 	}
 	if (ep->rx_stack == SIM_RX_STACK_NAPI)

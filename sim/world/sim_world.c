@@ -587,8 +587,16 @@ int sim_world_build(struct sim_world *w, const struct sim_scenario *sc,
 			w->nmon++;
 		}
 	}
-	for (i = 0; i < w->nep; i++)
-		sim_actor_start(&w->ep[i]->app, 0);
+	for (i = 0; i < w->nep; i++) {
+		/* rx_start irq: the application's first step is a wait for
+		 * its first interrupt (an application blocked on its irqfd
+		 * right after SYNC_KLOOP_START, a driver after open), so only
+		 * the CSB's initial appl_need_kick asks the kloop for it. */
+		if (w->ep[i]->cfg->rx_start == SIM_RX_START_IRQ)
+			sim_actor_sleep(&w->ep[i]->app);
+		else
+			sim_actor_start(&w->ep[i]->app, 0);
+	}
 	for (i = 0; i < w->nmon; i++)
 		sim_actor_start(sim_monitor_actor(w->mon[i]), 0);
 	for (i = 0; i < w->nlinks; i++)

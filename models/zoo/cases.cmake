@@ -120,7 +120,7 @@ nm_zoo_case(qemu_vhost_user_unmask MUTANT no_enable_fence+guest_only
 # Interrupt lost at re-enable; kick suppressed while the peer goes to sleep.
 nm_zoo_case(linux_virtio_net_rx_race MUTANT no_recheck+guest_only
             EXPLORE ${rx_ev} --mem sc
-            SIM ${weak} SET seed=4 ${lost} ACTOR tx)
+            SIM ${weak_rx} SET seed=1 sim.memory=sc ${lost} ACTOR rx)
 nm_zoo_case(cloud_hypervisor_event_idx MUTANT irq_before_publish
             EXPLORE ${rx_ev} --mem sc
             SIM ${weak_rx} SET seed=14 ${lost} ACTOR rx)

@@ -27,8 +27,8 @@ struct stress {
 	struct nm_registry reg;
 	uint32_t nsend, nrecv;
 	uint64_t per_sender;
-	volatile uint32_t senders_done; /* atomic */
-	volatile uint32_t stop;		/* atomic: background threads end */
+	volatile uint32_t stop;	 /* atomic: background threads end */
+	volatile uint32_t quiet; /* atomic: every sending thread has ended */
 };
 
 struct sender {
@@ -77,7 +77,6 @@ static void *sender_main(void *v)
 			abort();
 		sched_yield(); /* let receivers run on a small machine */
 	}
-	__atomic_fetch_add(&s->st->senders_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -110,11 +109,15 @@ static void *receiver_main(void *v)
 	struct netmap_ring *rx = vt_ring(rc->p, NR_RX, 0);
 
 	for (;;) {
-		/* Once every sender returned, all its packets are in our ring
-		 * (VALE TX is synchronous): one more drain and we are done,
-		 * whatever the broadcaster still sends. */
-		bool done = __atomic_load_n(&rc->st->senders_done, __ATOMIC_ACQUIRE) ==
-			    rc->st->nsend;
+		/* Once every thread that sends has returned from its last
+		 * sync, everything for us is in our ring: one more drain and we
+		 * are done.  Not as soon as the senders return: a sender's
+		 * sync can return with its frames still unpublished behind an
+		 * older lease another thread (the broadcaster, the churn port)
+		 * is still filling (core/vale_lease.h); that lease's done()
+		 * publishes them later.  Acquire: pairs with the release store
+		 * of quiet in run_stress(). */
+		bool done = __atomic_load_n(&rc->st->quiet, __ATOMIC_ACQUIRE) != 0;
 		uint32_t k;
 
 		if (vt_sync(rc->p, NR_RX, 0) != 0)
@@ -253,11 +256,15 @@ static void run_stress(uint32_t nsend, uint32_t nrecv, uint64_t per_sender)
 		assert_int_equal(nm_os_kthread_create(&ts[i], sender_main, &snd[i], "tx"), 0);
 	for (i = 0; i < nsend; i++)
 		nm_os_kthread_join(&ts[i]);
-	for (r = 0; r < nrecv; r++)
-		nm_os_kthread_join(&tr[r]);
 	__atomic_store_n(&st.stop, 1, __ATOMIC_RELEASE);
 	nm_os_kthread_join(&tb);
 	churn_rounds = nm_os_kthread_join(&tc);
+	/* Every lease is done (each sending thread's sync returned); the
+	 * receivers' last drain sees all of it.  Release: pairs with the
+	 * acquire load of quiet in receiver_main(). */
+	__atomic_store_n(&st.quiet, 1, __ATOMIC_RELEASE);
+	for (r = 0; r < nrecv; r++)
+		nm_os_kthread_join(&tr[r]);
 
 	for (i = 0; i < nsend; i++) {
 		struct vale_port *v = vt_vale(snd[i].p);

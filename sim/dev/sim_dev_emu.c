@@ -857,6 +857,15 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	rc = sim_emu_backend_init(ep, e, err, errlen);
 	if (rc != 0)
 		goto err_backend;
+	/* Before the actors: once one is initialised the run lists it, and
+	 * e can no longer be freed on failure. */
+	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_ns(SIM_C_WAKEUP));
+	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);
+	if (rc != 0) {
+		snprintf(err, errlen, "endpoint %s: port notifier setup failed: %d",
+			 ep->cfg->name, rc);
+		goto err_backend;
+	}
 	snprintf(name, sizeof(name), "%s.dev", ep->cfg->name);
 	sim_actor_init(&e->dev, ep->run, name, ep->idx, sim_emu_dev_body,
 		       sim_emu_dev_has_work, e);
@@ -866,10 +875,6 @@ int sim_emu_init(struct sim_ep *ep, const struct sim_emu_policy *p, char *err,
 	sim_actor_set_irq(&e->isr, sim_ep_app(ep));
 	e->isr.sleeping = true;
 	e->irq_to = sim_ep_app(ep);
-	sim_ep_port_notifier_init(ep, &e->dev, sim_cost_ns(SIM_C_WAKEUP));
-	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);
-	if (rc != 0)
-		return rc;
 	sim_actor_start(&e->dev, 0);
 	return 0;
 

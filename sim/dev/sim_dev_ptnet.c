@@ -143,7 +143,7 @@ static int sim_ptnet_init_as(struct sim_ep *ep, bool xen, char *err,
 			rc = sim_wmem_share(ep->run->wmem, &d->ktoa, sizeof(d->ktoa));
 		if (rc != 0) {
 			snprintf(err, errlen, "endpoint %s: weak memory: %d", ep->cfg->name, rc);
-			return rc;
+			goto err_free;
 		}
 	}
 	rc = csb_host_ring_init(&d->hr, ep->pkr, &d->atok, &d->ktoa,
@@ -153,7 +153,7 @@ static int sim_ptnet_init_as(struct sim_ep *ep, bool xen, char *err,
 				    ep->n, &d->atok, &d->ktoa);
 	if (rc != 0) {
 		snprintf(err, errlen, "endpoint %s: CSB setup failed: %d", ep->cfg->name, rc);
-		return rc;
+		goto err_free;
 	}
 	ep->head = d->g.head;
 	ep->tail = d->g.hwtail;
@@ -161,14 +161,28 @@ static int sim_ptnet_init_as(struct sim_ep *ep, bool xen, char *err,
 	d->kick.arg = d;
 	d->irq.deliver = sim_ptnet_irq_deliver;
 	d->irq.arg = d;
+	/* Before the actor: once it is initialised the run lists it, and d
+	 * can no longer be freed on failure. */
+	sim_ep_port_notifier_init(ep, &d->kloop, sim_cost_ns(SIM_C_WAKEUP));
+	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);
+	if (rc != 0) {
+		snprintf(err, errlen, "endpoint %s: port notifier setup failed: %d",
+			 ep->cfg->name, rc);
+		goto err_free;
+	}
 	snprintf(name, sizeof(name), "%s.kloop", ep->cfg->name);
 	sim_actor_init(&d->kloop, ep->run, name, ep->idx, sim_ptnet_kloop_body,
 		       sim_ptnet_kloop_has_work, d);
 	ep->backend = &d->kloop;
-	sim_ep_port_notifier_init(ep, &d->kloop, sim_cost_ns(SIM_C_WAKEUP));
-	rc = nm_port_set_notifier(ep->port, ep->dir, 0, &ep->port_notifier);
-	if (rc == 0)
-		sim_actor_start(&d->kloop, 0);
+	sim_actor_start(&d->kloop, 0);
+	return 0;
+
+	/* A failed init frees what it took: the world drops the endpoint's
+	 * ops and never calls sim_ptnet_fini() for it.  The weak memory's
+	 * ranges over d stay listed, unused: the world is torn down next. */
+err_free:
+	free(d);
+	ep->dev = NULL;
 	return rc;
 }
 

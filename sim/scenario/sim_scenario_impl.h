@@ -69,4 +69,8 @@ int sim_sc_name(struct sim_sc_ctx *c, uint32_t line, const char *key,
  * (sim_scenario_vnet.c): 0 or -EINVAL with the error set. */
 int sim_sc_validate_vnet(struct sim_sc_ctx *c, uint32_t i);
 
+/* The cross-checks once the file and every override are read
+ * (sim_scenario_check.c): 0 or -EINVAL with the error set. */
+int sim_sc_validate(struct sim_sc_ctx *c);
+
 #endif /* SIM_SCENARIO_IMPL_H */

@@ -1,7 +1,7 @@
 /*
  * sim_scenario_topo.c - the shape of a scenario's network: which switches
  * links join (components), the receivers' ranks, and which side of a link
- * a switch is on.
+ * a switch is on, and how many senders and receivers each switch has.
  *
  * Switches joined by links form a forest (the reader refuses a loop), so
  * between two switches of a component there is exactly one path: a link
@@ -87,4 +87,20 @@ uint32_t sim_scenario_beyond(const struct sim_scenario *sc, uint32_t link,
 			     uint32_t end)
 {
 	return sim_topo_reach(sc, sc->links[link].sw[1 - end], link);
+}
+
+void sim_scenario_switch_roles(const struct sim_scenario *sc, uint32_t sw,
+			       uint32_t *senders, uint32_t *receivers)
+{
+	uint32_t j;
+
+	*senders = *receivers = 0;
+	for (j = 0; j < sc->nendpoints; j++) {
+		if (sc->endpoints[j].sw != sw)
+			continue;
+		if (sc->endpoints[j].role == SIM_ROLE_SENDER)
+			(*senders)++;
+		else
+			(*receivers)++;
+	}
 }

@@ -246,9 +246,15 @@ int csb_host_step(struct csb_host_ring *hr, unsigned flags, unsigned *todo)
 		goto out;
 	}
 	hr->head_total += nm_idx_dist(old_rhead, kr->rhead, n);
-	old_hwcur = kr->hwcur;
-	old_hwtail = kr->hwtail;
-	err = kr->sync(kr, sflags & (NAF_FORCE_READ | NAF_FORCE_RECLAIM));
+	/* Against what the application was last shown, not the kring's
+	 * values now: another sync of the ring may have run since our last
+	 * step (an RX copy monitor imports arrivals at the switch's
+	 * notification, nm_kring_tap_arrivals()), and what it moved is ours
+	 * to publish, interrupt included. */
+	old_hwcur = hr->pub_hwcur;
+	old_hwtail = hr->pub_hwtail;
+	/* Through the taps: a monitor of this port sees what the kloop moves. */
+	err = nm_kring_sync_backend(kr, sflags & (NAF_FORCE_READ | NAF_FORCE_RECLAIM));
 	if (err != 0) {
 		nm_os_counter_add(&hr->stats.backend_errors, 1);
 		*todo = csb_host_idle(hr, flags, head, cur);

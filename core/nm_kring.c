@@ -218,21 +218,11 @@ int nm_kring_sync(struct nm_kring *kr, uint32_t flags)
 	return err;
 }
 
-int nm_kring_sync_held(struct nm_kring *kr, uint32_t flags)
+int nm_kring_sync_backend(struct nm_kring *kr, uint32_t flags)
 {
-	struct netmap_ring *ring = kr->ring;
-	uint32_t head, cur, first, old_tail;
+	uint32_t first, old_tail;
 	bool tapped;
 	int err;
-
-	/* Each read exactly once: the user may change them under our feet,
-	 * and validating one value while using another is the classic TOCTOU. */
-	head = nm_os_shared_load32(&ring->head);
-	cur = nm_os_shared_load32(&ring->cur);
-	err = nm_kring_prologue(kr, head, cur);
-	if (err != 0)
-		goto out;
-	nm_kring_restore_tail(kr);
 
 	/* Copy taps (monitors) see TX slots before the backend consumes
 	 * them, zero-copy taps the RX slots the user released before the
@@ -249,7 +239,7 @@ int nm_kring_sync_held(struct nm_kring *kr, uint32_t flags)
 					      kr->num_slots));
 	err = kr->sync(kr, flags);
 	if (err != 0)
-		goto out;
+		return err;
 	/* ... zero-copy taps the TX slots the backend just freed, before
 	 * the tail that hands them back to the user is published ... */
 	if (kr->dir == NM_KRING_TX && tapped && old_tail != kr->hwtail)
@@ -268,6 +258,26 @@ int nm_kring_sync_held(struct nm_kring *kr, uint32_t flags)
 					  nm_idx_dist(first, kr->hwtail,
 						      kr->num_slots));
 	}
+	return 0;
+}
+
+int nm_kring_sync_held(struct nm_kring *kr, uint32_t flags)
+{
+	struct netmap_ring *ring = kr->ring;
+	uint32_t head, cur;
+	int err;
+
+	/* Each read exactly once: the user may change them under our feet,
+	 * and validating one value while using another is the classic TOCTOU. */
+	head = nm_os_shared_load32(&ring->head);
+	cur = nm_os_shared_load32(&ring->cur);
+	err = nm_kring_prologue(kr, head, cur);
+	if (err != 0)
+		goto out;
+	nm_kring_restore_tail(kr);
+	err = nm_kring_sync_backend(kr, flags);
+	if (err != 0)
+		goto out;
 	nm_os_counter_add(&kr->stats.syncs, 1);
 	nm_kring_finalize(kr);
 	if (nm_os_shared_load32(&ring->flags) & NR_TIMESTAMP)

@@ -133,6 +133,14 @@ void nm_kring_finalize(struct nm_kring *kr);
 int nm_kring_sync(struct nm_kring *kr, uint32_t flags);
 /* The same, by a caller that already holds the gate (nm_kring_tryget). */
 int nm_kring_sync_held(struct nm_kring *kr, uint32_t flags);
+/*
+ * The backend's part of a sync, after a successful prologue, with the gate
+ * held: the monitors' taps before and after kr->sync.  Every path that
+ * runs a ring's backend goes through it (nm_kring_sync_held(), the CSB
+ * kloop's csb_host_step()), so a monitor sees a ring's traffic whoever
+ * drives it, as the reference's monitors, which wrap nm_sync, do.
+ */
+int nm_kring_sync_backend(struct nm_kring *kr, uint32_t flags);
 
 /* [any ctx] take the one-sync-at-a-time gate; false if it is held. */
 bool nm_kring_tryget(struct nm_kring *kr);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# monitor_pcap.sh NMSIM SCENARIO_DIR: the monitors of vale-monitor.yaml
-# see the frames the ports really moved.  A monitor captures a frame as it
+# monitor_pcap.sh NMSIM SCENARIO_DIR [--set K=V]...: the monitors of
+# vale-monitor.yaml see the frames the ports really moved (the --set
+# options go to every run: the same monitors on devices' ports).  A monitor captures a frame as it
 # was on the ring, with the simulator's packet tag (the 48-bit id and a
 # checksum word, in its last 8 bytes: sim_pkt.h); the receiver's pcap has
 # the original bytes back.  So frames are
@@ -19,11 +20,12 @@
 set -eu
 nmsim=$1
 sc=$2/vale-monitor.yaml
+shift 2
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 
-"$nmsim" run "$sc" --pcap-out "$d/keep" --quiet
-"$nmsim" run "$sc" --pcap-out "$d/drop" --set endpoints.rx.monitors.slots=64 \
+"$nmsim" run "$sc" "$@" --pcap-out "$d/keep" --quiet
+"$nmsim" run "$sc" "$@" --pcap-out "$d/drop" --set endpoints.rx.monitors.slots=64 \
 	--set endpoints.tx.monitors.slots=64 >"$d/drop.txt"
 for m in 'tx         monitor 0 (zero-copy, rings tx)' 'rx         monitor 0 (copy, rings rx)' \
 	'rx         monitor 1 (zero-copy, rings rx)'; do
@@ -32,7 +34,7 @@ for m in 'tx         monitor 0 (zero-copy, rings tx)' 'rx         monitor 0 (cop
 done
 grep -q 'dropped 0 (rx ring full 0)' "$d/drop.txt" || { echo "the run itself dropped"; exit 1; }
 # The JSON report carries the same figures as the text lines.
-"$nmsim" run "$sc" --set endpoints.rx.monitors.slots=64 \
+"$nmsim" run "$sc" "$@" --set endpoints.rx.monitors.slots=64 \
 	--set endpoints.tx.monitors.slots=64 --json "$d/drop.json" --quiet
 python3 - "$d/drop.txt" "$d/drop.json" <<'PY'
 import json, re, sys
@@ -95,7 +97,13 @@ assert mon(d + '/keep/rx-copy.pcap') == rx, 'copy RX monitor != receiver'
 assert mon(d + '/keep/tx-zcopy.pcap') == rx, 'zero-copy TX monitor != receiver'
 z = frames(d + '/keep/rx-zcopy.pcap')
 whole = frames(d + '/keep/rx.pcap')
-assert len(z) >= len(whole) - 256 and z == whole[:len(z)], ('zero-copy RX monitor', len(z))
+# Released by the receiver itself (a host process, a ptnet guest: the
+# port's ring is its own), its buffers hold the bytes it restored; released
+# by an emulated device's backend, which copied them into the guest's
+# ring, they still hold the tags.
+assert len(z) >= len(whole) - 256, ('zero-copy RX monitor', len(z))
+assert z == whole[:len(z)] or mon(d + '/keep/rx-zcopy.pcap') == rx[:len(z)], \
+    ('zero-copy RX monitor', len(z))
 rx = body(frames(d + '/drop/rx.pcap'))
 assert len(rx) == 20000, len(rx)
 for name in ('rx-copy', 'rx-zcopy', 'tx-zcopy'):

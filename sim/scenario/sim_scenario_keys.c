@@ -58,7 +58,7 @@ const struct sim_sc_key sim_sc_keys[] = {
 	INT("endpoints.slots", 8, 4096, 1024, "slots", "ring size"),
 	INT("endpoints.pkt_work_ns", 0, 1000000000, 0, "ns", "application work per packet"),
 	INTD("endpoints.cpu", 0, SIM_MAX_CPUS - 1, 0, "own", "cpu", "the host CPU its application is pinned to (default: one of its own)"),
-	TEXT("endpoints.monitors", "a list of {rings, mode, slots, pcap}, in the file (--set ...monitors.KEY: every monitor)", "none", "monitors of the endpoint's port, each drained by an actor of its own (host processes on VALE only)"),
+	TEXT("endpoints.monitors", "a list of {rings, mode, slots, pcap}, in the file (--set ...monitors.KEY: every monitor)", "none", "monitors of the endpoint's port, each drained by an actor of its own (endpoints on VALE only)"),
 	ENUM("endpoints.monitors.rings", "tx|rx|both", "both", "the port's rings it monitors"),
 	ENUM("endpoints.monitors.mode", "copy|zcopy", "copy", "copy monitor, or zero-copy (the port then gets spare buffers for it)"),
 	INTD("endpoints.monitors.slots", 8, 4096, 0, "the port's", "slots", "its RX rings' size (a smaller ring drops the oldest of a batch it cannot hold)"),

@@ -71,6 +71,12 @@ static const uint8_t *sim_cap_at(struct sim_capfile *c, uint64_t off, uint32_t n
 		*got = n;
 		return c->buf + (off - c->boff);
 	}
+	if (c->at_eof && off >= c->boff && off - c->boff <= c->blen) {
+		/* Past the end the last read found: no read, and the buffer
+		 * stays for a rewind. */
+		*got = c->blen - (uint32_t)(off - c->boff);
+		return NULL;
+	}
 	want = n > SIM_CAP_CHUNK ? n : SIM_CAP_CHUNK;
 	if (want > c->bcap) {
 		p = realloc(c->buf, want);
@@ -84,6 +90,7 @@ static const uint8_t *sim_cap_at(struct sim_capfile *c, uint64_t off, uint32_t n
 	}
 	c->boff = off;
 	c->blen = 0;
+	c->at_eof = false;
 	while (c->blen < want) {
 		r = pread(c->fd, c->buf + c->blen, want - c->blen,
 			  (off_t)(off + c->blen));
@@ -93,8 +100,10 @@ static const uint8_t *sim_cap_at(struct sim_capfile *c, uint64_t off, uint32_t n
 			*rc = -errno;
 			break;
 		}
-		if (r == 0)
+		if (r == 0) {
+			c->at_eof = true;
 			break;
+		}
 		c->blen += (uint32_t)r;
 	}
 	*got = c->blen < n ? c->blen : n;
@@ -467,6 +476,33 @@ int sim_capfile_next(struct sim_capfile *c, struct sim_cap_rec *r,
 {
 	return c->pcapng ? sim_cap_next_ng(c, r, name, err, errlen)
 			 : sim_cap_next_classic(c, r, name, err, errlen);
+}
+
+int sim_capfile_rewind(struct sim_capfile *c, const char *name, char *err,
+		       size_t errlen)
+{
+	uint8_t *buf = c->buf;
+	uint64_t boff = c->boff, memlen = c->memlen;
+	uint32_t blen = c->blen, bcap = c->bcap;
+	const uint8_t *mem = c->mem;
+	bool at_eof = c->at_eof;
+	int fd = c->fd, rc;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->mem = mem;
+	c->memlen = memlen;
+	/* The buffered bytes stay: a file that fits in them (a short trace
+	 * replayed in loops) is read once, not once per loop. */
+	c->buf = buf;
+	c->boff = boff;
+	c->blen = blen;
+	c->bcap = bcap;
+	c->at_eof = at_eof;
+	rc = sim_capfile_open_hdr(c, name, err, errlen);
+	if (rc != 0)
+		sim_capfile_close(c);
+	return rc;
 }
 
 void sim_capfile_close(struct sim_capfile *c)

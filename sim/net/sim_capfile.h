@@ -50,6 +50,7 @@ struct sim_capfile {
 	uint8_t *buf;		/* buffered bytes of the file */
 	uint64_t boff;		/* file offset of buf[0] */
 	uint32_t blen, bcap;
+	bool at_eof;		/* buf ends where the file does */
 	bool pcapng, swap, nano;
 	uint32_t classic_linktype, snaplen;
 	struct sim_cap_iface iface[SIM_CAP_MAX_IFACES];
@@ -71,6 +72,13 @@ int sim_capfile_open(struct sim_capfile *c, int fd, const uint8_t *mem,
  */
 int sim_capfile_next(struct sim_capfile *c, struct sim_cap_rec *r,
 		     const char *name, char *err, size_t errlen);
+/*
+ * Start again at the first record, as sim_capfile_open() on the same
+ * source, keeping the buffered bytes (what the file held when they were
+ * read).  The same results; on failure the reader is closed.
+ */
+int sim_capfile_rewind(struct sim_capfile *c, const char *name, char *err,
+		       size_t errlen);
 void sim_capfile_close(struct sim_capfile *c);
 
 #endif /* SIM_CAPFILE_H */

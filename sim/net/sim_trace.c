@@ -474,11 +474,11 @@ static int sim_trace_cur_rewind(struct sim_trace_cur *c)
 		sim_rng_init(&c->rng, t->gen.seed, "trace");
 		return 0;
 	}
-	if (c->cf_open)
-		sim_capfile_close(&c->cf);
-	c->cf_open = false;
 	sim_text_show(name, sizeof(name), t->name, SIM_FILE_SHOW);
-	c->rc = sim_trace_open_src(t, &c->cf, name, c->err, sizeof(c->err));
+	if (c->cf_open)
+		c->rc = sim_capfile_rewind(&c->cf, name, c->err, sizeof(c->err));
+	else
+		c->rc = sim_trace_open_src(t, &c->cf, name, c->err, sizeof(c->err));
 	c->cf_open = c->rc == 0;
 	return c->rc;
 }

@@ -278,19 +278,38 @@ static int sim_capfile_open_hdr(struct sim_capfile *c, const char *name,
 	return 0;
 }
 
-int sim_capfile_open(struct sim_capfile *c, int fd, const uint8_t *mem,
-		     uint64_t memlen, const char *name, char *err, size_t errlen)
+/* Parse from the first byte again: every field reset but the source and
+ * the buffered bytes (what the file held when they were read), then the
+ * header.  On failure the reader is closed. */
+static int sim_capfile_start(struct sim_capfile *c, const char *name,
+			     char *err, size_t errlen)
 {
+	const struct sim_capfile keep = *c;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->fd = fd;
-	c->mem = mem;
-	c->memlen = memlen;
+	c->fd = keep.fd;
+	c->mem = keep.mem;
+	c->memlen = keep.memlen;
+	c->buf = keep.buf;
+	c->boff = keep.boff;
+	c->blen = keep.blen;
+	c->bcap = keep.bcap;
+	c->at_eof = keep.at_eof;
 	rc = sim_capfile_open_hdr(c, name, err, errlen);
 	if (rc != 0)
 		sim_capfile_close(c);
 	return rc;
+}
+
+int sim_capfile_open(struct sim_capfile *c, int fd, const uint8_t *mem,
+		     uint64_t memlen, const char *name, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->mem = mem;
+	c->memlen = memlen;
+	return sim_capfile_start(c, name, err, errlen);
 }
 
 static int sim_cap_next_classic(struct sim_capfile *c, struct sim_cap_rec *r,
@@ -481,28 +500,9 @@ int sim_capfile_next(struct sim_capfile *c, struct sim_cap_rec *r,
 int sim_capfile_rewind(struct sim_capfile *c, const char *name, char *err,
 		       size_t errlen)
 {
-	uint8_t *buf = c->buf;
-	uint64_t boff = c->boff, memlen = c->memlen;
-	uint32_t blen = c->blen, bcap = c->bcap;
-	const uint8_t *mem = c->mem;
-	bool at_eof = c->at_eof;
-	int fd = c->fd, rc;
-
-	memset(c, 0, sizeof(*c));
-	c->fd = fd;
-	c->mem = mem;
-	c->memlen = memlen;
 	/* The buffered bytes stay: a file that fits in them (a short trace
 	 * replayed in loops) is read once, not once per loop. */
-	c->buf = buf;
-	c->boff = boff;
-	c->blen = blen;
-	c->bcap = bcap;
-	c->at_eof = at_eof;
-	rc = sim_capfile_open_hdr(c, name, err, errlen);
-	if (rc != 0)
-		sim_capfile_close(c);
-	return rc;
+	return sim_capfile_start(c, name, err, errlen);
 }
 
 void sim_capfile_close(struct sim_capfile *c)

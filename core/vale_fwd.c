@@ -657,12 +657,12 @@ vale_fwd_put_user(const struct vale_fwd_scratch *ft,
 
 /*
  * Complete lease idx = [start, end) of ring `ring` of dp, every slot of it
- * written, and wake the receiver if hwtail moved; pkts packets were
- * delivered in it, using slots slots beyond their first.
+ * written; pkts packets were delivered in it, using slots slots beyond
+ * their first.  True if hwtail moved: the caller wakes the receiver.
  */
-static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
-			     uint32_t idx, uint32_t start, uint32_t end,
-			     uint64_t pkts, uint64_t slots)
+static bool vale_fwd_complete(struct vale_port *dp, uint32_t ring,
+			      uint32_t idx, uint32_t start, uint32_t end,
+			      uint64_t pkts, uint64_t slots)
 {
 	struct vale_rx_ring *rx = &dp->rx[ring];
 	bool moved;
@@ -670,12 +670,21 @@ static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
 	nm_os_lock_acquire(&rx->lock);
 	moved = vale_lease_done(&rx->ls, idx, start, end);
 	nm_os_lock_release(&rx->lock);
-	/* The receiver's rxsync takes the lock we just released, so it sees
-	 * every slot written before it imports hwtail. */
-	if (moved)
-		nm_port_notify(&dp->up, NR_RX, ring);
 	nm_os_counter_add(&dp->stats.rx_pkts, pkts);
 	nm_os_counter_add(&dp->stats.rx_slots, pkts + slots);
+	return moved;
+}
+
+/* vale_fwd_complete(), then wake the receiver if hwtail moved. */
+static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
+			     uint32_t idx, uint32_t start, uint32_t end,
+			     uint64_t pkts, uint64_t slots)
+{
+	/* The receiver's rxsync takes the lock vale_fwd_complete()
+	 * released, so it sees every slot written before it imports
+	 * hwtail. */
+	if (vale_fwd_complete(dp, ring, idx, start, end, pkts, slots))
+		nm_port_notify(&dp->up, NR_RX, ring);
 }
 
 /*
@@ -684,7 +693,8 @@ static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
  * differs from the source's: each
  * packet is planned (vale_offload_plan(): its headers read once and
  * validated, its frames and slots fixed), leased on its own, written
- * (vale_offload_emit()) and published.  Once one does not fit, the rest
+ * (vale_offload_emit()) and published; the receiver is woken once, after
+ * the last.  Once one does not fit, the rest
  * are dropped too, as in vale_fwd_deliver().
  */
 static __attribute__((__noinline__)) void
@@ -696,7 +706,7 @@ vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
 	struct vale_rx_ring *rx = &dp->rx[ring];
 	uint32_t used = ft->used;
 	struct vale_offload_plan pl;
-	bool full = false;
+	bool full = false, moved = false;
 
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
 		uint32_t cur = vale_fwd_pop(ft, &u, &b, linear, used);
@@ -745,18 +755,23 @@ vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
 			if (pl.kind != VALE_OFFLOAD_COPY)
 				nm_os_counter_add(&dp->stats.rx_csum_bytes,
 						  pl.len - pl.hlen);
-			vale_fwd_publish(dp, ring, idx, start,
-					 nm_idx_add(start, pl.slots,
-						    rx->kr.num_slots),
-					 pl.frames, pl.slots - pl.frames);
+			moved |= vale_fwd_complete(dp, ring, idx, start,
+						   nm_idx_add(start, pl.slots,
+							      rx->kr.num_slots),
+						   pl.frames, pl.slots - pl.frames);
 		} else {
 			ft->drops[VALE_DROP_BAD_DST]++;
-			vale_fwd_publish(dp, ring, idx, start,
-					 nm_idx_add(start, pl.slots,
-						    rx->kr.num_slots),
-					 0, 0);
+			moved |= vale_fwd_complete(dp, ring, idx, start,
+						   nm_idx_add(start, pl.slots,
+							      rx->kr.num_slots),
+						   0, 0);
 		}
 	}
+	/* One wake-up for the batch, as vale_fwd_deliver() gives: each
+	 * packet is published as it is written (its lease is done), and
+	 * the receiver, woken after the last, sees them all. */
+	if (moved)
+		nm_port_notify(&dp->up, NR_RX, ring);
 }
 
 /*

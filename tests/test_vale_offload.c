@@ -596,6 +596,39 @@ static void test_vale_offload_mixed_ports(void **state)
 	env_free(e);
 }
 
+/* A batch translated between header lengths wakes the receiver once, as
+ * a batch of equal lengths does (and as the reference's flush notifies
+ * each destination once): not once per packet. */
+static void test_vale_offload_xlate_notifies_once(void **state)
+{
+	struct env *e = env_new(12, 10, 0);
+	struct nm_os_notifier wake;
+	uint8_t f[12 + 60], got[128];
+	size_t len;
+	uint32_t k;
+
+	(void)state;
+	assert_int_equal(nm_shim_notifier_init(&wake), 0);
+	assert_int_equal(nm_port_set_notifier(e->p[1], NR_RX, 0, &wake), 0);
+	memset(f, 0, sizeof(f));
+	memset(f + 12, 0xff, 6); /* broadcast: no learning needed */
+	for (k = 0; k < 8; k++) {
+		f[12 + 20] = (uint8_t)k;
+		put_chain(e->p[0], f, sizeof(f), 2048, 0);
+	}
+	assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	assert_int_equal(wake.count, 1);
+	for (k = 0; k < 8; k++) {
+		assert_true(recv_frame(e->p[1], got, &len));
+		assert_int_equal(len, 10 + 60);
+		assert_int_equal(got[10 + 20], k);
+	}
+	assert_false(recv_frame(e->p[1], got, &len));
+	assert_int_equal(nm_port_set_notifier(e->p[1], NR_RX, 0, NULL), 0);
+	nm_shim_notifier_fini(&wake);
+	env_free(e);
+}
+
 /* ---- csum */
 
 static void run_csum(bool v6, bool udp, uint32_t pay, uint32_t vh)
@@ -962,6 +995,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vale_offload_small_bufs),
 		cmocka_unit_test(test_vale_offload_lookup),
 		cmocka_unit_test(test_vale_offload_mixed_ports),
+		cmocka_unit_test(test_vale_offload_xlate_notifies_once),
 	};
 	static const struct CMUnitTest csum[] = {
 		cmocka_unit_test(test_vale_offload_csum),

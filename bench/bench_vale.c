@@ -14,6 +14,11 @@
  *                  user address (a range registered with the shim), copied
  *                  once by the switch into the destination; also its ratio
  *                  to vale_unicast in the same run (ratio_to_direct)
+ *   vale_xlate     vale_unicast 60-byte frames from a port with a 12-byte
+ *                  virtio-net header (all zero: no offload) to one with a
+ *                  10-byte header: the translation path, each packet
+ *                  planned, leased and published on its own; also its
+ *                  ratio to vale_unicast in the same run (ratio_to_direct)
  *   pipe           descriptor hand-off between the two ends of a pipe
  * The baseline, measured in the same run over the same rings and buffers:
  * a plain loop that does the per-packet work a switch cannot avoid
@@ -27,7 +32,7 @@
  *
  *   nmlab-bench-vale [--packets N] [--runs R] [--json FILE] [--quick]
  *                    [--batch 1|4|16|64|256|1024]
- *                    [--only baseline|vale_unicast|vale_indirect|pipe|
+ *                    [--only baseline|vale_unicast|vale_indirect|vale_xlate|pipe|
  *                            vale_1to8|vale_bcast8]
  *                    [--frame 60|1514]
  * (--quick: batch 256 only; --batch: that batch only; --only, --frame: one
@@ -242,17 +247,43 @@ static void emit(struct bench *b, const char *name, uint32_t frame,
 		base.median / 1e6, s.median / base.median);
 }
 
-/* Like emit(), for an indirect figure: also its ratio to the same frames
- * sent from the slots' own buffers in the same runs. */
-static void emit_ind(struct bench *b, uint32_t frame, uint32_t batch,
-		     struct stat3 s, struct stat3 base, struct stat3 direct)
+/* Like emit(), for a variant of vale_unicast (indirect slots, header
+ * translation): also its ratio to vale_unicast's same frames in the same
+ * runs. */
+static void emit_vs_direct(struct bench *b, const char *name, uint32_t frame,
+			   uint32_t batch, struct stat3 s, struct stat3 base,
+			   struct stat3 direct)
 {
-	emit(b, "vale_indirect", frame, batch, 1, s, base);
+	emit(b, name, frame, batch, 1, s, base);
 	json_object_set_new(json_array_get(b->out, json_array_size(b->out) - 1),
 			    "ratio_to_direct",
 			    bench_num(s.median / direct.median));
 	fprintf(stderr, "%-13s %4uB batch %4u: ratio to vale_unicast %.3f\n",
-		"vale_indirect", frame, batch, s.median / direct.median);
+		name, frame, batch, s.median / direct.median);
+}
+
+/* Give src a vnet_hdr-byte virtio-net header (all zero: no offload) in
+ * front of every prepared frame, or (0) take it away again; dst gets
+ * dst_hdr.  Header lengths differ: the switch translates. */
+static void set_vnet(struct bench *b, struct nm_port *src, const char *sname,
+		     const char *dname, uint32_t hdr, uint32_t dst_hdr)
+{
+	struct netmap_ring *r = kr(src, NR_TX)->ring;
+	uint32_t i;
+
+	for (i = 0; i < r->num_slots; i++) {
+		uint8_t *u = nm_ring_user_buf(r, r->slot[i].buf_idx);
+
+		if (hdr != 0) {
+			memmove(u + hdr, u, 1514);
+			memset(u, 0, hdr);
+		} else {
+			memmove(u, u + 12, 1514);
+		}
+	}
+	if (vale_port_set_vnet_hdr(&b->reg, sname, hdr) != 0 ||
+	    vale_port_set_vnet_hdr(&b->reg, dname, dst_hdr) != 0)
+		die("vale_port_set_vnet_hdr");
 }
 
 /* Point every TX slot of p at its frame's copy in umem (one buffer-sized
@@ -335,7 +366,7 @@ static double run_pipe(struct bench *b, struct nm_port *a, struct nm_port *p,
 static void bench_batch(struct bench *b, uint32_t batch, bool all)
 {
 	double base60[101], base1514[101], v60[101], v1514[101];
-	double m8[101], bc8[101], pp[101], i60[101], i1514[101];
+	double m8[101], bc8[101], pp[101], i60[101], i1514[101], x60[101];
 	struct stat3 sb60, sb1514, sv60, sv1514;
 	uint8_t *umem;
 	struct setup s2, s8, sbc;
@@ -355,6 +386,7 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 	memset(bc8, 0, sizeof(bc8));
 	memset(i60, 0, sizeof(i60));
 	memset(i1514, 0, sizeof(i1514));
+	memset(x60, 0, sizeof(x60));
 	setup_switch(b, &s2, batch, 1, false);
 	umem = malloc((size_t)ring_slots(batch) * VALE_BUF_SIZE);
 	if (umem == NULL)
@@ -371,6 +403,11 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 			v60[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 60);
 		if (want(b, "vale_unicast") && want_frame(b, 1514))
 			v1514[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 1514);
+		if (want(b, "vale_xlate") && want_frame(b, 60)) {
+			set_vnet(b, s2.src, "valeB:src", "valeB:d0", 12, 10);
+			x60[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 12 + 60);
+			set_vnet(b, s2.src, "valeB:src", "valeB:d0", 0, 0);
+		}
 		if (!want(b, "vale_indirect"))
 			continue;
 		set_indirect(s2.src, umem, true);
@@ -391,8 +428,10 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 	emit(b, "vale_unicast", 60, batch, 1, sv60, sb60);
 	emit(b, "baseline", 1514, batch, 1, sb1514, sb1514);
 	emit(b, "vale_unicast", 1514, batch, 1, sv1514, sb1514);
-	emit_ind(b, 60, batch, summarize(i60, b->runs), sb60, sv60);
-	emit_ind(b, 1514, batch, summarize(i1514, b->runs), sb1514, sv1514);
+	emit_vs_direct(b, "vale_indirect", 60, batch, summarize(i60, b->runs), sb60, sv60);
+	emit_vs_direct(b, "vale_indirect", 1514, batch, summarize(i1514, b->runs),
+		       sb1514, sv1514);
+	emit_vs_direct(b, "vale_xlate", 60, batch, summarize(x60, b->runs), sb60, sv60);
 
 	if (nm_port_open(&b->reg, "bench{p", &g, &pa) != 0 ||
 	    nm_port_open(&b->reg, "bench}p", &g, &pb) != 0)

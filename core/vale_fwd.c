@@ -32,6 +32,11 @@
 #endif
 
 NM_STATIC_ASSERT(VALE_FT_SLOTS < VALE_FT_NIL, "scratch indices fit in 16 bits");
+
+/* Packets translated between header lengths that share one lease: each
+ * is planned on its own (its slots known only then), the group leased and
+ * completed once. */
+#define VALE_XLATE_GROUP 16U
 NM_STATIC_ASSERT(VALE_NUM_QUEUES < VALE_FT_NIL, "queue numbers fit in 16 bits");
 
 struct vale_fwd_ent {
@@ -83,10 +88,13 @@ struct vale_fwd_scratch {
 	uint32_t src_hdr;  /* the source's virtio-net header length, read
 			    * once per sync */
 	/* Delivery between ports of different header lengths
-	 * (vale_fwd_deliver_xlate()): one packet's fragments, and the
-	 * destination buffer indices vale_offload_emit() reads once. */
+	 * (vale_fwd_deliver_xlate()): one packet's fragments, the
+	 * destination buffer indices vale_offload_emit() reads once, and a
+	 * group's plans with their scratch entries. */
 	struct vale_frag xf[NETMAP_MAX_FRAGS];
 	uint32_t oidx[VALE_OFFLOAD_MAX_SLOTS];
+	struct vale_offload_plan xpl[VALE_XLATE_GROUP];
+	uint16_t xcur[VALE_XLATE_GROUP];
 	/* ind[k]: entry k's user address when its buf is NULL. */
 	struct vale_fwd_ind ind[VALE_FT_SLOTS];
 	/* The head of an indirect packet, with the L2 header the bridge
@@ -688,14 +696,43 @@ static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
 }
 
 /*
+ * Plan the packet at scratch entry cur for a destination with header length
+ * dhdr and buffers of buf_size bytes (vale_offload_plan(): its headers read
+ * once and validated, its frames and slots fixed).  0, or the drop reason.
+ * The plan and the segments read the packet more than once: from the own
+ * buffers (vale_fwd_bounce()), never from user memory that could change
+ * or go in between.
+ */
+static int vale_fwd_xlate_plan(struct vale_tx_ring *t, uint32_t cur,
+			       struct vale_offload_plan *pl, uint32_t dhdr,
+			       uint32_t buf_size)
+{
+	struct vale_fwd_scratch *ft = t->ft;
+	uint32_t frags = ft->ent[cur].frags, f;
+	int err;
+
+	if (vale_fwd_has_user(ft, cur, frags) &&
+	    vale_fwd_bounce(ft, &t->port->region.pool, cur, frags) != 0)
+		return VALE_DROP_INDIRECT;
+	for (f = 0; f < frags; f++) {
+		ft->xf[f].buf = ft->ent[cur + f].buf;
+		ft->xf[f].len = ft->ent[cur + f].len;
+	}
+	err = vale_offload_plan(pl, ft->xf, frags, ft->src_hdr, dhdr, buf_size);
+	if (err != 0)
+		return err == -EMSGSIZE ? VALE_DROP_FRAGS : VALE_DROP_VNET_HDR;
+	return 0;
+}
+
+/*
  * Deliver queue u (and the broadcast queue b) into ring `ring` of dp, a
  * port whose virtio-net header length dhdr (read once by the caller)
- * differs from the source's: each
- * packet is planned (vale_offload_plan(): its headers read once and
- * validated, its frames and slots fixed), leased on its own, written
- * (vale_offload_emit()) and published; the receiver is woken once, after
- * the last.  Once one does not fit, the rest
- * are dropped too, as in vale_fwd_deliver().
+ * differs from the source's.  By groups of up to VALE_XLATE_GROUP packets:
+ * each planned (vale_fwd_xlate_plan()), the group leased at once, each
+ * written (vale_offload_emit(), which pads the slots of one it cannot
+ * write) and the lease completed; the receiver is woken once, after the
+ * last group.  Once one does not fit, the rest are dropped too, as in
+ * vale_fwd_deliver().
  */
 static __attribute__((__noinline__)) void
 vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
@@ -704,72 +741,71 @@ vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
 {
 	struct vale_fwd_scratch *ft = t->ft;
 	struct vale_rx_ring *rx = &dp->rx[ring];
-	uint32_t used = ft->used;
-	struct vale_offload_plan pl;
+	uint32_t used = ft->used, n = rx->kr.num_slots;
 	bool full = false, moved = false;
 
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
-		uint32_t cur = vale_fwd_pop(ft, &u, &b, linear, used);
-		uint32_t frags = ft->ent[cur].frags, f, start = 0, idx = 0, space;
-		int err;
+		uint32_t ng = 0, fit, take = 0, space, start = 0, idx = 0, k, j, f;
+		uint64_t pkts = 0, slots = 0;
+		int why;
 
-		if (full) {
-			ft->drops[VALE_DROP_RX_FULL]++;
+		while (ng < VALE_XLATE_GROUP && (u != VALE_FT_NIL || b != VALE_FT_NIL)) {
+			uint32_t cur = vale_fwd_pop(ft, &u, &b, linear, used);
+
+			if (full) {
+				ft->drops[VALE_DROP_RX_FULL]++;
+				continue;
+			}
+			why = vale_fwd_xlate_plan(t, cur, &ft->xpl[ng], dhdr,
+						  dp->region.pool.buf_size);
+			if (why != 0) {
+				ft->drops[why]++;
+				continue;
+			}
+			ft->xcur[ng++] = (uint16_t)cur;
+		}
+		if (ng == 0)
 			continue;
-		}
-		/* The plan and the segments read the packet more than once:
-		 * from the own buffers (vale_fwd_bounce()), never from user
-		 * memory that could change or go in between. */
-		if (vale_fwd_has_user(ft, cur, frags) &&
-		    vale_fwd_bounce(ft, &t->port->region.pool, cur,
-				    frags) != 0) {
-			ft->drops[VALE_DROP_INDIRECT]++;
-			continue;
-		}
-		for (f = 0; f < frags; f++) {
-			ft->xf[f].buf = ft->ent[cur + f].buf;
-			ft->xf[f].len = ft->ent[cur + f].len;
-		}
-		err = vale_offload_plan(&pl, ft->xf, frags, ft->src_hdr, dhdr,
-					dp->region.pool.buf_size);
-		if (err != 0) {
-			ft->drops[err == -EMSGSIZE ? VALE_DROP_FRAGS :
-						     VALE_DROP_VNET_HDR]++;
-			continue;
-		}
 		nm_os_lock_acquire(&rx->lock);
 		space = vale_lease_space(&rx->ls);
-		if (pl.slots <= space)
-			idx = vale_lease_take(&rx->ls, pl.slots, &start);
+		for (fit = 0; fit < ng && take + ft->xpl[fit].slots <= space; fit++)
+			take += ft->xpl[fit].slots;
+		if (take > 0)
+			idx = vale_lease_take(&rx->ls, take, &start);
 		nm_os_lock_release(&rx->lock);
-		if (pl.slots > space) {
-			ft->drops[VALE_DROP_RX_FULL]++;
+		if (fit < ng) {
+			ft->drops[VALE_DROP_RX_FULL] += ng - fit;
 			full = true;
-			continue;
 		}
-		if (vale_offload_emit(&pl, ft->xf, frags, rx->kr.ring,
-				      rx->kr.num_slots, start, &dp->region.pool,
-				      ft->oidx)) {
-			nm_os_counter_add(&dp->stats.rx_seg_extra,
-					  pl.frames - 1);
-			if (pl.kind != VALE_OFFLOAD_COPY)
-				nm_os_counter_add(&dp->stats.rx_csum_bytes,
-						  pl.len - pl.hlen);
-			moved |= vale_fwd_complete(dp, ring, idx, start,
-						   nm_idx_add(start, pl.slots,
-							      rx->kr.num_slots),
-						   pl.frames, pl.slots - pl.frames);
-		} else {
-			ft->drops[VALE_DROP_BAD_DST]++;
-			moved |= vale_fwd_complete(dp, ring, idx, start,
-						   nm_idx_add(start, pl.slots,
-							      rx->kr.num_slots),
-						   0, 0);
+		for (k = 0, j = start; k < fit; k++) {
+			const struct vale_offload_plan *pl = &ft->xpl[k];
+			uint32_t cur = ft->xcur[k], frags = ft->ent[cur].frags;
+
+			for (f = 0; f < frags; f++) {
+				ft->xf[f].buf = ft->ent[cur + f].buf;
+				ft->xf[f].len = ft->ent[cur + f].len;
+			}
+			if (vale_offload_emit(pl, ft->xf, frags, rx->kr.ring, n, j,
+					      &dp->region.pool, ft->oidx)) {
+				nm_os_counter_add(&dp->stats.rx_seg_extra,
+						  pl->frames - 1);
+				if (pl->kind != VALE_OFFLOAD_COPY)
+					nm_os_counter_add(&dp->stats.rx_csum_bytes,
+							  pl->len - pl->hlen);
+				pkts += pl->frames;
+				slots += pl->slots - pl->frames;
+			} else {
+				ft->drops[VALE_DROP_BAD_DST]++;
+			}
+			j = nm_idx_add(j, pl->slots, n);
 		}
+		if (take > 0)
+			moved |= vale_fwd_complete(dp, ring, idx, start, j, pkts,
+						   slots);
 	}
 	/* One wake-up for the batch, as vale_fwd_deliver() gives: each
-	 * packet is published as it is written (its lease is done), and
-	 * the receiver, woken after the last, sees them all. */
+	 * group is published as it is written (its lease is done), and the
+	 * receiver, woken after the last, sees them all. */
 	if (moved)
 		nm_port_notify(&dp->up, NR_RX, ring);
 }

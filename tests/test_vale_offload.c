@@ -629,6 +629,39 @@ static void test_vale_offload_xlate_notifies_once(void **state)
 	env_free(e);
 }
 
+/* Translated packets share a lease by groups: a destination ring that
+ * fills in the middle of a group takes the packets that fit, in order, and
+ * drops the rest of the batch as "rx ring full", each counted. */
+static void test_vale_offload_xlate_ring_fills(void **state)
+{
+	struct env *e = env_new(12, 10, 0);
+	uint8_t f[12 + 60], got[128];
+	uint32_t k, seq = 0, want;
+	size_t len;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	memset(f + 12, 0xff, 6);
+	/* 1000 packets in 10 syncs, then 40 in one: 1023 slots take 1023. */
+	for (k = 0; k < 1040; k++) {
+		f[12 + 20] = (uint8_t)(k >> 8);
+		f[12 + 21] = (uint8_t)k;
+		put_chain(e->p[0], f, sizeof(f), 2048, 0);
+		if (k % 100 == 99 || k == 1039)
+			assert_int_equal(vt_sync(e->p[0], NR_TX, 0), 0);
+	}
+	assert_int_equal(vale_port_drops(vt_vale(e->p[0]), VALE_DROP_RX_FULL), 17);
+	assert_int_equal(vale_port_drops_total(vt_vale(e->p[0])), 17);
+	while (recv_frame(e->p[1], got, &len)) {
+		assert_int_equal(len, 10 + 60);
+		want = (uint32_t)got[10 + 20] << 8 | got[10 + 21];
+		assert_int_equal(want, seq);
+		seq++;
+	}
+	assert_int_equal(seq, 1023);
+	env_free(e);
+}
+
 /* ---- csum */
 
 static void run_csum(bool v6, bool udp, uint32_t pay, uint32_t vh)
@@ -996,6 +1029,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vale_offload_lookup),
 		cmocka_unit_test(test_vale_offload_mixed_ports),
 		cmocka_unit_test(test_vale_offload_xlate_notifies_once),
+		cmocka_unit_test(test_vale_offload_xlate_ring_fills),
 	};
 	static const struct CMUnitTest csum[] = {
 		cmocka_unit_test(test_vale_offload_csum),

@@ -300,6 +300,13 @@ static bool fuzz_overrides(const uint8_t *hd, uint32_t *buf_size, uint32_t *snap
 		if (strcmp(dev, "ptnet") == 0)
 			fuzz_set("endpoints.%s.kloop=%s", ep->name,
 				 hd[10] & 1 ? "busy" : "notify");
+		/* A CSB receiver that starts asleep on its first interrupt
+		 * (bit 8 of byte 10; xen only with its fast path). */
+		if (ep->role == SIM_ROLE_RECEIVER &&
+		    (strcmp(dev, "ptnet") == 0 ||
+		     (strcmp(dev, "xen") == 0 && (hd[10] & 1))))
+			fuzz_set("endpoints.%s.rx_start=%s", ep->name,
+				 hd[10] & 8 ? "irq" : "sync");
 		if (strcmp(dev, "e1000") == 0)
 			fuzz_set("endpoints.%s.itr_us=%u", ep->name,
 				 hd[10] & 1 ? (hd[10] >> 4) * 10U : 0U);

@@ -437,6 +437,20 @@ bool vale_offload_emit(const struct vale_offload_plan *pl,
 		}
 		return false;
 	}
+	if (pl->kind == VALE_OFFLOAD_COPY && pl->slots == 1 && nf == 1) {
+		/* The common case, one slot in and one out with nothing to
+		 * compute: the new header, then the frame (f[0] holds
+		 * src_hdr + len bytes, the plan counted them), no cursor. */
+		uint8_t *d = dpool->base + (size_t)idx[0] * dpool->buf_size;
+
+		nm_os_memcpy(d, pl->vhdr, pl->dst_hdr);
+		nm_os_memcpy(d + pl->dst_hdr, f[0].buf + pl->src_hdr, pl->len);
+		nm_os_shared_store16(&ring->slot[j].len,
+				     (uint16_t)(pl->dst_hdr + pl->len));
+		nm_os_shared_store16(&ring->slot[j].flags,
+				     (uint16_t)(1U << NS_PORT_SHIFT));
+		return true;
+	}
 	vo_src_init(&c, f, nf, pl->src_hdr + pl->hlen);
 	k = j;
 	for (fr = 0; fr < pl->frames; fr++) {

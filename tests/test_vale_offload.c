@@ -622,6 +622,10 @@ static void test_vale_offload_xlate_notifies_once(void **state)
 		assert_true(recv_frame(e->p[1], got, &len));
 		assert_int_equal(len, 10 + 60);
 		assert_int_equal(got[10 + 20], k);
+		/* The header cut to 10 bytes (all zero), the frame whole. */
+		f[12 + 20] = (uint8_t)k;
+		assert_memory_equal(got, f, 10);
+		assert_memory_equal(got + 10, f + 12, 60);
 	}
 	assert_false(recv_frame(e->p[1], got, &len));
 	assert_int_equal(nm_port_set_notifier(e->p[1], NR_RX, 0, NULL), 0);
@@ -659,6 +663,33 @@ static void test_vale_offload_xlate_ring_fills(void **state)
 		seq++;
 	}
 	assert_int_equal(seq, 1023);
+	env_free(e);
+}
+
+/* One slot in, one slot out, no offload asked (the fast case of
+ * vale_offload_emit()): every byte where it belongs, both ways, and the
+ * 12-byte header's num_buffers set to 1. */
+static void test_vale_offload_xlate_single_slot(void **state)
+{
+	struct env *e = env_new(10, 12, 0);
+	uint8_t f[10 + 1500], got[2048];
+	size_t len;
+	uint32_t i;
+
+	(void)state;
+	f[0] = 0; /* flags: no checksum, no GSO */
+	for (i = 1; i < sizeof(f); i++)
+		f[i] = (uint8_t)(i * 13 + 7);
+	f[1] = 0;			/* gso_type none */
+	memset(f + 10, 0xff, 6);	/* broadcast */
+	send_frame(e->p[0], f, sizeof(f));
+	assert_true(recv_frame(e->p[1], got, &len));
+	assert_int_equal(len, 12 + 1500);
+	assert_memory_equal(got, f, 10);
+	assert_int_equal(got[10], 1);
+	assert_int_equal(got[11], 0);
+	assert_memory_equal(got + 12, f + 10, 1500);
+	assert_false(recv_frame(e->p[1], got, &len));
 	env_free(e);
 }
 
@@ -1030,6 +1061,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vale_offload_mixed_ports),
 		cmocka_unit_test(test_vale_offload_xlate_notifies_once),
 		cmocka_unit_test(test_vale_offload_xlate_ring_fills),
+		cmocka_unit_test(test_vale_offload_xlate_single_slot),
 	};
 	static const struct CMUnitTest csum[] = {
 		cmocka_unit_test(test_vale_offload_csum),

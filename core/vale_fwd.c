@@ -32,12 +32,12 @@
 #endif
 
 NM_STATIC_ASSERT(VALE_FT_SLOTS < VALE_FT_NIL, "scratch indices fit in 16 bits");
+NM_STATIC_ASSERT(VALE_NUM_QUEUES < VALE_FT_NIL, "queue numbers fit in 16 bits");
 
 /* Packets translated between header lengths that share one lease: each
  * is planned on its own (its slots known only then), the group leased and
  * completed once. */
 #define VALE_XLATE_GROUP 16U
-NM_STATIC_ASSERT(VALE_NUM_QUEUES < VALE_FT_NIL, "queue numbers fit in 16 bits");
 
 struct vale_fwd_ent {
 	const uint8_t *buf; /* source payload (inside the source region), or
@@ -703,21 +703,31 @@ static void vale_fwd_publish(struct vale_port *dp, uint32_t ring,
  * buffers (vale_fwd_bounce()), never from user memory that could change
  * or go in between.
  */
+/* The fragments of the packet at scratch entry cur into ft->xf; their
+ * number. */
+static uint32_t vale_fwd_xlate_frags(struct vale_fwd_scratch *ft, uint32_t cur)
+{
+	uint32_t frags = ft->ent[cur].frags, f;
+
+	for (f = 0; f < frags; f++) {
+		ft->xf[f].buf = ft->ent[cur + f].buf;
+		ft->xf[f].len = ft->ent[cur + f].len;
+	}
+	return frags;
+}
+
 static int vale_fwd_xlate_plan(struct vale_tx_ring *t, uint32_t cur,
 			       struct vale_offload_plan *pl, uint32_t dhdr,
 			       uint32_t buf_size)
 {
 	struct vale_fwd_scratch *ft = t->ft;
-	uint32_t frags = ft->ent[cur].frags, f;
+	uint32_t frags = ft->ent[cur].frags;
 	int err;
 
 	if (vale_fwd_has_user(ft, cur, frags) &&
 	    vale_fwd_bounce(ft, &t->port->region.pool, cur, frags) != 0)
 		return VALE_DROP_INDIRECT;
-	for (f = 0; f < frags; f++) {
-		ft->xf[f].buf = ft->ent[cur + f].buf;
-		ft->xf[f].len = ft->ent[cur + f].len;
-	}
+	frags = vale_fwd_xlate_frags(ft, cur);
 	err = vale_offload_plan(pl, ft->xf, frags, ft->src_hdr, dhdr, buf_size);
 	if (err != 0)
 		return err == -EMSGSIZE ? VALE_DROP_FRAGS : VALE_DROP_VNET_HDR;
@@ -745,7 +755,7 @@ vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
 	bool full = false, moved = false;
 
 	while (u != VALE_FT_NIL || b != VALE_FT_NIL) {
-		uint32_t ng = 0, fit, take = 0, space, start = 0, idx = 0, k, j, f;
+		uint32_t ng = 0, fit, take = 0, space, start = 0, idx = 0, k, j;
 		uint64_t pkts = 0, slots = 0;
 		int why;
 
@@ -779,12 +789,8 @@ vale_fwd_deliver_xlate(struct vale_tx_ring *t, struct vale_port *dp,
 		}
 		for (k = 0, j = start; k < fit; k++) {
 			const struct vale_offload_plan *pl = &ft->xpl[k];
-			uint32_t cur = ft->xcur[k], frags = ft->ent[cur].frags;
+			uint32_t frags = vale_fwd_xlate_frags(ft, ft->xcur[k]);
 
-			for (f = 0; f < frags; f++) {
-				ft->xf[f].buf = ft->ent[cur + f].buf;
-				ft->xf[f].len = ft->ent[cur + f].len;
-			}
 			if (vale_offload_emit(pl, ft->xf, frags, rx->kr.ring, n, j,
 					      &dp->region.pool, ft->oidx)) {
 				nm_os_counter_add(&dp->stats.rx_seg_extra,

@@ -19,6 +19,10 @@
  *                  10-byte header: the translation path, each packet
  *                  planned, leased and published on its own; also its
  *                  ratio to vale_unicast in the same run (ratio_to_direct)
+ *   vale_hdr10     vale_unicast 60-byte frames between two ports with a
+ *                  10-byte virtio-net header each (all zero): the frame is
+ *                  copied as it is, header included; also its ratio to
+ *                  vale_unicast in the same run (ratio_to_direct)
  *   pipe           descriptor hand-off between the two ends of a pipe
  * The baseline, measured in the same run over the same rings and buffers:
  * a plain loop that does the per-packet work a switch cannot avoid
@@ -32,7 +36,7 @@
  *
  *   nmlab-bench-vale [--packets N] [--runs R] [--json FILE] [--quick]
  *                    [--batch 1|4|16|64|256|1024]
- *                    [--only baseline|vale_unicast|vale_indirect|vale_xlate|pipe|
+ *                    [--only baseline|vale_unicast|vale_indirect|vale_xlate|vale_hdr10|pipe|
  *                            vale_1to8|vale_bcast8]
  *                    [--frame 60|1514]
  * (--quick: batch 256 only; --batch: that batch only; --only, --frame: one
@@ -262,9 +266,9 @@ static void emit_vs_direct(struct bench *b, const char *name, uint32_t frame,
 		name, frame, batch, s.median / direct.median);
 }
 
-/* Give src a vnet_hdr-byte virtio-net header (all zero: no offload) in
- * front of every prepared frame, or (0) take it away again; dst gets
- * dst_hdr.  Header lengths differ: the switch translates. */
+/* Give src a hdr-byte virtio-net header (all zero: no offload) in front
+ * of every prepared frame, dst a dst_hdr-byte one; set_vnet_off() takes
+ * src's away again.  Lengths that differ make the switch translate. */
 static void set_vnet(struct bench *b, struct nm_port *src, const char *sname,
 		     const char *dname, uint32_t hdr, uint32_t dst_hdr)
 {
@@ -274,15 +278,27 @@ static void set_vnet(struct bench *b, struct nm_port *src, const char *sname,
 	for (i = 0; i < r->num_slots; i++) {
 		uint8_t *u = nm_ring_user_buf(r, r->slot[i].buf_idx);
 
-		if (hdr != 0) {
-			memmove(u + hdr, u, 1514);
-			memset(u, 0, hdr);
-		} else {
-			memmove(u, u + 12, 1514);
-		}
+		memmove(u + hdr, u, 1514);
+		memset(u, 0, hdr);
 	}
 	if (vale_port_set_vnet_hdr(&b->reg, sname, hdr) != 0 ||
 	    vale_port_set_vnet_hdr(&b->reg, dname, dst_hdr) != 0)
+		die("vale_port_set_vnet_hdr");
+}
+
+static void set_vnet_off(struct bench *b, struct nm_port *src,
+			 const char *sname, const char *dname, uint32_t hdr)
+{
+	struct netmap_ring *r = kr(src, NR_TX)->ring;
+	uint32_t i;
+
+	for (i = 0; i < r->num_slots; i++) {
+		uint8_t *u = nm_ring_user_buf(r, r->slot[i].buf_idx);
+
+		memmove(u, u + hdr, 1514);
+	}
+	if (vale_port_set_vnet_hdr(&b->reg, sname, 0) != 0 ||
+	    vale_port_set_vnet_hdr(&b->reg, dname, 0) != 0)
 		die("vale_port_set_vnet_hdr");
 }
 
@@ -367,6 +383,7 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 {
 	double base60[101], base1514[101], v60[101], v1514[101];
 	double m8[101], bc8[101], pp[101], i60[101], i1514[101], x60[101];
+	double h60[101];
 	struct stat3 sb60, sb1514, sv60, sv1514;
 	uint8_t *umem;
 	struct setup s2, s8, sbc;
@@ -387,6 +404,7 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 	memset(i60, 0, sizeof(i60));
 	memset(i1514, 0, sizeof(i1514));
 	memset(x60, 0, sizeof(x60));
+	memset(h60, 0, sizeof(h60));
 	setup_switch(b, &s2, batch, 1, false);
 	umem = malloc((size_t)ring_slots(batch) * VALE_BUF_SIZE);
 	if (umem == NULL)
@@ -406,7 +424,12 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 		if (want(b, "vale_xlate") && want_frame(b, 60)) {
 			set_vnet(b, s2.src, "valeB:src", "valeB:d0", 12, 10);
 			x60[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 12 + 60);
-			set_vnet(b, s2.src, "valeB:src", "valeB:d0", 0, 0);
+			set_vnet_off(b, s2.src, "valeB:src", "valeB:d0", 12);
+		}
+		if (want(b, "vale_hdr10") && want_frame(b, 60)) {
+			set_vnet(b, s2.src, "valeB:src", "valeB:d0", 10, 10);
+			h60[r] = run_fwd(b, s2.src, s2.dst, 1, batch, 10 + 60);
+			set_vnet_off(b, s2.src, "valeB:src", "valeB:d0", 10);
 		}
 		if (!want(b, "vale_indirect"))
 			continue;
@@ -432,6 +455,7 @@ static void bench_batch(struct bench *b, uint32_t batch, bool all)
 	emit_vs_direct(b, "vale_indirect", 1514, batch, summarize(i1514, b->runs),
 		       sb1514, sv1514);
 	emit_vs_direct(b, "vale_xlate", 60, batch, summarize(x60, b->runs), sb60, sv60);
+	emit_vs_direct(b, "vale_hdr10", 60, batch, summarize(h60, b->runs), sb60, sv60);
 
 	if (nm_port_open(&b->reg, "bench{p", &g, &pa) != 0 ||
 	    nm_port_open(&b->reg, "bench}p", &g, &pb) != 0)

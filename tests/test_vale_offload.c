@@ -879,6 +879,20 @@ static void test_vale_offload_hostile_fields(void **state)
 		assert_int_equal(vt_drops(e->p[0], VALE_DROP_LOOKUP), 1);
 		env_free(e);
 	}
+	/* The same short slots between equal header lengths, which the
+	 * inline path classifies after the header: judged as above. */
+	{
+		struct env *e = env_new(10, 10, 0);
+		uint8_t f[100] = { 0 };
+
+		memcpy(f + 10, mac_b, 6);
+		send_frame(e->p[0], f, 23);
+		send_frame(e->p[0], f, 10);
+		assert_int_equal(drain(e->p[1]), 0);
+		assert_int_equal(vt_drops(e->p[0], VALE_DROP_VNET_HDR), 1);
+		assert_int_equal(vt_drops(e->p[0], VALE_DROP_LOOKUP), 1);
+		env_free(e);
+	}
 	{
 		struct sframe s = { .vh = 10, .flags = 1, .gso = 1,
 				    .mss = 65500, .pay = 66000 - 54,

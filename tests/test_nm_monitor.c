@@ -4,7 +4,7 @@
  * several monitors per port, names and flags, lifetimes, and a monitor
  * opened and closed while threads keep traffic flowing (TSan too).
  */
-#include "vale_test.h"
+#include "monitor_test.h"
 
 #include "csb.h"
 #include "nm_monitor.h"
@@ -29,16 +29,6 @@ static struct nm_port *mon_open(struct nm_registry *reg, const char *name,
 	assert_non_null(m);
 	(void)mon_of(m);
 	return m;
-}
-
-/* Frames from host `from` (behind port from) to host `to`. */
-static void send_seq(struct nm_port *p, uint32_t from, uint32_t to,
-		     uint32_t seq)
-{
-	uint8_t mac[6];
-
-	vt_mac(mac, to);
-	vt_send(p, 0, mac, from, from, seq, 60);
 }
 
 /* Read the k-th ready slot of monitor ring 0: seq, flags. */
@@ -351,87 +341,6 @@ static void test_nm_monitor_parent_closes_first(void **state)
 
 /* ---- threads: a monitor opened and closed while traffic flows. */
 
-#define MT_FRAMES 20000U
-
-struct mt_state {
-	struct nm_registry reg;
-	struct nm_port *a, *b;
-	atomic_bool stop;
-	atomic_uint received;
-	atomic_uint monitors, mon_frames;
-	uint32_t order_errors; /* receiver's; joined before reading */
-};
-
-/*
- * A sync from a worker thread.  A monitor feeding on an RX notification
- * holds the monitored ring for its import (nm_monitor.c), so a sync of
- * that ring from its owner may find it busy: -EBUSY, the ring skipped
- * (as NIOCRXSYNC skips a ring another thread syncs); try again.  cmocka's
- * asserts cannot fail a test from a thread (they exit silently), so any
- * other error aborts with its value.
- */
-static int mt_sync(struct nm_port *p, uint32_t dir)
-{
-	int rc;
-
-	while ((rc = vt_sync(p, dir, 0)) == -EBUSY)
-		sched_yield();
-	if (rc != 0) {
-		fprintf(stderr, "test_nm_monitor: sync of %s failed: %d\n", p->name, rc);
-		abort();
-	}
-	return 0;
-}
-
-/* vt_rx_ready() with mt_sync(): the slots ready on RX ring 0. */
-static uint32_t mt_rx_ready(struct nm_port *p)
-{
-	mt_sync(p, NR_RX);
-	return vt_space(vt_ring(p, NR_RX, 0));
-}
-
-static void *mt_sender(void *v)
-{
-	struct mt_state *st = v;
-	struct netmap_ring *r = vt_ring(st->a, NR_TX, 0);
-	uint32_t seq = 0;
-
-	while (seq < MT_FRAMES) {
-		/* Flow control: b's ring (1023 slots) never overflows, as
-		 * received counts what b has already released. */
-		while (seq - atomic_load(&st->received) > 512)
-			sched_yield();
-		while (seq < MT_FRAMES && vt_space(r) > 0)
-			send_seq(st->a, 0, 1, seq++);
-		mt_sync(st->a, NR_TX);
-	}
-	return NULL;
-}
-
-static void *mt_receiver(void *v)
-{
-	struct mt_state *st = v;
-	struct netmap_ring *r = vt_ring(st->b, NR_RX, 0);
-	uint32_t next = 0, k, n;
-
-	while (next < MT_FRAMES) {
-		n = mt_rx_ready(st->b); /* releases what came before */
-		atomic_store(&st->received, next);
-		for (k = 0; k < n; k++) {
-			struct netmap_slot *s = &r->slot[r->head];
-			uint32_t seq = vt_payload_of(
-				nm_ring_user_buf(r, s->buf_idx)).seq;
-
-			if (seq != next)
-				st->order_errors++;
-			next = seq + 1;
-			r->head = nm_idx_next(r->head, r->num_slots);
-		}
-	}
-	atomic_store(&st->received, next);
-	return NULL;
-}
-
 /* Open a monitor, read what it sees (increasing sequence numbers), close
  * it, while the sender and receiver keep going. */
 static void *mt_churn(void *v)
@@ -481,30 +390,13 @@ static void *mt_churn(void *v)
 static void test_nm_monitor_threads_close_mid_traffic(void **state)
 {
 	struct mt_state *st = calloc(1, sizeof(*st));
-	struct nm_os_kthread ts, tr, tc;
 
 	(void)state;
 	assert_non_null(st);
 	assert_int_equal(nm_registry_init(&st->reg), 0);
 	st->a = vt_open(&st->reg, "vale0:a", 1, 256);
 	st->b = vt_open(&st->reg, "vale0:b", 1, 1024);
-	/* b's address is learnt before traffic starts: all unicast. */
-	send_seq(st->b, 1, 0, 0);
-	assert_int_equal(vt_sync(st->b, NR_TX, 0), 0);
-	vt_rx_drain(st->a, 0);
-	assert_int_equal(nm_os_kthread_create(&tc, mt_churn, st, "churn"), 0);
-	assert_int_equal(nm_os_kthread_create(&tr, mt_receiver, st, "rx"), 0);
-	assert_int_equal(nm_os_kthread_create(&ts, mt_sender, st, "tx"), 0);
-	nm_os_kthread_join(&ts);
-	nm_os_kthread_join(&tr);
-	atomic_store(&st->stop, true);
-	nm_os_kthread_join(&tc);
-	/* Nothing lost or reordered for the real receiver (b's ring holds
-	 * more than a's, so a sync never overruns it). */
-	assert_int_equal(atomic_load(&st->received), MT_FRAMES);
-	assert_int_equal(st->order_errors, 0);
-	assert_int_equal(vale_port_drops_total(vt_vale(st->a)), 0);
-	assert_true(atomic_load(&st->monitors) >= 1);
+	mt_run(st, mt_churn);
 	nm_port_close(st->a);
 	nm_port_close(st->b);
 	nm_registry_fini(&st->reg);

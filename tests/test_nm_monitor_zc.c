@@ -8,7 +8,7 @@
  * with the buffer census: each buffer of the pool is in exactly one slot
  * or free, and closing gives back all the monitor took.
  */
-#include "vale_test.h"
+#include "monitor_test.h"
 
 #include "nm_monitor.h"
 #include "nm_shim.h"
@@ -45,15 +45,6 @@ static struct nm_port *zc_mon(struct nm_registry *reg, const char *name,
 	assert_int_equal(nm_port_open(reg, name, &g, &m), 0);
 	assert_true(mon_of(m)->flags & NR_ZCOPY_MON);
 	return m;
-}
-
-static void send_seq(struct nm_port *p, uint32_t from, uint32_t to,
-		     uint32_t seq)
-{
-	uint8_t mac[6];
-
-	vt_mac(mac, to);
-	vt_send(p, 0, mac, from, from, seq, 60);
 }
 
 static uint32_t slot_seq(struct netmap_ring *r, uint32_t k)
@@ -395,76 +386,6 @@ static void test_nm_monitor_zc_hostile_slots(void **state)
 /* ---- Threads: zero-copy monitors opened, read and closed (chained
  * two at a time) while a sender and a receiver keep going. */
 
-#define MT_FRAMES 20000U
-
-struct mt_state {
-	struct nm_registry reg;
-	struct nm_port *a, *b;
-	atomic_uint received;
-	atomic_bool stop;
-	atomic_uint monitors;
-	uint32_t order_errors;
-};
-
-static void mt_sync(struct nm_port *p, uint32_t dir)
-{
-	int rc;
-
-	while ((rc = vt_sync(p, dir, 0)) == -EBUSY)
-		sched_yield();
-	if (rc != 0) {
-		fprintf(stderr, "test_nm_monitor_zc: sync of %s failed: %d\n",
-			p->name, rc);
-		abort();
-	}
-}
-
-static uint32_t mt_rx_ready(struct nm_port *p)
-{
-	mt_sync(p, NR_RX);
-	return vt_space(vt_ring(p, NR_RX, 0));
-}
-
-static void *mt_sender(void *v)
-{
-	struct mt_state *st = v;
-	struct netmap_ring *r = vt_ring(st->a, NR_TX, 0);
-	uint32_t seq = 0;
-
-	while (seq < MT_FRAMES) {
-		while (seq - atomic_load(&st->received) > 512)
-			sched_yield();
-		while (seq < MT_FRAMES && vt_space(r) > 0)
-			send_seq(st->a, 0, 1, seq++);
-		mt_sync(st->a, NR_TX);
-	}
-	return NULL;
-}
-
-static void *mt_receiver(void *v)
-{
-	struct mt_state *st = v;
-	struct netmap_ring *r = vt_ring(st->b, NR_RX, 0);
-	uint32_t next = 0, k, n;
-
-	while (next < MT_FRAMES) {
-		n = mt_rx_ready(st->b);
-		atomic_store(&st->received, next);
-		for (k = 0; k < n; k++) {
-			struct netmap_slot *s = &r->slot[r->head];
-			uint32_t seq = vt_payload_of(
-				nm_ring_user_buf(r, s->buf_idx)).seq;
-
-			if (seq != next)
-				st->order_errors++;
-			next = seq + 1;
-			r->head = nm_idx_next(r->head, r->num_slots);
-		}
-	}
-	atomic_store(&st->received, next);
-	return NULL;
-}
-
 /* Read and release everything m shows; TX frames come in order. */
 static void mt_read(struct nm_port *m, uint32_t *last)
 {
@@ -514,7 +435,6 @@ static void *mt_churn(void *v)
 static void test_nm_monitor_zc_threads_close_mid_traffic(void **state)
 {
 	struct mt_state *st = calloc(1, sizeof(*st));
-	struct nm_os_kthread ts, tr, tc;
 	uint32_t before;
 
 	(void)state;
@@ -522,21 +442,9 @@ static void test_nm_monitor_zc_threads_close_mid_traffic(void **state)
 	assert_int_equal(nm_registry_init(&st->reg), 0);
 	st->a = zc_port(&st->reg, "vale0:a", 256, 2 * ZC_SPARE);
 	st->b = vt_open(&st->reg, "vale0:b", 1, 1024);
-	send_seq(st->b, 1, 0, 0);
-	assert_int_equal(vt_sync(st->b, NR_TX, 0), 0);
-	vt_rx_drain(st->a, 0);
 	before = nm_buf_free_count(&st->a->region->pool);
-	assert_int_equal(nm_os_kthread_create(&tc, mt_churn, st, "churn"), 0);
-	assert_int_equal(nm_os_kthread_create(&tr, mt_receiver, st, "rx"), 0);
-	assert_int_equal(nm_os_kthread_create(&ts, mt_sender, st, "tx"), 0);
-	nm_os_kthread_join(&ts);
-	nm_os_kthread_join(&tr);
-	atomic_store(&st->stop, true);
-	nm_os_kthread_join(&tc);
-	assert_int_equal(atomic_load(&st->received), MT_FRAMES);
-	assert_int_equal(st->order_errors, 0);
-	assert_int_equal(vale_port_drops_total(vt_vale(st->a)), 0);
-	assert_true(atomic_load(&st->monitors) >= 1);
+	mt_run(st, mt_churn);
+	/* Every spare buffer the monitors borrowed is back. */
 	assert_int_equal(nm_buf_free_count(&st->a->region->pool), before);
 	census(st->a, NULL, 0);
 	nm_port_close(st->a);
